@@ -1,0 +1,54 @@
+# Jiedai — the two commands a new user needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# Local defaults for `make run`: SQLite, eager Celery, email on the console.
+RUN_ENV := DEBUG=1
+
+.PHONY: run test os-deps os-deps-test lint fmt messages worker beat bench clean
+
+run: os-deps $(VENV)/.installed
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) load_policy four-tier
+	$(RUN_ENV) $(MANAGE) demo
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+test: os-deps-test $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+os-deps:
+	@scripts/install-os-deps.sh run
+
+os-deps-test:
+	@scripts/install-os-deps.sh test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Re-extract strings after changing code or templates, translate locale/zh_Hans, then compile.
+messages: $(VENV)/.installed-dev
+	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore=.venv --ignore=tests
+	$(PY) scripts/fill_en_catalogue.py
+	$(MANAGE) compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,21 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_roles(sender, using="default", **kwargs):
+    from django.contrib.auth.management import create_permissions
+
+    from .roles import ensure_roles
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    ensure_roles()
+
+
+class ReceptionConfig(AppConfig):
+    name = "reception"
+    verbose_name = _("Reception organisation and policy")
+
+    def ready(self):
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="jiedai-sync-roles")

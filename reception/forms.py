@@ -1,0 +1,47 @@
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from .models import Client, ClientContact
+from .selectors import account_owner_candidates
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = [
+            "name",
+            "name_en",
+            "category",
+            "industry",
+            "scale",
+            "referred_by",
+            "account_owner",
+            "cooperation_status",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        owner = self.fields["account_owner"]
+        owner.queryset = account_owner_candidates()
+        if not user.has_perm("reception.change_any_client"):
+            # Sales and project engineers own what they create and keep what they own.
+            owner.disabled = True
+            owner.help_text = _("You are the account owner of clients you create.")
+            if not self.instance.pk:
+                self.initial["account_owner"] = user.pk
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+
+ContactFormSet = inlineformset_factory(
+    Client,
+    ClientContact,
+    fields=["name", "title", "phone", "email"],
+    extra=1,
+    can_delete=True,
+)

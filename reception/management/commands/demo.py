@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from reception.demo import DEMO_PASSWORD, USERS, load_demo_organisation
+from reception.loading import LoadReport
+
+
+class Command(BaseCommand):
+    help = "Create demo departments, one user per role and sample clients (DEBUG only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "Refusing to load demo data with DEBUG off: demo users have a published "
+                "password. Run it only on a local development database (DEBUG=1)."
+            )
+        report = LoadReport()
+        load_demo_organisation(report)
+        for line in report.lines:
+            self.stdout.write(f"  {line}")
+        if report.changed:
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo data loaded: {report.counts['created']} created.")
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS("Demo data already present; nothing changed."))
+        logins = ", ".join(u[0] for u in USERS)
+        self.stdout.write(f"Demo logins ({DEMO_PASSWORD}): {logins}")

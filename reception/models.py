@@ -1,0 +1,382 @@
+"""Organisation and policy: people, departments, clients, grades and their standards."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 \-]{5,18}[0-9]$",
+    _("Enter a phone number of digits, spaces or dashes, optionally starting with +."),
+)
+
+
+class Bilingual:
+    """A model with Chinese fields and optional English twins named `<field>_en`."""
+
+    def localized(self, field: str) -> str:
+        if (get_language() or "").startswith("en"):
+            english = getattr(self, f"{field}_en", "")
+            if english:
+                return english
+        return getattr(self, field)
+
+    @property
+    def label(self) -> str:
+        return self.localized("name")
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.username
+
+    def __str__(self) -> str:
+        return self.get_full_name()
+
+
+class Department(Bilingual, models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    head = models.ForeignKey(
+        User,
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    members = models.ManyToManyField(
+        User, through="StaffMembership", related_name="departments", verbose_name=_("members")
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class StaffMembership(models.Model):
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    title = models.CharField(_("title"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        ordering = ["department__code", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department"],
+                name="unique_membership",
+                violation_error_message=_("This person is already a member of this department."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department}"
+
+
+class ClientCategory(models.TextChoices):
+    EXISTING_TECHNICAL = "existing_technical", _("Existing customer — technical")
+    EXISTING_COMMERCIAL = "existing_commercial", _("Existing customer — commercial")
+    NEWLY_DEVELOPED = "newly_developed", _("Newly developed customer")
+    SELF_ENQUIRY = "self_enquiry", _("Self-enquiry customer")
+    REFERRED = "referred", _("Referred customer")
+
+
+class ClientScale(models.TextChoices):
+    UNKNOWN = "unknown", _("Unknown")
+    SMALL = "small", _("Small (under 100 staff)")
+    MEDIUM = "medium", _("Medium (100–999 staff)")
+    LARGE = "large", _("Large (1,000–9,999 staff)")
+    ENTERPRISE = "enterprise", _("Enterprise (10,000 staff or more)")
+
+
+class CooperationStatus(models.TextChoices):
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active cooperation")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
+
+
+class Client(Bilingual, models.Model):
+    name = models.CharField(_("company name"), max_length=150)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+    category = models.CharField(_("category"), max_length=30, choices=ClientCategory.choices)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    scale = models.CharField(
+        _("scale"), max_length=20, choices=ClientScale.choices, default=ClientScale.UNKNOWN
+    )
+    referred_by = models.CharField(
+        _("referred by"),
+        max_length=100,
+        blank=True,
+        help_text=_("Who introduced this customer (required for referred customers)."),
+    )
+    account_owner = models.ForeignKey(
+        User,
+        verbose_name=_("account owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_clients",
+    )
+    cooperation_status = models.CharField(
+        _("cooperation status"),
+        max_length=20,
+        choices=CooperationStatus.choices,
+        default=CooperationStatus.PROSPECT,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("client company")
+        verbose_name_plural = _("client companies")
+        ordering = ["name"]
+        permissions = [("change_any_client", _("Can edit every client, not only own ones"))]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="unique_client_name_ci",
+                violation_error_code="duplicate_name",
+                violation_error_message=_(
+                    "A client with this name already exists (names are compared "
+                    "without regard to upper or lower case)."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self):
+        self.name = (self.name or "").strip()
+        if self.category == ClientCategory.REFERRED and not self.referred_by.strip():
+            raise ValidationError(
+                {"referred_by": _("Say who referred this customer.")}, code="required"
+            )
+
+    def validate_constraints(self, exclude=None):
+        """Report a duplicate name on the name field, where the user typed it."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.error_dict
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            duplicates = [e for e in general if e.code == "duplicate_name"]
+            if duplicates:
+                errors.setdefault("name", []).extend(duplicates)
+            rest = [e for e in general if e.code != "duplicate_name"]
+            if rest:
+                errors[NON_FIELD_ERRORS] = rest
+            raise ValidationError(errors) from None
+
+
+class ClientContact(models.Model):
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        verbose_name = _("client contact")
+        verbose_name_plural = _("client contacts")
+        ordering = ["client", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.title})" if self.title else self.name
+
+
+class GradingScheme(Bilingual, models.Model):
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("grading scheme")
+        verbose_name_plural = _("grading schemes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ReceptionGradeQuerySet(models.QuerySet):
+    def current(self):
+        """Active grades of the scheme the company has chosen, highest rank first."""
+        return self.filter(active=True, scheme_id=ReceptionPolicy.get().scheme_id).order_by("rank")
+
+
+class ReceptionGrade(Bilingual, models.Model):
+    scheme = models.ForeignKey(
+        GradingScheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="grades"
+    )
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=50)
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), help_text=_("1 is the highest grade; larger numbers are lower grades.")
+    )
+    description = models.CharField(_("meaning"), max_length=200, blank=True)
+    description_en = models.CharField(_("meaning (English)"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = ReceptionGradeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reception grade")
+        verbose_name_plural = _("reception grades")
+        ordering = ["scheme__code", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="unique_grade_code_per_scheme")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ReceptionExtra(Bilingual, models.Model):
+    """Something extra a grade's standard provides, e.g. flowers or table name cards."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("reception extra")
+        verbose_name_plural = _("reception extras")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _money(verbose_name):
+    return models.DecimalField(
+        verbose_name,
+        max_digits=9,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+
+class ReceptionStandard(Bilingual, models.Model):
+    """What a grade entitles the guests to (seed 001, section 9)."""
+
+    grade = models.OneToOneField(
+        ReceptionGrade, verbose_name=_("grade"), on_delete=models.CASCADE, related_name="standard"
+    )
+    meal_per_person = _money(_("meal per person (CNY)"))
+    wine_per_bottle = _money(_("wine per bottle (CNY)"))
+    cigarettes_per_pack = _money(_("cigarettes per pack (CNY)"))
+    hotel_class = models.CharField(_("hotel class"), max_length=100, blank=True)
+    hotel_class_en = models.CharField(_("hotel class (English)"), max_length=100, blank=True)
+    car_class = models.CharField(
+        _("car class"), max_length=100, blank=True, help_text=_("Empty when no car is provided.")
+    )
+    car_class_en = models.CharField(_("car class (English)"), max_length=100, blank=True)
+    main_host_role = models.ForeignKey(
+        Group,
+        verbose_name=_("main host role"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    main_host_note = models.CharField(_("main host rule"), max_length=200, blank=True)
+    main_host_note_en = models.CharField(_("main host rule (English)"), max_length=200, blank=True)
+    extras = models.ManyToManyField(ReceptionExtra, verbose_name=_("extras"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    notes_en = models.TextField(_("notes (English)"), blank=True)
+
+    class Meta:
+        verbose_name = _("reception standard")
+        verbose_name_plural = _("reception standards")
+        ordering = ["grade__scheme__code", "grade__rank"]
+
+    def __str__(self) -> str:
+        return str(self.grade)
+
+
+class ReceptionPolicy(Bilingual, models.Model):
+    """Company-wide reception settings; one row, edited in the admin."""
+
+    company_name = models.CharField(_("company name"), max_length=150, default="本公司")
+    company_name_en = models.CharField(
+        _("company name (English)"), max_length=150, default="Our company"
+    )
+    logo = models.ImageField(_("logo"), upload_to="policy/", blank=True)
+    scheme = models.ForeignKey(
+        GradingScheme,
+        verbose_name=_("grading scheme in use"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("application lead time (days)"),
+        default=3,
+        help_text=_("Requests filed fewer days than this before arrival are marked late."),
+    )
+    handover_working_days = models.PositiveSmallIntegerField(
+        _("hand-over to the receptionist (working days before arrival)"), default=2
+    )
+
+    class Meta:
+        verbose_name = _("reception policy")
+        verbose_name_plural = _("reception policy")
+
+    def __str__(self) -> str:
+        return str(_("Reception policy"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def get(cls) -> "ReceptionPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+    @property
+    def company_label(self) -> str:
+        return self.localized("company_name")

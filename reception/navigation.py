@@ -1,0 +1,85 @@
+"""What each user's navbar and home page offer, decided by their permissions and roles."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import APPLICANT_ROLES, APPROVER_ROLES, Role, has_role
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    label: str
+    description: str
+    icon: str
+    url_name: str | None  # None: not built yet, and the home page says so plainly
+    perm: str | None = None
+    roles: tuple = ()
+
+    def url(self) -> str | None:
+        return reverse(self.url_name) if self.url_name else None
+
+    def allows(self, user) -> bool:
+        if self.perm and not user.has_perm(self.perm):
+            return False
+        return not self.roles or user.is_superuser or has_role(user, *self.roles)
+
+
+ENTRIES = [
+    Entry(
+        "visits",
+        _("Visit requests"),
+        _("File reception applications and follow them through approval."),
+        "bi-journal-text",
+        None,
+        roles=(*APPLICANT_ROLES, *APPROVER_ROLES, Role.RECEPTIONIST),
+    ),
+    Entry(
+        "queue",
+        _("Approval queue"),
+        _("The approval steps waiting for your decision."),
+        "bi-check2-square",
+        None,
+        roles=APPROVER_ROLES,
+    ),
+    Entry(
+        "tasks",
+        _("Preparation tasks"),
+        _("Your departments' preparation tasks for upcoming visits."),
+        "bi-list-check",
+        None,
+        roles=(Role.DEPARTMENT_MEMBER, Role.DEPARTMENT_HEAD),
+    ),
+    Entry(
+        "board",
+        _("Arrivals board"),
+        _("Today's expected visitors, check-in and check-out."),
+        "bi-door-open",
+        None,
+        roles=(Role.RECEPTIONIST, Role.FRONT_DESK, Role.SECURITY),
+    ),
+    Entry(
+        "clients",
+        _("Clients"),
+        _("Client companies, their contacts and categories."),
+        "bi-buildings",
+        "reception:client_list",
+        perm="reception.view_client",
+    ),
+    Entry(
+        "admin",
+        _("Policy administration"),
+        _("Grades, standards, departments, roles and every other rule, as editable data."),
+        "bi-sliders",
+        "admin:index",
+        perm="reception.change_receptionpolicy",
+    ),
+]
+
+
+def entries_for(user) -> list[Entry]:
+    if not user.is_authenticated:
+        return []
+    return [e for e in ENTRIES if e.allows(user)]

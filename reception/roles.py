@@ -1,0 +1,99 @@
+"""Roles are Django groups. The codes below are the group names; labels are translated.
+
+Default permissions per role are granted when a group is first created (and any default a
+later release adds is granted on the next migrate). Administrators may edit the groups in the
+admin; removing a default permission there sticks until that default is listed anew here.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SALES = "sales", _("Sales")
+    PROJECT_ENGINEER = "project_engineer", _("Project engineer")
+    MARKETING = "marketing", _("Marketing (grades visits)")
+    MARKETING_HEAD = "marketing_head", _("Marketing head")
+    DEPUTY_GM = "deputy_gm", _("Deputy general manager")
+    GENERAL_MANAGER = "general_manager", _("General manager")
+    PRODUCT_DIRECTOR = "product_director", _("Product director")
+    RECEPTIONIST = "receptionist", _("Customer receptionist")
+    FRONT_DESK = "front_desk", _("Front desk")
+    SECURITY = "security", _("Gate security")
+    DEPARTMENT_MEMBER = "department_member", _("Department member")
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    HR = "hr", _("Human resources")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that file visit requests (and own clients).
+APPLICANT_ROLES = (Role.SALES, Role.PROJECT_ENGINEER)
+# Roles that decide approval steps somewhere in a chain.
+APPROVER_ROLES = (
+    Role.MARKETING,
+    Role.MARKETING_HEAD,
+    Role.DEPUTY_GM,
+    Role.GENERAL_MANAGER,
+    Role.PRODUCT_DIRECTOR,
+)
+
+_CLIENT_VIEW = ["reception.view_client"]
+_CLIENT_EDIT_OWN = [*_CLIENT_VIEW, "reception.add_client", "reception.change_client"]
+_CLIENT_EDIT_ALL = [*_CLIENT_EDIT_OWN, "reception.change_any_client"]
+
+DEFAULT_PERMISSIONS: dict[str, list[str]] = {
+    Role.SALES: [*_CLIENT_EDIT_OWN],
+    Role.PROJECT_ENGINEER: [*_CLIENT_EDIT_OWN],
+    Role.MARKETING: [*_CLIENT_EDIT_ALL],
+    Role.MARKETING_HEAD: [*_CLIENT_EDIT_ALL],
+    Role.DEPUTY_GM: [*_CLIENT_VIEW],
+    Role.GENERAL_MANAGER: [*_CLIENT_VIEW],
+    Role.PRODUCT_DIRECTOR: [*_CLIENT_VIEW],
+    Role.RECEPTIONIST: [*_CLIENT_VIEW],
+    Role.FRONT_DESK: [*_CLIENT_VIEW],
+    Role.SECURITY: [],
+    Role.DEPARTMENT_MEMBER: [],
+    Role.DEPARTMENT_HEAD: [],
+    Role.HR: [],
+    Role.ADMINISTRATOR: ["*"],
+}
+
+
+def _permissions(codes: list[str]):
+    if codes == ["*"]:
+        return list(Permission.objects.all())
+    perms = []
+    for code in codes:
+        app_label, codename = code.split(".", 1)
+        perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return perms
+
+
+def ensure_roles() -> None:
+    """Create every role's group and grant its default permissions. Idempotent."""
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.add(*_permissions(DEFAULT_PERMISSIONS[role]))
+
+
+def role_label(code: str) -> str:
+    try:
+        return Role(code).label
+    except ValueError:
+        return code
+
+
+def user_roles(user) -> frozenset[str]:
+    """The role codes a user holds, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_jiedai_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._jiedai_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & {str(r) for r in roles})

@@ -1,0 +1,32 @@
+"""Read-side questions about organisation data that several pages ask."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Client, User
+from .roles import APPLICANT_ROLES
+
+
+def editable_clients(user) -> QuerySet[Client]:
+    """Clients this user may edit: every client for marketing, otherwise the ones they own."""
+    if user.has_perm("reception.change_any_client"):
+        return Client.objects.all()
+    if user.has_perm("reception.change_client"):
+        return Client.objects.filter(account_owner=user)
+    return Client.objects.none()
+
+
+def account_owner_candidates() -> QuerySet[User]:
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[str(r) for r in APPLICANT_ROLES])
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def search_clients(queryset: QuerySet[Client], text: str) -> QuerySet[Client]:
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(name__icontains=text) | Q(name_en__icontains=text) | Q(contacts__name__icontains=text)
+    ).distinct()

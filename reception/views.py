@@ -1,0 +1,93 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView, View
+from django_filters.views import FilterView
+
+from .filters import ClientFilter
+from .forms import ClientForm, ContactFormSet
+from .models import Client
+from .navigation import entries_for
+from .selectors import editable_clients
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(entries=entries_for(self.request.user), **kwargs)
+
+
+class ClientListView(PermissionRequiredMixin, FilterView):
+    permission_required = "reception.view_client"
+    filterset_class = ClientFilter
+    template_name = "reception/client_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Client.objects.select_related("account_owner").order_by("name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page_ids = [c.pk for c in context["object_list"]]
+        context["editable_ids"] = set(
+            editable_clients(self.request.user).filter(pk__in=page_ids).values_list("pk", flat=True)
+        )
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class ClientDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "reception.view_client"
+    template_name = "reception/client_detail.html"
+    queryset = Client.objects.select_related("account_owner").prefetch_related("contacts")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = editable_clients(self.request.user).filter(pk=self.object.pk).exists()
+        return context
+
+
+class ClientEditView(PermissionRequiredMixin, View):
+    """Create (no pk) or edit a client and its contacts on one page."""
+
+    template_name = "reception/client_form.html"
+
+    def get_permission_required(self):
+        return ["reception.change_client" if "pk" in self.kwargs else "reception.add_client"]
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return Client()
+        return get_object_or_404(editable_clients(self.request.user), pk=self.kwargs["pk"])
+
+    def get(self, request, **kwargs):
+        client = self.get_object()
+        form = ClientForm(instance=client, user=request.user)
+        return self.render(client, form, ContactFormSet(instance=client, prefix="contacts"))
+
+    def post(self, request, **kwargs):
+        client = self.get_object()
+        form = ClientForm(request.POST, instance=client, user=request.user)
+        contacts = ContactFormSet(request.POST, instance=client, prefix="contacts")
+        if form.is_valid() and contacts.is_valid():
+            try:
+                with transaction.atomic():
+                    client = form.save()
+                    contacts.instance = client
+                    contacts.save()
+            except IntegrityError:
+                # Another user saved the same name a moment ago.
+                form.add_error("name", _("A client with this name already exists."))
+            else:
+                messages.success(request, _("Client “%(name)s” saved.") % {"name": client})
+                return redirect("reception:client_detail", pk=client.pk)
+        return self.render(client, form, contacts, status=400)
+
+    def render(self, client, form, contacts, status=200):
+        context = {"client": client, "form": form, "contacts": contacts}
+        return render(self.request, self.template_name, context, status=status)

@@ -1,0 +1,31 @@
+// Small progressive enhancements; every page also works without JavaScript.
+(function () {
+  "use strict";
+
+  // Selects marked data-autosubmit submit their form on change (language switcher, filters).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("[data-autosubmit]") && el.form) {
+      el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit();
+    }
+  });
+
+  // Formsets: a button with data-formset-add="<prefix>" clones the <template id="<prefix>-empty">
+  // row into the container data-formset-body="<prefix>" and bumps TOTAL_FORMS.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-formset-add]");
+    if (!button) return;
+    event.preventDefault();
+    var prefix = button.getAttribute("data-formset-add");
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var template = document.getElementById(prefix + "-empty");
+    var body = document.querySelector('[data-formset-body="' + prefix + '"]');
+    if (!total || !template || !body) return;
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    body.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var first = body.lastElementChild && body.lastElementChild.querySelector("input, select, textarea");
+    if (first) first.focus();
+  });
+})();

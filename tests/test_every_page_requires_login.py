@@ -1,0 +1,103 @@
+"""Walk the whole URLconf: every page but the public ones sends an anonymous visitor to log in.
+
+A URL the walk cannot build arguments for fails the test, so a new page cannot slip through:
+add a sample value to SAMPLE_KWARGS (or, for a deliberately public page, to PUBLIC).
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE_KWARGS = {
+    "pk": "1",
+    "id": "1",
+    "object_id": "1",
+    "app_label": "reception",
+    "content_type_id": "1",
+}
+
+# Public by design: logging in and choosing the language (the login page offers both).
+PUBLIC = {
+    "/accounts/login/",
+    "/i18n/setlang/",
+    "/admin/login/",
+}
+
+# Regex patterns without a name cannot be built or reversed: a concrete URL to try instead.
+UNNAMED_REGEX = {
+    "django.contrib.admin.sites.AdminSite.catch_all_view": "/admin/no-such-page/",
+}
+
+LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
+ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def walk(resolver=None, namespace="", chain=()):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        here = (*chain, entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            child_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from walk(entry, child_ns, here)
+        elif isinstance(entry, URLPattern):
+            yield entry, namespace, here
+
+
+def build(entry, namespace, chain) -> str:
+    """The URL of one pattern, with sample arguments. Raises LookupError when it cannot."""
+    callback = f"{entry.callback.__module__}.{entry.callback.__qualname__}"
+    if not entry.name and callback in UNNAMED_REGEX:
+        return UNNAMED_REGEX[callback]
+    names = [n for p in chain for n in p.regex.groupindex]
+    missing = [n for n in names if n not in SAMPLE_KWARGS]
+    if missing:
+        raise LookupError(f"no sample value for {missing}: add it to SAMPLE_KWARGS")
+    if all(isinstance(p, RoutePattern) for p in chain):
+        route = "".join(str(p) for p in chain)
+        return "/" + ROUTE_PARAM.sub(lambda m: SAMPLE_KWARGS[m["name"]], route)
+    if entry.name:
+        name = f"{namespace}:{entry.name}" if namespace else entry.name
+        return reverse(name, kwargs={n: SAMPLE_KWARGS[n] for n in names})
+    raise LookupError(f"unnamed regex pattern ({callback}): name it or add to UNNAMED_REGEX")
+
+
+def all_urls():
+    urls, problems = set(), []
+    for entry, namespace, chain in walk():
+        try:
+            urls.add(build(entry, namespace, chain))
+        except LookupError as error:
+            problems.append(f"{''.join(str(p) for p in chain)}: {error}")
+    return urls, problems
+
+
+def test_the_walk_can_build_every_url():
+    urls, problems = all_urls()
+    assert not problems, "\n".join(problems)
+    assert len(urls) > 20  # the admin alone has dozens; a broken walk finds few
+
+
+def test_every_page_but_login_redirects_an_anonymous_visitor_to_login(client):
+    urls, _problems = all_urls()
+    failures = []
+    for url in sorted(urls - PUBLIC):
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            location = response.headers.get("Location", "")
+            if response.status_code != 302 or not location.startswith(LOGIN_PAGES):
+                failures.append(f"{method.upper()} {url} -> {response.status_code} {location}")
+    assert not failures, "\n".join(failures)
+
+
+def test_public_pages_answer_without_login(client):
+    urls, _problems = all_urls()
+    assert urls >= PUBLIC, "a PUBLIC page no longer exists"
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/admin/login/").status_code == 200
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
