@@ -1,0 +1,181 @@
+"""Approval chains (policy, per grade) and the approval steps of each visit request."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from reception.models import Bilingual, ReceptionGrade
+from reception.roles import has_role, role_label
+from visits.models import VisitRequest
+
+
+class ApprovalChain(models.Model):
+    """The ordered steps a request of one grade goes through."""
+
+    grade = models.OneToOneField(
+        ReceptionGrade,
+        verbose_name=_("grade"),
+        on_delete=models.CASCADE,
+        related_name="approval_chain",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("approval chain")
+        verbose_name_plural = _("approval chains")
+        ordering = ["grade__scheme__code", "grade__rank"]
+
+    def __str__(self) -> str:
+        return str(self.grade)
+
+
+class Approver(Bilingual, models.Model):
+    """Who decides a step: anyone holding a role, or one named person."""
+
+    name = models.CharField(_("step name"), max_length=100)
+    name_en = models.CharField(_("step name (English)"), max_length=100, blank=True)
+    role = models.ForeignKey(
+        Group,
+        verbose_name=_("role"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("named person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    grades_visit = models.BooleanField(
+        _("fixes the grade"),
+        default=False,
+        help_text=_(
+            "The approver of this step assesses the grade; changing it re-routes the chain."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def approver_label(self) -> str:
+        if self.user_id:
+            return str(self.user)
+        return str(role_label(self.role.name)) if self.role_id else "—"
+
+    def can_be_decided_by(self, user) -> bool:
+        if self.user_id:
+            return self.user_id == user.pk
+        return self.role_id is not None and has_role(user, self.role.name)
+
+
+def _one_approver(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(role__isnull=False, user__isnull=True)
+        | models.Q(role__isnull=True, user__isnull=False),
+        name=name,
+        violation_error_message=_("Name either a role or a person, not both."),
+    )
+
+
+class ApprovalChainStep(Approver):
+    chain = models.ForeignKey(
+        ApprovalChain, verbose_name=_("chain"), on_delete=models.CASCADE, related_name="steps"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("approval chain step")
+        verbose_name_plural = _("approval chain steps")
+        ordering = ["chain", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "position"], name="unique_chain_position"),
+            _one_approver("chain_step_role_or_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.label} ({self.approver_label})"
+
+
+class StepState(models.TextChoices):
+    WAITING = "waiting", _("Waiting for earlier steps")
+    PENDING = "pending", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+    REJECTED = "rejected", _("Rejected")
+    SKIPPED = "skipped", _("No longer needed")
+
+
+DECIDED_STATES = (StepState.APPROVED, StepState.RETURNED, StepState.REJECTED)
+
+
+class ApprovalStep(Approver):
+    """One step of one visit's approval, copied from the chain when the round starts."""
+
+    visit = models.ForeignKey(
+        VisitRequest,
+        verbose_name=_("visit request"),
+        on_delete=models.CASCADE,
+        related_name="approval_steps",
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    position = models.PositiveSmallIntegerField(_("position"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=StepState.choices, default=StepState.WAITING
+    )
+    activated_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approval_decisions",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    grade_before = models.ForeignKey(
+        ReceptionGrade,
+        verbose_name=_("grade before"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    grade_after = models.ForeignKey(
+        ReceptionGrade,
+        verbose_name=_("grade fixed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+        ordering = ["visit", "round", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "round", "position"], name="unique_step_position"
+            ),
+            models.UniqueConstraint(
+                fields=["visit"],
+                condition=models.Q(state="pending"),
+                name="one_pending_step_per_visit",
+            ),
+            _one_approver("approval_step_role_or_user"),
+        ]
+        indexes = [models.Index(fields=["state", "role"]), models.Index(fields=["state", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.visit} · {self.label}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.state in DECIDED_STATES

@@ -2,28 +2,39 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import set_language
 
-from reception.views import HomeView
+from reception import views as reception_views
 
 admin.site.site_header = _("Jiedai administration")
 admin.site.site_title = _("Jiedai")
 admin.site.index_title = _("Reception policy and organisation")
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", reception_views.HomeView.as_view(), name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", reception_views.set_language, name="set_language"),
+    path("notifications/", reception_views.NotificationListView.as_view(), name="notifications"),
+    path(
+        "notifications/<int:pk>/open/",
+        reception_views.NotificationOpenView.as_view(),
+        name="notification_open",
+    ),
+    path(
+        "notifications/read-all/",
+        reception_views.NotificationReadAllView.as_view(),
+        name="notifications_read_all",
+    ),
     path("admin/", admin.site.urls),
     path("", include("reception.urls")),
+    path("", include("visits.urls")),
+    path("", include("approvals.urls")),
 ]
 
 if settings.DEBUG:

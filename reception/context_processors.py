@@ -1,3 +1,4 @@
+from .models import Notification
 from .navigation import entries_for
 from .roles import role_label, user_roles
 
@@ -14,4 +15,7 @@ def navigation(request):
     return {
         "nav_items": items,
         "user_role_labels": sorted(str(role_label(code)) for code in user_roles(user)),
+        "unread_notifications": Notification.objects.filter(
+            recipient=user, read_at__isnull=True
+        ).count(),
     }

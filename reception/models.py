@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -34,6 +35,13 @@ class Bilingual:
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Pages, notifications and emails use this language; empty: the default."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -45,6 +53,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name()
+
+    @property
+    def preferred_language(self) -> str:
+        return self.language or settings.LANGUAGE_CODE
 
 
 class Department(Bilingual, models.Model):
@@ -336,6 +348,27 @@ class ReceptionStandard(Bilingual, models.Model):
     def __str__(self) -> str:
         return str(self.grade)
 
+    @property
+    def hotel_label(self) -> str:
+        return self.localized("hotel_class")
+
+    @property
+    def car_label(self) -> str:
+        return self.localized("car_class")
+
+    @property
+    def host_label(self) -> str:
+        from .roles import role_label
+
+        note = self.localized("main_host_note")
+        if note or self.main_host_role_id is None:
+            return note
+        return str(role_label(self.main_host_role.name))
+
+    @property
+    def extra_labels(self) -> list[str]:
+        return [extra.label for extra in self.extras.all()]
+
 
 class ReceptionPolicy(Bilingual, models.Model):
     """Company-wide reception settings; one row, edited in the admin."""
@@ -380,3 +413,28 @@ class ReceptionPolicy(Bilingual, models.Model):
     @property
     def company_label(self) -> str:
         return self.localized("company_name")
+
+
+class Notification(models.Model):
+    """An in-app message (the bell), also sent by email after the transaction commits."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
+    email_error = models.TextField(_("email error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

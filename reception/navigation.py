@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .roles import APPLICANT_ROLES, APPROVER_ROLES, Role, has_role
+from .roles import Role, has_role
 
 
 @dataclass(frozen=True)
@@ -33,16 +33,16 @@ ENTRIES = [
         _("Visit requests"),
         _("File reception applications and follow them through approval."),
         "bi-journal-text",
-        None,
-        roles=(*APPLICANT_ROLES, *APPROVER_ROLES, Role.RECEPTIONIST),
+        "visits:list",
+        perm="visits.view_visitrequest",
     ),
     Entry(
         "queue",
         _("Approval queue"),
         _("The approval steps waiting for your decision."),
         "bi-check2-square",
-        None,
-        roles=APPROVER_ROLES,
+        "approvals:queue",
+        perm="approvals.view_approvalstep",
     ),
     Entry(
         "tasks",

@@ -42,15 +42,19 @@ _CLIENT_VIEW = ["reception.view_client"]
 _CLIENT_EDIT_OWN = [*_CLIENT_VIEW, "reception.add_client", "reception.change_client"]
 _CLIENT_EDIT_ALL = [*_CLIENT_EDIT_OWN, "reception.change_any_client"]
 
+_VISITS_VIEW = ["visits.view_visitrequest"]
+_VISITS_FILE = [*_VISITS_VIEW, "visits.add_visitrequest", "visits.change_visitrequest"]
+_APPROVE = [*_VISITS_VIEW, "approvals.view_approvalstep"]
+
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES: [*_CLIENT_EDIT_OWN],
-    Role.PROJECT_ENGINEER: [*_CLIENT_EDIT_OWN],
-    Role.MARKETING: [*_CLIENT_EDIT_ALL],
-    Role.MARKETING_HEAD: [*_CLIENT_EDIT_ALL],
-    Role.DEPUTY_GM: [*_CLIENT_VIEW],
-    Role.GENERAL_MANAGER: [*_CLIENT_VIEW],
-    Role.PRODUCT_DIRECTOR: [*_CLIENT_VIEW],
-    Role.RECEPTIONIST: [*_CLIENT_VIEW],
+    Role.SALES: [*_CLIENT_EDIT_OWN, *_VISITS_FILE],
+    Role.PROJECT_ENGINEER: [*_CLIENT_EDIT_OWN, *_VISITS_FILE],
+    Role.MARKETING: [*_CLIENT_EDIT_ALL, *_APPROVE],
+    Role.MARKETING_HEAD: [*_CLIENT_EDIT_ALL, *_APPROVE],
+    Role.DEPUTY_GM: [*_CLIENT_VIEW, *_APPROVE],
+    Role.GENERAL_MANAGER: [*_CLIENT_VIEW, *_APPROVE],
+    Role.PRODUCT_DIRECTOR: [*_CLIENT_VIEW, *_APPROVE],
+    Role.RECEPTIONIST: [*_CLIENT_VIEW, *_VISITS_VIEW],
     Role.FRONT_DESK: [*_CLIENT_VIEW],
     Role.SECURITY: [],
     Role.DEPARTMENT_MEMBER: [],

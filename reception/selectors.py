@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from .models import Client, User
+from .models import Client, ReceptionGrade, User
 from .roles import APPLICANT_ROLES
 
 
@@ -30,3 +30,19 @@ def search_clients(queryset: QuerySet[Client], text: str) -> QuerySet[Client]:
     return queryset.filter(
         Q(name__icontains=text) | Q(name_en__icontains=text) | Q(contacts__name__icontains=text)
     ).distinct()
+
+
+def default_main_host(grade: ReceptionGrade | None) -> User | None:
+    """The first active holder of the role the grade's standard names as main host."""
+    standard = getattr(grade, "standard", None) if grade else None
+    if standard is None or standard.main_host_role_id is None:
+        return None
+    return (
+        User.objects.filter(groups=standard.main_host_role_id, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def users_with_role(role: str) -> QuerySet[User]:
+    return User.objects.filter(groups__name=str(role), is_active=True).order_by("pk")

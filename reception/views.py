@@ -1,14 +1,19 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, TemplateView, View
+from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.i18n import set_language as django_set_language
 from django_filters.views import FilterView
 
 from .filters import ClientFilter
 from .forms import ClientForm, ContactFormSet
-from .models import Client
+from .models import Client, Notification, User
 from .navigation import entries_for
 from .selectors import editable_clients
 
@@ -91,3 +96,45 @@ class ClientEditView(PermissionRequiredMixin, View):
     def render(self, client, form, contacts, status=200):
         context = {"client": client, "form": form, "contacts": contacts}
         return render(self.request, self.template_name, context, status=status)
+
+
+class NotificationListView(ListView):
+    template_name = "reception/notification_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return Notification.objects.filter(recipient=self.request.user)
+
+
+class NotificationOpenView(View):
+    """Mark a notification read and follow its link."""
+
+    def post(self, request, pk):
+        notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+        if notification.url and url_has_allowed_host_and_scheme(
+            notification.url, allowed_hosts={request.get_host()}
+        ):
+            return redirect(notification.url)
+        return redirect("notifications")
+
+
+class NotificationReadAllView(View):
+    def post(self, request):
+        count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        messages.info(request, _("%(n)s notifications marked read.") % {"n": count})
+        return redirect("notifications")
+
+
+@login_not_required
+def set_language(request):
+    """Django's language switch, remembered on the user's profile when logged in."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and check_for_language(language):
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response

@@ -49,3 +49,47 @@ def count_queries(db):
         return len(ctx.captured_queries)
 
     return _count
+
+
+# ---- policy and the people of the approval chains ------------------------------------------
+
+
+def _load(scheme):
+    from approvals.loading import load_chains
+    from reception.loading import LoadReport
+    from reception.services import load_grades
+
+    report = LoadReport()
+    load_grades(scheme_code=scheme, report=report)
+    load_chains(scheme_code=scheme, report=report)
+
+
+@pytest.fixture
+def four_tier(db):
+    _load("four-tier")
+    from reception.models import ReceptionGrade
+
+    return {g.code: g for g in ReceptionGrade.objects.filter(scheme__code="four-tier")}
+
+
+@pytest.fixture
+def abc(db):
+    _load("abc")
+    from reception.models import ReceptionGrade
+
+    return {g.code: g for g in ReceptionGrade.objects.filter(scheme__code="abc")}
+
+
+@pytest.fixture
+def staff(db):
+    """One user per approving and receiving role, named after it."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        marketing=user_with(Role.MARKETING, username="mkt", full_name="刘洋"),
+        marketing_head=user_with(Role.MARKETING_HEAD, username="mkt_head", full_name="陈静"),
+        deputy_gm=user_with(Role.DEPUTY_GM, username="dgm", full_name="杨军"),
+        gm=user_with(Role.GENERAL_MANAGER, username="gm", full_name="赵敏"),
+        director=user_with(Role.PRODUCT_DIRECTOR, username="director", full_name="黄磊"),
+        receptionist=user_with(Role.RECEPTIONIST, username="reception", full_name="周婷"),
+    )

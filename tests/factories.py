@@ -56,3 +56,62 @@ class ClientContactFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("name", locale="zh_CN")
     title = "采购经理"
     phone = "13800138000"
+
+
+# ---- visit requests, made the way the product makes them -----------------------------------
+
+
+def visit_data(grade, client=None, **overrides) -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    arrival = (timezone.localtime() + timedelta(days=10)).replace(
+        hour=9, minute=30, second=0, microsecond=0
+    )
+    data = {
+        "client": client or ClientFactory(),
+        "origin": "invited",
+        "guest_kind": "commercial",
+        "purposes": ["inspection", "tour"],
+        "reason": "考察生产线,洽谈年度采购框架协议",
+        "proposed_grade": grade,
+        "arrival_at": arrival,
+        "departure_at": arrival + timedelta(hours=30),
+        "arrival_mode": "airport",
+        "arrival_point": "浦东机场T2 MU5101",
+        "headcount": 3,
+        "services": ["car", "guided_tour", "welcome_banner"],
+        "banner_text": "热烈欢迎贵宾莅临指导",
+        "meals": 2,
+        "meal_staff": 3,
+        "rooms": 3,
+        "nights": 1,
+        "meeting_room": "一号会议室",
+    }
+    data.update(overrides)
+    return data
+
+
+VISITORS = [
+    {
+        "name": "孙立群",
+        "title": "采购副总裁",
+        "phone": "13900139002",
+        "id_number": "110101198001011234",
+    },
+    {"name": "赵晓彤", "title": "供应商质量经理", "phone": "13900139003"},
+    {"name": "Peter Lee", "title": "Engineer", "phone": "+86 21 5555 0101"},
+]
+
+
+def file_visit(by, grade, *, submit=True, visitors=None, **overrides):
+    """File (and by default submit) a request through the service, like the filing page."""
+    from visits.services import file_visit_request
+
+    return file_visit_request(
+        applicant=by,
+        data=visit_data(grade, **overrides),
+        visitors=[dict(v) for v in (VISITORS if visitors is None else visitors)],
+        submit=submit,
+    )

@@ -1,0 +1,294 @@
+"""Visit requests (接待申请), their visitors and their timeline."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reception.models import Client, ClientContact, ReceptionGrade, phone_validator
+
+
+class VisitStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_APPROVAL = "in_approval", _("In approval")
+    APPROVED = "approved", _("Approved")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
+    RETURNED = "returned", _("Returned")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Origin(models.TextChoices):
+    INVITED = "invited", _("Invited by us")
+    CUSTOMER_PROPOSED = "customer_proposed", _("Proposed by the customer")
+    WALK_IN = "walk_in", _("Walk-in (unannounced)")
+
+
+class GuestKind(models.TextChoices):
+    COMMERCIAL = "commercial", _("Commercial customer")
+    GOVERNMENT = "government", _("Government")
+    SUPPLIER = "supplier", _("Supplier")
+    PARTNER = "partner", _("Partner")
+    OTHER = "other", _("Other guest")
+
+
+class Purpose(models.TextChoices):
+    INSPECTION = "inspection", _("Inspection")
+    TOUR = "tour", _("Tour")
+    CONTRACT_SIGNING = "contract_signing", _("Contract signing")
+    COOPERATION = "cooperation", _("Cooperation")
+    DROP_BY = "drop_by", _("Drop-by")
+    SIGHTSEEING = "sightseeing", _("Sightseeing")
+    PRODUCT_AUDIT = "product_audit", _("Product audit")
+    SYSTEM_AUDIT = "system_audit", _("System audit")
+    TECHNICAL_DISCUSSION = "technical_discussion", _("Technical discussion")
+    OTHER = "other", _("Other")
+
+
+class Service(models.TextChoices):
+    CAR = "car", _("Car pick-up and drop-off")
+    GUIDED_TOUR = "guided_tour", _("Guided tour")
+    FRUIT = "fruit", _("Fruit")
+    WELCOME_BANNER = "welcome_banner", _("Electronic welcome banner")
+    INVITE_LEADER = "invite_leader", _("Invite a leader to attend")
+    OTHER = "other", _("Other service")
+
+
+class ArrivalMode(models.TextChoices):
+    AIRPORT = "airport", _("Airport")
+    STATION = "station", _("Railway station")
+    SELF_DRIVE = "self_drive", _("Driving themselves")
+    OTHER = "other", _("Other")
+
+
+class VisitRequest(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=VisitStatus.choices, default=VisitStatus.DRAFT
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="visit_requests",
+    )
+    client = models.ForeignKey(
+        Client,
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    contacts = models.ManyToManyField(
+        ClientContact, verbose_name=_("client contacts"), blank=True, related_name="visits"
+    )
+    origin = models.CharField(
+        _("origin"), max_length=20, choices=Origin.choices, default=Origin.INVITED
+    )
+    guest_kind = models.CharField(
+        _("kind of guest"), max_length=20, choices=GuestKind.choices, default=GuestKind.COMMERCIAL
+    )
+    purposes = models.JSONField(_("purposes"), default=list, blank=True)
+    purpose_other = models.CharField(_("other purpose"), max_length=200, blank=True)
+    reason = models.TextField(_("reason for the visit"), max_length=2000, blank=True)
+    proposed_grade = models.ForeignKey(
+        ReceptionGrade,
+        verbose_name=_("proposed grade"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    final_grade = models.ForeignKey(
+        ReceptionGrade,
+        verbose_name=_("final grade"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    arrival_at = models.DateTimeField(_("arrival"), null=True, blank=True)
+    departure_at = models.DateTimeField(_("departure"), null=True, blank=True)
+    arrival_mode = models.CharField(
+        _("arrival mode"), max_length=20, choices=ArrivalMode.choices, blank=True
+    )
+    arrival_point = models.CharField(
+        _("arrival point"),
+        max_length=200,
+        blank=True,
+        help_text=_("Airport, station, flight or train number, hotel…"),
+    )
+    headcount = models.PositiveSmallIntegerField(
+        _("number of visitors"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    services = models.JSONField(_("services wanted"), default=list, blank=True)
+    banner_text = models.CharField(_("welcome banner text"), max_length=200, blank=True)
+    service_other = models.CharField(_("other service"), max_length=200, blank=True)
+    meals = models.PositiveSmallIntegerField(
+        _("meals"), default=0, validators=[MaxValueValidator(100)]
+    )
+    meal_staff = models.PositiveSmallIntegerField(
+        _("company staff joining meals"), default=0, validators=[MaxValueValidator(100)]
+    )
+    rooms = models.PositiveSmallIntegerField(
+        _("hotel rooms"), default=0, validators=[MaxValueValidator(200)]
+    )
+    nights = models.PositiveSmallIntegerField(
+        _("nights"), default=0, validators=[MaxValueValidator(60)]
+    )
+    main_host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("main host"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_visits",
+    )
+    accompanying_staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accompanying staff"),
+        blank=True,
+        related_name="accompanied_visits",
+    )
+    receptionist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer receptionist"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_visits",
+    )
+    meeting_room = models.CharField(_("meeting room"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    late = models.BooleanField(_("late"), default=False)
+    late_reason = models.TextField(_("reason for filing late"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visit request")
+        verbose_name_plural = _("visit requests")
+        ordering = ["-arrival_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "arrival_at"]),
+            models.Index(fields=["arrival_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(departure_at__isnull=True)
+                | models.Q(arrival_at__isnull=True)
+                | models.Q(departure_at__gt=models.F("arrival_at")),
+                name="visit_departure_after_arrival",
+            )
+        ]
+
+    def __str__(self) -> str:
+        client = self.client.label if self.client_id else _("(no client yet)")
+        return f"{self.reference or _('draft')} · {client}"
+
+    @property
+    def grade(self) -> ReceptionGrade | None:
+        """The grade that applies: the final one once marketing has fixed it."""
+        return self.final_grade or self.proposed_grade
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in {VisitStatus.REJECTED, VisitStatus.CANCELLED, VisitStatus.CLOSED}
+
+    @property
+    def has_arrived(self) -> bool:
+        return self.arrival_at is not None and self.arrival_at <= timezone.now()
+
+    def purpose_labels(self) -> list[str]:
+        return [str(Purpose(p).label) for p in self.purposes if p in Purpose.values]
+
+    def service_labels(self) -> list[str]:
+        return [str(Service(s).label) for s in self.services if s in Service.values]
+
+    def wants(self, service: str) -> bool:
+        return service in self.services
+
+
+def mask_id_number(value: str) -> str:
+    """Show only the first 3 and last 4 characters of an identity number."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+class Visitor(models.Model):
+    visit = models.ForeignKey(
+        VisitRequest, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="visitors"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    id_number = models.CharField(
+        _("ID number"), max_length=30, blank=True, help_text=_("Optional; shown masked.")
+    )
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("visitor")
+        verbose_name_plural = _("visitors")
+        ordering = ["visit", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+class EventKind(models.TextChoices):
+    TRANSITION = "transition", _("Status change")
+    CHANGE = "change", _("Details changed")
+    NOTE = "note", _("Note")
+
+
+class VisitEvent(models.Model):
+    """One line of a visit's timeline (transitions, changes, notes), never edited.
+
+    Approval decisions live on their ApprovalStep rows; the timeline page merges both.
+    `changes` holds [{"field": name, "old": value, "new": value}, …] for CHANGE entries.
+    """
+
+    visit = models.ForeignKey(
+        VisitRequest, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=VisitStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=VisitStatus.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.visit} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"

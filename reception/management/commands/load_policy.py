@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from approvals.loading import load_chains
 from reception.loading import LoadReport
 from reception.seeds import SCHEMES
 from reception.services import load_grades
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         report = LoadReport()
         with transaction.atomic():
             load_grades(scheme_code=scheme, report=report)
+            load_chains(scheme_code=scheme, report=report)
         for line in report.lines:
             self.stdout.write(f"  {line}")
         c = report.counts

@@ -1,0 +1,92 @@
+"""In-app notifications (the bell) and their emails, in each recipient's language."""
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import translation
+
+from .models import Notification, User
+
+log = logging.getLogger(__name__)
+
+
+class Msg:
+    """A translatable text with parameters, rendered later in the reader's language.
+
+    Msg(_("Visit %(ref)s approved"), ref=visit.reference). Parameters may be lazy strings
+    (e.g. a status label), Msg themselves, or callables such as `lambda: grade.label` for
+    bilingual data, all evaluated in the reader's language.
+    """
+
+    def __init__(self, text, **params):
+        self.text = text
+        self.params = params
+
+    def render(self, language: str | None = None) -> str:
+        with translation.override(language):
+            params = {k: _value(v, language) for k, v in self.params.items()}
+            return str(self.text) % params if params else str(self.text)
+
+    def __str__(self) -> str:
+        return self.render(translation.get_language())
+
+
+class Lines:
+    """Several Msg, one per line."""
+
+    def __init__(self, items):
+        self.items = list(items)
+
+    def render(self, language: str | None = None) -> str:
+        return "\n".join(_value(item, language) for item in self.items)
+
+
+def _value(value, language) -> str:
+    if isinstance(value, Msg | Lines):
+        return value.render(language)
+    if callable(value):
+        return str(value())
+    return str(value)
+
+
+def notify(
+    recipients: Iterable[User],
+    *,
+    kind: str,
+    title: Msg,
+    body: Msg | Lines | None = None,
+    url: str = "",
+    exclude: User | None = None,
+) -> list[Notification]:
+    """Create one notification per distinct active recipient; email them after commit."""
+    seen, created = set(), []
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        if exclude is not None and user.pk == exclude.pk:
+            continue
+        seen.add(user.pk)
+        created.append(
+            Notification.objects.create(
+                recipient=user,
+                kind=kind,
+                title=title.render(user.preferred_language)[:200],
+                body=body.render(user.preferred_language) if body else "",
+                url=url,
+            )
+        )
+    if created:
+        ids = [n.pk for n in created]
+        transaction.on_commit(lambda: enqueue_emails(ids))
+    return created
+
+
+def enqueue_emails(ids: list[int]) -> None:
+    """Hand the emails to Celery. If the broker is down, log it: the sweep sends them later."""
+    from .tasks import send_notification_emails
+
+    try:
+        send_notification_emails.delay(ids)
+    except Exception:  # the broker is unreachable; nothing is lost, the rows stay unsent
+        log.exception("Could not enqueue notification emails %s; the sweep will retry", ids)

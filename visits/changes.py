@@ -1,0 +1,113 @@
+"""Field-by-field snapshots and differences of a visit request, for the timeline and the
+receptionist's notifications. Values are stored language-neutrally and rendered for the reader."""
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from reception.models import Bilingual
+from reception.notify import Msg
+
+from .models import ArrivalMode, GuestKind, Origin, Purpose, Service, VisitRequest
+
+TRACKED = [
+    "client",
+    "origin",
+    "guest_kind",
+    "purposes",
+    "purpose_other",
+    "reason",
+    "proposed_grade",
+    "arrival_at",
+    "departure_at",
+    "arrival_mode",
+    "arrival_point",
+    "headcount",
+    "services",
+    "banner_text",
+    "service_other",
+    "meals",
+    "meal_staff",
+    "rooms",
+    "nights",
+    "main_host",
+    "meeting_room",
+    "notes",
+    "late_reason",
+]
+CHOICES = {
+    "origin": Origin,
+    "guest_kind": GuestKind,
+    "purposes": Purpose,
+    "services": Service,
+    "arrival_mode": ArrivalMode,
+}
+EXTRA_LABELS = {
+    "contacts": _("client contacts"),
+    "accompanying_staff": _("accompanying staff"),
+    "visitors": _("visitors"),
+}
+
+
+def _neutral(value):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Bilingual):
+        return {"zh": value.name, "en": value.name_en or value.name}
+    if hasattr(value, "pk"):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+def snapshot(visit: VisitRequest) -> dict:
+    data = {field: _neutral(getattr(visit, field)) for field in TRACKED}
+    if visit.pk:
+        data["contacts"] = sorted(str(c) for c in visit.contacts.all())
+        data["accompanying_staff"] = sorted(str(u) for u in visit.accompanying_staff.all())
+        data["visitors"] = [
+            " · ".join(part for part in (v.name, v.title, v.phone) if part)
+            for v in visit.visitors.all()
+        ]
+    return data
+
+
+def differences(before: dict, after: dict) -> list[dict]:
+    return [
+        {"field": field, "old": before.get(field, ""), "new": after[field]}
+        for field in after
+        if before.get(field, "") != after[field]
+    ]
+
+
+def field_label(field: str):
+    if field in EXTRA_LABELS:
+        return EXTRA_LABELS[field]
+    return VisitRequest._meta.get_field(field).verbose_name
+
+
+def render_value(field: str, value) -> str:
+    """A stored value in the active language."""
+    if value in ("", None, []):
+        return "—"
+    if isinstance(value, dict):
+        english = (get_language() or "").startswith("en")
+        return value.get("en") if english and value.get("en") else value.get("zh", "")
+    choices = CHOICES.get(field)
+    if isinstance(value, list):
+        if choices:
+            return ", ".join(str(choices(v).label) if v in choices.values else v for v in value)
+        return ", ".join(str(v) for v in value)
+    if choices and value in choices.values:
+        return str(choices(value).label)
+    return str(value)
+
+
+def change_line(change: dict) -> Msg:
+    return Msg(
+        _("%(field)s: %(old)s → %(new)s"),
+        field=field_label(change["field"]),
+        old=lambda: render_value(change["field"], change["old"]),
+        new=lambda: render_value(change["field"], change["new"]),
+    )

@@ -1,0 +1,251 @@
+from django import forms
+from django.core.validators import RegexValidator
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
+from reception.selectors import default_main_host
+
+from . import services
+from .models import Purpose, Service, VisitRequest, VisitStatus
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+id_number_validator = RegexValidator(
+    r"^[A-Za-z0-9]{5,30}$",
+    _("An ID or passport number has 5 to 30 letters and digits."),
+)
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name()
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name()
+
+
+class ContactChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.title}" if obj.title else obj.name
+
+
+class VisitRequestForm(forms.ModelForm):
+    """The reception application form. Drafts may be incomplete; `check_submission` asks
+    for everything a submission needs."""
+
+    purposes = forms.MultipleChoiceField(
+        label=_("Purposes"),
+        choices=Purpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    services = forms.MultipleChoiceField(
+        label=_("Services wanted"),
+        choices=Service.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    contacts = ContactChoiceField(
+        label=_("Client contacts"),
+        queryset=ClientContact.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    main_host = StaffChoiceField(
+        label=_("Main host"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Leave empty to take the main host the grade's standard names."),
+    )
+    accompanying_staff = StaffMultipleChoiceField(
+        label=_("Accompanying staff"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = VisitRequest
+        fields = [
+            "client",
+            "contacts",
+            "origin",
+            "guest_kind",
+            "purposes",
+            "purpose_other",
+            "reason",
+            "proposed_grade",
+            "arrival_at",
+            "departure_at",
+            "arrival_mode",
+            "arrival_point",
+            "headcount",
+            "services",
+            "banner_text",
+            "service_other",
+            "meals",
+            "meal_staff",
+            "rooms",
+            "nights",
+            "main_host",
+            "accompanying_staff",
+            "meeting_room",
+            "notes",
+            "late_reason",
+        ]
+        widgets = {
+            "arrival_at": DATETIME_INPUT,
+            "departure_at": DATETIME_INPUT,
+            "reason": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "late_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(is_active=True).order_by("full_name", "username")
+        self.fields["main_host"].queryset = staff
+        self.fields["accompanying_staff"].queryset = staff
+        self.fields["client"].queryset = Client.objects.order_by("name")
+        self.fields["client"].widget.attrs.update(
+            {
+                "hx-get": reverse("visits:contact_options"),
+                "hx-target": "#contact-options",
+                "hx-trigger": "change",
+            }
+        )
+        self.fields["proposed_grade"].queryset = ReceptionGrade.objects.current()
+        self.fields["proposed_grade"].label = _("Proposed grade")
+        for name in ("arrival_at", "departure_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        for name in self.DEFAULTED:  # a draft may leave them empty: the defaults apply
+            self.fields[name].required = False
+        client_id = self._client_id()
+        self.fields["contacts"].queryset = ClientContact.objects.filter(client_id=client_id)
+        grade = self.instance.grade
+        host = default_main_host(grade) if grade else None
+        if host and not self.instance.main_host_id:
+            self.fields["main_host"].help_text = _(
+                "Leave empty for the grade's default: %(name)s."
+            ) % {"name": host}
+        if self.instance.status not in (VisitStatus.DRAFT, VisitStatus.RETURNED):
+            self.fields["proposed_grade"].help_text = _(
+                "Changing the grade sends the request back through approval."
+            )
+
+    @property
+    def selected_contacts(self) -> set[int]:
+        values = self["contacts"].value() or []
+        return {int(getattr(v, "pk", v)) for v in values if str(getattr(v, "pk", v)).isdigit()}
+
+    def _client_id(self):
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("client"))
+            return int(value) if value and str(value).isdigit() else None
+        return self.instance.client_id
+
+    def clean_arrival_at(self):
+        arrival = self.cleaned_data.get("arrival_at")
+        changed = "arrival_at" in self.changed_data or not self.instance.pk
+        if arrival and changed and arrival <= timezone.now():
+            raise forms.ValidationError(_("The arrival must be in the future."))
+        return arrival
+
+    DEFAULTED = ("origin", "guest_kind", "headcount", "meals", "meal_staff", "rooms", "nights")
+
+    def clean(self):
+        data = super().clean()
+        for name in self.DEFAULTED:
+            if name in data and data[name] in (None, ""):
+                data[name] = VisitRequest._meta.get_field(name).get_default()
+        arrival, departure = data.get("arrival_at"), data.get("departure_at")
+        if arrival and departure and departure <= arrival:
+            self.add_error("departure_at", _("The departure must be after the arrival."))
+        if Service.WELCOME_BANNER in data.get("services", []) and not data.get("banner_text"):
+            self.add_error("banner_text", _("Write the text of the welcome banner."))
+        if Service.OTHER in data.get("services", []) and not data.get("service_other"):
+            self.add_error("service_other", _("Describe the other service."))
+        return data
+
+    def check_visitor_count(self, visitor_count: int) -> bool:
+        """The headcount may exceed the named visitors (names come later), never fall below."""
+        headcount = self.cleaned_data.get("headcount")
+        if headcount is not None and headcount < visitor_count:
+            self.add_error(
+                "headcount",
+                _("The number of visitors cannot be below the %(n)s named.") % {"n": visitor_count},
+            )
+            return False
+        return True
+
+    def check_submission(self, visitor_count: int) -> bool:
+        """After is_valid(): add the errors that stop a submission. True if it can go."""
+        problems = services.submission_problems(self.instance, visitor_count=visitor_count)
+        for field, message in problems.items():
+            self.add_error(field if field in self.fields else None, message)
+        return not problems
+
+
+class VisitorForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    title = forms.CharField(label=_("Title"), max_length=100, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, validators=[phone_validator]
+    )
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=30,
+        required=False,
+        validators=[id_number_validator],
+        help_text=_("Optional. Stored numbers are never shown; leave empty to keep one."),
+    )
+    notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].widget.attrs["autocomplete"] = "off"
+        masked = self.initial.get("id_number_masked")
+        if masked:
+            self.fields["id_number"].widget.attrs["placeholder"] = masked
+
+
+class BaseVisitorFormSet(forms.BaseFormSet):
+    def rows(self) -> list[dict]:
+        """The visitors kept (not deleted, not left blank), as the service wants them."""
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+VisitorFormSet = forms.formset_factory(
+    VisitorForm, formset=BaseVisitorFormSet, extra=1, can_delete=True, max_num=200
+)
+
+
+def visitor_initial(visit: VisitRequest) -> list[dict]:
+    if not visit.pk:
+        return []
+    return [
+        {
+            "id": v.pk,
+            "name": v.name,
+            "title": v.title,
+            "phone": v.phone,
+            "notes": v.notes,
+            "id_number_masked": v.id_number_masked,
+        }
+        for v in visit.visitors.all()
+    ]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+    )

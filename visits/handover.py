@@ -1,0 +1,17 @@
+"""What happens once a visit request is finally approved: it is handed over to reception."""
+
+from reception.roles import Role
+from reception.selectors import users_with_role
+
+from . import notifications
+from .models import VisitRequest
+
+
+def on_approved(visit: VisitRequest) -> None:
+    """Assign the receptionist if the company has exactly one, then tell reception and host."""
+    if visit.receptionist_id is None:
+        receptionists = list(users_with_role(Role.RECEPTIONIST)[:2])
+        if len(receptionists) == 1:
+            visit.receptionist = receptionists[0]
+            visit.save(update_fields=["receptionist", "updated_at"])
+    notifications.approved(visit)

@@ -1,0 +1,67 @@
+"""The one table of legal status changes, and the one function that applies them."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import EventKind, VisitEvent, VisitRequest
+from .models import VisitStatus as S
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.SUBMITTED, S.CANCELLED},
+    # Submitted: waiting for marketing to grade it (the first step of every chain).
+    S.SUBMITTED: {S.IN_APPROVAL, S.APPROVED, S.RETURNED, S.REJECTED, S.CANCELLED},
+    S.IN_APPROVAL: {S.APPROVED, S.RETURNED, S.REJECTED, S.CANCELLED},
+    S.RETURNED: {S.SUBMITTED, S.CANCELLED},
+    # A grade change after approval sends the request back through approval.
+    S.APPROVED: {S.IN_PROGRESS, S.IN_APPROVAL, S.CANCELLED},
+    S.IN_PROGRESS: {S.COMPLETED},
+    S.COMPLETED: {S.CLOSED},
+    S.REJECTED: set(),
+    S.CANCELLED: set(),
+    S.CLOSED: set(),
+}
+
+
+class VisitError(Exception):
+    """A business rule refused the operation; the message is shown to the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class IllegalTransition(VisitError):
+    def __init__(self, visit: VisitRequest, to: str):
+        super().__init__(
+            _("A visit request that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": S(visit.status).label, "target": S(to).label}
+        )
+
+
+def transition(visit: VisitRequest, *, to: str, by, comment: str = "") -> VisitEvent:
+    """Move `visit` to status `to`, or raise IllegalTransition. Call inside a transaction."""
+    if to not in TRANSITIONS[visit.status]:
+        raise IllegalTransition(visit, to)
+    from_status = visit.status
+    visit.status = to
+    now = timezone.now()
+    fields = ["status", "updated_at"]
+    if to == S.SUBMITTED and visit.submitted_at is None:  # first filing counts for lateness
+        visit.submitted_at = now
+        fields.append("submitted_at")
+    if to == S.APPROVED:
+        visit.approved_at = now
+        fields.append("approved_at")
+    visit.save(update_fields=fields)
+    return VisitEvent.objects.create(
+        visit=visit,
+        at=now,
+        actor=by,
+        kind=EventKind.TRANSITION,
+        from_status=from_status,
+        to_status=to,
+        comment=comment,
+    )

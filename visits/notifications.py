@@ -1,0 +1,126 @@
+"""Who is told what about a visit request. Texts are rendered in each recipient's language."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reception.notify import Lines, Msg, notify
+from reception.roles import Role
+from reception.selectors import users_with_role
+
+from .models import VisitRequest
+
+
+def _url(visit: VisitRequest) -> str:
+    return reverse("visits:detail", args=[visit.pk])
+
+
+def _client(visit: VisitRequest):
+    return lambda: visit.client.label if visit.client_id else "—"
+
+
+def receptionists_of(visit: VisitRequest) -> list:
+    """The visit's assigned receptionist, or every customer receptionist until one is."""
+    if visit.receptionist_id:
+        return [visit.receptionist]
+    return list(users_with_role(Role.RECEPTIONIST))
+
+
+def step_waiting(step, approvers) -> None:
+    visit = step.visit
+    notify(
+        approvers,
+        kind="approval_waiting",
+        title=Msg(
+            _("%(ref)s waits for your decision: %(step)s"),
+            ref=visit.reference,
+            step=lambda: step.label,
+        ),
+        body=Msg(
+            _("%(client)s, arriving %(arrival)s, %(grade)s. Filed by %(applicant)s."),
+            client=_client(visit),
+            arrival=visit.arrival_at.strftime("%Y-%m-%d %H:%M") if visit.arrival_at else "—",
+            grade=lambda: visit.grade.label if visit.grade else "—",
+            applicant=visit.applicant,
+        ),
+        url=reverse("approvals:queue"),
+    )
+
+
+def step_decided(step) -> None:
+    visit = step.visit
+    notify(
+        [visit.applicant],
+        kind=f"step_{step.state}",
+        title=Msg(
+            _("%(ref)s: “%(step)s” — %(decision)s by %(user)s"),
+            ref=visit.reference,
+            step=lambda: step.label,
+            decision=step.get_state_display(),
+            user=step.decided_by,
+        ),
+        body=Msg(_("Comment: %(comment)s"), comment=step.comment) if step.comment else None,
+        url=_url(visit),
+    )
+
+
+def approved(visit: VisitRequest) -> None:
+    notify(
+        [*receptionists_of(visit), visit.main_host],
+        kind="visit_approved",
+        title=Msg(
+            _("%(ref)s approved: %(client)s arrives %(arrival)s"),
+            ref=visit.reference,
+            client=_client(visit),
+            arrival=visit.arrival_at.strftime("%Y-%m-%d %H:%M"),
+        ),
+        body=Msg(
+            _("Grade %(grade)s, %(count)s visitors, main host %(host)s."),
+            grade=lambda: visit.grade.label,
+            count=visit.headcount,
+            host=visit.main_host or "—",
+        ),
+        url=_url(visit),
+    )
+
+
+def involved_in(visit: VisitRequest) -> list:
+    """The applicant, every approver who decided or is waiting, and the reception staff."""
+    from approvals.models import StepState
+    from approvals.services import approvers_of
+
+    people = [visit.applicant, visit.main_host, *visit.accompanying_staff.all()]
+    for step in visit.approval_steps.select_related("decided_by", "role", "user"):
+        if step.decided_by:
+            people.append(step.decided_by)
+        elif step.state == StepState.PENDING:
+            people.extend(approvers_of(step))
+    if visit.approved_at:
+        people.extend(receptionists_of(visit))
+    return people
+
+
+def cancelled(visit: VisitRequest, people, by, reason: str) -> None:
+    notify(
+        people,
+        kind="visit_cancelled",
+        title=Msg(
+            _("%(ref)s cancelled by %(user)s: %(client)s will not come"),
+            ref=visit.reference,
+            user=by,
+            client=_client(visit),
+        ),
+        body=Msg(_("Reason: %(reason)s"), reason=reason),
+        url=_url(visit),
+        exclude=by,
+    )
+
+
+def changed(visit: VisitRequest, by, lines: list[Msg]) -> None:
+    notify(
+        [*receptionists_of(visit), visit.main_host],
+        kind="visit_changed",
+        title=Msg(_("%(ref)s changed by %(user)s"), ref=visit.reference, user=by),
+        body=Lines(lines),
+        url=_url(visit),
+        exclude=by,
+    )

@@ -1,0 +1,56 @@
+"""Which visit requests a user may see, and the queries the visit pages share."""
+
+from django.db.models import Q, QuerySet
+
+from approvals.models import ApprovalStep, StepState
+from reception.models import StaffMembership
+from reception.roles import APPLICANT_ROLES, Role, has_role
+
+from .models import VisitRequest, VisitStatus
+
+REACHED = [StepState.PENDING, StepState.APPROVED, StepState.RETURNED, StepState.REJECTED]
+
+
+def visible_visits(user) -> QuerySet[VisitRequest]:
+    """Every request this user may open. Anything else answers 404, so ids leak nothing.
+
+    - applicants: their own, and their departments' (not drafts);
+    - approvers: what reached a step of theirs, and what they decided;
+    - customer receptionists: approved requests and everything after;
+    - main host, receptionist and accompanying staff: their visits once approved.
+    """
+    if not user.is_authenticated:
+        return VisitRequest.objects.none()
+    if user.is_superuser or has_role(user, Role.ADMINISTRATOR):
+        return VisitRequest.objects.all()
+    q = Q(applicant=user)
+    if has_role(user, *APPLICANT_ROLES):
+        departments = StaffMembership.objects.filter(user=user).values("department_id")
+        colleagues = StaffMembership.objects.filter(department_id__in=departments).values("user_id")
+        q |= Q(applicant_id__in=colleagues) & ~Q(status=VisitStatus.DRAFT)
+    group_ids = list(user.groups.values_list("pk", flat=True))
+    reached = ApprovalStep.objects.filter(
+        Q(state__in=REACHED) & (Q(role_id__in=group_ids) | Q(user=user)) | Q(decided_by=user)
+    ).values("visit_id")
+    q |= Q(pk__in=reached)
+    if has_role(user, Role.RECEPTIONIST):
+        q |= Q(approved_at__isnull=False)
+    staff = Q(main_host=user) | Q(receptionist=user) | Q(accompanying_staff=user)
+    q |= staff & Q(approved_at__isnull=False)
+    return VisitRequest.objects.filter(pk__in=VisitRequest.objects.filter(q).values("pk"))
+
+
+def with_list_facts(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
+    """What list rows show, fetched in a fixed number of queries."""
+    return queryset.select_related(
+        "client", "applicant", "proposed_grade", "final_grade", "main_host"
+    )
+
+
+def timeline(visit: VisitRequest, steps=None) -> list[dict]:
+    """Transitions, changes and approval decisions, oldest first."""
+    if steps is None:
+        steps = list(visit.approval_steps.select_related("decided_by", "grade_after"))
+    items = [{"at": e.at, "event": e} for e in visit.events.select_related("actor")]
+    items += [{"at": s.decided_at, "step": s} for s in steps if s.decided_at]
+    return sorted(items, key=lambda item: item["at"])

@@ -1,0 +1,227 @@
+"""Filing, editing, submitting and cancelling visit requests."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from approvals import services as approvals
+from reception.models import ReceptionPolicy, User
+from reception.roles import Role, has_role
+from reception.selectors import default_main_host
+
+from . import changes, notifications
+from .lifecycle import VisitError, transition
+from .models import EventKind, Purpose, VisitEvent, Visitor, VisitRequest, VisitStatus
+
+# The applicant edits freely before submission and after a return; after approval every
+# change is logged and announced; while approvers are deciding, the request is frozen.
+EDITABLE = {VisitStatus.DRAFT, VisitStatus.RETURNED, VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
+LOGGED = {VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
+CANCELLABLE = {
+    VisitStatus.DRAFT,
+    VisitStatus.SUBMITTED,
+    VisitStatus.IN_APPROVAL,
+    VisitStatus.RETURNED,
+    VisitStatus.APPROVED,
+}
+REQUIRED_TO_SUBMIT = [
+    "client",
+    "proposed_grade",
+    "arrival_at",
+    "departure_at",
+    "reason",
+    "purposes",
+]
+FIELDS = [*changes.TRACKED]
+VISITOR_FIELDS = ["name", "title", "phone", "id_number", "notes"]
+
+
+def days_ahead(visit: VisitRequest) -> int:
+    """Calendar days between filing (first submission, or today) and arrival."""
+    filed = timezone.localtime(visit.submitted_at).date() if visit.submitted_at else None
+    return (timezone.localtime(visit.arrival_at).date() - (filed or timezone.localdate())).days
+
+
+def is_late(visit: VisitRequest) -> bool:
+    """Filed fewer than the policy's lead-time days before arrival (seed 001: three days)."""
+    if visit.arrival_at is None:
+        return False
+    return days_ahead(visit) < ReceptionPolicy.get().lead_time_days
+
+
+def submission_problems(visit: VisitRequest, *, visitor_count: int) -> dict[str, str]:
+    """What stops this request from being submitted, by field; empty when it can go."""
+    problems = {}
+    for field in REQUIRED_TO_SUBMIT:
+        if not getattr(visit, field):
+            problems[field] = _("Required before the request can be submitted.")
+    if visitor_count < 1:
+        problems["visitors"] = _("Name at least one visitor.")
+    elif visit.headcount < visitor_count:
+        problems["headcount"] = _("The number of visitors cannot be below the %(n)s named.") % {
+            "n": visitor_count
+        }
+    if visit.arrival_at and visit.arrival_at <= timezone.now():
+        problems["arrival_at"] = _("The arrival must be in the future.")
+    if Purpose.OTHER in visit.purposes and not visit.purpose_other.strip():
+        problems["purpose_other"] = _("Describe the other purpose.")
+    if "arrival_at" not in problems and is_late(visit) and not visit.late_reason.strip():
+        problems["late_reason"] = ngettext_lazy(
+            "Requests are due %(policy)s day before arrival; this one is %(days)s days "
+            "ahead. Say why it is late.",
+            "Requests are due %(policy)s days before arrival; this one is %(days)s days "
+            "ahead. Say why it is late.",
+            "policy",
+        ) % {"policy": ReceptionPolicy.get().lead_time_days, "days": days_ahead(visit)}
+    return problems
+
+
+def _apply(visit: VisitRequest, data: dict) -> None:
+    for field in FIELDS:
+        if field in data:
+            setattr(visit, field, data[field])
+
+
+def _sync_related(visit: VisitRequest, data: dict, visitors: list[dict] | None) -> None:
+    if "contacts" in data:
+        allowed = [c for c in data["contacts"] if c.client_id == visit.client_id]
+        visit.contacts.set(allowed)
+    if "accompanying_staff" in data:
+        visit.accompanying_staff.set(data["accompanying_staff"])
+    if visitors is None:
+        return
+    existing = {v.pk: v for v in visit.visitors.all()}
+    keep = set()
+    for row in visitors:
+        current = existing.get(row.get("id"))
+        values = {f: (row.get(f) or "").strip() for f in VISITOR_FIELDS}
+        if current is None:
+            Visitor.objects.create(visit=visit, **values)
+            continue
+        keep.add(current.pk)
+        if not values["id_number"]:  # the form never shows the stored number: blank keeps it
+            values["id_number"] = current.id_number
+        changed = [f for f, v in values.items() if getattr(current, f) != v]
+        for f in changed:
+            setattr(current, f, values[f])
+        if changed:
+            current.save(update_fields=changed)
+    Visitor.objects.filter(visit=visit).exclude(pk__in=keep).filter(pk__in=existing).delete()
+
+
+def _assign_reference(visit: VisitRequest) -> None:
+    year = timezone.localtime(visit.created_at).year
+    visit.reference = f"JD-{year}-{visit.pk:05d}"
+    visit.save(update_fields=["reference"])
+
+
+def _check_applicant(visit: VisitRequest, by: User) -> None:
+    if visit.applicant_id != by.pk and not by.is_superuser:
+        raise VisitError(_("Only the applicant can change this request."))
+
+
+def file_visit_request(
+    *, applicant: User, data: dict, visitors: list[dict], submit: bool = False
+) -> VisitRequest:
+    """Save a new request as a draft, and submit it straight away if asked."""
+    if not has_role(applicant, Role.SALES, Role.PROJECT_ENGINEER):
+        raise VisitError(_("Only sales staff and project engineers file visit requests."))
+    with transaction.atomic():
+        visit = VisitRequest(applicant=applicant)
+        _apply(visit, data)
+        visit.save()
+        _assign_reference(visit)
+        _sync_related(visit, data, visitors)
+        VisitEvent.objects.create(
+            visit=visit, actor=applicant, kind=EventKind.TRANSITION, to_status=VisitStatus.DRAFT
+        )
+        if submit:
+            visit = submit_visit_request(visit=visit, by=applicant)
+    return visit
+
+
+def update_visit_request(
+    *, visit: VisitRequest, by: User, data: dict, visitors: list[dict] | None
+) -> list[dict]:
+    """Change a request. After approval, each change is logged and reception is told; a new
+    grade sends it back through approval. Returns the changes made."""
+    with transaction.atomic():
+        visit = VisitRequest.objects.select_for_update().get(pk=visit.pk)
+        _check_applicant(visit, by)
+        if visit.status not in EDITABLE:
+            raise VisitError(
+                _("A request that is “%(status)s” cannot be edited; ask the approver to return it.")
+                % {"status": visit.get_status_display()}
+            )
+        before = changes.snapshot(visit)
+        old_grade = visit.proposed_grade_id
+        _apply(visit, data)
+        if visit.status == VisitStatus.IN_PROGRESS and visit.proposed_grade_id != old_grade:
+            raise VisitError(_("The grade cannot change while the guests are on site."))
+        visit.save()
+        _sync_related(visit, data, visitors)
+        diff = changes.differences(before, changes.snapshot(visit))
+        if visit.status in LOGGED and diff:
+            VisitEvent.objects.create(visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff)
+            if visit.proposed_grade_id != old_grade:
+                _send_back_for_approval(visit, by)
+            else:
+                notifications.changed(visit, by, [changes.change_line(c) for c in diff])
+    return diff
+
+
+def _send_back_for_approval(visit: VisitRequest, by: User) -> None:
+    visit.final_grade = None
+    visit.save(update_fields=["final_grade"])
+    approvals.skip_open_steps(visit)
+    transition(visit, to=VisitStatus.IN_APPROVAL, by=by, comment=str(_("The grade changed.")))
+    first = approvals.start_round(visit)
+    notifications.step_waiting(first, approvals.approvers_of(first))
+
+
+def submit_visit_request(*, visit: VisitRequest, by: User) -> VisitRequest:
+    with transaction.atomic():
+        visit = VisitRequest.objects.select_for_update().get(pk=visit.pk)
+        _check_applicant(visit, by)
+        if visit.status not in (VisitStatus.DRAFT, VisitStatus.RETURNED):
+            raise VisitError(
+                _("Only a draft or a returned request can be submitted; this one is “%(s)s”.")
+                % {"s": visit.get_status_display()}
+            )
+        problems = submission_problems(visit, visitor_count=visit.visitors.count())
+        if problems:
+            raise VisitError(
+                _("The request is not complete: %(fields)s.")
+                % {"fields": ", ".join(str(changes.field_label(f)) for f in problems)}
+            )
+        visit.late = is_late(visit)
+        visit.final_grade = None
+        if visit.main_host_id is None:
+            visit.main_host = default_main_host(visit.proposed_grade)
+        visit.save(update_fields=["late", "final_grade", "main_host", "updated_at"])
+        transition(visit, to=VisitStatus.SUBMITTED, by=by)
+        first = approvals.start_round(visit)
+        notifications.step_waiting(first, approvals.approvers_of(first))
+    return visit
+
+
+def cancel_visit_request(*, visit: VisitRequest, by: User, reason: str) -> VisitRequest:
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        visit = VisitRequest.objects.select_for_update().get(pk=visit.pk)
+        _check_applicant(visit, by)
+        if not reason:
+            raise VisitError(_("Give a reason for cancelling: everyone involved will read it."))
+        if visit.status not in CANCELLABLE:
+            raise VisitError(
+                _("A request that is “%(status)s” cannot be cancelled.")
+                % {"status": visit.get_status_display()}
+            )
+        if visit.has_arrived:
+            raise VisitError(_("The visit has started; it can no longer be cancelled."))
+        people = notifications.involved_in(visit)
+        approvals.skip_open_steps(visit)
+        transition(visit, to=VisitStatus.CANCELLED, by=by, comment=reason)
+        notifications.cancelled(visit, people, by, reason)
+    return visit

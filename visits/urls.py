@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "visits"
+urlpatterns = [
+    path("visits/", views.VisitListView.as_view(), name="list"),
+    path("visits/new/", views.VisitEditView.as_view(), name="create"),
+    path("visits/contacts/", views.ContactOptionsView.as_view(), name="contact_options"),
+    path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="detail"),
+    path("visits/<int:pk>/edit/", views.VisitEditView.as_view(), name="edit"),
+    path("visits/<int:pk>/submit/", views.VisitSubmitView.as_view(), name="submit"),
+    path("visits/<int:pk>/cancel/", views.VisitCancelView.as_view(), name="cancel"),
+]

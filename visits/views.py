@@ -1,0 +1,216 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from approvals.forms import DecisionForm
+from approvals.models import StepState
+from reception.models import ClientContact, ReceptionPolicy
+
+from . import services
+from .filters import VisitFilter
+from .forms import ReasonForm, VisitorFormSet, VisitRequestForm, visitor_initial
+from .lifecycle import VisitError
+from .models import VisitRequest, VisitStatus
+from .selectors import timeline, visible_visits, with_list_facts
+
+
+class VisitListView(PermissionRequiredMixin, FilterView):
+    permission_required = "visits.view_visitrequest"
+    filterset_class = VisitFilter
+    template_name = "visits/visitrequest_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return with_list_facts(visible_visits(self.request.user)).order_by("-arrival_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class VisitDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "visits.view_visitrequest"
+    template_name = "visits/visitrequest_detail.html"
+    context_object_name = "visit"
+
+    def get_queryset(self):
+        return with_list_facts(visible_visits(self.request.user)).select_related("receptionist")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        visit, user = self.object, self.request.user
+        steps = list(
+            visit.approval_steps.select_related("role", "user", "decided_by", "grade_after")
+        )
+        pending = next((s for s in steps if s.state == StepState.PENDING), None)
+        is_applicant = visit.applicant_id == user.pk
+        context.update(
+            visitors=list(visit.visitors.all()),
+            contacts=list(visit.contacts.all()),
+            accompanying=list(visit.accompanying_staff.all()),
+            steps=[s for s in steps if s.round == max(x.round for x in steps)] if steps else [],
+            pending_step=pending,
+            timeline=timeline(visit, steps),
+            can_edit=is_applicant and visit.status in services.EDITABLE,
+            can_submit=is_applicant and visit.status in (VisitStatus.DRAFT, VisitStatus.RETURNED),
+            can_cancel=is_applicant
+            and visit.status in services.CANCELLABLE
+            and not visit.has_arrived,
+            standard=getattr(visit.grade, "standard", None) if visit.grade else None,
+        )
+        if pending and pending.can_be_decided_by(user) and not is_applicant:
+            context["decision_form"] = DecisionForm(step=pending)
+        return context
+
+
+class VisitEditView(PermissionRequiredMixin, View):
+    """File a new request (no pk) or edit one, with its visitors, on one page."""
+
+    template_name = "visits/visitrequest_form.html"
+
+    def get_permission_required(self):
+        return ["visits.change_visitrequest" if "pk" in self.kwargs else "visits.add_visitrequest"]
+
+    def get_object(self) -> VisitRequest:
+        if "pk" not in self.kwargs:
+            return VisitRequest(applicant=self.request.user)
+        mine = visible_visits(self.request.user).filter(applicant=self.request.user)
+        return get_object_or_404(mine, pk=self.kwargs["pk"])
+
+    def get(self, request, **kwargs):
+        visit = self.get_object()
+        if visit.pk and visit.status not in services.EDITABLE:
+            messages.warning(
+                request, _("This request is with the approvers and cannot be edited now.")
+            )
+            return redirect("visits:detail", pk=visit.pk)
+        form = VisitRequestForm(instance=visit)
+        visitors = VisitorFormSet(initial=visitor_initial(visit), prefix="visitors")
+        return self.render(visit, form, visitors)
+
+    def post(self, request, **kwargs):
+        visit = self.get_object()
+        form = VisitRequestForm(request.POST, instance=visit)
+        visitors = VisitorFormSet(request.POST, initial=visitor_initial(visit), prefix="visitors")
+        submit = "submit" in request.POST
+        if form.is_valid() and visitors.is_valid():
+            rows = visitors.rows()
+            ok = form.check_visitor_count(len(rows))
+            if ok and submit:
+                ok = form.check_submission(len(rows))
+            if ok:
+                try:
+                    visit = self.save(visit, form.cleaned_data, rows, submit)
+                except VisitError as error:
+                    messages.error(request, error.message)
+                else:
+                    return redirect("visits:detail", pk=visit.pk)
+        return self.render(visit, form, visitors, status=400)
+
+    def save(self, visit, data, rows, submit) -> VisitRequest:
+        user = self.request.user
+        if not visit.pk:
+            visit = services.file_visit_request(
+                applicant=user, data=data, visitors=rows, submit=submit
+            )
+        else:
+            diff = services.update_visit_request(visit=visit, by=user, data=data, visitors=rows)
+            if submit:
+                services.submit_visit_request(visit=visit, by=user)
+            elif diff and visit.status in services.LOGGED:
+                messages.info(self.request, _("Changes saved and announced to reception."))
+        visit.refresh_from_db()
+        if submit:
+            messages.success(
+                self.request,
+                _("Request %(ref)s submitted for approval.") % {"ref": visit.reference},
+            )
+        elif visit.status in (VisitStatus.DRAFT, VisitStatus.RETURNED):
+            messages.success(self.request, _("Draft %(ref)s saved.") % {"ref": visit.reference})
+        elif visit.status == VisitStatus.IN_APPROVAL:
+            messages.warning(
+                self.request, _("The grade changed: the request goes through approval again.")
+            )
+        return visit
+
+    def render(self, visit, form, visitors, status=200):
+        context = {
+            "visit": visit,
+            "form": form,
+            "visitors": visitors,
+            "lead_time_days": ReceptionPolicy.get().lead_time_days,
+            "draft_statuses": (VisitStatus.DRAFT, VisitStatus.RETURNED),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class VisitSubmitView(PermissionRequiredMixin, View):
+    permission_required = "visits.change_visitrequest"
+
+    def post(self, request, pk):
+        visit = get_object_or_404(visible_visits(request.user), pk=pk, applicant=request.user)
+        try:
+            services.submit_visit_request(visit=visit, by=request.user)
+        except VisitError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Request %(ref)s submitted for approval.") % {"ref": visit.reference}
+            )
+        return redirect("visits:detail", pk=visit.pk)
+
+
+class VisitCancelView(PermissionRequiredMixin, View):
+    permission_required = "visits.change_visitrequest"
+    template_name = "visits/visitrequest_cancel.html"
+
+    def get_object(self):
+        return get_object_or_404(
+            visible_visits(self.request.user), pk=self.kwargs["pk"], applicant=self.request.user
+        )
+
+    def get(self, request, pk):
+        return render(
+            request, self.template_name, {"visit": self.get_object(), "form": ReasonForm()}
+        )
+
+    def post(self, request, pk):
+        visit = self.get_object()
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            try:
+                services.cancel_visit_request(
+                    visit=visit, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except VisitError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Request %(ref)s cancelled; everyone involved has been told.")
+                    % {"ref": visit.reference},
+                )
+            return redirect("visits:detail", pk=visit.pk)
+        return render(request, self.template_name, {"visit": visit, "form": form}, status=400)
+
+
+class ContactOptionsView(PermissionRequiredMixin, View):
+    """htmx: the contacts of the client just chosen on the filing form."""
+
+    permission_required = "visits.add_visitrequest"
+
+    def get(self, request):
+        client_id = request.GET.get("client", "")
+        contacts = (
+            ClientContact.objects.filter(client_id=int(client_id))
+            if client_id.isdigit()
+            else ClientContact.objects.none()
+        )
+        return render(request, "visits/_contact_options.html", {"contacts": contacts})
