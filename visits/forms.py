@@ -109,6 +109,7 @@ class VisitRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         staff = User.objects.filter(is_active=True).order_by("full_name", "username")
         self.fields["main_host"].queryset = staff
+        self.fields["main_host"].empty_label = _("(the grade's default)")
         self.fields["accompanying_staff"].queryset = staff
         self.fields["client"].queryset = Client.objects.order_by("name")
         self.fields["client"].widget.attrs.update(

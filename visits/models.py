@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reception.models import Client, ClientContact, ReceptionGrade, phone_validator
 
@@ -40,7 +41,7 @@ class Purpose(models.TextChoices):
     INSPECTION = "inspection", _("Inspection")
     TOUR = "tour", _("Tour")
     CONTRACT_SIGNING = "contract_signing", _("Contract signing")
-    COOPERATION = "cooperation", _("Cooperation")
+    COOPERATION = "cooperation", pgettext_lazy("visit purpose", "Cooperation")
     DROP_BY = "drop_by", _("Drop-by")
     SIGHTSEEING = "sightseeing", _("Sightseeing")
     PRODUCT_AUDIT = "product_audit", _("Product audit")

@@ -1,6 +1,7 @@
 """Who is told what about a visit request. Texts are rendered in each recipient's language."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reception.notify import Lines, Msg, notify
@@ -12,6 +13,10 @@ from .models import VisitRequest
 
 def _url(visit: VisitRequest) -> str:
     return reverse("visits:detail", args=[visit.pk])
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def _client(visit: VisitRequest):
@@ -38,7 +43,7 @@ def step_waiting(step, approvers) -> None:
         body=Msg(
             _("%(client)s, arriving %(arrival)s, %(grade)s. Filed by %(applicant)s."),
             client=_client(visit),
-            arrival=visit.arrival_at.strftime("%Y-%m-%d %H:%M") if visit.arrival_at else "—",
+            arrival=_when(visit.arrival_at),
             grade=lambda: visit.grade.label if visit.grade else "—",
             applicant=visit.applicant,
         ),
@@ -71,7 +76,7 @@ def approved(visit: VisitRequest) -> None:
             _("%(ref)s approved: %(client)s arrives %(arrival)s"),
             ref=visit.reference,
             client=_client(visit),
-            arrival=visit.arrival_at.strftime("%Y-%m-%d %H:%M"),
+            arrival=_when(visit.arrival_at),
         ),
         body=Msg(
             _("Grade %(grade)s, %(count)s visitors, main host %(host)s."),

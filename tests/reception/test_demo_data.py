@@ -6,8 +6,14 @@ from django.test import override_settings
 
 from reception.models import Client, ClientCategory, Department, User
 from reception.roles import Role
+from visits.models import VisitRequest, VisitStatus
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def policy(four_tier):
+    return four_tier
 
 
 def run_demo() -> str:
@@ -25,10 +31,17 @@ def test_demo_gives_every_role_a_login_and_every_category_a_client():
     assert User.objects.get(username="sales").check_password("jiedai-demo")
     office = Department.objects.get(code="office")
     assert office.head.username == "office_head"
+    statuses = set(VisitRequest.objects.values_list("status", flat=True))
+    assert {VisitStatus.SUBMITTED, VisitStatus.APPROVED, VisitStatus.DRAFT} <= statuses
+    vip = VisitRequest.objects.get(proposed_grade__code="vip")
+    assert vip.visitors.count() == 3 and vip.status == VisitStatus.SUBMITTED
 
 
 def test_demo_twice_changes_nothing():
     run_demo()
-    counts = (User.objects.count(), Client.objects.count(), Department.objects.count())
+    def counts():
+        return [m.objects.count() for m in (User, Client, Department, VisitRequest)]
+
+    before = counts()
     assert "nothing changed" in run_demo()
-    assert (User.objects.count(), Client.objects.count(), Department.objects.count()) == counts
+    assert counts() == before

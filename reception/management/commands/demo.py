@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from reception.demo import DEMO_PASSWORD, USERS, load_demo_organisation
 from reception.loading import LoadReport
+from reception.models import ReceptionGrade
+from visits.demo import load_demo_visits
 
 
 class Command(BaseCommand):
@@ -14,8 +16,11 @@ class Command(BaseCommand):
                 "Refusing to load demo data with DEBUG off: demo users have a published "
                 "password. Run it only on a local development database (DEBUG=1)."
             )
+        if not ReceptionGrade.objects.current().exists():
+            raise CommandError("Load a policy first: manage.py load_policy four-tier")
         report = LoadReport()
         load_demo_organisation(report)
+        load_demo_visits(report)
         for line in report.lines:
             self.stdout.write(f"  {line}")
         if report.changed:

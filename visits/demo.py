@@ -1,0 +1,169 @@
+"""Demo visit requests in several states, filed and decided through the services."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from approvals.models import StepState
+from approvals.services import decide
+from reception.loading import LoadReport
+from reception.models import Client, ReceptionGrade, User
+
+from .models import VisitRequest
+from .services import file_visit_request
+
+
+def _at(days: int, hour: int, minute: int = 0):
+    moment = timezone.localtime() + timedelta(days=days)
+    return moment.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
+def _decide_next(visit, username, decision=StepState.APPROVED, comment="", grade=None):
+    step = visit.approval_steps.get(state=StepState.PENDING)
+    decide(
+        step=step,
+        by=User.objects.get(username=username),
+        decision=decision,
+        comment=comment,
+        grade=grade,
+    )
+
+
+DEMO_VISITS = [
+    {
+        "key": "vip",
+        "applicant": "sales",
+        "client": "远航汽车零部件集团",
+        "grade": "vip",
+        "days": 7,
+        "hours": (9, 30, 32),
+        "purposes": ["inspection", "contract_signing"],
+        "reason": "考察新生产线并签订年度采购框架协议",
+        "services": ["car", "guided_tour", "fruit", "welcome_banner", "invite_leader"],
+        "banner_text": "热烈欢迎远航汽车零部件集团领导莅临指导",
+        "arrival_mode": "airport",
+        "arrival_point": "上海浦东机场 T2,MU5101 09:30 落地",
+        "visitors": [
+            ("孙立群", "采购副总裁", "13900139002"),
+            ("赵晓彤", "供应商质量经理", "13900139003"),
+            ("Peter Lee", "Engineering Manager", "+86 21 5555 0101"),
+        ],
+        "meals": 3,
+        "meal_staff": 4,
+        "rooms": 3,
+        "nights": 1,
+        "meeting_room": "一号会议室",
+        "decisions": [],
+    },
+    {
+        "key": "guest-tomorrow",
+        "applicant": "sales",
+        "client": "北辰新能源科技有限公司",
+        "grade": "guest",
+        "days": 1,
+        "hours": (10, 0, 8),
+        "purposes": ["tour", "cooperation"],
+        "reason": "参观工厂,洽谈储能柜配套合作",
+        "services": ["car", "guided_tour", "fruit", "welcome_banner"],
+        "banner_text": "热烈欢迎北辰新能源科技有限公司莅临参观",
+        "arrival_mode": "station",
+        "arrival_point": "虹桥站 G7012 09:15 到达",
+        "visitors": [("周敏", "总经理", "13700137004"), ("钱多多", "采购总监", "13700137005")],
+        "meals": 1,
+        "meal_staff": 3,
+        "rooms": 0,
+        "nights": 0,
+        "meeting_room": "二号会议室",
+        "late_reason": "客户临时确认行程",
+        "decisions": [("marketing", None), ("deputy_gm", None), ("director", None)],
+    },
+    {
+        "key": "technical",
+        "applicant": "engineer",
+        "client": "华东精密机械有限公司",
+        "grade": "business",
+        "days": 5,
+        "hours": (13, 30, 5),
+        "purposes": ["technical_discussion", "product_audit"],
+        "reason": "新型号减速机技术评审及产品审核",
+        "services": ["guided_tour"],
+        "arrival_mode": "self_drive",
+        "arrival_point": "",
+        "visitors": [("钱志远", "技术总监", "13800138001"), ("李工", "质量工程师", "13800138009")],
+        "meals": 1,
+        "meal_staff": 2,
+        "rooms": 0,
+        "nights": 0,
+        "meeting_room": "技术部会议室",
+        "decisions": [("marketing", None)],
+    },
+    {
+        "key": "draft",
+        "applicant": "sales2",
+        "client": "青禾智能装备有限公司",
+        "grade": "routine",
+        "days": 12,
+        "hours": (14, 0, 3),
+        "purposes": ["drop_by"],
+        "reason": "顺访,了解我司产品线",
+        "services": [],
+        "arrival_mode": "self_drive",
+        "arrival_point": "",
+        "visitors": [("吴凡", "采购经理", "13600136005")],
+        "meals": 0,
+        "meal_staff": 0,
+        "rooms": 0,
+        "nights": 0,
+        "meeting_room": "",
+        "submit": False,
+        "decisions": [],
+    },
+]
+
+
+@transaction.atomic
+def load_demo_visits(report: LoadReport) -> None:
+    scheme_grades = {g.code: g for g in ReceptionGrade.objects.current()}
+    for spec in DEMO_VISITS:
+        applicant = User.objects.get(username=spec["applicant"])
+        client = Client.objects.get(name=spec["client"])
+        if VisitRequest.objects.filter(applicant=applicant, client=client).exists():
+            continue
+        grade = scheme_grades.get(spec["grade"]) or next(iter(scheme_grades.values()))
+        hour, minute, length = spec["hours"]
+        arrival = _at(spec["days"], hour, minute)
+        data = {
+            "client": client,
+            "contacts": list(client.contacts.all()[:1]),
+            "origin": "invited",
+            "guest_kind": "commercial",
+            "proposed_grade": grade,
+            "arrival_at": arrival,
+            "departure_at": arrival + timedelta(hours=length),
+            **{
+                k: spec[k]
+                for k in (
+                    "purposes",
+                    "reason",
+                    "services",
+                    "arrival_mode",
+                    "arrival_point",
+                    "meals",
+                    "meal_staff",
+                    "rooms",
+                    "nights",
+                    "meeting_room",
+                )
+            },
+            "banner_text": spec.get("banner_text", ""),
+            "late_reason": spec.get("late_reason", ""),
+            "headcount": len(spec["visitors"]),
+        }
+        visitors = [{"name": n, "title": t, "phone": p} for n, t, p in spec["visitors"]]
+        visit = file_visit_request(
+            applicant=applicant, data=data, visitors=visitors, submit=spec.get("submit", True)
+        )
+        for username, decided_grade in spec["decisions"]:
+            _decide_next(visit, username, grade=decided_grade)
+        report.record("created", visit)
