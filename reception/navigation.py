@@ -49,8 +49,16 @@ ENTRIES = [
         _("Preparation tasks"),
         _("Your departments' preparation tasks for upcoming visits."),
         "bi-list-check",
-        None,
-        roles=(Role.DEPARTMENT_MEMBER, Role.DEPARTMENT_HEAD),
+        "visits:tasks",
+        perm="visits.view_preptask",
+    ),
+    Entry(
+        "preparation",
+        _("Preparation overview"),
+        _("Every department's readiness for the coming visits, the riskiest first."),
+        "bi-speedometer2",
+        "visits:preparation",
+        perm="visits.track_preparation",
     ),
     Entry(
         "board",

@@ -55,13 +55,11 @@ def count_queries(db):
 
 
 def _load(scheme):
-    from approvals.loading import load_chains
-    from reception.loading import LoadReport
-    from reception.services import load_grades
+    from io import StringIO
 
-    report = LoadReport()
-    load_grades(scheme_code=scheme, report=report)
-    load_chains(scheme_code=scheme, report=report)
+    from django.core.management import call_command
+
+    call_command("load_policy", scheme, stdout=StringIO())
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ SAMPLE_KWARGS = {
     "object_id": "1",
     "app_label": "reception",
     "content_type_id": "1",
+    "action": "done",
 }
 
 # Public by design: logging in and choosing the language (the login page offers both).

@@ -31,6 +31,7 @@ TRACKED = [
     "rooms",
     "nights",
     "main_host",
+    "receptionist",
     "meeting_room",
     "notes",
     "late_reason",

@@ -250,3 +250,30 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
     )
+
+
+class TaskNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class StaffForm(forms.Form):
+    main_host = StaffChoiceField(label=_("Main host"), queryset=User.objects.none(), required=False)
+    receptionist = StaffChoiceField(
+        label=_("Customer receptionist"), queryset=User.objects.none(), required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        help_text=_("Required while the guests are on site."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from reception.roles import Role
+        from reception.selectors import users_with_role
+
+        self.fields["main_host"].queryset = User.objects.filter(is_active=True).order_by(
+            "full_name", "username"
+        )
+        self.fields["receptionist"].queryset = users_with_role(Role.RECEPTIONIST)

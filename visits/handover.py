@@ -3,15 +3,17 @@
 from reception.roles import Role
 from reception.selectors import users_with_role
 
-from . import notifications
+from . import notifications, preparation
 from .models import VisitRequest
 
 
 def on_approved(visit: VisitRequest) -> None:
-    """Assign the receptionist if the company has exactly one, then tell reception and host."""
+    """Assign the receptionist if the company has exactly one, tell reception and the host,
+    and give every department its preparation tasks."""
     if visit.receptionist_id is None:
         receptionists = list(users_with_role(Role.RECEPTIONIST)[:2])
         if len(receptionists) == 1:
             visit.receptionist = receptionists[0]
             visit.save(update_fields=["receptionist", "updated_at"])
     notifications.approved(visit)
+    preparation.on_approval(visit)

@@ -17,7 +17,8 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     - applicants: their own, and their departments' (not drafts);
     - approvers: what reached a step of theirs, and what they decided;
     - customer receptionists: approved requests and everything after;
-    - main host, receptionist and accompanying staff: their visits once approved.
+    - main host, receptionist and accompanying staff: their visits once approved;
+    - department staff: the visits their departments prepare for.
     """
     if not user.is_authenticated:
         return VisitRequest.objects.none()
@@ -37,6 +38,7 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
         q |= Q(approved_at__isnull=False)
     staff = Q(main_host=user) | Q(receptionist=user) | Q(accompanying_staff=user)
     q |= staff & Q(approved_at__isnull=False)
+    q |= Q(pk__in=tasks_of_departments(user).values("visit_id"))
     return VisitRequest.objects.filter(pk__in=VisitRequest.objects.filter(q).values("pk"))
 
 
@@ -54,3 +56,75 @@ def timeline(visit: VisitRequest, steps=None) -> list[dict]:
     items = [{"at": e.at, "event": e} for e in visit.events.select_related("actor")]
     items += [{"at": s.decided_at, "step": s} for s in steps if s.decided_at]
     return sorted(items, key=lambda item: item["at"])
+
+
+# ---- preparation --------------------------------------------------------------------------
+
+
+def tasks_of_departments(user) -> QuerySet:
+    """Tasks of the departments this user belongs to or heads."""
+    from .models import PrepTask
+
+    departments = Q(department__memberships__user=user) | Q(department__head=user)
+    return PrepTask.objects.filter(pk__in=PrepTask.objects.filter(departments).values("pk"))
+
+
+def department_board(user) -> QuerySet:
+    """Open (or changed) tasks of the user's departments for visits still to happen."""
+    from .models import PrepStatus
+
+    live = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL]
+    return (
+        tasks_of_departments(user)
+        .filter(visit__status__in=live)
+        .filter(Q(status=PrepStatus.OPEN) | Q(needs_recheck=True))
+        .select_related(
+            "visit__client",
+            "visit__final_grade__standard",
+            "visit__proposed_grade__standard",
+            "department",
+            "assignee",
+            "template",
+        )
+        .order_by("due_date", "visit__arrival_at", "department__code", "pk")
+    )
+
+
+def with_readiness(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
+    """Annotate tasks_live / tasks_done / tasks_overdue counts (one query for the page)."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from .models import PrepStatus
+
+    live = Q(prep_tasks__status__in=[PrepStatus.OPEN, PrepStatus.DONE])
+    return queryset.annotate(
+        tasks_live=Count("prep_tasks", filter=live),
+        tasks_done=Count(
+            "prep_tasks",
+            filter=Q(prep_tasks__status=PrepStatus.DONE, prep_tasks__needs_recheck=False),
+        ),
+        tasks_overdue=Count(
+            "prep_tasks",
+            filter=Q(
+                prep_tasks__status=PrepStatus.OPEN,
+                prep_tasks__due_date__lt=timezone.localdate(),
+            ),
+        ),
+    )
+
+
+def upcoming_preparation(user) -> list[VisitRequest]:
+    """Approved visits from today on, riskiest first: least ready, then soonest."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    visits = with_readiness(
+        with_list_facts(visible_visits(user)).filter(
+            status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS],
+            arrival_at__date__gte=today,
+        )
+    )
+    return sorted(
+        visits, key=lambda v: (v.readiness if v.readiness is not None else 100, v.arrival_at)
+    )

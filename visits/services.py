@@ -7,10 +7,10 @@ from django.utils.translation import ngettext_lazy
 
 from approvals import services as approvals
 from reception.models import ReceptionPolicy, User
-from reception.roles import Role, has_role
+from reception.roles import APPROVER_ROLES, Role, has_role
 from reception.selectors import default_main_host
 
-from . import changes, notifications
+from . import changes, notifications, preparation
 from .lifecycle import VisitError, transition
 from .models import EventKind, Purpose, VisitEvent, Visitor, VisitRequest, VisitStatus
 
@@ -25,6 +25,10 @@ CANCELLABLE = {
     VisitStatus.RETURNED,
     VisitStatus.APPROVED,
 }
+STAFF_LOCKED = _(
+    "The guests are on site: the reception staff stay the same until they leave. "
+    "An approver can change them, with a reason."
+)
 REQUIRED_TO_SUBMIT = [
     "client",
     "proposed_grade",
@@ -155,19 +159,24 @@ def update_visit_request(
                 % {"status": visit.get_status_display()}
             )
         before = changes.snapshot(visit)
-        old_grade = visit.proposed_grade_id
+        old_grade, old_host = visit.proposed_grade_id, visit.main_host_id
         _apply(visit, data)
         if visit.status == VisitStatus.IN_PROGRESS and visit.proposed_grade_id != old_grade:
             raise VisitError(_("The grade cannot change while the guests are on site."))
+        if visit.status == VisitStatus.IN_PROGRESS and visit.main_host_id != old_host:
+            raise VisitError(STAFF_LOCKED)
         visit.save()
         _sync_related(visit, data, visitors)
         diff = changes.differences(before, changes.snapshot(visit))
         if visit.status in LOGGED and diff:
             VisitEvent.objects.create(visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff)
+            changed = {c["field"] for c in diff}
             if visit.proposed_grade_id != old_grade:
                 _send_back_for_approval(visit, by)
+                preparation.propagate_changes(visit, changed, by, reconcile=False)
             else:
                 notifications.changed(visit, by, [changes.change_line(c) for c in diff])
+                preparation.propagate_changes(visit, changed, by)
     return diff
 
 
@@ -224,4 +233,46 @@ def cancel_visit_request(*, visit: VisitRequest, by: User, reason: str) -> Visit
         approvals.skip_open_steps(visit)
         transition(visit, to=VisitStatus.CANCELLED, by=by, comment=reason)
         notifications.cancelled(visit, people, by, reason)
+        preparation.cancel_tasks(visit, by)
     return visit
+
+
+def change_reception_staff(
+    *,
+    visit: VisitRequest,
+    by: User,
+    main_host: User | None,
+    receptionist: User | None,
+    reason: str = "",
+) -> list[dict]:
+    """Change the main host or the customer receptionist. Once the guests are on site only an
+    approver may, with a reason on the timeline (seed 000: the reception staff stay the same
+    until the customer leaves)."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        visit = VisitRequest.objects.select_for_update().get(pk=visit.pk)
+        approver = by.is_superuser or has_role(by, *APPROVER_ROLES)
+        if not (approver or has_role(by, Role.RECEPTIONIST) or visit.applicant_id == by.pk):
+            raise VisitError(_("Only reception, approvers and the applicant change the staff."))
+        if visit.is_terminal or visit.status == VisitStatus.COMPLETED:
+            raise VisitError(_("This visit is over; its staff can no longer change."))
+        if visit.status == VisitStatus.IN_PROGRESS:
+            if not approver:
+                raise VisitError(STAFF_LOCKED)
+            if not reason:
+                raise VisitError(_("Say why the staff change while the guests are on site."))
+        before = changes.snapshot(visit)
+        visit.main_host = main_host
+        visit.receptionist = receptionist
+        visit.save(update_fields=["main_host", "receptionist", "updated_at"])
+        diff = [
+            c
+            for c in changes.differences(before, changes.snapshot(visit))
+            if c["field"] in ("main_host", "receptionist")
+        ]
+        if diff:
+            VisitEvent.objects.create(
+                visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff, comment=reason
+            )
+            notifications.changed(visit, by, [changes.change_line(c) for c in diff])
+    return diff

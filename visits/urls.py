@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_preparation
 
 app_name = "visits"
 urlpatterns = [
@@ -11,4 +11,12 @@ urlpatterns = [
     path("visits/<int:pk>/edit/", views.VisitEditView.as_view(), name="edit"),
     path("visits/<int:pk>/submit/", views.VisitSubmitView.as_view(), name="submit"),
     path("visits/<int:pk>/cancel/", views.VisitCancelView.as_view(), name="cancel"),
+    path("visits/<int:pk>/staff/", views_preparation.StaffChangeView.as_view(), name="staff"),
+    path("tasks/", views_preparation.TaskBoardView.as_view(), name="tasks"),
+    path(
+        "tasks/<int:pk>/<slug:action>/",
+        views_preparation.TaskActionView.as_view(),
+        name="task_action",
+    ),
+    path("preparation/", views_preparation.PreparationView.as_view(), name="preparation"),
 ]

@@ -1,3 +1,5 @@
+from itertools import groupby
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,13 +11,14 @@ from django_filters.views import FilterView
 from approvals.forms import DecisionForm
 from approvals.models import StepState
 from reception.models import ClientContact, ReceptionPolicy
+from reception.roles import APPROVER_ROLES, Role, has_role
 
-from . import services
+from . import preparation, services
 from .filters import VisitFilter
-from .forms import ReasonForm, VisitorFormSet, VisitRequestForm, visitor_initial
+from .forms import ReasonForm, StaffForm, VisitorFormSet, VisitRequestForm, visitor_initial
 from .lifecycle import VisitError
-from .models import VisitRequest, VisitStatus
-from .selectors import timeline, visible_visits, with_list_facts
+from .models import PrepStatus, VisitRequest, VisitStatus
+from .selectors import timeline, visible_visits, with_list_facts, with_readiness
 
 
 class VisitListView(PermissionRequiredMixin, FilterView):
@@ -25,7 +28,8 @@ class VisitListView(PermissionRequiredMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        return with_list_facts(visible_visits(self.request.user)).order_by("-arrival_at", "-pk")
+        visits = with_readiness(with_list_facts(visible_visits(self.request.user)))
+        return visits.order_by("-arrival_at", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -64,10 +68,53 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             and visit.status in services.CANCELLABLE
             and not visit.has_arrived,
             standard=getattr(visit.grade, "standard", None) if visit.grade else None,
+            **self.preparation(visit),
         )
+        if self.may_change_staff(visit):
+            context["staff_form"] = StaffForm(
+                initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id}
+            )
         if pending and pending.can_be_decided_by(user) and not is_applicant:
             context["decision_form"] = DecisionForm(step=pending)
         return context
+
+    def preparation(self, visit) -> dict:
+        tasks = list(
+            visit.prep_tasks.select_related("department", "assignee", "done_by").order_by(
+                "department__code", "due_date", "pk"
+            )
+        )
+        by_department = []
+        for department, items in groupby(tasks, key=lambda t: t.department):
+            items = list(items)
+            live = [t for t in items if t.status != PrepStatus.CANCELLED]
+            by_department.append(
+                {
+                    "department": department,
+                    "tasks": items,
+                    "readiness": preparation.readiness(items),
+                    "done": sum(1 for t in live if t.status == PrepStatus.DONE),
+                    "live": len(live),
+                    "overdue": any(t.is_overdue for t in items),
+                }
+            )
+        return {
+            "task_departments": by_department,
+            "readiness": preparation.readiness(tasks),
+            "tasks_overdue": sum(1 for t in tasks if t.is_overdue),
+        }
+
+    def may_change_staff(self, visit) -> bool:
+        user = self.request.user
+        if visit.is_terminal or visit.status in (VisitStatus.COMPLETED, VisitStatus.DRAFT):
+            return False
+        if visit.status == VisitStatus.IN_PROGRESS:
+            return user.is_superuser or has_role(user, *APPROVER_ROLES)
+        return (
+            user.is_superuser
+            or has_role(user, *APPROVER_ROLES, Role.RECEPTIONIST)
+            or visit.applicant_id == user.pk
+        )
 
 
 class VisitEditView(PermissionRequiredMixin, View):

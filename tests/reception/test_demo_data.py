@@ -39,6 +39,7 @@ def test_demo_gives_every_role_a_login_and_every_category_a_client():
 
 def test_demo_twice_changes_nothing():
     run_demo()
+
     def counts():
         return [m.objects.count() for m in (User, Client, Department, VisitRequest)]
 

@@ -88,6 +88,22 @@ def test_receptionists_see_approved_requests_only(four_tier, sales, staff, login
     assert browser.get(detail(visit)).status_code == 200
 
 
-@pytest.mark.parametrize("role", [Role.SECURITY, Role.FRONT_DESK, Role.HR, Role.DEPARTMENT_MEMBER])
+@pytest.mark.parametrize("role", [Role.SECURITY, Role.FRONT_DESK, Role.HR])
 def test_roles_without_visit_requests_cannot_open_the_list(role, login):
     assert login(user_with(role)).get(reverse("visits:list")).status_code == 403
+
+
+def test_department_staff_see_the_visits_their_department_prepares(four_tier, sales, staff, login):
+    from reception.models import Department
+
+    member = user_with(Role.DEPARTMENT_MEMBER)
+    Department.objects.get(code="office").memberships.create(user=member)
+    visit = file_visit(sales, four_tier["routine"])
+    browser = login(member)
+    assert browser.get(detail(visit)).status_code == 404  # nothing to prepare yet
+    for approver in (staff.marketing, staff.marketing_head, staff.director):
+        decide(
+            step=visit.approval_steps.get(state=StepState.PENDING), by=approver, decision="approved"
+        )
+    assert browser.get(detail(visit)).status_code == 200
+    assert listed(browser) == {visit.pk}

@@ -55,3 +55,8 @@ def late_title(visit):
     return _("Filed fewer days before arrival than the policy asks. Reason: %(reason)s") % {
         "reason": visit.late_reason or "—"
     }
+
+
+@register.filter
+def field_labels(fields):
+    return [str(changes.field_label(f)) for f in fields or []]

@@ -5,6 +5,7 @@ from approvals.loading import load_chains
 from reception.loading import LoadReport
 from reception.seeds import SCHEMES
 from reception.services import load_grades
+from visits.loading import load_task_templates
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             load_grades(scheme_code=scheme, report=report)
             load_chains(scheme_code=scheme, report=report)
+            load_task_templates(scheme_code=scheme, report=report)
         for line in report.lines:
             self.stdout.write(f"  {line}")
         c = report.counts

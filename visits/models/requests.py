@@ -179,6 +179,9 @@ class VisitRequest(models.Model):
         verbose_name = _("visit request")
         verbose_name_plural = _("visit requests")
         ordering = ["-arrival_at", "-pk"]
+        permissions = [
+            ("track_preparation", _("Can track every department's preparation")),
+        ]
         indexes = [
             models.Index(fields=["status", "arrival_at"]),
             models.Index(fields=["arrival_at"]),
@@ -208,6 +211,14 @@ class VisitRequest(models.Model):
     @property
     def has_arrived(self) -> bool:
         return self.arrival_at is not None and self.arrival_at <= timezone.now()
+
+    @property
+    def readiness(self) -> int | None:
+        """Done share of the live preparation tasks, from with_readiness() annotations."""
+        live = getattr(self, "tasks_live", None)
+        if not live:
+            return None
+        return round(100 * self.tasks_done / live)
 
     def purpose_labels(self) -> list[str]:
         return [str(Purpose(p).label) for p in self.purposes if p in Purpose.values]

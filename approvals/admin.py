@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApprovalChain, ApprovalChainStep, ApprovalStep
+
+
+class ApprovalChainStepInline(admin.TabularInline):
+    model = ApprovalChainStep
+    extra = 0
+    fields = ("position", "name", "name_en", "role", "user", "grades_visit")
+    autocomplete_fields = ["user"]
+    ordering = ["position"]
+
+
+@admin.register(ApprovalChain)
+class ApprovalChainAdmin(admin.ModelAdmin):
+    list_display = ("grade", "step_summary")
+    list_filter = ("grade__scheme",)
+    search_fields = ("grade__name", "grade__name_en", "grade__code", "steps__name")
+    inlines = [ApprovalChainStepInline]
+
+    @admin.display(description=_("steps"))
+    def step_summary(self, chain):
+        return " → ".join(f"{s.label} ({s.approver_label})" for s in chain.steps.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("steps__role", "steps__user")
+
+
+@admin.register(ApprovalStep)
+class ApprovalStepAdmin(admin.ModelAdmin):
+    list_display = ("visit", "round", "position", "name", "state", "decided_by", "decided_at")
+    list_filter = ("state", "role", "grades_visit")
+    search_fields = ("visit__reference", "name", "decided_by__full_name", "comment")
+    raw_id_fields = ("visit", "user", "decided_by")
+    list_select_related = ("visit", "decided_by")
+
+    def has_add_permission(self, request):
+        return False  # steps are copied from chains when a request is submitted

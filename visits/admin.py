@@ -1,0 +1,166 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import PrepTask, PrepTaskTemplate, VisitEvent, Visitor, VisitRequest
+from .models.preparation import CONDITION_CHOICES
+
+
+class PrepTaskTemplateForm(forms.ModelForm):
+    """The JSON condition lists edited as checkboxes."""
+
+    class Meta:
+        model = PrepTaskTemplate
+        fields = [
+            "code",
+            "department",
+            "name",
+            "name_en",
+            "description",
+            "description_en",
+            "active",
+            "grades",
+            "purposes",
+            "client_categories",
+            "services",
+            "arrival_modes",
+            "needs_meals",
+            "needs_rooms",
+            "due_working_days",
+            "quantity_hint",
+            "standard_hint",
+            "assign_to_applicant",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, choices in CONDITION_CHOICES.items():
+            field = self.fields[name]
+            self.fields[name] = forms.MultipleChoiceField(
+                label=field.label,
+                help_text=field.help_text,
+                choices=choices.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+
+
+@admin.register(PrepTaskTemplate)
+class PrepTaskTemplateAdmin(admin.ModelAdmin):
+    form = PrepTaskTemplateForm
+    list_display = ("code", "name", "department", "due_working_days", "active")
+    list_filter = ("department", "active", "grades", "needs_meals", "needs_rooms")
+    list_editable = ("active",)
+    search_fields = ("code", "name", "name_en", "description")
+    filter_horizontal = ("grades",)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    "department",
+                    "name",
+                    "name_en",
+                    "description",
+                    "description_en",
+                    "active",
+                )
+            },
+        ),
+        (
+            _("When it applies"),
+            {
+                "fields": (
+                    "grades",
+                    "purposes",
+                    "client_categories",
+                    "services",
+                    "arrival_modes",
+                    "needs_meals",
+                    "needs_rooms",
+                )
+            },
+        ),
+        (
+            _("When and how"),
+            {
+                "fields": (
+                    "due_working_days",
+                    "quantity_hint",
+                    "standard_hint",
+                    "assign_to_applicant",
+                )
+            },
+        ),
+    )
+
+
+@admin.register(PrepTask)
+class PrepTaskAdmin(admin.ModelAdmin):
+    list_display = (
+        "visit",
+        "name",
+        "department",
+        "due_date",
+        "status",
+        "needs_recheck",
+        "assignee",
+        "done_by",
+    )
+    list_filter = ("status", "needs_recheck", "department")
+    search_fields = ("visit__reference", "name", "name_en", "note")
+    raw_id_fields = ("visit", "template", "assignee", "done_by")
+    list_select_related = ("visit", "department", "assignee", "done_by")
+
+
+class VisitorInline(admin.TabularInline):
+    model = Visitor
+    extra = 0
+
+
+@admin.register(VisitRequest)
+class VisitRequestAdmin(admin.ModelAdmin):
+    """Read-mostly: requests change through the product's pages, which log every change."""
+
+    list_display = (
+        "reference",
+        "client",
+        "status",
+        "proposed_grade",
+        "final_grade",
+        "arrival_at",
+        "applicant",
+        "late",
+    )
+    list_filter = ("status", "late", "final_grade", "origin", "client__category")
+    search_fields = (
+        "reference",
+        "client__name",
+        "client__name_en",
+        "applicant__full_name",
+        "visitors__name",
+    )
+    date_hierarchy = "arrival_at"
+    list_select_related = ("client", "proposed_grade", "final_grade", "applicant")
+    inlines = [VisitorInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(VisitEvent)
+class VisitEventAdmin(admin.ModelAdmin):
+    list_display = ("visit", "at", "kind", "from_status", "to_status", "actor")
+    list_filter = ("kind", "to_status")
+    search_fields = ("visit__reference", "comment")
+    list_select_related = ("visit", "actor")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

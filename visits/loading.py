@@ -1,0 +1,49 @@
+from reception.loading import LoadReport, upsert
+from reception.models import Department, ReceptionGrade
+
+from .models import PrepTaskTemplate
+from .seeds import DEPARTMENTS, GRADE_GROUPS, TEMPLATES
+
+
+def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
+    """Load the division of labour. A template's grade conditions for other schemes are
+    kept, so both rulebooks can be loaded one after the other."""
+    departments = {}
+    for code, (name, name_en) in DEPARTMENTS.items():
+        dept = Department.objects.filter(code=code).first()
+        if dept is None:
+            dept = Department.objects.create(code=code, name=name, name_en=name_en)
+            report.record("created", dept)
+        departments[code] = dept
+    grades = {g.code: g for g in ReceptionGrade.objects.filter(scheme__code=scheme_code)}
+    groups = GRADE_GROUPS[scheme_code]
+    for data in TEMPLATES:
+        values = {
+            "department": departments[data["department"]],
+            "name": data["name"],
+            "name_en": data["name_en"],
+            "description": data.get("description", ""),
+            "description_en": data.get("description_en", ""),
+            "purposes": data.get("purposes", []),
+            "client_categories": data.get("client_categories", []),
+            "services": data.get("services", []),
+            "arrival_modes": data.get("arrival_modes", []),
+            "needs_meals": data.get("needs_meals", False),
+            "needs_rooms": data.get("needs_rooms", False),
+            "due_working_days": data["due"],
+            "quantity_hint": data.get("quantity", ""),
+            "standard_hint": data.get("standard", ""),
+            "assign_to_applicant": data.get("assign_to_applicant", False),
+            "active": True,
+        }
+        template = upsert(PrepTaskTemplate, {"code": data["code"]}, values, report)
+        wanted = {grades[c].pk for c in groups[data["grades"]]} if "grades" in data else set()
+        current = set(template.grades.values_list("pk", flat=True))
+        other_schemes = set(
+            template.grades.exclude(scheme__code=scheme_code).values_list("pk", flat=True)
+        )
+        if "grades" not in data:
+            wanted, other_schemes = set(), set()  # every grade of every scheme
+        if current != wanted | other_schemes:
+            template.grades.set(wanted | other_schemes)
+            report.record("updated", template)

@@ -1,0 +1,290 @@
+"""Preparation tasks: generated from the division of labour on final approval, ticked off by
+departments, kept in step with the visit when it changes."""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reception.calendar import working_days_before
+from reception.models import StaffMembership, User
+from reception.notify import Lines, Msg, notify
+
+from .lifecycle import VisitError
+from .models import PrepStatus, PrepTask, PrepTaskTemplate, QuantityHint, StandardHint, VisitRequest
+from .models.preparation import TIME_FIELDS
+
+
+def due_date_for(template: PrepTaskTemplate, visit: VisitRequest):
+    arrival = timezone.localtime(visit.arrival_at).date()
+    return working_days_before(arrival, template.due_working_days)
+
+
+def _templates():
+    return (
+        PrepTaskTemplate.objects.filter(active=True)
+        .prefetch_related(Prefetch("grades", to_attr="grade_list"))
+        .select_related("department")
+    )
+
+
+def matching_templates(visit: VisitRequest) -> list[PrepTaskTemplate]:
+    return [t for t in _templates() if t.matches(visit, {g.pk for g in t.grade_list})]
+
+
+def _new_task(template: PrepTaskTemplate, visit: VisitRequest) -> PrepTask:
+    return PrepTask(
+        visit=visit,
+        template=template,
+        department=template.department,
+        name=template.name,
+        name_en=template.name_en,
+        description=template.description,
+        description_en=template.description_en,
+        due_date=due_date_for(template, visit),
+        assignee=visit.applicant if template.assign_to_applicant else None,
+    )
+
+
+def generate_tasks(visit: VisitRequest) -> tuple[list[PrepTask], list[PrepTask]]:
+    """Bring the visit's tasks in line with the templates: add what is missing, cancel what
+    no longer applies (a removed service, another grade). Running it twice changes nothing.
+    Returns (created, cancelled)."""
+    wanted = {t.pk: t for t in matching_templates(visit)}
+    existing = {
+        task.template_id: task
+        for task in visit.prep_tasks.filter(template__isnull=False).select_related("department")
+    }
+    created = [_new_task(template, visit) for pk, template in wanted.items() if pk not in existing]
+    PrepTask.objects.bulk_create(created)
+    cancelled = []
+    for template_id, task in existing.items():
+        if template_id not in wanted and task.status != PrepStatus.CANCELLED:
+            task.status = PrepStatus.CANCELLED
+            task.needs_recheck = False
+            task.save(update_fields=["status", "needs_recheck", "updated_at"])
+            cancelled.append(task)
+        elif template_id in wanted and task.status == PrepStatus.CANCELLED:
+            task.status = PrepStatus.OPEN  # the service came back
+            task.due_date = due_date_for(wanted[template_id], visit)
+            task.save(update_fields=["status", "due_date", "updated_at"])
+            created.append(task)
+    return created, cancelled
+
+
+def department_people(department_ids) -> list[User]:
+    """Members and heads of these departments, who are told about their tasks."""
+    members = User.objects.filter(
+        memberships__department_id__in=department_ids, is_active=True
+    ).distinct()
+    heads = User.objects.filter(headed_departments__in=department_ids, is_active=True)
+    return list({u.pk: u for u in [*members, *heads]}.values())
+
+
+def _task_url() -> str:
+    from django.urls import reverse
+
+    return reverse("visits:tasks")
+
+
+def on_approval(visit: VisitRequest) -> None:
+    """Generate the tasks and tell each department what it has to prepare."""
+    created, cancelled = generate_tasks(visit)
+    _tell_departments(visit, created, Msg(_("%(ref)s: new preparation tasks"), ref=visit.reference))
+    _tell_departments(
+        visit, cancelled, Msg(_("%(ref)s: preparation tasks cancelled"), ref=visit.reference)
+    )
+
+
+def _tell_departments(visit, tasks, title: Msg, exclude=None) -> None:
+    by_department = defaultdict(list)
+    for task in tasks:
+        by_department[task.department_id].append(task)
+    for department_id, items in by_department.items():
+        notify(
+            department_people([department_id]),
+            kind="tasks",
+            title=title,
+            body=Lines(
+                Msg(
+                    _("%(title)s — due %(due)s"),
+                    title=(lambda t=t: t.label),
+                    due=t.due_date.isoformat(),
+                )
+                for t in items
+            ),
+            url=_task_url(),
+            exclude=exclude,
+        )
+
+
+def propagate_changes(
+    visit: VisitRequest, changed_fields: set[str], by: User, *, reconcile: bool = True
+) -> None:
+    """After an approved visit changed: mark the tasks it affects "re-check", move their due
+    dates, cancel tasks of removed services, add tasks of added ones; tell the departments.
+    reconcile=False (a new grade, back in approval): only mark; approval reconciles."""
+    created, cancelled = generate_tasks(visit) if reconcile else ([], [])
+    created_ids = {t.pk for t in created}
+    affected = []
+    tasks = visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).select_related("template")
+    for task in tasks:
+        if task.pk in created_ids:
+            continue
+        watched = task.template.watched_fields if task.template else TIME_FIELDS
+        hit = sorted(watched & changed_fields)
+        if not hit:
+            continue
+        task.needs_recheck = True
+        task.recheck_fields = sorted(set(task.recheck_fields) | set(hit))
+        if task.template and changed_fields & TIME_FIELDS:
+            task.due_date = due_date_for(task.template, visit)
+        task.save(update_fields=["needs_recheck", "recheck_fields", "due_date", "updated_at"])
+        affected.append(task)
+    title = Msg(_("%(ref)s changed: re-check your preparation"), ref=visit.reference)
+    _tell_departments(visit, affected, title, exclude=by)
+    _tell_departments(visit, created, Msg(_("%(ref)s: new preparation tasks"), ref=visit.reference))
+    _tell_departments(
+        visit, cancelled, Msg(_("%(ref)s: preparation tasks cancelled"), ref=visit.reference)
+    )
+
+
+# ---- what departments do with their tasks -------------------------------------------------
+
+
+def _check_member(task: PrepTask, user: User) -> None:
+    member = StaffMembership.objects.filter(user=user, department_id=task.department_id).exists()
+    if not member and task.department.head_id != user.pk:
+        raise VisitError(_("Only the department's members can update its tasks."))
+
+
+def _locked(task: PrepTask) -> PrepTask:
+    return (
+        PrepTask.objects.select_for_update().select_related("department", "visit").get(pk=task.pk)
+    )
+
+
+def complete_task(*, task: PrepTask, by: User, note: str = "") -> PrepTask:
+    with transaction.atomic():
+        task = _locked(task)
+        _check_member(task, by)
+        if task.status == PrepStatus.CANCELLED:
+            raise VisitError(_("This task was cancelled; it no longer needs doing."))
+        task.status = PrepStatus.DONE
+        task.done_by = by
+        task.done_at = timezone.now()
+        task.note = (note or task.note).strip()[:500]
+        task.needs_recheck = False
+        task.recheck_fields = []
+        task.save()
+    return task
+
+
+def reopen_task(*, task: PrepTask, by: User) -> PrepTask:
+    with transaction.atomic():
+        task = _locked(task)
+        _check_member(task, by)
+        if task.status != PrepStatus.DONE:
+            raise VisitError(_("Only a task that is done can be reopened."))
+        task.status = PrepStatus.OPEN
+        task.done_by = None
+        task.done_at = None
+        task.save()
+    return task
+
+
+def confirm_recheck(*, task: PrepTask, by: User) -> PrepTask:
+    """A done task still fits the changed visit: clear the flag, keep it done."""
+    with transaction.atomic():
+        task = _locked(task)
+        _check_member(task, by)
+        task.needs_recheck = False
+        task.recheck_fields = []
+        task.done_by = by
+        task.done_at = timezone.now()
+        task.save()
+    return task
+
+
+def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
+    with transaction.atomic():
+        task = _locked(task)
+        if task.department.head_id != by.pk and not by.is_superuser:
+            raise VisitError(_("Only the head of the department assigns its tasks."))
+        if (
+            assignee is not None
+            and not StaffMembership.objects.filter(
+                user=assignee, department_id=task.department_id
+            ).exists()
+        ):
+            raise VisitError(_("Assign the task to a member of the department."))
+        task.assignee = assignee
+        task.save(update_fields=["assignee", "updated_at"])
+        if assignee is not None:
+            notify(
+                [assignee],
+                kind="task_assigned",
+                title=Msg(
+                    _("%(ref)s: “%(task)s” is yours, due %(due)s"),
+                    ref=task.visit.reference,
+                    task=lambda: task.label,
+                    due=task.due_date.isoformat(),
+                ),
+                url=_task_url(),
+                exclude=by,
+            )
+    return task
+
+
+# ---- hints and readiness ------------------------------------------------------------------
+
+
+def quantity_hint(task: PrepTask) -> str:
+    visit = task.visit
+    hint = task.template.quantity_hint if task.template else ""
+    if hint == QuantityHint.SEATS:
+        return str(_("%(n)s seats") % {"n": visit.headcount + visit.meal_staff})
+    if hint == QuantityHint.VISITORS:
+        return str(_("%(n)s visitors") % {"n": visit.headcount})
+    if hint == QuantityHint.MEALS:
+        places = visit.headcount + visit.meal_staff
+        return str(_("%(meals)s meals × %(n)s places") % {"meals": visit.meals, "n": places})
+    if hint == QuantityHint.ROOMS:
+        return str(
+            _("%(rooms)s rooms × %(nights)s nights")
+            % {"rooms": visit.rooms, "nights": visit.nights}
+        )
+    return ""
+
+
+def standard_hint(task: PrepTask) -> str:
+    hint = task.template.standard_hint if task.template else ""
+    standard = getattr(task.visit.grade, "standard", None) if task.visit.grade else None
+    if not hint or standard is None:
+        return ""
+    if hint == StandardHint.CAR:
+        return standard.car_label or str(_("no car by the standard"))
+    if hint == StandardHint.HOTEL:
+        return standard.hotel_label
+    return str(_("¥%(amount)s per person") % {"amount": f"{standard.meal_per_person:.0f}"})
+
+
+def readiness(tasks) -> int | None:
+    """Percentage of the live (not cancelled) tasks that are done; None without tasks."""
+    live = [t for t in tasks if t.status != PrepStatus.CANCELLED]
+    if not live:
+        return None
+    done = sum(1 for t in live if t.status == PrepStatus.DONE and not t.needs_recheck)
+    return round(100 * done / len(live))
+
+
+def cancel_tasks(visit: VisitRequest, by: User) -> None:
+    """The visit was cancelled: nothing is left to prepare."""
+    tasks = list(visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).select_related("department"))
+    PrepTask.objects.filter(pk__in=[t.pk for t in tasks]).update(
+        status=PrepStatus.CANCELLED, needs_recheck=False
+    )
+    title = Msg(_("%(ref)s cancelled: stop preparing"), ref=visit.reference)
+    _tell_departments(visit, tasks, title, exclude=by)

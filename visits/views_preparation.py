@@ -1,0 +1,152 @@
+"""Department task pages, the receptionist's preparation overview, staff changes."""
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from reception.models import StaffMembership, User
+
+from . import preparation, services
+from .forms import StaffForm, TaskNoteForm
+from .lifecycle import VisitError
+from .selectors import department_board, tasks_of_departments, upcoming_preparation, visible_visits
+
+
+def members_by_department(user) -> dict[int, list[User]]:
+    """For a department head: the members they can assign, per department they head."""
+    rows = StaffMembership.objects.filter(department__head=user).select_related("user")
+    result: dict[int, list[User]] = {}
+    for row in rows.order_by("department_id", "user__full_name"):
+        result.setdefault(row.department_id, []).append(row.user)
+    return result
+
+
+def task_context(task, user, members) -> dict:
+    return {
+        "task": task,
+        "quantity": preparation.quantity_hint(task),
+        "standard": preparation.standard_hint(task),
+        "members": members.get(task.department_id),
+        "note_form": TaskNoteForm(prefix=f"task{task.pk}"),
+    }
+
+
+class TaskBoardView(PermissionRequiredMixin, TemplateView):
+    permission_required = "visits.view_preptask"
+    template_name = "visits/task_board.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        members = members_by_department(user)
+        tasks = list(department_board(user))
+        overdue = [t for t in tasks if t.is_overdue]
+        upcoming = [t for t in tasks if not t.is_overdue]
+        groups = [
+            (day, [task_context(t, user, members) for t in items])
+            for day, items in groupby(
+                sorted(upcoming, key=lambda t: (t.visit.arrival_at, t.due_date, t.pk)),
+                key=lambda t: timezone.localtime(t.visit.arrival_at).date(),
+            )
+        ]
+        return super().get_context_data(
+            overdue=[task_context(t, user, members) for t in overdue],
+            groups=groups,
+            is_head=bool(members),
+            task_count=len(tasks),
+            **kwargs,
+        )
+
+
+class TaskActionView(PermissionRequiredMixin, View):
+    """Tick off, reopen, confirm after a change, or assign: in place with htmx."""
+
+    permission_required = "visits.change_preptask"
+    actions = ("done", "reopen", "recheck", "assign")
+
+    def post(self, request, pk, action):
+        if action not in self.actions:
+            return redirect("visits:tasks")
+        task = get_object_or_404(tasks_of_departments(request.user), pk=pk)
+        error = None
+        try:
+            task = self.apply(task, action)
+        except VisitError as exc:
+            error = exc.message
+        if request.htmx:
+            task = (
+                tasks_of_departments(request.user)
+                .select_related(
+                    "visit__client",
+                    "visit__final_grade__standard",
+                    "visit__proposed_grade__standard",
+                    "department",
+                    "assignee",
+                    "template",
+                )
+                .get(pk=task.pk)
+            )
+            context = task_context(task, request.user, members_by_department(request.user))
+            context["error"] = error
+            return render(request, "visits/_task_row.html", context)
+        if error:
+            messages.error(request, error)
+        return redirect(request.POST.get("next") or "visits:tasks")
+
+    def apply(self, task, action):
+        user = self.request.user
+        if action == "done":
+            form = TaskNoteForm(self.request.POST, prefix=f"task{task.pk}")
+            note = form.cleaned_data["note"] if form.is_valid() else ""
+            return preparation.complete_task(task=task, by=user, note=note)
+        if action == "reopen":
+            return preparation.reopen_task(task=task, by=user)
+        if action == "recheck":
+            return preparation.confirm_recheck(task=task, by=user)
+        if not user.has_perm("visits.assign_preptask"):
+            raise VisitError(_("Only the head of the department assigns its tasks."))
+        assignee_id = self.request.POST.get("assignee", "")
+        assignee = User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None
+        return preparation.assign_task(task=task, by=user, assignee=assignee)
+
+
+class PreparationView(PermissionRequiredMixin, TemplateView):
+    """The customer receptionist's overview: upcoming visits, riskiest first."""
+
+    permission_required = "visits.track_preparation"
+    template_name = "visits/preparation.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            visits=upcoming_preparation(self.request.user), today=timezone.localdate(), **kwargs
+        )
+
+
+class StaffChangeView(PermissionRequiredMixin, View):
+    permission_required = "visits.view_visitrequest"
+
+    def post(self, request, pk):
+        visit = get_object_or_404(visible_visits(request.user), pk=pk)
+        form = StaffForm(request.POST)
+        if form.is_valid():
+            try:
+                diff = services.change_reception_staff(
+                    visit=visit,
+                    by=request.user,
+                    main_host=form.cleaned_data["main_host"],
+                    receptionist=form.cleaned_data["receptionist"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except VisitError as error:
+                messages.error(request, error.message)
+            else:
+                if diff:
+                    messages.success(request, _("Reception staff updated."))
+        else:
+            messages.error(request, _("The staff change was not saved: check the form."))
+        return redirect("visits:detail", pk=visit.pk)
