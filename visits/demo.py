@@ -11,6 +11,7 @@ from reception.loading import LoadReport
 from reception.models import Client, ReceptionGrade, User
 
 from .models import VisitRequest
+from .preparation import complete_task
 from .services import file_visit_request
 
 
@@ -77,6 +78,10 @@ DEMO_VISITS = [
         "meeting_room": "二号会议室",
         "late_reason": "客户临时确认行程",
         "decisions": [("marketing", None), ("deputy_gm", None), ("director", None)],
+        "done_tasks": {
+            "office": ["office-car", "office-meeting-room"],
+            "logistics_head": ["logistics-cleaning"],
+        },
     },
     {
         "key": "technical",
@@ -166,4 +171,8 @@ def load_demo_visits(report: LoadReport) -> None:
         )
         for username, decided_grade in spec["decisions"]:
             _decide_next(visit, username, grade=decided_grade)
+        for username, codes in spec.get("done_tasks", {}).items():
+            user = User.objects.get(username=username)
+            for task in visit.prep_tasks.filter(template__code__in=codes):
+                complete_task(task=task, by=user, note="已安排")
         report.record("created", visit)
