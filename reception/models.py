@@ -393,6 +393,27 @@ class ReceptionPolicy(Bilingual, models.Model):
     handover_working_days = models.PositiveSmallIntegerField(
         _("hand-over to the receptionist (working days before arrival)"), default=2
     )
+    welcome_line = models.CharField(
+        _("default welcome line (Chinese)"),
+        max_length=200,
+        default="热烈欢迎{client}莅临指导",
+        help_text=_("{client} is replaced by the client's name."),
+    )
+    welcome_line_en = models.CharField(
+        _("default welcome line (English)"),
+        max_length=200,
+        default="A warm welcome to {client}",
+        help_text=_("{client} is replaced by the client's English name."),
+    )
+    walk_in_contact = models.ForeignKey(
+        User,
+        verbose_name=_("walk-ins are announced to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The marketing head's assistant, when the gate does not know whom to call."),
+    )
 
     class Meta:
         verbose_name = _("reception policy")

@@ -1,3 +1,4 @@
+from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
 from .preparation import PrepStatus, PrepTask, PrepTaskTemplate, QuantityHint, StandardHint
 from .requests import (
     ArrivalMode,
@@ -17,10 +18,12 @@ __all__ = [
     "ArrivalMode",
     "EventKind",
     "GuestKind",
+    "ItineraryItem",
     "Origin",
     "PrepStatus",
     "PrepTask",
     "PrepTaskTemplate",
+    "ProcedureStep",
     "Purpose",
     "QuantityHint",
     "Service",
@@ -29,5 +32,8 @@ __all__ = [
     "VisitRequest",
     "VisitStatus",
     "Visitor",
+    "WalkIn",
+    "WalkInStatus",
+    "WelcomeDisplay",
     "mask_id_number",
 ]

@@ -167,6 +167,19 @@ class VisitRequest(models.Model):
         related_name="received_visits",
     )
     meeting_room = models.CharField(_("meeting room"), max_length=100, blank=True)
+    pickup_car = models.CharField(
+        _("pick-up car"), max_length=100, blank=True, help_text=_("Model and plate number.")
+    )
+    pickup_driver = models.CharField(
+        _("driver"), max_length=100, blank=True, help_text=_("Name and phone.")
+    )
+    welcome_text = models.CharField(
+        _("welcome message (Chinese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on the lobby screen; empty: the policy's default line."),
+    )
+    welcome_text_en = models.CharField(_("welcome message (English)"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), max_length=4000, blank=True)
     late = models.BooleanField(_("late"), default=False)
     late_reason = models.TextField(_("reason for filing late"), max_length=1000, blank=True)
@@ -250,6 +263,9 @@ class Visitor(models.Model):
         _("ID number"), max_length=30, blank=True, help_text=_("Optional; shown masked.")
     )
     notes = models.CharField(_("notes"), max_length=200, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    added_at_desk = models.BooleanField(_("added at the desk"), default=False)
 
     class Meta:
         verbose_name = _("visitor")
