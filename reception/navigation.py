@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role, has_role
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -16,15 +14,12 @@ class Entry:
     icon: str
     url_name: str | None  # None: not built yet, and the home page says so plainly
     perm: str | None = None
-    roles: tuple = ()
 
     def url(self) -> str | None:
         return reverse(self.url_name) if self.url_name else None
 
     def allows(self, user) -> bool:
-        if self.perm and not user.has_perm(self.perm):
-            return False
-        return not self.roles or user.is_superuser or has_role(user, *self.roles)
+        return self.perm is None or user.has_perm(self.perm)
 
 
 ENTRIES = [
@@ -65,8 +60,16 @@ ENTRIES = [
         _("Arrivals board"),
         _("Today's expected visitors, check-in and check-out."),
         "bi-door-open",
-        None,
-        roles=(Role.RECEPTIONIST, Role.FRONT_DESK, Role.SECURITY),
+        "visits:board",
+        perm="visits.view_arrivals",
+    ),
+    Entry(
+        "walk_ins",
+        _("Walk-ins"),
+        _("Record unannounced visitors at the gate; the person they ask for is told at once."),
+        "bi-person-exclamation",
+        "visits:walk_ins",
+        perm="visits.view_walkin",
     ),
     Entry(
         "clients",

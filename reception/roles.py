@@ -45,6 +45,13 @@ _CLIENT_EDIT_ALL = [*_CLIENT_EDIT_OWN, "reception.change_any_client"]
 _VISITS_VIEW = ["visits.view_visitrequest"]
 _VISITS_FILE = [*_VISITS_VIEW, "visits.add_visitrequest", "visits.change_visitrequest"]
 _APPROVE = [*_VISITS_VIEW, "approvals.view_approvalstep"]
+_DESK = [
+    "visits.view_arrivals",
+    "visits.check_in_visitors",
+    "visits.add_walkin",
+    "visits.view_walkin",
+]
+_GATE = ["visits.view_arrivals", "visits.add_walkin", "visits.view_walkin"]
 _TASKS = [*_VISITS_VIEW, "visits.view_preptask", "visits.change_preptask"]
 
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
@@ -55,9 +62,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.DEPUTY_GM: [*_CLIENT_VIEW, *_APPROVE],
     Role.GENERAL_MANAGER: [*_CLIENT_VIEW, *_APPROVE],
     Role.PRODUCT_DIRECTOR: [*_CLIENT_VIEW, *_APPROVE],
-    Role.RECEPTIONIST: [*_CLIENT_VIEW, *_VISITS_VIEW, "visits.track_preparation"],
-    Role.FRONT_DESK: [*_CLIENT_VIEW],
-    Role.SECURITY: [],
+    Role.RECEPTIONIST: [*_CLIENT_VIEW, *_VISITS_VIEW, "visits.track_preparation", *_DESK],
+    Role.FRONT_DESK: [*_CLIENT_VIEW, *_DESK],
+    Role.SECURITY: [*_GATE],
     Role.DEPARTMENT_MEMBER: [*_TASKS],
     Role.DEPARTMENT_HEAD: [*_TASKS, "visits.assign_preptask"],
     Role.HR: [],

@@ -19,13 +19,17 @@ SAMPLE_KWARGS = {
     "app_label": "reception",
     "content_type_id": "1",
     "action": "done",
+    "direction": "in",
+    "token": "not-a-real-display-secret",
 }
 
-# Public by design: logging in and choosing the language (the login page offers both).
+# Public by design: logging in and choosing the language (the login page offers both), and
+# the lobby welcome screen, which opens with its display's secret (404 for any other value).
 PUBLIC = {
     "/accounts/login/",
     "/i18n/setlang/",
     "/admin/login/",
+    "/welcome/not-a-real-display-secret/",
 }
 
 # Regex patterns without a name cannot be built or reversed: a concrete URL to try instead.
@@ -102,3 +106,4 @@ def test_public_pages_answer_without_login(client):
     assert client.get("/admin/login/").status_code == 200
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert client.get("/welcome/not-a-real-display-secret/").status_code == 404

@@ -1,8 +1,21 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import PrepTask, PrepTaskTemplate, VisitEvent, Visitor, VisitRequest
+from .desk import rotate_display_secret
+from .models import (
+    ItineraryItem,
+    PrepTask,
+    PrepTaskTemplate,
+    VisitEvent,
+    Visitor,
+    VisitRequest,
+    WalkIn,
+    WelcomeDisplay,
+)
 from .models.preparation import CONDITION_CHOICES
 
 
@@ -117,6 +130,13 @@ class PrepTaskAdmin(admin.ModelAdmin):
 class VisitorInline(admin.TabularInline):
     model = Visitor
     extra = 0
+    exclude = ("id_number",)
+
+
+class ItineraryInline(admin.TabularInline):
+    model = ItineraryItem
+    extra = 0
+    raw_id_fields = ("responsible",)
 
 
 @admin.register(VisitRequest)
@@ -143,7 +163,7 @@ class VisitRequestAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "arrival_at"
     list_select_related = ("client", "proposed_grade", "final_grade", "applicant")
-    inlines = [VisitorInline]
+    inlines = [VisitorInline, ItineraryInline]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -164,3 +184,36 @@ class VisitEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(WelcomeDisplay)
+class WelcomeDisplayAdmin(admin.ModelAdmin):
+    """Each lobby screen opens its secret URL; rotating the secret locks the old URL out."""
+
+    list_display = ("name", "active", "screen_url", "rotated_at")
+    list_filter = ("active",)
+    search_fields = ("name",)
+    readonly_fields = ("screen_url", "rotated_at")
+    actions = ["rotate_secret"]
+
+    @admin.display(description=_("screen URL"))
+    def screen_url(self, display):
+        if not display.pk:
+            return _("Save to get the URL.")
+        url = settings.SITE_URL.rstrip("/") + reverse("visits:welcome", args=[display.token])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+    @admin.action(description=_("Rotate the secret (the old URL stops working)"))
+    def rotate_secret(self, request, queryset):
+        for display in queryset:
+            rotate_display_secret(display)
+        self.message_user(request, _("%(n)s display(s) have a new URL.") % {"n": queryset.count()})
+
+
+@admin.register(WalkIn)
+class WalkInAdmin(admin.ModelAdmin):
+    list_display = ("recorded_at", "company", "names", "wants_to_see", "status", "decided_by")
+    list_filter = ("status",)
+    search_fields = ("company", "names", "phone", "purpose")
+    raw_id_fields = ("client", "visit", "recorded_by", "wants_to_see", "decided_by")
+    list_select_related = ("wants_to_see", "decided_by")

@@ -47,6 +47,7 @@ EXTRA_LABELS = {
     "contacts": _("client contacts"),
     "accompanying_staff": _("accompanying staff"),
     "visitors": _("visitors"),
+    "itinerary": _("itinerary"),
 }
 
 

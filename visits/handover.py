@@ -3,13 +3,13 @@
 from reception.roles import Role
 from reception.selectors import users_with_role
 
-from . import notifications, preparation
+from . import desk, notifications, preparation
 from .models import VisitRequest
 
 
 def on_approved(visit: VisitRequest) -> None:
     """Assign the receptionist if the company has exactly one, tell reception and the host,
-    and give every department its preparation tasks."""
+    give every department its preparation tasks, and draft the itinerary."""
     if visit.receptionist_id is None:
         receptionists = list(users_with_role(Role.RECEPTIONIST)[:2])
         if len(receptionists) == 1:
@@ -17,3 +17,4 @@ def on_approved(visit: VisitRequest) -> None:
             visit.save(update_fields=["receptionist", "updated_at"])
     notifications.approved(visit)
     preparation.on_approval(visit)
+    desk.default_itinerary(visit)

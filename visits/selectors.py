@@ -99,10 +99,11 @@ def with_readiness(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
 
     live = Q(prep_tasks__status__in=[PrepStatus.OPEN, PrepStatus.DONE])
     return queryset.annotate(
-        tasks_live=Count("prep_tasks", filter=live),
+        tasks_live=Count("prep_tasks", filter=live, distinct=True),
         tasks_done=Count(
             "prep_tasks",
             filter=Q(prep_tasks__status=PrepStatus.DONE, prep_tasks__needs_recheck=False),
+            distinct=True,
         ),
         tasks_overdue=Count(
             "prep_tasks",
@@ -110,6 +111,7 @@ def with_readiness(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
                 prep_tasks__status=PrepStatus.OPEN,
                 prep_tasks__due_date__lt=timezone.localdate(),
             ),
+            distinct=True,
         ),
     )
 
@@ -127,4 +129,49 @@ def upcoming_preparation(user) -> list[VisitRequest]:
     )
     return sorted(
         visits, key=lambda v: (v.readiness if v.readiness is not None else 100, v.arrival_at)
+    )
+
+
+# ---- the reception desk -------------------------------------------------------------------
+
+BOARD_STATUSES = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED]
+
+
+def with_presence(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
+    """Annotate visitors_total / visitors_in (on site) / visitors_out (left)."""
+    from django.db.models import Count
+
+    return queryset.annotate(
+        visitors_total=Count("visitors", distinct=True),
+        visitors_in=Count(
+            "visitors",
+            filter=Q(visitors__checked_in_at__isnull=False, visitors__checked_out_at__isnull=True),
+            distinct=True,
+        ),
+        visitors_out=Count(
+            "visitors", filter=Q(visitors__checked_out_at__isnull=False), distinct=True
+        ),
+    )
+
+
+def arrivals(first_day, last_day) -> QuerySet[VisitRequest]:
+    """Approved, in-progress and completed visits on site some time between the two days,
+    by arrival time, with presence and readiness counted in the same query."""
+    visits = VisitRequest.objects.filter(
+        status__in=BOARD_STATUSES,
+        arrival_at__date__lte=last_day,
+        departure_at__date__gte=first_day,
+    )
+    return with_presence(with_readiness(with_list_facts(visits))).order_by("arrival_at", "pk")
+
+
+def still_on_site() -> QuerySet:
+    """Visitors checked in and not checked out, whatever day they came: the front desk checks
+    them out at the end of the day, never silently."""
+    from .models import Visitor
+
+    return (
+        Visitor.objects.filter(checked_in_at__isnull=False, checked_out_at__isnull=True)
+        .select_related("visit__client")
+        .order_by("visit__departure_at", "visit_id", "pk")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_preparation
+from . import views, views_desk, views_preparation
 
 app_name = "visits"
 urlpatterns = [
@@ -19,4 +19,26 @@ urlpatterns = [
         name="task_action",
     ),
     path("preparation/", views_preparation.PreparationView.as_view(), name="preparation"),
+    path("visits/<int:pk>/itinerary/", views_desk.ItineraryEditView.as_view(), name="itinerary"),
+    path("desk/", views_desk.BoardView.as_view(), name="board"),
+    path("desk/visits/<int:pk>/", views_desk.DeskVisitView.as_view(), name="desk"),
+    path(
+        "desk/visits/<int:pk>/check-<slug:direction>/",
+        views_desk.CheckView.as_view(),
+        name="check",
+    ),
+    path(
+        "desk/visits/<int:pk>/add-visitor/",
+        views_desk.AddVisitorView.as_view(),
+        name="add_visitor",
+    ),
+    path(
+        "desk/visits/<int:pk>/arrangements/",
+        views_desk.ArrangementsView.as_view(),
+        name="arrangements",
+    ),
+    path("desk/walk-ins/", views_desk.WalkInListView.as_view(), name="walk_ins"),
+    path("desk/walk-ins/new/", views_desk.WalkInCreateView.as_view(), name="walk_in_create"),
+    path("walk-ins/<int:pk>/", views_desk.WalkInDecisionView.as_view(), name="walk_in"),
+    path("welcome/<str:token>/", views_desk.WelcomeScreenView.as_view(), name="welcome"),
 ]

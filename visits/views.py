@@ -57,6 +57,12 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
         is_applicant = visit.applicant_id == user.pk
         context.update(
             visitors=list(visit.visitors.all()),
+            itinerary=list(visit.itinerary.select_related("responsible")),
+            can_edit_itinerary=not visit.is_terminal
+            and (
+                user.has_perm("visits.track_preparation")
+                or user.pk in (visit.applicant_id, visit.main_host_id)
+            ),
             contacts=list(visit.contacts.all()),
             accompanying=list(visit.accompanying_staff.all()),
             steps=[s for s in steps if s.round == max(x.round for x in steps)] if steps else [],

@@ -36,7 +36,9 @@ class ItineraryItem(models.Model):
     )
     starts_at = models.DateTimeField(_("time"))
     ends_at = models.DateTimeField(_("until"), null=True, blank=True)
-    title = models.CharField(_("what"), max_length=200)
+    title = models.CharField(
+        _("what"), max_length=200, blank=True, help_text=_("Empty: the procedure step's name.")
+    )
     place = models.CharField(_("place"), max_length=200, blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -54,7 +56,12 @@ class ItineraryItem(models.Model):
         ordering = ["visit", "starts_at", "pk"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The title, or the procedure step in the reader's language."""
+        return self.title or str(self.get_step_display())
 
 
 class WalkInStatus(models.TextChoices):

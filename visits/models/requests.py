@@ -130,7 +130,12 @@ class VisitRequest(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(500)],
     )
     services = models.JSONField(_("services wanted"), default=list, blank=True)
-    banner_text = models.CharField(_("welcome banner text"), max_length=200, blank=True)
+    banner_text = models.CharField(
+        _("welcome banner text"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on the lobby screen; empty: the policy's default welcome line."),
+    )
     service_other = models.CharField(_("other service"), max_length=200, blank=True)
     meals = models.PositiveSmallIntegerField(
         _("meals"), default=0, validators=[MaxValueValidator(100)]
@@ -173,13 +178,12 @@ class VisitRequest(models.Model):
     pickup_driver = models.CharField(
         _("driver"), max_length=100, blank=True, help_text=_("Name and phone.")
     )
-    welcome_text = models.CharField(
-        _("welcome message (Chinese)"),
+    banner_text_en = models.CharField(
+        _("welcome banner text (English)"),
         max_length=200,
         blank=True,
-        help_text=_("Shown on the lobby screen; empty: the policy's default line."),
+        help_text=_("Shown under the Chinese line on the lobby screen; empty: the default line."),
     )
-    welcome_text_en = models.CharField(_("welcome message (English)"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), max_length=4000, blank=True)
     late = models.BooleanField(_("late"), default=False)
     late_reason = models.TextField(_("reason for filing late"), max_length=1000, blank=True)
@@ -194,6 +198,8 @@ class VisitRequest(models.Model):
         ordering = ["-arrival_at", "-pk"]
         permissions = [
             ("track_preparation", _("Can track every department's preparation")),
+            ("view_arrivals", _("Can see the arrivals board")),
+            ("check_in_visitors", _("Can check visitors in and out")),
         ]
         indexes = [
             models.Index(fields=["status", "arrival_at"]),
@@ -232,6 +238,18 @@ class VisitRequest(models.Model):
         if not live:
             return None
         return round(100 * self.tasks_done / live)
+
+    @property
+    def board_status(self) -> str:
+        """expected / arrived (some of the group) / on_site / left, from with_presence()."""
+        on_site, left = self.visitors_in, self.visitors_out
+        if self.status == VisitStatus.COMPLETED or (left and not on_site):
+            return "left"
+        if not on_site:
+            return "expected"
+        if on_site + left < self.visitors_total:
+            return "arrived"
+        return "on_site"
 
     def purpose_labels(self) -> list[str]:
         return [str(Purpose(p).label) for p in self.purposes if p in Purpose.values]
@@ -284,13 +302,18 @@ class EventKind(models.TextChoices):
     TRANSITION = "transition", _("Status change")
     CHANGE = "change", _("Details changed")
     NOTE = "note", _("Note")
+    CHECK_IN = "check_in", _("Checked in")
+    CHECK_OUT = "check_out", _("Checked out")
+    VISITOR_ADDED = "visitor_added", _("Visitor added at the desk")
+    WALK_IN = "walk_in", _("Walk-in at the gate")
 
 
 class VisitEvent(models.Model):
     """One line of a visit's timeline (transitions, changes, notes), never edited.
 
     Approval decisions live on their ApprovalStep rows; the timeline page merges both.
-    `changes` holds [{"field": name, "old": value, "new": value}, …] for CHANGE entries.
+    `changes` holds [{"field": name, "old": value, "new": value}, …] for CHANGE entries,
+    and the visitors' names for CHECK_IN, CHECK_OUT and VISITOR_ADDED entries.
     """
 
     visit = models.ForeignKey(

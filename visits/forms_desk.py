@@ -1,0 +1,109 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reception.models import User, phone_validator
+
+from .forms import DATETIME_INPUT, StaffChoiceField
+from .models import ProcedureStep, VisitRequest, WalkIn
+
+
+class WalkInForm(forms.ModelForm):
+    wants_to_see = StaffChoiceField(
+        label=_("Wants to see"),
+        queryset=User.objects.none(),
+        help_text=_("If they do not know, choose the marketing head's assistant (preselected)."),
+    )
+
+    class Meta:
+        model = WalkIn
+        fields = ["company", "names", "headcount", "phone", "wants_to_see", "purpose"]
+        widgets = {
+            "company": forms.TextInput(attrs={"autofocus": True, "list": "client-names"}),
+            "names": forms.TextInput(attrs={"placeholder": _("e.g. 王强、李明")}),
+        }
+        help_texts = {"names": _("Separate several names with commas.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wants_to_see"].queryset = User.objects.filter(is_active=True).order_by(
+            "full_name", "username"
+        )
+        self.fields["headcount"].widget.attrs["min"] = 1
+
+
+class AddVisitorForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    title = forms.CharField(label=_("Title"), max_length=100, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, validators=[phone_validator]
+    )
+
+
+class ArrangementsForm(forms.ModelForm):
+    class Meta:
+        model = VisitRequest
+        fields = ["meeting_room", "pickup_car", "pickup_driver", "banner_text", "banner_text_en"]
+
+
+class ItineraryItemForm(forms.Form):
+    step = forms.ChoiceField(label=_("Procedure step"), choices=ProcedureStep.choices)
+    starts_at = forms.DateTimeField(
+        label=_("Time"), widget=DATETIME_INPUT, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    title = forms.CharField(label=_("What"), max_length=200, required=False)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    responsible = StaffChoiceField(
+        label=_("Responsible"), queryset=User.objects.none(), required=False
+    )
+    notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
+
+    def __init__(self, *args, staff_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["responsible"]
+        field.queryset = User.objects.filter(is_active=True)
+        if staff_choices is not None:  # rendered once for the whole formset
+            field.choices = staff_choices
+
+
+def staff_choices() -> list[tuple]:
+    staff = User.objects.filter(is_active=True).order_by("full_name", "username")
+    return [("", "---------"), *((u.pk, u.get_full_name()) for u in staff)]
+
+
+class BaseItineraryFormSet(forms.BaseFormSet):
+    def __init__(self, *args, **kwargs):
+        self.staff_choices = staff_choices()
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "staff_choices": self.staff_choices}
+
+    def rows(self) -> list[dict]:
+        fields = ("step", "starts_at", "title", "place", "responsible", "notes")
+        return [
+            {
+                name: form.cleaned_data.get(name) or ("" if name != "responsible" else None)
+                for name in fields
+            }
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+ItineraryFormSet = forms.formset_factory(
+    ItineraryItemForm, formset=BaseItineraryFormSet, extra=1, can_delete=True, max_num=60
+)
+
+
+def itinerary_initial(visit: VisitRequest) -> list[dict]:
+    return [
+        {
+            "step": item.step,
+            "starts_at": item.starts_at,
+            "title": item.title,
+            "place": item.place,
+            "responsible": item.responsible_id,
+            "notes": item.notes,
+        }
+        for item in visit.itinerary.all()
+    ]
