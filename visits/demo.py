@@ -8,9 +8,9 @@ from django.utils import timezone
 from approvals.models import StepState
 from approvals.services import decide
 from reception.loading import LoadReport
-from reception.models import Client, ReceptionGrade, User
+from reception.models import Client, ReceptionGrade, ReceptionPolicy, User
 
-from .models import VisitRequest
+from .models import VisitRequest, WelcomeDisplay
 from .preparation import complete_task
 from .services import file_visit_request
 
@@ -70,7 +70,11 @@ DEMO_VISITS = [
         "banner_text": "热烈欢迎北辰新能源科技有限公司莅临参观",
         "arrival_mode": "station",
         "arrival_point": "虹桥站 G7012 09:15 到达",
-        "visitors": [("周敏", "总经理", "13700137004"), ("钱多多", "采购总监", "13700137005")],
+        "visitors": [
+            ("周敏", "总经理", "13700137004"),
+            ("钱多多", "采购总监", "13700137005"),
+            ("孙工", "储能产品经理", "13700137006"),
+        ],
         "meals": 1,
         "meal_staff": 3,
         "rooms": 0,
@@ -82,6 +86,31 @@ DEMO_VISITS = [
             "office": ["office-car", "office-meeting-room"],
             "logistics_head": ["logistics-cleaning"],
         },
+    },
+    {
+        "key": "today",
+        "applicant": "sales2",
+        "client": "南方电网设备采购中心",
+        "grade": "business",
+        "days": 0,
+        "hours": None,
+        "purposes": ["inspection"],
+        "reason": "供应商年度考察",
+        "services": ["welcome_banner", "fruit"],
+        "banner_text": "热烈欢迎南方电网设备采购中心领导莅临考察",
+        "arrival_mode": "self_drive",
+        "arrival_point": "",
+        "visitors": [
+            ("陈国华", "采购主管", "13500135006"),
+            ("林小雨", "质量工程师", "13500135007"),
+        ],
+        "meals": 1,
+        "meal_staff": 2,
+        "rooms": 0,
+        "nights": 0,
+        "meeting_room": "三号会议室",
+        "late_reason": "年度考察临时提前",
+        "decisions": [("marketing", None), ("deputy_gm", None), ("director", None)],
     },
     {
         "key": "technical",
@@ -127,6 +156,20 @@ DEMO_VISITS = [
 ]
 
 
+def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
+    """A lobby display, and the marketing assistant who hears about walk-ins."""
+    display = WelcomeDisplay.objects.order_by("pk").first()
+    if display is None:
+        display = WelcomeDisplay.objects.create(name="大堂欢迎屏")
+        report.record("created", display)
+    policy = ReceptionPolicy.get()
+    if policy.walk_in_contact_id is None:
+        policy.walk_in_contact = User.objects.get(username="marketing")
+        policy.save(update_fields=["walk_in_contact"])
+        report.record("updated", policy)
+    return display
+
+
 @transaction.atomic
 def load_demo_visits(report: LoadReport) -> None:
     scheme_grades = {g.code: g for g in ReceptionGrade.objects.current()}
@@ -136,8 +179,13 @@ def load_demo_visits(report: LoadReport) -> None:
         if VisitRequest.objects.filter(applicant=applicant, client=client).exists():
             continue
         grade = scheme_grades.get(spec["grade"]) or next(iter(scheme_grades.values()))
-        hour, minute, length = spec["hours"]
-        arrival = _at(spec["days"], hour, minute)
+        if spec["hours"] is None:  # later today: an hour from now, on a five-minute mark
+            soon = timezone.localtime() + timedelta(hours=1)
+            arrival = soon.replace(minute=soon.minute - soon.minute % 5, second=0, microsecond=0)
+            length = 4
+        else:
+            hour, minute, length = spec["hours"]
+            arrival = _at(spec["days"], hour, minute)
         data = {
             "client": client,
             "contacts": list(client.contacts.all()[:1]),

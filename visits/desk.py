@@ -439,16 +439,17 @@ def rotate_display_secret(display: WelcomeDisplay) -> WelcomeDisplay:
 
 
 def welcome_lines(day=None) -> list[dict]:
-    """Today's welcome messages: visits that asked for the banner and are expected or on
-    site today. Plain text; templates escape it."""
+    """Today's welcome messages: visits that asked for the banner and are expected today or
+    on site now (guests who came early count). Plain text; templates escape it."""
+    from django.db.models import Q
+
     day = day or timezone.localdate()
     policy = ReceptionPolicy.get()
+    expected_today = Q(
+        status=VisitStatus.APPROVED, arrival_at__date__lte=day, departure_at__date__gte=day
+    )
     visits = (
-        VisitRequest.objects.filter(
-            status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS],
-            arrival_at__date__lte=day,
-            departure_at__date__gte=day,
-        )
+        VisitRequest.objects.filter(expected_today | Q(status=VisitStatus.IN_PROGRESS))
         .select_related("client")
         .order_by("arrival_at")
     )

@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.conf import settings as django_settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from reception.demo import DEMO_PASSWORD, USERS, load_demo_organisation
 from reception.loading import LoadReport
 from reception.models import ReceptionGrade
-from visits.demo import load_demo_visits
+from visits.demo import load_demo_desk, load_demo_visits
 
 
 class Command(BaseCommand):
@@ -21,6 +23,7 @@ class Command(BaseCommand):
         report = LoadReport()
         load_demo_organisation(report)
         load_demo_visits(report)
+        display = load_demo_desk(report)
         for line in report.lines:
             self.stdout.write(f"  {line}")
         if report.changed:
@@ -31,3 +34,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data already present; nothing changed."))
         logins = ", ".join(u[0] for u in USERS)
         self.stdout.write(f"Demo logins ({DEMO_PASSWORD}): {logins}")
+        screen = reverse("visits:welcome", args=[display.token])
+        self.stdout.write(f"Lobby welcome screen: {django_settings.SITE_URL.rstrip('/')}{screen}")
