@@ -72,6 +72,14 @@ ENTRIES = [
         perm="visits.view_walkin",
     ),
     Entry(
+        "summaries",
+        _("Work summaries"),
+        _("After each visit, the lessons learned and improvements, which close the visit."),
+        "bi-clipboard-check",
+        "visits:summaries",
+        perm="visits.add_visitsummary",
+    ),
+    Entry(
         "clients",
         _("Clients"),
         _("Client companies, their contacts and categories."),

@@ -43,8 +43,13 @@ _CLIENT_EDIT_OWN = [*_CLIENT_VIEW, "reception.add_client", "reception.change_cli
 _CLIENT_EDIT_ALL = [*_CLIENT_EDIT_OWN, "reception.change_any_client"]
 
 _VISITS_VIEW = ["visits.view_visitrequest"]
-_VISITS_FILE = [*_VISITS_VIEW, "visits.add_visitrequest", "visits.change_visitrequest"]
-_APPROVE = [*_VISITS_VIEW, "approvals.view_approvalstep"]
+_VISITS_FILE = [
+    *_VISITS_VIEW,
+    "visits.add_visitrequest",
+    "visits.change_visitrequest",
+    "visits.add_visitsummary",
+]
+_APPROVE = [*_VISITS_VIEW, "approvals.view_approvalstep", "visits.add_visitsummary"]
 _DESK = [
     "visits.view_arrivals",
     "visits.check_in_visitors",
@@ -67,7 +72,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.SECURITY: [*_GATE],
     Role.DEPARTMENT_MEMBER: [*_TASKS],
     Role.DEPARTMENT_HEAD: [*_TASKS, "visits.assign_preptask"],
-    Role.HR: [],
+    Role.HR: [*_VISITS_VIEW, "visits.add_visitsummary"],
     Role.ADMINISTRATOR: ["*"],
 }
 

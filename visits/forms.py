@@ -8,7 +8,7 @@ from reception.models import Client, ClientContact, ReceptionGrade, User, phone_
 from reception.selectors import default_main_host
 
 from . import services
-from .models import Purpose, Service, VisitRequest, VisitStatus
+from .models import Purpose, Service, VisitRequest, VisitStatus, VisitSummary
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -277,3 +277,14 @@ class StaffForm(forms.Form):
             "full_name", "username"
         )
         self.fields["receptionist"].queryset = users_with_role(Role.RECEPTIONIST)
+
+
+class SummaryForm(forms.ModelForm):
+    class Meta:
+        model = VisitSummary
+        fields = ["outcome", "lessons", "improvements", "expenses"]
+        widgets = {
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+            "lessons": forms.Textarea(attrs={"rows": 3}),
+            "improvements": forms.Textarea(attrs={"rows": 3}),
+        }

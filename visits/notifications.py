@@ -129,3 +129,13 @@ def changed(visit: VisitRequest, by, lines: list[Msg]) -> None:
         url=_url(visit),
         exclude=by,
     )
+
+
+def closed(visit: VisitRequest, by) -> None:
+    notify(
+        [visit.applicant, visit.main_host, *receptionists_of(visit)],
+        kind="visit_closed",
+        title=Msg(_("%(ref)s closed: the work summary is in"), ref=visit.reference),
+        url=_url(visit),
+        exclude=by,
+    )

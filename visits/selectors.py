@@ -17,6 +17,7 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     - applicants: their own, and their departments' (not drafts);
     - approvers: what reached a step of theirs, and what they decided;
     - customer receptionists: approved requests and everything after;
+    - HR: visits that are over, for the work summary;
     - main host, receptionist and accompanying staff: their visits once approved;
     - department staff: the visits their departments prepare for.
     """
@@ -36,6 +37,8 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     q |= Q(pk__in=reached)
     if has_role(user, Role.RECEPTIONIST):
         q |= Q(approved_at__isnull=False)
+    if has_role(user, Role.HR):
+        q |= Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED])
     staff = Q(main_host=user) | Q(receptionist=user) | Q(accompanying_staff=user)
     q |= staff & Q(approved_at__isnull=False)
     q |= Q(pk__in=tasks_of_departments(user).values("visit_id"))

@@ -12,7 +12,15 @@ from reception.selectors import default_main_host
 
 from . import changes, notifications, preparation
 from .lifecycle import VisitError, transition
-from .models import EventKind, Purpose, VisitEvent, Visitor, VisitRequest, VisitStatus
+from .models import (
+    EventKind,
+    Purpose,
+    VisitEvent,
+    Visitor,
+    VisitRequest,
+    VisitStatus,
+    VisitSummary,
+)
 
 # The applicant edits freely before submission and after a return; after approval every
 # change is logged and announced; while approvers are deciding, the request is frozen.
@@ -276,3 +284,27 @@ def change_reception_staff(
             )
             notifications.changed(visit, by, [changes.change_line(c) for c in diff])
     return diff
+
+
+def close_with_summary(*, visit: VisitRequest, by: User, data: dict) -> VisitSummary:
+    """The visited side and HR write the work summary; it closes the visit."""
+    with transaction.atomic():
+        visit = VisitRequest.objects.select_for_update().get(pk=visit.pk)
+        allowed = has_role(by, Role.HR) or by.pk in (visit.applicant_id, visit.main_host_id)
+        if not allowed:
+            raise VisitError(_("HR, the applicant or the main host writes the work summary."))
+        if visit.status != VisitStatus.COMPLETED:
+            raise VisitError(_("A work summary is written once the guests have left."))
+        if not (data.get("outcome") or "").strip():
+            raise VisitError(_("Say what came of the visit."))
+        summary = VisitSummary.objects.create(
+            visit=visit,
+            written_by=by,
+            outcome=data["outcome"].strip(),
+            lessons=(data.get("lessons") or "").strip(),
+            improvements=(data.get("improvements") or "").strip(),
+            expenses=data.get("expenses"),
+        )
+        transition(visit, to=VisitStatus.CLOSED, by=by)
+        notifications.closed(visit, by)
+    return summary

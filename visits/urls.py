@@ -11,6 +11,8 @@ urlpatterns = [
     path("visits/<int:pk>/edit/", views.VisitEditView.as_view(), name="edit"),
     path("visits/<int:pk>/submit/", views.VisitSubmitView.as_view(), name="submit"),
     path("visits/<int:pk>/cancel/", views.VisitCancelView.as_view(), name="cancel"),
+    path("visits/<int:pk>/summary/", views.SummaryView.as_view(), name="summary"),
+    path("summaries/", views.SummaryListView.as_view(), name="summaries"),
     path("visits/<int:pk>/staff/", views_preparation.StaffChangeView.as_view(), name="staff"),
     path("tasks/", views_preparation.TaskBoardView.as_view(), name="tasks"),
     path(

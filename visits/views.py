@@ -5,7 +5,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView
+from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from approvals.forms import DecisionForm
@@ -15,7 +15,14 @@ from reception.roles import APPROVER_ROLES, Role, has_role
 
 from . import preparation, services
 from .filters import VisitFilter
-from .forms import ReasonForm, StaffForm, VisitorFormSet, VisitRequestForm, visitor_initial
+from .forms import (
+    ReasonForm,
+    StaffForm,
+    SummaryForm,
+    VisitorFormSet,
+    VisitRequestForm,
+    visitor_initial,
+)
 from .lifecycle import VisitError
 from .models import PrepStatus, VisitRequest, VisitStatus
 from .selectors import timeline, visible_visits, with_list_facts, with_readiness
@@ -267,3 +274,54 @@ class ContactOptionsView(PermissionRequiredMixin, View):
             else ClientContact.objects.none()
         )
         return render(request, "visits/_contact_options.html", {"contacts": contacts})
+
+
+class SummaryListView(PermissionRequiredMixin, ListView):
+    """Visits that are over: those waiting for their work summary first."""
+
+    permission_required = "visits.add_visitsummary"
+    template_name = "visits/summary_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        visits = with_list_facts(visible_visits(self.request.user)).filter(
+            status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED]
+        )
+        return visits.select_related("summary__written_by").order_by("status", "-departure_at")
+
+
+class SummaryView(PermissionRequiredMixin, View):
+    permission_required = "visits.add_visitsummary"
+    template_name = "visits/summary_form.html"
+
+    def get_object(self):
+        visit = get_object_or_404(
+            with_list_facts(visible_visits(self.request.user)), pk=self.kwargs["pk"]
+        )
+        if visit.status != VisitStatus.COMPLETED:
+            messages.info(self.request, _("A work summary is written once the guests have left."))
+        return visit
+
+    def get(self, request, pk):
+        visit = self.get_object()
+        if visit.status != VisitStatus.COMPLETED:
+            return redirect("visits:detail", pk=pk)
+        return self.render(visit, SummaryForm())
+
+    def post(self, request, pk):
+        visit = self.get_object()
+        form = SummaryForm(request.POST)
+        if form.is_valid():
+            try:
+                services.close_with_summary(visit=visit, by=request.user, data=form.cleaned_data)
+            except VisitError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Work summary saved; the visit is closed."))
+                return redirect("visits:detail", pk=pk)
+        return self.render(visit, form, status=400)
+
+    def render(self, visit, form, status=200):
+        return render(
+            self.request, self.template_name, {"visit": visit, "form": form}, status=status
+        )

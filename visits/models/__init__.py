@@ -13,6 +13,7 @@ from .requests import (
     VisitStatus,
     mask_id_number,
 )
+from .summary import VisitSummary
 
 __all__ = [
     "ArrivalMode",
@@ -31,6 +32,7 @@ __all__ = [
     "VisitEvent",
     "VisitRequest",
     "VisitStatus",
+    "VisitSummary",
     "Visitor",
     "WalkIn",
     "WalkInStatus",
