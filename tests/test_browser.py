@@ -1,0 +1,87 @@
+"""End to end in headless Chromium: the JavaScript parts (adding visitor rows, htmx approval
+in place) work in a real browser. Uses Debian's /usr/bin/chromium; never downloads one."""
+
+import os
+import shutil
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from reception.models import ClientContact
+from tests.factories import ClientFactory
+from visits.models import VisitRequest, VisitStatus
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM next to sync Playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing: `make test` installs it (scripts/install-os-deps.sh)")
+        pytest.skip("Chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+def log_in(browser, live_server, username):
+    page = browser.new_context(locale="en-US").new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def test_a_request_filed_and_graded_in_the_browser(browser, live_server, four_tier, sales, staff):
+    client = ClientFactory(name="远航汽车零部件集团")
+    ClientContact.objects.create(client=client, name="孙立群", title="采购副总裁")
+    page = log_in(browser, live_server, sales.username)
+    page.goto(f"{live_server.url}/visits/new/")
+    page.select_option("#id_client", value=str(client.pk))
+    page.wait_for_selector("text=孙立群")  # htmx brought the client's contacts
+    page.check("input[name=contacts]")
+    page.select_option("#id_proposed_grade", label="VIP")
+    page.check("input[name=purposes][value=inspection]")
+    page.fill("#id_reason", "考察生产线")
+    arrival = timezone.localtime() + timedelta(days=7)
+    page.fill("#id_arrival_at", arrival.strftime("%Y-%m-%dT09:30"))
+    page.fill("#id_departure_at", arrival.strftime("%Y-%m-%dT17:00"))
+    page.fill("#id_headcount", "2")
+    page.fill("#id_visitors-0-name", "孙立群")
+    page.click("[data-formset-add=visitors]")  # JavaScript adds a row
+    page.fill("#id_visitors-1-name", "赵晓彤")
+    page.click("button[name=submit]")
+    page.wait_for_url(f"{live_server.url}/visits/*/")
+    visit = VisitRequest.objects.get()
+    assert visit.status == VisitStatus.SUBMITTED
+    assert [v.name for v in visit.visitors.all()] == ["孙立群", "赵晓彤"]
+
+    page = log_in(browser, live_server, staff.marketing.username)
+    page.goto(f"{live_server.url}/approvals/")
+    card = page.locator(f"#step-{visit.approval_steps.get(state='pending').pk}")
+    card.locator("button[value=approved]").click()
+    card.locator("text=The request is now: In approval").wait_for()  # swapped in place
+    assert page.url == f"{live_server.url}/approvals/"
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.IN_APPROVAL
