@@ -23,3 +23,7 @@ LANGUAGE_CODE = "en"
 # Serve static files from the finders; tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Tests close connections at once: a live-server thread holding one would stop the test
+# database from being dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
