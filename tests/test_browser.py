@@ -6,6 +6,7 @@ import shutil
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from reception.models import ClientContact
@@ -41,6 +42,9 @@ def browser():
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance
         instance.close()
+        # The ORM ran inside Playwright's context: close its connection here, or PostgreSQL
+        # refuses to drop the test database at the end.
+        connections.close_all()
 
 
 def log_in(browser, live_server, username):
