@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_preparation
+from . import documents, views, views_documents, views_preparation
 
 app_name = "visits"
 urlpatterns = [
@@ -11,6 +11,16 @@ urlpatterns = [
     path("visits/<int:pk>/edit/", views.VisitEditView.as_view(), name="edit"),
     path("visits/<int:pk>/submit/", views.VisitSubmitView.as_view(), name="submit"),
     path("visits/<int:pk>/cancel/", views.VisitCancelView.as_view(), name="cancel"),
+    path(
+        "visits/<int:pk>/documents/visitor-information.pdf",
+        views_documents.DocumentView.as_view(kind=documents.VISITOR_INFORMATION),
+        name="visitor_information_pdf",
+    ),
+    path(
+        "visits/<int:pk>/documents/application-form.pdf",
+        views_documents.DocumentView.as_view(kind=documents.APPLICATION_FORM),
+        name="application_form_pdf",
+    ),
     path("visits/<int:pk>/staff/", views_preparation.StaffChangeView.as_view(), name="staff"),
     path("tasks/", views_preparation.TaskBoardView.as_view(), name="tasks"),
     path(

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -265,3 +266,59 @@ def test_the_attachment_is_a_named_pdf(approved_visit):
     )
     assert filename == f"{approved_visit.reference}-visitor-information.pdf"
     assert content.startswith(b"%PDF") and mimetype == "application/pdf"
+
+
+# ---- downloading ------------------------------------------------------------------------------
+
+
+def urls(visit):
+    return [
+        reverse("visits:visitor_information_pdf", args=[visit.pk]),
+        reverse("visits:application_form_pdf", args=[visit.pk]),
+    ]
+
+
+def test_the_applicant_downloads_both_documents_inline(approved_visit, sales, login):
+    browser = login(sales)
+    kinds = ["visitor-information", "application-form"]
+    for url, kind in zip(urls(approved_visit), kinds, strict=True):
+        response = browser.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == (
+            f'inline; filename="{approved_visit.reference}-{kind}.pdf"'
+        )
+        assert "no-store" in response["Cache-Control"]
+        assert response.content.startswith(b"%PDF")
+
+
+def test_the_documents_speak_the_readers_language_unless_asked_otherwise(
+    approved_visit, sales, login
+):
+    sales.language = "zh-hans"
+    sales.save()
+    browser = login(sales)
+    url = urls(approved_visit)[0]
+    assert "贵宾级" in text_of(browser.get(url).content)
+    assert "VIP" in text_of(browser.get(url, {"lang": "en"}).content)
+
+
+def test_another_sales_user_cannot_download_a_visit_outside_their_scope(
+    approved_visit, other_sales, login
+):
+    browser = login(other_sales)
+    for url in urls(approved_visit):
+        assert browser.get(url).status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(approved_visit, client):
+    for url in urls(approved_visit):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_visit_page_links_to_both_documents(approved_visit, sales, login):
+    page = login(sales).get(reverse("visits:detail", args=[approved_visit.pk])).content.decode()
+    for url in urls(approved_visit):
+        assert f'href="{url}"' in page
