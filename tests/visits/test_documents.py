@@ -194,7 +194,7 @@ def test_the_sheet_lists_tasks_with_owners_and_status(approved_visit, staff):
     PrepTask.objects.filter(pk=task.pk).update(assignee=member)
     text = text_of(visitor_information_pdf(visit=approved_visit, language="en"))
     assert task.name_en in text
-    assert f"Done {member}" in text
+    assert f"Done · {member}" in text
     assert "Open" in text
 
 
