@@ -40,7 +40,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from approvals.models import ApprovalStep
+from approvals.models import ApprovalStep, StepState
 from reception.models import ReceptionGrade, ReceptionPolicy
 
 from .models import ItineraryItem, PrepStatus, PrepTask, Purpose, Service, VisitRequest
@@ -225,13 +225,13 @@ def _logo_data_url(policy: ReceptionPolicy) -> str:
 def document_context(visit: VisitRequest) -> dict:
     """Everything both templates show. Call it with the language already active."""
     visit = load_visit(visit.pk)
-    policy = ReceptionPolicy.objects.select_related("scheme").filter(pk=1).first()
-    policy = policy or ReceptionPolicy()
+    policy = ReceptionPolicy.objects.filter(pk=1).first() or ReceptionPolicy()
     grades = list(
         ReceptionGrade.objects.filter(active=True, scheme_id=policy.scheme_id).order_by("rank")
     )
     tasks = list(visit.prep_tasks.all())
     steps = approval_steps(visit)
+    signing = [s for s in steps if s.state != StepState.SKIPPED]  # rerouted steps sign nothing
     grade = visit.grade
     return {
         "visit": visit,
@@ -246,8 +246,10 @@ def document_context(visit: VisitRequest) -> dict:
         "task_departments": task_departments(tasks),
         "tasks_cancelled": sum(1 for t in tasks if t.status == PrepStatus.CANCELLED),
         "steps": steps,
-        "opinion_steps": [s for s in steps if s.grades_visit],
-        "leader_steps": [s for s in steps if not s.grades_visit],
+        # The paper form's two signature boxes: the marketing department's grading step gives
+        # the department head's opinion; the grade's approvers sign as company leaders.
+        "opinion_steps": [s for s in signing if s.grades_visit],
+        "leader_steps": [s for s in signing if not s.grades_visit],
         "purpose_boxes": purpose_boxes(visit),
         "service_boxes": service_boxes(visit),
         "grade_boxes": grade_boxes(visit, grades),

@@ -182,6 +182,16 @@ def test_undecided_steps_leave_their_box_unsigned(vip_visit, staff):
     assert "Waiting for earlier steps" in leaders and str(staff.gm) not in leaders
 
 
+def test_steps_skipped_by_a_regrading_sign_nothing(vip_visit, four_tier, staff):
+    grading = vip_visit.approval_steps.get(state=StepState.PENDING)
+    decide(step=grading, by=staff.marketing, decision=StepState.APPROVED, grade=four_tier["guest"])
+    text = text_of(application_form_pdf(visit=vip_visit, language="en"))
+    leaders = text[text.index("Company leader approval") :]
+    assert "Deputy general manager in charge approves" in leaders
+    assert "General manager approves" not in leaders
+    assert "● Guest" in text
+
+
 # ---- the visitor information sheet's sections ------------------------------------------------
 
 
