@@ -23,7 +23,7 @@ from visits.documents import (
     visitor_information_attachment,
     visitor_information_pdf,
 )
-from visits.models import ItineraryItem, PrepTask, mask_id_number
+from visits.models import ItineraryItem, PrepTask, VisitRequest, mask_id_number
 from visits.preparation import complete_task
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,13 @@ def test_the_reference_is_in_the_header_and_the_footer(approved_visit):
 def test_an_unknown_language_falls_back_to_the_default(approved_visit, settings):
     settings.LANGUAGE_CODE = "zh-hans"
     assert "贵宾级" in text_of(visitor_information_pdf(visit=approved_visit, language="xx"))
+
+
+@BOTH
+def test_an_empty_draft_still_prints(render, sales):
+    draft = VisitRequest.objects.create(applicant=sales)
+    text = text_of(render(visit=draft, language="en"))
+    assert str(sales) in text
 
 
 # ---- the application form's boxes ----------------------------------------------------------
