@@ -44,6 +44,16 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Cold and warm render times of both PDFs for a visit with 10 visitors and 30 tasks, in a
+# throw-away SQLite database (your db.sqlite3 is not touched). BENCH_ARGS="--repeat 10 --out DIR".
+bench: os-deps $(VENV)/.installed
+	@db=$$(mktemp --suffix=.sqlite3) && trap 'rm -f "$$db"' EXIT && \
+	export DEBUG=1 DATABASE_URL="sqlite:///$$db" && \
+	echo "bench: migrating a throw-away database ($$db)" && \
+	$(MANAGE) migrate --noinput -v0 && \
+	$(MANAGE) load_policy four-tier >/dev/null && \
+	$(MANAGE) bench_documents $(BENCH_ARGS)
+
 # Re-extract strings after changing code or templates, translate locale/zh_Hans, then compile.
 messages: $(VENV)/.installed-dev
 	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore=.venv --ignore=tests

@@ -13,8 +13,6 @@ from reception.models import ClientContact
 from tests.factories import ClientFactory
 from visits.models import VisitRequest, VisitStatus
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM next to sync Playwright
-
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
@@ -31,7 +29,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the ORM next to sync Playwright
     if not shutil.which(CHROMIUM):
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium is missing: `make test` installs it (scripts/install-os-deps.sh)")

@@ -87,6 +87,12 @@ ACCESS = {
     "visits:detail": rule(
         VISIT_READERS, project_engineer=404, general_manager=404, marketing_head=404, hr=404
     ),
+    "visits:visitor_information_pdf": rule(
+        VISIT_READERS, project_engineer=404, general_manager=404, marketing_head=404, hr=404
+    ),
+    "visits:application_form_pdf": rule(
+        VISIT_READERS, project_engineer=404, general_manager=404, marketing_head=404, hr=404
+    ),
     "visits:edit": rule({R.SALES}, project_engineer=404, administrator=404),
     "visits:submit": rule({R.SALES}, ok=405, project_engineer=405, administrator=405),
     "visits:cancel": rule({R.SALES}, project_engineer=404, administrator=404),
@@ -190,6 +196,8 @@ def scenario(four_tier):
         "reception:client_detail": {"pk": client.pk},
         "reception:client_edit": {"pk": client.pk},
         "visits:detail": {"pk": visit.pk},
+        "visits:visitor_information_pdf": {"pk": visit.pk},
+        "visits:application_form_pdf": {"pk": visit.pk},
         "visits:edit": {"pk": visit.pk},
         "visits:submit": {"pk": visit.pk},
         "visits:cancel": {"pk": visit.pk},

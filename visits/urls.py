@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_desk, views_preparation
+from . import documents, views, views_desk, views_documents, views_preparation
 
 app_name = "visits"
 urlpatterns = [
@@ -13,6 +13,16 @@ urlpatterns = [
     path("visits/<int:pk>/cancel/", views.VisitCancelView.as_view(), name="cancel"),
     path("visits/<int:pk>/summary/", views.SummaryView.as_view(), name="summary"),
     path("summaries/", views.SummaryListView.as_view(), name="summaries"),
+    path(
+        "visits/<int:pk>/documents/visitor-information.pdf",
+        views_documents.DocumentView.as_view(kind=documents.VISITOR_INFORMATION),
+        name="visitor_information_pdf",
+    ),
+    path(
+        "visits/<int:pk>/documents/application-form.pdf",
+        views_documents.DocumentView.as_view(kind=documents.APPLICATION_FORM),
+        name="application_form_pdf",
+    ),
     path("visits/<int:pk>/staff/", views_preparation.StaffChangeView.as_view(), name="staff"),
     path("tasks/", views_preparation.TaskBoardView.as_view(), name="tasks"),
     path(
