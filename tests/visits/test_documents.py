@@ -345,3 +345,8 @@ def test_the_visit_page_links_to_both_documents(approved_visit, sales, login):
     page = login(sales).get(reverse("visits:detail", args=[approved_visit.pk])).content.decode()
     for url in urls(approved_visit):
         assert f'href="{url}"' in page
+
+
+def test_the_application_form_lists_the_itinerary_steps(approved_visit):
+    text = text_of(application_form_pdf(visit=approved_visit, language="en"))
+    assert "Welcome into the meeting room" in text and "Send-off" in text
