@@ -241,13 +241,15 @@ class ReminderAdmin(admin.ModelAdmin):
     list_filter = ("status", "rule", "due_at")
     search_fields = ("visit__reference", "recipient__username", "recipient__full_name", "error")
     date_hierarchy = "due_at"
-    list_select_related = ("rule", "visit", "recipient")
+    list_select_related = ("rule", "visit", "recipient", "task")
     actions = ["retry_reminders", "run_sweep"]
 
     @admin.display(description=_("about"))
     def subject(self, obj):
         if obj.task_id:
-            return f"{obj.visit.reference} · {obj.task}"
+            name = str(obj.task)
+            short = name if len(name) <= 25 else f"{name[:24]}…"
+            return f"{obj.visit.reference} · {short}"
         return obj.visit.reference if obj.visit_id else obj.day
 
     @admin.display(description=_("error"))
