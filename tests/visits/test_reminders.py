@@ -272,7 +272,7 @@ def test_send_due_reminders_runs_the_sweep(routine, sales, staff):
     file_visit(sales, routine)
     out = StringIO()
     call_command("send_due_reminders", stdout=out)
-    assert "0 reminders sent" in out.getvalue()  # nothing is due ten days ahead
+    assert "Reminders: 0 sent" in out.getvalue()  # nothing is due ten days ahead
 
 
 def test_the_admin_lists_failed_reminders_with_their_error_and_retries_them(

@@ -139,7 +139,11 @@ class ReminderRule(Bilingual, models.Model):
             "department (the head of the applicant's department, and the applicant)."
         ),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Switch a rule off rather than deleting it: sent reminders keep their rule."),
+    )
 
     class Meta:
         verbose_name = _("reminder rule")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from reception.tasks import send_unsent_notification_emails
 
@@ -28,10 +29,15 @@ class SweepReport:
 
     def __str__(self) -> str:
         r = self.reminders
-        return (
-            f"{r['sent']} reminders sent, {r['failed']} failed, {r['skipped']} no longer "
-            f"applied; {self.notification_emails} notification emails caught up"
-        )
+        return gettext(
+            "Reminders: %(sent)s sent, %(failed)s failed, %(skipped)s no longer applied. "
+            "Notification emails caught up: %(emails)s."
+        ) % {
+            "sent": r["sent"],
+            "failed": r["failed"],
+            "skipped": r["skipped"],
+            "emails": self.notification_emails,
+        }
 
 
 def sweep(*, now: datetime | None = None) -> SweepReport:
