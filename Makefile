@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 # Local defaults for `make run`: SQLite, eager Celery, email on the console.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test os-deps os-deps-test lint fmt messages worker beat bench clean
+.PHONY: run test os-deps os-deps-test lint fmt messages worker beat reminders bench clean
 
 run: os-deps $(VENV)/.installed
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -53,6 +53,25 @@ bench: os-deps $(VENV)/.installed
 	$(MANAGE) migrate --noinput -v0 && \
 	$(MANAGE) load_policy four-tier >/dev/null && \
 	$(MANAGE) bench_documents $(BENCH_ARGS)
+
+# Production-style background processes against a real broker (see README, "Reminders").
+BEAT_SCHEDULE ?= tmp/celerybeat-schedule
+define need_broker
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL, e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make $@"; exit 1; }
+endef
+
+worker: $(VENV)/.installed
+	$(need_broker)
+	$(VENV)/bin/celery -A config worker -l info
+
+beat: $(VENV)/.installed
+	$(need_broker)
+	@mkdir -p $(dir $(BEAT_SCHEDULE))
+	$(VENV)/bin/celery -A config beat -l info -s $(BEAT_SCHEDULE)
+
+# Without Celery (make run): send what is due by hand, or from cron every 5 minutes.
+reminders: $(VENV)/.installed
+	$(RUN_ENV) $(MANAGE) send_due_reminders
 
 # Re-extract strings after changing code or templates, translate locale/zh_Hans, then compile.
 messages: $(VENV)/.installed-dev

@@ -153,6 +153,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if os.environ.get("EMAIL_FILE_PATH"):  # for EMAIL_BACKEND=django.core.mail.backends.filebased…
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jiedai@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -167,6 +169,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Beat (one process: `celery -A config beat`) starts the reminder sweep every 5 minutes. The
+# sweep is safe to run twice at once; a sweep still queued after 4 minutes is dropped, since the
+# next one does the same work. Reminders are rows in the database, never long ETA tasks.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {
+        "task": "visits.sweep_reminders",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    }
+}
 
 # Security: production values unless DEBUG is on.
 SESSION_COOKIE_HTTPONLY = True

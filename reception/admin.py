@@ -1,8 +1,26 @@
-from django.contrib import admin
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .calendar import (
+    ENTRY,
+    OFFICIAL,
+    WEEKENDS,
+    WorkingCalendar,
+    official_schedule_known,
+    official_years_label,
+)
+from .calendar_import import CalendarImportError, import_calendar, parse_calendar
 from .models import (
+    CalendarDay,
     Client,
     ClientContact,
     Department,
@@ -149,3 +167,159 @@ class ReceptionPolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# ---- the working-day calendar ---------------------------------------------------------------
+
+
+def calendar_warnings(years) -> list[str]:
+    """One warning per year whose official schedule the holiday library does not carry."""
+    covered = official_years_label()
+    warnings = []
+    for year in years:
+        if official_schedule_known(year):
+            continue
+        entered = CalendarDay.objects.filter(day__year=year).count()
+        warnings.append(
+            gettext(
+                "The holiday library has no official schedule for %(year)s (it covers "
+                "%(covered)s): dates in %(year)s count weekends only, plus the %(entered)s "
+                "dates entered here. Enter the official holidays and make-up working days "
+                "when they are published (Import a year)."
+            )
+            % {"year": year, "covered": covered, "entered": entered}
+        )
+    return warnings
+
+
+class CalendarImportForm(forms.Form):
+    text = forms.CharField(
+        label=_("List"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 70, "placeholder": "2027-01-01 off 元旦"}),
+        help_text=_(
+            "One date or range per line, then “off” or “work”, then a note, e.g. "
+            "“2027-02-06..2027-02-14 off 春节” or “2027-02-20 work 调休上班”. "
+            "Lines starting with # are ignored."
+        ),
+    )
+    file = forms.FileField(
+        label=_("or a file"), required=False, help_text=_("A UTF-8 text or CSV file.")
+    )
+    replace = forms.BooleanField(
+        label=_("Replace the entries of these years"),
+        required=False,
+        help_text=_("Delete the entries of the same years that the list does not contain."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        text = data.get("text") or ""
+        upload = data.get("file")
+        if upload:
+            try:
+                text += "\n" + upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+        try:
+            data["entries"] = parse_calendar(text)
+        except CalendarImportError as error:
+            raise forms.ValidationError(str(error)) from None
+        if not data["entries"]:
+            raise forms.ValidationError(_("The list contains no dates."))
+        return data
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("day", "weekday", "kind", "note", "updated_at")
+    list_filter = ("kind",)
+    search_fields = ("note",)
+    date_hierarchy = "day"
+    change_list_template = "admin/reception/calendarday/change_list.html"
+
+    @admin.display(description=_("weekday"), ordering="day")
+    def weekday(self, obj):
+        return date_format_weekday(obj.day)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="reception_calendarday_import"),
+            path("year/", view(self.year_view), name="reception_calendarday_year"),
+            *super().get_urls(),
+        ]
+
+    def _warn(self, request, years):
+        for warning in calendar_warnings(years):
+            messages.warning(request, warning)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            year = timezone.localdate().year
+            self._warn(request, [year, year + 1])
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            return redirect("admin:index")
+        form = CalendarImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            entries = form.cleaned_data["entries"]
+            report = import_calendar(entries=entries, replace=form.cleaned_data["replace"])
+            c = report.counts
+            messages.success(
+                request,
+                gettext(
+                    "%(n)s dates read: %(created)s created, %(updated)s updated, "
+                    "%(deleted)s deleted."
+                )
+                % {"n": len(entries), **c},
+            )
+            year = entries[0].day.year
+            return redirect(f"{reverse('admin:reception_calendarday_year')}?year={year}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import a year's holidays and working days"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/reception/calendarday/import.html", context)
+
+    def year_view(self, request):
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        try:
+            year = int(request.GET.get("year") or timezone.localdate().year)
+            first = date(year, 1, 1)
+        except ValueError:
+            year, first = timezone.localdate().year, date(timezone.localdate().year, 1, 1)
+        self._warn(request, [year])
+        calendar = WorkingCalendar()
+        rows = []
+        day = first
+        while day.year == year:
+            info = calendar.info(day)
+            if info.source == ENTRY or info.working != (day.weekday() < 5):
+                rows.append({"info": info, "weekday": date_format_weekday(day)})
+            day += timedelta(days=1)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Working-day calendar %(year)s") % {"year": year},
+            "year": year,
+            "years": [year - 1, year + 1],
+            "rows": rows,
+            "sources": {
+                ENTRY: _("entered here"),
+                OFFICIAL: _("official"),
+                WEEKENDS: _("weekends only"),
+            },
+        }
+        return TemplateResponse(request, "admin/reception/calendarday/year.html", context)
+
+
+def date_format_weekday(day: date) -> str:
+    from django.utils.dateformat import format as date_format
+
+    return date_format(day, "l")

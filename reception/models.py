@@ -459,3 +459,38 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DayKind(models.TextChoices):
+    OFF = "off", _("Day off")
+    WORKING = "working", _("Working day")
+
+
+class CalendarDay(models.Model):
+    """An administrator's answer for one date, which wins over the official calendar: a
+    company shutdown, an extra working day, or a year's official schedule entered before the
+    holiday library knows it."""
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=DayKind.choices)
+    note = models.CharField(
+        _("note"),
+        max_length=100,
+        blank=True,
+        help_text=_("E.g. 春节, 国庆节调休, company shutdown."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working-day calendar")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()} {self.get_kind_display()}" + (
+            f" ({self.note})" if self.note else ""
+        )
+
+    @property
+    def is_working_day(self) -> bool:
+        return self.kind == DayKind.WORKING

@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 class Msg:
     """A translatable text with parameters, rendered later in the reader's language.
 
-    Msg(_("Visit %(ref)s approved"), ref=visit.reference). Parameters may be lazy strings
+    Msg(_("Visit %(ref)s approved"), ref=visit.reference), or a plural from
+    ngettext_lazy(…, "count") with count=…. Parameters may be lazy strings
     (e.g. a status label), Msg themselves, or callables such as `lambda: grade.label` for
     bilingual data, all evaluated in the reader's language.
     """
@@ -26,7 +27,8 @@ class Msg:
     def render(self, language: str | None = None) -> str:
         with translation.override(language):
             params = {k: _value(v, language) for k, v in self.params.items()}
-            return str(self.text) % params if params else str(self.text)
+            # Lazy plurals (ngettext_lazy with a named number) choose their form on `%`.
+            return str(self.text % params) if params else str(self.text)
 
     def __str__(self) -> str:
         return self.render(translation.get_language())
@@ -39,10 +41,12 @@ class Lines:
         self.items = list(items)
 
     def render(self, language: str | None = None) -> str:
-        return "\n".join(_value(item, language) for item in self.items)
+        return "\n".join(str(_value(item, language)) for item in self.items)
 
 
-def _value(value, language) -> str:
+def _value(value, language):
+    if isinstance(value, int | float):  # kept a number: plurals choose their form by it
+        return value
     if isinstance(value, Msg | Lines):
         return value.render(language)
     if callable(value):

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -91,3 +93,31 @@ def staff(db):
         director=user_with(Role.PRODUCT_DIRECTOR, username="director", full_name="黄磊"),
         receptionist=user_with(Role.RECEPTIONIST, username="reception", full_name="周婷"),
     )
+
+
+# ---- Celery against a real (or unreachable) broker -----------------------------------------
+
+
+@contextmanager
+def celery_broker(url: str):
+    """Publish tasks to `url` instead of running them eagerly, then restore the test setup."""
+    from kombu import pools
+
+    from config.celery import app
+
+    def drop_connections():
+        # The app's pools are kombu's global ones, one per broker URL: close and forget them
+        # all, and the app's references to them (as Celery does after a fork).
+        pools.reset()
+        app._pool = None
+        if "amqp" in app.__dict__:
+            app.amqp._producer_pool = None
+
+    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
+    drop_connections()
+    app.conf.update(broker_url=url, task_always_eager=False)
+    try:
+        yield app
+    finally:
+        drop_connections()
+        app.conf.update(saved)

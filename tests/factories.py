@@ -115,3 +115,33 @@ def file_visit(by, grade, *, submit=True, visitors=None, **overrides):
         visitors=[dict(v) for v in (VISITORS if visitors is None else visitors)],
         submit=submit,
     )
+
+
+def approve_fully(visit):
+    """Approve every pending step through the service, each by a holder of its role."""
+    from approvals.models import StepState
+    from approvals.services import approvers_of, decide
+
+    while step := visit.approval_steps.filter(state=StepState.PENDING).first():
+        by = next(iter(approvers_of(step)), None) or user_with(step.role.name)
+        decide(step=step, by=by, decision=StepState.APPROVED)
+    visit.refresh_from_db()
+    return visit
+
+
+def moment(day, hour: int, minute: int = 0):
+    """An aware datetime on `day` at local time hour:minute."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def t_minus(visit, n: int = 2):
+    """The day n working days before the visit's arrival, by the company calendar."""
+    from django.utils import timezone
+
+    from reception.calendar import working_days_before
+
+    return working_days_before(timezone.localtime(visit.arrival_at).date(), n)

@@ -1,15 +1,19 @@
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .desk import rotate_display_secret
 from .models import (
     ItineraryItem,
+    Party,
     PrepTask,
     PrepTaskTemplate,
+    Reminder,
+    ReminderRule,
     VisitEvent,
     Visitor,
     VisitRequest,
@@ -217,3 +221,106 @@ class WalkInAdmin(admin.ModelAdmin):
     search_fields = ("company", "names", "phone", "purpose")
     raw_id_fields = ("client", "visit", "recorded_by", "wants_to_see", "decided_by")
     list_select_related = ("wants_to_see", "decided_by")
+
+
+# ---- reminders -----------------------------------------------------------------------------
+
+
+class ReminderRuleForm(forms.ModelForm):
+    class Meta:
+        model = ReminderRule
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "description",
+            "description_en",
+            "active",
+            "kind",
+            "anchor",
+            "offset_working_days",
+            "send_time",
+            "recipient_roles",
+            "parties",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["parties"]
+        self.fields["parties"] = forms.MultipleChoiceField(
+            label=field.label,
+            help_text=field.help_text,
+            choices=Party.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    form = ReminderRuleForm
+    list_display = ("code", "name", "kind", "anchor", "offset_working_days", "send_time", "active")
+    list_filter = ("kind", "anchor", "active")
+    list_editable = ("active",)
+    search_fields = ("code", "name", "name_en", "description")
+    filter_horizontal = ("recipient_roles",)
+    fieldsets = (
+        (None, {"fields": ("code", "name", "name_en", "description", "description_en", "active")}),
+        (_("What and when"), {"fields": ("kind", "anchor", "offset_working_days", "send_time")}),
+        (_("Who"), {"fields": ("recipient_roles", "parties")}),
+    )
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Read-only: reminders are created and sent by the sweep. Failed ones can be retried."""
+
+    list_display = (
+        "due_at",
+        "rule",
+        "subject",
+        "recipient",
+        "status",
+        "attempts",
+        "sent_at",
+        "short_error",
+    )
+    list_filter = ("status", "rule", "due_at")
+    search_fields = ("visit__reference", "recipient__username", "recipient__full_name", "error")
+    date_hierarchy = "due_at"
+    list_select_related = ("rule", "visit", "recipient", "task")
+    actions = ["retry_reminders", "run_sweep"]
+
+    @admin.display(description=_("about"))
+    def subject(self, obj):
+        if obj.task_id:
+            name = str(obj.task)
+            short = name if len(name) <= 25 else f"{name[:24]}…"
+            return f"{obj.visit.reference} · {short}"
+        return obj.visit.reference if obj.visit_id else obj.day
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj):
+        return (obj.error[:80] + "…") if len(obj.error) > 80 else obj.error
+
+    @admin.action(description=_("Retry the selected reminders (send them with the next sweep)"))
+    def retry_reminders(self, request, queryset):
+        from .reminders import retry
+
+        count = retry(queryset)
+        text = ngettext(
+            "%(n)s reminder will be sent again.", "%(n)s reminders will be sent again.", count
+        )
+        self.message_user(request, text % {"n": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Send everything that is due now (run the sweep)"))
+    def run_sweep(self, request, queryset):
+        from .reminders import sweep
+
+        self.message_user(request, str(sweep()), messages.SUCCESS)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

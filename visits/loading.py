@@ -1,8 +1,12 @@
-from reception.loading import LoadReport, upsert
-from reception.models import Department, ReceptionGrade
+from datetime import time
 
-from .models import PrepTaskTemplate
-from .seeds import DEPARTMENTS, GRADE_GROUPS, TEMPLATES
+from django.contrib.auth.models import Group
+
+from reception.loading import LoadReport, set_m2m, upsert
+from reception.models import Department, ReceptionGrade, ReceptionPolicy
+
+from .models import PrepTaskTemplate, ReminderRule
+from .seeds import DEPARTMENTS, GRADE_GROUPS, REMINDER_RULES, TEMPLATES
 
 
 def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
@@ -47,3 +51,25 @@ def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
         if current != wanted | other_schemes:
             template.grades.set(wanted | other_schemes)
             report.record("updated", template)
+
+
+def load_reminder_rules(*, report: LoadReport) -> None:
+    """Load the reminder rules. The hand-over rules count the policy's hand-over days."""
+    handover = ReceptionPolicy.get().handover_working_days
+    for data in REMINDER_RULES:
+        offset = -handover if data["offset"] == "handover" else data["offset"]
+        values = {
+            "name": data["name"],
+            "name_en": data["name_en"],
+            "description": data["description"],
+            "description_en": data["description_en"],
+            "kind": data["kind"],
+            "anchor": data["anchor"],
+            "offset_working_days": offset,
+            "send_time": time.fromisoformat(data["time"]),
+            "parties": data.get("parties", []),
+            "active": True,
+        }
+        rule = upsert(ReminderRule, {"code": data["code"]}, values, report)
+        roles = [Group.objects.get_or_create(name=name)[0] for name in data.get("roles", [])]
+        set_m2m(rule, "recipient_roles", roles, report)

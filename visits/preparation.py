@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reception.calendar import working_days_before
+from reception.calendar import WorkingCalendar
 from reception.models import StaffMembership, User
 from reception.notify import Lines, Msg, notify
 
@@ -17,9 +17,10 @@ from .models import PrepStatus, PrepTask, PrepTaskTemplate, QuantityHint, Standa
 from .models.preparation import TIME_FIELDS
 
 
-def due_date_for(template: PrepTaskTemplate, visit: VisitRequest):
+def due_date_for(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
+    """Working days before arrival, by the company's calendar (holidays and 调休 included)."""
     arrival = timezone.localtime(visit.arrival_at).date()
-    return working_days_before(arrival, template.due_working_days)
+    return (calendar or WorkingCalendar()).working_days_before(arrival, template.due_working_days)
 
 
 def _templates():
@@ -34,7 +35,7 @@ def matching_templates(visit: VisitRequest) -> list[PrepTaskTemplate]:
     return [t for t in _templates() if t.matches(visit, {g.pk for g in t.grade_list})]
 
 
-def _new_task(template: PrepTaskTemplate, visit: VisitRequest) -> PrepTask:
+def _new_task(template: PrepTaskTemplate, visit: VisitRequest, calendar) -> PrepTask:
     return PrepTask(
         visit=visit,
         template=template,
@@ -43,7 +44,7 @@ def _new_task(template: PrepTaskTemplate, visit: VisitRequest) -> PrepTask:
         name_en=template.name_en,
         description=template.description,
         description_en=template.description_en,
-        due_date=due_date_for(template, visit),
+        due_date=due_date_for(template, visit, calendar),
         assignee=visit.applicant if template.assign_to_applicant else None,
     )
 
@@ -57,7 +58,12 @@ def generate_tasks(visit: VisitRequest) -> tuple[list[PrepTask], list[PrepTask]]
         task.template_id: task
         for task in visit.prep_tasks.filter(template__isnull=False).select_related("department")
     }
-    created = [_new_task(template, visit) for pk, template in wanted.items() if pk not in existing]
+    calendar = WorkingCalendar()
+    created = [
+        _new_task(template, visit, calendar)
+        for pk, template in wanted.items()
+        if pk not in existing
+    ]
     PrepTask.objects.bulk_create(created)
     cancelled = []
     for template_id, task in existing.items():
@@ -68,7 +74,7 @@ def generate_tasks(visit: VisitRequest) -> tuple[list[PrepTask], list[PrepTask]]
             cancelled.append(task)
         elif template_id in wanted and task.status == PrepStatus.CANCELLED:
             task.status = PrepStatus.OPEN  # the service came back
-            task.due_date = due_date_for(wanted[template_id], visit)
+            task.due_date = due_date_for(wanted[template_id], visit, calendar)
             task.save(update_fields=["status", "due_date", "updated_at"])
             created.append(task)
     return created, cancelled
@@ -129,6 +135,7 @@ def propagate_changes(
     created, cancelled = generate_tasks(visit) if reconcile else ([], [])
     created_ids = {t.pk for t in created}
     affected = []
+    calendar = WorkingCalendar()
     tasks = visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).select_related("template")
     for task in tasks:
         if task.pk in created_ids:
@@ -140,7 +147,7 @@ def propagate_changes(
         task.needs_recheck = True
         task.recheck_fields = sorted(set(task.recheck_fields) | set(hit))
         if task.template and changed_fields & TIME_FIELDS:
-            task.due_date = due_date_for(task.template, visit)
+            task.due_date = due_date_for(task.template, visit, calendar)
         task.save(update_fields=["needs_recheck", "recheck_fields", "due_date", "updated_at"])
         affected.append(task)
     title = Msg(_("%(ref)s changed: re-check your preparation"), ref=visit.reference)

@@ -288,3 +288,92 @@ TEMPLATES = [
         "due": 1,
     },
 ]
+
+
+# Reminder rules (seed 000 B and D, seed 001 §6). "offset": "handover" takes the policy's
+# hand-over working days (2 by default) as the number of working days before arrival.
+REMINDER_RULES = [
+    {
+        "code": "handover-not-approved",
+        "name": "交接预警:来访申请尚未审批",
+        "name_en": "Hand-over warning: the visit is still not approved",
+        "description": "经审批的来访人员信息表须于来访前2个工作日送达客户接待员。"
+        "届时仍未审批完毕的,提醒待审批人和申请人。",
+        "description_en": "The approved visitor information form must reach the customer "
+        "receptionist 2 working days before the visit. A request still waiting then warns "
+        "the pending approver and the applicant.",
+        "kind": "not_approved",
+        "anchor": "arrival",
+        "offset": "handover",
+        "time": "08:30",
+        "parties": ["pending_approvers", "applicant"],
+    },
+    {
+        "code": "handover-visitor-information",
+        "name": "交接:来访人员信息表送达客户接待员",
+        "name_en": "Hand-over: the visitor information reaches the customer receptionist",
+        "description": "来访前2个工作日,已审批的来访人员信息送达客户接待员。",
+        "description_en": "2 working days before the visit the approved visitor information "
+        "reaches the customer receptionist.",
+        "kind": "visitor_information",
+        "anchor": "arrival",
+        "offset": "handover",
+        "time": "08:30",
+        "parties": ["receptionist"],
+    },
+    {
+        "code": "handover-open-tasks",
+        "name": "交接:各部门未完成的准备工作",
+        "name_en": "Hand-over: each department's open preparation tasks",
+        "description": "来访前2个工作日,仍有未完成准备工作的部门收到本部门的清单。",
+        "description_en": "2 working days before the visit every department with open "
+        "preparation tasks receives its list.",
+        "kind": "open_tasks",
+        "anchor": "arrival",
+        "offset": "handover",
+        "time": "08:30",
+        "parties": ["task_departments"],
+    },
+    {
+        "code": "front-desk-arrivals",
+        "name": "前台:今日来访",
+        "name_en": "Front desk: today's arrivals",
+        "description": "每个工作日早上,前台收到当天到访的客户清单。",
+        "description_en": "Every working morning the front desk receives the day's arrivals.",
+        "kind": "arrivals_today",
+        "anchor": "every_working_day",
+        "offset": 0,
+        "time": "08:00",
+        "roles": ["front_desk"],
+    },
+    {
+        "code": "task-overdue",
+        "name": "准备工作逾期:提醒部门负责人",
+        "name_en": "Preparation task past due: its department head",
+        "description": "准备工作过了截止日期仍未完成,下一个工作日提醒该部门负责人督办。",
+        "description_en": "A preparation task still open after its due date reminds its "
+        "department head on the next working day.",
+        "kind": "task_overdue",
+        "anchor": "task_due",
+        "offset": 1,
+        "time": "09:00",
+        "parties": ["task_department_head"],
+    },
+    {
+        "code": "work-summary",
+        "name": "接待结束:请撰写工作小结",
+        "name_en": "After the visit: please write the work summary",
+        "description": "客户离开后的第一个工作日,请人力资源中心和受访部门撰写工作小结。"
+        "受访部门指申请人所在部门(营业员为营销部,项目工程师为技术部):通知其部门负责人和申请人。",
+        "description_en": "One working day after departure HR and the visited department are "
+        "asked for the work summary. The visited department is the applicant's department "
+        "(marketing for sales staff, technology for project engineers): its head and the "
+        "applicant are asked.",
+        "kind": "work_summary",
+        "anchor": "departure",
+        "offset": 1,
+        "time": "09:00",
+        "roles": ["hr"],
+        "parties": ["visited_department"],
+    },
+]

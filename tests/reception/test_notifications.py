@@ -68,3 +68,10 @@ def test_a_broker_outage_loses_no_notification(
         notify([staff.gm], kind="test", title=Msg("hello"))
     note = Notification.objects.get()
     assert note.email_sent_at is None  # still unsent, for the sweep to pick up
+
+
+def test_a_plural_message_chooses_its_form_by_the_number():
+    from django.utils.translation import ngettext_lazy
+
+    text = ngettext_lazy("%(count)s visit", "%(count)s visits", "count")
+    assert [Msg(text, count=n).render("en") for n in (1, 2)] == ["1 visit", "2 visits"]

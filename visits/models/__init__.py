@@ -1,5 +1,13 @@
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
 from .preparation import PrepStatus, PrepTask, PrepTaskTemplate, QuantityHint, StandardHint
+from .reminders import (
+    Anchor,
+    Party,
+    Reminder,
+    ReminderKind,
+    ReminderRule,
+    ReminderStatus,
+)
 from .requests import (
     ArrivalMode,
     EventKind,
@@ -16,17 +24,23 @@ from .requests import (
 from .summary import VisitSummary
 
 __all__ = [
+    "Anchor",
     "ArrivalMode",
     "EventKind",
     "GuestKind",
     "ItineraryItem",
     "Origin",
+    "Party",
     "PrepStatus",
     "PrepTask",
     "PrepTaskTemplate",
     "ProcedureStep",
     "Purpose",
     "QuantityHint",
+    "Reminder",
+    "ReminderKind",
+    "ReminderRule",
+    "ReminderStatus",
     "Service",
     "StandardHint",
     "VisitEvent",

@@ -5,7 +5,7 @@ from approvals.loading import load_chains
 from reception.loading import LoadReport
 from reception.seeds import SCHEMES
 from reception.services import load_grades
-from visits.loading import load_task_templates
+from visits.loading import load_reminder_rules, load_task_templates
 
 
 class Command(BaseCommand):
@@ -23,6 +23,7 @@ class Command(BaseCommand):
             load_grades(scheme_code=scheme, report=report)
             load_chains(scheme_code=scheme, report=report)
             load_task_templates(scheme_code=scheme, report=report)
+            load_reminder_rules(report=report)
         for line in report.lines:
             self.stdout.write(f"  {line}")
         c = report.counts

@@ -1,0 +1,91 @@
+"""Two sweeps at the same moment (two beat ticks, a duplicated task) send each reminder and
+each notification email once. Row locks are PostgreSQL's: CI runs this on PostgreSQL."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
+from django.utils import timezone
+
+from reception.models import Department, Notification, StaffMembership
+from reception.roles import Role
+from reception.tasks import send_unsent_notification_emails
+from tests.factories import approve_fully, file_visit, moment, t_minus, user_with
+from visits.models import Reminder, ReminderStatus
+from visits.reminders import sweep
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locking is tested on PostgreSQL (DATABASE_URL); CI runs it there")
+
+
+@pytest.fixture
+def slow_mail(monkeypatch):
+    """Each email takes a moment, so that the two sweeps overlap while sending."""
+    real = EmailBackend.send_messages
+
+    def slow(self, messages):
+        time.sleep(0.02)
+        return real(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", slow)
+
+
+def at_once(work, count=2):
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            results.append(work())
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    return results
+
+
+def test_two_sweeps_at_once_send_each_reminder_once(four_tier, sales, staff, slow_mail):
+    office = Department.objects.get(code="office")
+    for n in range(3):
+        StaffMembership.objects.create(
+            user=user_with(Role.DEPARTMENT_MEMBER, username=f"office{n}"), department=office
+        )
+    visits = [approve_fully(file_visit(sales, four_tier["routine"])) for _ in range(4)]
+    mail.outbox.clear()
+    now = moment(t_minus(visits[0], 2), 8, 31)
+
+    reports = at_once(lambda: sweep(now=now))
+
+    rows = Reminder.objects.count()
+    assert rows == 4 * (1 + 3)  # the receptionist and three office members, per visit
+    assert Reminder.objects.filter(status=ReminderStatus.SENT).count() == rows
+    assert sum(r.reminders["sent"] for r in reports) == rows == len(mail.outbox)
+    assert len({(m.to[0], m.subject) for m in mail.outbox}) == rows
+
+
+def test_two_sweeps_at_once_send_each_left_over_notification_email_once(staff, slow_mail):
+    for n in range(12):
+        Notification.objects.create(recipient=staff.gm, kind="test", title=f"note {n}")
+    later = timezone.now() + timedelta(minutes=2)
+
+    sent = at_once(lambda: send_unsent_notification_emails(now=later))
+
+    assert sum(sent) == 12 == len(mail.outbox)
+    assert sorted(m.subject for m in mail.outbox) == sorted(f"note {n}" for n in range(12))

@@ -1,0 +1,50 @@
+"""Reminders: rules as data, rows created when they fall due, a sweep that sends each once.
+
+`sweep()` is what Celery beat runs every 5 minutes (`visits.tasks.sweep_reminders`) and what
+`manage.py send_due_reminders` runs by hand. It also sends notification emails that were left
+unsent (e.g. the broker was down when they were created).
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from reception.tasks import send_unsent_notification_emails
+
+from .content import attachments_for
+from .delivery import retry, send_due_reminders
+from .planning import plan_due_reminders
+
+__all__ = ["SweepReport", "attachments_for", "retry", "sweep"]
+
+
+@dataclass
+class SweepReport:
+    offered: int = 0
+    reminders: Counter = field(default_factory=Counter)
+    notification_emails: int = 0
+
+    def __str__(self) -> str:
+        r = self.reminders
+        return gettext(
+            "Reminders: %(sent)s sent, %(failed)s failed, %(skipped)s no longer applied. "
+            "Notification emails caught up: %(emails)s."
+        ) % {
+            "sent": r["sent"],
+            "failed": r["failed"],
+            "skipped": r["skipped"],
+            "emails": self.notification_emails,
+        }
+
+
+def sweep(*, now: datetime | None = None) -> SweepReport:
+    """Create the rows of what has fallen due, send what is unsent, catch up on emails."""
+    now = now or timezone.now()
+    report = SweepReport()
+    report.offered = plan_due_reminders(now=now)
+    report.reminders = send_due_reminders(now=now)
+    report.notification_emails = send_unsent_notification_emails(now=now)
+    return report

@@ -1,0 +1,287 @@
+"""What each kind of reminder says, rendered later in the recipient's language, and whether it
+still applies at the moment it is sent."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from reception.notify import Lines, Msg
+
+from ..models import PrepStatus, Reminder, ReminderKind, VisitRequest
+from ..models.reminders import KIND_STATUSES
+from .planning import arrivals_on
+
+
+class NoLongerApplies(Exception):
+    """The reminder's reason has gone (approved meanwhile, task done, visit cancelled…)."""
+
+
+@dataclass
+class Message:
+    title: Msg
+    body: Lines
+    url: str = ""
+    attachments: list = field(default_factory=list)
+
+
+def attachments_for(reminder: Reminder) -> list[tuple[str, bytes, str]]:
+    """Files sent with the reminder's email, as (filename, content, mimetype): the visitor
+    information sheet (PDF) in the recipient's language. If rendering fails, the reminder
+    fails with the error and the sweep retries it."""
+    from ..documents import visitor_information_attachment
+
+    if reminder.visit_id is None:
+        return []
+    language = reminder.recipient.preferred_language
+    return [visitor_information_attachment(visit=reminder.visit, language=language)]
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _client(visit: VisitRequest):
+    return lambda: visit.client.label if visit.client_id else "—"
+
+
+def _visit_url(visit: VisitRequest, user) -> str:
+    """The visit page, for those allowed to open it (others would meet a 404)."""
+    from ..selectors import visible_visits
+
+    if user.has_perm("visits.view_visitrequest") and (
+        visible_visits(user).filter(pk=visit.pk).exists()
+    ):
+        return reverse("visits:detail", args=[visit.pk])
+    return ""
+
+
+def _tasks_url(user) -> str:
+    return reverse("visits:tasks") if user.has_perm("visits.view_preptask") else ""
+
+
+def _not_approved(reminder: Reminder) -> Message:
+    from approvals.models import StepState
+
+    visit = reminder.visit
+    step = visit.approval_steps.filter(state=StepState.PENDING).select_related("role", "user")
+    step = step.first()
+    waiting = (
+        Msg(
+            _("Waiting for: %(step)s (%(approver)s)."),
+            step=lambda: step.label,
+            approver=lambda: step.approver_label,
+        )
+        if step
+        else Msg(_("Returned to the applicant: it must be revised and submitted again."))
+    )
+    return Message(
+        title=Msg(
+            _("%(ref)s arrives %(arrival)s and is still not approved"),
+            ref=visit.reference,
+            arrival=_when(visit.arrival_at),
+        ),
+        body=Lines(
+            [
+                Msg(_("Client: %(client)s."), client=_client(visit)),
+                waiting,
+                Msg(
+                    _(
+                        "The approved visitor information should reach the customer "
+                        "receptionist now so that the visit can be prepared."
+                    )
+                ),
+            ]
+        ),
+        url=_visit_url(visit, reminder.recipient),
+    )
+
+
+def _visitor_information(reminder: Reminder) -> Message:
+    visit = reminder.visit
+    visitors = list(visit.visitors.all())
+    lines = [
+        Msg(_("Client: %(client)s."), client=_client(visit)),
+        Msg(
+            _("Grade: %(grade)s. Main host: %(host)s."),
+            grade=lambda: visit.grade.label if visit.grade else "—",
+            host=visit.main_host or "—",
+        ),
+        Msg(
+            _("Arrival %(arrival)s (%(mode)s %(point)s), departure %(departure)s."),
+            arrival=_when(visit.arrival_at),
+            mode=visit.get_arrival_mode_display() if visit.arrival_mode else "",
+            point=visit.arrival_point,
+            departure=_when(visit.departure_at),
+        ),
+        Msg(
+            ngettext_lazy("%(count)s visitor:", "%(count)s visitors:", "count"),
+            count=visit.headcount,
+        ),
+        *[f"  · {v.name}" + (f", {v.title}" if v.title else "") for v in visitors],
+        Msg(
+            _("Meals: %(meals)s; rooms: %(rooms)s × %(nights)s nights; meeting room: %(room)s."),
+            meals=visit.meals,
+            rooms=visit.rooms,
+            nights=visit.nights,
+            room=visit.meeting_room or "—",
+        ),
+    ]
+    if visit.services:
+        lines.append(
+            Msg(
+                _("Services: %(services)s."),
+                services=lambda: ", ".join(visit.service_labels()),
+            )
+        )
+    return Message(
+        title=Msg(
+            _("Visitor information: %(ref)s, %(client)s arrives %(arrival)s"),
+            ref=visit.reference,
+            client=_client(visit),
+            arrival=_when(visit.arrival_at),
+        ),
+        body=Lines(lines),
+        url=_visit_url(visit, reminder.recipient),
+        attachments=attachments_for(reminder),
+    )
+
+
+def _open_tasks(reminder: Reminder) -> Message:
+    from django.db.models import Q
+
+    visit, user = reminder.visit, reminder.recipient
+    mine = Q(department__memberships__user=user) | Q(department__head=user)
+    tasks = list(
+        visit.prep_tasks.filter(status=PrepStatus.OPEN)
+        .filter(pk__in=visit.prep_tasks.filter(mine).values("pk"))
+        .select_related("department")
+        .order_by("due_date", "department__code", "pk")
+    )
+    if not tasks:
+        raise NoLongerApplies(_("no open tasks are left for this person's departments"))
+    return Message(
+        title=Msg(
+            ngettext_lazy(
+                "%(ref)s arrives %(arrival)s: %(count)s open preparation task",
+                "%(ref)s arrives %(arrival)s: %(count)s open preparation tasks",
+                "count",
+            ),
+            ref=visit.reference,
+            arrival=_when(visit.arrival_at),
+            count=len(tasks),
+        ),
+        body=Lines(
+            Msg(
+                _("%(task)s — %(department)s — due %(due)s"),
+                task=lambda t=t: t.label,
+                department=lambda t=t: t.department.label,
+                due=t.due_date.isoformat(),
+            )
+            for t in tasks
+        ),
+        url=_tasks_url(user),
+    )
+
+
+def _arrivals_today(reminder: Reminder) -> Message:
+    visits = list(
+        arrivals_on(reminder.day).select_related("client", "main_host").order_by("arrival_at", "pk")
+    )
+    if not visits:
+        raise NoLongerApplies(_("no arrivals are left for the day"))
+    return Message(
+        title=Msg(
+            ngettext_lazy(
+                "Arrivals on %(day)s: %(count)s visit",
+                "Arrivals on %(day)s: %(count)s visits",
+                "count",
+            ),
+            day=reminder.day.isoformat(),
+            count=len(visits),
+        ),
+        body=Lines(
+            Msg(
+                _("%(time)s %(client)s (%(ref)s): %(count)s guests, host %(host)s, room %(room)s"),
+                time=timezone.localtime(v.arrival_at).strftime("%H:%M"),
+                client=_client(v),
+                ref=v.reference,
+                count=v.headcount,
+                host=v.main_host or "—",
+                room=v.meeting_room or "—",
+            )
+            for v in visits
+        ),
+    )
+
+
+def _task_overdue(reminder: Reminder) -> Message:
+    task, visit = reminder.task, reminder.visit
+    if task.status != PrepStatus.OPEN:
+        raise NoLongerApplies(_("the task is no longer open"))
+    return Message(
+        title=Msg(
+            _("%(ref)s: “%(task)s” is past due (%(due)s)"),
+            ref=visit.reference,
+            task=lambda: task.label,
+            due=task.due_date.isoformat(),
+        ),
+        body=Lines(
+            [
+                Msg(
+                    _("Department: %(department)s. Assigned to: %(assignee)s."),
+                    department=lambda: task.department.label,
+                    assignee=task.assignee or "—",
+                ),
+                Msg(
+                    _("%(client)s arrives %(arrival)s."),
+                    client=_client(visit),
+                    arrival=_when(visit.arrival_at),
+                ),
+            ]
+        ),
+        url=_tasks_url(reminder.recipient),
+    )
+
+
+def _work_summary(reminder: Reminder) -> Message:
+    visit = reminder.visit
+    return Message(
+        title=Msg(_("%(ref)s is over: please write the work summary"), ref=visit.reference),
+        body=Lines(
+            [
+                Msg(
+                    _("%(client)s visited from %(arrival)s to %(departure)s."),
+                    client=_client(visit),
+                    arrival=_when(visit.arrival_at),
+                    departure=_when(visit.departure_at),
+                ),
+                Msg(_("Write down the lessons learned and what to improve (工作小结).")),
+            ]
+        ),
+        url=_visit_url(visit, reminder.recipient),
+    )
+
+
+COMPOSERS = {
+    ReminderKind.NOT_APPROVED: _not_approved,
+    ReminderKind.VISITOR_INFORMATION: _visitor_information,
+    ReminderKind.OPEN_TASKS: _open_tasks,
+    ReminderKind.ARRIVALS_TODAY: _arrivals_today,
+    ReminderKind.TASK_OVERDUE: _task_overdue,
+    ReminderKind.WORK_SUMMARY: _work_summary,
+}
+
+
+def compose(reminder: Reminder) -> Message:
+    """The message, or NoLongerApplies when its reason has gone since it fell due."""
+    if not reminder.recipient.is_active:
+        raise NoLongerApplies(_("the recipient is no longer active"))
+    visit = reminder.visit
+    if visit is not None and visit.status not in KIND_STATUSES[reminder.rule.kind]:
+        raise NoLongerApplies(
+            _("the visit is now “%(status)s”") % {"status": visit.get_status_display()}
+        )
+    return COMPOSERS[reminder.rule.kind](reminder)
