@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_filters.views import FilterView
 
+from reception.views import PageQueryMixin
 from visits.lifecycle import VisitError
 
 from . import services
@@ -15,7 +16,7 @@ from .forms import DecisionForm, current_grade_choices
 from .selectors import queue_for, steps_of
 
 
-class QueueView(PermissionRequiredMixin, FilterView):
+class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     permission_required = "approvals.view_approvalstep"
     filterset_class = QueueFilter
     template_name = "approvals/queue.html"
@@ -31,9 +32,6 @@ class QueueView(PermissionRequiredMixin, FilterView):
             {"step": step, "form": DecisionForm(step=step, grade_choices=grades)}
             for step in context["object_list"]
         ]
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         return context
 
 

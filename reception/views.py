@@ -27,6 +27,17 @@ def client_visits(user, client):
     )
 
 
+class PageQueryMixin:
+    """Pagination links keep the list's filters: `query_string` is the query without `page`."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
 class HomeView(TemplateView):
     template_name = "home.html"
 
@@ -34,7 +45,7 @@ class HomeView(TemplateView):
         return super().get_context_data(entries=entries_for(self.request.user), **kwargs)
 
 
-class ClientListView(PermissionRequiredMixin, FilterView):
+class ClientListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     permission_required = "reception.view_client"
     filterset_class = ClientFilter
     template_name = "reception/client_list.html"
@@ -49,9 +60,6 @@ class ClientListView(PermissionRequiredMixin, FilterView):
         context["editable_ids"] = set(
             editable_clients(self.request.user).filter(pk__in=page_ids).values_list("pk", flat=True)
         )
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         return context
 
 

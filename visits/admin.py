@@ -23,6 +23,19 @@ from .models import (
 from .models.preparation import CONDITION_CHOICES
 
 
+def json_lists_as_checkboxes(form: forms.ModelForm, choices_by_field: dict) -> None:
+    """Edit JSON lists of codes (e.g. purposes, services) as checkboxes of their choices."""
+    for name, choices in choices_by_field.items():
+        field = form.fields[name]
+        form.fields[name] = forms.MultipleChoiceField(
+            label=field.label,
+            help_text=field.help_text,
+            choices=choices.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+
 class PrepTaskTemplateForm(forms.ModelForm):
     """The JSON condition lists edited as checkboxes."""
 
@@ -51,15 +64,7 @@ class PrepTaskTemplateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, choices in CONDITION_CHOICES.items():
-            field = self.fields[name]
-            self.fields[name] = forms.MultipleChoiceField(
-                label=field.label,
-                help_text=field.help_text,
-                choices=choices.choices,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-            )
+        json_lists_as_checkboxes(self, CONDITION_CHOICES)
 
 
 @admin.register(PrepTaskTemplate)
@@ -246,14 +251,7 @@ class ReminderRuleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["parties"]
-        self.fields["parties"] = forms.MultipleChoiceField(
-            label=field.label,
-            help_text=field.help_text,
-            choices=Party.choices,
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
+        json_lists_as_checkboxes(self, {"parties": Party})
 
 
 @admin.register(ReminderRule)

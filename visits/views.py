@@ -12,6 +12,7 @@ from approvals.forms import DecisionForm
 from approvals.models import StepState
 from reception.models import ClientContact, ReceptionPolicy
 from reception.roles import APPROVER_ROLES, Role, has_role
+from reception.views import PageQueryMixin
 
 from . import preparation, services
 from .filters import VisitFilter
@@ -28,7 +29,7 @@ from .models import PrepStatus, VisitRequest, VisitStatus
 from .selectors import timeline, visible_visits, with_list_facts, with_readiness
 
 
-class VisitListView(PermissionRequiredMixin, FilterView):
+class VisitListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     permission_required = "visits.view_visitrequest"
     filterset_class = VisitFilter
     template_name = "visits/visitrequest_list.html"
@@ -37,13 +38,6 @@ class VisitListView(PermissionRequiredMixin, FilterView):
     def get_queryset(self):
         visits = with_readiness(with_list_facts(visible_visits(self.request.user)))
         return visits.order_by("-arrival_at", "-pk")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
-        return context
 
 
 class VisitDetailView(PermissionRequiredMixin, DetailView):
@@ -276,7 +270,7 @@ class ContactOptionsView(PermissionRequiredMixin, View):
         return render(request, "visits/_contact_options.html", {"contacts": contacts})
 
 
-class SummaryListView(PermissionRequiredMixin, ListView):
+class SummaryListView(PermissionRequiredMixin, PageQueryMixin, ListView):
     """Visits that are over: those waiting for their work summary first."""
 
     permission_required = "visits.add_visitsummary"

@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from reception.models import Client, ReceptionPolicy
+from reception.views import PageQueryMixin
 
 from . import desk
 from .forms import ReasonForm
@@ -189,7 +190,7 @@ class ArrangementsView(PermissionRequiredMixin, View):
 # ---- walk-ins -----------------------------------------------------------------------------
 
 
-class WalkInListView(PermissionRequiredMixin, ListView):
+class WalkInListView(PermissionRequiredMixin, PageQueryMixin, ListView):
     permission_required = "visits.view_walkin"
     template_name = "visits/walkin_list.html"
     paginate_by = 30
