@@ -10,8 +10,7 @@ def navigation(request):
     items = []
     for entry in entries_for(user):
         url = entry.url()
-        if url:
-            items.append({"entry": entry, "url": url, "active": request.path.startswith(url)})
+        items.append({"entry": entry, "url": url, "active": request.path.startswith(url)})
     return {
         "nav_items": items,
         "user_role_labels": sorted(str(role_label(code)) for code in user_roles(user)),

@@ -12,11 +12,11 @@ class Entry:
     label: str
     description: str
     icon: str
-    url_name: str | None  # None: not built yet, and the home page says so plainly
+    url_name: str
     perm: str | None = None
 
-    def url(self) -> str | None:
-        return reverse(self.url_name) if self.url_name else None
+    def url(self) -> str:
+        return reverse(self.url_name)
 
     def allows(self, user) -> bool:
         return self.perm is None or user.has_perm(self.perm)
@@ -26,7 +26,7 @@ ENTRIES = [
     Entry(
         "visits",
         _("Visit requests"),
-        _("File reception applications and follow them through approval."),
+        _("Reception applications: their approval, preparation and timeline."),
         "bi-journal-text",
         "visits:list",
         perm="visits.view_visitrequest",
