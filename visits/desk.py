@@ -254,9 +254,7 @@ def _routine_grade() -> ReceptionGrade:
 def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
     """Receive them: a visit request of origin walk-in, the lowest (routine) grade, filled in
     from the gate's record and submitted straight away, first in every approver's queue."""
-    from approvals import services as approvals
-
-    from . import notifications
+    from .services import assign_reference, start_approval
 
     with transaction.atomic():
         walk_in = _decided(walk_in, by)
@@ -281,8 +279,7 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
             late=True,
             late_reason=str(_("Unannounced visitor at the gate.")),
         )
-        visit.reference = f"JD-{timezone.localtime(now).year}-{visit.pk:05d}"
-        visit.save(update_fields=["reference"])
+        assign_reference(visit)
         for name in split_names(walk_in.names):
             Visitor.objects.create(visit=visit, name=name, phone=walk_in.phone)
         VisitEvent.objects.create(
@@ -293,8 +290,7 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
             changes=[walk_in.company, walk_in.names],
         )
         transition(visit, to=VisitStatus.SUBMITTED, by=by)
-        first = approvals.start_round(visit)
-        notifications.step_waiting(first, approvals.approvers_of(first))
+        start_approval(visit)
         walk_in.status = WalkInStatus.ACCEPTED
         walk_in.client = client
         walk_in.visit = visit

@@ -122,10 +122,17 @@ def _sync_related(visit: VisitRequest, data: dict, visitors: list[dict] | None) 
     Visitor.objects.filter(visit=visit).exclude(pk__in=keep).filter(pk__in=existing).delete()
 
 
-def _assign_reference(visit: VisitRequest) -> None:
+def assign_reference(visit: VisitRequest) -> None:
+    """JD-<year filed>-<number>, e.g. JD-2026-00042: human-readable and unique (the pk)."""
     year = timezone.localtime(visit.created_at).year
     visit.reference = f"JD-{year}-{visit.pk:05d}"
     visit.save(update_fields=["reference"])
+
+
+def start_approval(visit: VisitRequest) -> None:
+    """A new approval round from the chain of the visit's grade; its first approvers are told."""
+    first = approvals.start_round(visit)
+    notifications.step_waiting(first, approvals.approvers_of(first))
 
 
 def _check_applicant(visit: VisitRequest, by: User) -> None:
@@ -143,7 +150,7 @@ def file_visit_request(
         visit = VisitRequest(applicant=applicant)
         _apply(visit, data)
         visit.save()
-        _assign_reference(visit)
+        assign_reference(visit)
         _sync_related(visit, data, visitors)
         VisitEvent.objects.create(
             visit=visit, actor=applicant, kind=EventKind.TRANSITION, to_status=VisitStatus.DRAFT
@@ -193,8 +200,7 @@ def _send_back_for_approval(visit: VisitRequest, by: User) -> None:
     visit.save(update_fields=["final_grade"])
     approvals.skip_open_steps(visit)
     transition(visit, to=VisitStatus.IN_APPROVAL, by=by, comment=str(_("The grade changed.")))
-    first = approvals.start_round(visit)
-    notifications.step_waiting(first, approvals.approvers_of(first))
+    start_approval(visit)
 
 
 def submit_visit_request(*, visit: VisitRequest, by: User) -> VisitRequest:
@@ -218,8 +224,7 @@ def submit_visit_request(*, visit: VisitRequest, by: User) -> VisitRequest:
             visit.main_host = default_main_host(visit.proposed_grade)
         visit.save(update_fields=["late", "final_grade", "main_host", "updated_at"])
         transition(visit, to=VisitStatus.SUBMITTED, by=by)
-        first = approvals.start_round(visit)
-        notifications.step_waiting(first, approvals.approvers_of(first))
+        start_approval(visit)
     return visit
 
 
