@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from reception.filters import LateOnlyFilter, applies_grade, arrival_range, grade_queryset
 from reception.models import ClientCategory
-from visits.filters import LateOnlyFilter, applies_grade, arrival_range, grade_queryset
 
 
 class QueueFilter(django_filters.FilterSet):

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from reception.models import Bilingual, ReceptionGrade
 from reception.roles import has_role, role_label
-from visits.models import VisitRequest
 
 
 class ApprovalChain(models.Model):
@@ -118,7 +117,7 @@ class ApprovalStep(Approver):
     """One step of one visit's approval, copied from the chain when the round starts."""
 
     visit = models.ForeignKey(
-        VisitRequest,
+        "visits.VisitRequest",
         verbose_name=_("visit request"),
         on_delete=models.CASCADE,
         related_name="approval_steps",

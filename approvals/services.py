@@ -1,21 +1,25 @@
-"""Approval rounds and decisions. Every decision locks the visit row first, so two approvers
-deciding the same step at the same moment produce exactly one decision."""
+"""Approval rounds and decisions. Every decision locks the approved object's row first, so two
+approvers deciding the same step at the same moment produce exactly one decision.
+
+Approvals does not know what it approves beyond the ApprovalStep.visit foreign key (named by
+string) and two attributes of it: `applicant_id` (nobody approves their own request) and
+`grade` (the grade that applies). What follows a decision is announced through
+approvals.signals; visits decides what it means for the visit.
+"""
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reception.errors import RuleError
 from reception.models import ReceptionGrade, User
-from reception.selectors import default_main_host
-from visits import handover, notifications
-from visits.lifecycle import VisitError, transition
-from visits.models import VisitRequest, VisitStatus
 
+from . import signals
 from .models import ApprovalChain, ApprovalStep, StepState
 
 
-class AlreadyDecided(VisitError):
+class AlreadyDecided(RuleError):
     def __init__(self, step: ApprovalStep):
         super().__init__(
             _("This step was already decided by %(user)s; nothing was changed.")
@@ -25,17 +29,17 @@ class AlreadyDecided(VisitError):
         )
 
 
-class NotYourStep(VisitError):
+class NotYourStep(RuleError):
     def __init__(self):
         super().__init__(_("This approval step is not yours to decide."))
 
 
-class SelfApproval(VisitError):
+class SelfApproval(RuleError):
     def __init__(self):
         super().__init__(_("You filed this request, so you cannot approve it yourself."))
 
 
-class CommentRequired(VisitError):
+class CommentRequired(RuleError):
     def __init__(self):
         super().__init__(_("Say why in a comment: returning or rejecting needs one."))
 
@@ -44,7 +48,7 @@ def chain_for(grade: ReceptionGrade) -> list:
     chain = ApprovalChain.objects.filter(grade=grade).first()
     steps = list(chain.steps.select_related("role", "user")) if chain else []
     if not steps:
-        raise VisitError(
+        raise RuleError(
             _("No approval chain is set up for the grade “%(grade)s”. Ask an administrator.")
             % {"grade": grade}
         )
@@ -66,8 +70,9 @@ def _copy(template, *, visit, round_no, position, state) -> ApprovalStep:
     )
 
 
-def start_round(visit: VisitRequest) -> ApprovalStep:
-    """Copy the chain of the visit's grade into a new round; its first step becomes pending."""
+def start_round(visit) -> ApprovalStep:
+    """Copy the chain of the visit's grade into a new round; its first step becomes pending
+    and its approvers are told (step_waiting)."""
     templates = chain_for(visit.grade)
     last_round = visit.approval_steps.aggregate(r=Max("round"))["r"] or 0
     steps = [
@@ -80,10 +85,12 @@ def start_round(visit: VisitRequest) -> ApprovalStep:
         )
         for i, t in enumerate(templates, start=1)
     ]
-    return steps[0]
+    first = steps[0]
+    signals.step_waiting.send(sender=ApprovalStep, step=first, approvers=approvers_of(first))
+    return first
 
 
-def skip_open_steps(visit: VisitRequest) -> None:
+def skip_open_steps(visit) -> None:
     visit.approval_steps.filter(state__in=[StepState.WAITING, StepState.PENDING]).update(
         state=StepState.SKIPPED
     )
@@ -118,6 +125,12 @@ def approvers_of(step: ApprovalStep) -> list[User]:
     return [u for u in users if u.pk != step.visit.applicant_id]
 
 
+def _lock_subject(step: ApprovalStep):
+    """The approved object's row, locked: the one place decisions on it serialise."""
+    model = ApprovalStep._meta.get_field("visit").related_model
+    return model.objects.select_for_update().get(pk=step.visit_id)
+
+
 def decide(
     *,
     step: ApprovalStep,
@@ -131,7 +144,7 @@ def decide(
         raise ValueError(decision)
     comment = (comment or "").strip()
     with transaction.atomic():
-        visit = VisitRequest.objects.select_for_update().get(pk=step.visit_id)
+        visit = _lock_subject(step)
         step = ApprovalStep.objects.select_related("role", "user", "decided_by").get(pk=step.pk)
         step.visit = visit
         if step.state != StepState.PENDING:
@@ -151,49 +164,42 @@ def decide(
             _fix_grade(step, grade or visit.grade)
         step.save()
 
+        chain_done = True
         if decision == StepState.APPROVED:
-            _advance(step, by)
+            chain_done = _advance(step, by)
         else:
             skip_open_steps(visit)
-            transition(
-                visit,
-                to=VisitStatus.RETURNED if decision == StepState.RETURNED else VisitStatus.REJECTED,
-                by=by,
-                comment=comment,
-            )
-        notifications.step_decided(step)
+        signals.step_decided.send(sender=ApprovalStep, step=step, by=by, chain_done=chain_done)
     return step
 
 
 def _fix_grade(step: ApprovalStep, grade: ReceptionGrade) -> None:
     visit = step.visit
-    current = ReceptionGrade.objects.current()
-    if not current.filter(pk=grade.pk).exists():
-        raise VisitError(_("Choose one of the active grades of the scheme in use."))
-    step.grade_before = visit.grade
+    if not ReceptionGrade.objects.current().filter(pk=grade.pk).exists():
+        raise RuleError(_("Choose one of the active grades of the scheme in use."))
+    previous = visit.grade
+    step.grade_before = previous
     step.grade_after = grade
-    if grade.pk != visit.grade.pk:
+    if grade.pk != previous.pk:
         _reroute(step, grade)
-        if visit.main_host_id and visit.main_host == default_main_host(visit.grade):
-            visit.main_host = default_main_host(grade)
-    visit.final_grade = grade
-    visit.save(update_fields=["final_grade", "main_host", "updated_at"])
+    signals.grade_fixed.send(sender=ApprovalStep, step=step, grade=grade, previous=previous)
 
 
-def _advance(step: ApprovalStep, by: User) -> None:
-    visit = step.visit
+def _advance(step: ApprovalStep, by: User) -> bool:
+    """Activate the next step, or announce the chain complete. True when it is complete."""
     following = (
-        visit.approval_steps.filter(round=step.round, state=StepState.WAITING)
+        step.visit.approval_steps.filter(round=step.round, state=StepState.WAITING)
         .order_by("position")
         .first()
     )
     if following is None:
-        transition(visit, to=VisitStatus.APPROVED, by=by)
-        handover.on_approved(visit)
-        return
+        signals.chain_completed.send(sender=ApprovalStep, step=step, by=by)
+        return True
     following.state = StepState.PENDING
     following.activated_at = timezone.now()
     following.save(update_fields=["state", "activated_at"])
-    if visit.status == VisitStatus.SUBMITTED:
-        transition(visit, to=VisitStatus.IN_APPROVAL, by=by)
-    notifications.step_waiting(following, approvers_of(following))
+    following.visit = step.visit
+    signals.step_waiting.send(
+        sender=ApprovalStep, step=following, approvers=approvers_of(following)
+    )
+    return False

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_filters.views import FilterView
 
+from reception.errors import RuleError
 from reception.views import PageQueryMixin
-from visits.lifecycle import VisitError
 
 from . import services
 from .filters import QueueFilter
@@ -55,7 +55,7 @@ class DecideView(PermissionRequiredMixin, View):
                     comment=form.cleaned_data["comment"],
                     grade=form.cleaned_data.get("grade"),
                 )
-            except VisitError as exc:
+            except RuleError as exc:
                 error = exc.message
         if request.htmx:
             context = {

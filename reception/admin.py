@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -320,6 +321,4 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 def date_format_weekday(day: date) -> str:
-    from django.utils.dateformat import format as date_format
-
     return date_format(day, "l")

@@ -16,6 +16,8 @@ from functools import cache
 import chinese_calendar
 from django.utils.translation import get_language
 
+from .models import CalendarDay
+
 log = logging.getLogger(__name__)
 
 ENTRY, OFFICIAL, WEEKENDS = "entry", "official", "weekends"
@@ -77,8 +79,6 @@ class WorkingCalendar:
 
     def _entry(self, day: date):
         if day.year not in self._entries:
-            from .models import CalendarDay
-
             self._entries[day.year] = {
                 e.day: e for e in CalendarDay.objects.filter(day__year=day.year)
             }

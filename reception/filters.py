@@ -1,8 +1,44 @@
 import django_filters
+from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Client, ClientCategory
+from .models import Client, ClientCategory, ReceptionGrade
 from .selectors import account_owner_candidates, search_clients
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def grade_queryset(request):
+    return ReceptionGrade.objects.current()
+
+
+def applies_grade(prefix: str, grade) -> Q:
+    """The grade that applies: the final one once fixed, the proposed one before."""
+    return Q(**{f"{prefix}final_grade": grade}) | Q(
+        **{f"{prefix}final_grade__isnull": True, f"{prefix}proposed_grade": grade}
+    )
+
+
+class LateOnlyFilter(django_filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Late only"))
+        kwargs.setdefault("widget", forms.CheckboxInput)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return qs.filter(**{self.field_name: True}) if value else qs
+
+
+def arrival_range(field_name: str):
+    return (
+        django_filters.DateFilter(
+            label=_("Arriving from"), field_name=field_name, lookup_expr="date__gte", widget=DATE
+        ),
+        django_filters.DateFilter(
+            label=_("Arriving until"), field_name=field_name, lookup_expr="date__lte", widget=DATE
+        ),
+    )
 
 
 class ClientFilter(django_filters.FilterSet):

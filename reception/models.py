@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .roles import role_label
+
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 \-]{5,18}[0-9]$",
     _("Enter a phone number of digits, spaces or dashes, optionally starting with +."),
@@ -358,8 +360,6 @@ class ReceptionStandard(Bilingual, models.Model):
 
     @property
     def host_label(self) -> str:
-        from .roles import role_label
-
         note = self.localized("main_host_note")
         if note or self.main_host_role_id is None:
             return note

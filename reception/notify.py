@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import translation
 
 from .models import Notification, User
+from .tasks import send_notification_emails
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +89,6 @@ def notify(
 
 def enqueue_emails(ids: list[int]) -> None:
     """Hand the emails to Celery. If the broker is down, log it: the sweep sends them later."""
-    from .tasks import send_notification_emails
-
     try:
         send_notification_emails.delay(ids)
     except Exception:  # the broker is unreachable; nothing is lost, the rows stay unsent

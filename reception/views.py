@@ -18,15 +18,6 @@ from .navigation import entries_for
 from .selectors import editable_clients
 
 
-def client_visits(user, client):
-    """The client's visits this user may open (the visits app decides who sees what)."""
-    from visits.selectors import visible_visits, with_list_facts
-
-    return list(
-        with_list_facts(visible_visits(user)).filter(client=client).order_by("-arrival_at")[:50]
-    )
-
-
 class PageQueryMixin:
     """Pagination links keep the list's filters: `query_string` is the query without `page`."""
 
@@ -71,7 +62,6 @@ class ClientDetailView(PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_edit"] = editable_clients(self.request.user).filter(pk=self.object.pk).exists()
-        context["visits"] = client_visits(self.request.user, self.object)
         return context
 
 

@@ -107,7 +107,7 @@ VISITORS = [
 
 def file_visit(by, grade, *, submit=True, visitors=None, **overrides):
     """File (and by default submit) a request through the service, like the filing page."""
-    from visits.services import file_visit_request
+    from visits.services.requests import file_visit_request
 
     return file_visit_request(
         applicant=by,

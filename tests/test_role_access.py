@@ -69,6 +69,7 @@ ACCESS = {
     "set_language": rule(EVERYONE, ok=302),
     "reception:client_list": rule(CLIENT_READERS),
     "reception:client_detail": rule(CLIENT_READERS),
+    "visits:client_visits": rule(CLIENT_READERS),
     "reception:client_create": rule(
         {R.SALES, R.PROJECT_ENGINEER, R.MARKETING, R.MARKETING_HEAD, R.ADMINISTRATOR}
     ),
@@ -195,6 +196,7 @@ def scenario(four_tier):
     kwargs = {
         "reception:client_detail": {"pk": client.pk},
         "reception:client_edit": {"pk": client.pk},
+        "visits:client_visits": {"pk": client.pk},
         "visits:detail": {"pk": visit.pk},
         "visits:visitor_information_pdf": {"pk": visit.pk},
         "visits:application_form_pdf": {"pk": visit.pk},

@@ -6,7 +6,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .desk import rotate_display_secret
 from .models import (
     ItineraryItem,
     Party,
@@ -21,6 +20,8 @@ from .models import (
     WelcomeDisplay,
 )
 from .models.preparation import CONDITION_CHOICES
+from .reminders import retry, sweep
+from .services.welcome import rotate_display_secret
 
 
 def json_lists_as_checkboxes(form: forms.ModelForm, choices_by_field: dict) -> None:
@@ -303,8 +304,6 @@ class ReminderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry the selected reminders (send them with the next sweep)"))
     def retry_reminders(self, request, queryset):
-        from .reminders import retry
-
         count = retry(queryset)
         text = ngettext(
             "%(n)s reminder will be sent again.", "%(n)s reminders will be sent again.", count
@@ -313,8 +312,6 @@ class ReminderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send everything that is due now (run the sweep)"))
     def run_sweep(self, request, queryset):
-        from .reminders import sweep
-
         self.message_user(request, str(sweep()), messages.SUCCESS)
 
     def get_readonly_fields(self, request, obj=None):

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class VisitsConfig(AppConfig):
     name = "visits"
     verbose_name = _("Visits")
+
+    def ready(self):
+        # Approvals announces decisions through signals; the visit reacts (layers: visits
+        # imports approvals, never the other way round).
+        from .services import approval
+
+        approval.connect()

@@ -11,8 +11,8 @@ from reception.loading import LoadReport
 from reception.models import Client, ReceptionGrade, ReceptionPolicy, User
 
 from .models import VisitRequest, WelcomeDisplay
-from .preparation import complete_task
-from .services import file_visit_request
+from .services.preparation import complete_task
+from .services.requests import file_visit_request
 
 
 def _at(days: int, hour: int, minute: int = 0):

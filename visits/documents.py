@@ -67,12 +67,12 @@ CHOSEN, NOT_CHOSEN = "●", "○"  # the grade: one of several
 
 def visitor_information_pdf(*, visit: VisitRequest, language: str) -> bytes:
     """The visitor information sheet of this visit, as PDF bytes, in `language`."""
-    return _render("documents/visitor_information.html", visit=visit, language=language)
+    return _render("visits/documents/visitor_information.html", visit=visit, language=language)
 
 
 def application_form_pdf(*, visit: VisitRequest, language: str) -> bytes:
     """The reception application form of this visit, as PDF bytes, in `language`."""
-    return _render("documents/application_form.html", visit=visit, language=language)
+    return _render("visits/documents/application_form.html", visit=visit, language=language)
 
 
 def visitor_information_attachment(*, visit: VisitRequest, language: str) -> tuple:

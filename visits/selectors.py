@@ -1,12 +1,13 @@
 """Which visit requests a user may see, and the queries the visit pages share."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
 from reception.models import StaffMembership
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
-from .models import VisitRequest, VisitStatus
+from .models import PrepStatus, PrepTask, Visitor, VisitRequest, VisitStatus
 
 REACHED = [StepState.PENDING, StepState.APPROVED, StepState.RETURNED, StepState.REJECTED]
 
@@ -66,16 +67,12 @@ def timeline(visit: VisitRequest, steps=None) -> list[dict]:
 
 def tasks_of_departments(user) -> QuerySet:
     """Tasks of the departments this user belongs to or heads."""
-    from .models import PrepTask
-
     departments = Q(department__memberships__user=user) | Q(department__head=user)
     return PrepTask.objects.filter(pk__in=PrepTask.objects.filter(departments).values("pk"))
 
 
 def department_board(user) -> QuerySet:
     """Open (or changed) tasks of the user's departments for visits still to happen."""
-    from .models import PrepStatus
-
     live = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL]
     return (
         tasks_of_departments(user)
@@ -95,11 +92,6 @@ def department_board(user) -> QuerySet:
 
 def with_readiness(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     """Annotate tasks_live / tasks_done / tasks_overdue counts (one query for the page)."""
-    from django.db.models import Count
-    from django.utils import timezone
-
-    from .models import PrepStatus
-
     live = Q(prep_tasks__status__in=[PrepStatus.OPEN, PrepStatus.DONE])
     return queryset.annotate(
         tasks_live=Count("prep_tasks", filter=live, distinct=True),
@@ -121,8 +113,6 @@ def with_readiness(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
 
 def upcoming_preparation(user) -> list[VisitRequest]:
     """Approved visits from today on, riskiest first: least ready, then soonest."""
-    from django.utils import timezone
-
     today = timezone.localdate()
     visits = with_readiness(
         with_list_facts(visible_visits(user)).filter(
@@ -142,8 +132,6 @@ BOARD_STATUSES = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.COM
 
 def with_presence(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     """Annotate visitors_total / visitors_in (on site) / visitors_out (left)."""
-    from django.db.models import Count
-
     return queryset.annotate(
         visitors_total=Count("visitors", distinct=True),
         visitors_in=Count(
@@ -171,8 +159,6 @@ def arrivals(first_day, last_day) -> QuerySet[VisitRequest]:
 def still_on_site() -> QuerySet:
     """Visitors checked in and not checked out, whatever day they came: the front desk checks
     them out at the end of the day, never silently."""
-    from .models import Visitor
-
     return (
         Visitor.objects.filter(checked_in_at__isnull=False, checked_out_at__isnull=True)
         .select_related("visit__client")

@@ -130,7 +130,7 @@ def test_return_needs_a_comment_and_goes_back_to_the_applicant(four_tier, sales,
 
 
 def test_a_returned_request_is_resubmitted_and_graded_again(four_tier, sales, staff):
-    from visits.services import submit_visit_request
+    from visits.services.requests import submit_visit_request
 
     visit = file_visit(sales, four_tier["guest"])
     approve(visit, staff.marketing)
@@ -143,8 +143,8 @@ def test_a_returned_request_is_resubmitted_and_graded_again(four_tier, sales, st
 
 
 def test_a_rejected_request_is_final(four_tier, sales, staff):
-    from visits.lifecycle import VisitError
-    from visits.services import submit_visit_request
+    from visits.services.lifecycle import VisitError
+    from visits.services.requests import submit_visit_request
 
     visit = file_visit(sales, four_tier["vip"])
     approve(visit, staff.marketing)

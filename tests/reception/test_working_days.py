@@ -71,7 +71,7 @@ def test_preparation_due_dates_skip_the_national_day_holiday():
 
     from django.utils import timezone
 
-    from visits.preparation import due_date_for
+    from visits.services.preparation import due_date_for
 
     arrival = timezone.make_aware(timezone.datetime(2026, 10, 8, 9, 30))
     template = SimpleNamespace(due_working_days=1)

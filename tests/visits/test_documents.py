@@ -24,7 +24,7 @@ from visits.documents import (
     visitor_information_pdf,
 )
 from visits.models import ItineraryItem, PrepTask, VisitRequest, mask_id_number
-from visits.preparation import complete_task
+from visits.services.preparation import complete_task
 
 pytestmark = pytest.mark.django_db
 

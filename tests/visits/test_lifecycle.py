@@ -11,9 +11,9 @@ from approvals.models import StepState
 from approvals.services import decide
 from reception.models import Notification
 from tests.factories import file_visit, visit_data
-from visits.lifecycle import TRANSITIONS, IllegalTransition, VisitError, transition
 from visits.models import EventKind, VisitEvent, VisitStatus
-from visits.services import cancel_visit_request, update_visit_request
+from visits.services.lifecycle import TRANSITIONS, IllegalTransition, VisitError, transition
+from visits.services.requests import cancel_visit_request, update_visit_request
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from reception.models import ClientCategory, Department
 from reception.roles import Role
 from tests.factories import ClientFactory, file_visit, user_with, visit_data
 from visits.models import PrepStatus, PrepTask
-from visits.preparation import generate_tasks, quantity_hint, standard_hint
-from visits.services import update_visit_request
+from visits.services.preparation import generate_tasks, quantity_hint, standard_hint
+from visits.services.requests import update_visit_request
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from approvals.models import StepState
 from approvals.services import decide
 from reception.roles import Role
 from tests.factories import file_visit, user_with
-from visits import desk
-from visits.lifecycle import VisitError
 from visits.models import PrepTask, Visitor, VisitRequest, VisitStatus
+from visits.services import desk
+from visits.services.lifecycle import VisitError
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from tests.factories import approve_fully, file_visit, moment, t_minus, user_wit
 from visits.models import PrepStatus, Reminder, ReminderRule, ReminderStatus
 from visits.reminders import sweep
 from visits.reminders.planning import plan_due_reminders
-from visits.services import cancel_visit_request
+from visits.services.requests import cancel_visit_request
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from approvals.models import StepState
 from approvals.services import decide
 from tests.factories import ClientFactory, file_visit, user_with
-from visits.desk import rotate_display_secret
 from visits.models import VisitRequest, WelcomeDisplay
+from visits.services.welcome import rotate_display_secret
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from approvals.models import StepState
 from approvals.services import decide
 from reception.roles import Role
 from tests.factories import file_visit, user_with
-from visits import desk
-from visits.lifecycle import VisitError
 from visits.models import VisitStatus
-from visits.services import close_with_summary
+from visits.services import desk
+from visits.services.lifecycle import VisitError
+from visits.services.summary import close_with_summary
 
 pytestmark = pytest.mark.django_db
 

@@ -3,15 +3,19 @@ still applies at the moment it is sent."""
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from approvals.models import StepState
 from reception.notify import Lines, Msg
 
+from ..documents import visitor_information_attachment
 from ..models import PrepStatus, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
+from ..selectors import visible_visits
 from .planning import arrivals_on
 
 
@@ -31,8 +35,6 @@ def attachments_for(reminder: Reminder) -> list[tuple[str, bytes, str]]:
     """Files sent with the reminder's email, as (filename, content, mimetype): the visitor
     information sheet (PDF) in the recipient's language. If rendering fails, the reminder
     fails with the error and the sweep retries it."""
-    from ..documents import visitor_information_attachment
-
     if reminder.visit_id is None:
         return []
     language = reminder.recipient.preferred_language
@@ -49,8 +51,6 @@ def _client(visit: VisitRequest):
 
 def _visit_url(visit: VisitRequest, user) -> str:
     """The visit page, for those allowed to open it (others would meet a 404)."""
-    from ..selectors import visible_visits
-
     if user.has_perm("visits.view_visitrequest") and (
         visible_visits(user).filter(pk=visit.pk).exists()
     ):
@@ -63,8 +63,6 @@ def _tasks_url(user) -> str:
 
 
 def _not_approved(reminder: Reminder) -> Message:
-    from approvals.models import StepState
-
     visit = reminder.visit
     step = visit.approval_steps.filter(state=StepState.PENDING).select_related("role", "user")
     step = step.first()
@@ -150,8 +148,6 @@ def _visitor_information(reminder: Reminder) -> Message:
 
 
 def _open_tasks(reminder: Reminder) -> Message:
-    from django.db.models import Q
-
     visit, user = reminder.visit, reminder.recipient
     mine = Q(department__memberships__user=user) | Q(department__head=user)
     tasks = list(

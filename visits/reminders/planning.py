@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from approvals.models import StepState
+from approvals.services import approvers_of
 from reception.calendar import WorkingCalendar
 from reception.models import Department, User
 
@@ -28,6 +30,8 @@ from ..models import (
     VisitRequest,
 )
 from ..models.reminders import KIND_STATUSES, LIVE
+from ..services.notifications import receptionists_of
+from ..services.preparation import department_people
 
 # A reminder counted after its anchor still goes out this many days late (after an outage);
 # older ones are dropped, so a new rule does not remind anyone of last year's visits.
@@ -118,9 +122,6 @@ def _applicant(subject):
 
 
 def _pending_approvers(subject):
-    from approvals.models import StepState
-    from approvals.services import approvers_of
-
     if subject.visit is None:
         return []
     step = (
@@ -132,8 +133,6 @@ def _pending_approvers(subject):
 
 
 def _receptionist(subject):
-    from ..notifications import receptionists_of
-
     return receptionists_of(subject.visit) if subject.visit else []
 
 
@@ -142,8 +141,6 @@ def _main_host(subject):
 
 
 def _task_departments(subject):
-    from ..preparation import department_people
-
     if subject.visit is None:
         return []
     open_tasks = subject.visit.prep_tasks.filter(status=PrepStatus.OPEN)

@@ -1,8 +1,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from visits import changes
 from visits.models import VisitStatus
+from visits.services import changes
 
 register = template.Library()
 

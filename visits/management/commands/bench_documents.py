@@ -29,7 +29,7 @@ from reception.models import Client, ClientCategory, Department, ReceptionGrade,
 from reception.roles import Role, ensure_roles
 from visits import documents
 from visits.models import ItineraryItem, PrepStatus, PrepTask
-from visits.services import file_visit_request
+from visits.services.requests import file_visit_request
 
 VISITORS = 10
 TASKS = 30

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,9 +13,16 @@ from reception.calendar import WorkingCalendar
 from reception.models import StaffMembership, User
 from reception.notify import Lines, Msg, notify
 
+from ..models import (
+    PrepStatus,
+    PrepTask,
+    PrepTaskTemplate,
+    QuantityHint,
+    StandardHint,
+    VisitRequest,
+)
+from ..models.preparation import TIME_FIELDS
 from .lifecycle import VisitError
-from .models import PrepStatus, PrepTask, PrepTaskTemplate, QuantityHint, StandardHint, VisitRequest
-from .models.preparation import TIME_FIELDS
 
 
 def due_date_for(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
@@ -90,8 +98,6 @@ def department_people(department_ids) -> list[User]:
 
 
 def _task_url() -> str:
-    from django.urls import reverse
-
     return reverse("visits:tasks")
 
 

@@ -1,3 +1,5 @@
+"""The filing form: the request, its visitors; the reason and staff forms of the visit page."""
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.urls import reverse
@@ -5,10 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
-from reception.selectors import default_main_host
+from reception.roles import Role
+from reception.selectors import default_main_host, users_with_role
 
-from . import services
-from .models import Purpose, Service, VisitRequest, VisitStatus, VisitSummary
+from ..models import Purpose, Service, VisitRequest, VisitStatus
+from ..services import requests as services
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -252,10 +255,6 @@ class ReasonForm(forms.Form):
     )
 
 
-class TaskNoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
-
-
 class StaffForm(forms.Form):
     main_host = StaffChoiceField(label=_("Main host"), queryset=User.objects.none(), required=False)
     receptionist = StaffChoiceField(
@@ -270,21 +269,7 @@ class StaffForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from reception.roles import Role
-        from reception.selectors import users_with_role
-
         self.fields["main_host"].queryset = User.objects.filter(is_active=True).order_by(
             "full_name", "username"
         )
         self.fields["receptionist"].queryset = users_with_role(Role.RECEPTIONIST)
-
-
-class SummaryForm(forms.ModelForm):
-    class Meta:
-        model = VisitSummary
-        fields = ["outcome", "lessons", "improvements", "expenses"]
-        widgets = {
-            "outcome": forms.Textarea(attrs={"rows": 3}),
-            "lessons": forms.Textarea(attrs={"rows": 3}),
-            "improvements": forms.Textarea(attrs={"rows": 3}),
-        }

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from reception.models import Bilingual
 from reception.notify import Msg
 
-from .models import ArrivalMode, GuestKind, Origin, Purpose, Service, VisitRequest
+from ..models import ArrivalMode, GuestKind, Origin, Purpose, Service, VisitRequest
 
 TRACKED = [
     "client",

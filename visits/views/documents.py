@@ -8,8 +8,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views import View
 
-from . import documents
-from .selectors import visible_visits
+from .. import documents
+from ..selectors import visible_visits
 
 RENDERERS = {
     documents.VISITOR_INFORMATION: documents.visitor_information_pdf,

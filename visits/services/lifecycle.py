@@ -3,8 +3,10 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import EventKind, VisitEvent, VisitRequest
-from .models import VisitStatus as S
+from reception.errors import RuleError
+
+from ..models import EventKind, VisitEvent, VisitRequest
+from ..models import VisitStatus as S
 
 TRANSITIONS: dict[str, set[str]] = {
     S.DRAFT: {S.SUBMITTED, S.CANCELLED},
@@ -22,15 +24,8 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class VisitError(Exception):
-    """A business rule refused the operation; the message is shown to the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
+# Every refused rule, in visits and in approvals, is one error type: pages catch one thing.
+VisitError = RuleError
 
 
 class IllegalTransition(VisitError):
@@ -39,6 +34,11 @@ class IllegalTransition(VisitError):
             _("A visit request that is “%(current)s” cannot become “%(target)s”.")
             % {"current": S(visit.status).label, "target": S(to).label}
         )
+
+
+def lock(visit: VisitRequest) -> VisitRequest:
+    """The visit's row, locked until the transaction ends: every write to a visit starts here."""
+    return VisitRequest.objects.select_for_update().get(pk=visit.pk)
 
 
 def transition(visit: VisitRequest, *, to: str, by, comment: str = "") -> VisitEvent:

@@ -7,20 +7,21 @@ from django.utils.translation import ngettext_lazy
 
 from approvals import services as approvals
 from reception.models import ReceptionPolicy, User
-from reception.roles import APPROVER_ROLES, Role, has_role
+from reception.roles import Role, has_role
 from reception.selectors import default_main_host
 
-from . import changes, notifications, preparation
-from .lifecycle import VisitError, transition
-from .models import (
+from ..models import (
     EventKind,
     Purpose,
     VisitEvent,
     Visitor,
     VisitRequest,
     VisitStatus,
-    VisitSummary,
 )
+from . import changes, notifications, preparation
+from .approval import start_approval
+from .lifecycle import VisitError, lock, transition
+from .staff import STAFF_LOCKED
 
 # The applicant edits freely before submission and after a return; after approval every
 # change is logged and announced; while approvers are deciding, the request is frozen.
@@ -33,10 +34,6 @@ CANCELLABLE = {
     VisitStatus.RETURNED,
     VisitStatus.APPROVED,
 }
-STAFF_LOCKED = _(
-    "The guests are on site: the reception staff stay the same until they leave. "
-    "An approver can change them, with a reason."
-)
 REQUIRED_TO_SUBMIT = [
     "client",
     "proposed_grade",
@@ -129,12 +126,6 @@ def assign_reference(visit: VisitRequest) -> None:
     visit.save(update_fields=["reference"])
 
 
-def start_approval(visit: VisitRequest) -> None:
-    """A new approval round from the chain of the visit's grade; its first approvers are told."""
-    first = approvals.start_round(visit)
-    notifications.step_waiting(first, approvals.approvers_of(first))
-
-
 def _check_applicant(visit: VisitRequest, by: User) -> None:
     if visit.applicant_id != by.pk and not by.is_superuser:
         raise VisitError(_("Only the applicant can change this request."))
@@ -166,7 +157,7 @@ def update_visit_request(
     """Change a request. After approval, each change is logged and reception is told; a new
     grade sends it back through approval. Returns the changes made."""
     with transaction.atomic():
-        visit = VisitRequest.objects.select_for_update().get(pk=visit.pk)
+        visit = lock(visit)
         _check_applicant(visit, by)
         if visit.status not in EDITABLE:
             raise VisitError(
@@ -205,7 +196,7 @@ def _send_back_for_approval(visit: VisitRequest, by: User) -> None:
 
 def submit_visit_request(*, visit: VisitRequest, by: User) -> VisitRequest:
     with transaction.atomic():
-        visit = VisitRequest.objects.select_for_update().get(pk=visit.pk)
+        visit = lock(visit)
         _check_applicant(visit, by)
         if visit.status not in (VisitStatus.DRAFT, VisitStatus.RETURNED):
             raise VisitError(
@@ -231,7 +222,7 @@ def submit_visit_request(*, visit: VisitRequest, by: User) -> VisitRequest:
 def cancel_visit_request(*, visit: VisitRequest, by: User, reason: str) -> VisitRequest:
     reason = (reason or "").strip()
     with transaction.atomic():
-        visit = VisitRequest.objects.select_for_update().get(pk=visit.pk)
+        visit = lock(visit)
         _check_applicant(visit, by)
         if not reason:
             raise VisitError(_("Give a reason for cancelling: everyone involved will read it."))
@@ -248,68 +239,3 @@ def cancel_visit_request(*, visit: VisitRequest, by: User, reason: str) -> Visit
         notifications.cancelled(visit, people, by, reason)
         preparation.cancel_tasks(visit, by)
     return visit
-
-
-def change_reception_staff(
-    *,
-    visit: VisitRequest,
-    by: User,
-    main_host: User | None,
-    receptionist: User | None,
-    reason: str = "",
-) -> list[dict]:
-    """Change the main host or the customer receptionist. Once the guests are on site only an
-    approver may, with a reason on the timeline (seed 000: the reception staff stay the same
-    until the customer leaves)."""
-    reason = (reason or "").strip()
-    with transaction.atomic():
-        visit = VisitRequest.objects.select_for_update().get(pk=visit.pk)
-        approver = by.is_superuser or has_role(by, *APPROVER_ROLES)
-        if not (approver or has_role(by, Role.RECEPTIONIST) or visit.applicant_id == by.pk):
-            raise VisitError(_("Only reception, approvers and the applicant change the staff."))
-        if visit.is_terminal or visit.status == VisitStatus.COMPLETED:
-            raise VisitError(_("This visit is over; its staff can no longer change."))
-        if visit.status == VisitStatus.IN_PROGRESS:
-            if not approver:
-                raise VisitError(STAFF_LOCKED)
-            if not reason:
-                raise VisitError(_("Say why the staff change while the guests are on site."))
-        before = changes.snapshot(visit)
-        visit.main_host = main_host
-        visit.receptionist = receptionist
-        visit.save(update_fields=["main_host", "receptionist", "updated_at"])
-        diff = [
-            c
-            for c in changes.differences(before, changes.snapshot(visit))
-            if c["field"] in ("main_host", "receptionist")
-        ]
-        if diff:
-            VisitEvent.objects.create(
-                visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff, comment=reason
-            )
-            notifications.changed(visit, by, [changes.change_line(c) for c in diff])
-    return diff
-
-
-def close_with_summary(*, visit: VisitRequest, by: User, data: dict) -> VisitSummary:
-    """The visited side and HR write the work summary; it closes the visit."""
-    with transaction.atomic():
-        visit = VisitRequest.objects.select_for_update().get(pk=visit.pk)
-        allowed = has_role(by, Role.HR) or by.pk in (visit.applicant_id, visit.main_host_id)
-        if not allowed:
-            raise VisitError(_("HR, the applicant or the main host writes the work summary."))
-        if visit.status != VisitStatus.COMPLETED:
-            raise VisitError(_("A work summary is written once the guests have left."))
-        if not (data.get("outcome") or "").strip():
-            raise VisitError(_("Say what came of the visit."))
-        summary = VisitSummary.objects.create(
-            visit=visit,
-            written_by=by,
-            outcome=data["outcome"].strip(),
-            lessons=(data.get("lessons") or "").strip(),
-            improvements=(data.get("improvements") or "").strip(),
-            expenses=data.get("expenses"),
-        )
-        transition(visit, to=VisitStatus.CLOSED, by=by)
-        notifications.closed(visit, by)
-    return summary

@@ -1,3 +1,6 @@
+"""Visit requests: the list, the visit page, filing and editing, submitting, cancelling, and
+changing the reception staff."""
+
 from itertools import groupby
 
 from django.contrib import messages
@@ -5,7 +8,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from approvals.forms import DecisionForm
@@ -14,19 +17,19 @@ from reception.models import ClientContact, ReceptionPolicy
 from reception.roles import APPROVER_ROLES, Role, has_role
 from reception.views import PageQueryMixin
 
-from . import preparation, services
-from .filters import VisitFilter
-from .forms import (
+from ..filters import VisitFilter
+from ..forms.requests import (
     ReasonForm,
     StaffForm,
-    SummaryForm,
     VisitorFormSet,
     VisitRequestForm,
     visitor_initial,
 )
-from .lifecycle import VisitError
-from .models import PrepStatus, VisitRequest, VisitStatus
-from .selectors import timeline, visible_visits, with_list_facts, with_readiness
+from ..models import PrepStatus, VisitRequest, VisitStatus
+from ..selectors import timeline, visible_visits, with_list_facts, with_readiness
+from ..services import preparation
+from ..services import requests as services
+from ..services.lifecycle import VisitError
 
 
 class VisitListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
@@ -270,52 +273,26 @@ class ContactOptionsView(PermissionRequiredMixin, View):
         return render(request, "visits/_contact_options.html", {"contacts": contacts})
 
 
-class SummaryListView(PermissionRequiredMixin, PageQueryMixin, ListView):
-    """Visits that are over: those waiting for their work summary first."""
-
-    permission_required = "visits.add_visitsummary"
-    template_name = "visits/summary_list.html"
-    paginate_by = 25
-
-    def get_queryset(self):
-        visits = with_list_facts(visible_visits(self.request.user)).filter(
-            status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED]
-        )
-        return visits.select_related("summary__written_by").order_by("status", "-departure_at")
-
-
-class SummaryView(PermissionRequiredMixin, View):
-    permission_required = "visits.add_visitsummary"
-    template_name = "visits/summary_form.html"
-
-    def get_object(self):
-        visit = get_object_or_404(
-            with_list_facts(visible_visits(self.request.user)), pk=self.kwargs["pk"]
-        )
-        if visit.status != VisitStatus.COMPLETED:
-            messages.info(self.request, _("A work summary is written once the guests have left."))
-        return visit
-
-    def get(self, request, pk):
-        visit = self.get_object()
-        if visit.status != VisitStatus.COMPLETED:
-            return redirect("visits:detail", pk=pk)
-        return self.render(visit, SummaryForm())
+class StaffChangeView(PermissionRequiredMixin, View):
+    permission_required = "visits.view_visitrequest"
 
     def post(self, request, pk):
-        visit = self.get_object()
-        form = SummaryForm(request.POST)
+        visit = get_object_or_404(visible_visits(request.user), pk=pk)
+        form = StaffForm(request.POST)
         if form.is_valid():
             try:
-                services.close_with_summary(visit=visit, by=request.user, data=form.cleaned_data)
+                diff = services.change_reception_staff(
+                    visit=visit,
+                    by=request.user,
+                    main_host=form.cleaned_data["main_host"],
+                    receptionist=form.cleaned_data["receptionist"],
+                    reason=form.cleaned_data["reason"],
+                )
             except VisitError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, _("Work summary saved; the visit is closed."))
-                return redirect("visits:detail", pk=pk)
-        return self.render(visit, form, status=400)
-
-    def render(self, visit, form, status=200):
-        return render(
-            self.request, self.template_name, {"visit": visit, "form": form}, status=status
-        )
+                if diff:
+                    messages.success(request, _("Reception staff updated."))
+        else:
+            messages.error(request, _("The staff change was not saved: check the form."))
+        return redirect("visits:detail", pk=visit.pk)

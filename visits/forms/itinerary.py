@@ -1,48 +1,12 @@
+"""The itinerary editor's rows."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reception.models import User, phone_validator
+from reception.models import User
 
-from .forms import DATETIME_INPUT, StaffChoiceField
-from .models import ProcedureStep, VisitRequest, WalkIn
-
-
-class WalkInForm(forms.ModelForm):
-    wants_to_see = StaffChoiceField(
-        label=_("Wants to see"),
-        queryset=User.objects.none(),
-        help_text=_("If they do not know, choose the marketing head's assistant (preselected)."),
-    )
-
-    class Meta:
-        model = WalkIn
-        fields = ["company", "names", "headcount", "phone", "wants_to_see", "purpose"]
-        widgets = {
-            "company": forms.TextInput(attrs={"autofocus": True, "list": "client-names"}),
-            "names": forms.TextInput(attrs={"placeholder": _("e.g. 王强、李明")}),
-        }
-        help_texts = {"names": _("Separate several names with commas.")}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["wants_to_see"].queryset = User.objects.filter(is_active=True).order_by(
-            "full_name", "username"
-        )
-        self.fields["headcount"].widget.attrs["min"] = 1
-
-
-class AddVisitorForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
-    title = forms.CharField(label=_("Title"), max_length=100, required=False)
-    phone = forms.CharField(
-        label=_("Phone"), max_length=30, required=False, validators=[phone_validator]
-    )
-
-
-class ArrangementsForm(forms.ModelForm):
-    class Meta:
-        model = VisitRequest
-        fields = ["meeting_room", "pickup_car", "pickup_driver", "banner_text", "banner_text_en"]
+from ..models import ProcedureStep, VisitRequest
+from .requests import DATETIME_INPUT, StaffChoiceField
 
 
 class ItineraryItemForm(forms.Form):

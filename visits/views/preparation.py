@@ -12,10 +12,10 @@ from django.views.generic import TemplateView
 
 from reception.models import StaffMembership, User
 
-from . import preparation, services
-from .forms import StaffForm, TaskNoteForm
-from .lifecycle import VisitError
-from .selectors import department_board, tasks_of_departments, upcoming_preparation, visible_visits
+from ..forms.preparation import TaskNoteForm
+from ..selectors import department_board, tasks_of_departments, upcoming_preparation
+from ..services import preparation
+from ..services.lifecycle import VisitError
 
 
 def members_by_department(user) -> dict[int, list[User]]:
@@ -125,28 +125,3 @@ class PreparationView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(
             visits=upcoming_preparation(self.request.user), today=timezone.localdate(), **kwargs
         )
-
-
-class StaffChangeView(PermissionRequiredMixin, View):
-    permission_required = "visits.view_visitrequest"
-
-    def post(self, request, pk):
-        visit = get_object_or_404(visible_visits(request.user), pk=pk)
-        form = StaffForm(request.POST)
-        if form.is_valid():
-            try:
-                diff = services.change_reception_staff(
-                    visit=visit,
-                    by=request.user,
-                    main_host=form.cleaned_data["main_host"],
-                    receptionist=form.cleaned_data["receptionist"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except VisitError as error:
-                messages.error(request, error.message)
-            else:
-                if diff:
-                    messages.success(request, _("Reception staff updated."))
-        else:
-            messages.error(request, _("The staff change was not saved: check the form."))
-        return redirect("visits:detail", pk=visit.pk)

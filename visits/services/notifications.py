@@ -4,11 +4,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals.models import StepState
+from approvals.services import approvers_of
 from reception.notify import Lines, Msg, notify
 from reception.roles import Role
 from reception.selectors import users_with_role
 
-from .models import VisitRequest
+from ..models import VisitRequest
 
 
 def _url(visit: VisitRequest) -> str:
@@ -90,9 +92,6 @@ def approved(visit: VisitRequest) -> None:
 
 def involved_in(visit: VisitRequest) -> list:
     """The applicant, every approver who decided or is waiting, and the reception staff."""
-    from approvals.models import StepState
-    from approvals.services import approvers_of
-
     people = [visit.applicant, visit.main_host, *visit.accompanying_staff.all()]
     for step in visit.approval_steps.select_related("decided_by", "role", "user"):
         if step.decided_by:

@@ -3,8 +3,8 @@
 from reception.roles import Role
 from reception.selectors import users_with_role
 
-from . import desk, notifications, preparation
-from .models import VisitRequest
+from ..models import VisitRequest
+from . import itinerary, notifications, preparation
 
 
 def on_approved(visit: VisitRequest) -> None:
@@ -17,4 +17,4 @@ def on_approved(visit: VisitRequest) -> None:
             visit.save(update_fields=["receptionist", "updated_at"])
     notifications.approved(visit)
     preparation.on_approval(visit)
-    desk.default_itinerary(visit)
+    itinerary.default_itinerary(visit)

@@ -1,0 +1,21 @@
+"""What approvals tells the rest of the world. Approvals knows no visits module: the app that
+owns the approved object (visits) connects to these in its AppConfig.ready().
+
+All are sent inside the decision's transaction, after the steps are saved, so a receiver's
+changes commit or roll back with the decision. Every signal has sender=ApprovalStep.
+"""
+
+from django.dispatch import Signal
+
+# A step now waits for a decision. kwargs: step, approvers (who may decide it).
+step_waiting = Signal()
+
+# The grading step fixed the grade. kwargs: step, grade, previous (the grade before).
+grade_fixed = Signal()
+
+# The last step was approved: the whole chain is through. kwargs: step, by.
+chain_completed = Signal()
+
+# A step was approved, returned or rejected (sent after step_waiting / chain_completed).
+# kwargs: step, by, chain_done (True when the decision ended the chain either way).
+step_decided = Signal()

@@ -1,0 +1,8 @@
+"""A preparation task's note when it is ticked off."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class TaskNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)

@@ -1,0 +1,16 @@
+"""The work summary that closes a visit."""
+
+from django import forms
+
+from ..models import VisitSummary
+
+
+class SummaryForm(forms.ModelForm):
+    class Meta:
+        model = VisitSummary
+        fields = ["outcome", "lessons", "improvements", "expenses"]
+        widgets = {
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+            "lessons": forms.Textarea(attrs={"rows": 3}),
+            "improvements": forms.Textarea(attrs={"rows": 3}),
+        }

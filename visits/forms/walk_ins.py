@@ -1,0 +1,33 @@
+"""The gate's record of an unannounced visitor."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reception.models import User
+
+from ..models import WalkIn
+from .requests import StaffChoiceField
+
+
+class WalkInForm(forms.ModelForm):
+    wants_to_see = StaffChoiceField(
+        label=_("Wants to see"),
+        queryset=User.objects.none(),
+        help_text=_("If they do not know, choose the marketing head's assistant (preselected)."),
+    )
+
+    class Meta:
+        model = WalkIn
+        fields = ["company", "names", "headcount", "phone", "wants_to_see", "purpose"]
+        widgets = {
+            "company": forms.TextInput(attrs={"autofocus": True, "list": "client-names"}),
+            "names": forms.TextInput(attrs={"placeholder": _("e.g. 王强、李明")}),
+        }
+        help_texts = {"names": _("Separate several names with commas.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wants_to_see"].queryset = User.objects.filter(is_active=True).order_by(
+            "full_name", "username"
+        )
+        self.fields["headcount"].widget.attrs["min"] = 1

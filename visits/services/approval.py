@@ -1,0 +1,56 @@
+"""The visit's side of approval: starting a round, and what each event approvals announces
+(approvals.signals) means for the visit. Connected in VisitsConfig.ready()."""
+
+from approvals import services as approvals
+from approvals import signals
+from approvals.models import StepState
+from reception.selectors import default_main_host
+
+from ..models import VisitRequest, VisitStatus
+from . import handover, notifications
+from .lifecycle import transition
+
+
+def start_approval(visit: VisitRequest) -> None:
+    """A new approval round from the chain of the visit's grade; its first approvers are told
+    (through on_step_waiting)."""
+    approvals.start_round(visit)
+
+
+def on_step_waiting(sender, *, step, approvers, **kwargs) -> None:
+    notifications.step_waiting(step, approvers)
+
+
+def on_grade_fixed(sender, *, step, grade, previous, **kwargs) -> None:
+    """Marketing fixed the grade: it applies from now on, and the main host the old grade's
+    standard proposed makes way for the new standard's."""
+    visit = step.visit
+    changed = grade.pk != previous.pk
+    if changed and visit.main_host_id and visit.main_host == default_main_host(previous):
+        visit.main_host = default_main_host(grade)
+    visit.final_grade = grade
+    visit.save(update_fields=["final_grade", "main_host", "updated_at"])
+
+
+def on_chain_completed(sender, *, step, by, **kwargs) -> None:
+    transition(step.visit, to=VisitStatus.APPROVED, by=by)
+    handover.on_approved(step.visit)
+
+
+def on_step_decided(sender, *, step, by, chain_done, **kwargs) -> None:
+    visit = step.visit
+    if step.state == StepState.RETURNED:
+        transition(visit, to=VisitStatus.RETURNED, by=by, comment=step.comment)
+    elif step.state == StepState.REJECTED:
+        transition(visit, to=VisitStatus.REJECTED, by=by, comment=step.comment)
+    elif not chain_done and visit.status == VisitStatus.SUBMITTED:
+        transition(visit, to=VisitStatus.IN_APPROVAL, by=by)
+    notifications.step_decided(step)
+
+
+def connect() -> None:
+    uid = "visits.approval"
+    signals.step_waiting.connect(on_step_waiting, dispatch_uid=f"{uid}.waiting")
+    signals.grade_fixed.connect(on_grade_fixed, dispatch_uid=f"{uid}.grade")
+    signals.chain_completed.connect(on_chain_completed, dispatch_uid=f"{uid}.completed")
+    signals.step_decided.connect(on_step_decided, dispatch_uid=f"{uid}.decided")

@@ -1,0 +1,103 @@
+"""The itinerary (seed 001 §6, the reception procedure): drafted on approval, edited later."""
+
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reception.models import User
+
+from ..models import (
+    EventKind,
+    ItineraryItem,
+    ProcedureStep,
+    Purpose,
+    Service,
+    VisitEvent,
+    VisitRequest,
+)
+from .lifecycle import VisitError, lock
+
+
+def _at(day, hour: int, minute: int = 0) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def default_itinerary(visit: VisitRequest) -> list[ItineraryItem]:
+    """The procedure, pick-up → welcome → … → send-off, fitted to the visit's services and
+    times. Only when the visit has no itinerary yet."""
+    if visit.itinerary.exists() or not visit.arrival_at or not visit.departure_at:
+        return []
+    arrival = timezone.localtime(visit.arrival_at)
+    departure = timezone.localtime(visit.departure_at)
+    room = visit.meeting_room
+    host = visit.main_host
+    items = []
+
+    def add(step, starts, place="", responsible=None, ends=None):
+        items.append(
+            ItineraryItem(
+                visit=visit,
+                step=step,
+                starts_at=starts,
+                ends_at=ends,
+                place=place,
+                responsible=responsible,
+                title="",
+            )
+        )
+
+    start = arrival
+    if visit.wants(Service.CAR) and visit.arrival_mode in ("airport", "station"):
+        add(ProcedureStep.PICK_UP, arrival, visit.arrival_point, visit.receptionist)
+        start = arrival + timedelta(hours=1)
+    add(ProcedureStep.WELCOME, start, room, host)
+    add(ProcedureStep.INTRODUCTION, start + timedelta(minutes=15), room, host)
+    add(ProcedureStep.TALKS, start + timedelta(minutes=45), room, visit.applicant)
+    tour_purposes = {Purpose.TOUR, Purpose.INSPECTION, Purpose.PRODUCT_AUDIT, Purpose.SYSTEM_AUDIT}
+    if visit.wants(Service.GUIDED_TOUR) or tour_purposes & set(visit.purposes):
+        add(ProcedureStep.TOUR, start + timedelta(hours=2))
+    if visit.meals:
+        lunch = _at(arrival.date(), 12)
+        add(ProcedureStep.MEALS, lunch if lunch > start else start + timedelta(hours=3))
+    if visit.rooms:
+        add(ProcedureStep.ACCOMMODATION, _at(arrival.date(), 18), "", visit.receptionist)
+    add(ProcedureStep.GIFTS, departure - timedelta(minutes=45), room, host)
+    add(
+        ProcedureStep.SEND_OFF,
+        departure - timedelta(minutes=30),
+        visit.arrival_point,
+        visit.receptionist,
+    )
+    items.sort(key=lambda item: item.starts_at)
+    ItineraryItem.objects.bulk_create(items)
+    return items
+
+
+def save_itinerary(*, visit: VisitRequest, by: User, rows: list[dict]) -> None:
+    """Replace the itinerary with the edited rows (logged as one change)."""
+    with transaction.atomic():
+        visit = lock(visit)
+        if visit.is_terminal:
+            raise VisitError(_("This visit is over; its itinerary can no longer change."))
+
+        def summary():
+            return [
+                f"{timezone.localtime(i.starts_at):%m-%d %H:%M} {i.label} {i.place}".strip()
+                for i in visit.itinerary.select_related("responsible")
+            ]
+
+        before = summary()
+        visit.itinerary.all().delete()
+        ItineraryItem.objects.bulk_create(
+            ItineraryItem(visit=visit, **row) for row in sorted(rows, key=lambda r: r["starts_at"])
+        )
+        after = summary()
+        if before != after:
+            VisitEvent.objects.create(
+                visit=visit,
+                actor=by,
+                kind=EventKind.CHANGE,
+                changes=[{"field": "itinerary", "old": before, "new": after}],
+            )

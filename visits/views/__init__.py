@@ -1,0 +1,1 @@
+"""Pages of the visits app, one module per capability (see visits/urls.py)."""

@@ -1,0 +1,187 @@
+"""The reception desk: the arrivals board, one visit at the desk, check-in and check-out,
+visitors added at the desk, the receptionist's arrangements."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from ..forms.desk import (
+    AddVisitorForm,
+    ArrangementsForm,
+)
+from ..models import VisitRequest
+from ..selectors import BOARD_STATUSES, arrivals, still_on_site, visible_visits
+from ..services import desk
+from ..services.lifecycle import VisitError
+
+TABS = ("today", "tomorrow", "week")
+
+
+class BoardView(PermissionRequiredMixin, TemplateView):
+    """Today's (or another day's, or the next 7 days') arrivals. Refreshes itself with htmx;
+    ?big=1 is the large-screen mode for a wall display."""
+
+    permission_required = "visits.view_arrivals"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["visits/_board_body.html"]
+        return ["visits/board_big.html" if self.big else "visits/board.html"]
+
+    @property
+    def big(self) -> bool:
+        return self.request.GET.get("big") == "1"
+
+    def period(self):
+        today = timezone.localdate()
+        tab = self.request.GET.get("tab", "today")
+        try:
+            day = date.fromisoformat(self.request.GET.get("day", ""))
+            tab = "day"
+        except ValueError:
+            day = today + timedelta(days=1) if tab == "tomorrow" else today
+        if tab == "week":
+            return tab, today, today + timedelta(days=6)
+        if tab not in TABS and tab != "day":
+            tab = "today"
+        return tab, day, day
+
+    def get_context_data(self, **kwargs):
+        tab, first, last = self.period()
+        visits = list(arrivals(first, last))
+        query = self.request.GET.copy()
+        return super().get_context_data(
+            tab=tab,
+            first=first,
+            last=last,
+            today=timezone.localdate(),
+            previous_day=first - timedelta(days=1),
+            next_day=first + timedelta(days=1),
+            visits=visits,
+            on_site=list(still_on_site()),
+            now=timezone.now(),
+            refresh_url=f"{reverse('visits:board')}?{query.urlencode()}",
+            big=self.big,
+            can_check_in=self.request.user.has_perm("visits.check_in_visitors"),
+            **kwargs,
+        )
+
+
+def desk_visit(request, pk) -> VisitRequest:
+    return get_object_or_404(
+        VisitRequest.objects.filter(status__in=BOARD_STATUSES).select_related(
+            "client", "main_host", "receptionist", "final_grade", "proposed_grade"
+        ),
+        pk=pk,
+    )
+
+
+class DeskVisitView(PermissionRequiredMixin, TemplateView):
+    """One visit at the desk: its visitors, check-in and check-out, arrangements."""
+
+    permission_required = "visits.view_arrivals"
+    template_name = "visits/desk_visit.html"
+
+    def get_context_data(self, **kwargs):
+        visit = desk_visit(self.request, self.kwargs["pk"])
+        user = self.request.user
+        return super().get_context_data(
+            visit=visit,
+            visitors=list(visit.visitors.all()),
+            itinerary=list(visit.itinerary.select_related("responsible")),
+            add_form=AddVisitorForm(),
+            arrangements_form=ArrangementsForm(instance=visit),
+            can_check_in=user.has_perm("visits.check_in_visitors"),
+            can_arrange=user.has_perm("visits.track_preparation"),
+            can_see_request=visible_visits(user).filter(pk=visit.pk).exists(),
+            **kwargs,
+        )
+
+
+class CheckView(PermissionRequiredMixin, View):
+    """POST check-in or check-out, for some visitors (visitor=<id>…) or the whole group."""
+
+    permission_required = "visits.check_in_visitors"
+
+    def post(self, request, pk, direction):
+        visit = desk_visit(request, pk)
+        ids = [int(v) for v in request.POST.getlist("visitor") if v.isdigit()] or None
+        try:
+            if direction == "in":
+                people = desk.check_in(visit=visit, by=request.user, visitor_ids=ids)
+                messages.success(
+                    request,
+                    _("Checked in: %(names)s. The host has been told.")
+                    % {"names": "、".join(v.name for v in people)},
+                )
+            elif direction == "out":
+                people = desk.check_out(visit=visit, by=request.user, visitor_ids=ids)
+                messages.success(
+                    request,
+                    _("Checked out: %(names)s.") % {"names": "、".join(v.name for v in people)},
+                )
+            else:
+                raise Http404
+        except VisitError as error:
+            messages.error(request, error.message)
+        return redirect(request.POST.get("next") or reverse("visits:desk", args=[pk]))
+
+
+class AddVisitorView(PermissionRequiredMixin, View):
+    permission_required = "visits.check_in_visitors"
+
+    def post(self, request, pk):
+        visit = desk_visit(request, pk)
+        form = AddVisitorForm(request.POST)
+        if form.is_valid():
+            try:
+                desk.add_visitor_at_desk(visit=visit, by=request.user, **form.cleaned_data)
+            except VisitError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s added to the visit and checked in.")
+                    % {"name": form.cleaned_data["name"]},
+                )
+        else:
+            errors = "; ".join(
+                f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()
+            )
+            messages.error(request, _("The visitor was not added: %(errors)s") % {"errors": errors})
+        return redirect("visits:desk", pk=pk)
+
+
+class ArrangementsView(PermissionRequiredMixin, View):
+    permission_required = "visits.track_preparation"
+
+    def post(self, request, pk):
+        visit = desk_visit(request, pk)
+        form = ArrangementsForm(request.POST, instance=VisitRequest.objects.get(pk=visit.pk))
+        if form.is_valid():
+            try:
+                desk.update_arrangements(visit=visit, by=request.user, data=form.cleaned_data)
+            except VisitError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Arrangements saved."))
+        else:
+            messages.error(request, _("The arrangements were not saved: check the fields."))
+        return redirect("visits:desk", pk=pk)
+
+
+# ---- walk-ins -----------------------------------------------------------------------------
+
+
+# ---- the lobby welcome screen (no login: a per-display secret URL) ------------------------
+
+
+# ---- itinerary ----------------------------------------------------------------------------

@@ -1,0 +1,112 @@
+"""Walk-ins: recorded at the gate, accepted or declined by the person they asked for."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from reception.models import Client
+from reception.views import PageQueryMixin
+
+from ..forms.requests import ReasonForm
+from ..forms.walk_ins import (
+    WalkInForm,
+)
+from ..models import WalkIn, WalkInStatus
+from ..services import walk_ins as walk_ins_service
+from ..services.lifecycle import VisitError
+
+
+class WalkInListView(PermissionRequiredMixin, PageQueryMixin, ListView):
+    permission_required = "visits.view_walkin"
+    template_name = "visits/walkin_list.html"
+    paginate_by = 30
+
+    def get_queryset(self):
+        since = timezone.now() - timedelta(days=7)
+        return WalkIn.objects.filter(recorded_at__gte=since).select_related(
+            "recorded_by", "wants_to_see", "decided_by", "visit"
+        )
+
+
+class WalkInCreateView(PermissionRequiredMixin, View):
+    permission_required = "visits.add_walkin"
+    template_name = "visits/walkin_form.html"
+
+    def get(self, request):
+        contact = walk_ins_service.walk_in_contact()
+        form = WalkInForm(initial={"wants_to_see": contact.pk if contact else None})
+        return self.render(form)
+
+    def post(self, request):
+        form = WalkInForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            walk_in = walk_ins_service.record_walk_in(by=request.user, **data)
+            messages.success(
+                request,
+                _("Recorded. %(person)s has been told and will accept or decline.")
+                % {"person": walk_in.wants_to_see},
+            )
+            return redirect("visits:walk_ins")
+        return self.render(form, status=400)
+
+    def render(self, form, status=200):
+        names = Client.objects.order_by("name").values_list("name", flat=True)
+        return render(
+            self.request, self.template_name, {"form": form, "client_names": names}, status=status
+        )
+
+
+class WalkInDecisionView(View):
+    """The person the visitors asked for accepts or declines; the desk may look."""
+
+    template_name = "visits/walkin_detail.html"
+
+    def get_object(self):
+        walk_ins = WalkIn.objects.select_related("recorded_by", "wants_to_see", "visit", "client")
+        walk_in = get_object_or_404(walk_ins, pk=self.kwargs["pk"])
+        user = self.request.user
+        if walk_in.wants_to_see_id != user.pk and not user.has_perm("visits.view_walkin"):
+            raise Http404
+        return walk_in
+
+    def get(self, request, pk):
+        walk_in = self.get_object()
+        return render(request, self.template_name, self.context(walk_in, ReasonForm()))
+
+    def post(self, request, pk):
+        walk_in = self.get_object()
+        action = request.POST.get("action")
+        form = ReasonForm(request.POST if action == "decline" else None)
+        try:
+            if action == "accept":
+                visit = walk_ins_service.accept_walk_in(walk_in=walk_in, by=request.user)
+                messages.success(
+                    request,
+                    _("Accepted: request %(ref)s is filed and submitted. The gate has been told.")
+                    % {"ref": visit.reference},
+                )
+                return redirect("visits:detail", pk=visit.pk)
+            if action == "decline" and form.is_valid():
+                walk_ins_service.decline_walk_in(
+                    walk_in=walk_in, by=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.info(request, _("Declined; the gate has been told."))
+                return redirect("visits:walk_in", pk=pk)
+        except VisitError as error:
+            messages.error(request, error.message)
+        return render(request, self.template_name, self.context(walk_in, form), status=400)
+
+    def context(self, walk_in, form):
+        may_decide = (
+            walk_in.wants_to_see_id == self.request.user.pk
+            and walk_in.status == WalkInStatus.WAITING
+        )
+        return {"walk_in": walk_in, "form": form, "may_decide": may_decide}
