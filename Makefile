@@ -16,6 +16,7 @@ run: os-deps $(VENV)/.installed
 
 test: os-deps-test $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 os-deps:
@@ -75,9 +76,9 @@ reminders: $(VENV)/.installed
 
 # Re-extract strings after changing code or templates, translate locale/zh_Hans, then compile.
 messages: $(VENV)/.installed-dev
-	$(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore=.venv --ignore=tests
+	$(RUN_ENV) $(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore=.venv --ignore=tests
 	$(PY) scripts/fill_en_catalogue.py
-	$(MANAGE) compilemessages --ignore=.venv
+	$(RUN_ENV) $(MANAGE) compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles(sender, using="default", **kwargs):
+    # local: apps.py is imported before the app registry is ready; models load here
     from django.contrib.auth.management import create_permissions
 
     from .roles import ensure_roles

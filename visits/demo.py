@@ -10,7 +10,7 @@ from approvals.services import decide
 from reception.loading import LoadReport
 from reception.models import Client, ReceptionGrade, ReceptionPolicy, User
 
-from .models import VisitRequest, WelcomeDisplay
+from .models import ArrivalMode, VisitRequest, WelcomeDisplay
 from .services.preparation import complete_task
 from .services.requests import file_visit_request
 
@@ -43,7 +43,7 @@ DEMO_VISITS = [
         "reason": "考察新生产线并签订年度采购框架协议",
         "services": ["car", "guided_tour", "fruit", "welcome_banner", "invite_leader"],
         "banner_text": "热烈欢迎远航汽车零部件集团领导莅临指导",
-        "arrival_mode": "airport",
+        "arrival_mode": ArrivalMode.AIRPORT,
         "arrival_point": "上海浦东机场 T2,MU5101 09:30 落地",
         "visitors": [
             ("孙立群", "采购副总裁", "13900139002"),
@@ -68,7 +68,7 @@ DEMO_VISITS = [
         "reason": "参观工厂,洽谈储能柜配套合作",
         "services": ["car", "guided_tour", "fruit", "welcome_banner"],
         "banner_text": "热烈欢迎北辰新能源科技有限公司莅临参观",
-        "arrival_mode": "station",
+        "arrival_mode": ArrivalMode.STATION,
         "arrival_point": "虹桥站 G7012 09:15 到达",
         "visitors": [
             ("周敏", "总经理", "13700137004"),

@@ -273,6 +273,7 @@ def _render(template: str, *, visit: VisitRequest, language: str) -> bytes:
     with translation.override(language):
         context = document_context(visit)
         context["html_lang"] = "en" if language.startswith("en") else "zh-CN"
+        context.update(PrepStatus=PrepStatus, Service=Service)  # compared in the templates
         html = render_to_string(template, context)
     return html_to_pdf(html)
 
@@ -284,7 +285,7 @@ def _allowed_roots() -> list[Path]:
 
 
 def _local_only_fetcher():
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # local: loads Pango (~1 s), paid when printing
 
     class LocalOnlyFetcher(URLFetcher):
         """data: URLs and files of the project only: a document never reaches the network."""
@@ -310,7 +311,9 @@ def _font_config():
     """One fontconfig set-up per thread, kept: loading it anew costs ~50 ms a document.
     Safe because the documents declare no @font-face; fonts installed later are seen after
     a restart."""
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.fonts import (
+        FontConfiguration,  # local: loads Pango (~1 s), paid when printing
+    )
 
     if getattr(_fonts, "config", None) is None:
         _fonts.config = FontConfiguration()
@@ -319,7 +322,7 @@ def _font_config():
 
 def html_to_pdf(html: str) -> bytes:
     """WeasyPrint, imported here so that pages which never print do not pay for it."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # local: loads Pango (~1 s), paid when printing
 
     base_url = Path(settings.BASE_DIR).resolve().as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=_local_only_fetcher())

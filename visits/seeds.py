@@ -1,6 +1,8 @@
 """Seed 001 §7 (division of labour) and seed 000 D (preparation, audits, technical
 customers) as preparation task templates. `grades` names a group of grades per scheme."""
 
+from .models.requests import PICKED_UP
+
 # Grade groups per scheme: which grades get the elaborate VIP extras, which get a car.
 GRADE_GROUPS = {
     "four-tier": {"top": ["vip"], "high": ["vip", "guest"], "car": ["vip", "guest", "business"]},
@@ -106,7 +108,7 @@ TEMPLATES = [
         "department": "office",
         "name": "购买返程车船票",
         "name_en": "Buy the return tickets",
-        "arrival_modes": ["airport", "station"],
+        "arrival_modes": list(PICKED_UP),
         "due": 1,
         "quantity": "visitors",
     },

@@ -4,6 +4,6 @@ from celery import shared_task
 @shared_task(name="visits.sweep_reminders", ignore_result=True)
 def sweep_reminders() -> str:
     """Run by Celery beat every 5 minutes. Safe to run twice at once: rows are locked."""
-    from .reminders import sweep
+    from .reminders import sweep  # local: a Celery task module stays light to import
 
     return str(sweep())

@@ -11,6 +11,7 @@ from reception.roles import Role
 from reception.selectors import default_main_host, users_with_role
 
 from ..models import Purpose, Service, VisitRequest, VisitStatus
+from ..models.requests import FILED_FIELDS
 from ..services import requests as services
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -34,6 +35,9 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
 class ContactChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} · {obj.title}" if obj.title else obj.name
+
+
+BESIDE = {"client": ["client", "contacts"], "main_host": ["main_host", "accompanying_staff"]}
 
 
 class VisitRequestForm(forms.ModelForm):
@@ -73,33 +77,9 @@ class VisitRequestForm(forms.ModelForm):
 
     class Meta:
         model = VisitRequest
-        fields = [
-            "client",
-            "contacts",
-            "origin",
-            "guest_kind",
-            "purposes",
-            "purpose_other",
-            "reason",
-            "proposed_grade",
-            "arrival_at",
-            "departure_at",
-            "arrival_mode",
-            "arrival_point",
-            "headcount",
-            "services",
-            "banner_text",
-            "service_other",
-            "meals",
-            "meal_staff",
-            "rooms",
-            "nights",
-            "main_host",
-            "accompanying_staff",
-            "meeting_room",
-            "notes",
-            "late_reason",
-        ]
+        # The filed fields, with the contacts after the client and the companions after
+        # the main host.
+        fields = [f for field in FILED_FIELDS for f in BESIDE.get(field, [field])]
         widgets = {
             "arrival_at": DATETIME_INPUT,
             "departure_at": DATETIME_INPUT,

@@ -9,7 +9,9 @@ from .reminders import (
     ReminderStatus,
 )
 from .requests import (
+    PICKED_UP,
     ArrivalMode,
+    BoardStatus,
     EventKind,
     GuestKind,
     Origin,
@@ -24,8 +26,10 @@ from .requests import (
 from .summary import VisitSummary
 
 __all__ = [
+    "PICKED_UP",
     "Anchor",
     "ArrivalMode",
+    "BoardStatus",
     "EventKind",
     "GuestKind",
     "ItineraryItem",

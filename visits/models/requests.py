@@ -66,6 +66,49 @@ class ArrivalMode(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Arrivals the company picks up with a car (seed 001: 接站).
+PICKED_UP = (ArrivalMode.AIRPORT, ArrivalMode.STATION)
+
+
+class BoardStatus(models.TextChoices):
+    """Where a visit's group is, on the arrivals board (computed, never stored)."""
+
+    EXPECTED = "expected", _("Expected")
+    ARRIVED = "arrived", _("Arrived (part of the group)")
+    ON_SITE = "on_site", _("On site")
+    LEFT = "left", _("Left")
+
+
+# The request's own fields in the paper form's order: what the filing form shows (with the
+# contacts and accompanying staff beside them), what services apply, and, with the
+# receptionist, what the timeline tracks field by field. Defined here once.
+FILED_FIELDS = [
+    "client",
+    "origin",
+    "guest_kind",
+    "purposes",
+    "purpose_other",
+    "reason",
+    "proposed_grade",
+    "arrival_at",
+    "departure_at",
+    "arrival_mode",
+    "arrival_point",
+    "headcount",
+    "services",
+    "banner_text",
+    "service_other",
+    "meals",
+    "meal_staff",
+    "rooms",
+    "nights",
+    "main_host",
+    "meeting_room",
+    "notes",
+    "late_reason",
+]
+
+
 class VisitRequest(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, null=True)
     status = models.CharField(
@@ -240,16 +283,16 @@ class VisitRequest(models.Model):
         return round(100 * self.tasks_done / live)
 
     @property
-    def board_status(self) -> str:
-        """expected / arrived (some of the group) / on_site / left, from with_presence()."""
+    def board_status(self) -> "BoardStatus":
+        """Where the group is, from with_presence()."""
         on_site, left = self.visitors_in, self.visitors_out
         if self.status == VisitStatus.COMPLETED or (left and not on_site):
-            return "left"
+            return BoardStatus.LEFT
         if not on_site:
-            return "expected"
+            return BoardStatus.EXPECTED
         if on_site + left < self.visitors_total:
-            return "arrived"
-        return "on_site"
+            return BoardStatus.ARRIVED
+        return BoardStatus.ON_SITE
 
     def purpose_labels(self) -> list[str]:
         return [str(Purpose(p).label) for p in self.purposes if p in Purpose.values]

@@ -22,6 +22,7 @@ from django.utils import timezone
 from reception.models import Notification
 
 from ..models import Reminder, ReminderStatus
+from ..services.notifications import Kind
 from .content import NoLongerApplies, compose
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def _deliver(reminder: Reminder, now: datetime) -> Notification:
     body = message.body.render(language)
     note = Notification.objects.create(
         recipient=user,
-        kind=f"reminder_{reminder.rule.kind}"[:40],
+        kind=Kind.for_reminder(reminder.rule.kind)[:40],
         title=title,
         body=body,
         url=message.url,

@@ -9,33 +9,9 @@ from reception.models import Bilingual
 from reception.notify import Msg
 
 from ..models import ArrivalMode, GuestKind, Origin, Purpose, Service, VisitRequest
+from ..models.requests import FILED_FIELDS
 
-TRACKED = [
-    "client",
-    "origin",
-    "guest_kind",
-    "purposes",
-    "purpose_other",
-    "reason",
-    "proposed_grade",
-    "arrival_at",
-    "departure_at",
-    "arrival_mode",
-    "arrival_point",
-    "headcount",
-    "services",
-    "banner_text",
-    "service_other",
-    "meals",
-    "meal_staff",
-    "rooms",
-    "nights",
-    "main_host",
-    "receptionist",
-    "meeting_room",
-    "notes",
-    "late_reason",
-]
+TRACKED = [*FILED_FIELDS, "receptionist"]
 CHOICES = {
     "origin": Origin,
     "guest_kind": GuestKind,

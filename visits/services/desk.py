@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from reception.models import User
 from reception.notify import Msg, notify
 
+from .. import permissions
 from ..models import (
     EventKind,
     VisitEvent,
@@ -17,6 +18,7 @@ from ..models import (
     VisitStatus,
 )
 from .lifecycle import VisitError, lock, transition
+from .notifications import Kind
 
 ON_THE_BOARD = (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED)
 
@@ -33,7 +35,7 @@ def check_in(*, visit: VisitRequest, by: User, visitor_ids: list[int] | None = N
     visit; the main host and the accompanying staff are told the guests have arrived."""
     with transaction.atomic():
         visit = lock(visit)
-        if visit.status not in (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS):
+        if not permissions.awaits_check_in(by, visit):
             raise VisitError(
                 _("Only an approved visit can check in; this one is “%(status)s”.")
                 % {"status": visit.get_status_display()}
@@ -54,7 +56,7 @@ def check_in(*, visit: VisitRequest, by: User, visitor_ids: list[int] | None = N
             transition(visit, to=VisitStatus.IN_PROGRESS, by=by)
         notify(
             [visit.main_host, *visit.accompanying_staff.all(), visit.applicant],
-            kind="guests_arrived",
+            kind=Kind.GUESTS_ARRIVED,
             title=Msg(
                 _("%(client)s has arrived: %(names)s"),
                 client=lambda: visit.client.label,

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from reception.models import User
 
+from .. import permissions
 from ..models import (
+    PICKED_UP,
     EventKind,
     ItineraryItem,
     ProcedureStep,
@@ -49,7 +51,7 @@ def default_itinerary(visit: VisitRequest) -> list[ItineraryItem]:
         )
 
     start = arrival
-    if visit.wants(Service.CAR) and visit.arrival_mode in ("airport", "station"):
+    if visit.wants(Service.CAR) and visit.arrival_mode in PICKED_UP:
         add(ProcedureStep.PICK_UP, arrival, visit.arrival_point, visit.receptionist)
         start = arrival + timedelta(hours=1)
     add(ProcedureStep.WELCOME, start, room, host)
@@ -79,7 +81,9 @@ def save_itinerary(*, visit: VisitRequest, by: User, rows: list[dict]) -> None:
     """Replace the itinerary with the edited rows (logged as one change)."""
     with transaction.atomic():
         visit = lock(visit)
-        if visit.is_terminal:
+        if not permissions.may_arrange_itinerary(by, visit):
+            raise VisitError(_("Reception, the applicant and the main host edit the itinerary."))
+        if permissions.is_terminal(by, visit):
             raise VisitError(_("This visit is over; its itinerary can no longer change."))
 
         def summary():

@@ -1,5 +1,6 @@
 """Who is told what about a visit request. Texts are rendered in each recipient's language."""
 
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,32 @@ from reception.roles import Role
 from reception.selectors import users_with_role
 
 from ..models import VisitRequest
+
+
+class Kind(models.TextChoices):
+    """What a notification is about (Notification.kind); reminders add `reminder_<kind>`."""
+
+    APPROVAL_WAITING = "approval_waiting", _("A step waits for a decision")
+    STEP_APPROVED = "step_approved", _("A step was approved")
+    STEP_RETURNED = "step_returned", _("A step was returned")
+    STEP_REJECTED = "step_rejected", _("A step was rejected")
+    VISIT_APPROVED = "visit_approved", _("Visit approved")
+    VISIT_CANCELLED = "visit_cancelled", _("Visit cancelled")
+    VISIT_CHANGED = "visit_changed", _("Visit changed")
+    VISIT_CLOSED = "visit_closed", _("Visit closed")
+    GUESTS_ARRIVED = "guests_arrived", _("Guests arrived")
+    WALK_IN = "walk_in", _("Walk-in at the gate")
+    WALK_IN_DECIDED = "walk_in_decided", _("Walk-in decided")
+    TASKS = "tasks", _("Preparation tasks")
+    TASK_ASSIGNED = "task_assigned", _("Task assigned")
+
+    @classmethod
+    def for_step(cls, state: str) -> "Kind":
+        return cls(f"step_{state}")
+
+    @staticmethod
+    def for_reminder(kind: str) -> str:
+        return f"reminder_{kind}"
 
 
 def _url(visit: VisitRequest) -> str:
@@ -36,7 +63,7 @@ def step_waiting(step, approvers) -> None:
     visit = step.visit
     notify(
         approvers,
-        kind="approval_waiting",
+        kind=Kind.APPROVAL_WAITING,
         title=Msg(
             _("%(ref)s waits for your decision: %(step)s"),
             ref=visit.reference,
@@ -57,7 +84,7 @@ def step_decided(step) -> None:
     visit = step.visit
     notify(
         [visit.applicant],
-        kind=f"step_{step.state}",
+        kind=Kind.for_step(step.state),
         title=Msg(
             _("%(ref)s: “%(step)s” — %(decision)s by %(user)s"),
             ref=visit.reference,
@@ -73,7 +100,7 @@ def step_decided(step) -> None:
 def approved(visit: VisitRequest) -> None:
     notify(
         [*receptionists_of(visit), visit.main_host],
-        kind="visit_approved",
+        kind=Kind.VISIT_APPROVED,
         title=Msg(
             _("%(ref)s approved: %(client)s arrives %(arrival)s"),
             ref=visit.reference,
@@ -106,7 +133,7 @@ def involved_in(visit: VisitRequest) -> list:
 def cancelled(visit: VisitRequest, people, by, reason: str) -> None:
     notify(
         people,
-        kind="visit_cancelled",
+        kind=Kind.VISIT_CANCELLED,
         title=Msg(
             _("%(ref)s cancelled by %(user)s: %(client)s will not come"),
             ref=visit.reference,
@@ -122,7 +149,7 @@ def cancelled(visit: VisitRequest, people, by, reason: str) -> None:
 def changed(visit: VisitRequest, by, lines: list[Msg]) -> None:
     notify(
         [*receptionists_of(visit), visit.main_host],
-        kind="visit_changed",
+        kind=Kind.VISIT_CHANGED,
         title=Msg(_("%(ref)s changed by %(user)s"), ref=visit.reference, user=by),
         body=Lines(lines),
         url=_url(visit),
@@ -133,7 +160,7 @@ def changed(visit: VisitRequest, by, lines: list[Msg]) -> None:
 def closed(visit: VisitRequest, by) -> None:
     notify(
         [visit.applicant, visit.main_host, *receptionists_of(visit)],
-        kind="visit_closed",
+        kind=Kind.VISIT_CLOSED,
         title=Msg(_("%(ref)s closed: the work summary is in"), ref=visit.reference),
         url=_url(visit),
         exclude=by,

@@ -13,6 +13,7 @@ from reception.calendar import WorkingCalendar
 from reception.models import StaffMembership, User
 from reception.notify import Lines, Msg, notify
 
+from .. import permissions
 from ..models import (
     PrepStatus,
     PrepTask,
@@ -23,6 +24,7 @@ from ..models import (
 )
 from ..models.preparation import TIME_FIELDS
 from .lifecycle import VisitError
+from .notifications import Kind
 
 
 def due_date_for(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
@@ -117,7 +119,7 @@ def _tell_departments(visit, tasks, title: Msg, exclude=None) -> None:
     for department_id, items in by_department.items():
         notify(
             department_people([department_id]),
-            kind="tasks",
+            kind=Kind.TASKS,
             title=title,
             body=Lines(
                 Msg(
@@ -168,8 +170,7 @@ def propagate_changes(
 
 
 def _check_member(task: PrepTask, user: User) -> None:
-    member = StaffMembership.objects.filter(user=user, department_id=task.department_id).exists()
-    if not member and task.department.head_id != user.pk:
+    if not permissions.is_department_member(user, task):
         raise VisitError(_("Only the department's members can update its tasks."))
 
 
@@ -224,7 +225,7 @@ def confirm_recheck(*, task: PrepTask, by: User) -> PrepTask:
 def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
     with transaction.atomic():
         task = _locked(task)
-        if task.department.head_id != by.pk and not by.is_superuser:
+        if not permissions.is_department_head(by, task):
             raise VisitError(_("Only the head of the department assigns its tasks."))
         if (
             assignee is not None
@@ -238,7 +239,7 @@ def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
         if assignee is not None:
             notify(
                 [assignee],
-                kind="task_assigned",
+                kind=Kind.TASK_ASSIGNED,
                 title=Msg(
                     _("%(ref)s: “%(task)s” is yours, due %(due)s"),
                     ref=task.visit.reference,

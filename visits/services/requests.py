@@ -10,6 +10,7 @@ from reception.models import ReceptionPolicy, User
 from reception.roles import Role, has_role
 from reception.selectors import default_main_host
 
+from .. import permissions
 from ..models import (
     EventKind,
     Purpose,
@@ -18,22 +19,14 @@ from ..models import (
     VisitRequest,
     VisitStatus,
 )
+from ..models.requests import FILED_FIELDS
 from . import changes, notifications, preparation
 from .approval import start_approval
 from .lifecycle import VisitError, lock, transition
 from .staff import STAFF_LOCKED
 
-# The applicant edits freely before submission and after a return; after approval every
-# change is logged and announced; while approvers are deciding, the request is frozen.
-EDITABLE = {VisitStatus.DRAFT, VisitStatus.RETURNED, VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
+# After approval every change is logged field by field and announced to reception.
 LOGGED = {VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
-CANCELLABLE = {
-    VisitStatus.DRAFT,
-    VisitStatus.SUBMITTED,
-    VisitStatus.IN_APPROVAL,
-    VisitStatus.RETURNED,
-    VisitStatus.APPROVED,
-}
 REQUIRED_TO_SUBMIT = [
     "client",
     "proposed_grade",
@@ -42,7 +35,6 @@ REQUIRED_TO_SUBMIT = [
     "reason",
     "purposes",
 ]
-FIELDS = [*changes.TRACKED]
 VISITOR_FIELDS = ["name", "title", "phone", "id_number", "notes"]
 
 
@@ -87,7 +79,7 @@ def submission_problems(visit: VisitRequest, *, visitor_count: int) -> dict[str,
 
 
 def _apply(visit: VisitRequest, data: dict) -> None:
-    for field in FIELDS:
+    for field in FILED_FIELDS:
         if field in data:
             setattr(visit, field, data[field])
 
@@ -127,7 +119,7 @@ def assign_reference(visit: VisitRequest) -> None:
 
 
 def _check_applicant(visit: VisitRequest, by: User) -> None:
-    if visit.applicant_id != by.pk and not by.is_superuser:
+    if not permissions.is_applicant(by, visit):
         raise VisitError(_("Only the applicant can change this request."))
 
 
@@ -159,7 +151,7 @@ def update_visit_request(
     with transaction.atomic():
         visit = lock(visit)
         _check_applicant(visit, by)
-        if visit.status not in EDITABLE:
+        if not permissions.is_editable(by, visit):
             raise VisitError(
                 _("A request that is “%(status)s” cannot be edited; ask the approver to return it.")
                 % {"status": visit.get_status_display()}
@@ -198,7 +190,7 @@ def submit_visit_request(*, visit: VisitRequest, by: User) -> VisitRequest:
     with transaction.atomic():
         visit = lock(visit)
         _check_applicant(visit, by)
-        if visit.status not in (VisitStatus.DRAFT, VisitStatus.RETURNED):
+        if not permissions.is_submittable(by, visit):
             raise VisitError(
                 _("Only a draft or a returned request can be submitted; this one is “%(s)s”.")
                 % {"s": visit.get_status_display()}
@@ -226,7 +218,7 @@ def cancel_visit_request(*, visit: VisitRequest, by: User, reason: str) -> Visit
         _check_applicant(visit, by)
         if not reason:
             raise VisitError(_("Give a reason for cancelling: everyone involved will read it."))
-        if visit.status not in CANCELLABLE:
+        if visit.status not in permissions.CANCELLABLE:
             raise VisitError(
                 _("A request that is “%(status)s” cannot be cancelled.")
                 % {"status": visit.get_status_display()}

@@ -4,13 +4,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import User
-from reception.roles import APPROVER_ROLES, Role, has_role
 
+from .. import permissions
 from ..models import (
     EventKind,
     VisitEvent,
     VisitRequest,
-    VisitStatus,
 )
 from . import changes, notifications
 from .lifecycle import VisitError, lock
@@ -35,13 +34,12 @@ def change_reception_staff(
     reason = (reason or "").strip()
     with transaction.atomic():
         visit = lock(visit)
-        approver = by.is_superuser or has_role(by, *APPROVER_ROLES)
-        if not (approver or has_role(by, Role.RECEPTIONIST) or visit.applicant_id == by.pk):
+        if not permissions.may_change_staff(by, visit):
             raise VisitError(_("Only reception, approvers and the applicant change the staff."))
-        if visit.is_terminal or visit.status == VisitStatus.COMPLETED:
+        if permissions.is_over(by, visit):
             raise VisitError(_("This visit is over; its staff can no longer change."))
-        if visit.status == VisitStatus.IN_PROGRESS:
-            if not approver:
+        if permissions.guests_on_site(by, visit):
+            if not permissions.is_approver(by):
                 raise VisitError(STAFF_LOCKED)
             if not reason:
                 raise VisitError(_("Say why the staff change while the guests are on site."))

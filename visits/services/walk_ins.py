@@ -24,6 +24,7 @@ from ..models import (
 )
 from .approval import start_approval
 from .lifecycle import VisitError, transition
+from .notifications import Kind
 from .requests import assign_reference
 
 
@@ -57,7 +58,7 @@ def record_walk_in(
     )
     notify(
         [wants_to_see],
-        kind="walk_in",
+        kind=Kind.WALK_IN,
         title=Msg(
             _("At the gate now: %(names)s from %(company)s want to see you"),
             names=walk_in.names,
@@ -156,7 +157,7 @@ def decline_walk_in(*, walk_in: WalkIn, by: User, reason: str) -> WalkIn:
 def _tell_the_gate(walk_in: WalkIn) -> None:
     notify(
         [walk_in.recorded_by],
-        kind="walk_in_decided",
+        kind=Kind.WALK_IN_DECIDED,
         title=Msg(
             _("%(company)s: %(status)s by %(user)s"),
             company=walk_in.company,

@@ -13,6 +13,7 @@ from ..forms.itinerary import (
     itinerary_initial,
 )
 from ..models import VisitRequest
+from ..permissions import may_arrange_itinerary
 from ..selectors import visible_visits
 from ..services import itinerary
 from ..services.lifecycle import VisitError
@@ -25,12 +26,7 @@ class ItineraryEditView(PermissionRequiredMixin, View):
     def get_object(self) -> VisitRequest:
         visit = get_object_or_404(visible_visits(self.request.user), pk=self.kwargs["pk"])
         user = self.request.user
-        allowed = (
-            user.has_perm("visits.track_preparation")
-            or visit.applicant_id == user.pk
-            or visit.main_host_id == user.pk
-        )
-        if not allowed:
+        if not may_arrange_itinerary(user, visit):
             raise Http404
         return visit
 

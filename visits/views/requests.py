@@ -14,7 +14,6 @@ from django_filters.views import FilterView
 from approvals.forms import DecisionForm
 from approvals.models import StepState
 from reception.models import ClientContact, ReceptionPolicy
-from reception.roles import APPROVER_ROLES, Role, has_role
 from reception.views import PageQueryMixin
 
 from ..filters import VisitFilter
@@ -26,6 +25,7 @@ from ..forms.requests import (
     visitor_initial,
 )
 from ..models import PrepStatus, VisitRequest, VisitStatus
+from ..permissions import is_applicant, is_editable, may
 from ..selectors import timeline, visible_visits, with_list_facts, with_readiness
 from ..services import preparation
 from ..services import requests as services
@@ -58,33 +58,22 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             visit.approval_steps.select_related("role", "user", "decided_by", "grade_after")
         )
         pending = next((s for s in steps if s.state == StepState.PENDING), None)
-        is_applicant = visit.applicant_id == user.pk
         context.update(
             visitors=list(visit.visitors.all()),
             itinerary=list(visit.itinerary.select_related("responsible")),
-            can_edit_itinerary=not visit.is_terminal
-            and (
-                user.has_perm("visits.track_preparation")
-                or user.pk in (visit.applicant_id, visit.main_host_id)
-            ),
             contacts=list(visit.contacts.all()),
             accompanying=list(visit.accompanying_staff.all()),
             steps=[s for s in steps if s.round == max(x.round for x in steps)] if steps else [],
             pending_step=pending,
             timeline=timeline(visit, steps),
-            can_edit=is_applicant and visit.status in services.EDITABLE,
-            can_submit=is_applicant and visit.status in (VisitStatus.DRAFT, VisitStatus.RETURNED),
-            can_cancel=is_applicant
-            and visit.status in services.CANCELLABLE
-            and not visit.has_arrived,
             standard=getattr(visit.grade, "standard", None) if visit.grade else None,
             **self.preparation(visit),
         )
-        if self.may_change_staff(visit):
+        if may(user, "change_staff", visit):
             context["staff_form"] = StaffForm(
                 initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id}
             )
-        if pending and pending.can_be_decided_by(user) and not is_applicant:
+        if pending and pending.can_be_decided_by(user) and not is_applicant(user, visit):
             context["decision_form"] = DecisionForm(step=pending)
         return context
 
@@ -114,18 +103,6 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             "tasks_overdue": sum(1 for t in tasks if t.is_overdue),
         }
 
-    def may_change_staff(self, visit) -> bool:
-        user = self.request.user
-        if visit.is_terminal or visit.status in (VisitStatus.COMPLETED, VisitStatus.DRAFT):
-            return False
-        if visit.status == VisitStatus.IN_PROGRESS:
-            return user.is_superuser or has_role(user, *APPROVER_ROLES)
-        return (
-            user.is_superuser
-            or has_role(user, *APPROVER_ROLES, Role.RECEPTIONIST)
-            or visit.applicant_id == user.pk
-        )
-
 
 class VisitEditView(PermissionRequiredMixin, View):
     """File a new request (no pk) or edit one, with its visitors, on one page."""
@@ -143,7 +120,7 @@ class VisitEditView(PermissionRequiredMixin, View):
 
     def get(self, request, **kwargs):
         visit = self.get_object()
-        if visit.pk and visit.status not in services.EDITABLE:
+        if visit.pk and not is_editable(self.request.user, visit):
             messages.warning(
                 request, _("This request is with the approvers and cannot be edited now.")
             )

@@ -28,7 +28,7 @@ from approvals.services import decide
 from reception.models import Client, ClientCategory, Department, ReceptionGrade, User
 from reception.roles import Role, ensure_roles
 from visits import documents
-from visits.models import ItineraryItem, PrepStatus, PrepTask
+from visits.models import ArrivalMode, ItineraryItem, PrepStatus, PrepTask
 from visits.services.requests import file_visit_request
 
 VISITORS = 10
@@ -88,7 +88,7 @@ def build_visit():
         "proposed_grade": grade,
         "arrival_at": arrival,
         "departure_at": arrival + timedelta(hours=32),
-        "arrival_mode": "airport",
+        "arrival_mode": ArrivalMode.AIRPORT,
         "arrival_point": "上海浦东机场 T2,MU5101 09:30 落地",
         "headcount": VISITORS,
         "services": ["car", "guided_tour", "fruit", "welcome_banner", "invite_leader"],

@@ -1,0 +1,17 @@
+"""The visit app's choices in every template, so templates compare against the enum
+(`task.status == PrepStatus.DONE`), never against a string literal."""
+
+from approvals.models import StepState
+
+from .models import BoardStatus, EventKind, PrepStatus, VisitStatus, WalkInStatus
+
+
+def choices(request) -> dict:
+    return {
+        "VisitStatus": VisitStatus,
+        "PrepStatus": PrepStatus,
+        "StepState": StepState,
+        "EventKind": EventKind,
+        "WalkInStatus": WalkInStatus,
+        "BoardStatus": BoardStatus,
+    }

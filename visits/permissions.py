@@ -1,0 +1,154 @@
+"""Who may do what to a visit, defined once (django-rules predicates) and read by views,
+templates (`{% test_rule %}`) and services alike.
+
+Rules are registered with `rules.add_rule` and tested with `rules.test_rule` rather than
+through Django's `user.has_perm`, because Django answers "yes" to every superuser before any
+backend is asked: these rules depend on the visit's state (nobody edits a closed visit, not
+even an administrator), so they must be asked as they are. Page-level access ("may open the
+desk at all") stays with Django's model permissions on the role groups (reception/roles.py).
+
+Services check the predicates one by one, so each refusal has its own message; the composed
+rules below are what pages ask to decide which buttons to show.
+"""
+
+import rules
+
+from reception.models import StaffMembership
+from reception.roles import APPROVER_ROLES, Role, has_role
+
+from .models import VisitStatus
+
+# The applicant edits freely before submission and after a return; after approval every
+# change is logged and announced; while approvers are deciding, the request is frozen.
+EDITABLE = {VisitStatus.DRAFT, VisitStatus.RETURNED, VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
+SUBMITTABLE = {VisitStatus.DRAFT, VisitStatus.RETURNED}
+CANCELLABLE = {
+    VisitStatus.DRAFT,
+    VisitStatus.SUBMITTED,
+    VisitStatus.IN_APPROVAL,
+    VisitStatus.RETURNED,
+    VisitStatus.APPROVED,
+}
+# Visits the desk checks guests in to.
+CHECK_IN_STATUSES = {VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
+
+
+def _superuser(user) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+# ---- who ----------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_applicant(user, visit) -> bool:
+    return visit.applicant_id == user.pk
+
+
+@rules.predicate
+def is_main_host(user, visit) -> bool:
+    return visit.main_host_id is not None and visit.main_host_id == user.pk
+
+
+@rules.predicate
+def is_approver(user) -> bool:
+    """Holds a role that decides steps somewhere in a chain (or administers everything)."""
+    return _superuser(user) or has_role(user, *APPROVER_ROLES)
+
+
+@rules.predicate
+def is_customer_receptionist(user) -> bool:
+    return has_role(user, Role.RECEPTIONIST)
+
+
+@rules.predicate
+def tracks_preparation(user) -> bool:
+    """The customer receptionist's part: arrangements, the itinerary, the overview."""
+    return user.has_perm("visits.track_preparation")
+
+
+@rules.predicate
+def checks_in_guests(user) -> bool:
+    return user.has_perm("visits.check_in_visitors")
+
+
+@rules.predicate
+def is_department_member(user, task) -> bool:
+    """Belongs to or heads the department the preparation task is for."""
+    if task.department.head_id == user.pk:
+        return True
+    return StaffMembership.objects.filter(user=user, department_id=task.department_id).exists()
+
+
+@rules.predicate
+def is_department_head(user, task) -> bool:
+    return _superuser(user) or task.department.head_id == user.pk
+
+
+# ---- the visit's state --------------------------------------------------------------------
+
+
+@rules.predicate
+def is_editable(user, visit) -> bool:
+    return visit.status in EDITABLE
+
+
+@rules.predicate
+def is_submittable(user, visit) -> bool:
+    return visit.status in SUBMITTABLE
+
+
+@rules.predicate
+def is_cancellable(user, visit) -> bool:
+    return visit.status in CANCELLABLE and not visit.has_arrived
+
+
+@rules.predicate
+def is_over(user, visit) -> bool:
+    """Rejected, cancelled, closed, or the guests have left: nothing is arranged any more."""
+    return visit.is_terminal or visit.status == VisitStatus.COMPLETED
+
+
+@rules.predicate
+def is_terminal(user, visit) -> bool:
+    return visit.is_terminal
+
+
+@rules.predicate
+def guests_on_site(user, visit) -> bool:
+    return visit.status == VisitStatus.IN_PROGRESS
+
+
+@rules.predicate
+def is_draft(user, visit) -> bool:
+    return visit.status == VisitStatus.DRAFT
+
+
+@rules.predicate
+def awaits_check_in(user, visit) -> bool:
+    return visit.status in CHECK_IN_STATUSES
+
+
+# ---- the rules pages ask ------------------------------------------------------------------
+
+# Reception, approvers and the applicant change the main host and receptionist; once the
+# guests are on site only an approver may (seed 000: the staff stay the same until they leave).
+may_change_staff = is_approver | is_customer_receptionist | is_applicant
+may_arrange_itinerary = tracks_preparation | is_applicant | is_main_host
+
+rules.add_rule("visits.edit_visit", is_applicant & is_editable)
+rules.add_rule("visits.submit_visit", is_applicant & is_submittable)
+rules.add_rule("visits.cancel_visit", is_applicant & is_cancellable)
+rules.add_rule(
+    "visits.change_staff",
+    ~is_over & ~is_draft & (is_approver | (~guests_on_site & may_change_staff)),
+)
+rules.add_rule("visits.edit_itinerary", ~is_terminal & may_arrange_itinerary)
+rules.add_rule("visits.check_in", checks_in_guests & awaits_check_in)
+rules.add_rule("visits.tick_task", is_department_member)
+rules.add_rule("visits.assign_task", is_department_head)
+
+
+def may(user, rule: str, obj=None) -> bool:
+    """rules.test_rule with the app's prefix: may(user, "edit_visit", visit)."""
+    return rules.test_rule(f"visits.{rule}", user, obj)
