@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .loading import LoadReport, set_m2m, upsert
+from .loading import LoadReport, load_m2m, load_row
 from .models import (
     GradingScheme,
     ReceptionExtra,
@@ -16,15 +16,18 @@ from .seeds import EXTRAS, SCHEMES
 
 
 @transaction.atomic
-def load_grades(*, scheme_code: str, report: LoadReport) -> GradingScheme:
-    """Load one rulebook's grades and standards and make it the scheme in use."""
+def load_grades(*, scheme_code: str, report: LoadReport, use: bool = False) -> GradingScheme:
+    """Load one rulebook's grades and standards (missing rows only, unless the report resets).
+
+    The scheme becomes the one in use when none is, when it is new, or when `use` (or a reset)
+    asks for it; otherwise the company's choice stays."""
     ensure_roles()
     data = SCHEMES[scheme_code]
     extras = {
-        code: upsert(ReceptionExtra, {"code": code}, {"name": zh, "name_en": en}, report)
+        code: load_row(ReceptionExtra, {"code": code}, {"name": zh, "name_en": en}, report)
         for code, zh, en in EXTRAS
     }
-    scheme = upsert(
+    scheme = load_row(
         GradingScheme,
         {"code": scheme_code},
         {k: data[k] for k in ("name", "name_en", "description")},
@@ -34,19 +37,23 @@ def load_grades(*, scheme_code: str, report: LoadReport) -> GradingScheme:
         standard = dict(grade_data["standard"])
         extra_codes = standard.pop("extras")
         standard["main_host_role"] = Group.objects.get(name=standard["main_host_role"])
-        grade = upsert(
+        grade = load_row(
             ReceptionGrade,
             {"scheme": scheme, "code": grade_data["code"]},
             {k: v for k, v in grade_data.items() if k not in ("code", "standard")}
             | {"active": True},
             report,
         )
-        std = upsert(ReceptionStandard, {"grade": grade}, standard, report)
-        set_m2m(std, "extras", [extras[c] for c in extra_codes], report)
+        std = load_row(ReceptionStandard, {"grade": grade}, standard, report)
+        load_m2m(std, "extras", [extras[c] for c in extra_codes], report)
 
     policy = ReceptionPolicy.get()
+    switch = use or report.reset or report.created_in_this_run(scheme) or policy.scheme is None
     if policy.scheme_id != scheme.pk:
-        policy.scheme = scheme
-        policy.save(update_fields=["scheme"])
-        report.record("updated", policy)
+        if switch:
+            policy.scheme = scheme
+            policy.save(update_fields=["scheme"])
+            report.record("updated", policy, f"scheme: {scheme}")
+        else:
+            report.keep(policy, f"scheme in use: {policy.scheme}; --use switches to {scheme}")
     return scheme
