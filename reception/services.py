@@ -1,6 +1,6 @@
 """Write operations on organisation and policy data."""
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from .loading import LoadReport, load_m2m, load_row
@@ -10,9 +10,35 @@ from .models import (
     ReceptionGrade,
     ReceptionPolicy,
     ReceptionStandard,
+    RoleDefaultGrant,
 )
-from .roles import ensure_roles
+from .roles import DEFAULT_PERMISSIONS, Role
 from .seeds import EXTRAS, SCHEMES
+
+
+def _permission_code(perm: Permission) -> str:
+    return f"{perm.content_type.app_label}.{perm.codename}"
+
+
+@transaction.atomic
+def ensure_roles() -> None:
+    """Create every role's group and grant each default permission once. A default already
+    granted is never granted again, even when an administrator has removed it since."""
+    every = {_permission_code(p): p for p in Permission.objects.select_related("content_type")}
+    granted = set(RoleDefaultGrant.objects.values_list("role", "permission"))
+    for role in Role:
+        group, created = Group.objects.get_or_create(name=role.value)
+        codes = DEFAULT_PERMISSIONS[role]
+        codes = sorted(every) if codes == ["*"] else codes
+        # a group created now (again, if an administrator deleted it) gets all its defaults
+        new = codes if created else [c for c in codes if (role.value, c) not in granted]
+        if not new:
+            continue
+        group.permissions.add(*(every[code] for code in new))
+        RoleDefaultGrant.objects.bulk_create(
+            [RoleDefaultGrant(role=role.value, permission=code) for code in new],
+            ignore_conflicts=True,
+        )
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     ItineraryItem,
@@ -69,7 +70,7 @@ class PrepTaskTemplateForm(forms.ModelForm):
 
 
 @admin.register(PrepTaskTemplate)
-class PrepTaskTemplateAdmin(admin.ModelAdmin):
+class PrepTaskTemplateAdmin(SimpleHistoryAdmin):
     form = PrepTaskTemplateForm
     list_display = ("code", "name", "department", "due_working_days", "active")
     list_filter = ("department", "active", "grades", "needs_meals", "needs_rooms")
@@ -256,7 +257,7 @@ class ReminderRuleForm(forms.ModelForm):
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(admin.ModelAdmin):
+class ReminderRuleAdmin(SimpleHistoryAdmin):
     form = ReminderRuleForm
     list_display = ("code", "name", "kind", "anchor", "offset_working_days", "send_time", "active")
     list_filter = ("kind", "anchor", "active")
