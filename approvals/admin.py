@@ -47,5 +47,13 @@ class ApprovalStepAdmin(admin.ModelAdmin):
     raw_id_fields = ("visit", "user", "decided_by")
     list_select_related = ("visit", "decided_by")
 
+    # Read-only: steps are copied from chains when a request is submitted and decided in the
+    # approval queue; a decision (who, when, comment, state) is never rewritten or deleted.
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
     def has_add_permission(self, request):
-        return False  # steps are copied from chains when a request is submitted
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
