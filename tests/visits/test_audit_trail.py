@@ -145,6 +145,8 @@ def test_a_check_time_correction_in_the_admin_goes_on_the_timeline_with_its_reas
     url = reverse("admin:visits_visitrequest_correct_check_times", args=[checked_in.pk])
     local = timezone.localtime(visitor.checked_in_at)
     earlier = (local - timedelta(minutes=40)).replace(second=0, microsecond=0)
+    assert url in admin_client.get(change_url(checked_in)).content.decode()
+    assert admin_client.get(url).status_code == 200
     response = admin_client.post(
         url,
         {
