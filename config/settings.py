@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rules",
+    "simple_history",  # change history of the policy models, shown in the admin
     "reception",
     "approvals",
     "visits",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who changed policy in the admin
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .calendar import (
     ENTRY,
@@ -64,7 +65,7 @@ class DepartmentMembershipInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en", "head", "parent")
     list_filter = ("parent",)
     search_fields = ("code", "name", "name_en")
@@ -116,7 +117,7 @@ class ReceptionGradeInline(admin.TabularInline):
 
 
 @admin.register(GradingScheme)
-class GradingSchemeAdmin(admin.ModelAdmin):
+class GradingSchemeAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en")
     search_fields = ("code", "name", "name_en")
     inlines = [ReceptionGradeInline]
@@ -129,7 +130,7 @@ class ReceptionStandardInline(admin.StackedInline):
 
 
 @admin.register(ReceptionGrade)
-class ReceptionGradeAdmin(admin.ModelAdmin):
+class ReceptionGradeAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en", "scheme", "rank", "active")
     list_filter = ("scheme", "active")
     list_editable = ("rank", "active")
@@ -138,7 +139,7 @@ class ReceptionGradeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReceptionStandard)
-class ReceptionStandardAdmin(admin.ModelAdmin):
+class ReceptionStandardAdmin(SimpleHistoryAdmin):
     list_display = (
         "grade",
         "meal_per_person",
@@ -154,13 +155,13 @@ class ReceptionStandardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReceptionExtra)
-class ReceptionExtraAdmin(admin.ModelAdmin):
+class ReceptionExtraAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en")
     search_fields = ("code", "name", "name_en")
 
 
 @admin.register(ReceptionPolicy)
-class ReceptionPolicyAdmin(admin.ModelAdmin):
+class ReceptionPolicyAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "company_name", "scheme", "lead_time_days", "handover_working_days")
 
     def has_add_permission(self, request):
@@ -232,7 +233,7 @@ class CalendarImportForm(forms.Form):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(SimpleHistoryAdmin):
     list_display = ("day", "weekday", "kind", "note", "updated_at")
     list_filter = ("kind",)
     search_fields = ("note",)

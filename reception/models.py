@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .roles import role_label
 
@@ -84,6 +85,8 @@ class Department(Bilingual, models.Model):
     members = models.ManyToManyField(
         User, through="StaffMembership", related_name="departments", verbose_name=_("members")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("department")
@@ -244,6 +247,8 @@ class GradingScheme(Bilingual, models.Model):
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("grading scheme")
         verbose_name_plural = _("grading schemes")
@@ -275,6 +280,8 @@ class ReceptionGrade(Bilingual, models.Model):
 
     objects = ReceptionGradeQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("reception grade")
         verbose_name_plural = _("reception grades")
@@ -293,6 +300,8 @@ class ReceptionExtra(Bilingual, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reception extra")
@@ -341,6 +350,8 @@ class ReceptionStandard(Bilingual, models.Model):
     extras = models.ManyToManyField(ReceptionExtra, verbose_name=_("extras"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     notes_en = models.TextField(_("notes (English)"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[extras])
 
     class Meta:
         verbose_name = _("reception standard")
@@ -415,6 +426,8 @@ class ReceptionPolicy(Bilingual, models.Model):
         help_text=_("The marketing head's assistant, when the gate does not know whom to call."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("reception policy")
         verbose_name_plural = _("reception policy")
@@ -481,6 +494,8 @@ class CalendarDay(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("calendar day")
         verbose_name_plural = _("working-day calendar")
@@ -494,3 +509,22 @@ class CalendarDay(models.Model):
     @property
     def is_working_day(self) -> bool:
         return self.kind == DayKind.WORKING
+
+
+class RoleDefaultGrant(models.Model):
+    """A default permission of a role that has been granted to its group once. It is not
+    granted again, so a permission an administrator removes from the group stays removed."""
+
+    role = models.CharField(_("role"), max_length=50)
+    permission = models.CharField(_("permission"), max_length=200)  # "app_label.codename"
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("default permission granted")
+        verbose_name_plural = _("default permissions granted")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "permission"], name="unique_role_default")
+        ]
+
+    def __str__(self) -> str:
+        return f"{role_label(self.role)}: {self.permission}"

@@ -67,6 +67,9 @@ def build(entry, namespace, chain) -> str:
         return "/" + ROUTE_PARAM.sub(lambda m: SAMPLE_KWARGS[m["name"]], route)
     if entry.name:
         name = f"{namespace}:{entry.name}" if namespace else entry.name
+        positional = sum(p.regex.groups - len(p.regex.groupindex) for p in chain)
+        if positional and not names:  # e.g. simple-history's object/history/<version>/
+            return reverse(name, args=["1"] * positional)
         return reverse(name, kwargs={n: SAMPLE_KWARGS[n] for n in names})
     raise LookupError(f"unnamed regex pattern ({callback}): name it or add to UNNAMED_REGEX")
 

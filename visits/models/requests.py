@@ -349,6 +349,7 @@ class EventKind(models.TextChoices):
     CHECK_OUT = "check_out", _("Checked out")
     VISITOR_ADDED = "visitor_added", _("Visitor added at the desk")
     WALK_IN = "walk_in", _("Walk-in at the gate")
+    CORRECTION = "correction", _("Corrected by an administrator")
 
 
 class VisitEvent(models.Model):

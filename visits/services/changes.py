@@ -24,10 +24,13 @@ EXTRA_LABELS = {
     "accompanying_staff": _("accompanying staff"),
     "visitors": _("visitors"),
     "itinerary": _("itinerary"),
+    "checked_in_at": _("checked in at"),
+    "checked_out_at": _("checked out at"),
 }
 
 
-def _neutral(value):
+def neutral(value):
+    """A value as the timeline stores it (language-neutral, JSON)."""
     if value is None or value == "":
         return ""
     if isinstance(value, Bilingual):
@@ -40,7 +43,7 @@ def _neutral(value):
 
 
 def snapshot(visit: VisitRequest) -> dict:
-    data = {field: _neutral(getattr(visit, field)) for field in TRACKED}
+    data = {field: neutral(getattr(visit, field)) for field in TRACKED}
     if visit.pk:
         data["contacts"] = sorted(str(c) for c in visit.contacts.all())
         data["accompanying_staff"] = sorted(str(u) for u in visit.accompanying_staff.all())
