@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import (
+    AnonymisationRun,
     ItineraryItem,
     Party,
     PrepTask,
@@ -140,7 +141,8 @@ class PrepTaskAdmin(admin.ModelAdmin):
 class VisitorInline(admin.TabularInline):
     model = Visitor
     extra = 0
-    exclude = ("id_number",)
+    exclude = ("id_number_hash",)
+    readonly_fields = ("id_number_masked",)
 
 
 class ItineraryInline(admin.TabularInline):
@@ -318,4 +320,20 @@ class ReminderAdmin(admin.ModelAdmin):
         return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AnonymisationRun)
+class AnonymisationRunAdmin(admin.ModelAdmin):
+    """What the retention sweep anonymised: a record, never edited."""
+
+    list_display = ("ran_at", "retention_days", "visits", "visitors", "walk_ins")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
