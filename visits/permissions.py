@@ -92,7 +92,7 @@ def is_front_desk(user) -> bool:
 
 @rules.predicate
 def is_administrator(user) -> bool:
-    return _superuser(user)
+    return _superuser(user) or has_role(user, Role.ADMINISTRATOR)
 
 
 @rules.predicate
