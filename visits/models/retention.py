@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AnonymisationRun(models.Model):
-    """One run of the retention sweep that changed something; never edited."""
+    """One real run of the retention sweep (also when nothing was due); never edited."""
 
     ran_at = models.DateTimeField(_("ran at"), auto_now_add=True)
     retention_days = models.PositiveSmallIntegerField(_("retention (days)"))
