@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from reception.models import ReceptionPolicy
+from reception.models import Notification, ReceptionPolicy
 from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
 from visits.models import AnonymisationRun, EventKind, VisitEvent, WalkIn
@@ -92,7 +92,7 @@ def test_open_visits_are_untouched(four_tier, sales, staff):
     assert result.visits == 0 and personal(visit) == before
 
 
-def test_names_leave_the_timeline_too(four_tier, sales, staff):
+def test_names_leave_the_timeline_and_the_bell(four_tier, sales, staff):
     arrival = timezone.now() + timedelta(minutes=5)
     visit = approve_fully(
         file_visit(
@@ -110,6 +110,8 @@ def test_names_leave_the_timeline_too(four_tier, sales, staff):
     assert anonymise_personal_data(now=later()).visits == 1
     names = [n for e in visit.events.filter(kind=EventKind.CHECK_IN) for n in e.changes]
     assert names == [ANONYMISED] * 3
+    assert not Notification.objects.filter(body__contains="孙立群").exists()
+    assert not Notification.objects.filter(title__contains="孙立群").exists()
 
 
 def test_each_run_records_what_it_anonymised_and_a_second_run_changes_nothing(cancelled):

@@ -30,6 +30,8 @@ from .lifecycle import lock
 # What replaces a name. Language-neutral, so every reader understands it.
 ANONYMISED = "***"
 ENDED = [VisitStatus.CLOSED, VisitStatus.CANCELLED, VisitStatus.REJECTED]
+# The pages of a visit its bell notifications link to; their texts may name the visitors.
+VISIT_PAGES = ["visits:detail", "visits:desk"]
 # Timeline entries whose `changes` list visitors' names.
 NAME_EVENTS = [EventKind.CHECK_IN, EventKind.CHECK_OUT, EventKind.VISITOR_ADDED]
 
@@ -127,7 +129,8 @@ def _anonymise_visit(pk: int, *, now: datetime) -> tuple[int | None, int]:
         )
         visit.anonymised_at = now
         visit.save(update_fields=["anonymised_at"])
-        Notification.objects.filter(url=reverse("visits:detail", args=[visit.pk])).delete()
+        pages = [reverse(name, args=[visit.pk]) for name in VISIT_PAGES]
+        Notification.objects.filter(url__in=pages).delete()
         VisitEvent.objects.create(
             visit=visit, at=now, kind=EventKind.ANONYMISED, changes=[visitors]
         )
