@@ -33,9 +33,9 @@ class Message:
 
 def attachments_for(reminder: Reminder) -> list[tuple[str, bytes, str]]:
     """Files sent with the reminder's email, as (filename, content, mimetype): the visitor
-    information sheet (PDF) in the recipient's language, with phone numbers as the recipient may
-see them. If rendering fails, the reminder
-    fails with the error and the sweep retries it."""
+    information sheet (PDF) in the recipient's language, with phone numbers as the recipient
+    may see them. If rendering fails, the reminder fails with the error and the sweep retries
+    it."""
     if reminder.visit_id is None:
         return []
     language = reminder.recipient.preferred_language
