@@ -5,13 +5,15 @@ form and a keyed hash."""
 import io
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from pypdf import PdfReader
 
 from reception.roles import Role
-from tests.factories import approve_fully, file_visit, user_with
+from tests.factories import approve_fully, file_visit, moment, t_minus, user_with
+from visits.documents import visitor_information_pdf
 from visits.models import (
     EventKind,
     Visitor,
@@ -19,6 +21,7 @@ from visits.models import (
     mask_phone,
 )
 from visits.permissions import may
+from visits.reminders import sweep
 from visits.services.requests import update_visit_request
 from visits.services.walk_ins import record_walk_in
 
@@ -139,6 +142,19 @@ def test_the_visitor_sheet_masks_phones_for_a_reader_who_may_not_see_them(visit,
 def test_the_visitor_sheet_shows_phones_to_the_applicant(visit, sales, login):
     response = login(sales).get(reverse("visits:visitor_information_pdf", args=[visit.pk]))
     assert PHONE in pdf_text(response.content)
+
+
+def test_the_receptionists_t_minus_2_sheet_shows_phones_in_full(visit, staff):
+    mail.outbox.clear()
+    sweep(now=moment(t_minus(visit, 2), 8, 31))
+    (email,) = [m for m in mail.outbox if m.to == [staff.receptionist.email]]
+    [(_name, pdf, _mimetype)] = email.attachments
+    assert PHONE in pdf_text(pdf)
+
+
+def test_a_sheet_rendered_for_nobody_masks_phones(visit):
+    text = pdf_text(visitor_information_pdf(visit=visit, language="zh-hans"))
+    assert MASKED in text and PHONE not in text
 
 
 def test_id_numbers_are_kept_only_masked_and_as_a_keyed_hash(visit):
