@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -181,7 +182,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visits.sweep_reminders",
         "schedule": 300.0,
         "options": {"expires": 240},
-    }
+    },
+    # Personal data past the reception policy's retention period, anonymised once a day.
+    "anonymise-personal-data": {
+        "task": "visits.anonymise_personal_data",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 
 # Security: production values unless DEBUG is on.

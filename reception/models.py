@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
@@ -424,6 +424,15 @@ class ReceptionPolicy(Bilingual, models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("The marketing head's assistant, when the gate does not know whom to call."),
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        _("keep visitors' personal data (days after the visit ends)"),
+        default=365,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+        help_text=_(
+            "Then visitors' and walk-ins' names, phone numbers and ID numbers are anonymised "
+            "(daily); counts, headcounts and companies stay for the statistics."
+        ),
     )
 
     history = HistoricalRecords()

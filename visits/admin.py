@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from reception.errors import RuleError
 
 from .models import (
+    AnonymisationRun,
     ItineraryItem,
     Party,
     PrepTask,
@@ -205,7 +206,10 @@ class ReadOnlyInline(admin.TabularInline):
 
 class VisitorInline(ReadOnlyInline):
     model = Visitor
-    exclude = ("id_number",)
+    exclude = ("id_number_hash",)  # a keyed hash, for matching only: never shown
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in read_only_fields(self, request, obj) if f != "id_number_hash"]
 
 
 class ItineraryInline(ReadOnlyInline):
@@ -434,4 +438,20 @@ class ReminderAdmin(admin.ModelAdmin):
         return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AnonymisationRun)
+class AnonymisationRunAdmin(admin.ModelAdmin):
+    """What the retention sweep anonymised: a record, never edited."""
+
+    list_display = ("ran_at", "retention_days", "visits", "visitors", "walk_ins")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

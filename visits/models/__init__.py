@@ -21,13 +21,17 @@ from .requests import (
     Visitor,
     VisitRequest,
     VisitStatus,
+    id_number_hash,
     mask_id_number,
+    mask_phone,
 )
+from .retention import AnonymisationRun
 from .summary import VisitSummary
 
 __all__ = [
     "PICKED_UP",
     "Anchor",
+    "AnonymisationRun",
     "ArrivalMode",
     "BoardStatus",
     "EventKind",
@@ -55,5 +59,7 @@ __all__ = [
     "WalkIn",
     "WalkInStatus",
     "WelcomeDisplay",
+    "id_number_hash",
     "mask_id_number",
+    "mask_phone",
 ]

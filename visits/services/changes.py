@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from reception.models import Bilingual
 from reception.notify import Msg
 
-from ..models import ArrivalMode, GuestKind, Origin, Purpose, Service, VisitRequest
+from ..models import ArrivalMode, GuestKind, Origin, Purpose, Service, VisitRequest, mask_phone
 from ..models.requests import FILED_FIELDS
 
 TRACKED = [*FILED_FIELDS, "receptionist"]
@@ -47,8 +47,10 @@ def snapshot(visit: VisitRequest) -> dict:
     if visit.pk:
         data["contacts"] = sorted(str(c) for c in visit.contacts.all())
         data["accompanying_staff"] = sorted(str(u) for u in visit.accompanying_staff.all())
+        # Phones masked: the timeline and the change notices reach more people than may see
+        # a visitor's number (visits.see_phones).
         data["visitors"] = [
-            " · ".join(part for part in (v.name, v.title, v.phone) if part)
+            " · ".join(part for part in (v.name, v.title, mask_phone(v.phone)) if part)
             for v in visit.visitors.all()
         ]
     return data

@@ -36,6 +36,8 @@ REQUIRED_TO_SUBMIT = [
     "purposes",
 ]
 VISITOR_FIELDS = ["name", "title", "phone", "id_number", "notes"]
+# What is stored of an ID number (never the number itself): Visitor.set_id_number().
+ID_NUMBER_FIELDS = ["id_number_masked", "id_number_hash"]
 
 
 def days_ahead(visit: VisitRequest) -> int:
@@ -97,15 +99,19 @@ def _sync_related(visit: VisitRequest, data: dict, visitors: list[dict] | None) 
     for row in visitors:
         current = existing.get(row.get("id"))
         values = {f: (row.get(f) or "").strip() for f in VISITOR_FIELDS}
+        id_number = values.pop("id_number")
         if current is None:
-            Visitor.objects.create(visit=visit, **values)
+            visitor = Visitor(visit=visit, **values)
+            visitor.set_id_number(id_number)
+            visitor.save()
             continue
         keep.add(current.pk)
-        if not values["id_number"]:  # the form never shows the stored number: blank keeps it
-            values["id_number"] = current.id_number
-        changed = [f for f, v in values.items() if getattr(current, f) != v]
-        for f in changed:
-            setattr(current, f, values[f])
+        before = {f: getattr(current, f) for f in (*values, *ID_NUMBER_FIELDS)}
+        for f, v in values.items():
+            setattr(current, f, v)
+        if id_number:  # the form never shows the stored number: blank keeps it
+            current.set_id_number(id_number)
+        changed = [f for f, old in before.items() if getattr(current, f) != old]
         if changed:
             current.save(update_fields=changed)
     Visitor.objects.filter(visit=visit).exclude(pk__in=keep).filter(pk__in=existing).delete()

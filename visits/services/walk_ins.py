@@ -56,6 +56,7 @@ def record_walk_in(
         wants_to_see=wants_to_see,
         purpose=purpose.strip(),
     )
+    # The phone in full: the person asked for is the would-be host (visits.see_walk_in_phone).
     notify(
         [wants_to_see],
         kind=Kind.WALK_IN,

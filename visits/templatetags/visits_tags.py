@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from visits.models import VisitStatus
+from visits.models import VisitStatus, mask_phone
 from visits.services import changes
 
 register = template.Library()
@@ -60,3 +60,10 @@ def late_title(visit):
 @register.filter
 def field_labels(fields):
     return [str(changes.field_label(f)) for f in fields or []]
+
+
+@register.filter
+def phone_shown(phone, in_full):
+    """The phone number in full if the reader may see it (rule visits.see_phones or
+    visits.see_walk_in_phone, asked by the template), else masked: 138****1234."""
+    return phone if in_full else mask_phone(phone)

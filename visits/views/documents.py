@@ -31,7 +31,9 @@ class DocumentView(PermissionRequiredMixin, View):
 
     def get(self, request, pk):
         visit = get_object_or_404(visible_visits(request.user), pk=pk)
-        pdf = RENDERERS[self.kind](visit=visit, language=reader_language(request))
+        pdf = RENDERERS[self.kind](
+            visit=visit, language=reader_language(request), reader=request.user
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
             False, documents.document_filename(visit=visit, kind=self.kind)
