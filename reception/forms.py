@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Client, ClientContact
 from .selectors import account_owner_candidates
+from .validators import TextRulesMixin
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = [
@@ -38,9 +39,16 @@ class ClientForm(forms.ModelForm):
         return " ".join(self.cleaned_data["name"].split())
 
 
+class ContactForm(TextRulesMixin, forms.ModelForm):
+    class Meta:
+        model = ClientContact
+        fields = ["name", "title", "phone", "email"]
+
+
 ContactFormSet = inlineformset_factory(
     Client,
     ClientContact,
+    form=ContactForm,
     fields=["name", "title", "phone", "email"],
     extra=1,
     can_delete=True,

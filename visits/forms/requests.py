@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
 from reception.roles import Role
 from reception.selectors import default_main_host, users_with_role
+from reception.validators import TextRulesMixin
 
 from ..models import Purpose, Service, VisitRequest, VisitStatus
 from ..models.requests import FILED_FIELDS
@@ -40,7 +41,7 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
 BESIDE = {"client": ["client", "contacts"], "main_host": ["main_host", "accompanying_staff"]}
 
 
-class VisitRequestForm(forms.ModelForm):
+class VisitRequestForm(TextRulesMixin, forms.ModelForm):
     """The reception application form. Drafts may be incomplete; `check_submission` asks
     for everything a submission needs."""
 
@@ -174,7 +175,7 @@ class VisitRequestForm(forms.ModelForm):
         return not problems
 
 
-class VisitorForm(forms.Form):
+class VisitorForm(TextRulesMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=100)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
@@ -229,13 +230,13 @@ def visitor_initial(visit: VisitRequest) -> list[dict]:
     ]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(TextRulesMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
     )
 
 
-class StaffForm(forms.Form):
+class StaffForm(TextRulesMixin, forms.Form):
     main_host = StaffChoiceField(label=_("Main host"), queryset=User.objects.none(), required=False)
     receptionist = StaffChoiceField(
         label=_("Customer receptionist"), queryset=User.objects.none(), required=False
