@@ -1,0 +1,189 @@
+"""Bad input gets a clear error on the field, never a 500 and never a silent loss."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from approvals.models import StepState
+from approvals.services import decide
+from reception.models import Department
+from reception.roles import Role
+from tests.factories import ClientFactory, file_visit, user_with
+from tests.visits.test_filing_page import post_data
+from visits.models import PrepStatus, VisitRequest
+from visits.services import desk
+
+pytestmark = pytest.mark.django_db
+
+BOARD = reverse("visits:board")
+NEW = reverse("visits:create")
+
+
+def approve_through(visit):
+    while step := visit.approval_steps.filter(state=StepState.PENDING).first():
+        decide(step=step, by=user_with(step.role.name), decision=StepState.APPROVED)
+    visit.refresh_from_db()
+    return visit
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+# ---- dates stay within 2000–2100 ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31", "2101-01-01"])
+def test_a_board_day_outside_the_window_shows_today_with_a_message(day, login):
+    browser = login(user_with(Role.FRONT_DESK))
+    response = browser.get(BOARD, {"day": day})
+    assert response.status_code == 200
+    assert response.context["tab"] == "today"
+    assert response.context["first"] == timezone.localdate()
+    [message] = messages_of(response)
+    assert day in message and "2000-01-01" in message
+
+
+def test_the_last_day_of_the_window_still_shows_its_board(login):
+    browser = login(user_with(Role.FRONT_DESK))
+    response = browser.get(BOARD, {"day": "2100-12-31"})
+    assert response.status_code == 200 and response.context["tab"] == "day"
+    assert str(response.context["first"]) == "2100-12-31"
+
+
+def test_an_itinerary_item_in_the_year_1_is_a_form_error(four_tier, sales, staff, login):
+    visit = approve_through(file_visit(sales, four_tier["guest"]))
+    response = login(staff.receptionist).post(
+        reverse("visits:itinerary", args=[visit.pk]),
+        {
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-step": "welcome",
+            "items-0-starts_at": "0001-01-01T00:00",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["formset"].forms[0].errors
+    assert "starts_at" in errors and "2000-01-01" in errors["starts_at"][0]
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_a_filing_date_outside_the_window_is_a_form_error(when, four_tier, sales, login):
+    data = post_data(four_tier["guest"], ClientFactory(), departure_at=when, save="1")
+    response = login(sales).post(NEW, data)
+    assert response.status_code == 400
+    assert "2100-12-31" in response.context["form"].errors["departure_at"][0]
+    assert not VisitRequest.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["visits:list", "approvals:queue"])
+def test_an_arrival_filter_outside_the_window_is_a_filter_error(url, four_tier, staff, login):
+    browser = login(staff.marketing)
+    response = browser.get(reverse(url), {"arrival_from": "0001-01-01"})
+    assert response.status_code == 200
+    assert "arrival_from" in response.context["filter"].form.errors
+
+
+# ---- single-line fields refuse line breaks, control and invisible characters -------------
+
+
+def test_a_line_break_in_a_visitor_name_is_a_form_error(four_tier, sales, login):
+    visitors = [("孙立\n群", "采购副总裁", "13900139002")]
+    data = post_data(four_tier["guest"], ClientFactory(), visitors=visitors, save="1")
+    response = login(sales).post(NEW, data)
+    assert response.status_code == 400
+    [errors] = response.context["visitors"].errors
+    assert "line break" in errors["name"][0]
+    assert not VisitRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "char", ["\u202e", "\u200b", "\u2066", "\ufeff", "\x07"], ids=["rlo", "zwsp", "lri", "bom", "bel"]
+)
+def test_an_invisible_character_in_a_walk_in_company_is_a_form_error(char, login):
+    guard = user_with(Role.SECURITY)
+    response = login(guard).post(
+        reverse("visits:walk_in_create"),
+        {
+            "company": f"星河{char}电子",
+            "names": "王强",
+            "headcount": 1,
+            "wants_to_see": guard.pk,
+            "purpose": "洽谈",
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert f"U+{ord(char):04X}" in response.context["form"].errors["company"][0]
+
+
+def test_a_note_keeps_its_line_breaks_but_not_an_override(four_tier, sales, login):
+    browser = login(sales)
+    client = ClientFactory()
+    ok = browser.post(NEW, post_data(four_tier["guest"], client, notes="第一行\r\n第二行", save="1"))
+    assert ok.status_code == 302
+    bad = browser.post(NEW, post_data(four_tier["guest"], client, notes="abc\u202edef", save="1"))
+    assert bad.status_code == 400 and "U+202E" in bad.context["form"].errors["notes"][0]
+
+
+def test_a_visitor_name_with_a_line_break_no_longer_stops_the_visits_emails(
+    four_tier, sales, staff, django_capture_on_commit_callbacks
+):
+    """Names stored before the rule (or by a script) still reach the subject line: the
+    subject is put on one line, so the email goes out."""
+    visit = approve_through(
+        file_visit(sales, four_tier["guest"], visitors=[{"name": "孙立\n群", "title": "经理"}])
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.check_in(visit=visit, by=user_with(Role.FRONT_DESK))
+    subjects = [m.subject for m in mail.outbox]
+    assert subjects and any("孙立 群" in s for s in subjects)
+    assert not any("\n" in s for s in subjects)
+
+
+# ---- an over-long task note is an error, the task stays open -----------------------------
+
+
+@pytest.fixture
+def office_task(four_tier, sales, staff):
+    member = user_with(Role.DEPARTMENT_MEMBER, username="office_member")
+    Department.objects.get(code="office").memberships.create(user=member)
+    visit = approve_through(file_visit(sales, four_tier["vip"]))
+    return member, visit.prep_tasks.get(template__code="office-car")
+
+
+def test_a_task_note_over_500_characters_keeps_the_task_open_with_an_error(office_task, login):
+    member, task = office_task
+    note = "车" * 501
+    response = login(member).post(
+        reverse("visits:task_action", args=[task.pk, "done"]),
+        {f"task{task.pk}-note": note},
+        HTTP_HX_REQUEST="true",
+    )
+    task.refresh_from_db()
+    assert task.status == PrepStatus.OPEN and task.note == ""
+    page = response.content.decode()
+    assert "500" in page and 'role="alert"' in page
+    assert note in page  # what was typed is given back to shorten
+
+
+def test_a_task_note_of_500_characters_is_kept_whole(office_task, login):
+    member, task = office_task
+    login(member).post(
+        reverse("visits:task_action", args=[task.pk, "done"]),
+        {f"task{task.pk}-note": "车" * 500},
+        HTTP_HX_REQUEST="true",
+    )
+    task.refresh_from_db()
+    assert task.status == PrepStatus.DONE and task.note == "车" * 500
+
+
+def test_arrival_checks_still_work_for_the_next_days(login):
+    browser = login(user_with(Role.FRONT_DESK))
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = browser.get(BOARD, {"day": tomorrow})
+    assert response.context["tab"] == "day" and not messages_of(response)
