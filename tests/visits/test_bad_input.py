@@ -1,5 +1,6 @@
 """Bad input gets a clear error on the field, never a 500 and never a silent loss."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,10 +13,11 @@ from approvals.models import StepState
 from approvals.services import decide
 from reception.models import Department
 from reception.roles import Role
-from tests.factories import ClientFactory, file_visit, user_with
+from tests.factories import ClientFactory, file_visit, user_with, visit_data
 from tests.visits.test_filing_page import post_data
 from visits.models import PrepStatus, VisitRequest
 from visits.services import desk
+from visits.services import requests as requests_service
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +104,9 @@ def test_a_line_break_in_a_visitor_name_is_a_form_error(four_tier, sales, login)
 
 
 @pytest.mark.parametrize(
-    "char", ["\u202e", "\u200b", "\u2066", "\ufeff", "\x07"], ids=["rlo", "zwsp", "lri", "bom", "bel"]
+    "char",
+    ["\u202e", "\u200b", "\u2066", "\ufeff", "\x07"],
+    ids=["rlo", "zwsp", "lri", "bom", "bel"],
 )
 def test_an_invisible_character_in_a_walk_in_company_is_a_form_error(char, login):
     guard = user_with(Role.SECURITY)
@@ -123,7 +127,9 @@ def test_an_invisible_character_in_a_walk_in_company_is_a_form_error(char, login
 def test_a_note_keeps_its_line_breaks_but_not_an_override(four_tier, sales, login):
     browser = login(sales)
     client = ClientFactory()
-    ok = browser.post(NEW, post_data(four_tier["guest"], client, notes="第一行\r\n第二行", save="1"))
+    ok = browser.post(
+        NEW, post_data(four_tier["guest"], client, notes="第一行\r\n第二行", save="1")
+    )
     assert ok.status_code == 302
     bad = browser.post(NEW, post_data(four_tier["guest"], client, notes="abc\u202edef", save="1"))
     assert bad.status_code == 400 and "U+202E" in bad.context["form"].errors["notes"][0]
@@ -187,3 +193,64 @@ def test_arrival_checks_still_work_for_the_next_days(login):
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     response = browser.get(BOARD, {"day": tomorrow})
     assert response.context["tab"] == "day" and not messages_of(response)
+
+
+# ---- filing is idempotent against a double click ------------------------------------------
+
+
+def test_the_filing_form_carries_a_fresh_one_time_token(sales, four_tier, login):
+    browser = login(sales)
+    first, second = browser.get(NEW), browser.get(NEW)
+    token = first.context["submission_token"]
+    assert token and token != second.context["submission_token"]
+    assert f'name="submission_token" value="{token}"' in first.content.decode()
+
+
+def test_a_double_clicked_filing_creates_one_request_and_shows_it(four_tier, sales, staff, login):
+    browser = login(sales)
+    token = browser.get(NEW).context["submission_token"]
+    data = post_data(four_tier["guest"], ClientFactory(), submit="1", submission_token=str(token))
+    first = browser.post(NEW, data)
+    second = browser.post(NEW, data)
+    visit = VisitRequest.objects.get()
+    assert first["Location"] == second["Location"] == reverse("visits:detail", args=[visit.pk])
+    assert visit.submission_token == token
+    assert any(visit.reference in m and "twice" in m for m in messages_of(second))
+
+
+def test_a_form_sent_back_with_errors_keeps_its_token(four_tier, sales, login):
+    browser = login(sales)
+    token = str(browser.get(NEW).context["submission_token"])
+    data = post_data(four_tier["guest"], ClientFactory(), submit="1", submission_token=token)
+    data["departure_at"] = "0001-01-01T00:00"
+    response = browser.post(NEW, data)
+    assert response.status_code == 400
+    assert str(response.context["submission_token"]) == token
+
+
+def test_another_filing_form_files_another_request(four_tier, sales, login):
+    browser = login(sales)
+    client = ClientFactory()
+    for _ in range(2):
+        token = str(browser.get(NEW).context["submission_token"])
+        browser.post(NEW, post_data(four_tier["guest"], client, save="1", submission_token=token))
+    assert VisitRequest.objects.count() == 2
+
+
+def test_two_filings_racing_with_one_token_make_one_request(four_tier, sales, monkeypatch):
+    """The second one passed the look-up before the first committed: the unique token stops
+    it at the database, and it answers with the first request."""
+    token = uuid.uuid4()
+    first = requests_service.file_visit_request(
+        applicant=sales, data=visit_data(four_tier["guest"]), visitors=[], token=token
+    )
+    real = requests_service.filed_with_token
+    calls = iter([None])
+    monkeypatch.setattr(
+        requests_service, "filed_with_token", lambda *a: next(calls, None) or real(*a)
+    )
+    with pytest.raises(requests_service.AlreadyFiled) as raised:
+        requests_service.file_visit_request(
+            applicant=sales, data=visit_data(four_tier["guest"]), visitors=[], token=token
+        )
+    assert raised.value.visit == first and VisitRequest.objects.count() == 1
