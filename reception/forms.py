@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Client, ClientContact
 from .selectors import account_owner_candidates
-from .validators import TextRulesMixin
+from .validators import TextRulesMixin, normalize_name
 
 
 class ClientForm(TextRulesMixin, forms.ModelForm):
@@ -36,7 +36,7 @@ class ClientForm(TextRulesMixin, forms.ModelForm):
                 self.initial["account_owner"] = user.pk
 
     def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
+        return normalize_name(self.cleaned_data["name"])
 
 
 class ContactForm(TextRulesMixin, forms.ModelForm):
