@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
@@ -15,7 +16,8 @@ from reception.models import Department
 from reception.roles import Role
 from tests.factories import ClientFactory, file_visit, user_with, visit_data
 from tests.visits.test_filing_page import post_data
-from visits.models import PrepStatus, VisitRequest
+from visits.forms.requests import VisitorFormSet
+from visits.models import PrepStatus, Purpose, Service, VisitRequest
 from visits.services import desk
 from visits.services import requests as requests_service
 
@@ -254,3 +256,65 @@ def test_two_filings_racing_with_one_token_make_one_request(four_tier, sales, mo
             applicant=sales, data=visit_data(four_tier["guest"]), visitors=[], token=token
         )
     assert raised.value.visit == first and VisitRequest.objects.count() == 1
+
+
+# ---- visitor rows stay within what Django accepts in one form -----------------------------
+
+
+def many_visitors(n):
+    return [(f"访客{i}", "工程师", "13900000000") for i in range(n)]
+
+
+def as_a_browser_sends_it(data, rows):
+    """A browser sends every input of each row, the empty ones too."""
+    for i in range(rows):
+        data |= {f"visitors-{i}-id_number": "", f"visitors-{i}-notes": "", f"visitors-{i}-id": ""}
+    return data
+
+
+def test_the_filing_form_at_its_row_limit_fits_in_djangos_field_limit(four_tier, sales, login):
+    """Every field of the form, each purpose and service ticked, a full visitor list."""
+    rows = VisitorFormSet().max_num
+    data = post_data(
+        four_tier["guest"],
+        ClientFactory(),
+        visitors=many_visitors(rows),
+        save="1",
+        notes="x",
+        purpose_other="x",
+        banner_text="x",
+        service_other="x",
+    )
+    data |= {
+        "purposes": [p for p, _ in Purpose.choices],
+        "services": [s for s, _ in Service.choices],
+    }
+    data = as_a_browser_sends_it(data, rows)
+    fields = sum(len(v) if isinstance(v, list) else 1 for v in data.values()) + 2  # csrf, token
+    staff_margin = 100  # contacts and accompanying staff ticked
+    assert fields + staff_margin <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    response = login(sales).post(NEW, data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert VisitRequest.objects.get().visitors.count() == rows
+
+
+def test_more_visitor_rows_than_the_form_takes_is_a_message_on_the_visitors(
+    four_tier, sales, login
+):
+    rows = VisitorFormSet().max_num
+    data = post_data(four_tier["guest"], ClientFactory(), visitors=many_visitors(rows + 1))
+    response = login(sales).post(NEW, {**data, "save": "1"})
+    assert response.status_code == 400
+    [error] = response.context["visitors"].non_form_errors()
+    assert f"at most {rows} visitors" in error
+    assert not VisitRequest.objects.exists()
+
+
+def test_a_form_over_djangos_field_limit_gets_a_page_that_says_so(four_tier, sales, login):
+    data = post_data(four_tier["guest"], ClientFactory(), visitors=many_visitors(170))
+    data = as_a_browser_sends_it(data, 170)
+    response = login(sales).post(NEW, {**data, "save": "1"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "more than 1000 fields" in page and "nothing was saved" in page
+    assert not VisitRequest.objects.exists()

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
 from reception.roles import Role
@@ -199,7 +200,21 @@ class VisitorForm(TextRulesMixin, forms.Form):
             self.fields["id_number"].widget.attrs["placeholder"] = masked
 
 
+# A request names at most this many visitors on its form (the headcount may be larger: the
+# other names come later). With the request's own fields, the form stays below Django's
+# DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000 fields); tests/visits/test_bad_input.py checks it.
+MAX_VISITOR_ROWS = 100
+
+
 class BaseVisitorFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "Name at most %(num)d visitor here; the number of visitors counts the others.",
+            "Name at most %(num)d visitors here; the number of visitors counts the others.",
+            "num",
+        )
+    }
+
     def rows(self) -> list[dict]:
         """The visitors kept (not deleted, not left blank), as the service wants them."""
         return [
@@ -210,7 +225,13 @@ class BaseVisitorFormSet(forms.BaseFormSet):
 
 
 VisitorFormSet = forms.formset_factory(
-    VisitorForm, formset=BaseVisitorFormSet, extra=1, can_delete=True, max_num=200
+    VisitorForm,
+    formset=BaseVisitorFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_VISITOR_ROWS,
+    validate_max=True,
+    absolute_max=MAX_VISITOR_ROWS,
 )
 
 
