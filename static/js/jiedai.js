@@ -49,4 +49,16 @@
       b.setAttribute("aria-disabled", "true");
     });
   });
+
+  // Back to a page kept in the browser's cache: its forms may be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      form.removeAttribute("data-submitted");
+      form.querySelectorAll("button[type=submit]").forEach(function (b) {
+        b.classList.remove("disabled");
+        b.removeAttribute("aria-disabled");
+      });
+    });
+  });
 })();
