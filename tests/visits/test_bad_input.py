@@ -75,6 +75,23 @@ def test_an_itinerary_item_in_the_year_1_is_a_form_error(four_tier, sales, staff
     assert "starts_at" in errors and "2000-01-01" in errors["starts_at"][0]
 
 
+def test_an_itinerary_title_with_a_line_break_is_a_form_error(four_tier, sales, staff, login):
+    visit = approve_through(file_visit(sales, four_tier["guest"]))
+    start = (visit.arrival_at + timedelta(hours=1)).astimezone()
+    response = login(staff.receptionist).post(
+        reverse("visits:itinerary", args=[visit.pk]),
+        {
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-step": "other",
+            "items-0-starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "items-0-title": "参观\r\n车间",
+        },
+    )
+    assert response.status_code == 400
+    assert "line break" in response.context["formset"].forms[0].errors["title"][0]
+
+
 @pytest.mark.parametrize("when", ["0001-01-01T00:00", "9999-12-31T23:59"])
 def test_a_filing_date_outside_the_window_is_a_form_error(when, four_tier, sales, login):
     data = post_data(four_tier["guest"], ClientFactory(), departure_at=when, save="1")
