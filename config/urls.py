@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
 
+handler400 = reception_views.bad_request
+
 admin.site.site_header = _("Jiedai administration")
 admin.site.site_title = _("Jiedai")
 admin.site.index_title = _("Reception policy and organisation")

@@ -34,6 +34,7 @@ from .models import (
     StaffMembership,
     User,
 )
+from .validators import EARLIEST, LATEST, in_date_window
 
 
 class MembershipInline(admin.TabularInline):
@@ -291,11 +292,23 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
     def year_view(self, request):
         if not self.has_view_permission(request):
             return redirect("admin:index")
+        today = timezone.localdate()
         try:
-            year = int(request.GET.get("year") or timezone.localdate().year)
+            year = int(request.GET.get("year") or today.year)
             first = date(year, 1, 1)
         except ValueError:
-            year, first = timezone.localdate().year, date(timezone.localdate().year, 1, 1)
+            first = None
+        if first is None or not in_date_window(first):
+            messages.warning(
+                request,
+                _("“%(year)s” is not a year between %(first)s and %(last)s: showing this year.")
+                % {
+                    "year": request.GET.get("year", "")[:10],
+                    "first": EARLIEST.year,
+                    "last": LATEST.year,
+                },
+            )
+            year, first = today.year, date(today.year, 1, 1)
         self._warn(request, [year])
         calendar = WorkingCalendar()
         rows = []

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Client, ClientContact
 from .selectors import account_owner_candidates
+from .validators import TextRulesMixin, normalize_name
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = [
@@ -35,12 +36,19 @@ class ClientForm(forms.ModelForm):
                 self.initial["account_owner"] = user.pk
 
     def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
+        return normalize_name(self.cleaned_data["name"])
+
+
+class ContactForm(TextRulesMixin, forms.ModelForm):
+    class Meta:
+        model = ClientContact
+        fields = ["name", "title", "phone", "email"]
 
 
 ContactFormSet = inlineformset_factory(
     Client,
     ClientContact,
+    form=ContactForm,
     fields=["name", "title", "phone", "email"],
     extra=1,
     can_delete=True,

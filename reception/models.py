@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .roles import role_label
+from .validators import name_key, normalize_name
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 \-]{5,18}[0-9]$",
@@ -176,7 +177,15 @@ class Client(Bilingual, models.Model):
         choices=CooperationStatus.choices,
         default=CooperationStatus.PROSPECT,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    name_key = models.CharField(
+        _("name for comparison"),
+        max_length=150,
+        db_index=True,
+        editable=False,
+        default="",
+        help_text=_("The name without case, width, spacing or legal-form suffix."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -200,12 +209,36 @@ class Client(Bilingual, models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def save(self, *args, **kwargs):
+        self.name = normalize_name(self.name)
+        self.name_key = name_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
     def clean(self):
-        self.name = (self.name or "").strip()
+        self.name = normalize_name(self.name)
         if self.category == ClientCategory.REFERRED and not self.referred_by.strip():
             raise ValidationError(
                 {"referred_by": _("Say who referred this customer.")}, code="required"
             )
+        similar = self.similar_client()
+        if similar is not None:
+            raise ValidationError(
+                {
+                    "name": ValidationError(
+                        _("A client named “%(name)s” exists already. Did you mean it?"),
+                        code="near_duplicate",
+                        params={"name": similar.name},
+                    )
+                }
+            )
+
+    def similar_client(self) -> "Client | None":
+        """Another client whose name means the same company (full-width letters or brackets,
+        spacing, a legal-form suffix), leaving exact duplicates to the unique constraint."""
+        others = Client.objects.filter(name_key=name_key(self.name)).exclude(pk=self.pk)
+        return others.exclude(name__iexact=self.name).order_by("pk").first()
 
     def validate_constraints(self, exclude=None):
         """Report a duplicate name on the name field, where the user typed it."""

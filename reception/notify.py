@@ -8,6 +8,7 @@ from django.utils import translation
 
 from .models import Notification, User
 from .tasks import send_notification_emails
+from .validators import one_line
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def notify(
             Notification.objects.create(
                 recipient=user,
                 kind=kind,
-                title=title.render(user.preferred_language)[:200],
+                title=one_line(title.render(user.preferred_language))[:200],
                 body=body.render(user.preferred_language) if body else "",
                 url=url,
             )

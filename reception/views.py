@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -146,3 +148,13 @@ def set_language(request):
     if request.method == "POST" and request.user.is_authenticated and check_for_language(language):
         User.objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+def bad_request(request, exception=None):
+    """The 400 page. A form with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (or files than
+    DATA_UPLOAD_MAX_NUMBER_FILES) is refused before any view sees it: say so plainly."""
+    context = {
+        "too_many_fields": isinstance(exception, TooManyFieldsSent | TooManyFilesSent),
+        "field_limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+    }
+    return render(request, "400.html", context, status=400)

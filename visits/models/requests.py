@@ -231,6 +231,14 @@ class VisitRequest(models.Model):
     notes = models.TextField(_("notes"), max_length=4000, blank=True)
     late = models.BooleanField(_("late"), default=False)
     late_reason = models.TextField(_("reason for filing late"), max_length=1000, blank=True)
+    submission_token = models.UUIDField(
+        _("filing form token"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The one-time token of the form that filed it: a second click files nothing."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

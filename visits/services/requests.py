@@ -1,6 +1,8 @@
 """Filing, editing, submitting and cancelling visit requests."""
 
-from django.db import transaction
+import uuid
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -129,14 +131,50 @@ def _check_applicant(visit: VisitRequest, by: User) -> None:
         raise VisitError(_("Only the applicant can change this request."))
 
 
+class AlreadyFiled(VisitError):
+    """The filing form's token was used already: `visit` is the request it filed."""
+
+    def __init__(self, visit: VisitRequest):
+        super().__init__(
+            _("Request %(ref)s was already filed with this form.") % {"ref": visit.reference}
+        )
+        self.visit = visit
+
+
+def filed_with_token(applicant: User, token: uuid.UUID | None) -> VisitRequest | None:
+    if token is None:
+        return None
+    return VisitRequest.objects.filter(applicant=applicant, submission_token=token).first()
+
+
 def file_visit_request(
-    *, applicant: User, data: dict, visitors: list[dict], submit: bool = False
+    *,
+    applicant: User,
+    data: dict,
+    visitors: list[dict],
+    submit: bool = False,
+    token: uuid.UUID | None = None,
 ) -> VisitRequest:
-    """Save a new request as a draft, and submit it straight away if asked."""
+    """Save a new request as a draft, and submit it straight away if asked.
+
+    `token` is the filing form's one-time token: filing twice with it (a double click, a
+    resent form) raises AlreadyFiled with the request the first one filed."""
     if not has_role(applicant, Role.SALES, Role.PROJECT_ENGINEER):
         raise VisitError(_("Only sales staff and project engineers file visit requests."))
+    if earlier := filed_with_token(applicant, token):
+        raise AlreadyFiled(earlier)
+    try:
+        return _file(applicant=applicant, data=data, visitors=visitors, submit=submit, token=token)
+    except IntegrityError:
+        # Two submissions at once: the unique token let exactly one of them through.
+        if earlier := filed_with_token(applicant, token):
+            raise AlreadyFiled(earlier) from None
+        raise
+
+
+def _file(*, applicant, data, visitors, submit, token) -> VisitRequest:
     with transaction.atomic():
-        visit = VisitRequest(applicant=applicant)
+        visit = VisitRequest(applicant=applicant, submission_token=token)
         _apply(visit, data)
         visit.save()
         assign_reference(visit)

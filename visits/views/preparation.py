@@ -93,6 +93,8 @@ class TaskActionView(PermissionRequiredMixin, View):
             )
             context = task_context(task, request.user, members_by_department(request.user))
             context["error"] = error
+            if error:  # give back what was typed, to shorten it
+                context["note_value"] = request.POST.get(f"task{task.pk}-note", "")
             return render(request, "visits/_task_row.html", context)
         if error:
             messages.error(request, error)
@@ -102,8 +104,10 @@ class TaskActionView(PermissionRequiredMixin, View):
         user = self.request.user
         if action == "done":
             form = TaskNoteForm(self.request.POST, prefix=f"task{task.pk}")
-            note = form.cleaned_data["note"] if form.is_valid() else ""
-            return preparation.complete_task(task=task, by=user, note=note)
+            if not form.is_valid():  # the task stays open; the note is not lost in silence
+                problems = " ".join(str(e) for e in form.errors.get("note", []))
+                raise VisitError(_("The task stays open: %(problems)s") % {"problems": problems})
+            return preparation.complete_task(task=task, by=user, note=form.cleaned_data["note"])
         if action == "reopen":
             return preparation.reopen_task(task=task, by=user)
         if action == "recheck":
