@@ -4,7 +4,6 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
@@ -13,6 +12,7 @@ from django_filters.views import FilterView
 
 from .filters import ClientFilter
 from .forms import ClientForm, ContactFormSet
+from .http import safe_next
 from .models import Client, Notification, User
 from .navigation import entries_for
 from .selectors import editable_clients
@@ -122,11 +122,7 @@ class NotificationOpenView(View):
         if notification.read_at is None:
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
-        if notification.url and url_has_allowed_host_and_scheme(
-            notification.url, allowed_hosts={request.get_host()}
-        ):
-            return redirect(notification.url)
-        return redirect("notifications")
+        return redirect(safe_next(request, "notifications", target=notification.url))
 
 
 class NotificationReadAllView(View):
