@@ -168,7 +168,27 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
+# A broker that accepts connections but never answers (a stuck Redis, a half-open firewall)
+# must not hold a page: connecting, each read and write, and the whole publish are limited,
+# with one quick retry at most (about 1 s in all). A failed publish leaves the notification
+# unsent for the sweep, and the web process leaves the broker alone for
+# BROKER_PAUSE_AFTER_FAILURE seconds (reception.notify), so a request waits once, not per email.
+BROKER_TIMEOUT = float(os.environ.get("BROKER_TIMEOUT", "0.5"))
+BROKER_PAUSE_AFTER_FAILURE = float(os.environ.get("BROKER_PAUSE_AFTER_FAILURE", "30"))
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "socket_timeout": BROKER_TIMEOUT,
+    "retry_on_timeout": False,
+}
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # Beat (one process: `celery -A config beat`) starts the reminder sweep every 5 minutes. The
