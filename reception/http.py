@@ -1,5 +1,6 @@
-"""Where a view may send the user back to: only a path on this site."""
+"""HTTP helpers: where a view may send the user back to, and who the client is."""
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,3 +19,16 @@ def safe_next(request: HttpRequest, fallback: str, *args, target: str | None = N
     ):
         return target
     return resolve_url(fallback, *args)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address the
+    outermost of them saw (taken from the right of X-Forwarded-For, which a client can prefix
+    with anything but cannot shorten)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")

@@ -1,4 +1,10 @@
+import math
+from datetime import timedelta
+
+from axes.helpers import get_client_username, get_cool_off
+from axes.utils import reset as axes_reset
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db import IntegrityError, transaction
@@ -11,7 +17,7 @@ from django.views.i18n import set_language as django_set_language
 from django_filters.views import FilterView
 
 from .filters import ClientFilter
-from .forms import ClientForm, ContactFormSet
+from .forms import ClientForm, ContactFormSet, LocalisedPasswordResetForm
 from .http import safe_next
 from .models import Client, Notification, User
 from .navigation import entries_for
@@ -142,3 +148,29 @@ def set_language(request):
     if request.method == "POST" and request.user.is_authenticated and check_for_language(language):
         User.objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = LocalisedPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password also lifts a log-in lock-out on that username."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response
+
+
+@login_not_required
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out log-in: the login card with how long to wait."""
+    cool_off = get_cool_off(request) or timedelta(0)
+    context = {
+        "username": get_client_username(request, credentials) or "",
+        "minutes": max(1, math.ceil(cool_off.total_seconds() / 60)),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)
