@@ -273,6 +273,8 @@ LOGGING = {
         "django": {"level": "INFO"},
         # WeasyPrint logs seven progress lines per PDF at INFO; its warnings still show.
         "weasyprint.progress": {"level": "WARNING"},
+        # django-axes logs every log-in and log-out at INFO; failures and lock-outs are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -82,6 +82,7 @@ def test_filing_and_approving_return_within_2_s_and_the_sweep_mails_later(
     company = ClientFactory(name="远航汽车零部件集团")
     with celery_broker(hung_broker.url):
         client.force_login(sales)
+        assert client.get(reverse("visits:create")).status_code == 200  # the user opens the form
         response, took = timed(
             lambda: client.post(
                 reverse("visits:create"),
