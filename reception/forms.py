@@ -1,5 +1,8 @@
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.forms import inlineformset_factory
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Client, ClientContact
@@ -53,3 +56,12 @@ ContactFormSet = inlineformset_factory(
     extra=1,
     can_delete=True,
 )
+
+
+class LocalisedPasswordResetForm(PasswordResetForm):
+    """Django's reset form; the email is in the user's language and links to SITE_URL."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        context["site_url"] = settings.SITE_URL.rstrip("/")
+        with translation.override(context["user"].preferred_language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from reception.http import safe_next
 from reception.validators import EARLIEST, LATEST, parse_day
 
 from ..forms.desk import (
@@ -142,7 +143,7 @@ class CheckView(PermissionRequiredMixin, View):
                 raise Http404
         except VisitError as error:
             messages.error(request, error.message)
-        return redirect(request.POST.get("next") or reverse("visits:desk", args=[pk]))
+        return redirect(safe_next(request, "visits:desk", pk))
 
 
 class AddVisitorView(PermissionRequiredMixin, View):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from reception.http import safe_next
 from reception.models import StaffMembership, User
 
 from ..forms.preparation import TaskNoteForm
@@ -98,7 +99,7 @@ class TaskActionView(PermissionRequiredMixin, View):
             return render(request, "visits/_task_row.html", context)
         if error:
             messages.error(request, error)
-        return redirect(request.POST.get("next") or "visits:tasks")
+        return redirect(safe_next(request, "visits:tasks"))
 
     def apply(self, task, action):
         user = self.request.user
