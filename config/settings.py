@@ -39,6 +39,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-local-development-only-key-do-not-use-in-production"
 
+# Rotating the key: put the old one here (comma-separated) for as long as sessions and
+# password-reset links signed with it should stay valid; see the README, Security.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
