@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
+from approvals.selectors import steps_of
 from reception.models import StaffMembership
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
@@ -31,11 +32,9 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
         departments = StaffMembership.objects.filter(user=user).values("department_id")
         colleagues = StaffMembership.objects.filter(department_id__in=departments).values("user_id")
         q |= Q(applicant_id__in=colleagues) & ~Q(status=VisitStatus.DRAFT)
-    group_ids = list(user.groups.values_list("pk", flat=True))
-    reached = ApprovalStep.objects.filter(
-        Q(state__in=REACHED) & (Q(role_id__in=group_ids) | Q(user=user)) | Q(decided_by=user)
-    ).values("visit_id")
-    q |= Q(pk__in=reached)
+    reached = steps_of(user).filter(state__in=REACHED).values("visit_id")
+    decided = ApprovalStep.objects.filter(decided_by=user).values("visit_id")
+    q |= Q(pk__in=reached) | Q(pk__in=decided)
     if has_role(user, Role.RECEPTIONIST):
         q |= Q(approved_at__isnull=False)
     if has_role(user, Role.HR):

@@ -3,12 +3,13 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import Client, phone_validator
 
-from .requests import VisitRequest
+from .requests import MAX_HEADCOUNT, VisitRequest
 
 
 class ProcedureStep(models.TextChoices):
@@ -90,7 +91,11 @@ class WalkIn(models.Model):
         related_name="walk_ins",
     )
     names = models.CharField(_("visitors' names"), max_length=300)
-    headcount = models.PositiveSmallIntegerField(_("number of visitors"), default=1)
+    headcount = models.PositiveSmallIntegerField(
+        _("number of visitors"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HEADCOUNT)],
+    )
     phone = models.CharField(_("phone"), max_length=30, validators=[phone_validator])
     wants_to_see = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,6 +116,16 @@ class WalkIn(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Set when the front desk decided because the person asked for did not answer."),
+    )
+    chased_at = models.DateTimeField(_("unanswered, desk told at"), null=True, blank=True)
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
     visit = models.OneToOneField(
         VisitRequest,

@@ -65,6 +65,16 @@ def submission_problems(visit: VisitRequest, *, visitor_count: int) -> dict[str,
         }
     if visit.arrival_at and visit.arrival_at <= timezone.now():
         problems["arrival_at"] = _("The arrival must be in the future.")
+    if visit.is_commercial and not visit.applicant.has_perm("visits.file_commercial"):
+        problems["guest_kind"] = _(
+            "You file visits of non-commercial organisations only (government, association, "
+            "school, media, other); sales file commercial customers' visits."
+        )
+    elif visit.is_commercial and visit.client_id and not visit.client.category:
+        problems["client"] = _(
+            "A commercial customer needs a category: set it on the client's page, or choose a "
+            "non-commercial kind of guest."
+        )
     if Purpose.OTHER in visit.purposes and not visit.purpose_other.strip():
         problems["purpose_other"] = _("Describe the other purpose.")
     if "arrival_at" not in problems and is_late(visit) and not visit.late_reason.strip():

@@ -1,6 +1,8 @@
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reception import roles
 from visits.models import VisitStatus
 from visits.services import changes
 
@@ -60,3 +62,15 @@ def late_title(visit):
 @register.filter
 def field_labels(fields):
     return [str(changes.field_label(f)) for f in fields or []]
+
+
+@register.filter
+def role_label(code):
+    """A role (group name) in the reader's language."""
+    return roles.role_label(code)
+
+
+@register.filter
+def minutes_since(moment):
+    """Whole minutes from `moment` until now."""
+    return max(int((timezone.now() - moment).total_seconds() // 60), 0) if moment else 0

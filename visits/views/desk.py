@@ -13,13 +13,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from reception.models import ReceptionPolicy
+
 from ..forms.desk import (
     AddVisitorForm,
     ArrangementsForm,
 )
 from ..models import VisitRequest
 from ..selectors import BOARD_STATUSES, arrivals, still_on_site, visible_visits
-from ..services import desk
+from ..services import desk, walk_ins
 from ..services.lifecycle import VisitError
 
 TABS = ("today", "tomorrow", "week")
@@ -67,6 +69,8 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             next_day=first + timedelta(days=1),
             visits=visits,
             on_site=list(still_on_site()),
+            at_the_gate=list(walk_ins.waiting_at_the_gate()),
+            answer_minutes=ReceptionPolicy.get().walk_in_answer_minutes,
             now=timezone.now(),
             refresh_url=f"{reverse('visits:board')}?{query.urlencode()}",
             big=self.big,

@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 
 from approvals.forms import DecisionForm
 from approvals.models import StepState
+from approvals.services import authority
 from reception.models import ClientContact, ReceptionPolicy
 from reception.views import PageQueryMixin
 
@@ -25,7 +26,7 @@ from ..forms.requests import (
     visitor_initial,
 )
 from ..models import PrepStatus, VisitRequest, VisitStatus
-from ..permissions import is_applicant, is_editable, may
+from ..permissions import is_editable, may
 from ..selectors import timeline, visible_visits, with_list_facts, with_readiness
 from ..services import preparation
 from ..services import requests as services
@@ -55,7 +56,9 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         visit, user = self.object, self.request.user
         steps = list(
-            visit.approval_steps.select_related("role", "user", "decided_by", "grade_after")
+            visit.approval_steps.select_related(
+                "role", "user", "decided_by", "grade_after", "on_behalf_of", "escalated_to"
+            )
         )
         pending = next((s for s in steps if s.state == StepState.PENDING), None)
         context.update(
@@ -73,7 +76,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             context["staff_form"] = StaffForm(
                 initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id}
             )
-        if pending and pending.can_be_decided_by(user) and not is_applicant(user, visit):
+        if pending and authority(pending, user) is not None:
             context["decision_form"] = DecisionForm(step=pending)
         return context
 
