@@ -7,7 +7,7 @@ from django.utils.translation import ngettext_lazy
 
 from approvals import services as approvals
 from reception.models import ReceptionPolicy, User
-from reception.roles import Role, has_role
+from reception.roles import APPLICANT_ROLES, has_role
 from reception.selectors import default_main_host
 
 from .. import permissions
@@ -137,8 +137,13 @@ def file_visit_request(
     *, applicant: User, data: dict, visitors: list[dict], submit: bool = False
 ) -> VisitRequest:
     """Save a new request as a draft, and submit it straight away if asked."""
-    if not has_role(applicant, Role.SALES, Role.PROJECT_ENGINEER):
-        raise VisitError(_("Only sales staff and project engineers file visit requests."))
+    if not has_role(applicant, *APPLICANT_ROLES):
+        raise VisitError(
+            _(
+                "Only sales staff and project engineers file visit requests (the office: "
+                "for non-commercial guests)."
+            )
+        )
     with transaction.atomic():
         visit = VisitRequest(applicant=applicant)
         _apply(visit, data)

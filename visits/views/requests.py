@@ -25,7 +25,7 @@ from ..forms.requests import (
     VisitRequestForm,
     visitor_initial,
 )
-from ..models import PrepStatus, VisitRequest, VisitStatus
+from ..models import GuestKind, PrepStatus, VisitRequest, VisitStatus
 from ..permissions import is_editable, may
 from ..selectors import timeline, visible_visits, with_list_facts, with_readiness
 from ..services import preparation
@@ -117,7 +117,11 @@ class VisitEditView(PermissionRequiredMixin, View):
 
     def get_object(self) -> VisitRequest:
         if "pk" not in self.kwargs:
-            return VisitRequest(applicant=self.request.user)
+            user = self.request.user
+            if user.has_perm("visits.file_commercial"):
+                return VisitRequest(applicant=user)
+            # the office files for non-commercial guests only
+            return VisitRequest(applicant=user, guest_kind=GuestKind.GOVERNMENT)
         mine = visible_visits(self.request.user).filter(applicant=self.request.user)
         return get_object_or_404(mine, pk=self.kwargs["pk"])
 
