@@ -32,7 +32,7 @@ class WalkInListView(PermissionRequiredMixin, PageQueryMixin, ListView):
     def get_queryset(self):
         since = timezone.now() - timedelta(days=7)
         return WalkIn.objects.filter(recorded_at__gte=since).select_related(
-            "recorded_by", "wants_to_see", "decided_by", "visit"
+            "recorded_by", "wants_to_see", "decided_by", "on_behalf_of", "visit"
         )
 
 
@@ -80,7 +80,9 @@ class WalkInDecisionView(View):
     template_name = "visits/walkin_detail.html"
 
     def get_object(self):
-        walk_ins = WalkIn.objects.select_related("recorded_by", "wants_to_see", "visit", "client")
+        walk_ins = WalkIn.objects.select_related(
+            "recorded_by", "wants_to_see", "decided_by", "on_behalf_of", "visit", "client"
+        )
         walk_in = get_object_or_404(walk_ins, pk=self.kwargs["pk"])
         user = self.request.user
         if walk_in.wants_to_see_id != user.pk and not user.has_perm("visits.view_walkin"):
