@@ -69,7 +69,8 @@ def test_without_an_escalation_role_a_stalled_step_goes_to_the_administrators(
     escalation_role(None)
     visit = file_visit(only_grader, four_tier["business"])
     assert pending(visit).escalated_to.name == Role.ADMINISTRATOR
-    assert admin.notifications.filter(kind=Kind.APPROVAL_ESCALATED).exists()
+    note = admin.notifications.get(kind=Kind.APPROVAL_ESCALATED)
+    assert note.url == reverse("approvals:oversight")
 
 
 def test_the_sweep_escalates_a_step_that_stalled_later(four_tier, sales, staff):

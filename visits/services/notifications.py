@@ -104,7 +104,12 @@ def step_escalated(step, people, reason) -> None:
             approvers=lambda: step.approver_label,
             applicant=visit.applicant,
         ),
-        url=reverse("approvals:queue"),
+        # administrators decide escalated steps on the oversight page, with a reason
+        url=reverse(
+            "approvals:oversight"
+            if step.escalated_to and step.escalated_to.name == Role.ADMINISTRATOR
+            else "approvals:queue"
+        ),
     )
 
 

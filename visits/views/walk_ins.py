@@ -85,7 +85,12 @@ class WalkInDecisionView(View):
         )
         walk_in = get_object_or_404(walk_ins, pk=self.kwargs["pk"])
         user = self.request.user
-        if walk_in.wants_to_see_id != user.pk and not user.has_perm("visits.view_walkin"):
+        contact = walk_ins_service.walk_in_contact()
+        if (
+            walk_in.wants_to_see_id != user.pk
+            and not user.has_perm("visits.view_walkin")
+            and (contact is None or contact.pk != user.pk)  # told when nobody answers
+        ):
             raise Http404
         return walk_in
 
