@@ -301,18 +301,19 @@ def sweep_steps(*, now: datetime | None = None) -> dict[str, int]:
                 counts["stalled"] += 1
                 continue
             hours = pending_working_hours(step, now, calendar)
-            if hours >= policy.approval_escalation_hours and step.escalation_reason != (
-                EscalationReason.OVERDUE
-            ):
-                escalate(step, reason=EscalationReason.OVERDUE)
-                counts["overdue"] += 1
-            elif hours >= policy.approval_reminder_hours and step.reminded_at is None:
+            if hours >= policy.approval_reminder_hours and step.reminded_at is None:
                 step.reminded_at = now
                 step.save(update_fields=["reminded_at"])
                 signals.step_overdue.send(
                     sender=ApprovalStep, step=step, approvers=approvers_of(step), hours=hours
                 )
                 counts["reminded"] += 1
+            if (
+                hours >= policy.approval_escalation_hours
+                and step.escalation_reason != EscalationReason.OVERDUE
+            ):
+                escalate(step, reason=EscalationReason.OVERDUE)
+                counts["overdue"] += 1
     return counts
 
 

@@ -17,7 +17,8 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     """Every request this user may open. Anything else answers 404, so ids leak nothing.
 
     - applicants: their own, and their departments' (not drafts);
-    - approvers: what reached a step of theirs, and what they decided;
+    - approvers: what reached a step of theirs (escalated to their role, or of an approver
+      they stand in for), and what they decided;
     - customer receptionists: approved requests and everything after;
     - HR: visits that are over, for the work summary;
     - main host, receptionist and accompanying staff: their visits once approved;

@@ -189,3 +189,30 @@ def test_the_oversight_page_lists_stalled_and_overdue_steps_only(
     page = login(admin).get(reverse("approvals:oversight"))
     listed = [row["step"].visit_id for row in page.context["rows"]]
     assert listed == [stalled.pk] and calm.pk not in listed
+
+
+def test_a_sweep_that_finds_a_step_long_overdue_reminds_and_escalates_once(
+    waiting_since_monday, staff
+):
+    later = moment(MONDAY + timedelta(days=3), 12)
+    assert sweep_steps(now=later) == {"stalled": 0, "reminded": 1, "overdue": 1}
+    assert sweep_steps(now=later + timedelta(hours=1)) == {
+        "stalled": 0,
+        "reminded": 0,
+        "overdue": 0,
+    }
+    assert staff.marketing.notifications.filter(kind=Kind.APPROVAL_OVERDUE).count() == 1
+
+
+def test_an_overdue_step_already_escalated_to_the_role_goes_on_to_the_administrators(
+    four_tier, only_grader, staff
+):
+    admin = user_with(Role.ADMINISTRATOR, username="admin2")
+    staff.marketing.groups.clear()
+    escalation_role(Role.MARKETING_HEAD)
+    visit = file_visit(only_grader, four_tier["business"])
+    visit.approval_steps.filter(state=StepState.PENDING).update(activated_at=moment(MONDAY, 9))
+    assert pending(visit).escalated_to.name == Role.MARKETING_HEAD  # stalled at once
+    sweep_steps(now=moment(MONDAY + timedelta(days=2), 12))
+    assert pending(visit).escalated_to.name == Role.ADMINISTRATOR
+    assert admin.notifications.filter(kind=Kind.APPROVAL_ESCALATED).exists()
