@@ -1,13 +1,14 @@
 """The reception desk: itinerary, walk-ins at the gate, and the lobby welcome displays."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reception.models import Client, phone_validator
+from reception.models import Client, ReceptionPolicy, phone_validator
 
 from .requests import MAX_HEADCOUNT, VisitRequest
 
@@ -143,6 +144,12 @@ class WalkIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} · {self.names}"
+
+    @property
+    def answer_due_at(self):
+        """When the person asked for should have answered (the policy's answer time)."""
+        minutes = ReceptionPolicy.get().walk_in_answer_minutes
+        return self.recorded_at + timedelta(minutes=minutes)
 
 
 def new_display_token() -> str:

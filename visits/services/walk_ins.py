@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reception.models import Client, ClientCategory, ReceptionGrade, ReceptionPolicy, User
 from reception.notify import Msg, notify
-from reception.roles import Role, has_role
+from reception.roles import Role
 from reception.selectors import users_with_role
 
 from ..models import (
@@ -26,6 +26,7 @@ from ..models import (
     WalkIn,
     WalkInStatus,
 )
+from ..permissions import may
 from .approval import start_approval
 from .lifecycle import VisitError, transition
 from .notifications import Kind
@@ -47,17 +48,6 @@ def hosts() -> QuerySet[User]:
 
 def front_desk() -> list[User]:
     return list(users_with_role(Role.FRONT_DESK))
-
-
-def answer_due_at(walk_in: WalkIn):
-    """When the person asked for should have answered (the policy's answer time)."""
-    return walk_in.recorded_at + timedelta(minutes=ReceptionPolicy.get().walk_in_answer_minutes)
-
-
-def is_unanswered(walk_in: WalkIn, now=None) -> bool:
-    return walk_in.status == WalkInStatus.WAITING and (now or timezone.now()) >= answer_due_at(
-        walk_in
-    )
 
 
 def waiting_at_the_gate() -> QuerySet[WalkIn]:
@@ -175,23 +165,13 @@ def chase_unanswered(*, now=None) -> int:
     return chased
 
 
-def may_decide(walk_in: WalkIn, user: User, now=None) -> bool:
-    """The person asked for decides; once they have not answered in time, the front desk
-    may decide on their behalf."""
-    if walk_in.status != WalkInStatus.WAITING:
-        return False
-    if walk_in.wants_to_see_id == user.pk:
-        return True
-    return has_role(user, Role.FRONT_DESK) and is_unanswered(walk_in, now)
-
-
 def _decided(walk_in: WalkIn, by: User) -> WalkIn:
     walk_in = WalkIn.objects.select_for_update().select_related("wants_to_see").get(pk=walk_in.pk)
     if walk_in.status != WalkInStatus.WAITING:
         raise VisitError(
             _("This walk-in was already %(status)s.") % {"status": walk_in.get_status_display()}
         )
-    if not may_decide(walk_in, by):
+    if not may(by, "decide_walk_in", walk_in):
         raise VisitError(
             _(
                 "Only the person the visitors asked for decides; the front desk may once they "

@@ -19,6 +19,7 @@ from ..forms.walk_ins import (
     WalkInForm,
 )
 from ..models import WalkIn
+from ..permissions import may
 from ..selectors import visible_visits
 from ..services import walk_ins as walk_ins_service
 from ..services.lifecycle import VisitError
@@ -128,11 +129,10 @@ class WalkInDecisionView(View):
 
     def context(self, walk_in, form):
         user = self.request.user
-        may_decide = walk_ins_service.may_decide(walk_in, user)
+        may_decide = may(user, "decide_walk_in", walk_in)
         return {
             "walk_in": walk_in,
             "form": form,
             "may_decide": may_decide,
             "on_behalf": may_decide and walk_in.wants_to_see_id != user.pk,
-            "answer_due_at": walk_ins_service.answer_due_at(walk_in),
         }
