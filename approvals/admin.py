@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ApprovalChain, ApprovalChainStep, ApprovalStep
+from .models import ApprovalChain, ApprovalChainStep, ApprovalStep, Delegation
 
 
 class ApprovalChainStepInline(admin.TabularInline):
@@ -41,11 +41,24 @@ class ApprovalChainStepAdmin(SimpleHistoryAdmin):
 
 @admin.register(ApprovalStep)
 class ApprovalStepAdmin(admin.ModelAdmin):
-    list_display = ("visit", "round", "position", "name", "state", "decided_by", "decided_at")
-    list_filter = ("state", "role", "grades_visit")
+    list_display = (
+        "visit",
+        "round",
+        "position",
+        "name",
+        "state",
+        "activated_at",
+        "escalated_to",
+        "escalation_reason",
+        "decided_by",
+        "decided_as",
+        "on_behalf_of",
+        "decided_at",
+    )
+    list_filter = ("state", "escalation_reason", "decided_as", "role", "grades_visit")
     search_fields = ("visit__reference", "name", "decided_by__full_name", "comment")
-    raw_id_fields = ("visit", "user", "decided_by")
-    list_select_related = ("visit", "decided_by")
+    raw_id_fields = ("visit", "user", "decided_by", "on_behalf_of")
+    list_select_related = ("visit", "decided_by", "escalated_to", "on_behalf_of")
 
     # Read-only: steps are copied from chains when a request is submitted and decided in the
     # approval queue; a decision (who, when, comment, state) is never rewritten or deleted.
@@ -57,3 +70,14 @@ class ApprovalStepAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    """Administrators set an absence for an approver who cannot do it themselves."""
+
+    list_display = ("approver", "delegate", "starts_on", "ends_on", "note")
+    list_filter = ("starts_on",)
+    search_fields = ("approver__full_name", "approver__username", "delegate__full_name")
+    autocomplete_fields = ["approver", "delegate"]
+    date_hierarchy = "starts_on"

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -118,6 +119,20 @@ class StepState(models.TextChoices):
 DECIDED_STATES = (StepState.APPROVED, StepState.RETURNED, StepState.REJECTED)
 
 
+class DecidedAs(models.TextChoices):
+    """In what capacity a step was decided."""
+
+    APPROVER = "approver", _("Approver")
+    DELEGATE = "delegate", _("Delegate of an absent approver")
+    ESCALATION = "escalation", _("Escalation")
+    ADMINISTRATOR = "administrator", _("Administrator, with a stated reason")
+
+
+class EscalationReason(models.TextChoices):
+    STALLED = "stalled", _("Nobody may decide it")
+    OVERDUE = "overdue", _("Pending too long")
+
+
 class ApprovalStep(Approver):
     """One step of one visit's approval, copied from the chain when the round starts."""
 
@@ -143,6 +158,31 @@ class ApprovalStep(Approver):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    decided_as = models.CharField(
+        _("decided as"), max_length=20, choices=DecidedAs.choices, blank=True
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    escalated_to = models.ForeignKey(
+        Group,
+        verbose_name=_("escalated to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A role that may decide the step as well as its own approvers."),
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalation_reason = models.CharField(
+        _("why escalated"), max_length=20, choices=EscalationReason.choices, blank=True
+    )
+    reminded_at = models.DateTimeField(_("approvers reminded at"), null=True, blank=True)
     grade_before = models.ForeignKey(
         ReceptionGrade,
         verbose_name=_("grade before"),
@@ -176,6 +216,12 @@ class ApprovalStep(Approver):
             _one_approver("approval_step_role_or_user"),
         ]
         indexes = [models.Index(fields=["state", "role"]), models.Index(fields=["state", "user"])]
+        permissions = [
+            (
+                "oversee_approvals",
+                _("Can see stalled and overdue steps and decide any step with a reason"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.visit} · {self.label}"
@@ -183,3 +229,54 @@ class ApprovalStep(Approver):
     @property
     def is_decided(self) -> bool:
         return self.state in DECIDED_STATES
+
+
+class DelegationQuerySet(models.QuerySet):
+    def active(self, on=None):
+        """Delegations whose absence period includes the day (today by default)."""
+        day = on or timezone.localdate()
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class Delegation(models.Model):
+    """An approver's absence: during it the delegate sees and decides the approver's steps,
+    recorded as "delegate on behalf of approver"."""
+
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("absent approver"),
+        on_delete=models.CASCADE,
+        related_name="delegations_given",
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegate"),
+        on_delete=models.CASCADE,
+        related_name="delegations_received",
+    )
+    starts_on = models.DateField(_("absent from"))
+    ends_on = models.DateField(_("absent until (inclusive)"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(approver=models.F("delegate")),
+                name="delegation_not_to_oneself",
+                violation_error_message=_("Choose someone else as delegate."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="delegation_ends_after_start",
+                violation_error_message=_("The absence cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.approver} → {self.delegate} ({self.starts_on} – {self.ends_on})"

@@ -1,12 +1,23 @@
 from django.db.models import F, Q, QuerySet
 
-from .models import ApprovalStep, StepState
+from .models import ApprovalStep, Delegation, StepState
+
+
+def _addressed_to(user_id: int, group_ids: list[int]) -> Q:
+    return Q(role_id__in=group_ids) | Q(user_id=user_id) | Q(escalated_to_id__in=group_ids)
 
 
 def steps_of(user) -> QuerySet[ApprovalStep]:
-    """Steps addressed to this user: to a role they hold, or to them by name."""
+    """Steps addressed to this user: to a role they hold, to them by name, escalated to a
+    role they hold, or addressed to an approver they stand in for today (a delegation)."""
     group_ids = list(user.groups.values_list("pk", flat=True))
-    return ApprovalStep.objects.filter(Q(role_id__in=group_ids) | Q(user=user))
+    q = _addressed_to(user.pk, group_ids)
+    for delegation in Delegation.objects.active().filter(delegate=user).select_related("approver"):
+        absent = delegation.approver
+        absent_groups = list(absent.groups.values_list("pk", flat=True))
+        # nobody decides their own request through a delegation, either way round
+        q |= _addressed_to(absent.pk, absent_groups) & ~Q(visit__applicant_id=absent.pk)
+    return ApprovalStep.objects.filter(pk__in=ApprovalStep.objects.filter(q).values("pk"))
 
 
 def queue_for(user) -> QuerySet[ApprovalStep]:
@@ -24,6 +35,7 @@ def queue_for(user) -> QuerySet[ApprovalStep]:
             "visit__main_host",
             "role",
             "user",
+            "escalated_to",
         )
         .order_by(F("visit__arrival_at").asc(nulls_last=True), "activated_at")
     )

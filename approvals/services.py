@@ -7,16 +7,29 @@ string) and two attributes of it: `applicant_id` (nobody approves their own requ
 approvals.signals; visits decides what it means for the visit.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reception.calendar import WorkingCalendar, working_hours_between
 from reception.errors import RuleError
-from reception.models import ReceptionGrade, User
+from reception.models import ReceptionGrade, ReceptionPolicy, User
+from reception.roles import Role, has_role
 
 from . import signals
-from .models import ApprovalChain, ApprovalStep, StepState
+from .models import (
+    ApprovalChain,
+    ApprovalStep,
+    DecidedAs,
+    Delegation,
+    EscalationReason,
+    StepState,
+)
 
 
 class AlreadyDecided(RuleError):
@@ -42,6 +55,15 @@ class SelfApproval(RuleError):
 class CommentRequired(RuleError):
     def __init__(self):
         super().__init__(_("Say why in a comment: returning or rejecting needs one."))
+
+
+class ReasonRequired(RuleError):
+    def __init__(self):
+        super().__init__(_("An administrator deciding for the approvers must state the reason."))
+
+
+def is_administrator(user) -> bool:
+    return bool(user.is_superuser) or has_role(user, Role.ADMINISTRATOR)
 
 
 def chain_for(grade: ReceptionGrade) -> list:
@@ -86,7 +108,8 @@ def start_round(visit) -> ApprovalStep:
         for i, t in enumerate(templates, start=1)
     ]
     first = steps[0]
-    signals.step_waiting.send(sender=ApprovalStep, step=first, approvers=approvers_of(first))
+    first.visit = visit
+    _became_pending(first)
     return first
 
 
@@ -114,15 +137,195 @@ def _reroute(step: ApprovalStep, grade: ReceptionGrade) -> None:
         )
 
 
-def approvers_of(step: ApprovalStep) -> list[User]:
-    """Everyone who may decide the step (the applicant excluded)."""
+def _holders(group_id: int) -> list[User]:
+    return list(User.objects.filter(groups=group_id, is_active=True).order_by("pk"))
+
+
+def _administrators() -> list[User]:
+    admins = Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR.value)
+    return list(User.objects.filter(admins, is_active=True).distinct().order_by("pk"))
+
+
+def direct_approvers(step: ApprovalStep) -> list[User]:
+    """Who the step names (its person or its role's holders), the applicant excluded."""
     if step.user_id:
-        users = [step.user]
+        users = [step.user] if step.user.is_active else []
     elif step.role_id:
-        users = list(User.objects.filter(groups=step.role_id, is_active=True).order_by("pk"))
+        users = _holders(step.role_id)
     else:
         users = []
     return [u for u in users if u.pk != step.visit.applicant_id]
+
+
+def escalation_deciders(step: ApprovalStep) -> list[User]:
+    if step.escalated_to_id is None:
+        return []
+    return [u for u in _holders(step.escalated_to_id) if u.pk != step.visit.applicant_id]
+
+
+def active_delegates(approvers: list[User], applicant_id: int) -> dict[int, User]:
+    """delegate pk -> the absent approver they stand in for, today. Nobody stands in on
+    their own request."""
+    found = {}
+    delegations = (
+        Delegation.objects.active()
+        .filter(approver__in=[a.pk for a in approvers], delegate__is_active=True)
+        .exclude(delegate_id=applicant_id)
+        .select_related("approver", "delegate")
+        .order_by("pk")
+    )
+    for delegation in delegations:
+        found.setdefault(delegation.delegate_id, delegation.approver)
+    return found
+
+
+def approvers_of(step: ApprovalStep) -> list[User]:
+    """Everyone who may decide the step (the applicant excluded): its approvers, the role it
+    was escalated to, and the delegates of absent approvers."""
+    users = direct_approvers(step) + escalation_deciders(step)
+    delegates = active_delegates(users, step.visit.applicant_id)
+    delegate_users = User.objects.filter(pk__in=list(delegates)).order_by("pk")
+    seen, result = set(), []
+    for user in [*users, *delegate_users]:
+        if user.pk not in seen:
+            seen.add(user.pk)
+            result.append(user)
+    return result
+
+
+@dataclass(frozen=True)
+class Authority:
+    as_: str
+    on_behalf_of: User | None = None
+
+
+def authority(step: ApprovalStep, user: User, *, as_administrator: bool = False):
+    """In what capacity `user` may decide `step`, or None. The applicant never may."""
+    if step.visit.applicant_id == user.pk:
+        return None
+    if as_administrator:
+        return Authority(DecidedAs.ADMINISTRATOR) if is_administrator(user) else None
+    if step.can_be_decided_by(user):
+        return Authority(DecidedAs.APPROVER)
+    if step.escalated_to_id and has_role(user, step.escalated_to.name):
+        return Authority(DecidedAs.ESCALATION)
+    absent = [a for a in direct_approvers(step) + escalation_deciders(step) if a.pk != user.pk]
+    delegation = (
+        Delegation.objects.active()
+        .filter(delegate=user, approver__in=[a.pk for a in absent])
+        .select_related("approver")
+        .order_by("pk")
+        .first()
+    )
+    if delegation:
+        return Authority(DecidedAs.DELEGATE, on_behalf_of=delegation.approver)
+    return None
+
+
+# ---- stalled and overdue steps ---------------------------------------------------------------
+
+
+def _escalation_group(step: ApprovalStep) -> Group | None:
+    """The policy's escalation role if someone in it may decide, else the administrators."""
+    role = ReceptionPolicy.get().escalation_role
+    if (
+        role is not None
+        and role.pk != step.escalated_to_id
+        and any(u.pk != step.visit.applicant_id for u in _holders(role.pk))
+    ):
+        return role
+    return Group.objects.filter(name=Role.ADMINISTRATOR.value).first()
+
+
+def escalate(step: ApprovalStep, *, reason: str) -> list[User]:
+    """Let the escalation role (or the administrators) decide the step too, and tell them."""
+    group = _escalation_group(step)
+    step.escalated_to = group
+    step.escalated_at = timezone.now()
+    step.escalation_reason = reason
+    step.save(update_fields=["escalated_to", "escalated_at", "escalation_reason"])
+    people = escalation_deciders(step) if group else []
+    if not people or (group and group.name == Role.ADMINISTRATOR.value):
+        people = people + [
+            u for u in _administrators() if u.pk != step.visit.applicant_id and u not in people
+        ]
+    signals.step_escalated.send(sender=ApprovalStep, step=step, people=people, reason=reason)
+    return people
+
+
+def is_stalled(step: ApprovalStep) -> bool:
+    """Pending, and nobody the step names may decide it (the applicant is excluded)."""
+    return (
+        step.state == StepState.PENDING and not step.escalated_to_id and not direct_approvers(step)
+    )
+
+
+def _became_pending(step: ApprovalStep) -> None:
+    """A step now waits: tell its approvers, or escalate it at once if it has none."""
+    if is_stalled(step):
+        escalate(step, reason=EscalationReason.STALLED)
+    else:
+        signals.step_waiting.send(sender=ApprovalStep, step=step, approvers=approvers_of(step))
+
+
+def pending_working_hours(step: ApprovalStep, now: datetime, calendar=None) -> float:
+    policy = ReceptionPolicy.get()
+    return working_hours_between(
+        step.activated_at,
+        now,
+        day_start=policy.workday_start,
+        day_end=policy.workday_end,
+        calendar=calendar,
+    )
+
+
+def sweep_steps(*, now: datetime | None = None) -> dict[str, int]:
+    """Run by the periodic sweep: escalate stalled steps; remind approvers of a step pending
+    longer than the policy's working hours, and escalate it after the longer limit."""
+    now = now or timezone.now()
+    policy = ReceptionPolicy.get()
+    calendar = WorkingCalendar()
+    counts = {"stalled": 0, "reminded": 0, "overdue": 0}
+    pending = ApprovalStep.objects.filter(
+        state=StepState.PENDING, activated_at__isnull=False
+    ).values_list("pk", flat=True)
+    for pk in pending:
+        with transaction.atomic():
+            visit = _lock_subject(ApprovalStep.objects.only("visit_id").get(pk=pk))
+            step = ApprovalStep.objects.select_related("role", "user", "escalated_to").get(pk=pk)
+            step.visit = visit
+            if step.state != StepState.PENDING:
+                continue
+            if is_stalled(step):
+                escalate(step, reason=EscalationReason.STALLED)
+                counts["stalled"] += 1
+                continue
+            hours = pending_working_hours(step, now, calendar)
+            if hours >= policy.approval_reminder_hours and step.reminded_at is None:
+                step.reminded_at = now
+                step.save(update_fields=["reminded_at"])
+                signals.step_overdue.send(
+                    sender=ApprovalStep, step=step, approvers=approvers_of(step), hours=hours
+                )
+                counts["reminded"] += 1
+            if (
+                hours >= policy.approval_escalation_hours
+                and step.escalation_reason != EscalationReason.OVERDUE
+            ):
+                escalate(step, reason=EscalationReason.OVERDUE)
+                counts["overdue"] += 1
+    return counts
+
+
+def overseen_steps():
+    """Pending steps that were escalated (stalled or overdue), oldest first: the oversight
+    page's list."""
+    return (
+        ApprovalStep.objects.filter(state=StepState.PENDING)
+        .filter(Q(escalated_at__isnull=False) | Q(reminded_at__isnull=False))
+        .select_related("visit__client", "visit__applicant", "role", "user", "escalated_to")
+        .order_by("activated_at", "pk")
+    )
 
 
 def _lock_subject(step: ApprovalStep):
@@ -138,25 +341,37 @@ def decide(
     decision: str,
     comment: str = "",
     grade: ReceptionGrade | None = None,
+    as_administrator: bool = False,
 ) -> ApprovalStep:
-    """Approve, return or reject one pending step, then advance or finish the chain."""
+    """Approve, return or reject one pending step, then advance or finish the chain.
+
+    The step's approvers decide it; so may the role it was escalated to, and the delegate of
+    an absent approver (recorded on behalf of them). as_administrator: an administrator
+    decides in place of the approvers and must state the reason (the comment)."""
     if decision not in (StepState.APPROVED, StepState.RETURNED, StepState.REJECTED):
         raise ValueError(decision)
     comment = (comment or "").strip()
     with transaction.atomic():
         visit = _lock_subject(step)
-        step = ApprovalStep.objects.select_related("role", "user", "decided_by").get(pk=step.pk)
+        step = ApprovalStep.objects.select_related(
+            "role", "user", "decided_by", "escalated_to"
+        ).get(pk=step.pk)
         step.visit = visit
         if step.state != StepState.PENDING:
             raise AlreadyDecided(step)
         if visit.applicant_id == by.pk:
             raise SelfApproval()
-        if not step.can_be_decided_by(by):
+        capacity = authority(step, by, as_administrator=as_administrator)
+        if capacity is None:
             raise NotYourStep()
+        if as_administrator and not comment:
+            raise ReasonRequired()
         if decision != StepState.APPROVED and not comment:
             raise CommentRequired()
 
         step.state = decision
+        step.decided_as = capacity.as_
+        step.on_behalf_of = capacity.on_behalf_of
         step.decided_by = by
         step.decided_at = timezone.now()
         step.comment = comment
@@ -199,7 +414,5 @@ def _advance(step: ApprovalStep, by: User) -> bool:
     following.activated_at = timezone.now()
     following.save(update_fields=["state", "activated_at"])
     following.visit = step.visit
-    signals.step_waiting.send(
-        sender=ApprovalStep, step=following, approvers=approvers_of(following)
-    )
+    _became_pending(following)
     return False

@@ -19,3 +19,10 @@ chain_completed = Signal()
 # A step was approved, returned or rejected (sent after step_waiting / chain_completed).
 # kwargs: step, by, chain_done (True when the decision ended the chain either way).
 step_decided = Signal()
+
+# A step was escalated: nobody could decide it (reason "stalled") or it waited too long
+# ("overdue"). kwargs: step, people (who may now decide it and are to be told), reason.
+step_escalated = Signal()
+
+# A step has waited longer than the policy's reminder time. kwargs: step, approvers, hours.
+step_overdue = Signal()

@@ -6,4 +6,16 @@ app_name = "approvals"
 urlpatterns = [
     path("approvals/", views.QueueView.as_view(), name="queue"),
     path("approvals/steps/<int:pk>/decide/", views.DecideView.as_view(), name="decide"),
+    path("approvals/oversight/", views.OversightView.as_view(), name="oversight"),
+    path(
+        "approvals/steps/<int:pk>/decide-as-administrator/",
+        views.AdministratorDecideView.as_view(),
+        name="decide_as_administrator",
+    ),
+    path("approvals/delegations/", views.DelegationView.as_view(), name="delegations"),
+    path(
+        "approvals/delegations/<int:pk>/end/",
+        views.EndDelegationView.as_view(),
+        name="end_delegation",
+    ),
 ]

@@ -1,8 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.generic import ListView
 from django_filters.views import FilterView
 
 from reception.errors import RuleError
@@ -11,8 +14,17 @@ from reception.views import PageQueryMixin
 
 from . import services
 from .filters import QueueFilter
-from .forms import DecisionForm, current_grade_choices
+from .forms import AdministratorDecisionForm, DecisionForm, DelegationForm, current_grade_choices
+from .models import ApprovalStep, Delegation, StepState
 from .selectors import queue_for, steps_of
+
+
+def _summary(step) -> str:
+    return _("%(ref)s: “%(step)s” %(decision)s.") % {
+        "ref": step.visit.reference,
+        "step": step.label,
+        "decision": step.get_state_display().lower(),
+    }
 
 
 class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
@@ -27,8 +39,13 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         grades = current_grade_choices()
+        user = self.request.user
         context["rows"] = [
-            {"step": step, "form": DecisionForm(step=step, grade_choices=grades)}
+            {
+                "step": step,
+                "form": DecisionForm(step=step, grade_choices=grades),
+                "capacity": services.authority(step, user),
+            }
             for step in context["object_list"]
         ]
         return context
@@ -68,7 +85,7 @@ class DecideView(PermissionRequiredMixin, View):
                 outcome.visit.refresh_from_db()
             return render(request, "approvals/_step_row.html", context)
         if outcome:
-            messages.success(request, self.summary(outcome))
+            messages.success(request, _summary(outcome))
         else:
             messages.error(
                 request,
@@ -78,12 +95,115 @@ class DecideView(PermissionRequiredMixin, View):
             )
         return redirect(self.next_url())
 
-    def summary(self, step) -> str:
-        return _("%(ref)s: “%(step)s” %(decision)s.") % {
-            "ref": step.visit.reference,
-            "step": step.label,
-            "decision": step.get_state_display().lower(),
-        }
-
     def next_url(self) -> str:
         return safe_next(self.request, "approvals:queue")
+
+
+class OversightView(PermissionRequiredMixin, PageQueryMixin, ListView):
+    """Administrators: the steps that stalled (nobody could decide them) or waited too long,
+    each with a form to decide it with a stated reason."""
+
+    permission_required = "approvals.oversee_approvals"
+    template_name = "approvals/oversight.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return services.overseen_steps()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        grades = current_grade_choices()
+        context["rows"] = [
+            {"step": step, "form": AdministratorDecisionForm(step=step, grade_choices=grades)}
+            for step in context["object_list"]
+        ]
+        return context
+
+
+class AdministratorDecideView(PermissionRequiredMixin, View):
+    permission_required = "approvals.oversee_approvals"
+
+    def post(self, request, pk):
+        step = get_object_or_404(
+            ApprovalStep.objects.filter(state=StepState.PENDING).select_related("visit"), pk=pk
+        )
+        form = AdministratorDecisionForm(request.POST, step=step)
+        if form.is_valid():
+            try:
+                done = services.decide(
+                    step=step,
+                    by=request.user,
+                    decision=form.cleaned_data["decision"],
+                    comment=form.cleaned_data["comment"],
+                    grade=form.cleaned_data.get("grade"),
+                    as_administrator=True,
+                )
+            except RuleError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _summary(done))
+        else:
+            messages.error(
+                request,
+                _("The decision was not saved: %(errors)s")
+                % {"errors": " ".join(str(e) for errs in form.errors.values() for e in errs)},
+            )
+        return redirect("approvals:oversight")
+
+
+class DelegationView(PermissionRequiredMixin, View):
+    """An approver's absences: who decides their steps meanwhile. Administrators set them for
+    others in the admin."""
+
+    permission_required = "approvals.view_approvalstep"
+    template_name = "approvals/delegations.html"
+
+    def get(self, request):
+        return self.render(DelegationForm(approver=request.user))
+
+    def post(self, request):
+        form = DelegationForm(request.POST, approver=request.user)
+        if form.is_valid():
+            delegation = form.save()
+            messages.success(
+                request,
+                _("From %(start)s to %(end)s, %(delegate)s decides your steps on your behalf.")
+                % {
+                    "start": delegation.starts_on,
+                    "end": delegation.ends_on,
+                    "delegate": delegation.delegate,
+                },
+            )
+            return redirect("approvals:delegations")
+        return self.render(form, status=400)
+
+    def render(self, form, status=200):
+        user = self.request.user
+        today = timezone.localdate()
+        mine = Delegation.objects.select_related("approver", "delegate").filter(ends_on__gte=today)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "given": mine.filter(approver=user),
+                "received": mine.filter(delegate=user),
+                "today": today,
+            },
+            status=status,
+        )
+
+
+class EndDelegationView(PermissionRequiredMixin, View):
+    permission_required = "approvals.view_approvalstep"
+
+    def post(self, request, pk):
+        delegation = Delegation.objects.filter(approver=request.user, pk=pk).first()
+        if delegation is None:
+            raise Http404
+        delegation.delete()
+        messages.info(
+            request,
+            _("The delegation to %(delegate)s is withdrawn.") % {"delegate": delegation.delegate},
+        )
+        return redirect("approvals:delegations")

@@ -10,10 +10,11 @@ Each date is answered, in this order, by
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 
 import chinese_calendar
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from .models import CalendarDay
@@ -148,3 +149,30 @@ def working_days_after(day: date, n: int) -> date:
 
 def years_without_official_schedule(years) -> list[int]:
     return [y for y in years if not official_schedule_known(y)]
+
+
+def working_hours_between(
+    start: datetime,
+    end: datetime,
+    *,
+    day_start: time,
+    day_end: time,
+    calendar: WorkingCalendar | None = None,
+) -> float:
+    """Hours between two moments that fall inside working hours (day_start–day_end, local
+    time) of working days: a step that waited over a weekend waited no working hours then."""
+    if end <= start or day_end <= day_start:
+        return 0.0
+    calendar = calendar or WorkingCalendar()
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    tz = start.tzinfo
+    total = 0.0
+    day = start.date()
+    while day <= end.date():
+        if calendar.is_working_day(day):
+            opens = datetime.combine(day, day_start, tzinfo=tz)
+            closes = datetime.combine(day, day_end, tzinfo=tz)
+            overlap = (min(end, closes) - max(start, opens)).total_seconds()
+            total += max(overlap, 0) / 3600
+        day += timedelta(days=1)
+    return total

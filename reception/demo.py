@@ -47,7 +47,7 @@ USERS = [
     ("receptionist", "周婷", [Role.RECEPTIONIST], "marketing", "客户接待员", False),
     ("frontdesk", "吴倩", [Role.FRONT_DESK], "office", "前台", False),
     ("security", "徐刚", [Role.SECURITY], "logistics", "保安员", False),
-    ("office", "孙丽", [Role.DEPARTMENT_MEMBER], "office", "行政专员", False),
+    ("office", "孙丽", [Role.DEPARTMENT_MEMBER, Role.OFFICE], "office", "行政专员", False),
     (
         "office_head",
         "马超",
@@ -118,6 +118,17 @@ USERS = [
 ]
 
 CLIENTS = [
+    {
+        # a non-commercial organisation (seed 001 十.2): no customer category
+        "name": "市市场监督管理局",
+        "name_en": "Municipal Market Supervision Administration",
+        "category": "",
+        "industry": "政府机关",
+        "scale": "unknown",
+        "owner": "office",
+        "status": CooperationStatus.PROSPECT,
+        "contacts": [("郑科长", "质量监督科科长", "13100131001", "")],
+    },
     {
         "name": "华东精密机械有限公司",
         "name_en": "East China Precision Machinery Co., Ltd.",

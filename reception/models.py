@@ -1,5 +1,6 @@
 """Organisation and policy: people, departments, clients, grades and their standards."""
 
+from datetime import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -152,7 +153,15 @@ class CooperationStatus(models.TextChoices):
 class Client(Bilingual, models.Model):
     name = models.CharField(_("company name"), max_length=150)
     name_en = models.CharField(_("English name"), max_length=150, blank=True)
-    category = models.CharField(_("category"), max_length=30, choices=ClientCategory.choices)
+    category = models.CharField(
+        _("category"),
+        max_length=30,
+        choices=ClientCategory.choices,
+        blank=True,
+        help_text=_(
+            "Empty for a non-commercial organisation (government, association, school, media)."
+        ),
+    )
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     scale = models.CharField(
         _("scale"), max_length=20, choices=ClientScale.choices, default=ClientScale.UNKNOWN
@@ -467,6 +476,40 @@ class ReceptionPolicy(Bilingual, models.Model):
             "(daily); counts, headcounts and companies stay for the statistics."
         ),
     )
+
+    walk_in_answer_minutes = models.PositiveSmallIntegerField(
+        _("walk-in answer time (minutes)"),
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "If the person a walk-in asks for has not answered by then, the front desk and the "
+            "walk-in contact are told, and the front desk may decide on their behalf."
+        ),
+    )
+    escalation_role = models.ForeignKey(
+        Group,
+        verbose_name=_("approvals escalate to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The role that decides an approval step nobody else can decide, and is told of "
+            "overdue steps. Without one (or nobody in it), administrators are."
+        ),
+    )
+    approval_reminder_hours = models.PositiveSmallIntegerField(
+        _("remind approvers after (working hours)"),
+        default=8,
+        validators=[MinValueValidator(1)],
+    )
+    approval_escalation_hours = models.PositiveSmallIntegerField(
+        _("escalate a pending step after (working hours)"),
+        default=16,
+        validators=[MinValueValidator(1)],
+    )
+    workday_start = models.TimeField(_("working day starts"), default=time(8, 30))
+    workday_end = models.TimeField(_("working day ends"), default=time(17, 30))
 
     history = HistoricalRecords()
 

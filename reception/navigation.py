@@ -40,6 +40,14 @@ ENTRIES = [
         perm="approvals.view_approvalstep",
     ),
     Entry(
+        "oversight",
+        _("Stalled and overdue steps"),
+        _("Approval steps nobody could decide or that waited too long; decide with a reason."),
+        "bi-exclamation-triangle",
+        "approvals:oversight",
+        perm="approvals.oversee_approvals",
+    ),
+    Entry(
         "tasks",
         _("Preparation tasks"),
         _("Your departments' preparation tasks for upcoming visits."),

@@ -24,11 +24,12 @@ class Role(models.TextChoices):
     DEPARTMENT_MEMBER = "department_member", _("Department member")
     DEPARTMENT_HEAD = "department_head", _("Department head")
     HR = "hr", _("Human resources")
+    OFFICE = "office", _("Office (receives non-commercial guests)")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
-# Roles that file visit requests (and own clients).
-APPLICANT_ROLES = (Role.SALES, Role.PROJECT_ENGINEER)
+# Roles that file visit requests (and own clients); the office files non-commercial ones only.
+APPLICANT_ROLES = (Role.SALES, Role.PROJECT_ENGINEER, Role.OFFICE)
 # Roles that decide approval steps somewhere in a chain.
 APPROVER_ROLES = (
     Role.MARKETING,
@@ -43,13 +44,17 @@ _CLIENT_EDIT_OWN = [*_CLIENT_VIEW, "reception.add_client", "reception.change_cli
 _CLIENT_EDIT_ALL = [*_CLIENT_EDIT_OWN, "reception.change_any_client"]
 
 _VISITS_VIEW = ["visits.view_visitrequest"]
-_VISITS_FILE = [
+_HOST = ["visits.host_visitors"]
+# Filing non-commercial guests' visits (government, associations, schools, media: the office).
+_VISITS_FILE_NON_COMMERCIAL = [
     *_VISITS_VIEW,
+    *_HOST,
     "visits.add_visitrequest",
     "visits.change_visitrequest",
     "visits.add_visitsummary",
 ]
-_APPROVE = [*_VISITS_VIEW, "approvals.view_approvalstep", "visits.add_visitsummary"]
+_VISITS_FILE = [*_VISITS_FILE_NON_COMMERCIAL, "visits.file_commercial"]
+_APPROVE = [*_VISITS_VIEW, *_HOST, "approvals.view_approvalstep", "visits.add_visitsummary"]
 _DESK = [
     "visits.view_arrivals",
     "visits.check_in_visitors",
@@ -57,7 +62,7 @@ _DESK = [
     "visits.view_walkin",
 ]
 _GATE = ["visits.view_arrivals", "visits.add_walkin", "visits.view_walkin"]
-_TASKS = [*_VISITS_VIEW, "visits.view_preptask", "visits.change_preptask"]
+_TASKS = [*_VISITS_VIEW, *_HOST, "visits.view_preptask", "visits.change_preptask"]
 
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES: [*_CLIENT_EDIT_OWN, *_VISITS_FILE],
@@ -67,12 +72,13 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.DEPUTY_GM: [*_CLIENT_VIEW, *_APPROVE],
     Role.GENERAL_MANAGER: [*_CLIENT_VIEW, *_APPROVE],
     Role.PRODUCT_DIRECTOR: [*_CLIENT_VIEW, *_APPROVE],
-    Role.RECEPTIONIST: [*_CLIENT_VIEW, *_VISITS_VIEW, "visits.track_preparation", *_DESK],
+    Role.RECEPTIONIST: [*_CLIENT_VIEW, *_VISITS_VIEW, *_HOST, "visits.track_preparation", *_DESK],
     Role.FRONT_DESK: [*_CLIENT_VIEW, *_DESK],
     Role.SECURITY: [*_GATE],
     Role.DEPARTMENT_MEMBER: [*_TASKS],
     Role.DEPARTMENT_HEAD: [*_TASKS, "visits.assign_preptask"],
-    Role.HR: [*_VISITS_VIEW, "visits.add_visitsummary"],
+    Role.HR: [*_VISITS_VIEW, *_HOST, "visits.add_visitsummary"],
+    Role.OFFICE: [*_CLIENT_EDIT_OWN, *_VISITS_FILE_NON_COMMERCIAL],
     Role.ADMINISTRATOR: ["*"],
 }
 

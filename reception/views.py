@@ -161,6 +161,7 @@ def bad_request(request, exception=None):
     }
     return render(request, "400.html", context, status=400)
 
+
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = LocalisedPasswordResetForm
     email_template_name = "registration/password_reset_email.txt"

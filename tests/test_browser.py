@@ -10,8 +10,9 @@ from django.db import connections
 from django.utils import timezone
 
 from reception.models import ClientContact
-from tests.factories import ClientFactory
-from visits.models import VisitRequest, VisitStatus
+from reception.roles import Role
+from tests.factories import ClientFactory, user_with
+from visits.models import VisitRequest, VisitStatus, WalkIn
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -103,3 +104,42 @@ def test_a_request_filed_and_graded_in_the_browser(
     visit.refresh_from_db()
     assert visit.status == VisitStatus.IN_APPROVAL
     assert csp_violations == []  # htmx, Bootstrap and our script ran under the policy
+
+
+def test_a_walk_in_from_the_gate_to_check_in(browser, live_server, four_tier, staff):
+    """Security records → the front desk sees them waiting → the host accepts → the visit is
+    on today's board → the front desk checks them in."""
+    guard = user_with(Role.SECURITY, username="guard")
+    desk = user_with(Role.FRONT_DESK, username="desk")
+    host = staff.deputy_gm
+
+    gate = log_in(browser, live_server, guard.username)
+    gate.goto(f"{live_server.url}/desk/walk-ins/new/")
+    gate.fill("#id_company", "星河电子有限公司")
+    gate.fill("#id_names", "王强、李明")
+    gate.fill("#id_headcount", "2")
+    gate.fill("#id_phone", "13900001111")
+    gate.select_option("#id_wants_to_see", value=str(host.pk))
+    gate.fill("#id_purpose", "了解产品")
+    gate.click("main button[type=submit]")
+    gate.wait_for_url(f"{live_server.url}/desk/walk-ins/")
+
+    front = log_in(browser, live_server, desk.username)
+    front.goto(f"{live_server.url}/desk/")
+    front.wait_for_selector("#gate-panel >> text=星河电子有限公司")
+
+    person = log_in(browser, live_server, host.username)
+    walk_in = WalkIn.objects.get()
+    person.goto(f"{live_server.url}/walk-ins/{walk_in.pk}/")
+    person.click("button[value=accept]")
+    person.wait_for_url(f"{live_server.url}/visits/*/")
+
+    front.goto(f"{live_server.url}/desk/")
+    assert front.locator("#gate-panel").count() == 0
+    front.click("table.board-table >> text=星河电子有限公司")
+    front.wait_for_url(f"{live_server.url}/desk/visits/*/")
+    front.click("text=Check in all")
+    front.wait_for_selector("tr.table-success >> text=王强")
+    visit = WalkIn.objects.get().visit
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.IN_PROGRESS

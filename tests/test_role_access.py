@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from approvals.models import StepState
+from approvals.models import Delegation, StepState
 from approvals.services import decide
 from reception.models import Department
 from reception.roles import Role
@@ -40,6 +40,7 @@ CLIENT_READERS = {
     R.PRODUCT_DIRECTOR,
     R.RECEPTIONIST,
     R.FRONT_DESK,
+    R.OFFICE,
     R.ADMINISTRATOR,
 }
 APPROVERS = {
@@ -71,37 +72,57 @@ ACCESS = {
     "reception:client_detail": rule(CLIENT_READERS),
     "visits:client_visits": rule(CLIENT_READERS),
     "reception:client_create": rule(
-        {R.SALES, R.PROJECT_ENGINEER, R.MARKETING, R.MARKETING_HEAD, R.ADMINISTRATOR}
+        {R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.MARKETING, R.MARKETING_HEAD, R.ADMINISTRATOR}
     ),
     # the client is owned by the sales user: other applicants may not edit it
     "reception:client_edit": rule(
-        {R.SALES, R.MARKETING, R.MARKETING_HEAD, R.ADMINISTRATOR}, project_engineer=404
+        {R.SALES, R.MARKETING, R.MARKETING_HEAD, R.ADMINISTRATOR},
+        project_engineer=404,
+        office=404,
     ),
-    "visits:list": rule(VISIT_READERS | {R.PROJECT_ENGINEER, R.GENERAL_MANAGER, R.HR}),
-    "visits:create": rule({R.SALES, R.PROJECT_ENGINEER, R.ADMINISTRATOR}),
-    "visits:contact_options": rule({R.SALES, R.PROJECT_ENGINEER, R.ADMINISTRATOR}),
+    "visits:list": rule(VISIT_READERS | {R.PROJECT_ENGINEER, R.GENERAL_MANAGER, R.HR, R.OFFICE}),
+    "visits:create": rule({R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.ADMINISTRATOR}),
+    "visits:contact_options": rule({R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.ADMINISTRATOR}),
     # an approved guest-grade visit filed by the sales user: the general manager never saw
     # it, the project engineer is in another department
     # approved guest-grade visit: the general manager and the marketing head were not in its
     # chain, HR sees visits once they are over; only its applicant edits it (administrators
     # use the admin)
     "visits:detail": rule(
-        VISIT_READERS, project_engineer=404, general_manager=404, marketing_head=404, hr=404
+        VISIT_READERS,
+        project_engineer=404,
+        general_manager=404,
+        marketing_head=404,
+        hr=404,
+        office=404,
     ),
     "visits:visitor_information_pdf": rule(
-        VISIT_READERS, project_engineer=404, general_manager=404, marketing_head=404, hr=404
+        VISIT_READERS,
+        project_engineer=404,
+        general_manager=404,
+        marketing_head=404,
+        hr=404,
+        office=404,
     ),
     "visits:application_form_pdf": rule(
-        VISIT_READERS, project_engineer=404, general_manager=404, marketing_head=404, hr=404
+        VISIT_READERS,
+        project_engineer=404,
+        general_manager=404,
+        marketing_head=404,
+        hr=404,
+        office=404,
     ),
-    "visits:edit": rule({R.SALES}, project_engineer=404, administrator=404),
-    "visits:submit": rule({R.SALES}, ok=405, project_engineer=405, administrator=405),
-    "visits:cancel": rule({R.SALES}, project_engineer=404, administrator=404),
-    "visits:staff": rule(VISIT_READERS, ok=405, project_engineer=405, general_manager=405, hr=405),
+    "visits:edit": rule({R.SALES}, project_engineer=404, office=404, administrator=404),
+    "visits:submit": rule({R.SALES}, ok=405, project_engineer=405, office=405, administrator=405),
+    "visits:cancel": rule({R.SALES}, project_engineer=404, office=404, administrator=404),
+    "visits:staff": rule(
+        VISIT_READERS, ok=405, project_engineer=405, general_manager=405, hr=405, office=405
+    ),
     "visits:itinerary": rule(
         {R.SALES, R.RECEPTIONIST, R.DEPUTY_GM, R.ADMINISTRATOR},
         hr=404,
         project_engineer=404,
+        office=404,
         general_manager=404,
         marketing=404,
         marketing_head=404,
@@ -122,19 +143,24 @@ ACCESS = {
     # the walk-in asks for the marketing user; the desk roles may look
     "visits:walk_in": rule(DESK | {R.MARKETING}, out=404),
     "visits:welcome": rule(EVERYONE),
-    "visits:summaries": rule(APPROVERS | {R.SALES, R.PROJECT_ENGINEER, R.HR}),
+    "visits:summaries": rule(APPROVERS | {R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.HR}),
     # the visit is approved, not over: the summary page sends everyone back to the visit
     "visits:summary": rule(
         {R.SALES, R.MARKETING, R.DEPUTY_GM, R.PRODUCT_DIRECTOR, R.ADMINISTRATOR},
         ok=302,
         out=403,
         project_engineer=404,
+        office=404,
         general_manager=404,
         marketing_head=404,
         hr=404,
     ),
     "approvals:queue": rule(APPROVERS),
     "approvals:decide": rule(APPROVERS, ok=405),
+    "approvals:oversight": rule({R.ADMINISTRATOR}),
+    "approvals:decide_as_administrator": rule({R.ADMINISTRATOR}, ok=405),
+    "approvals:delegations": rule(APPROVERS),
+    "approvals:end_delegation": rule(APPROVERS, ok=405),
 }
 PUBLIC_OR_ADMIN = ("login", "password_reset", "admin:")  # public: test_every_page_requires_login
 
@@ -192,6 +218,12 @@ def scenario(four_tier):
         purpose="参观",
     )
     display = WelcomeDisplay.objects.create(name="大堂")
+    delegation = Delegation.objects.create(
+        approver=users[R.MARKETING],
+        delegate=users[R.MARKETING_HEAD],
+        starts_on=timezone.localdate() + timedelta(days=30),  # not yet active
+        ends_on=timezone.localdate() + timedelta(days=31),
+    )
     note = sales.notifications.first()
     kwargs = {
         "reception:client_detail": {"pk": client.pk},
@@ -214,6 +246,8 @@ def scenario(four_tier):
         "visits:walk_in": {"pk": walk_in.pk},
         "visits:welcome": {"token": display.token},
         "approvals:decide": {"pk": visit.approval_steps.first().pk},
+        "approvals:decide_as_administrator": {"pk": visit.approval_steps.first().pk},
+        "approvals:end_delegation": {"pk": delegation.pk},
         "notification_open": {"pk": note.pk},
     }
     return users, kwargs

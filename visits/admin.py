@@ -101,6 +101,7 @@ class PrepTaskTemplateForm(forms.ModelForm):
             "description_en",
             "active",
             "grades",
+            "guests",
             "purposes",
             "client_categories",
             "services",
@@ -122,7 +123,7 @@ class PrepTaskTemplateForm(forms.ModelForm):
 class PrepTaskTemplateAdmin(SimpleHistoryAdmin):
     form = PrepTaskTemplateForm
     list_display = ("code", "name", "department", "due_working_days", "active")
-    list_filter = ("department", "active", "grades", "needs_meals", "needs_rooms")
+    list_filter = ("department", "active", "grades", "guests", "needs_meals", "needs_rooms")
     list_editable = ("active",)
     search_fields = ("code", "name", "name_en", "description")
     filter_horizontal = ("grades",)
@@ -146,6 +147,7 @@ class PrepTaskTemplateAdmin(SimpleHistoryAdmin):
             {
                 "fields": (
                     "grades",
+                    "guests",
                     "purposes",
                     "client_categories",
                     "services",
@@ -342,10 +344,18 @@ class WelcomeDisplayAdmin(admin.ModelAdmin):
 
 @admin.register(WalkIn)
 class WalkInAdmin(admin.ModelAdmin):
-    list_display = ("recorded_at", "company", "names", "wants_to_see", "status", "decided_by")
+    list_display = (
+        "recorded_at",
+        "company",
+        "names",
+        "wants_to_see",
+        "status",
+        "decided_by",
+        "on_behalf_of",
+    )
     list_filter = ("status",)
     search_fields = ("company", "names", "phone", "purpose")
-    raw_id_fields = ("client", "visit", "recorded_by", "wants_to_see", "decided_by")
+    raw_id_fields = ("client", "visit", "recorded_by", "wants_to_see", "decided_by", "on_behalf_of")
     list_select_related = ("wants_to_see", "decided_by")
 
 

@@ -1,7 +1,7 @@
 """The visit app's choices in every template, so templates compare against the enum
 (`task.status == PrepStatus.DONE`), never against a string literal."""
 
-from approvals.models import StepState
+from approvals.models import DecidedAs, StepState
 
 from .models import BoardStatus, EventKind, PrepStatus, VisitStatus, WalkInStatus
 
@@ -11,6 +11,7 @@ def choices(request) -> dict:
         "VisitStatus": VisitStatus,
         "PrepStatus": PrepStatus,
         "StepState": StepState,
+        "DecidedAs": DecidedAs,
         "EventKind": EventKind,
         "WalkInStatus": WalkInStatus,
         "BoardStatus": BoardStatus,

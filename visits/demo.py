@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,8 +10,9 @@ from approvals.models import StepState
 from approvals.services import decide
 from reception.loading import LoadReport
 from reception.models import Client, ReceptionGrade, ReceptionPolicy, User
+from reception.roles import Role
 
-from .models import ArrivalMode, VisitRequest, WelcomeDisplay
+from .models import ArrivalMode, GuestKind, VisitRequest, WelcomeDisplay
 from .services.preparation import complete_task
 from .services.requests import file_visit_request
 
@@ -133,6 +135,29 @@ DEMO_VISITS = [
         "decisions": [("marketing", None)],
     },
     {
+        # a government inspection, filed by the office: no quotation or component tasks
+        "key": "government",
+        "applicant": "office",
+        "client": "市市场监督管理局",
+        "guest_kind": "government",
+        "grade": "guest",
+        "days": 4,
+        "hours": (9, 0, 4),
+        "purposes": ["inspection", "tour"],
+        "reason": "产品质量监督检查及安全生产调研",
+        "services": ["guided_tour", "welcome_banner"],
+        "banner_text": "热烈欢迎市市场监督管理局领导莅临指导",
+        "arrival_mode": "self_drive",
+        "arrival_point": "",
+        "visitors": [("郑科长", "质量监督科科长", "13100131001"), ("许明", "科员", "13100131002")],
+        "meals": 1,
+        "meal_staff": 2,
+        "rooms": 0,
+        "nights": 0,
+        "meeting_room": "一号会议室",
+        "decisions": [("marketing", None), ("deputy_gm", None), ("director", None)],
+    },
+    {
         "key": "draft",
         "applicant": "sales2",
         "client": "青禾智能装备有限公司",
@@ -157,7 +182,8 @@ DEMO_VISITS = [
 
 
 def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
-    """A lobby display, and the marketing assistant who hears about walk-ins."""
+    """A lobby display, the marketing assistant who hears about walk-ins, and the marketing
+    head, to whom approval steps nobody else can decide escalate."""
     display = WelcomeDisplay.objects.order_by("pk").first()
     if display is None:
         display = WelcomeDisplay.objects.create(name="大堂欢迎屏")
@@ -166,6 +192,10 @@ def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
     if policy.walk_in_contact_id is None:
         policy.walk_in_contact = User.objects.get(username="marketing")
         policy.save(update_fields=["walk_in_contact"])
+        report.record("updated", policy)
+    if policy.escalation_role_id is None:
+        policy.escalation_role = Group.objects.get(name=Role.MARKETING_HEAD)
+        policy.save(update_fields=["escalation_role"])
         report.record("updated", policy)
     return display
 
@@ -190,7 +220,7 @@ def load_demo_visits(report: LoadReport) -> None:
             "client": client,
             "contacts": list(client.contacts.all()[:1]),
             "origin": "invited",
-            "guest_kind": "commercial",
+            "guest_kind": spec.get("guest_kind", GuestKind.COMMERCIAL),
             "proposed_grade": grade,
             "arrival_at": arrival,
             "departure_at": arrival + timedelta(hours=length),

@@ -34,6 +34,7 @@ def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
             "arrival_modes": data.get("arrival_modes", []),
             "needs_meals": data.get("needs_meals", False),
             "needs_rooms": data.get("needs_rooms", False),
+            "guests": data.get("guests", ""),
             "due_working_days": data["due"],
             "quantity_hint": data.get("quantity", ""),
             "standard_hint": data.get("standard", ""),

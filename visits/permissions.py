@@ -12,11 +12,12 @@ rules below are what pages ask to decide which buttons to show.
 """
 
 import rules
+from django.utils import timezone
 
 from reception.models import StaffMembership
 from reception.roles import APPROVER_ROLES, Role, has_role
 
-from .models import VisitStatus
+from .models import VisitStatus, WalkInStatus
 
 # The applicant edits freely before submission and after a return; after approval every
 # change is logged and announced; while approvers are deciding, the request is frozen.
@@ -145,6 +146,20 @@ def awaits_check_in(user, visit) -> bool:
     return visit.status in CHECK_IN_STATUSES
 
 
+# ---- walk-ins -----------------------------------------------------------------------------
+
+
+@rules.predicate
+def walk_in_waiting(user, walk_in) -> bool:
+    return walk_in.status == WalkInStatus.WAITING
+
+
+@rules.predicate
+def walk_in_unanswered(user, walk_in) -> bool:
+    """The person asked for let the policy's answer time pass."""
+    return timezone.now() >= walk_in.answer_due_at
+
+
 # ---- the rules pages ask ------------------------------------------------------------------
 
 # Reception, approvers and the applicant change the main host and receptionist; once the
@@ -168,6 +183,12 @@ rules.add_rule(
 rules.add_rule("visits.edit_itinerary", ~is_terminal & may_arrange_itinerary)
 rules.add_rule("visits.check_in", checks_in_guests & awaits_check_in)
 rules.add_rule("visits.tick_task", is_department_member)
+# The person asked for decides; once they let the answer time pass, the front desk may on
+# their behalf (seed 000 D). Gate security never does.
+rules.add_rule(
+    "visits.decide_walk_in",
+    walk_in_waiting & (is_asked_for | (is_front_desk & walk_in_unanswered)),
+)
 rules.add_rule("visits.assign_task", is_department_head)
 
 

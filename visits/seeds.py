@@ -176,6 +176,7 @@ TEMPLATES = [
         "name": "准备报价及资质介绍",
         "name_en": "Quotation and qualification presentation",
         "purposes": ["contract_signing", "cooperation", "inspection"],
+        "guests": "commercial",
         "due": 2,
     },
     {
@@ -230,6 +231,7 @@ TEMPLATES = [
         "name": "介绍生产排产及工期、现场安装情况",
         "name_en": "Production scheduling, lead times and on-site installation",
         "purposes": ["inspection", "tour", "cooperation", "contract_signing"],
+        "guests": "commercial",
         "due": 1,
     },
     {
@@ -238,6 +240,7 @@ TEMPLATES = [
         "name": "介绍元器件品牌、质量情况",
         "name_en": "Component brands and quality",
         "purposes": ["inspection", "product_audit", "technical_discussion"],
+        "guests": "commercial",
         "due": 1,
     },
     {

@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
+from approvals.selectors import steps_of
 from reception.models import StaffMembership
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
@@ -16,7 +17,8 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     """Every request this user may open. Anything else answers 404, so ids leak nothing.
 
     - applicants: their own, and their departments' (not drafts);
-    - approvers: what reached a step of theirs, and what they decided;
+    - approvers: what reached a step of theirs (escalated to their role, or of an approver
+      they stand in for), and what they decided;
     - customer receptionists: approved requests and everything after;
     - HR: visits that are over, for the work summary;
     - main host, receptionist and accompanying staff: their visits once approved;
@@ -31,11 +33,9 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
         departments = StaffMembership.objects.filter(user=user).values("department_id")
         colleagues = StaffMembership.objects.filter(department_id__in=departments).values("user_id")
         q |= Q(applicant_id__in=colleagues) & ~Q(status=VisitStatus.DRAFT)
-    group_ids = list(user.groups.values_list("pk", flat=True))
-    reached = ApprovalStep.objects.filter(
-        Q(state__in=REACHED) & (Q(role_id__in=group_ids) | Q(user=user)) | Q(decided_by=user)
-    ).values("visit_id")
-    q |= Q(pk__in=reached)
+    reached = steps_of(user).filter(state__in=REACHED).values("visit_id")
+    decided = ApprovalStep.objects.filter(decided_by=user).values("visit_id")
+    q |= Q(pk__in=reached) | Q(pk__in=decided)
     if has_role(user, Role.RECEPTIONIST):
         q |= Q(approved_at__isnull=False)
     if has_role(user, Role.HR):

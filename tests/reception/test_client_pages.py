@@ -20,6 +20,7 @@ VIEWERS = [
     Role.PRODUCT_DIRECTOR,
     Role.RECEPTIONIST,
     Role.FRONT_DESK,
+    Role.OFFICE,  # files non-commercial visits: keeps the organisations it receives
 ]
 NON_VIEWERS = [r for r in Role if r not in VIEWERS and r != Role.ADMINISTRATOR]
 

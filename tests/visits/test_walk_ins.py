@@ -1,12 +1,19 @@
 """Unannounced visitors: recorded at the gate, accepted or declined by the person asked for."""
 
-import pytest
-from django.urls import reverse
+from datetime import timedelta
 
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from approvals.models import EscalationReason, StepState
 from reception.models import Client, ClientCategory, ReceptionPolicy
 from reception.roles import Role
-from tests.factories import ClientFactory, user_with
-from visits.models import Origin, VisitStatus, WalkIn, WalkInStatus
+from tests.factories import ClientFactory, approve_fully, user_with
+from visits.models import MAX_HEADCOUNT, EventKind, Origin, VisitStatus, WalkIn, WalkInStatus
+from visits.services.notifications import Kind
+from visits.services.walk_ins import chase_unanswered
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +62,7 @@ def test_the_gate_records_a_walk_in_and_the_person_is_told_at_once(
     )
 
 
-def test_accepting_files_a_fast_tracked_walk_in_request_with_a_new_self_enquiry_client(
+def test_accepting_files_a_walk_in_request_approved_for_arrival_with_a_new_client(
     four_tier, guard, assistant, staff, login
 ):
     record(login(guard), assistant)
@@ -69,7 +76,7 @@ def test_accepting_files_a_fast_tracked_walk_in_request_with_a_new_self_enquiry_
         "visits:detail", args=[visit.pk]
     )
     assert walk_in.status == WalkInStatus.ACCEPTED and walk_in.decided_by == assistant
-    assert visit.origin == Origin.WALK_IN and visit.status == VisitStatus.SUBMITTED
+    assert visit.origin == Origin.WALK_IN and visit.status == VisitStatus.APPROVED
     assert visit.proposed_grade == four_tier["routine"]
     assert [v.name for v in visit.visitors.all()] == ["王强", "李明"]
     client = Client.objects.get(name="星河电子有限公司")
@@ -137,3 +144,188 @@ def test_a_right_to_left_override_never_reaches_the_lobby_screen(
     response = record(login(guard), assistant, company="星河\u202e电子")
     assert "U+202E" in response.context["form"].errors["company"][0]
     assert not WalkIn.objects.exists()
+
+
+# ---- the rulebook's walk-in (seed 000 D): gate → front desk → the person asked for ----------
+
+
+@pytest.fixture
+def desk(db):
+    return user_with(Role.FRONT_DESK, username="desk", full_name="前台小王")
+
+
+def accept(browser, walk_in):
+    return browser.post(reverse("visits:walk_in", args=[walk_in.pk]), {"action": "accept"})
+
+
+def test_the_front_desk_is_told_at_once_with_a_link_it_may_open(
+    four_tier, guard, assistant, desk, login
+):
+    record(login(guard), assistant)
+    walk_in = WalkIn.objects.get()
+    note = desk.notifications.get(kind=Kind.WALK_IN)
+    assert "星河电子有限公司" in note.title and str(assistant) in note.title
+    assert note.url == reverse("visits:walk_in", args=[walk_in.pk])
+    assert login(desk).get(note.url).status_code == 200
+
+
+def test_the_board_shows_who_waits_at_the_gate_and_for_how_long(
+    four_tier, guard, assistant, desk, login
+):
+    record(login(guard), assistant)
+    WalkIn.objects.update(recorded_at=timezone.now() - timedelta(minutes=7))
+    response = login(desk).get(reverse("visits:board"))
+    assert [w.company for w in response.context["at_the_gate"]] == ["星河电子有限公司"]
+    panel = response.content.decode()
+    assert 'id="gate-panel"' in panel and 'data-minutes="7"' in panel
+
+
+def test_a_decided_walk_in_leaves_the_gate_panel(four_tier, guard, assistant, desk, login):
+    record(login(guard), assistant)
+    accept(login(assistant), WalkIn.objects.get())
+    assert login(desk).get(reverse("visits:board")).context["at_the_gate"] == []
+
+
+def test_an_unanswered_walk_in_is_announced_to_the_desk_and_the_contact_once(
+    four_tier, guard, assistant, desk, staff, login
+):
+    record(login(guard), staff.marketing_head)
+    walk_in = WalkIn.objects.get()
+    assert chase_unanswered(now=walk_in.recorded_at + timedelta(minutes=9)) == 0
+    later = walk_in.recorded_at + timedelta(minutes=10)
+    assert chase_unanswered(now=later) == 1
+    assert chase_unanswered(now=later + timedelta(minutes=5)) == 0
+    assert desk.notifications.filter(kind=Kind.WALK_IN_UNANSWERED).count() == 1
+    note = assistant.notifications.get(kind=Kind.WALK_IN_UNANSWERED)
+    assert login(assistant).get(note.url).status_code == 200  # the contact may open it
+
+
+def test_the_answer_time_is_policy(four_tier, guard, assistant, desk, login):
+    policy = ReceptionPolicy.get()
+    policy.walk_in_answer_minutes = 3
+    policy.save()
+    record(login(guard), assistant)
+    walk_in = WalkIn.objects.get()
+    assert chase_unanswered(now=walk_in.recorded_at + timedelta(minutes=3)) == 1
+
+
+def test_the_front_desk_may_decide_on_behalf_only_once_the_answer_time_is_over(
+    four_tier, guard, assistant, desk, staff, login
+):
+    record(login(guard), staff.deputy_gm)
+    walk_in = WalkIn.objects.get()
+    browser = login(desk)
+    assert accept(browser, walk_in).status_code == 400  # too early: the person may answer
+    WalkIn.objects.update(recorded_at=timezone.now() - timedelta(minutes=11))
+    response = accept(browser, walk_in)
+    walk_in.refresh_from_db()
+    assert response.status_code == 302 and walk_in.status == WalkInStatus.ACCEPTED
+    assert walk_in.decided_by == desk and walk_in.on_behalf_of == staff.deputy_gm
+    visit = walk_in.visit
+    assert visit.applicant == staff.deputy_gm and visit.main_host == staff.deputy_gm
+    approved = visit.events.get(to_status=VisitStatus.APPROVED)
+    assert str(desk) in approved.comment and str(staff.deputy_gm) in approved.comment
+    assert staff.deputy_gm.notifications.filter(kind=Kind.WALK_IN_DECIDED).exists()
+
+
+def test_an_accepted_walk_in_is_on_todays_board_and_checks_in_at_once(
+    four_tier, guard, assistant, desk, staff, login
+):
+    record(login(guard), assistant)
+    accept(login(assistant), WalkIn.objects.get())
+    visit = WalkIn.objects.get().visit
+    browser = login(desk)
+    board = browser.get(reverse("visits:board"))
+    assert [v.pk for v in board.context["visits"]] == [visit.pk]
+    assert desk.notifications.filter(kind=Kind.WALK_IN_DECIDED).get().url == reverse(
+        "visits:desk", args=[visit.pk]
+    )
+    response = browser.post(reverse("visits:check", args=[visit.pk, "in"]))
+    visit.refresh_from_db()
+    assert response.status_code == 302 and visit.status == VisitStatus.IN_PROGRESS
+    assert visit.visitors.filter(checked_in_at__isnull=False).count() == 2
+
+
+def test_grading_and_approval_after_arrival_show_on_the_timeline(
+    four_tier, guard, assistant, desk, staff, login
+):
+    record(login(guard), assistant)
+    accept(login(assistant), WalkIn.objects.get())
+    visit = WalkIn.objects.get().visit
+    login(desk).post(reverse("visits:check", args=[visit.pk, "in"]))
+    approve_fully(visit)
+    assert visit.status == VisitStatus.IN_PROGRESS
+    assert visit.approval_steps.filter(state=StepState.PENDING).count() == 0
+    event = visit.events.get(kind=EventKind.APPROVED_AFTER_ARRIVAL)
+    assert event.actor is not None and event.actor != assistant
+    assistant.language = "en"
+    assistant.save()
+    page = login(assistant).get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert "Approved after arrival" in page
+
+
+def test_a_walk_in_accepted_by_the_only_grader_is_escalated_not_stuck(
+    four_tier, guard, desk, login
+):
+    """marketing is the policy's contact and the only holder of the grading role."""
+    only_grader = user_with(Role.MARKETING, username="only_grader")
+    head = user_with(Role.MARKETING_HEAD, username="head")
+    policy = ReceptionPolicy.get()
+    policy.walk_in_contact = only_grader
+    policy.escalation_role = Group.objects.get(name=Role.MARKETING_HEAD)
+    policy.save()
+    record(login(guard), only_grader)
+    accept(login(only_grader), WalkIn.objects.get())
+    step = WalkIn.objects.get().visit.approval_steps.get(state=StepState.PENDING)
+    assert step.escalated_to.name == Role.MARKETING_HEAD
+    assert step.escalation_reason == EscalationReason.STALLED
+    assert [s.pk for s in login(head).get(reverse("approvals:queue")).context["object_list"]] == [
+        step.pk
+    ]
+    assert head.notifications.filter(kind=Kind.APPROVAL_ESCALATED).exists()
+
+
+def test_only_staff_who_host_can_be_named_and_never_the_recorder(
+    four_tier, guard, assistant, desk, login
+):
+    other_guard = user_with(Role.SECURITY, username="guard2")
+    browser = login(guard)
+    choices = set(
+        browser.get(reverse("visits:walk_in_create"))
+        .context["form"]
+        .fields["wants_to_see"]
+        .queryset
+    )
+    assert assistant in choices and guard not in choices
+    assert other_guard not in choices and desk not in choices
+    for person in (guard, other_guard, desk):
+        response = record(browser, person)
+        assert response.status_code == 400 and "wants_to_see" in response.context["form"].errors
+    assert not WalkIn.objects.exists()
+
+
+def test_security_cannot_accept_even_when_the_person_does_not_answer(
+    four_tier, guard, assistant, login
+):
+    record(login(guard), assistant)
+    WalkIn.objects.update(recorded_at=timezone.now() - timedelta(hours=1))
+    walk_in = WalkIn.objects.get()
+    assert accept(login(guard), walk_in).status_code == 400
+    walk_in.refresh_from_db()
+    assert walk_in.status == WalkInStatus.WAITING and walk_in.visit is None
+
+
+@pytest.mark.parametrize("headcount", [0, MAX_HEADCOUNT + 1, 30000])
+def test_walk_in_headcount_has_the_filing_forms_limits(guard, assistant, login, headcount):
+    response = login(guard).post(
+        reverse("visits:walk_in_create"),
+        {
+            "company": "星河电子",
+            "names": "王强",
+            "headcount": headcount,
+            "phone": "13900001111",
+            "wants_to_see": assistant.pk,
+            "purpose": "参观",
+        },
+    )
+    assert response.status_code == 400 and "headcount" in response.context["form"].errors

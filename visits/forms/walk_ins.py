@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from reception.models import User
 from reception.validators import TextRulesMixin
 
-from ..models import WalkIn
+from ..models import MAX_HEADCOUNT, WalkIn
+from ..services import walk_ins
 from .requests import StaffChoiceField
 
 
@@ -26,9 +27,11 @@ class WalkInForm(TextRulesMixin, forms.ModelForm):
         }
         help_texts = {"names": _("Separate several names with commas.")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, by: User | None = None, **kwargs):
+        """by: who records it; they cannot name themselves."""
         super().__init__(*args, **kwargs)
-        self.fields["wants_to_see"].queryset = User.objects.filter(is_active=True).order_by(
-            "full_name", "username"
-        )
-        self.fields["headcount"].widget.attrs["min"] = 1
+        staff = walk_ins.hosts()
+        if by is not None:
+            staff = staff.exclude(pk=by.pk)
+        self.fields["wants_to_see"].queryset = staff
+        self.fields["headcount"].widget.attrs.update({"min": 1, "max": MAX_HEADCOUNT})

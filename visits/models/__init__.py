@@ -1,5 +1,12 @@
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
-from .preparation import PrepStatus, PrepTask, PrepTaskTemplate, QuantityHint, StandardHint
+from .preparation import (
+    GuestCondition,
+    PrepStatus,
+    PrepTask,
+    PrepTaskTemplate,
+    QuantityHint,
+    StandardHint,
+)
 from .reminders import (
     Anchor,
     Party,
@@ -9,6 +16,9 @@ from .reminders import (
     ReminderStatus,
 )
 from .requests import (
+    COMMERCIAL_GUESTS,
+    MAX_HEADCOUNT,
+    NON_COMMERCIAL_GUESTS,
     PICKED_UP,
     ArrivalMode,
     BoardStatus,
@@ -29,12 +39,16 @@ from .retention import AnonymisationRun
 from .summary import VisitSummary
 
 __all__ = [
+    "COMMERCIAL_GUESTS",
+    "MAX_HEADCOUNT",
+    "NON_COMMERCIAL_GUESTS",
     "PICKED_UP",
     "Anchor",
     "AnonymisationRun",
     "ArrivalMode",
     "BoardStatus",
     "EventKind",
+    "GuestCondition",
     "GuestKind",
     "ItineraryItem",
     "Origin",

@@ -1,14 +1,16 @@
 """The reception desk: itinerary, walk-ins at the gate, and the lobby welcome displays."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reception.models import Client, phone_validator
+from reception.models import Client, ReceptionPolicy, phone_validator
 
-from .requests import VisitRequest
+from .requests import MAX_HEADCOUNT, VisitRequest
 
 
 class ProcedureStep(models.TextChoices):
@@ -90,7 +92,11 @@ class WalkIn(models.Model):
         related_name="walk_ins",
     )
     names = models.CharField(_("visitors' names"), max_length=300)
-    headcount = models.PositiveSmallIntegerField(_("number of visitors"), default=1)
+    headcount = models.PositiveSmallIntegerField(
+        _("number of visitors"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HEADCOUNT)],
+    )
     phone = models.CharField(_("phone"), max_length=30, validators=[phone_validator])
     wants_to_see = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,6 +117,16 @@ class WalkIn(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Set when the front desk decided because the person asked for did not answer."),
+    )
+    chased_at = models.DateTimeField(_("unanswered, desk told at"), null=True, blank=True)
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
     visit = models.OneToOneField(
         VisitRequest,
@@ -131,6 +147,12 @@ class WalkIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} · {self.names}"
+
+    @property
+    def answer_due_at(self):
+        """When the person asked for should have answered (the policy's answer time)."""
+        minutes = ReceptionPolicy.get().walk_in_answer_minutes
+        return self.recorded_at + timedelta(minutes=minutes)
 
 
 def new_display_token() -> str:

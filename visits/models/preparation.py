@@ -40,6 +40,11 @@ HINT_FIELDS = {
 TIME_FIELDS = {"arrival_at", "departure_at"}
 
 
+class GuestCondition(models.TextChoices):
+    COMMERCIAL = "commercial", _("Commercial guests only")
+    NON_COMMERCIAL = "non_commercial", _("Non-commercial guests only")
+
+
 class PrepTaskTemplate(Bilingual, models.Model):
     """One line of the division of labour: which department prepares what, and when.
 
@@ -81,6 +86,13 @@ class PrepTaskTemplate(Bilingual, models.Model):
     )
     needs_meals = models.BooleanField(_("only when meals are wanted"), default=False)
     needs_rooms = models.BooleanField(_("only when rooms are wanted"), default=False)
+    guests = models.CharField(
+        _("only for guests who are"),
+        max_length=20,
+        choices=GuestCondition.choices,
+        blank=True,
+        help_text=_("Empty: every visit. Quotations, for instance, only for commercial guests."),
+    )
     due_working_days = models.PositiveSmallIntegerField(
         _("due (working days before arrival)"),
         default=1,
@@ -122,6 +134,8 @@ class PrepTaskTemplate(Bilingual, models.Model):
         if self.services and not set(self.services) & set(visit.services):
             return False
         if self.arrival_modes and visit.arrival_mode not in self.arrival_modes:
+            return False
+        if self.guests and (self.guests == GuestCondition.COMMERCIAL) != visit.is_commercial:
             return False
         if self.needs_meals and not visit.meals:
             return False

@@ -32,10 +32,26 @@ class Origin(models.TextChoices):
 
 class GuestKind(models.TextChoices):
     COMMERCIAL = "commercial", _("Commercial customer")
-    GOVERNMENT = "government", _("Government")
     SUPPLIER = "supplier", _("Supplier")
     PARTNER = "partner", _("Partner")
-    OTHER = "other", _("Other guest")
+    GOVERNMENT = "government", _("Government")
+    ASSOCIATION = "association", _("Industry association")
+    SCHOOL = "school", _("School")
+    MEDIA = "media", _("Media")
+    OTHER = "other", _("Other non-commercial organisation")
+
+    @property
+    def is_commercial(self) -> bool:
+        return self in COMMERCIAL_GUESTS
+
+
+# Guests that do business with the company; the others are non-commercial organisations,
+# received by the office with the same standards (seed 001 十.2).
+COMMERCIAL_GUESTS = (GuestKind.COMMERCIAL, GuestKind.SUPPLIER, GuestKind.PARTNER)
+NON_COMMERCIAL_GUESTS = tuple(k for k in GuestKind if k not in COMMERCIAL_GUESTS)
+
+# The most visitors one request (or one walk-in) may bring.
+MAX_HEADCOUNT = 500
 
 
 class Purpose(models.TextChoices):
@@ -171,7 +187,7 @@ class VisitRequest(models.Model):
     headcount = models.PositiveSmallIntegerField(
         _("number of visitors"),
         default=1,
-        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HEADCOUNT)],
     )
     services = models.JSONField(_("services wanted"), default=list, blank=True)
     banner_text = models.CharField(
@@ -255,6 +271,8 @@ class VisitRequest(models.Model):
             ("track_preparation", _("Can track every department's preparation")),
             ("view_arrivals", _("Can see the arrivals board")),
             ("check_in_visitors", _("Can check visitors in and out")),
+            ("host_visitors", _("Can host visitors (be named by a walk-in)")),
+            ("file_commercial", _("Can file visits of commercial customers")),
         ]
         indexes = [
             models.Index(fields=["status", "arrival_at"]),
@@ -277,6 +295,10 @@ class VisitRequest(models.Model):
     def grade(self) -> ReceptionGrade | None:
         """The grade that applies: the final one once marketing has fixed it."""
         return self.final_grade or self.proposed_grade
+
+    @property
+    def is_commercial(self) -> bool:
+        return self.guest_kind in COMMERCIAL_GUESTS
 
     @property
     def is_terminal(self) -> bool:
@@ -402,6 +424,8 @@ class EventKind(models.TextChoices):
     WALK_IN = "walk_in", _("Walk-in at the gate")
     CORRECTION = "correction", _("Corrected by an administrator")
     ANONYMISED = "anonymised", _("Personal data anonymised")
+    APPROVED_AFTER_ARRIVAL = "approved_after_arrival", _("Approved after arrival")
+    DECIDED_AFTER_ARRIVAL = "decided_after_arrival", _("Decided after arrival")
 
 
 class VisitEvent(models.Model):
@@ -424,7 +448,7 @@ class VisitEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
     from_status = models.CharField(
         _("from"), max_length=20, choices=VisitStatus.choices, blank=True
     )

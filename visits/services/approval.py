@@ -6,7 +6,7 @@ from approvals import signals
 from approvals.models import StepState
 from reception.selectors import default_main_host
 
-from ..models import VisitRequest, VisitStatus
+from ..models import EventKind, VisitEvent, VisitRequest, VisitStatus
 from . import handover, notifications
 from .lifecycle import transition
 
@@ -21,6 +21,19 @@ def on_step_waiting(sender, *, step, approvers, **kwargs) -> None:
     notifications.step_waiting(step, approvers)
 
 
+def on_step_escalated(sender, *, step, people, reason, **kwargs) -> None:
+    notifications.step_escalated(step, people, reason)
+
+
+def on_step_overdue(sender, *, step, approvers, hours, **kwargs) -> None:
+    notifications.step_overdue(step, approvers, hours)
+
+
+def _cleared_before_approval(visit: VisitRequest) -> bool:
+    """A walk-in accepted at the gate is approved for arrival at once; its chain runs after."""
+    return visit.status not in (VisitStatus.SUBMITTED, VisitStatus.IN_APPROVAL)
+
+
 def on_grade_fixed(sender, *, step, grade, previous, **kwargs) -> None:
     """Marketing fixed the grade: it applies from now on, and the main host the old grade's
     standard proposed makes way for the new standard's."""
@@ -33,13 +46,27 @@ def on_grade_fixed(sender, *, step, grade, previous, **kwargs) -> None:
 
 
 def on_chain_completed(sender, *, step, by, **kwargs) -> None:
-    transition(step.visit, to=VisitStatus.APPROVED, by=by)
-    handover.on_approved(step.visit)
+    visit = step.visit
+    if _cleared_before_approval(visit):
+        VisitEvent.objects.create(
+            visit=visit, actor=by, kind=EventKind.APPROVED_AFTER_ARRIVAL, comment=step.comment
+        )
+        return
+    transition(visit, to=VisitStatus.APPROVED, by=by)
+    handover.on_approved(visit)
 
 
 def on_step_decided(sender, *, step, by, chain_done, **kwargs) -> None:
     visit = step.visit
-    if step.state == StepState.RETURNED:
+    if step.state in (StepState.RETURNED, StepState.REJECTED) and _cleared_before_approval(visit):
+        # the guests came already: the decision is on the record, the visit goes on
+        VisitEvent.objects.create(
+            visit=visit,
+            actor=by,
+            kind=EventKind.DECIDED_AFTER_ARRIVAL,
+            comment=step.comment,
+        )
+    elif step.state == StepState.RETURNED:
         transition(visit, to=VisitStatus.RETURNED, by=by, comment=step.comment)
     elif step.state == StepState.REJECTED:
         transition(visit, to=VisitStatus.REJECTED, by=by, comment=step.comment)
@@ -54,3 +81,5 @@ def connect() -> None:
     signals.grade_fixed.connect(on_grade_fixed, dispatch_uid=f"{uid}.grade")
     signals.chain_completed.connect(on_chain_completed, dispatch_uid=f"{uid}.completed")
     signals.step_decided.connect(on_step_decided, dispatch_uid=f"{uid}.decided")
+    signals.step_escalated.connect(on_step_escalated, dispatch_uid=f"{uid}.escalated")
+    signals.step_overdue.connect(on_step_overdue, dispatch_uid=f"{uid}.overdue")

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import StepState
+from approvals.models import EscalationReason, StepState
 from approvals.services import approvers_of
 from reception.notify import Lines, Msg, notify
 from reception.roles import Role
@@ -18,6 +18,8 @@ class Kind(models.TextChoices):
     """What a notification is about (Notification.kind); reminders add `reminder_<kind>`."""
 
     APPROVAL_WAITING = "approval_waiting", _("A step waits for a decision")
+    APPROVAL_ESCALATED = "approval_escalated", _("A step was escalated")
+    APPROVAL_OVERDUE = "approval_overdue", _("A step waits too long")
     STEP_APPROVED = "step_approved", _("A step was approved")
     STEP_RETURNED = "step_returned", _("A step was returned")
     STEP_REJECTED = "step_rejected", _("A step was rejected")
@@ -28,6 +30,7 @@ class Kind(models.TextChoices):
     GUESTS_ARRIVED = "guests_arrived", _("Guests arrived")
     WALK_IN = "walk_in", _("Walk-in at the gate")
     WALK_IN_DECIDED = "walk_in_decided", _("Walk-in decided")
+    WALK_IN_UNANSWERED = "walk_in_unanswered", _("Walk-in not answered")
     TASKS = "tasks", _("Preparation tasks")
     TASK_ASSIGNED = "task_assigned", _("Task assigned")
 
@@ -74,6 +77,57 @@ def step_waiting(step, approvers) -> None:
             client=_client(visit),
             arrival=_when(visit.arrival_at),
             grade=lambda: visit.grade.label if visit.grade else "—",
+            applicant=visit.applicant,
+        ),
+        url=reverse("approvals:queue"),
+    )
+
+
+def step_escalated(step, people, reason) -> None:
+    visit = step.visit
+    notify(
+        people,
+        kind=Kind.APPROVAL_ESCALATED,
+        title=Msg(
+            _("%(ref)s: “%(step)s” escalated to you (%(why)s)"),
+            ref=visit.reference,
+            step=lambda: step.label,
+            why=EscalationReason(reason).label,
+        ),
+        body=Msg(
+            _(
+                "%(client)s, arriving %(arrival)s. Its approvers: %(approvers)s. Filed by "
+                "%(applicant)s. You may decide it."
+            ),
+            client=_client(visit),
+            arrival=_when(visit.arrival_at),
+            approvers=lambda: step.approver_label,
+            applicant=visit.applicant,
+        ),
+        # administrators decide escalated steps on the oversight page, with a reason
+        url=reverse(
+            "approvals:oversight"
+            if step.escalated_to and step.escalated_to.name == Role.ADMINISTRATOR
+            else "approvals:queue"
+        ),
+    )
+
+
+def step_overdue(step, approvers, hours) -> None:
+    visit = step.visit
+    notify(
+        approvers,
+        kind=Kind.APPROVAL_OVERDUE,
+        title=Msg(
+            _("Reminder: %(ref)s has waited %(hours)s working hours for “%(step)s”"),
+            ref=visit.reference,
+            hours=int(hours),
+            step=lambda: step.label,
+        ),
+        body=Msg(
+            _("%(client)s, arriving %(arrival)s. Filed by %(applicant)s."),
+            client=_client(visit),
+            arrival=_when(visit.arrival_at),
             applicant=visit.applicant,
         ),
         url=reverse("approvals:queue"),

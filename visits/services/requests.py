@@ -9,7 +9,7 @@ from django.utils.translation import ngettext_lazy
 
 from approvals import services as approvals
 from reception.models import ReceptionPolicy, User
-from reception.roles import Role, has_role
+from reception.roles import APPLICANT_ROLES, has_role
 from reception.selectors import default_main_host
 
 from .. import permissions
@@ -69,6 +69,16 @@ def submission_problems(visit: VisitRequest, *, visitor_count: int) -> dict[str,
         }
     if visit.arrival_at and visit.arrival_at <= timezone.now():
         problems["arrival_at"] = _("The arrival must be in the future.")
+    if visit.is_commercial and not visit.applicant.has_perm("visits.file_commercial"):
+        problems["guest_kind"] = _(
+            "You file visits of non-commercial organisations only (government, association, "
+            "school, media, other); sales file commercial customers' visits."
+        )
+    elif visit.is_commercial and visit.client_id and not visit.client.category:
+        problems["client"] = _(
+            "A commercial customer needs a category: set it on the client's page, or choose a "
+            "non-commercial kind of guest."
+        )
     if Purpose.OTHER in visit.purposes and not visit.purpose_other.strip():
         problems["purpose_other"] = _("Describe the other purpose.")
     if "arrival_at" not in problems and is_late(visit) and not visit.late_reason.strip():
@@ -159,8 +169,13 @@ def file_visit_request(
 
     `token` is the filing form's one-time token: filing twice with it (a double click, a
     resent form) raises AlreadyFiled with the request the first one filed."""
-    if not has_role(applicant, Role.SALES, Role.PROJECT_ENGINEER):
-        raise VisitError(_("Only sales staff and project engineers file visit requests."))
+    if not has_role(applicant, *APPLICANT_ROLES):
+        raise VisitError(
+            _(
+                "Only sales staff and project engineers file visit requests (the office: "
+                "for non-commercial guests)."
+            )
+        )
     if earlier := filed_with_token(applicant, token):
         raise AlreadyFiled(earlier)
     try:

@@ -3,13 +3,17 @@
 
 from datetime import timedelta
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import Client, ClientCategory, ReceptionGrade, ReceptionPolicy, User
 from reception.notify import Msg, notify
+from reception.roles import Role
+from reception.selectors import users_with_role
 from reception.validators import name_key, normalize_name
 
 from ..models import (
@@ -23,6 +27,7 @@ from ..models import (
     WalkIn,
     WalkInStatus,
 )
+from ..permissions import may
 from .approval import start_approval
 from .lifecycle import VisitError, transition
 from .notifications import Kind
@@ -31,6 +36,29 @@ from .requests import assign_reference
 
 def walk_in_contact() -> User | None:
     return ReceptionPolicy.get().walk_in_contact
+
+
+def hosts() -> QuerySet[User]:
+    """Staff who may host visitors, so a walk-in may ask for them (visits.host_visitors)."""
+    perm = Permission.objects.get(content_type__app_label="visits", codename="host_visitors")
+    may_host = Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True)
+    return User.objects.filter(
+        pk__in=User.objects.filter(may_host, is_active=True).values("pk")
+    ).order_by("full_name", "username")
+
+
+def front_desk() -> list[User]:
+    return list(users_with_role(Role.FRONT_DESK))
+
+
+def waiting_at_the_gate() -> QuerySet[WalkIn]:
+    """Walk-ins nobody has answered yet, longest waiting first (the board's gate panel)."""
+    since = timezone.now() - timedelta(hours=12)  # older ones went home; the list keeps them
+    return (
+        WalkIn.objects.filter(status=WalkInStatus.WAITING, recorded_at__gte=since)
+        .select_related("wants_to_see", "recorded_by")
+        .order_by("recorded_at", "pk")
+    )
 
 
 def record_walk_in(
@@ -44,7 +72,11 @@ def record_walk_in(
     purpose: str,
 ) -> WalkIn:
     """Security or the front desk records an unannounced visitor; the person they want to see
-    is told at once."""
+    and the front desk are told at once."""
+    if wants_to_see.pk == by.pk:
+        raise VisitError(_("Name the person the visitors asked for, not yourself."))
+    if not hosts().filter(pk=wants_to_see.pk).exists():
+        raise VisitError(_("%(person)s does not host visitors.") % {"person": wants_to_see})
     company = normalize_name(company)
     client = Client.objects.filter(name_key=name_key(company)).order_by("pk").first()
     walk_in = WalkIn.objects.create(
@@ -74,19 +106,84 @@ def record_walk_in(
         ),
         url=reverse("visits:walk_in", args=[walk_in.pk]),
     )
+    notify(
+        front_desk(),
+        kind=Kind.WALK_IN,
+        title=Msg(
+            _("At the gate now: %(names)s from %(company)s, for %(person)s"),
+            names=walk_in.names,
+            company=company,
+            person=wants_to_see,
+        ),
+        body=Msg(
+            _("Purpose: %(purpose)s. Phone: %(phone)s. Recorded by %(user)s."),
+            purpose=walk_in.purpose,
+            phone=walk_in.phone,
+            user=by,
+        ),
+        url=reverse("visits:walk_in", args=[walk_in.pk]),
+        exclude=by,
+    )
     return walk_in
 
 
+def chase_unanswered(*, now=None) -> int:
+    """Run by the periodic sweep: walk-ins the person asked for has not answered within the
+    policy's time are announced to the front desk and the walk-in contact (once each)."""
+    now = now or timezone.now()
+    minutes = ReceptionPolicy.get().walk_in_answer_minutes
+    contact = walk_in_contact()
+    due = WalkIn.objects.filter(
+        status=WalkInStatus.WAITING,
+        chased_at__isnull=True,
+        recorded_at__lte=now - timedelta(minutes=minutes),
+    ).values_list("pk", flat=True)
+    chased = 0
+    for pk in due:
+        with transaction.atomic():
+            walk_in = WalkIn.objects.select_for_update().select_related("wants_to_see").get(pk=pk)
+            if walk_in.status != WalkInStatus.WAITING or walk_in.chased_at:
+                continue
+            walk_in.chased_at = now
+            walk_in.save(update_fields=["chased_at"])
+            notify(
+                [*front_desk(), contact],
+                kind=Kind.WALK_IN_UNANSWERED,
+                title=Msg(
+                    _("No answer for %(minutes)s minutes: %(company)s waits at the gate"),
+                    minutes=minutes,
+                    company=walk_in.company,
+                ),
+                body=Msg(
+                    _(
+                        "%(person)s has not answered. The front desk may accept or decline on "
+                        "their behalf."
+                    ),
+                    person=walk_in.wants_to_see,
+                ),
+                url=reverse("visits:walk_in", args=[walk_in.pk]),
+            )
+            chased += 1
+    return chased
+
+
 def _decided(walk_in: WalkIn, by: User) -> WalkIn:
-    walk_in = WalkIn.objects.select_for_update().get(pk=walk_in.pk)
-    if walk_in.wants_to_see_id != by.pk:
-        raise VisitError(_("Only the person the visitors asked for decides."))
+    walk_in = WalkIn.objects.select_for_update().select_related("wants_to_see").get(pk=walk_in.pk)
     if walk_in.status != WalkInStatus.WAITING:
         raise VisitError(
             _("This walk-in was already %(status)s.") % {"status": walk_in.get_status_display()}
         )
+    if not may(by, "decide_walk_in", walk_in):
+        raise VisitError(
+            _(
+                "Only the person the visitors asked for decides; the front desk may once they "
+                "have not answered in time."
+            )
+        )
     walk_in.decided_by = by
     walk_in.decided_at = timezone.now()
+    if walk_in.wants_to_see_id != by.pk:
+        walk_in.on_behalf_of = walk_in.wants_to_see
     return walk_in
 
 
@@ -99,9 +196,12 @@ def _routine_grade() -> ReceptionGrade:
 
 def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
     """Receive them: a visit request of origin walk-in, the lowest (routine) grade, filled in
-    from the gate's record and submitted straight away, first in every approver's queue."""
+    from the gate's record and approved for arrival at once, so it is on today's board ready
+    for check-in. Grading and approval follow after the fact (shown as "approved after
+    arrival"); the person asked for is the applicant, so the chain routes past them."""
     with transaction.atomic():
         walk_in = _decided(walk_in, by)
+        host = walk_in.wants_to_see
         client = (
             walk_in.client
             or Client.objects.filter(name_key=name_key(walk_in.company)).order_by("pk").first()
@@ -112,7 +212,7 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
             )
         now = timezone.now().replace(second=0, microsecond=0)
         visit = VisitRequest.objects.create(
-            applicant=by,
+            applicant=host,
             client=client,
             origin=Origin.WALK_IN,
             purposes=[Purpose.OTHER],
@@ -122,7 +222,7 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
             arrival_at=now,
             departure_at=now + timedelta(hours=2),
             headcount=walk_in.headcount,
-            main_host=by,
+            main_host=host,
             late=True,
             late_reason=str(_("Unannounced visitor at the gate.")),
         )
@@ -137,12 +237,33 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
             changes=[walk_in.company, walk_in.names],
         )
         transition(visit, to=VisitStatus.SUBMITTED, by=by)
+        if walk_in.on_behalf_of_id:
+            comment = _(
+                "Walk-in accepted by %(user)s on behalf of %(person)s, who did not answer; "
+                "approved for arrival, grading and approval follow."
+            ) % {"user": by, "person": host}
+        else:
+            comment = _(
+                "Walk-in accepted by %(user)s; approved for arrival, grading and approval follow."
+            ) % {"user": by}
+        transition(visit, to=VisitStatus.APPROVED, by=by, comment=str(comment))
         start_approval(visit)
         walk_in.status = WalkInStatus.ACCEPTED
         walk_in.client = client
         walk_in.visit = visit
         walk_in.save()
         _tell_the_gate(walk_in)
+        notify(
+            front_desk(),
+            kind=Kind.WALK_IN_DECIDED,
+            title=Msg(
+                _("%(company)s accepted: check them in now (%(ref)s)"),
+                company=walk_in.company,
+                ref=visit.reference,
+            ),
+            url=reverse("visits:desk", args=[visit.pk]),
+            exclude=by,
+        )
     return visit
 
 
@@ -160,8 +281,11 @@ def decline_walk_in(*, walk_in: WalkIn, by: User, reason: str) -> WalkIn:
 
 
 def _tell_the_gate(walk_in: WalkIn) -> None:
+    people = [walk_in.recorded_by]
+    if walk_in.on_behalf_of_id:
+        people.append(walk_in.on_behalf_of)
     notify(
-        [walk_in.recorded_by],
+        people,
         kind=Kind.WALK_IN_DECIDED,
         title=Msg(
             _("%(company)s: %(status)s by %(user)s"),
@@ -172,7 +296,8 @@ def _tell_the_gate(walk_in: WalkIn) -> None:
         body=Msg(_("Reason: %(reason)s"), reason=walk_in.decline_reason)
         if walk_in.decline_reason
         else None,
-        url=reverse("visits:walk_ins"),
+        url=reverse("visits:walk_in", args=[walk_in.pk]),
+        exclude=walk_in.decided_by,
     )
 
 

@@ -1,8 +1,10 @@
 import unicodedata
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reception import roles
 from visits.models import VisitStatus, mask_phone
 from visits.services import changes
 
@@ -70,6 +72,7 @@ def phone_shown(phone, in_full):
     visits.see_walk_in_phone, asked by the template), else masked: 138****1234."""
     return phone if in_full else mask_phone(phone)
 
+
 # ---- printed documents: long texts cut to a page budget ------------------------------------
 
 
@@ -97,3 +100,15 @@ def clip(value, width=40):
         if used > width:
             return text[: max(index - 1, 0)].rstrip() + "…"
     return text
+
+
+@register.filter
+def role_label(code):
+    """A role (group name) in the reader's language."""
+    return roles.role_label(code)
+
+
+@register.filter
+def minutes_since(moment):
+    """Whole minutes from `moment` until now."""
+    return max(int((timezone.now() - moment).total_seconds() // 60), 0) if moment else 0

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from reception.http import safe_next
+from reception.models import ReceptionPolicy
 from reception.validators import EARLIEST, LATEST, parse_day
 
 from ..forms.desk import (
@@ -22,7 +23,7 @@ from ..forms.desk import (
 )
 from ..models import VisitRequest
 from ..selectors import BOARD_STATUSES, arrivals, still_on_site, visible_visits
-from ..services import desk
+from ..services import desk, walk_ins
 from ..services.lifecycle import VisitError
 
 TABS = ("today", "tomorrow", "week")
@@ -78,6 +79,8 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             next_day=first + timedelta(days=1),
             visits=visits,
             on_site=list(still_on_site()),
+            at_the_gate=list(walk_ins.waiting_at_the_gate()),
+            answer_minutes=ReceptionPolicy.get().walk_in_answer_minutes,
             now=timezone.now(),
             refresh_url=f"{reverse('visits:board')}?{query.urlencode()}",
             big=self.big,

@@ -14,6 +14,7 @@ from django_filters.views import FilterView
 
 from approvals.forms import DecisionForm
 from approvals.models import StepState
+from approvals.services import authority
 from reception.models import ClientContact, ReceptionPolicy
 from reception.views import PageQueryMixin
 
@@ -25,8 +26,8 @@ from ..forms.requests import (
     VisitRequestForm,
     visitor_initial,
 )
-from ..models import PrepStatus, VisitRequest, VisitStatus
-from ..permissions import is_applicant, is_editable, may
+from ..models import GuestKind, PrepStatus, VisitRequest, VisitStatus
+from ..permissions import is_editable, may
 from ..selectors import timeline, visible_visits, with_list_facts, with_readiness
 from ..services import preparation
 from ..services import requests as services
@@ -56,7 +57,9 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         visit, user = self.object, self.request.user
         steps = list(
-            visit.approval_steps.select_related("role", "user", "decided_by", "grade_after")
+            visit.approval_steps.select_related(
+                "role", "user", "decided_by", "grade_after", "on_behalf_of", "escalated_to"
+            )
         )
         pending = next((s for s in steps if s.state == StepState.PENDING), None)
         context.update(
@@ -74,7 +77,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             context["staff_form"] = StaffForm(
                 initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id}
             )
-        if pending and pending.can_be_decided_by(user) and not is_applicant(user, visit):
+        if pending and authority(pending, user) is not None:
             context["decision_form"] = DecisionForm(step=pending)
         return context
 
@@ -115,7 +118,11 @@ class VisitEditView(PermissionRequiredMixin, View):
 
     def get_object(self) -> VisitRequest:
         if "pk" not in self.kwargs:
-            return VisitRequest(applicant=self.request.user)
+            user = self.request.user
+            if user.has_perm("visits.file_commercial"):
+                return VisitRequest(applicant=user)
+            # the office files for non-commercial guests only
+            return VisitRequest(applicant=user, guest_kind=GuestKind.GOVERNMENT)
         mine = visible_visits(self.request.user).filter(applicant=self.request.user)
         return get_object_or_404(mine, pk=self.kwargs["pk"])
 

@@ -18,7 +18,9 @@ from ..forms.requests import ReasonForm
 from ..forms.walk_ins import (
     WalkInForm,
 )
-from ..models import WalkIn, WalkInStatus
+from ..models import WalkIn
+from ..permissions import may
+from ..selectors import visible_visits
 from ..services import walk_ins as walk_ins_service
 from ..services.lifecycle import VisitError
 
@@ -31,7 +33,7 @@ class WalkInListView(PermissionRequiredMixin, PageQueryMixin, ListView):
     def get_queryset(self):
         since = timezone.now() - timedelta(days=7)
         return WalkIn.objects.filter(recorded_at__gte=since).select_related(
-            "recorded_by", "wants_to_see", "decided_by", "visit"
+            "recorded_by", "wants_to_see", "decided_by", "on_behalf_of", "visit"
         )
 
 
@@ -41,17 +43,26 @@ class WalkInCreateView(PermissionRequiredMixin, View):
 
     def get(self, request):
         contact = walk_ins_service.walk_in_contact()
-        form = WalkInForm(initial={"wants_to_see": contact.pk if contact else None})
+        form = WalkInForm(
+            initial={"wants_to_see": contact.pk if contact else None}, by=request.user
+        )
         return self.render(form)
 
     def post(self, request):
-        form = WalkInForm(request.POST)
+        form = WalkInForm(request.POST, by=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            walk_in = walk_ins_service.record_walk_in(by=request.user, **data)
+            try:
+                walk_in = walk_ins_service.record_walk_in(by=request.user, **data)
+            except VisitError as error:
+                form.add_error(None, error.message)
+                return self.render(form, status=400)
             messages.success(
                 request,
-                _("Recorded. %(person)s has been told and will accept or decline.")
+                _(
+                    "Recorded. %(person)s and the front desk have been told; %(person)s will "
+                    "accept or decline."
+                )
                 % {"person": walk_in.wants_to_see},
             )
             return redirect("visits:walk_ins")
@@ -70,10 +81,17 @@ class WalkInDecisionView(View):
     template_name = "visits/walkin_detail.html"
 
     def get_object(self):
-        walk_ins = WalkIn.objects.select_related("recorded_by", "wants_to_see", "visit", "client")
+        walk_ins = WalkIn.objects.select_related(
+            "recorded_by", "wants_to_see", "decided_by", "on_behalf_of", "visit", "client"
+        )
         walk_in = get_object_or_404(walk_ins, pk=self.kwargs["pk"])
         user = self.request.user
-        if walk_in.wants_to_see_id != user.pk and not user.has_perm("visits.view_walkin"):
+        contact = walk_ins_service.walk_in_contact()
+        if (
+            walk_in.wants_to_see_id != user.pk
+            and not user.has_perm("visits.view_walkin")
+            and (contact is None or contact.pk != user.pk)  # told when nobody answers
+        ):
             raise Http404
         return walk_in
 
@@ -90,10 +108,15 @@ class WalkInDecisionView(View):
                 visit = walk_ins_service.accept_walk_in(walk_in=walk_in, by=request.user)
                 messages.success(
                     request,
-                    _("Accepted: request %(ref)s is filed and submitted. The gate has been told.")
+                    _(
+                        "Accepted: %(ref)s is on today's board, ready for check-in; grading and "
+                        "approval follow. The gate and the front desk have been told."
+                    )
                     % {"ref": visit.reference},
                 )
-                return redirect("visits:detail", pk=visit.pk)
+                if visible_visits(request.user).filter(pk=visit.pk).exists():
+                    return redirect("visits:detail", pk=visit.pk)
+                return redirect("visits:desk", pk=visit.pk)
             if action == "decline" and form.is_valid():
                 walk_ins_service.decline_walk_in(
                     walk_in=walk_in, by=request.user, reason=form.cleaned_data["reason"]
@@ -105,8 +128,11 @@ class WalkInDecisionView(View):
         return render(request, self.template_name, self.context(walk_in, form), status=400)
 
     def context(self, walk_in, form):
-        may_decide = (
-            walk_in.wants_to_see_id == self.request.user.pk
-            and walk_in.status == WalkInStatus.WAITING
-        )
-        return {"walk_in": walk_in, "form": form, "may_decide": may_decide}
+        user = self.request.user
+        may_decide = may(user, "decide_walk_in", walk_in)
+        return {
+            "walk_in": walk_in,
+            "form": form,
+            "may_decide": may_decide,
+            "on_behalf": may_decide and walk_in.wants_to_see_id != user.pk,
+        }
