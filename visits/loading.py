@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from reception.loading import LoadReport, set_m2m, upsert
 from reception.models import Department, ReceptionGrade, ReceptionPolicy
 
-from .models import PrepTaskTemplate, ReminderRule
+from .models import PrepTaskTemplate, ReminderRule, TimeWatch
 from .seeds import DEPARTMENTS, GRADE_GROUPS, REMINDER_RULES, TEMPLATES
 
 
@@ -37,7 +37,8 @@ def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
             "due_working_days": data["due"],
             "quantity_hint": data.get("quantity", ""),
             "standard_hint": data.get("standard", ""),
-            "assign_to_applicant": data.get("assign_to_applicant", False),
+            "assign_to": data.get("assign_to", ""),
+            "time_watch": data.get("time", TimeWatch.TIME),
             "active": True,
         }
         template = upsert(PrepTaskTemplate, {"code": data["code"]}, values, report)

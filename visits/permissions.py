@@ -81,6 +81,18 @@ def is_department_member(user, task) -> bool:
 
 
 @rules.predicate
+def is_task_holder(user, task) -> bool:
+    """Holds the preparation task by name (assigned, or given through the visit's roles)."""
+    return task.assignee_id is not None and task.assignee_id == user.pk
+
+
+@rules.predicate
+def works_on_department_tasks(user) -> bool:
+    """Has the department task page: department members and heads (by role)."""
+    return user.has_perm("visits.change_preptask")
+
+
+@rules.predicate
 def is_department_head(user, task) -> bool:
     return _superuser(user) or task.department.head_id == user.pk
 
@@ -145,7 +157,9 @@ rules.add_rule(
 )
 rules.add_rule("visits.edit_itinerary", ~is_terminal & may_arrange_itinerary)
 rules.add_rule("visits.check_in", checks_in_guests & awaits_check_in)
-rules.add_rule("visits.tick_task", is_department_member)
+rules.add_rule(
+    "visits.tick_task", is_task_holder | (works_on_department_tasks & is_department_member)
+)
 rules.add_rule("visits.assign_task", is_department_head)
 
 

@@ -1,5 +1,13 @@
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
-from .preparation import PrepStatus, PrepTask, PrepTaskTemplate, QuantityHint, StandardHint
+from .preparation import (
+    AssignTo,
+    PrepStatus,
+    PrepTask,
+    PrepTaskTemplate,
+    QuantityHint,
+    StandardHint,
+    TimeWatch,
+)
 from .reminders import (
     Anchor,
     Party,
@@ -41,6 +49,8 @@ __all__ = [
     "ProcedureStep",
     "Purpose",
     "QuantityHint",
+    "AssignTo",
+    "TimeWatch",
     "Reminder",
     "ReminderKind",
     "ReminderRule",

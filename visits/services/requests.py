@@ -168,13 +168,12 @@ def update_visit_request(
         diff = changes.differences(before, changes.snapshot(visit))
         if visit.status in LOGGED and diff:
             VisitEvent.objects.create(visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff)
-            changed = {c["field"] for c in diff}
             if visit.proposed_grade_id != old_grade:
                 _send_back_for_approval(visit, by)
-                preparation.propagate_changes(visit, changed, by, reconcile=False)
+                preparation.propagate_changes(visit, diff, by, reconcile=False)
             else:
                 notifications.changed(visit, by, [changes.change_line(c) for c in diff])
-                preparation.propagate_changes(visit, changed, by)
+                preparation.propagate_changes(visit, diff, by)
     return diff
 
 
