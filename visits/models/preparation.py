@@ -31,9 +31,9 @@ HINT_FIELDS = {
     QuantityHint.VISITORS: {"headcount", "visitors"},
     QuantityHint.MEALS: {"meals", "headcount", "meal_staff"},
     QuantityHint.ROOMS: {"rooms", "nights", "headcount"},
-    StandardHint.CAR: {"proposed_grade"},
-    StandardHint.HOTEL: {"proposed_grade"},
-    StandardHint.MEAL: {"proposed_grade"},
+    StandardHint.CAR: {"proposed_grade", "final_grade"},
+    StandardHint.HOTEL: {"proposed_grade", "final_grade"},
+    StandardHint.MEAL: {"proposed_grade", "final_grade"},
 }
 # When the guests come and go: a change moves every task's due date, and flags for re-check
 # only the tasks whose content depends on it (PrepTaskTemplate.time_watch).

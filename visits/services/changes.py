@@ -27,7 +27,7 @@ EXTRA_LABELS = {
 }
 
 
-def _neutral(value):
+def neutral(value):
     if value is None or value == "":
         return ""
     if isinstance(value, Bilingual):
@@ -40,7 +40,7 @@ def _neutral(value):
 
 
 def snapshot(visit: VisitRequest) -> dict:
-    data = {field: _neutral(getattr(visit, field)) for field in TRACKED}
+    data = {field: neutral(getattr(visit, field)) for field in TRACKED}
     if visit.pk:
         data["contacts"] = sorted(str(c) for c in visit.contacts.all())
         data["accompanying_staff"] = sorted(str(u) for u in visit.accompanying_staff.all())

@@ -15,6 +15,7 @@ from reception.notify import Lines, Msg, notify
 
 from .. import permissions
 from ..models import (
+    AssignTo,
     PrepStatus,
     PrepTask,
     PrepTaskTemplate,
@@ -144,27 +145,37 @@ def _task_lines(items) -> Lines:
     )
 
 
-def _tell_departments(visit, tasks, title: Msg, exclude=None) -> None:
-    """Each task's holder is told on their own tasks page; the department people on theirs."""
-    by_department, by_holder = defaultdict(list), defaultdict(list)
-    holders = {}
+def _tell_holders(tasks, title: Msg, exclude=None) -> set[int]:
+    """Each holder hears of their tasks on "My tasks". Returns the holders' ids."""
+    by_holder = defaultdict(list)
     for task in tasks:
-        by_department[task.department_id].append(task)
         if task.assignee_id:
             by_holder[task.assignee_id].append(task)
-            holders[task.assignee_id] = task.assignee
-    for holder_id, items in by_holder.items():
-        holder = holders[holder_id]
+    for items in by_holder.values():
         notify(
-            [holder],
+            [items[0].assignee],
             kind=Kind.TASKS,
             title=title,
             body=_task_lines(items),
             url=reverse("visits:my_tasks"),
             exclude=exclude,
         )
+    return set(by_holder)
+
+
+def _tell_departments(visit, tasks, title: Msg, exclude=None) -> None:
+    """Each task's holder is told on their own tasks page; the department people on theirs."""
+    _tell_holders(tasks, title, exclude)
+    by_department = defaultdict(list)
+    for task in tasks:
+        by_department[task.department_id].append(task)
     for department_id, items in by_department.items():
-        people = [u for u in department_people([department_id]) if u.pk not in by_holder]
+        # a holder of every one of them has just been told
+        people = [
+            u
+            for u in department_people([department_id])
+            if not all(t.assignee_id == u.pk for t in items)
+        ]
         notify(
             people,
             kind=Kind.TASKS,
@@ -236,6 +247,27 @@ def recheck_lines(task: PrepTask) -> list[str]:
     if task.recheck_changes:
         return [str(changes.change_line(c)) for c in task.recheck_changes]
     return [str(changes.field_label(f)) for f in task.recheck_fields]
+
+
+def follow_holders(visit: VisitRequest, by: User) -> list[PrepTask]:
+    """The main host or receptionist changed: their tasks pass to the new person (or back to
+    the department when there is none), who is told. Returns the tasks that moved."""
+    tasks = (
+        visit.prep_tasks.exclude(status=PrepStatus.CANCELLED)
+        .exclude(template__assign_to=AssignTo.NOBODY)
+        .filter(template__isnull=False)
+        .select_related("template", "department", "assignee")
+    )
+    moved = []
+    for task in tasks:
+        holder = task.template.holder(visit)
+        if (holder.pk if holder else None) != task.assignee_id:
+            task.assignee = holder
+            task.save(update_fields=["assignee", "updated_at"])
+            moved.append(task)
+    title = Msg(_("%(ref)s: preparation tasks passed to you"), ref=visit.reference)
+    _tell_holders(moved, title, exclude=by)
+    return moved
 
 
 # ---- what departments do with their tasks -------------------------------------------------
