@@ -87,12 +87,6 @@ def is_task_holder(user, task) -> bool:
 
 
 @rules.predicate
-def works_on_department_tasks(user) -> bool:
-    """Has the department task page: department members and heads (by role)."""
-    return user.has_perm("visits.change_preptask")
-
-
-@rules.predicate
 def is_department_head(user, task) -> bool:
     return _superuser(user) or task.department.head_id == user.pk
 
@@ -157,9 +151,7 @@ rules.add_rule(
 )
 rules.add_rule("visits.edit_itinerary", ~is_terminal & may_arrange_itinerary)
 rules.add_rule("visits.check_in", checks_in_guests & awaits_check_in)
-rules.add_rule(
-    "visits.tick_task", is_task_holder | (works_on_department_tasks & is_department_member)
-)
+rules.add_rule("visits.tick_task", is_task_holder | is_department_member)
 rules.add_rule("visits.assign_task", is_department_head)
 
 

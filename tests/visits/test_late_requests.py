@@ -57,9 +57,7 @@ def test_the_department_page_marks_the_urgent_tasks(late_visit, login):
 
 
 def test_an_urgent_task_is_not_overdue(late_visit):
-    assert not any(
-        t.is_overdue for t in late_visit.prep_tasks.exclude(status=PrepStatus.CANCELLED)
-    )
+    assert not any(t.is_overdue for t in late_visit.prep_tasks.exclude(status=PrepStatus.CANCELLED))
 
 
 def test_a_late_approval_hands_the_visitor_information_over_at_once(late_visit, staff):
@@ -73,6 +71,4 @@ def test_an_approval_in_time_waits_for_the_hand_over_day(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         approve_fully(file_visit(sales, four_tier["vip"], **arriving_in(10)))
-    assert not staff.receptionist.notifications.filter(
-        kind="reminder_visitor_information"
-    ).exists()
+    assert not staff.receptionist.notifications.filter(kind="reminder_visitor_information").exists()

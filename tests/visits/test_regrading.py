@@ -21,9 +21,7 @@ def regrade_at_first_step(visit, by, grade):
     return visit
 
 
-def test_marketing_regrading_vip_to_business_makes_the_deputy_gm_main_host(
-    four_tier, sales, staff
-):
+def test_marketing_regrading_vip_to_business_makes_the_deputy_gm_main_host(four_tier, sales, staff):
     visit = file_visit(sales, four_tier["vip"])
     assert visit.main_host == staff.gm
     regrade_at_first_step(visit, staff.marketing, four_tier["business"])
@@ -90,9 +88,7 @@ def test_the_new_standards_hints_replace_the_old_and_are_marked_for_re_check(
     assert not brochures.needs_recheck
 
 
-def test_a_grade_fixed_anew_in_the_second_round_marks_the_standard_tasks(
-    four_tier, sales, staff
-):
+def test_a_grade_fixed_anew_in_the_second_round_marks_the_standard_tasks(four_tier, sales, staff):
     visit = approve_fully(file_visit(sales, four_tier["vip"]))
     update_visit_request(
         visit=visit, by=sales, data={"proposed_grade": four_tier["business"]}, visitors=None
