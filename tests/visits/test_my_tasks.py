@@ -139,3 +139,18 @@ def test_department_people_are_sent_to_the_department_page_holders_to_their_own(
     assert {n.url for n in staff.gm.notifications.filter(kind="tasks")} == {
         reverse("visits:my_tasks")
     }
+
+
+def test_my_tasks_runs_the_same_queries_for_2_and_10_tasks(
+    four_tier, engineer, staff, login, count_queries, django_assert_num_queries
+):
+    client = ClientFactory(category=ClientCategory.EXISTING_TECHNICAL, account_owner=engineer)
+    approve_fully(file_visit(engineer, four_tier["business"], client=client))
+    browser = login(engineer)
+    url = reverse("visits:my_tasks")
+    few = count_queries(lambda: browser.get(url))
+    for _ in range(4):
+        approve_fully(file_visit(engineer, four_tier["vip"], client=client))
+    assert len(browser.get(url).context["to_do"]) == 10
+    with django_assert_num_queries(few):
+        browser.get(url)
