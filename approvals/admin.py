@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ApprovalChain, ApprovalChainStep, ApprovalStep
 
@@ -13,7 +14,7 @@ class ApprovalChainStepInline(admin.TabularInline):
 
 
 @admin.register(ApprovalChain)
-class ApprovalChainAdmin(admin.ModelAdmin):
+class ApprovalChainAdmin(SimpleHistoryAdmin):
     list_display = ("grade", "step_summary")
     list_filter = ("grade__scheme",)
     search_fields = ("grade__name", "grade__name_en", "grade__code", "steps__name")
@@ -27,6 +28,17 @@ class ApprovalChainAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("steps__role", "steps__user")
 
 
+@admin.register(ApprovalChainStep)
+class ApprovalChainStepAdmin(SimpleHistoryAdmin):
+    """Steps are edited on their chain's page; here each step's change history is kept."""
+
+    list_display = ("chain", "position", "name", "role", "user", "grades_visit")
+    list_filter = ("chain__grade__scheme", "role")
+    search_fields = ("name", "name_en", "chain__grade__name")
+    autocomplete_fields = ["user"]
+    list_select_related = ("chain__grade", "role", "user")
+
+
 @admin.register(ApprovalStep)
 class ApprovalStepAdmin(admin.ModelAdmin):
     list_display = ("visit", "round", "position", "name", "state", "decided_by", "decided_at")
@@ -35,5 +47,13 @@ class ApprovalStepAdmin(admin.ModelAdmin):
     raw_id_fields = ("visit", "user", "decided_by")
     list_select_related = ("visit", "decided_by")
 
+    # Read-only: steps are copied from chains when a request is submitted and decided in the
+    # approval queue; a decision (who, when, comment, state) is never rewritten or deleted.
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
     def has_add_permission(self, request):
-        return False  # steps are copied from chains when a request is submitted
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import ReceptionGrade
+from reception.validators import TextRulesMixin
 
 from .models import ApprovalStep, StepState
 
@@ -10,7 +11,7 @@ def current_grade_choices() -> list[tuple[int, str]]:
     return [(g.pk, g.label) for g in ReceptionGrade.objects.current()]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextRulesMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[
             (StepState.APPROVED, _("Approve")),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from reception.models import Bilingual, ReceptionGrade
 from reception.roles import has_role, role_label
@@ -19,6 +20,8 @@ class ApprovalChain(models.Model):
         related_name="approval_chain",
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("approval chain")
@@ -87,6 +90,8 @@ class ApprovalChainStep(Approver):
         ApprovalChain, verbose_name=_("chain"), on_delete=models.CASCADE, related_name="steps"
     )
     position = models.PositiveSmallIntegerField(_("position"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("approval chain step")

@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django_filters.views import FilterView
 
 from reception.errors import RuleError
+from reception.http import safe_next
 from reception.views import PageQueryMixin
 
 from . import services
@@ -87,7 +86,4 @@ class DecideView(PermissionRequiredMixin, View):
         }
 
     def next_url(self) -> str:
-        target = self.request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
-            return target
-        return reverse("approvals:queue")
+        return safe_next(self.request, "approvals:queue")

@@ -6,9 +6,12 @@ EMAIL_* variables. The README lists them all.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,6 +39,10 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-local-development-only-key-do-not-use-in-production"
 
+# Rotating the key: put the old one here (comma-separated) for as long as sessions and
+# password-reset links signed with it should stay valid; see the README, Security.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -53,6 +60,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rules",
+    "simple_history",  # change history of the policy models, shown in the admin
+    "csp",
+    "axes",
     "reception",
     "approvals",
     "visits",
@@ -60,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who changed policy in the admin
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +123,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username + address first
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -168,7 +185,27 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
+# A broker that accepts connections but never answers (a stuck Redis, a half-open firewall)
+# must not hold a page: connecting, each read and write, and the whole publish are limited,
+# with one quick retry at most (about 1 s in all). A failed publish leaves the notification
+# unsent for the sweep, and the web process leaves the broker alone for
+# BROKER_PAUSE_AFTER_FAILURE seconds (reception.notify), so a request waits once, not per email.
+BROKER_TIMEOUT = float(os.environ.get("BROKER_TIMEOUT", "0.5"))
+BROKER_PAUSE_AFTER_FAILURE = float(os.environ.get("BROKER_PAUSE_AFTER_FAILURE", "30"))
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "socket_timeout": BROKER_TIMEOUT,
+    "retry_on_timeout": False,
+}
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # Beat (one process: `celery -A config beat`) starts the reminder sweep every 5 minutes. The
@@ -179,20 +216,63 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visits.sweep_reminders",
         "schedule": 300.0,
         "options": {"expires": 240},
-    }
+    },
+    # Personal data past the reception policy's retention period, anonymised once a day.
+    "anonymise-personal-data": {
+        "task": "visits.anonymise_personal_data",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is locked out for AXES_COOLOFF_MINUTES (a wrong password during
+# the lock-out starts it again); a successful log-in clears the count. Administrators unlock
+# in the admin (Axes → Access attempts: delete the row) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "reception.views.locked_out"  # registration/locked_out.html, 429
+AXES_CLIENT_IP_CALLABLE = "reception.http.client_ip"
+# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For (0: none, the
+# address is REMOTE_ADDR). Without it every user would share the proxy's address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Password-reset links are valid this long (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
 
 # Security: production values unless DEBUG is on.
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): everything from this site only, no inline script or
+# style, no eval, no plugins, no framing. Bootstrap, Bootstrap Icons and htmx are served from
+# static/; htmx's own indicator <style> is turned off (base.html) and lives in jiedai.css.
+# Bootstrap's form controls draw their arrows and ticks with data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Preloading is hard to undo (browsers ship the list): only when the operator asks for it.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:  # the deploy check's "preload is off" is this decision
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
@@ -206,6 +286,8 @@ LOGGING = {
         "django": {"level": "INFO"},
         # WeasyPrint logs seven progress lines per PDF at INFO; its warnings still show.
         "weasyprint.progress": {"level": "WARNING"},
+        # django-axes logs every log-in and log-out at INFO; failures and lock-outs are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
 

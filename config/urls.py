@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
 
+handler400 = reception_views.bad_request
+
 admin.site.site_header = _("Jiedai administration")
 admin.site.site_title = _("Jiedai")
 admin.site.index_title = _("Reception policy and organisation")
@@ -19,6 +21,26 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password-reset/",
+        reception_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        reception_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("i18n/setlang/", reception_views.set_language, name="set_language"),
     path("notifications/", reception_views.NotificationListView.as_view(), name="notifications"),
     path(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .calendar import (
     ENTRY,
@@ -33,6 +34,7 @@ from .models import (
     StaffMembership,
     User,
 )
+from .validators import EARLIEST, LATEST, in_date_window
 
 
 class MembershipInline(admin.TabularInline):
@@ -64,7 +66,7 @@ class DepartmentMembershipInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en", "head", "parent")
     list_filter = ("parent",)
     search_fields = ("code", "name", "name_en")
@@ -116,7 +118,7 @@ class ReceptionGradeInline(admin.TabularInline):
 
 
 @admin.register(GradingScheme)
-class GradingSchemeAdmin(admin.ModelAdmin):
+class GradingSchemeAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en")
     search_fields = ("code", "name", "name_en")
     inlines = [ReceptionGradeInline]
@@ -129,7 +131,7 @@ class ReceptionStandardInline(admin.StackedInline):
 
 
 @admin.register(ReceptionGrade)
-class ReceptionGradeAdmin(admin.ModelAdmin):
+class ReceptionGradeAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en", "scheme", "rank", "active")
     list_filter = ("scheme", "active")
     list_editable = ("rank", "active")
@@ -138,7 +140,7 @@ class ReceptionGradeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReceptionStandard)
-class ReceptionStandardAdmin(admin.ModelAdmin):
+class ReceptionStandardAdmin(SimpleHistoryAdmin):
     list_display = (
         "grade",
         "meal_per_person",
@@ -154,13 +156,13 @@ class ReceptionStandardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReceptionExtra)
-class ReceptionExtraAdmin(admin.ModelAdmin):
+class ReceptionExtraAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en")
     search_fields = ("code", "name", "name_en")
 
 
 @admin.register(ReceptionPolicy)
-class ReceptionPolicyAdmin(admin.ModelAdmin):
+class ReceptionPolicyAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "company_name", "scheme", "lead_time_days", "handover_working_days")
 
     def has_add_permission(self, request):
@@ -232,7 +234,7 @@ class CalendarImportForm(forms.Form):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(SimpleHistoryAdmin):
     list_display = ("day", "weekday", "kind", "note", "updated_at")
     list_filter = ("kind",)
     search_fields = ("note",)
@@ -290,11 +292,23 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def year_view(self, request):
         if not self.has_view_permission(request):
             return redirect("admin:index")
+        today = timezone.localdate()
         try:
-            year = int(request.GET.get("year") or timezone.localdate().year)
+            year = int(request.GET.get("year") or today.year)
             first = date(year, 1, 1)
         except ValueError:
-            year, first = timezone.localdate().year, date(timezone.localdate().year, 1, 1)
+            first = None
+        if first is None or not in_date_window(first):
+            messages.warning(
+                request,
+                _("“%(year)s” is not a year between %(first)s and %(last)s: showing this year.")
+                % {
+                    "year": request.GET.get("year", "")[:10],
+                    "first": EARLIEST.year,
+                    "last": LATEST.year,
+                },
+            )
+            year, first = today.year, date(today.year, 1, 1)
         self._warn(request, [year])
         calendar = WorkingCalendar()
         rows = []

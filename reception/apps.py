@@ -7,7 +7,7 @@ def _sync_roles(sender, using="default", **kwargs):
     # local: apps.py is imported before the app registry is ready; models load here
     from django.contrib.auth.management import create_permissions
 
-    from .roles import ensure_roles
+    from .services import ensure_roles
 
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)

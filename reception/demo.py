@@ -8,7 +8,8 @@ from django.db import transaction
 
 from .loading import LoadReport
 from .models import Client, ClientCategory, ClientContact, CooperationStatus, Department, User
-from .roles import Role, ensure_roles
+from .roles import Role
+from .services import ensure_roles
 
 DEMO_PASSWORD = "jiedai-demo"
 

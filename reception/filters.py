@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Client, ClientCategory, ReceptionGrade
 from .selectors import account_owner_candidates, search_clients
+from .validators import date_window_validator
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -33,10 +34,18 @@ class LateOnlyFilter(django_filters.BooleanFilter):
 def arrival_range(field_name: str):
     return (
         django_filters.DateFilter(
-            label=_("Arriving from"), field_name=field_name, lookup_expr="date__gte", widget=DATE
+            label=_("Arriving from"),
+            field_name=field_name,
+            lookup_expr="date__gte",
+            widget=DATE,
+            validators=[date_window_validator],
         ),
         django_filters.DateFilter(
-            label=_("Arriving until"), field_name=field_name, lookup_expr="date__lte", widget=DATE
+            label=_("Arriving until"),
+            field_name=field_name,
+            lookup_expr="date__lte",
+            widget=DATE,
+            validators=[date_window_validator],
         ),
     )
 

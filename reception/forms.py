@@ -1,12 +1,16 @@
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.forms import inlineformset_factory
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Client, ClientContact
 from .selectors import account_owner_candidates
+from .validators import TextRulesMixin, normalize_name
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = [
@@ -35,13 +39,29 @@ class ClientForm(forms.ModelForm):
                 self.initial["account_owner"] = user.pk
 
     def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
+        return normalize_name(self.cleaned_data["name"])
+
+
+class ContactForm(TextRulesMixin, forms.ModelForm):
+    class Meta:
+        model = ClientContact
+        fields = ["name", "title", "phone", "email"]
 
 
 ContactFormSet = inlineformset_factory(
     Client,
     ClientContact,
+    form=ContactForm,
     fields=["name", "title", "phone", "email"],
     extra=1,
     can_delete=True,
 )
+
+
+class LocalisedPasswordResetForm(PasswordResetForm):
+    """Django's reset form; the email is in the user's language and links to SITE_URL."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        context["site_url"] = settings.SITE_URL.rstrip("/")
+        with translation.override(context["user"].preferred_language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -5,13 +5,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .roles import role_label
+from .validators import name_key, normalize_name
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 \-]{5,18}[0-9]$",
@@ -84,6 +86,8 @@ class Department(Bilingual, models.Model):
     members = models.ManyToManyField(
         User, through="StaffMembership", related_name="departments", verbose_name=_("members")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("department")
@@ -173,7 +177,15 @@ class Client(Bilingual, models.Model):
         choices=CooperationStatus.choices,
         default=CooperationStatus.PROSPECT,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    name_key = models.CharField(
+        _("name for comparison"),
+        max_length=150,
+        db_index=True,
+        editable=False,
+        default="",
+        help_text=_("The name without case, width, spacing or legal-form suffix."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -197,12 +209,36 @@ class Client(Bilingual, models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def save(self, *args, **kwargs):
+        self.name = normalize_name(self.name)
+        self.name_key = name_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
     def clean(self):
-        self.name = (self.name or "").strip()
+        self.name = normalize_name(self.name)
         if self.category == ClientCategory.REFERRED and not self.referred_by.strip():
             raise ValidationError(
                 {"referred_by": _("Say who referred this customer.")}, code="required"
             )
+        similar = self.similar_client()
+        if similar is not None:
+            raise ValidationError(
+                {
+                    "name": ValidationError(
+                        _("A client named “%(name)s” exists already. Did you mean it?"),
+                        code="near_duplicate",
+                        params={"name": similar.name},
+                    )
+                }
+            )
+
+    def similar_client(self) -> "Client | None":
+        """Another client whose name means the same company (full-width letters or brackets,
+        spacing, a legal-form suffix), leaving exact duplicates to the unique constraint."""
+        others = Client.objects.filter(name_key=name_key(self.name)).exclude(pk=self.pk)
+        return others.exclude(name__iexact=self.name).order_by("pk").first()
 
     def validate_constraints(self, exclude=None):
         """Report a duplicate name on the name field, where the user typed it."""
@@ -244,6 +280,8 @@ class GradingScheme(Bilingual, models.Model):
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("grading scheme")
         verbose_name_plural = _("grading schemes")
@@ -275,6 +313,8 @@ class ReceptionGrade(Bilingual, models.Model):
 
     objects = ReceptionGradeQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("reception grade")
         verbose_name_plural = _("reception grades")
@@ -293,6 +333,8 @@ class ReceptionExtra(Bilingual, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reception extra")
@@ -341,6 +383,8 @@ class ReceptionStandard(Bilingual, models.Model):
     extras = models.ManyToManyField(ReceptionExtra, verbose_name=_("extras"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     notes_en = models.TextField(_("notes (English)"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[extras])
 
     class Meta:
         verbose_name = _("reception standard")
@@ -414,6 +458,17 @@ class ReceptionPolicy(Bilingual, models.Model):
         related_name="+",
         help_text=_("The marketing head's assistant, when the gate does not know whom to call."),
     )
+    retention_days = models.PositiveSmallIntegerField(
+        _("keep visitors' personal data (days after the visit ends)"),
+        default=365,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+        help_text=_(
+            "Then visitors' and walk-ins' names, phone numbers and ID numbers are anonymised "
+            "(daily); counts, headcounts and companies stay for the statistics."
+        ),
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reception policy")
@@ -481,6 +536,8 @@ class CalendarDay(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("calendar day")
         verbose_name_plural = _("working-day calendar")
@@ -494,3 +551,22 @@ class CalendarDay(models.Model):
     @property
     def is_working_day(self) -> bool:
         return self.kind == DayKind.WORKING
+
+
+class RoleDefaultGrant(models.Model):
+    """A default permission of a role that has been granted to its group once. It is not
+    granted again, so a permission an administrator removes from the group stays removed."""
+
+    role = models.CharField(_("role"), max_length=50)
+    permission = models.CharField(_("permission"), max_length=200)  # "app_label.codename"
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("default permission granted")
+        verbose_name_plural = _("default permissions granted")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "permission"], name="unique_role_default")
+        ]
+
+    def __str__(self) -> str:
+        return f"{role_label(self.role)}: {self.permission}"

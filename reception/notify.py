@@ -1,13 +1,16 @@
 """In-app notifications (the bell) and their emails, in each recipient's language."""
 
 import logging
+import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
 from .models import Notification, User
 from .tasks import send_notification_emails
+from .validators import one_line
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,7 @@ def notify(
             Notification.objects.create(
                 recipient=user,
                 kind=kind,
-                title=title.render(user.preferred_language)[:200],
+                title=one_line(title.render(user.preferred_language))[:200],
                 body=body.render(user.preferred_language) if body else "",
                 url=url,
             )
@@ -87,9 +90,42 @@ def notify(
     return created
 
 
+class BrokerPause:
+    """After a failed publish, this process leaves the broker alone for a while.
+
+    The broker's own time limits (config/settings.py) bound one publish to about a second; the
+    pause keeps a request that notifies several groups from waiting that long for each, and
+    later requests from waiting at all until the broker has had time to come back. What is
+    not published meanwhile stays unsent, and the sweep sends it.
+    """
+
+    def __init__(self):
+        self.until = 0.0
+
+    def active(self) -> bool:
+        return time.monotonic() < self.until
+
+    def start(self) -> None:
+        self.until = time.monotonic() + settings.BROKER_PAUSE_AFTER_FAILURE
+
+    def reset(self) -> None:
+        self.until = 0.0
+
+
+broker_pause = BrokerPause()
+
+
 def enqueue_emails(ids: list[int]) -> None:
     """Hand the emails to Celery. If the broker is down, log it: the sweep sends them later."""
+    eager = send_notification_emails.app.conf.task_always_eager
+    if not eager and broker_pause.active():
+        log.warning(
+            "Broker paused after a failure; the sweep will send notification emails %s", ids
+        )
+        return
     try:
         send_notification_emails.delay(ids)
-    except Exception:  # the broker is unreachable; nothing is lost, the rows stay unsent
+    except Exception:  # the broker is unreachable or hangs; nothing is lost, the rows stay unsent
+        if not eager:
+            broker_pause.start()
         log.exception("Could not enqueue notification emails %s; the sweep will retry", ids)

@@ -1,11 +1,11 @@
 """Roles are Django groups. The codes below are the group names; labels are translated.
 
-Default permissions per role are granted when a group is first created (and any default a
-later release adds is granted on the next migrate). Administrators may edit the groups in the
-admin; removing a default permission there sticks until that default is listed anew here.
+Default permissions per role are granted once (`reception.services.ensure_roles`, run on
+every migrate): when the group is created, and a default a later release adds on the next
+migrate. Each grant is recorded (RoleDefaultGrant), so a permission an administrator removes
+from a group in the admin stays removed.
 """
 
-from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -75,23 +75,6 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.HR: [*_VISITS_VIEW, "visits.add_visitsummary"],
     Role.ADMINISTRATOR: ["*"],
 }
-
-
-def _permissions(codes: list[str]):
-    if codes == ["*"]:
-        return list(Permission.objects.all())
-    perms = []
-    for code in codes:
-        app_label, codename = code.split(".", 1)
-        perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return perms
-
-
-def ensure_roles() -> None:
-    """Create every role's group and grant its default permissions. Idempotent."""
-    for role in Role:
-        group, _created = Group.objects.get_or_create(name=role.value)
-        group.permissions.add(*_permissions(DEFAULT_PERMISSIONS[role]))
 
 
 def role_label(code: str) -> str:

@@ -1,30 +1,59 @@
 """Write operations on organisation and policy data."""
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from .loading import LoadReport, set_m2m, upsert
+from .loading import LoadReport, load_m2m, load_row
 from .models import (
     GradingScheme,
     ReceptionExtra,
     ReceptionGrade,
     ReceptionPolicy,
     ReceptionStandard,
+    RoleDefaultGrant,
 )
-from .roles import ensure_roles
+from .roles import DEFAULT_PERMISSIONS, Role
 from .seeds import EXTRAS, SCHEMES
 
 
+def _permission_code(perm: Permission) -> str:
+    return f"{perm.content_type.app_label}.{perm.codename}"
+
+
 @transaction.atomic
-def load_grades(*, scheme_code: str, report: LoadReport) -> GradingScheme:
-    """Load one rulebook's grades and standards and make it the scheme in use."""
+def ensure_roles() -> None:
+    """Create every role's group and grant each default permission once. A default already
+    granted is never granted again, even when an administrator has removed it since."""
+    every = {_permission_code(p): p for p in Permission.objects.select_related("content_type")}
+    granted = set(RoleDefaultGrant.objects.values_list("role", "permission"))
+    for role in Role:
+        group, created = Group.objects.get_or_create(name=role.value)
+        codes = DEFAULT_PERMISSIONS[role]
+        codes = sorted(every) if codes == ["*"] else codes
+        # a group created now (again, if an administrator deleted it) gets all its defaults
+        new = codes if created else [c for c in codes if (role.value, c) not in granted]
+        if not new:
+            continue
+        group.permissions.add(*(every[code] for code in new))
+        RoleDefaultGrant.objects.bulk_create(
+            [RoleDefaultGrant(role=role.value, permission=code) for code in new],
+            ignore_conflicts=True,
+        )
+
+
+@transaction.atomic
+def load_grades(*, scheme_code: str, report: LoadReport, use: bool = False) -> GradingScheme:
+    """Load one rulebook's grades and standards (missing rows only, unless the report resets).
+
+    The scheme becomes the one in use when none is, when it is new, or when `use` (or a reset)
+    asks for it; otherwise the company's choice stays."""
     ensure_roles()
     data = SCHEMES[scheme_code]
     extras = {
-        code: upsert(ReceptionExtra, {"code": code}, {"name": zh, "name_en": en}, report)
+        code: load_row(ReceptionExtra, {"code": code}, {"name": zh, "name_en": en}, report)
         for code, zh, en in EXTRAS
     }
-    scheme = upsert(
+    scheme = load_row(
         GradingScheme,
         {"code": scheme_code},
         {k: data[k] for k in ("name", "name_en", "description")},
@@ -34,19 +63,23 @@ def load_grades(*, scheme_code: str, report: LoadReport) -> GradingScheme:
         standard = dict(grade_data["standard"])
         extra_codes = standard.pop("extras")
         standard["main_host_role"] = Group.objects.get(name=standard["main_host_role"])
-        grade = upsert(
+        grade = load_row(
             ReceptionGrade,
             {"scheme": scheme, "code": grade_data["code"]},
             {k: v for k, v in grade_data.items() if k not in ("code", "standard")}
             | {"active": True},
             report,
         )
-        std = upsert(ReceptionStandard, {"grade": grade}, standard, report)
-        set_m2m(std, "extras", [extras[c] for c in extra_codes], report)
+        std = load_row(ReceptionStandard, {"grade": grade}, standard, report)
+        load_m2m(std, "extras", [extras[c] for c in extra_codes], report)
 
     policy = ReceptionPolicy.get()
+    switch = use or report.reset or report.created_in_this_run(scheme) or policy.scheme is None
     if policy.scheme_id != scheme.pk:
-        policy.scheme = scheme
-        policy.save(update_fields=["scheme"])
-        report.record("updated", policy)
+        if switch:
+            policy.scheme = scheme
+            policy.save(update_fields=["scheme"])
+            report.record("updated", policy, f"scheme: {scheme}")
+        else:
+            report.keep(policy, f"scheme in use: {policy.scheme}; --use switches to {scheme}")
     return scheme

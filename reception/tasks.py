@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification
+from .validators import one_line
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def send_notification_email(notification: Notification) -> bool:
         body = "\n\n".join(part for part in (note.body, link) if part)
         try:
             send_mail(
-                subject=note.title,
+                subject=one_line(note.title),
                 message=body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[note.recipient.email],

@@ -1,10 +1,17 @@
+import math
+from datetime import timedelta
+
+from axes.helpers import get_client_username, get_cool_off
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
@@ -12,7 +19,8 @@ from django.views.i18n import set_language as django_set_language
 from django_filters.views import FilterView
 
 from .filters import ClientFilter
-from .forms import ClientForm, ContactFormSet
+from .forms import ClientForm, ContactFormSet, LocalisedPasswordResetForm
+from .http import safe_next
 from .models import Client, Notification, User
 from .navigation import entries_for
 from .selectors import editable_clients
@@ -122,11 +130,7 @@ class NotificationOpenView(View):
         if notification.read_at is None:
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
-        if notification.url and url_has_allowed_host_and_scheme(
-            notification.url, allowed_hosts={request.get_host()}
-        ):
-            return redirect(notification.url)
-        return redirect("notifications")
+        return redirect(safe_next(request, "notifications", target=notification.url))
 
 
 class NotificationReadAllView(View):
@@ -146,3 +150,38 @@ def set_language(request):
     if request.method == "POST" and request.user.is_authenticated and check_for_language(language):
         User.objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+def bad_request(request, exception=None):
+    """The 400 page. A form with more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS (or files than
+    DATA_UPLOAD_MAX_NUMBER_FILES) is refused before any view sees it: say so plainly."""
+    context = {
+        "too_many_fields": isinstance(exception, TooManyFieldsSent | TooManyFilesSent),
+        "field_limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+    }
+    return render(request, "400.html", context, status=400)
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = LocalisedPasswordResetForm
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password also lifts a log-in lock-out on that username."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response
+
+
+@login_not_required
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out log-in: the login card with how long to wait."""
+    cool_off = get_cool_off(request) or timedelta(0)
+    context = {
+        "username": get_client_username(request, credentials) or "",
+        "minutes": max(1, math.ceil(cool_off.total_seconds() / 60)),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)

@@ -104,11 +104,13 @@ def celery_broker(url: str):
     from kombu import pools
 
     from config.celery import app
+    from reception.notify import broker_pause
 
     def drop_connections():
         # The app's pools are kombu's global ones, one per broker URL: close and forget them
         # all, and the app's references to them (as Celery does after a fork).
         pools.reset()
+        broker_pause.reset()  # a failure under one broker says nothing about the next
         app._pool = None
         if "amqp" in app.__dict__:
             app.amqp._producer_pool = None

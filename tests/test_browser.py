@@ -46,8 +46,20 @@ def browser(monkeypatch):
         connections.close_all()
 
 
-def log_in(browser, live_server, username):
+@pytest.fixture
+def csp_violations():
+    """What Chromium refused under the Content-Security-Policy, from its console."""
+    return []
+
+
+def log_in(browser, live_server, username, violations):
     page = browser.new_context(locale="en-US").new_page()
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw")
@@ -56,10 +68,12 @@ def log_in(browser, live_server, username):
     return page
 
 
-def test_a_request_filed_and_graded_in_the_browser(browser, live_server, four_tier, sales, staff):
+def test_a_request_filed_and_graded_in_the_browser(
+    browser, live_server, four_tier, sales, staff, csp_violations
+):
     client = ClientFactory(name="远航汽车零部件集团")
     ClientContact.objects.create(client=client, name="孙立群", title="采购副总裁")
-    page = log_in(browser, live_server, sales.username)
+    page = log_in(browser, live_server, sales.username, csp_violations)
     page.goto(f"{live_server.url}/visits/new/")
     page.select_option("#id_client", value=str(client.pk))
     page.wait_for_selector("text=孙立群")  # htmx brought the client's contacts
@@ -80,7 +94,7 @@ def test_a_request_filed_and_graded_in_the_browser(browser, live_server, four_ti
     assert visit.status == VisitStatus.SUBMITTED
     assert [v.name for v in visit.visitors.all()] == ["孙立群", "赵晓彤"]
 
-    page = log_in(browser, live_server, staff.marketing.username)
+    page = log_in(browser, live_server, staff.marketing.username, csp_violations)
     page.goto(f"{live_server.url}/approvals/")
     card = page.locator(f"#step-{visit.approval_steps.get(state='pending').pk}")
     card.locator("button[value=approved]").click()
@@ -88,3 +102,4 @@ def test_a_request_filed_and_graded_in_the_browser(browser, live_server, four_ti
     assert page.url == f"{live_server.url}/approvals/"
     visit.refresh_from_db()
     assert visit.status == VisitStatus.IN_APPROVAL
+    assert csp_violations == []  # htmx, Bootstrap and our script ran under the policy

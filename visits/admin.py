@@ -1,12 +1,19 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from reception.errors import RuleError
 
 from .models import (
+    AnonymisationRun,
     ItineraryItem,
     Party,
     PrepTask,
@@ -21,7 +28,50 @@ from .models import (
 )
 from .models.preparation import CONDITION_CHOICES
 from .reminders import retry, sweep
+from .services.corrections import correct_check_times
 from .services.welcome import rotate_display_secret
+
+# ---- the audit trail is append-only ---------------------------------------------------------
+
+
+def read_only_fields(self, request, obj=None):
+    return [f.name for f in self.model._meta.fields]
+
+
+def no_add(self, request, obj=None):
+    return False
+
+
+def no_change(self, request, obj=None):
+    return False
+
+
+def no_delete(self, request, obj=None):
+    return False
+
+
+class CheckTimesCorrectionForm(forms.Form):
+    visitor = forms.ModelChoiceField(label=_("visitor"), queryset=Visitor.objects.none())
+    checked_in_at = forms.DateTimeField(
+        label=_("checked in at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    checked_out_at = forms.DateTimeField(
+        label=_("checked out at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Shown on the visit's timeline with the old and the new times."),
+    )
+
+    def __init__(self, *args, visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visitor"].queryset = visit.visitors.all()
 
 
 def json_lists_as_checkboxes(form: forms.ModelForm, choices_by_field: dict) -> None:
@@ -70,7 +120,7 @@ class PrepTaskTemplateForm(forms.ModelForm):
 
 
 @admin.register(PrepTaskTemplate)
-class PrepTaskTemplateAdmin(admin.ModelAdmin):
+class PrepTaskTemplateAdmin(SimpleHistoryAdmin):
     form = PrepTaskTemplateForm
     list_display = ("code", "name", "department", "due_working_days", "active")
     list_filter = ("department", "active", "grades", "needs_meals", "needs_rooms")
@@ -138,17 +188,34 @@ class PrepTaskAdmin(admin.ModelAdmin):
     raw_id_fields = ("visit", "template", "assignee", "done_by")
     list_select_related = ("visit", "department", "assignee", "done_by")
 
+    # Read-only: tasks are assigned, done and re-opened on the department pages, which keep
+    # who did what and when (done_by, done_at, status) — the admin does not rewrite them.
+    get_readonly_fields = read_only_fields
+    has_add_permission = no_add
+    has_delete_permission = no_delete
 
-class VisitorInline(admin.TabularInline):
+
+class ReadOnlyInline(admin.TabularInline):
+    """Visitors (with their check-in and check-out times) and the itinerary change on the
+    product's pages, which put every change on the timeline; corrections of check times go
+    through the visit's “Correct check-in/out times” page."""
+
+    extra = 0
+    can_delete = False
+    get_readonly_fields = read_only_fields
+    has_add_permission = no_add
+
+
+class VisitorInline(ReadOnlyInline):
     model = Visitor
-    extra = 0
-    exclude = ("id_number",)
+    exclude = ("id_number_hash",)  # a keyed hash, for matching only: never shown
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in read_only_fields(self, request, obj) if f != "id_number_hash"]
 
 
-class ItineraryInline(admin.TabularInline):
+class ItineraryInline(ReadOnlyInline):
     model = ItineraryItem
-    extra = 0
-    raw_id_fields = ("responsible",)
 
 
 @admin.register(VisitRequest)
@@ -177,11 +244,65 @@ class VisitRequestAdmin(admin.ModelAdmin):
     list_select_related = ("client", "proposed_grade", "final_grade", "applicant")
     inlines = [VisitorInline, ItineraryInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+    has_add_permission = no_add
+    has_delete_permission = no_delete  # cancel a visit instead; its trail stays
 
-    def has_add_permission(self, request):
-        return False
+    def get_fields(self, request, obj=None):
+        return [*(f.name for f in self.model._meta.fields), "corrections"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("corrections"))
+    def corrections(self, visit):
+        if not visit.pk:
+            return "—"
+        url = reverse("admin:visits_visitrequest_correct_check_times", args=[visit.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Correct check-in/out times"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.correct_check_times_view)
+        return [
+            path(
+                "<int:object_id>/correct-check-times/",
+                view,
+                name="visits_visitrequest_correct_check_times",
+            ),
+            *super().get_urls(),
+        ]
+
+    def correct_check_times_view(self, request, object_id):
+        visit = get_object_or_404(VisitRequest, pk=object_id)
+        if not self.has_change_permission(request, visit):
+            raise PermissionDenied
+        form = CheckTimesCorrectionForm(request.POST or None, visit=visit)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                correct_check_times(
+                    visitor=data["visitor"],
+                    by=request.user,
+                    checked_in_at=data["checked_in_at"],
+                    checked_out_at=data["checked_out_at"],
+                    reason=data["reason"],
+                )
+            except RuleError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(
+                    request, _("Corrected; the correction is on the visit's timeline.")
+                )
+                return redirect("admin:visits_visitrequest_change", visit.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": visit,
+            "title": _("Correct check-in/out times"),
+            "form": form,
+        }
+        return TemplateResponse(
+            request, "admin/visits/visitrequest/correct_check_times.html", context
+        )
 
 
 @admin.register(VisitEvent)
@@ -191,11 +312,10 @@ class VisitEventAdmin(admin.ModelAdmin):
     search_fields = ("visit__reference", "comment")
     list_select_related = ("visit", "actor")
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
+    # the timeline is append-only: never edited, added or deleted here
+    has_change_permission = no_change
+    has_add_permission = no_add
+    has_delete_permission = no_delete
 
 
 @admin.register(WelcomeDisplay)
@@ -258,7 +378,7 @@ class ReminderRuleForm(forms.ModelForm):
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(admin.ModelAdmin):
+class ReminderRuleAdmin(SimpleHistoryAdmin):
     form = ReminderRuleForm
     list_display = ("code", "name", "kind", "anchor", "offset_working_days", "send_time", "active")
     list_filter = ("kind", "anchor", "active")
@@ -320,4 +440,20 @@ class ReminderAdmin(admin.ModelAdmin):
         return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AnonymisationRun)
+class AnonymisationRunAdmin(admin.ModelAdmin):
+    """What the retention sweep anonymised: a record, never edited."""
+
+    list_display = ("ran_at", "retention_days", "visits", "visitors", "walk_ins")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

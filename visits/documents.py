@@ -7,17 +7,20 @@
 
 Stable API (the receptionist's T−2 reminder attaches the first document):
 
-    visitor_information_pdf(*, visit, language) -> bytes
-    application_form_pdf(*, visit, language) -> bytes
+    visitor_information_pdf(*, visit, language, reader=None) -> bytes
+    application_form_pdf(*, visit, language, reader=None) -> bytes
     document_filename(*, visit, kind) -> str
-    visitor_information_attachment(*, visit, language) -> (filename, bytes, "application/pdf")
+    visitor_information_attachment(*, visit, language, reader=None)
+        -> (filename, bytes, "application/pdf")
 
 The last one is what an email needs: `message.attach(*visitor_information_attachment(...))`.
 
 `visit` is a VisitRequest (only its pk is used: everything the documents show is fetched
 afresh in a fixed number of queries); `language` is a language code such as "zh-hans" or
-"en" (unsupported codes fall back to settings.LANGUAGE_CODE). Safe to call outside a
-request, e.g. from a Celery task.
+"en" (unsupported codes fall back to settings.LANGUAGE_CODE); `reader` is the user the
+document is for: visitors' and contacts' phone numbers are shown in full only if the rule
+visits.see_phones lets them see them, masked otherwise (and when no reader is given). Safe to
+call outside a request, e.g. from a Celery task.
 
 Fonts come from fontconfig: Noto Sans CJK SC, regular and a real bold (Debian
 `fonts-noto-cjk`), embedded and subset by HarfBuzz (`libharfbuzz-subset0`; without it
@@ -44,6 +47,7 @@ from approvals.models import ApprovalStep, StepState
 from reception.models import ReceptionGrade, ReceptionPolicy
 
 from .models import ItineraryItem, PrepStatus, PrepTask, Purpose, Service, VisitRequest
+from .permissions import may
 
 VISITOR_INFORMATION = "visitor-information"
 APPLICATION_FORM = "application-form"
@@ -65,21 +69,25 @@ CHOSEN, NOT_CHOSEN = "●", "○"  # the grade: one of several
 # ---- public API ---------------------------------------------------------------------------
 
 
-def visitor_information_pdf(*, visit: VisitRequest, language: str) -> bytes:
+def visitor_information_pdf(*, visit: VisitRequest, language: str, reader=None) -> bytes:
     """The visitor information sheet of this visit, as PDF bytes, in `language`."""
-    return _render("visits/documents/visitor_information.html", visit=visit, language=language)
+    return _render(
+        "visits/documents/visitor_information.html", visit=visit, language=language, reader=reader
+    )
 
 
-def application_form_pdf(*, visit: VisitRequest, language: str) -> bytes:
+def application_form_pdf(*, visit: VisitRequest, language: str, reader=None) -> bytes:
     """The reception application form of this visit, as PDF bytes, in `language`."""
-    return _render("visits/documents/application_form.html", visit=visit, language=language)
+    return _render(
+        "visits/documents/application_form.html", visit=visit, language=language, reader=reader
+    )
 
 
-def visitor_information_attachment(*, visit: VisitRequest, language: str) -> tuple:
+def visitor_information_attachment(*, visit: VisitRequest, language: str, reader=None) -> tuple:
     """(filename, content, mimetype) for EmailMessage.attach(), e.g. in the T−2 reminder."""
     return (
         document_filename(visit=visit, kind=VISITOR_INFORMATION),
-        visitor_information_pdf(visit=visit, language=language),
+        visitor_information_pdf(visit=visit, language=language, reader=reader),
         "application/pdf",
     )
 
@@ -268,10 +276,11 @@ def _language(code: str) -> str:
         return settings.LANGUAGE_CODE
 
 
-def _render(template: str, *, visit: VisitRequest, language: str) -> bytes:
+def _render(template: str, *, visit: VisitRequest, language: str, reader=None) -> bytes:
     language = _language(language)
     with translation.override(language):
         context = document_context(visit)
+        context["see_phones"] = reader is not None and may(reader, "see_phones", context["visit"])
         context["html_lang"] = "en" if language.startswith("en") else "zh-CN"
         context.update(PrepStatus=PrepStatus, Service=Service)  # compared in the templates
         html = render_to_string(template, context)

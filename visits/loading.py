@@ -2,7 +2,7 @@ from datetime import time
 
 from django.contrib.auth.models import Group
 
-from reception.loading import LoadReport, set_m2m, upsert
+from reception.loading import LoadReport, load_m2m, load_row
 from reception.models import Department, ReceptionGrade, ReceptionPolicy
 
 from .models import PrepTaskTemplate, ReminderRule, TimeWatch
@@ -41,17 +41,32 @@ def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
             "time_watch": data.get("time", TimeWatch.TIME),
             "active": True,
         }
-        template = upsert(PrepTaskTemplate, {"code": data["code"]}, values, report)
-        wanted = {grades[c].pk for c in groups[data["grades"]]} if "grades" in data else set()
-        current = set(template.grades.values_list("pk", flat=True))
-        other_schemes = set(
-            template.grades.exclude(scheme__code=scheme_code).values_list("pk", flat=True)
-        )
-        if "grades" not in data:
-            wanted, other_schemes = set(), set()  # every grade of every scheme
-        if current != wanted | other_schemes:
-            template.grades.set(wanted | other_schemes)
-            report.record("updated", template)
+        template = load_row(PrepTaskTemplate, {"code": data["code"]}, values, report)
+        _load_template_grades(template, data, grades, groups, report)
+
+
+def _load_template_grades(template, data, grades, groups, report: LoadReport) -> None:
+    """A template lists the grades it applies to, of every scheme loaded (none: every grade).
+    Existing templates are kept as edited; only the grades this run created are added."""
+    if "grades" not in data:
+        load_m2m(template, "grades", [], report)
+        return
+    wanted = [grades[c] for c in groups[data["grades"]]]
+    current = list(template.grades.all())
+    if report.reset or report.created_in_this_run(template):
+        scheme_id = wanted[0].scheme_id
+        others = [g for g in current if g.scheme_id != scheme_id]
+        load_m2m(template, "grades", others + wanted, report)
+    elif current:  # restricted to some grades: a newly loaded scheme's grades join them
+        new = [g for g in wanted if report.created_in_this_run(g) and g not in current]
+        if new:
+            template.grades.add(*new)
+            report.record("updated", template, f"grades: + {', '.join(map(str, new))}")
+        current_ids = {g.pk for g in template.grades.all()}
+        missing = [g for g in wanted if g.pk not in current_ids]
+        extra = [g for g in current if g.scheme_id == wanted[0].scheme_id and g not in wanted]
+        if missing or extra:
+            report.keep(template, "its grades differ from the rulebook")
 
 
 def load_reminder_rules(*, report: LoadReport) -> None:
@@ -71,6 +86,6 @@ def load_reminder_rules(*, report: LoadReport) -> None:
             "parties": data.get("parties", []),
             "active": True,
         }
-        rule = upsert(ReminderRule, {"code": data["code"]}, values, report)
+        rule = load_row(ReminderRule, {"code": data["code"]}, values, report)
         roles = [Group.objects.get_or_create(name=name)[0] for name in data.get("roles", [])]
-        set_m2m(rule, "recipient_roles", roles, report)
+        load_m2m(rule, "recipient_roles", roles, report)

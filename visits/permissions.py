@@ -91,6 +91,22 @@ def is_department_head(user, task) -> bool:
     return _superuser(user) or task.department.head_id == user.pk
 
 
+@rules.predicate
+def is_front_desk(user) -> bool:
+    return has_role(user, Role.FRONT_DESK)
+
+
+@rules.predicate
+def is_administrator(user) -> bool:
+    return _superuser(user) or has_role(user, Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def is_asked_for(user, walk_in) -> bool:
+    """The person a walk-in asked to see: the would-be host."""
+    return walk_in.wants_to_see_id == user.pk
+
+
 # ---- the visit's state --------------------------------------------------------------------
 
 
@@ -142,6 +158,12 @@ def awaits_check_in(user, visit) -> bool:
 may_change_staff = is_approver | is_customer_receptionist | is_applicant
 may_arrange_itinerary = tracks_preparation | is_applicant | is_main_host
 
+# Visitors' phone numbers (PIPL): in full only to those who call the guests; everyone else
+# (colleagues, departments preparing, the gate) sees them masked, PDFs included.
+sees_every_phone = is_customer_receptionist | is_front_desk | is_administrator
+
+rules.add_rule("visits.see_phones", sees_every_phone | is_applicant | is_main_host)
+rules.add_rule("visits.see_walk_in_phone", sees_every_phone | is_asked_for)
 rules.add_rule("visits.edit_visit", is_applicant & is_editable)
 rules.add_rule("visits.submit_visit", is_applicant & is_submittable)
 rules.add_rule("visits.cancel_visit", is_applicant & is_cancellable)

@@ -7,3 +7,13 @@ def sweep_reminders() -> str:
     from .reminders import sweep  # local: a Celery task module stays light to import
 
     return str(sweep())
+
+
+@shared_task(name="visits.anonymise_personal_data", ignore_result=True)
+def anonymise_personal_data() -> str:
+    """Run by Celery beat once a day: personal data past the retention period is anonymised."""
+    from .services.retention import (  # local: a Celery task module stays light to import
+        anonymise_personal_data as anonymise,
+    )
+
+    return str(anonymise())

@@ -22,10 +22,43 @@
     var body = document.querySelector('[data-formset-body="' + prefix + '"]');
     if (!total || !template || !body) return;
     var index = parseInt(total.value, 10);
+    var max = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
+    if (max && index >= parseInt(max.value, 10)) {
+      button.disabled = true; // the form's limit; the server says so too
+      return;
+    }
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
     body.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
     var first = body.lastElementChild && body.lastElementChild.querySelector("input, select, textarea");
     if (first) first.focus();
+  });
+
+  // Forms marked data-submit-once send once: a double click files one request. The server
+  // checks the form's one-time token as well, so this is only a courtesy.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("[data-submit-once]")) return;
+    if (form.getAttribute("data-submitted")) {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitted", "1");
+    form.querySelectorAll("button[type=submit]").forEach(function (b) {
+      b.classList.add("disabled");
+      b.setAttribute("aria-disabled", "true");
+    });
+  });
+
+  // Back to a page kept in the browser's cache: its forms may be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      form.removeAttribute("data-submitted");
+      form.querySelectorAll("button[type=submit]").forEach(function (b) {
+        b.classList.remove("disabled");
+        b.removeAttribute("aria-disabled");
+      });
+    });
   });
 })();

@@ -2,17 +2,29 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
 
+from approvals.models import ApprovalChain, ApprovalChainStep
 from reception.models import ReceptionGrade, ReceptionPolicy, ReceptionStandard
+from visits.models import PrepTaskTemplate, ReminderRule
 
 pytestmark = pytest.mark.django_db
 
 
-def load(scheme=None) -> str:
+def load(scheme=None, *options) -> str:
     out = StringIO()
-    call_command("load_policy", *([scheme] if scheme else []), stdout=out)
+    call_command("load_policy", *([scheme] if scheme else []), *options, stdout=out)
     return out.getvalue()
+
+
+def vip_standard():
+    return ReceptionStandard.objects.get(grade__code="vip", grade__scheme__code="four-tier")
+
+
+def vip_chain_steps():
+    chain = ApprovalChain.objects.get(grade__code="vip", grade__scheme__code="four-tier")
+    return list(chain.steps.order_by("position").values_list("position", "name"))
 
 
 def standards(scheme):
@@ -87,22 +99,89 @@ def test_loading_twice_changes_nothing(scheme):
     assert (ReceptionGrade.objects.count(), ReceptionStandard.objects.count()) == counts
 
 
-def test_reloading_restores_an_edited_value_and_says_so():
+def test_an_edited_vip_meal_standard_survives_reloading_and_is_reported_as_kept():
     load()
-    st = ReceptionStandard.objects.get(grade__code="vip", grade__scheme__code="four-tier")
+    st = vip_standard()
     st.meal_per_person = Decimal("999")
     st.save()
     output = load()
+    assert "0 created, 0 updated" in output
+    assert "kept reception standard" in output and "meal_per_person: 999" in output
+    assert vip_standard().meal_per_person == Decimal("999")
+
+
+def test_an_approval_step_the_admin_added_survives_reloading():
+    load()
+    chain = ApprovalChain.objects.get(grade__code="vip", grade__scheme__code="four-tier")
+    rulebook = vip_chain_steps()
+    ApprovalChainStep.objects.create(
+        chain=chain,
+        position=len(rulebook) + 1,
+        name="董事长确认",
+        name_en="Chairman confirms",
+        role=Group.objects.get(name="general_manager"),
+    )
+    load()
+    assert vip_chain_steps() == [*rulebook, (len(rulebook) + 1, "董事长确认")]
+
+
+def test_an_edited_task_template_and_reminder_rule_survive_reloading():
+    load()
+    PrepTaskTemplate.objects.filter(code="leader-vip-pickup").update(due_working_days=9)
+    rule = ReminderRule.objects.get(code="task-overdue")
+    rule.recipient_roles.set([Group.objects.get(name="administrator")])
+    load()
+    assert PrepTaskTemplate.objects.get(code="leader-vip-pickup").due_working_days == 9
+    assert list(rule.recipient_roles.values_list("name", flat=True)) == ["administrator"]
+
+
+def test_reset_without_yes_prints_the_differences_and_changes_nothing():
+    load()
+    st = vip_standard()
+    st.meal_per_person = Decimal("999")
+    st.save()
+    output = load("four-tier", "--reset")
+    assert "meal_per_person: 999.00 → 150" in output
+    assert "NOT done" in output and "--reset --yes" in output
+    assert vip_standard().meal_per_person == Decimal("999")
+
+
+def test_reset_with_yes_restores_the_rulebook():
+    load()
+    rulebook = vip_chain_steps()
+    st = vip_standard()
+    st.meal_per_person = Decimal("999")
+    st.save()
+    st.extras.clear()
+    chain = ApprovalChain.objects.get(grade__code="vip", grade__scheme__code="four-tier")
+    ApprovalChainStep.objects.create(
+        chain=chain, position=9, name="董事长确认", role=Group.objects.get(name="general_manager")
+    )
+    output = load("four-tier", "--reset", "--yes")
     assert "updated reception standard" in output
-    st.refresh_from_db()
-    assert st.meal_per_person == Decimal("150")
+    assert vip_standard().meal_per_person == Decimal("150")
+    assert vip_standard().extras.count() == 3
+    assert vip_chain_steps() == rulebook
+    assert "0 created, 0 updated" in load()
 
 
-def test_switching_scheme_changes_the_grades_offered():
+def test_yes_without_reset_is_refused():
+    with pytest.raises(CommandError):
+        load("four-tier", "--yes")
+
+
+def test_reloading_keeps_the_scheme_the_company_uses():
+    load()
+    load("abc")  # a new scheme is put in use
+    load("four-tier")
+    assert ReceptionPolicy.get().scheme.code == "abc"
+
+
+def test_use_switches_the_scheme_and_changes_the_grades_offered():
     load()
     load("abc")
     assert [g.code for g in ReceptionGrade.objects.current()] == ["a", "b", "c"]
-    load("four-tier")
+    load("four-tier", "--use")
     assert [g.code for g in ReceptionGrade.objects.current()] == [
         "vip",
         "guest",

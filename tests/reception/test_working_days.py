@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from reception import calendar
 from reception.calendar import is_working_day, working_days_before
@@ -165,3 +166,13 @@ def test_the_admin_import_shows_the_bad_line(admin_browser):
     assert response.status_code == 200
     assert "Line 2" in response.content.decode()
     assert not CalendarDay.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["9999", "1", "abc"])
+def test_the_year_overview_outside_the_date_window_shows_this_year_with_a_message(
+    admin_browser, year
+):
+    page = admin_browser.get(reverse("admin:reception_calendarday_year"), {"year": year})
+    assert page.status_code == 200
+    assert page.context["year"] == timezone.localdate().year
+    assert any("not a year between 2000 and 2100" in str(m) for m in page.context["messages"])

@@ -123,3 +123,17 @@ def test_a_walk_in_needs_company_names_phone_whom_and_why(guard, assistant, logi
         "wants_to_see",
         "purpose",
     }
+
+
+def test_a_company_written_another_way_is_matched_to_its_client(four_tier, guard, assistant, login):
+    known = ClientFactory(name="星河(苏州)电子有限公司")
+    record(login(guard), assistant, company="星河（苏州）电子")
+    assert WalkIn.objects.get().client == known
+
+
+def test_a_right_to_left_override_never_reaches_the_lobby_screen(
+    four_tier, guard, assistant, login
+):
+    response = record(login(guard), assistant, company="星河\u202e电子")
+    assert "U+202E" in response.context["form"].errors["company"][0]
+    assert not WalkIn.objects.exists()

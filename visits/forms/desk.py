@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import phone_validator
+from reception.validators import TextRulesMixin
 
 from ..models import VisitRequest
 
 
-class AddVisitorForm(forms.Form):
+class AddVisitorForm(TextRulesMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
     phone = forms.CharField(
@@ -16,7 +17,7 @@ class AddVisitorForm(forms.Form):
     )
 
 
-class ArrangementsForm(forms.ModelForm):
+class ArrangementsForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = VisitRequest
         fields = ["meeting_room", "pickup_car", "pickup_driver", "banner_text", "banner_text_en"]

@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import User
+from reception.validators import TextRulesMixin
 
 from ..models import ProcedureStep, VisitRequest
 from .requests import DATETIME_INPUT, StaffChoiceField
 
 
-class ItineraryItemForm(forms.Form):
+class ItineraryItemForm(TextRulesMixin, forms.Form):
     step = forms.ChoiceField(label=_("Procedure step"), choices=ProcedureStep.choices)
     starts_at = forms.DateTimeField(
         label=_("Time"), widget=DATETIME_INPUT, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]

@@ -5,10 +5,12 @@ from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
 from reception.roles import Role
 from reception.selectors import default_main_host, users_with_role
+from reception.validators import TextRulesMixin
 
 from ..models import Purpose, Service, VisitRequest, VisitStatus
 from ..models.requests import FILED_FIELDS
@@ -40,7 +42,7 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
 BESIDE = {"client": ["client", "contacts"], "main_host": ["main_host", "accompanying_staff"]}
 
 
-class VisitRequestForm(forms.ModelForm):
+class VisitRequestForm(TextRulesMixin, forms.ModelForm):
     """The reception application form. Drafts may be incomplete; `check_submission` asks
     for everything a submission needs."""
 
@@ -174,7 +176,7 @@ class VisitRequestForm(forms.ModelForm):
         return not problems
 
 
-class VisitorForm(forms.Form):
+class VisitorForm(TextRulesMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=100)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
@@ -198,7 +200,21 @@ class VisitorForm(forms.Form):
             self.fields["id_number"].widget.attrs["placeholder"] = masked
 
 
+# A request names at most this many visitors on its form (the headcount may be larger: the
+# other names come later). With the request's own fields, the form stays below Django's
+# DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000 fields); tests/visits/test_bad_input.py checks it.
+MAX_VISITOR_ROWS = 100
+
+
 class BaseVisitorFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "Name at most %(num)d visitor here; the number of visitors counts the others.",
+            "Name at most %(num)d visitors here; the number of visitors counts the others.",
+            "num",
+        )
+    }
+
     def rows(self) -> list[dict]:
         """The visitors kept (not deleted, not left blank), as the service wants them."""
         return [
@@ -209,7 +225,13 @@ class BaseVisitorFormSet(forms.BaseFormSet):
 
 
 VisitorFormSet = forms.formset_factory(
-    VisitorForm, formset=BaseVisitorFormSet, extra=1, can_delete=True, max_num=200
+    VisitorForm,
+    formset=BaseVisitorFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_VISITOR_ROWS,
+    validate_max=True,
+    absolute_max=MAX_VISITOR_ROWS,
 )
 
 
@@ -229,13 +251,13 @@ def visitor_initial(visit: VisitRequest) -> list[dict]:
     ]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(TextRulesMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
     )
 
 
-class StaffForm(forms.Form):
+class StaffForm(TextRulesMixin, forms.Form):
     main_host = StaffChoiceField(label=_("Main host"), queryset=User.objects.none(), required=False)
     receptionist = StaffChoiceField(
         label=_("Customer receptionist"), queryset=User.objects.none(), required=False

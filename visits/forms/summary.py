@@ -2,10 +2,12 @@
 
 from django import forms
 
+from reception.validators import TextRulesMixin
+
 from ..models import VisitSummary
 
 
-class SummaryForm(forms.ModelForm):
+class SummaryForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = VisitSummary
         fields = ["outcome", "lessons", "improvements", "expenses"]

@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import User
+from reception.validators import TextRulesMixin
 
 from ..models import WalkIn
 from .requests import StaffChoiceField
 
 
-class WalkInForm(forms.ModelForm):
+class WalkInForm(TextRulesMixin, forms.ModelForm):
     wants_to_see = StaffChoiceField(
         label=_("Wants to see"),
         queryset=User.objects.none(),

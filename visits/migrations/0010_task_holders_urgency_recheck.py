@@ -1,19 +1,24 @@
 from django.db import migrations, models
 
 
+TEMPLATES = ("PrepTaskTemplate", "HistoricalPrepTaskTemplate")
+
+
 def applicant_flag_to_assign_to(apps, schema_editor):
-    Template = apps.get_model("visits", "PrepTaskTemplate")
-    Template.objects.filter(assign_to_applicant=True).update(assign_to="applicant")
+    for name in TEMPLATES:
+        Template = apps.get_model("visits", name)
+        Template.objects.filter(assign_to_applicant=True).update(assign_to="applicant")
 
 
 def assign_to_to_applicant_flag(apps, schema_editor):
-    Template = apps.get_model("visits", "PrepTaskTemplate")
-    Template.objects.filter(assign_to="applicant").update(assign_to_applicant=True)
+    for name in TEMPLATES:
+        Template = apps.get_model("visits", name)
+        Template.objects.filter(assign_to="applicant").update(assign_to_applicant=True)
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("visits", "0006_reminders"),
+        ("visits", "0009_submission_token"),
     ]
 
     operations = [
@@ -33,8 +38,25 @@ class Migration(migrations.Migration):
                 verbose_name="assign to",
             ),
         ),
+        migrations.AddField(
+            model_name="historicalpreptasktemplate",
+            name="assign_to",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Nobody: the department"),
+                    ("applicant", "The applicant (sales lead or project engineer)"),
+                    ("main_host", "The main host"),
+                    ("receptionist", "The customer receptionist"),
+                ],
+                help_text="For tasks a person of the visit does personally; they see it in “My tasks”.",
+                max_length=20,
+                verbose_name="assign to",
+            ),
+        ),
         migrations.RunPython(applicant_flag_to_assign_to, assign_to_to_applicant_flag),
         migrations.RemoveField(model_name="preptasktemplate", name="assign_to_applicant"),
+        migrations.RemoveField(model_name="historicalpreptasktemplate", name="assign_to_applicant"),
         migrations.AddField(
             model_name="preptask",
             name="recheck_changes",
@@ -56,6 +78,21 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="preptasktemplate",
+            name="time_watch",
+            field=models.CharField(
+                choices=[
+                    ("none", "Never (only its due date moves)"),
+                    ("date", "When the day changes (e.g. the hotel)"),
+                    ("time", "When the time changes at all (e.g. pick-up, meals)"),
+                ],
+                default="time",
+                help_text="A new arrival or departure always moves the due date; this says when the task itself must be checked again.",
+                max_length=10,
+                verbose_name="re-check when the arrival or departure moves",
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalpreptasktemplate",
             name="time_watch",
             field=models.CharField(
                 choices=[

@@ -29,13 +29,17 @@ from .requests import (
     Visitor,
     VisitRequest,
     VisitStatus,
+    id_number_hash,
     mask_id_number,
+    mask_phone,
 )
+from .retention import AnonymisationRun
 from .summary import VisitSummary
 
 __all__ = [
     "PICKED_UP",
     "Anchor",
+    "AnonymisationRun",
     "ArrivalMode",
     "BoardStatus",
     "EventKind",
@@ -65,5 +69,7 @@ __all__ = [
     "WalkIn",
     "WalkInStatus",
     "WelcomeDisplay",
+    "id_number_hash",
     "mask_id_number",
+    "mask_phone",
 ]

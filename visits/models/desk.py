@@ -120,6 +120,9 @@ class WalkIn(models.Model):
         on_delete=models.SET_NULL,
         related_name="walk_in",
     )
+    anonymised_at = models.DateTimeField(
+        _("personal data anonymised at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("walk-in")

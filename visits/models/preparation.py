@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from reception.models import Bilingual, ClientCategory, Department, ReceptionGrade
 
@@ -132,6 +133,8 @@ class PrepTaskTemplate(Bilingual, models.Model):
         ),
     )
     active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(m2m_fields=[grades])
 
     class Meta:
         verbose_name = _("preparation task template")

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from reception.models import Bilingual, Notification
 
@@ -144,6 +145,8 @@ class ReminderRule(Bilingual, models.Model):
         default=True,
         help_text=_("Switch a rule off rather than deleting it: sent reminders keep their rule."),
     )
+
+    history = HistoricalRecords(m2m_fields=[recipient_roles])
 
     class Meta:
         verbose_name = _("reminder rule")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -230,10 +231,21 @@ class VisitRequest(models.Model):
     notes = models.TextField(_("notes"), max_length=4000, blank=True)
     late = models.BooleanField(_("late"), default=False)
     late_reason = models.TextField(_("reason for filing late"), max_length=1000, blank=True)
+    submission_token = models.UUIDField(
+        _("filing form token"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("The one-time token of the form that filed it: a second click files nothing."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        _("personal data anonymised at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("visit request")
@@ -304,6 +316,20 @@ class VisitRequest(models.Model):
         return service in self.services
 
 
+# The key_salt of the ID numbers' HMAC: changing it (or SECRET_KEY) stops old hashes matching.
+ID_NUMBER_HASH_SALT = "jiedai.visitor.id_number"
+
+
+def mask_phone(value: str) -> str:
+    """Show only the first 3 and last 4 digits of a phone number: 138****1234."""
+    compact = "".join(value.split()).replace("-", "") if value else ""
+    if not compact:
+        return ""
+    if len(compact) <= 7:
+        return "*" * len(compact)
+    return f"{compact[:3]}{'*' * (len(compact) - 7)}{compact[-4:]}"
+
+
 def mask_id_number(value: str) -> str:
     """Show only the first 3 and last 4 characters of an identity number."""
     if not value:
@@ -313,6 +339,19 @@ def mask_id_number(value: str) -> str:
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
 
 
+def normalise_id_number(value: str) -> str:
+    return "".join((value or "").split()).upper()
+
+
+def id_number_hash(value: str) -> str:
+    """HMAC-SHA256 of the normalised number, keyed with SECRET_KEY: the same number gives the
+    same hash (to match it), and without the key nobody can try the ~10^10 plausible numbers."""
+    value = normalise_id_number(value)
+    if not value:
+        return ""
+    return salted_hmac(ID_NUMBER_HASH_SALT, value, algorithm="sha256").hexdigest()
+
+
 class Visitor(models.Model):
     visit = models.ForeignKey(
         VisitRequest, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="visitors"
@@ -320,8 +359,13 @@ class Visitor(models.Model):
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
-    id_number = models.CharField(
-        _("ID number"), max_length=30, blank=True, help_text=_("Optional; shown masked.")
+    # The ID number itself is never stored (PIPL): only its masked form, to show, and a keyed
+    # hash, to match a number presented again. set_id_number() fills both.
+    id_number_masked = models.CharField(
+        _("ID number (masked)"), max_length=30, blank=True, editable=False
+    )
+    id_number_hash = models.CharField(
+        _("ID number (keyed hash)"), max_length=64, blank=True, editable=False, db_index=True
     )
     notes = models.CharField(_("notes"), max_length=200, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
@@ -336,9 +380,16 @@ class Visitor(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def id_number_masked(self) -> str:
-        return mask_id_number(self.id_number)
+    def set_id_number(self, value: str) -> None:
+        """Keep the masked form and the keyed hash of `value`; an empty value clears both."""
+        self.id_number_masked = mask_id_number(normalise_id_number(value))
+        self.id_number_hash = id_number_hash(value)
+
+    def has_id_number(self, value: str) -> bool:
+        """Whether `value` is the ID number recorded for this visitor."""
+        return bool(self.id_number_hash) and constant_time_compare(
+            self.id_number_hash, id_number_hash(value)
+        )
 
 
 class EventKind(models.TextChoices):
@@ -349,6 +400,8 @@ class EventKind(models.TextChoices):
     CHECK_OUT = "check_out", _("Checked out")
     VISITOR_ADDED = "visitor_added", _("Visitor added at the desk")
     WALK_IN = "walk_in", _("Walk-in at the gate")
+    CORRECTION = "correction", _("Corrected by an administrator")
+    ANONYMISED = "anonymised", _("Personal data anonymised")
 
 
 class VisitEvent(models.Model):

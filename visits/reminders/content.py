@@ -33,12 +33,17 @@ class Message:
 
 def attachments_for(reminder: Reminder) -> list[tuple[str, bytes, str]]:
     """Files sent with the reminder's email, as (filename, content, mimetype): the visitor
-    information sheet (PDF) in the recipient's language. If rendering fails, the reminder
-    fails with the error and the sweep retries it."""
+    information sheet (PDF) in the recipient's language, with phone numbers as the recipient
+    may see them. If rendering fails, the reminder fails with the error and the sweep retries
+    it."""
     if reminder.visit_id is None:
         return []
     language = reminder.recipient.preferred_language
-    return [visitor_information_attachment(visit=reminder.visit, language=language)]
+    return [
+        visitor_information_attachment(
+            visit=reminder.visit, language=language, reader=reminder.recipient
+        )
+    ]
 
 
 def _when(moment) -> str:

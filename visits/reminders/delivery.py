@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from reception.models import Notification
+from reception.validators import one_line
 
 from ..models import Reminder, ReminderStatus
 from ..services.notifications import Kind
@@ -48,7 +49,7 @@ def _deliver(reminder: Reminder, now: datetime) -> Notification:
     message = compose(reminder)
     user = reminder.recipient
     language = user.preferred_language
-    title = message.title.render(language)[:200]
+    title = one_line(message.title.render(language))[:200]
     body = message.body.render(language)
     note = Notification.objects.create(
         recipient=user,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from reception.models import Bilingual
 from reception.notify import Msg
 
-from ..models import ArrivalMode, GuestKind, Origin, Purpose, Service, VisitRequest
+from ..models import ArrivalMode, GuestKind, Origin, Purpose, Service, VisitRequest, mask_phone
 from ..models.requests import FILED_FIELDS
 
 TRACKED = [*FILED_FIELDS, "receptionist"]
@@ -24,10 +24,13 @@ EXTRA_LABELS = {
     "accompanying_staff": _("accompanying staff"),
     "visitors": _("visitors"),
     "itinerary": _("itinerary"),
+    "checked_in_at": _("checked in at"),
+    "checked_out_at": _("checked out at"),
 }
 
 
 def neutral(value):
+    """A value as the timeline stores it (language-neutral, JSON)."""
     if value is None or value == "":
         return ""
     if isinstance(value, Bilingual):
@@ -44,8 +47,10 @@ def snapshot(visit: VisitRequest) -> dict:
     if visit.pk:
         data["contacts"] = sorted(str(c) for c in visit.contacts.all())
         data["accompanying_staff"] = sorted(str(u) for u in visit.accompanying_staff.all())
+        # Phones masked: the timeline and the change notices reach more people than may see
+        # a visitor's number (visits.see_phones).
         data["visitors"] = [
-            " · ".join(part for part in (v.name, v.title, v.phone) if part)
+            " · ".join(part for part in (v.name, v.title, mask_phone(v.phone)) if part)
             for v in visit.visitors.all()
         ]
     return data

@@ -290,10 +290,16 @@ def complete_task(*, task: PrepTask, by: User, note: str = "") -> PrepTask:
         _check_member(task, by)
         if task.status == PrepStatus.CANCELLED:
             raise VisitError(_("This task was cancelled; it no longer needs doing."))
+        note = (note or task.note).strip()
+        limit = PrepTask._meta.get_field("note").max_length
+        if len(note) > limit:  # never cut a note short in silence
+            raise VisitError(
+                _("The note is too long: at most %(limit)s characters.") % {"limit": limit}
+            )
         task.status = PrepStatus.DONE
         task.done_by = by
         task.done_at = timezone.now()
-        task.note = (note or task.note).strip()[:500]
+        task.note = note
         task.needs_recheck = False
         task.recheck_fields = []
         task.recheck_changes = []

@@ -1,6 +1,8 @@
 """Filing, editing, submitting and cancelling visit requests."""
 
-from django.db import transaction
+import uuid
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -36,6 +38,8 @@ REQUIRED_TO_SUBMIT = [
     "purposes",
 ]
 VISITOR_FIELDS = ["name", "title", "phone", "id_number", "notes"]
+# What is stored of an ID number (never the number itself): Visitor.set_id_number().
+ID_NUMBER_FIELDS = ["id_number_masked", "id_number_hash"]
 
 
 def days_ahead(visit: VisitRequest) -> int:
@@ -97,15 +101,19 @@ def _sync_related(visit: VisitRequest, data: dict, visitors: list[dict] | None) 
     for row in visitors:
         current = existing.get(row.get("id"))
         values = {f: (row.get(f) or "").strip() for f in VISITOR_FIELDS}
+        id_number = values.pop("id_number")
         if current is None:
-            Visitor.objects.create(visit=visit, **values)
+            visitor = Visitor(visit=visit, **values)
+            visitor.set_id_number(id_number)
+            visitor.save()
             continue
         keep.add(current.pk)
-        if not values["id_number"]:  # the form never shows the stored number: blank keeps it
-            values["id_number"] = current.id_number
-        changed = [f for f, v in values.items() if getattr(current, f) != v]
-        for f in changed:
-            setattr(current, f, values[f])
+        before = {f: getattr(current, f) for f in (*values, *ID_NUMBER_FIELDS)}
+        for f, v in values.items():
+            setattr(current, f, v)
+        if id_number:  # the form never shows the stored number: blank keeps it
+            current.set_id_number(id_number)
+        changed = [f for f, old in before.items() if getattr(current, f) != old]
         if changed:
             current.save(update_fields=changed)
     Visitor.objects.filter(visit=visit).exclude(pk__in=keep).filter(pk__in=existing).delete()
@@ -123,14 +131,50 @@ def _check_applicant(visit: VisitRequest, by: User) -> None:
         raise VisitError(_("Only the applicant can change this request."))
 
 
+class AlreadyFiled(VisitError):
+    """The filing form's token was used already: `visit` is the request it filed."""
+
+    def __init__(self, visit: VisitRequest):
+        super().__init__(
+            _("Request %(ref)s was already filed with this form.") % {"ref": visit.reference}
+        )
+        self.visit = visit
+
+
+def filed_with_token(applicant: User, token: uuid.UUID | None) -> VisitRequest | None:
+    if token is None:
+        return None
+    return VisitRequest.objects.filter(applicant=applicant, submission_token=token).first()
+
+
 def file_visit_request(
-    *, applicant: User, data: dict, visitors: list[dict], submit: bool = False
+    *,
+    applicant: User,
+    data: dict,
+    visitors: list[dict],
+    submit: bool = False,
+    token: uuid.UUID | None = None,
 ) -> VisitRequest:
-    """Save a new request as a draft, and submit it straight away if asked."""
+    """Save a new request as a draft, and submit it straight away if asked.
+
+    `token` is the filing form's one-time token: filing twice with it (a double click, a
+    resent form) raises AlreadyFiled with the request the first one filed."""
     if not has_role(applicant, Role.SALES, Role.PROJECT_ENGINEER):
         raise VisitError(_("Only sales staff and project engineers file visit requests."))
+    if earlier := filed_with_token(applicant, token):
+        raise AlreadyFiled(earlier)
+    try:
+        return _file(applicant=applicant, data=data, visitors=visitors, submit=submit, token=token)
+    except IntegrityError:
+        # Two submissions at once: the unique token let exactly one of them through.
+        if earlier := filed_with_token(applicant, token):
+            raise AlreadyFiled(earlier) from None
+        raise
+
+
+def _file(*, applicant, data, visitors, submit, token) -> VisitRequest:
     with transaction.atomic():
-        visit = VisitRequest(applicant=applicant)
+        visit = VisitRequest(applicant=applicant, submission_token=token)
         _apply(visit, data)
         visit.save()
         assign_reference(visit)

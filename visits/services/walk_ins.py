@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reception.models import Client, ClientCategory, ReceptionGrade, ReceptionPolicy, User
 from reception.notify import Msg, notify
+from reception.validators import name_key, normalize_name
 
 from ..models import (
     EventKind,
@@ -44,8 +45,8 @@ def record_walk_in(
 ) -> WalkIn:
     """Security or the front desk records an unannounced visitor; the person they want to see
     is told at once."""
-    company = " ".join(company.split())
-    client = Client.objects.filter(name__iexact=company).first()
+    company = normalize_name(company)
+    client = Client.objects.filter(name_key=name_key(company)).order_by("pk").first()
     walk_in = WalkIn.objects.create(
         recorded_by=by,
         company=company,
@@ -56,6 +57,7 @@ def record_walk_in(
         wants_to_see=wants_to_see,
         purpose=purpose.strip(),
     )
+    # The phone in full: the person asked for is the would-be host (visits.see_walk_in_phone).
     notify(
         [wants_to_see],
         kind=Kind.WALK_IN,
@@ -100,7 +102,10 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
     from the gate's record and submitted straight away, first in every approver's queue."""
     with transaction.atomic():
         walk_in = _decided(walk_in, by)
-        client = walk_in.client or Client.objects.filter(name__iexact=walk_in.company).first()
+        client = (
+            walk_in.client
+            or Client.objects.filter(name_key=name_key(walk_in.company)).order_by("pk").first()
+        )
         if client is None:  # a self-enquiry customer, created on the spot
             client = Client.objects.create(
                 name=walk_in.company, category=ClientCategory.SELF_ENQUIRY

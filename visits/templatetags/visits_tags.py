@@ -1,7 +1,9 @@
+import unicodedata
+
 from django import template
 from django.utils.translation import gettext as _
 
-from visits.models import VisitStatus
+from visits.models import VisitStatus, mask_phone
 from visits.services import changes
 
 register = template.Library()
@@ -60,3 +62,38 @@ def late_title(visit):
 @register.filter
 def field_labels(fields):
     return [str(changes.field_label(f)) for f in fields or []]
+
+
+@register.filter
+def phone_shown(phone, in_full):
+    """The phone number in full if the reader may see it (rule visits.see_phones or
+    visits.see_walk_in_phone, asked by the template), else masked: 138****1234."""
+    return phone if in_full else mask_phone(phone)
+
+# ---- printed documents: long texts cut to a page budget ------------------------------------
+
+
+@register.filter
+def excerpt(value, limit=400):
+    """A text for a printed document: at most `limit` characters and one line per 50 of
+    them; a cut text says the whole of it is on the visit's web page."""
+    text, limit = str(value or "").strip(), int(limit)
+    lines = text.splitlines()
+    max_lines = max(1, limit // 50)
+    if len(lines) <= max_lines and len(text) <= limit:
+        return text
+    short = "\n".join(lines[:max_lines])[:limit].rstrip()
+    return f"{short} … " + _("(cut: the whole text is on the visit's web page)")
+
+
+@register.filter
+def clip(value, width=40):
+    """A one-line text for a printed table cell, cut with … beyond `width` columns (a Chinese
+    character takes two, as on paper)."""
+    text, width = " ".join(str(value or "").split()), int(width)
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > width:
+            return text[: max(index - 1, 0)].rstrip() + "…"
+    return text

@@ -1,7 +1,7 @@
 """The reception desk: the arrivals board, one visit at the desk, check-in and check-out,
 visitors added at the desk, the receptionist's arrangements."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+
+from reception.http import safe_next
+from reception.validators import EARLIEST, LATEST, parse_day
 
 from ..forms.desk import (
     AddVisitorForm,
@@ -43,10 +46,18 @@ class BoardView(PermissionRequiredMixin, TemplateView):
     def period(self):
         today = timezone.localdate()
         tab = self.request.GET.get("tab", "today")
-        try:
-            day = date.fromisoformat(self.request.GET.get("day", ""))
+        asked = self.request.GET.get("day", "")
+        day = parse_day(asked)
+        if day is not None:
             tab = "day"
-        except ValueError:
+        else:
+            if asked and not self.request.htmx:  # the refreshes would repeat it
+                messages.warning(
+                    self.request,
+                    _("“%(day)s” is not a date between %(first)s and %(last)s: showing today.")
+                    % {"day": asked[:20], "first": EARLIEST, "last": LATEST},
+                )
+                tab = "today"
             day = today + timedelta(days=1) if tab == "tomorrow" else today
         if tab == "week":
             return tab, today, today + timedelta(days=6)
@@ -132,7 +143,7 @@ class CheckView(PermissionRequiredMixin, View):
                 raise Http404
         except VisitError as error:
             messages.error(request, error.message)
-        return redirect(request.POST.get("next") or reverse("visits:desk", args=[pk]))
+        return redirect(safe_next(request, "visits:desk", pk))
 
 
 class AddVisitorView(PermissionRequiredMixin, View):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from reception.http import safe_next
 from reception.models import StaffMembership, User
 
 from ..forms.preparation import TaskNoteForm
@@ -114,17 +115,21 @@ class TaskActionView(View):
             task = tasks_in_reach(request.user).select_related(*TASK_ROW_FACTS).get(pk=task.pk)
             context = task_context(task, request.user, members_by_department(request.user))
             context["error"] = error
+            if error:  # give back what was typed, to shorten it
+                context["note_value"] = request.POST.get(f"task{task.pk}-note", "")
             return render(request, "visits/_task_row.html", context)
         if error:
             messages.error(request, error)
-        return redirect(request.POST.get("next") or _home_of_tasks(request.user))
+        return redirect(safe_next(request, _home_of_tasks(request.user)))
 
     def apply(self, task, action):
         user = self.request.user
         if action == "done":
             form = TaskNoteForm(self.request.POST, prefix=f"task{task.pk}")
-            note = form.cleaned_data["note"] if form.is_valid() else ""
-            return preparation.complete_task(task=task, by=user, note=note)
+            if not form.is_valid():  # the task stays open; the note is not lost in silence
+                problems = " ".join(str(e) for e in form.errors.get("note", []))
+                raise VisitError(_("The task stays open: %(problems)s") % {"problems": problems})
+            return preparation.complete_task(task=task, by=user, note=form.cleaned_data["note"])
         if action == "reopen":
             return preparation.reopen_task(task=task, by=user)
         if action == "recheck":

@@ -1,6 +1,7 @@
 """Visit requests: the list, the visit page, filing and editing, submitting, cancelling, and
 changing the reception staff."""
 
+import uuid
 from itertools import groupby
 
 from django.contrib import messages
@@ -131,6 +132,9 @@ class VisitEditView(PermissionRequiredMixin, View):
 
     def post(self, request, **kwargs):
         visit = self.get_object()
+        token = self.token() if not visit.pk else None
+        if earlier := services.filed_with_token(request.user, token):
+            return self.already_filed(earlier)
         form = VisitRequestForm(request.POST, instance=visit)
         visitors = VisitorFormSet(request.POST, initial=visitor_initial(visit), prefix="visitors")
         submit = "submit" in request.POST
@@ -141,18 +145,36 @@ class VisitEditView(PermissionRequiredMixin, View):
                 ok = form.check_submission(len(rows))
             if ok:
                 try:
-                    visit = self.save(visit, form.cleaned_data, rows, submit)
+                    visit = self.save(visit, form.cleaned_data, rows, submit, token)
+                except services.AlreadyFiled as error:
+                    return self.already_filed(error.visit)
                 except VisitError as error:
                     messages.error(request, error.message)
                 else:
                     return redirect("visits:detail", pk=visit.pk)
-        return self.render(visit, form, visitors, status=400)
+        return self.render(visit, form, visitors, status=400, token=token)
 
-    def save(self, visit, data, rows, submit) -> VisitRequest:
+    def token(self) -> uuid.UUID | None:
+        """The filing form's one-time token, sent back with the form."""
+        try:
+            return uuid.UUID(self.request.POST.get("submission_token", ""))
+        except ValueError:
+            return None
+
+    def already_filed(self, visit: VisitRequest):
+        """A second click on "file" (or a resent form): show what the first one filed."""
+        messages.info(
+            self.request,
+            _("This form was sent twice; request %(ref)s was filed once.")
+            % {"ref": visit.reference},
+        )
+        return redirect("visits:detail", pk=visit.pk)
+
+    def save(self, visit, data, rows, submit, token=None) -> VisitRequest:
         user = self.request.user
         if not visit.pk:
             visit = services.file_visit_request(
-                applicant=user, data=data, visitors=rows, submit=submit
+                applicant=user, data=data, visitors=rows, submit=submit, token=token
             )
         else:
             diff = services.update_visit_request(visit=visit, by=user, data=data, visitors=rows)
@@ -174,8 +196,9 @@ class VisitEditView(PermissionRequiredMixin, View):
             )
         return visit
 
-    def render(self, visit, form, visitors, status=200):
+    def render(self, visit, form, visitors, status=200, token=None):
         context = {
+            "submission_token": None if visit.pk else (token or uuid.uuid4()),
             "visit": visit,
             "form": form,
             "visitors": visitors,

@@ -26,7 +26,8 @@ from django.utils import timezone
 from approvals.models import StepState
 from approvals.services import decide
 from reception.models import Client, ClientCategory, Department, ReceptionGrade, User
-from reception.roles import Role, ensure_roles
+from reception.roles import Role
+from reception.services import ensure_roles
 from visits import documents
 from visits.models import ArrivalMode, ItineraryItem, PrepStatus, PrepTask
 from visits.services.requests import file_visit_request

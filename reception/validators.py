@@ -1,0 +1,205 @@
+"""What a typed text or date may contain, for every form of the project.
+
+- Single-line fields (names, titles, places, companies…) refuse control characters (a line
+  break included), bidirectional overrides and zero-width characters: they break email
+  subjects, reverse text on the lobby screen and make look-alike duplicates.
+- Multi-line fields (notes, reasons) allow line breaks and tabs but refuse the rest.
+- Dates and times stay within a sane window (2000–2100).
+- Company names are normalised (NFKC: full-width letters and brackets become ordinary ones;
+  whitespace collapsed) and compared by a key that ignores case and legal-form suffixes.
+
+`TextRulesMixin` applies the text and date rules to every field of a form; forms list it
+first among their bases.
+"""
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+# Characters that change how text is displayed without being seen: bidirectional marks,
+# embeddings, overrides and isolates, zero-width spaces and joiners, the byte-order mark.
+INVISIBLE = {
+    "\u061c",  # Arabic letter mark
+    "\u200b",  # zero-width space
+    "\u200c",  # zero-width non-joiner
+    "\u200d",  # zero-width joiner
+    "\u200e",  # left-to-right mark
+    "\u200f",  # right-to-left mark
+    *(chr(c) for c in range(0x202A, 0x202F)),  # LRE, RLE, PDF, LRO, RLO
+    "\u2060",  # word joiner
+    *(chr(c) for c in range(0x2066, 0x206A)),  # LRI, RLI, FSI, PDI
+    "\ufeff",  # zero-width no-break space (BOM)
+}
+LINE_BREAKS = {"\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"}
+MULTILINE_ALLOWED = {"\n", "\r", "\t"}
+
+
+def _describe(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
+
+
+def _bad_character(value: str, allowed: set[str]) -> str | None:
+    for char in value:
+        if char in allowed:
+            continue
+        if char in INVISIBLE or char in LINE_BREAKS or unicodedata.category(char) == "Cc":
+            return char
+    return None
+
+
+@deconstructible
+class SingleLineValidator:
+    """One line of visible text: no line breaks, control or invisible characters."""
+
+    def __call__(self, value):
+        char = _bad_character(str(value), allowed=set())
+        if char is None:
+            return
+        if char in LINE_BREAKS:
+            raise ValidationError(
+                _("Write this on one line: remove the line break."), code="line_break"
+            )
+        raise ValidationError(
+            _("Remove the invisible or control character (%(char)s) from this field."),
+            code="invisible_character",
+            params={"char": _describe(char)},
+        )
+
+    def __eq__(self, other):
+        return isinstance(other, SingleLineValidator)
+
+
+@deconstructible
+class MultiLineValidator:
+    """Text with line breaks and tabs, but no other control or invisible characters."""
+
+    def __call__(self, value):
+        char = _bad_character(str(value), allowed=MULTILINE_ALLOWED)
+        if char is not None:
+            raise ValidationError(
+                _("Remove the invisible or control character (%(char)s) from this field."),
+                code="invisible_character",
+                params={"char": _describe(char)},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, MultiLineValidator)
+
+
+single_line = SingleLineValidator()
+multi_line = MultiLineValidator()
+
+
+def in_date_window(value: date | datetime | None) -> bool:
+    if value is None:
+        return True
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST <= day <= LATEST
+
+
+def date_window_validator(value):
+    if not in_date_window(value):
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="date_out_of_window",
+            params={"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+        )
+
+
+def parse_day(text: str | None) -> date | None:
+    """An ISO date from a query parameter, or None when it is not one or out of the window."""
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return day if in_date_window(day) else None
+
+
+def _guard_field(field: forms.Field) -> None:
+    if isinstance(field, forms.CharField) and not isinstance(
+        field, forms.EmailField | forms.URLField
+    ):
+        multiline = isinstance(field.widget, forms.Textarea)
+        rule = multi_line if multiline else single_line
+        if rule not in field.validators:
+            field.validators.append(rule)
+    elif (
+        isinstance(field, forms.DateField | forms.DateTimeField)
+        and date_window_validator not in field.validators
+    ):
+        field.validators.append(date_window_validator)
+
+
+class TextRulesMixin:
+    """Apply the single-line / multi-line text rules and the date window to every field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            _guard_field(field)
+
+
+# ---- company names --------------------------------------------------------------------------
+
+# Legal-form suffixes that do not tell two companies apart, longest first.
+LEGAL_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "co., ltd.",
+    "co.,ltd.",
+    "co. ltd.",
+    "co., ltd",
+    "co.,ltd",
+    "co ltd",
+    "company limited",
+    "corporation",
+    "limited",
+    "ltd.",
+    "ltd",
+    "inc.",
+    "inc",
+    "gmbh",
+    "corp.",
+    "corp",
+    "公司",
+)
+
+
+def normalize_name(name: str) -> str:
+    """NFKC (full-width letters, digits and brackets （） become ordinary ones) and single
+    spaces, trimmed."""
+    text = unicodedata.normalize("NFKC", name or "")
+    text = "".join(ch for ch in text if ch not in INVISIBLE)
+    return " ".join(text.split())
+
+
+def name_key(name: str) -> str:
+    """What two company names that mean the same company have in common: the normalised
+    name, case-folded, without brackets' spacing, punctuation and a legal-form suffix."""
+    key = normalize_name(name).casefold()
+    key = re.sub(r"\s*([()])\s*", r"\1", key)
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in LEGAL_SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key = key[: -len(suffix)].rstrip(" ,.")
+                stripped = True
+                break
+    return key
+
+
+def one_line(text: str) -> str:
+    """The text on one line, for an email subject or a notification title: a line break in
+    an email header makes the mail library refuse the whole message."""
+    return " ".join("".join(ch for ch in str(text) if ch not in INVISIBLE).split())
