@@ -56,6 +56,13 @@ ENTRIES = [
         perm="visits.view_preptask",
     ),
     Entry(
+        "my_tasks",
+        _("My tasks"),
+        _("The preparation tasks you hold by name: tick, undo and note them."),
+        "bi-person-check",
+        "visits:my_tasks",
+    ),
+    Entry(
         "preparation",
         _("Preparation overview"),
         _("Every department's readiness for the coming visits, the riskiest first."),

@@ -131,7 +131,9 @@ ACCESS = {
         department_head=404,
     ),
     "visits:tasks": rule(TASKS),
-    "visits:task_action": rule(TASKS, ok=405),
+    "visits:my_tasks": rule(EVERYONE),
+    # only a POST acts, and only on a task in the user's reach (else 404)
+    "visits:task_action": rule(EVERYONE, ok=405),
     "visits:preparation": rule({R.RECEPTIONIST, R.ADMINISTRATOR}),
     "visits:board": rule(DESK),
     "visits:desk": rule(DESK),

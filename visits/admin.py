@@ -111,7 +111,8 @@ class PrepTaskTemplateForm(forms.ModelForm):
             "due_working_days",
             "quantity_hint",
             "standard_hint",
-            "assign_to_applicant",
+            "assign_to",
+            "time_watch",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -164,7 +165,8 @@ class PrepTaskTemplateAdmin(SimpleHistoryAdmin):
                     "due_working_days",
                     "quantity_hint",
                     "standard_hint",
-                    "assign_to_applicant",
+                    "time_watch",
+                    "assign_to",
                 )
             },
         ),

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from reception.loading import LoadReport, load_m2m, load_row
 from reception.models import Department, ReceptionGrade, ReceptionPolicy
 
-from .models import PrepTaskTemplate, ReminderRule
+from .models import PrepTaskTemplate, ReminderRule, TimeWatch
 from .seeds import DEPARTMENTS, GRADE_GROUPS, REMINDER_RULES, TEMPLATES
 
 
@@ -38,7 +38,8 @@ def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
             "due_working_days": data["due"],
             "quantity_hint": data.get("quantity", ""),
             "standard_hint": data.get("standard", ""),
-            "assign_to_applicant": data.get("assign_to_applicant", False),
+            "assign_to": data.get("assign_to", ""),
+            "time_watch": data.get("time", TimeWatch.TIME),
             "active": True,
         }
         template = load_row(PrepTaskTemplate, {"code": data["code"]}, values, report)

@@ -32,6 +32,8 @@ TEMPLATES = [
         "name": "主陪领导亲自接送贵宾",
         "name_en": "Main host leader picks up and sees off the VIP guests",
         "grades": "top",
+        "assign_to": "main_host",
+        "time": "time",
         "due": 0,
     },
     # ---- office ----
@@ -53,6 +55,7 @@ TEMPLATES = [
         "department": "office",
         "name": "会议室布置:茶水、水果、桌椅、投影、环境卫生,专人现场服务",
         "name_en": "Meeting room: tea, fruit, seating, projector, cleaning, a staff member on hand",
+        "time": "none",
         "due": 1,
         "quantity": "seats",
     },
@@ -62,6 +65,7 @@ TEMPLATES = [
         "name": "贵宾会议室摆放鲜花、桌牌",
         "name_en": "Flowers and table name cards in the VIP meeting room",
         "grades": "top",
+        "time": "none",
         "due": 1,
         "quantity": "seats",
     },
@@ -71,6 +75,7 @@ TEMPLATES = [
         "name": "制作大屏幕欢迎词",
         "name_en": "Welcome message on the big screen",
         "services": ["welcome_banner"],
+        "time": "none",
         "due": 1,
     },
     {
@@ -90,6 +95,7 @@ TEMPLATES = [
         "name": "按领导指示准备礼品",
         "name_en": "Gifts as the main host directs",
         "grades": "high",
+        "time": "none",
         "due": 2,
         "quantity": "visitors",
     },
@@ -99,6 +105,7 @@ TEMPLATES = [
         "name": "来宾住宿安排",
         "name_en": "Book the guests' hotel",
         "needs_rooms": True,
+        "time": "date",
         "due": 2,
         "quantity": "rooms",
         "standard": "hotel",
@@ -109,6 +116,7 @@ TEMPLATES = [
         "name": "购买返程车船票",
         "name_en": "Buy the return tickets",
         "arrival_modes": list(PICKED_UP),
+        "time": "date",
         "due": 1,
         "quantity": "visitors",
     },
@@ -118,6 +126,7 @@ TEMPLATES = [
         "department": "logistics",
         "name": "楼内及厂区卫生清理",
         "name_en": "Clean the buildings and the plant grounds",
+        "time": "none",
         "due": 1,
     },
     {
@@ -133,6 +142,7 @@ TEMPLATES = [
         "name": "采购水果",
         "name_en": "Buy fruit",
         "services": ["fruit"],
+        "time": "none",
         "due": 1,
         "quantity": "seats",
     },
@@ -142,6 +152,7 @@ TEMPLATES = [
         "name": "采购鲜花",
         "name_en": "Buy flowers",
         "grades": "top",
+        "time": "none",
         "due": 1,
     },
     {
@@ -160,6 +171,8 @@ TEMPLATES = [
         "department": "marketing",
         "name": "组织安排接待工作,确认接待人员和日程",
         "name_en": "Organise the reception: confirm the hosts and the schedule",
+        "assign_to": "receptionist",
+        "time": "date",
         "due": 2,
     },
     {
@@ -167,6 +180,7 @@ TEMPLATES = [
         "department": "marketing",
         "name": "准备产品样册、资质文件",
         "name_en": "Product brochures and certificates",
+        "time": "none",
         "due": 1,
         "quantity": "visitors",
     },
@@ -177,6 +191,7 @@ TEMPLATES = [
         "name_en": "Quotation and qualification presentation",
         "purposes": ["contract_signing", "cooperation", "inspection"],
         "guests": "commercial",
+        "time": "none",
         "due": 2,
     },
     {
@@ -192,7 +207,8 @@ TEMPLATES = [
         "department": "marketing",
         "name": "与来宾保持联系,确认最新人数、名单、到访时间",
         "name_en": "Stay in touch with the guests; confirm the latest headcount, names and times",
-        "assign_to_applicant": True,
+        "assign_to": "applicant",
+        "time": "none",
         "due": 2,
         "quantity": "visitors",
     },
@@ -203,6 +219,7 @@ TEMPLATES = [
         "name": "引领参观,介绍产品种类、功能、工艺流程",
         "name_en": "Guide the tour: products, functions, process flow",
         "services": ["guided_tour"],
+        "time": "none",
         "due": 1,
         "quantity": "visitors",
     },
@@ -212,6 +229,7 @@ TEMPLATES = [
         "name": "技术沟通交底、方案准备",
         "name_en": "Technical discussion and solution",
         "purposes": ["technical_discussion", "cooperation"],
+        "time": "none",
         "due": 2,
     },
     {
@@ -221,7 +239,8 @@ TEMPLATES = [
         "name_en": "Project engineer: confirm the purpose and technical agenda; prepare as the "
         "receptionist would",
         "client_categories": ["existing_technical"],
-        "assign_to_applicant": True,
+        "assign_to": "applicant",
+        "time": "none",
         "due": 2,
     },
     # ---- production, supply, quality, workshop ----
@@ -232,6 +251,7 @@ TEMPLATES = [
         "name_en": "Production scheduling, lead times and on-site installation",
         "purposes": ["inspection", "tour", "cooperation", "contract_signing"],
         "guests": "commercial",
+        "time": "none",
         "due": 1,
     },
     {
@@ -241,6 +261,7 @@ TEMPLATES = [
         "name_en": "Component brands and quality",
         "purposes": ["inspection", "product_audit", "technical_discussion"],
         "guests": "commercial",
+        "time": "none",
         "due": 1,
     },
     {
@@ -249,6 +270,7 @@ TEMPLATES = [
         "name": "产品认证及检验、试验介绍;售后服务介绍",
         "name_en": "Certification, inspection and testing; after-sales service",
         "purposes": ["inspection", "tour", "cooperation"],
+        "time": "none",
         "due": 1,
     },
     {
@@ -257,6 +279,7 @@ TEMPLATES = [
         "name": "车间环境卫生整洁,规范员工着装、言行礼节",
         "name_en": "Tidy workshop; staff dress and manners",
         "purposes": ["inspection", "tour", *AUDITS],
+        "time": "none",
         "due": 1,
     },
     # ---- the customer audit procedure (seed 000 D 4) ----
@@ -266,6 +289,7 @@ TEMPLATES = [
         "name": "审核:确认审核计划、范围和陪审人员",
         "name_en": "Audit: confirm the audit plan, scope and the people who accompany",
         "purposes": AUDITS,
+        "time": "none",
         "due": 3,
     },
     {
@@ -274,6 +298,7 @@ TEMPLATES = [
         "name": "审核:准备体系文件、程序文件和质量记录",
         "name_en": "Audit: system documents, procedures and quality records",
         "purposes": AUDITS,
+        "time": "none",
         "due": 2,
     },
     {
@@ -282,6 +307,7 @@ TEMPLATES = [
         "name": "审核:准备检验、试验记录及不合格品处理记录",
         "name_en": "Audit: inspection and test records, nonconformity handling",
         "purposes": AUDITS,
+        "time": "none",
         "due": 2,
     },
     {
@@ -290,6 +316,7 @@ TEMPLATES = [
         "name": "审核:现场自查(5S、标识、设备点检记录)",
         "name_en": "Audit: site self-check (5S, labelling, equipment check records)",
         "purposes": AUDITS,
+        "time": "none",
         "due": 1,
     },
 ]

@@ -71,6 +71,37 @@ def tasks_of_departments(user) -> QuerySet:
     return PrepTask.objects.filter(pk__in=PrepTask.objects.filter(departments).values("pk"))
 
 
+def tasks_in_reach(user) -> QuerySet:
+    """The tasks this user may act on (rule visits.tick_task): those held by name, and their
+    departments' tasks. Anything else answers 404."""
+    departments = Q(department__memberships__user=user) | Q(department__head=user)
+    held_or_departments = PrepTask.objects.filter(Q(assignee=user) | departments).values("pk")
+    return PrepTask.objects.filter(pk__in=held_or_departments)
+
+
+TASK_ROW_FACTS = (
+    "visit__client",
+    "visit__final_grade__standard",
+    "visit__proposed_grade__standard",
+    "department",
+    "assignee",
+    "done_by",
+    "template",
+)
+LIVE_FOR_TASKS = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL]
+
+
+def held_tasks(user) -> QuerySet:
+    """ "My tasks": the live tasks this user holds by name for visits still to happen or under
+    way, open and changed ones first, then what is done (so it can be undone)."""
+    return (
+        PrepTask.objects.filter(assignee=user, visit__status__in=LIVE_FOR_TASKS)
+        .exclude(status=PrepStatus.CANCELLED)
+        .select_related(*TASK_ROW_FACTS)
+        .order_by("due_date", "visit__arrival_at", "pk")
+    )
+
+
 def department_board(user) -> QuerySet:
     """Open (or changed) tasks of the user's departments for visits still to happen."""
     live = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL]

@@ -265,13 +265,19 @@ def test_a_changed_headcount_marks_the_tasks_it_affects_for_re_check(
     assert office_member.notifications.filter(title__contains="re-check").exists()
 
 
-def test_a_new_time_moves_due_dates_and_marks_every_task(approved_vip, sales):
+def test_a_new_day_moves_every_due_date_but_flags_only_the_tasks_that_depend_on_it(
+    approved_vip, sales
+):
+    before = {t.pk: t.due_date for t in approved_vip.prep_tasks.all()}
     later = approved_vip.arrival_at + timedelta(days=7)
     change(approved_vip, sales, arrival_at=later, departure_at=later + timedelta(hours=8))
-    tasks = list(approved_vip.prep_tasks.exclude(status=PrepStatus.CANCELLED))
-    assert all(t.needs_recheck for t in tasks)
-    gate = approved_vip.prep_tasks.get(template__code="logistics-gate")
-    assert gate.due_date == timezone.localtime(later).date()
+    tasks = {
+        t.template.code: t for t in approved_vip.prep_tasks.exclude(status=PrepStatus.CANCELLED)
+    }
+    assert all(t.due_date > before[t.pk] for t in tasks.values())
+    assert tasks["logistics-gate"].due_date == timezone.localtime(later).date()
+    assert tasks["logistics-gate"].needs_recheck and tasks["office-car"].needs_recheck
+    assert not tasks["marketing-brochures"].needs_recheck
 
 
 def test_a_removed_service_cancels_its_tasks_and_an_added_one_adds_them(approved_vip, sales):

@@ -1,11 +1,13 @@
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
 from .preparation import (
+    AssignTo,
     GuestCondition,
     PrepStatus,
     PrepTask,
     PrepTaskTemplate,
     QuantityHint,
     StandardHint,
+    TimeWatch,
 )
 from .reminders import (
     Anchor,
@@ -59,6 +61,8 @@ __all__ = [
     "ProcedureStep",
     "Purpose",
     "QuantityHint",
+    "AssignTo",
+    "TimeWatch",
     "Reminder",
     "ReminderKind",
     "ReminderRule",

@@ -31,18 +31,41 @@ HINT_FIELDS = {
     QuantityHint.SEATS: {"headcount", "meal_staff"},
     QuantityHint.VISITORS: {"headcount", "visitors"},
     QuantityHint.MEALS: {"meals", "headcount", "meal_staff"},
-    QuantityHint.ROOMS: {"rooms", "nights"},
-    StandardHint.CAR: {"proposed_grade"},
-    StandardHint.HOTEL: {"proposed_grade"},
-    StandardHint.MEAL: {"proposed_grade"},
+    QuantityHint.ROOMS: {"rooms", "nights", "headcount"},
+    StandardHint.CAR: {"proposed_grade", "final_grade"},
+    StandardHint.HOTEL: {"proposed_grade", "final_grade"},
+    StandardHint.MEAL: {"proposed_grade", "final_grade"},
 }
-# Every task depends on when the guests come and go.
+# When the guests come and go: a change moves every task's due date, and flags for re-check
+# only the tasks whose content depends on it (PrepTaskTemplate.time_watch).
 TIME_FIELDS = {"arrival_at", "departure_at"}
 
 
 class GuestCondition(models.TextChoices):
     COMMERCIAL = "commercial", _("Commercial guests only")
     NON_COMMERCIAL = "non_commercial", _("Non-commercial guests only")
+
+
+class TimeWatch(models.TextChoices):
+    """Which change of the arrival or departure makes a task need re-checking."""
+
+    NONE = "none", _("Never (only its due date moves)")
+    DATE = "date", _("When the day changes (e.g. the hotel)")
+    TIME = "time", _("When the time changes at all (e.g. pick-up, meals)")
+
+
+class AssignTo(models.TextChoices):
+    """Who holds a generated task by name, read from the visit; nobody: the department."""
+
+    NOBODY = "", _("Nobody: the department")
+    APPLICANT = "applicant", _("The applicant (sales lead or project engineer)")
+    MAIN_HOST = "main_host", _("The main host")
+    RECEPTIONIST = "receptionist", _("The customer receptionist")
+
+
+def _day(value) -> str:
+    """The day of a stored time ("2026-05-01 09:30")."""
+    return str(value or "")[:10]
 
 
 class PrepTaskTemplate(Bilingual, models.Model):
@@ -104,10 +127,22 @@ class PrepTaskTemplate(Bilingual, models.Model):
     standard_hint = models.CharField(
         _("standard hint"), max_length=20, choices=StandardHint.choices, blank=True
     )
-    assign_to_applicant = models.BooleanField(
-        _("assign to the applicant"),
-        default=False,
-        help_text=_("For tasks the sales lead or project engineer does personally."),
+    assign_to = models.CharField(
+        _("assign to"),
+        max_length=20,
+        choices=AssignTo.choices,
+        blank=True,
+        help_text=_("For tasks a person of the visit does personally; they see it in “My tasks”."),
+    )
+    time_watch = models.CharField(
+        _("re-check when the arrival or departure moves"),
+        max_length=10,
+        choices=TimeWatch.choices,
+        default=TimeWatch.TIME,
+        help_text=_(
+            "A new arrival or departure always moves the due date; this says when the task "
+            "itself must be checked again."
+        ),
     )
     active = models.BooleanField(_("active"), default=True)
 
@@ -141,12 +176,33 @@ class PrepTaskTemplate(Bilingual, models.Model):
             return False
         return not (self.needs_rooms and not visit.rooms)
 
+    def holder(self, visit: VisitRequest):
+        """The person of the visit who holds this template's task by name, or None."""
+        return getattr(visit, self.assign_to) if self.assign_to else None
+
     @property
     def watched_fields(self) -> set[str]:
-        fields = set(TIME_FIELDS)
+        """The visit fields whose change flags this task; the time fields only if it watches
+        the time (a change of day alone is judged by `affected_by`)."""
+        fields = set(TIME_FIELDS) if self.time_watch == TimeWatch.TIME else set()
         for hint in (self.quantity_hint, self.standard_hint):
             fields |= HINT_FIELDS.get(hint, set())
         return fields
+
+    def affected_by(self, changes: list[dict]) -> list[dict]:
+        """The changes ({field, old, new}) this task must be re-checked for."""
+        watched = self.watched_fields
+        by_day = self.time_watch == TimeWatch.DATE
+        return [
+            change
+            for change in changes
+            if change["field"] in watched
+            or (
+                by_day
+                and change["field"] in TIME_FIELDS
+                and _day(change["old"]) != _day(change["new"])
+            )
+        ]
 
 
 CONDITION_CHOICES = {
@@ -196,6 +252,17 @@ class PrepTask(Bilingual, models.Model):
     )
     needs_recheck = models.BooleanField(_("changed — re-check"), default=False)
     recheck_fields = models.JSONField(_("what changed"), default=list, blank=True)
+    recheck_changes = models.JSONField(
+        _("changes to re-check"),
+        default=list,
+        blank=True,
+        help_text=_("Each watched field that changed: its value before and after."),
+    )
+    urgent = models.BooleanField(
+        _("urgent"),
+        default=False,
+        help_text=_("Its normal due date had already passed when the task was given."),
+    )
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("done by"),

@@ -18,12 +18,13 @@ from django.utils.translation import gettext
 from approvals.services import sweep_steps
 from reception.tasks import send_unsent_notification_emails
 
+from ..models import ReminderKind
 from ..services.walk_ins import chase_unanswered
 from .content import attachments_for
 from .delivery import retry, send_due_reminders
 from .planning import plan_due_reminders
 
-__all__ = ["SweepReport", "attachments_for", "retry", "sweep"]
+__all__ = ["SweepReport", "attachments_for", "hand_over_now", "retry", "sweep"]
 
 
 @dataclass
@@ -61,3 +62,11 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     report.reminders = send_due_reminders(now=now)
     report.notification_emails = send_unsent_notification_emails(now=now)
     return report
+
+
+def hand_over_now(visit, *, now: datetime | None = None) -> Counter:
+    """On approval: a hand-over to the receptionist (the visitor information, due T−2 working
+    days) whose moment has already passed goes out at once instead of at the next sweep."""
+    now = now or timezone.now()
+    plan_due_reminders(now=now, visit=visit, kinds=[ReminderKind.VISITOR_INFORMATION])
+    return send_due_reminders(now=now, visit_id=visit.pk)

@@ -64,7 +64,10 @@ def _visit_url(visit: VisitRequest, user) -> str:
 
 
 def _tasks_url(user) -> str:
-    return reverse("visits:tasks") if user.has_perm("visits.view_preptask") else ""
+    """The department page for its people; everyone else has their own tasks page."""
+    if user.has_perm("visits.view_preptask"):
+        return reverse("visits:tasks")
+    return reverse("visits:my_tasks")
 
 
 def _not_approved(reminder: Reminder) -> Message:

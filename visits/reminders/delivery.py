@@ -74,12 +74,12 @@ def _deliver(reminder: Reminder, now: datetime) -> Notification:
     return note
 
 
-def _send_next(now: datetime) -> str | None:
+def _send_next(now: datetime, visit_id: int | None = None) -> str | None:
     """Send the next ready reminder; its new status, "raced", or None when none is left."""
+    candidates = ready(now) if visit_id is None else ready(now).filter(visit_id=visit_id)
     with transaction.atomic():
         row = (
-            ready(now)
-            .select_for_update(skip_locked=True)
+            candidates.select_for_update(skip_locked=True)
             .order_by("due_at", "pk")
             .only("pk", "status", "attempts")
             .first()
@@ -109,10 +109,11 @@ def _send_next(now: datetime) -> str | None:
         return reminder.status
 
 
-def send_due_reminders(*, now: datetime, limit: int = 500) -> Counter:
+def send_due_reminders(*, now: datetime, limit: int = 500, visit_id: int | None = None) -> Counter:
+    """Send what is due (only one visit's reminders with visit_id)."""
     counts: Counter = Counter()
     for _ in range(limit):
-        outcome = _send_next(now)
+        outcome = _send_next(now, visit_id)
         if outcome is None:
             break
         counts[outcome] += 1

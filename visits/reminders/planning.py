@@ -68,12 +68,14 @@ def _still_useful(due: datetime, now: datetime, deadline: datetime | None, offse
     return now - due <= timedelta(days=LOOKBACK_DAYS)
 
 
-def _visit_subjects(rule, now, calendar) -> Iterator[Subject]:
+def _visit_subjects(rule, now, calendar, visit=None) -> Iterator[Subject]:
     field = "arrival_at" if rule.anchor == Anchor.ARRIVAL else "departure_at"
     window = _window(timezone.localdate(now), rule.offset_working_days)
     visits = VisitRequest.objects.filter(
         status__in=KIND_STATUSES[rule.kind], **{f"{field}__date__range": window}
     ).select_related("applicant", "main_host", "receptionist")
+    if visit is not None:
+        visits = visits.filter(pk=visit.pk)
     for visit in visits:
         moment = getattr(visit, field)
         day = calendar.shift(timezone.localtime(moment).date(), rule.offset_working_days)
@@ -106,7 +108,12 @@ def arrivals_on(day: date) -> QuerySet[VisitRequest]:
     return VisitRequest.objects.filter(status__in=LIVE, arrival_at__date=day)
 
 
-def subjects(rule: ReminderRule, now: datetime, calendar: WorkingCalendar) -> Iterator[Subject]:
+def subjects(
+    rule: ReminderRule, now: datetime, calendar: WorkingCalendar, visit=None
+) -> Iterator[Subject]:
+    """visit: only that visit's subjects (visit-anchored rules only)."""
+    if visit is not None:
+        return _visit_subjects(rule, now, calendar, visit)
     if rule.kind == ReminderKind.ARRIVALS_TODAY:
         return _day_subjects(rule, now, calendar)
     if rule.kind == ReminderKind.TASK_OVERDUE:
@@ -184,15 +191,25 @@ def recipients(rule: ReminderRule, subject: Subject, role_members: list[User]) -
     return list(unique.values())
 
 
-def plan_due_reminders(*, now: datetime, calendar: WorkingCalendar | None = None) -> int:
-    """Write the rows of every reminder due by `now`; returns how many rows were offered."""
+def plan_due_reminders(
+    *,
+    now: datetime,
+    calendar: WorkingCalendar | None = None,
+    visit: VisitRequest | None = None,
+    kinds: list[str] | None = None,
+) -> int:
+    """Write the rows of every reminder due by `now`; returns how many rows were offered.
+    visit and kinds narrow it to one visit's reminders of these (visit-anchored) kinds."""
     calendar = calendar or WorkingCalendar()
     offered = 0
-    for rule in ReminderRule.objects.filter(active=True).prefetch_related("recipient_roles"):
+    rules = ReminderRule.objects.filter(active=True).prefetch_related("recipient_roles")
+    if kinds is not None:
+        rules = rules.filter(kind__in=kinds)
+    for rule in rules:
         roles = [group.pk for group in rule.recipient_roles.all()]
         members = list(User.objects.filter(groups__in=roles, is_active=True).distinct())
         rows = []
-        for subject in subjects(rule, now, calendar):
+        for subject in subjects(rule, now, calendar, visit):
             rows += [
                 Reminder(
                     rule=rule,

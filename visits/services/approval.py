@@ -4,10 +4,9 @@
 from approvals import services as approvals
 from approvals import signals
 from approvals.models import StepState
-from reception.selectors import default_main_host
 
 from ..models import EventKind, VisitEvent, VisitRequest, VisitStatus
-from . import handover, notifications
+from . import changes, handover, notifications, preparation, staff
 from .lifecycle import transition
 
 
@@ -35,14 +34,23 @@ def _cleared_before_approval(visit: VisitRequest) -> bool:
 
 
 def on_grade_fixed(sender, *, step, grade, previous, **kwargs) -> None:
-    """Marketing fixed the grade: it applies from now on, and the main host the old grade's
-    standard proposed makes way for the new standard's."""
+    """Marketing fixed the grade: it applies from now on. A main host who does not hold the
+    role the new standard names makes way for its first holder (marketing is told, the
+    timeline says so), and tasks that already exist are marked for re-check where the
+    standard's hints changed (approval then reconciles them with the new grade)."""
     visit = step.visit
-    changed = grade.pk != previous.pk
-    if changed and visit.main_host_id and visit.main_host == default_main_host(previous):
-        visit.main_host = default_main_host(grade)
     visit.final_grade = grade
-    visit.save(update_fields=["final_grade", "main_host", "updated_at"])
+    visit.save(update_fields=["final_grade", "updated_at"])
+    if grade.pk == previous.pk:
+        return
+    staff.repropose_main_host(visit=visit, grade=grade, by=step.decided_by)
+    if visit.prep_tasks.exists():
+        change = {
+            "field": "final_grade",
+            "old": changes.neutral(previous),
+            "new": changes.neutral(grade),
+        }
+        preparation.propagate_changes(visit, [change], step.decided_by, reconcile=False)
 
 
 def on_chain_completed(sender, *, step, by, **kwargs) -> None:

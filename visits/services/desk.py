@@ -27,6 +27,13 @@ def _url(visit: VisitRequest) -> str:
     return reverse("visits:desk", args=[visit.pk])
 
 
+def _url_for(visit: VisitRequest, user: User) -> str:
+    """The desk page for those who work the desk, the visit's page for its hosts."""
+    if user.has_perm("visits.view_arrivals"):
+        return _url(visit)
+    return reverse("visits:detail", args=[visit.pk])
+
+
 # ---- check-in and check-out ---------------------------------------------------------------
 
 
@@ -54,24 +61,26 @@ def check_in(*, visit: VisitRequest, by: User, visitor_ids: list[int] | None = N
         )
         if visit.status == VisitStatus.APPROVED:
             transition(visit, to=VisitStatus.IN_PROGRESS, by=by)
-        notify(
-            [visit.main_host, *visit.accompanying_staff.all(), visit.applicant],
-            kind=Kind.GUESTS_ARRIVED,
-            title=Msg(
-                _("%(client)s has arrived: %(names)s"),
-                client=lambda: visit.client.label,
-                names="、".join(names),
-            ),
-            body=Msg(
-                _("%(ref)s · meeting room %(room)s · checked in by %(user)s at %(time)s"),
-                ref=visit.reference,
-                room=visit.meeting_room or "—",
-                user=by,
-                time=timezone.localtime(now).strftime("%H:%M"),
-            ),
-            url=_url(visit),
-            exclude=by,
-        )
+        people = [visit.main_host, *visit.accompanying_staff.all(), visit.applicant]
+        for user in {u.pk: u for u in people if u is not None}.values():
+            notify(
+                [user],
+                kind=Kind.GUESTS_ARRIVED,
+                title=Msg(
+                    _("%(client)s has arrived: %(names)s"),
+                    client=lambda: visit.client.label,
+                    names="、".join(names),
+                ),
+                body=Msg(
+                    _("%(ref)s · meeting room %(room)s · checked in by %(user)s at %(time)s"),
+                    ref=visit.reference,
+                    room=visit.meeting_room or "—",
+                    user=by,
+                    time=timezone.localtime(now).strftime("%H:%M"),
+                ),
+                url=_url_for(visit, user),
+                exclude=by,
+            )
     return arrived
 
 

@@ -15,6 +15,7 @@ from reception.notify import Lines, Msg, notify
 
 from .. import permissions
 from ..models import (
+    AssignTo,
     PrepStatus,
     PrepTask,
     PrepTaskTemplate,
@@ -23,14 +24,26 @@ from ..models import (
     VisitRequest,
 )
 from ..models.preparation import TIME_FIELDS
+from . import changes
 from .lifecycle import VisitError
 from .notifications import Kind
+
+# Who works on the department task page (/tasks/); everyone else works on "My tasks".
+DEPARTMENT_PAGE_PERM = "visits.view_preptask"
 
 
 def due_date_for(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
     """Working days before arrival, by the company's calendar (holidays and 调休 included)."""
     arrival = timezone.localtime(visit.arrival_at).date()
     return (calendar or WorkingCalendar()).working_days_before(arrival, template.due_working_days)
+
+
+def due_and_urgency(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
+    """(due date, urgent): a task is never due before today; one whose normal due date has
+    already passed (a late request, an earlier arrival) is due today and urgent."""
+    due = due_date_for(template, visit, calendar)
+    today = timezone.localdate()
+    return (today, True) if due < today else (due, False)
 
 
 def _templates():
@@ -46,6 +59,7 @@ def matching_templates(visit: VisitRequest) -> list[PrepTaskTemplate]:
 
 
 def _new_task(template: PrepTaskTemplate, visit: VisitRequest, calendar) -> PrepTask:
+    due, urgent = due_and_urgency(template, visit, calendar)
     return PrepTask(
         visit=visit,
         template=template,
@@ -54,8 +68,9 @@ def _new_task(template: PrepTaskTemplate, visit: VisitRequest, calendar) -> Prep
         name_en=template.name_en,
         description=template.description,
         description_en=template.description_en,
-        due_date=due_date_for(template, visit, calendar),
-        assignee=visit.applicant if template.assign_to_applicant else None,
+        due_date=due,
+        urgent=urgent,
+        assignee=template.holder(visit),
     )
 
 
@@ -66,7 +81,9 @@ def generate_tasks(visit: VisitRequest) -> tuple[list[PrepTask], list[PrepTask]]
     wanted = {t.pk: t for t in matching_templates(visit)}
     existing = {
         task.template_id: task
-        for task in visit.prep_tasks.filter(template__isnull=False).select_related("department")
+        for task in visit.prep_tasks.filter(template__isnull=False).select_related(
+            "department", "assignee"
+        )
     }
     calendar = WorkingCalendar()
     created = [
@@ -84,27 +101,32 @@ def generate_tasks(visit: VisitRequest) -> tuple[list[PrepTask], list[PrepTask]]
             cancelled.append(task)
         elif template_id in wanted and task.status == PrepStatus.CANCELLED:
             task.status = PrepStatus.OPEN  # the service came back
-            task.due_date = due_date_for(wanted[template_id], visit, calendar)
-            task.save(update_fields=["status", "due_date", "updated_at"])
+            task.due_date, task.urgent = due_and_urgency(wanted[template_id], visit, calendar)
+            task.save(update_fields=["status", "due_date", "urgent", "updated_at"])
             created.append(task)
     return created, cancelled
 
 
 def department_people(department_ids) -> list[User]:
-    """Members and heads of these departments, who are told about their tasks."""
+    """Members and heads of these departments who work on the department page: they are
+    told about their departments' tasks. (Others see the tasks they hold on "My tasks".)"""
     members = User.objects.filter(
         memberships__department_id__in=department_ids, is_active=True
     ).distinct()
     heads = User.objects.filter(headed_departments__in=department_ids, is_active=True)
-    return list({u.pk: u for u in [*members, *heads]}.values())
+    people = {u.pk: u for u in [*members, *heads]}.values()
+    return [u for u in people if u.has_perm(DEPARTMENT_PAGE_PERM)]
 
 
-def _task_url() -> str:
-    return reverse("visits:tasks")
+def task_url_for(user: User) -> str:
+    """The task page this person may open: the department page, else their own tasks."""
+    if user.has_perm(DEPARTMENT_PAGE_PERM):
+        return reverse("visits:tasks")
+    return reverse("visits:my_tasks")
 
 
 def on_approval(visit: VisitRequest) -> None:
-    """Generate the tasks and tell each department what it has to prepare."""
+    """Generate the tasks and tell each department, and each holder, what to prepare."""
     created, cancelled = generate_tasks(visit)
     _tell_departments(visit, created, Msg(_("%(ref)s: new preparation tasks"), ref=visit.reference))
     _tell_departments(
@@ -112,66 +134,148 @@ def on_approval(visit: VisitRequest) -> None:
     )
 
 
+def _task_lines(items) -> Lines:
+    return Lines(
+        Msg(
+            _("%(title)s — due %(due)s"),
+            title=(lambda t=t: t.label),
+            due=t.due_date.isoformat(),
+        )
+        for t in items
+    )
+
+
+def _tell_holders(tasks, title: Msg, exclude=None) -> set[int]:
+    """Each holder hears of their tasks on "My tasks". Returns the holders' ids."""
+    by_holder = defaultdict(list)
+    for task in tasks:
+        if task.assignee_id:
+            by_holder[task.assignee_id].append(task)
+    for items in by_holder.values():
+        notify(
+            [items[0].assignee],
+            kind=Kind.TASKS,
+            title=title,
+            body=_task_lines(items),
+            url=reverse("visits:my_tasks"),
+            exclude=exclude,
+        )
+    return set(by_holder)
+
+
 def _tell_departments(visit, tasks, title: Msg, exclude=None) -> None:
+    """Each task's holder is told on their own tasks page; the department people on theirs."""
+    _tell_holders(tasks, title, exclude)
     by_department = defaultdict(list)
     for task in tasks:
         by_department[task.department_id].append(task)
     for department_id, items in by_department.items():
+        # a holder of every one of them has just been told
+        people = [
+            u
+            for u in department_people([department_id])
+            if not all(t.assignee_id == u.pk for t in items)
+        ]
         notify(
-            department_people([department_id]),
+            people,
             kind=Kind.TASKS,
             title=title,
-            body=Lines(
-                Msg(
-                    _("%(title)s — due %(due)s"),
-                    title=(lambda t=t: t.label),
-                    due=t.due_date.isoformat(),
-                )
-                for t in items
-            ),
-            url=_task_url(),
+            body=_task_lines(items),
+            url=reverse("visits:tasks"),
             exclude=exclude,
         )
 
 
+def _merge_changes(earlier: list[dict], hit: list[dict]) -> list[dict]:
+    """Keep the value each field had when the task was last checked, and its latest value."""
+    merged = {c["field"]: dict(c) for c in earlier}
+    for change in hit:
+        if change["field"] in merged:
+            merged[change["field"]]["new"] = change["new"]
+        else:
+            merged[change["field"]] = {k: change[k] for k in ("field", "old", "new")}
+    return [c for c in merged.values() if c["old"] != c["new"]]
+
+
 def propagate_changes(
-    visit: VisitRequest, changed_fields: set[str], by: User, *, reconcile: bool = True
-) -> None:
-    """After an approved visit changed: mark the tasks it affects "re-check", move their due
-    dates, cancel tasks of removed services, add tasks of added ones; tell the departments.
-    reconcile=False (a new grade, back in approval): only mark; approval reconciles."""
+    visit: VisitRequest, diff: list[dict], by: User, *, reconcile: bool = True
+) -> list[PrepTask]:
+    """After an approved visit changed (diff: {field, old, new} per change): move the due
+    dates if the time moved, mark re-check only the tasks whose watched fields changed (with
+    the old and new values), cancel tasks of removed services, add tasks of added ones; tell
+    the people concerned. reconcile=False (a new grade, back in approval): only mark; approval
+    reconciles. Returns the tasks marked."""
+    changed_fields = {c["field"] for c in diff}
     created, cancelled = generate_tasks(visit) if reconcile else ([], [])
     created_ids = {t.pk for t in created}
     affected = []
     calendar = WorkingCalendar()
-    tasks = visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).select_related("template")
+    tasks = visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).select_related(
+        "template", "department", "assignee"
+    )
     for task in tasks:
         if task.pk in created_ids:
             continue
-        watched = task.template.watched_fields if task.template else TIME_FIELDS
-        hit = sorted(watched & changed_fields)
-        if not hit:
-            continue
-        task.needs_recheck = True
-        task.recheck_fields = sorted(set(task.recheck_fields) | set(hit))
+        fields = ["updated_at"]
         if task.template and changed_fields & TIME_FIELDS:
-            task.due_date = due_date_for(task.template, visit, calendar)
-        task.save(update_fields=["needs_recheck", "recheck_fields", "due_date", "updated_at"])
-        affected.append(task)
+            task.due_date, task.urgent = due_and_urgency(task.template, visit, calendar)
+            fields += ["due_date", "urgent"]
+        if task.template:
+            hit = task.template.affected_by(diff)
+        else:
+            hit = [c for c in diff if c["field"] in TIME_FIELDS]
+        if hit:
+            task.needs_recheck = True
+            task.recheck_changes = _merge_changes(task.recheck_changes, hit)
+            task.recheck_fields = sorted(set(task.recheck_fields) | {c["field"] for c in hit})
+            fields += ["needs_recheck", "recheck_changes", "recheck_fields"]
+            affected.append(task)
+        if len(fields) > 1:
+            task.save(update_fields=fields)
     title = Msg(_("%(ref)s changed: re-check your preparation"), ref=visit.reference)
     _tell_departments(visit, affected, title, exclude=by)
     _tell_departments(visit, created, Msg(_("%(ref)s: new preparation tasks"), ref=visit.reference))
     _tell_departments(
         visit, cancelled, Msg(_("%(ref)s: preparation tasks cancelled"), ref=visit.reference)
     )
+    return affected
+
+
+def recheck_lines(task: PrepTask) -> list[str]:
+    """The re-check note: each changed field with its old and new value, in the reader's
+    language."""
+    if task.recheck_changes:
+        return [str(changes.change_line(c)) for c in task.recheck_changes]
+    return [str(changes.field_label(f)) for f in task.recheck_fields]
+
+
+def follow_holders(visit: VisitRequest, by: User) -> list[PrepTask]:
+    """The main host or receptionist changed: their tasks pass to the new person (or back to
+    the department when there is none), who is told. Returns the tasks that moved."""
+    tasks = (
+        visit.prep_tasks.exclude(status=PrepStatus.CANCELLED)
+        .exclude(template__assign_to=AssignTo.NOBODY)
+        .filter(template__isnull=False)
+        .select_related("template", "department", "assignee")
+    )
+    moved = []
+    for task in tasks:
+        holder = task.template.holder(visit)
+        if (holder.pk if holder else None) != task.assignee_id:
+            task.assignee = holder
+            task.save(update_fields=["assignee", "updated_at"])
+            moved.append(task)
+    title = Msg(_("%(ref)s: preparation tasks passed to you"), ref=visit.reference)
+    _tell_holders(moved, title, exclude=by)
+    return moved
 
 
 # ---- what departments do with their tasks -------------------------------------------------
 
 
 def _check_member(task: PrepTask, user: User) -> None:
-    if not permissions.is_department_member(user, task):
-        raise VisitError(_("Only the department's members can update its tasks."))
+    if not permissions.may(user, "tick_task", task):
+        raise VisitError(_("Only the task's holder and the department's members can update it."))
 
 
 def _locked(task: PrepTask) -> PrepTask:
@@ -198,6 +302,7 @@ def complete_task(*, task: PrepTask, by: User, note: str = "") -> PrepTask:
         task.note = note
         task.needs_recheck = False
         task.recheck_fields = []
+        task.recheck_changes = []
         task.save()
     return task
 
@@ -222,6 +327,7 @@ def confirm_recheck(*, task: PrepTask, by: User) -> PrepTask:
         _check_member(task, by)
         task.needs_recheck = False
         task.recheck_fields = []
+        task.recheck_changes = []
         task.done_by = by
         task.done_at = timezone.now()
         task.save()
@@ -252,7 +358,7 @@ def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
                     task=lambda: task.label,
                     due=task.due_date.isoformat(),
                 ),
-                url=_task_url(),
+                url=reverse("visits:my_tasks"),
                 exclude=by,
             )
     return task
@@ -302,7 +408,11 @@ def readiness(tasks) -> int | None:
 
 def cancel_tasks(visit: VisitRequest, by: User) -> None:
     """The visit was cancelled: nothing is left to prepare."""
-    tasks = list(visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).select_related("department"))
+    tasks = list(
+        visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).select_related(
+            "department", "assignee"
+        )
+    )
     PrepTask.objects.filter(pk__in=[t.pk for t in tasks]).update(
         status=PrepStatus.CANCELLED, needs_recheck=False
     )

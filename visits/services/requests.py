@@ -25,7 +25,7 @@ from ..models.requests import FILED_FIELDS
 from . import changes, notifications, preparation
 from .approval import start_approval
 from .lifecycle import VisitError, lock, transition
-from .staff import STAFF_LOCKED
+from .staff import STAFF_LOCKED, repropose_main_host
 
 # After approval every change is logged field by field and announced to reception.
 LOGGED = {VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
@@ -227,13 +227,14 @@ def update_visit_request(
         diff = changes.differences(before, changes.snapshot(visit))
         if visit.status in LOGGED and diff:
             VisitEvent.objects.create(visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff)
-            changed = {c["field"] for c in diff}
             if visit.proposed_grade_id != old_grade:
+                if visit.main_host_id == old_host:  # not chosen in this same change
+                    repropose_main_host(visit=visit, grade=visit.proposed_grade, by=by)
                 _send_back_for_approval(visit, by)
-                preparation.propagate_changes(visit, changed, by, reconcile=False)
+                preparation.propagate_changes(visit, diff, by, reconcile=False)
             else:
                 notifications.changed(visit, by, [changes.change_line(c) for c in diff])
-                preparation.propagate_changes(visit, changed, by)
+                preparation.propagate_changes(visit, diff, by)
     return diff
 
 

@@ -14,7 +14,14 @@ from reception.http import safe_next
 from reception.models import StaffMembership, User
 
 from ..forms.preparation import TaskNoteForm
-from ..selectors import department_board, tasks_of_departments, upcoming_preparation
+from ..models import PrepStatus
+from ..selectors import (
+    TASK_ROW_FACTS,
+    department_board,
+    held_tasks,
+    tasks_in_reach,
+    upcoming_preparation,
+)
 from ..services import preparation
 from ..services.lifecycle import VisitError
 
@@ -33,6 +40,7 @@ def task_context(task, user, members) -> dict:
         "task": task,
         "quantity": preparation.quantity_hint(task),
         "standard": preparation.standard_hint(task),
+        "recheck": preparation.recheck_lines(task) if task.needs_recheck else [],
         "members": members.get(task.department_id),
         "note_form": TaskNoteForm(prefix=f"task{task.pk}"),
     }
@@ -64,34 +72,47 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
         )
 
 
-class TaskActionView(PermissionRequiredMixin, View):
-    """Tick off, reopen, confirm after a change, or assign: in place with htmx."""
+class MyTasksView(TemplateView):
+    """The tasks a person holds by name (the applicant's, the main host's, the receptionist's,
+    or assigned by a department head): tick, undo and note them, on a phone too."""
 
-    permission_required = "visits.change_preptask"
+    template_name = "visits/my_tasks.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        members = members_by_department(user)
+        tasks = list(held_tasks(user))
+        to_do = [t for t in tasks if t.status == PrepStatus.OPEN or t.needs_recheck]
+        done = [t for t in tasks if t not in to_do]
+        return super().get_context_data(
+            to_do=[task_context(t, user, members) for t in to_do],
+            done=[task_context(t, user, members) for t in done],
+            has_department_page=user.has_perm(preparation.DEPARTMENT_PAGE_PERM),
+            **kwargs,
+        )
+
+
+def _home_of_tasks(user) -> str:
+    return "visits:tasks" if user.has_perm(preparation.DEPARTMENT_PAGE_PERM) else "visits:my_tasks"
+
+
+class TaskActionView(View):
+    """Tick off, reopen, confirm after a change, or assign: in place with htmx. Open to the
+    task's holder and to its department's people; any other task answers 404."""
+
     actions = ("done", "reopen", "recheck", "assign")
 
     def post(self, request, pk, action):
         if action not in self.actions:
-            return redirect("visits:tasks")
-        task = get_object_or_404(tasks_of_departments(request.user), pk=pk)
+            return redirect(_home_of_tasks(request.user))
+        task = get_object_or_404(tasks_in_reach(request.user), pk=pk)
         error = None
         try:
             task = self.apply(task, action)
         except VisitError as exc:
             error = exc.message
         if request.htmx:
-            task = (
-                tasks_of_departments(request.user)
-                .select_related(
-                    "visit__client",
-                    "visit__final_grade__standard",
-                    "visit__proposed_grade__standard",
-                    "department",
-                    "assignee",
-                    "template",
-                )
-                .get(pk=task.pk)
-            )
+            task = tasks_in_reach(request.user).select_related(*TASK_ROW_FACTS).get(pk=task.pk)
             context = task_context(task, request.user, members_by_department(request.user))
             context["error"] = error
             if error:  # give back what was typed, to shorten it
@@ -99,7 +120,7 @@ class TaskActionView(PermissionRequiredMixin, View):
             return render(request, "visits/_task_row.html", context)
         if error:
             messages.error(request, error)
-        return redirect(safe_next(request, "visits:tasks"))
+        return redirect(safe_next(request, _home_of_tasks(request.user)))
 
     def apply(self, task, action):
         user = self.request.user
