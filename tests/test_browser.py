@@ -106,14 +106,16 @@ def test_a_request_filed_and_graded_in_the_browser(
     assert csp_violations == []  # htmx, Bootstrap and our script ran under the policy
 
 
-def test_a_walk_in_from_the_gate_to_check_in(browser, live_server, four_tier, staff):
+def test_a_walk_in_from_the_gate_to_check_in(
+    browser, live_server, four_tier, staff, csp_violations
+):
     """Security records → the front desk sees them waiting → the host accepts → the visit is
     on today's board → the front desk checks them in."""
     guard = user_with(Role.SECURITY, username="guard")
     desk = user_with(Role.FRONT_DESK, username="desk")
     host = staff.deputy_gm
 
-    gate = log_in(browser, live_server, guard.username)
+    gate = log_in(browser, live_server, guard.username, csp_violations)
     gate.goto(f"{live_server.url}/desk/walk-ins/new/")
     gate.fill("#id_company", "星河电子有限公司")
     gate.fill("#id_names", "王强、李明")
@@ -124,11 +126,11 @@ def test_a_walk_in_from_the_gate_to_check_in(browser, live_server, four_tier, st
     gate.click("main button[type=submit]")
     gate.wait_for_url(f"{live_server.url}/desk/walk-ins/")
 
-    front = log_in(browser, live_server, desk.username)
+    front = log_in(browser, live_server, desk.username, csp_violations)
     front.goto(f"{live_server.url}/desk/")
     front.wait_for_selector("#gate-panel >> text=星河电子有限公司")
 
-    person = log_in(browser, live_server, host.username)
+    person = log_in(browser, live_server, host.username, csp_violations)
     walk_in = WalkIn.objects.get()
     person.goto(f"{live_server.url}/walk-ins/{walk_in.pk}/")
     person.click("button[value=accept]")
@@ -143,3 +145,4 @@ def test_a_walk_in_from_the_gate_to_check_in(browser, live_server, four_tier, st
     visit = WalkIn.objects.get().visit
     visit.refresh_from_db()
     assert visit.status == VisitStatus.IN_PROGRESS
+    assert csp_violations == []  # the walk-in pages ran under the policy
