@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
 
+from .health import health
+
 admin.site.site_header = _("Jiedai administration")
 admin.site.site_title = _("Jiedai")
 admin.site.index_title = _("Reception policy and organisation")
@@ -19,6 +21,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # For load balancers, public: says only "ok" or "failing" per check (config/health.py).
+    path("health/", health, name="health"),
     path("i18n/setlang/", reception_views.set_language, name="set_language"),
     path("notifications/", reception_views.NotificationListView.as_view(), name="notifications"),
     path(
