@@ -1,12 +1,14 @@
 """/health/ for load balancers: 200 when every check passes, 500 when one fails, a body that
 names the checks and nothing else, and the beat heartbeat the reminder sweep records."""
 
+import io
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from celery.beat import Service as BeatService
 from celery.signals import beat_init
+from django.core.management import call_command
 from django.db import OperationalError, connections
 from django.test import override_settings
 from django.utils import timezone
@@ -17,6 +19,8 @@ from reception.models import Job
 from visits.tasks import sweep_reminders
 
 pytestmark = pytest.mark.django_db
+# The checks run in threads with connections of their own: what a test records must be committed.
+committed = pytest.mark.django_db(transaction=True)
 
 UNREACHABLE_BROKER = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
 WITH_BROKER = override_settings(
@@ -60,6 +64,7 @@ def test_health_fails_with_500_when_the_database_does_not_answer(client, monkeyp
 
 
 @WITH_BROKER
+@committed
 def test_with_a_broker_health_is_ok_when_the_sweep_ran_within_three_beat_intervals(client):
     record(Job.REMINDER_SWEEP, at=timezone.now() - timedelta(minutes=14))
     status, body = health(client)
@@ -68,6 +73,7 @@ def test_with_a_broker_health_is_ok_when_the_sweep_ran_within_three_beat_interva
 
 
 @WITH_BROKER
+@committed
 def test_health_fails_when_the_last_sweep_is_older_than_three_beat_intervals(client):
     record(Job.REMINDER_SWEEP, at=timezone.now() - timedelta(minutes=16))
     status, body = health(client)
@@ -84,6 +90,7 @@ def test_health_fails_while_no_sweep_has_ever_run(client):
 
 
 @override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=UNREACHABLE_BROKER)
+@committed
 def test_health_fails_when_the_broker_does_not_answer_and_does_not_say_where_it_is(client):
     record(Job.REMINDER_SWEEP)
     response = client.get("/health/")
@@ -108,3 +115,13 @@ def test_a_starting_beat_sends_a_sweep_at_once(monkeypatch):
     monkeypatch.setattr(celery_app, "send_task", lambda name, **options: sent.append(name))
     beat_init.send(sender=BeatService(app=celery_app))
     assert sent == ["visits.sweep_reminders"]
+
+
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=UNREACHABLE_BROKER)
+def test_the_health_check_command_tells_the_operator_why_a_check_fails():
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("health_check", "health", "--no-http", stdout=out)
+    assert exit_.value.code == 1
+    assert "The broker does not answer." in out.getvalue()
+    assert "No reminder sweep has run yet." in out.getvalue()
