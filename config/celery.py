@@ -1,13 +1,20 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init
+from celery.signals import beat_init, before_task_publish, task_postrun, task_prerun
+
+from . import observability
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("jiedai")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# A task sent during a request is logged by the worker with that request's id.
+before_task_publish.connect(observability.send_request_id_with_task)
+task_prerun.connect(observability.adopt_request_id)
+task_postrun.connect(observability.drop_request_id)
 
 
 @beat_init.connect

@@ -4,15 +4,17 @@
 proxy sent when it is a sane one, otherwise a new one. The response carries it back, every log
 record written while the request runs has it (`RequestIdFilter`, on the console handler), Sentry
 tags its events with it, and one line per request records method, path, status and duration
-(logger `jiedai.requests`). With `LOG_FORMAT=json` the console handler writes `JsonFormatter`
-lines: one JSON object per record, with the record's extra fields.
+(logger `jiedai.requests`). A Celery task sent while the request runs carries the id in a
+message header, and the worker logs the task's records with it (config/celery.py connects the
+three task signal handlers below). With `LOG_FORMAT=json` the console handler writes
+`JsonFormatter` lines: one JSON object per record, with the record's extra fields.
 """
 
 import logging
 import re
 import time
 import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 import sentry_sdk
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
@@ -22,6 +24,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # line (no spaces, quotes or newlines) nor grow it without bound. Anything else is replaced.
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 NO_REQUEST = "-"
+TASK_HEADER = "x_request_id"  # the Celery message header that carries it to the worker
 
 request_id: ContextVar[str] = ContextVar("request_id", default=NO_REQUEST)
 request_logger = logging.getLogger("jiedai.requests")
@@ -64,6 +67,30 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id.reset(token)
+
+
+def send_request_id_with_task(headers=None, **kwargs):
+    """before_task_publish: a task sent during a request takes the request's id along."""
+    rid = request_id.get()
+    if headers is not None and rid != NO_REQUEST:
+        headers.setdefault(TASK_HEADER, rid)
+
+
+_task_tokens: dict[str, Token] = {}
+
+
+def adopt_request_id(task_id=None, task=None, **kwargs):
+    """task_prerun: the worker logs the task under the id of the request that sent it."""
+    rid = getattr(task.request, TASK_HEADER, None) if task is not None else None
+    if isinstance(rid, str) and _SANE_ID.fullmatch(rid):
+        _task_tokens[task_id] = request_id.set(rid)
+
+
+def drop_request_id(task_id=None, **kwargs):
+    """task_postrun: back to no id once the task is done."""
+    token = _task_tokens.pop(task_id, None)
+    if token is not None:
+        request_id.reset(token)
 
 
 class RequestIdFilter(logging.Filter):

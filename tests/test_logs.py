@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from celery.signals import before_task_publish, task_postrun, task_prerun
 
-from config.observability import JsonFormatter, RequestIdFilter
+from config.observability import JsonFormatter, RequestIdFilter, request_id
+from visits.tasks import sweep_reminders
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,6 +82,30 @@ def test_the_json_formatter_writes_one_parsable_object_per_record(json_log):
     assert (sent["level"], sent["logger"]) == ("WARNING", "jiedai.test")
     assert sent["time"].endswith("+00:00")
     assert failed["level"] == "ERROR" and "ValueError: broken" in failed["exc_info"]
+
+
+def test_a_task_sent_during_a_request_takes_the_request_id_along():
+    headers = {}
+    token = request_id.set("lb-5")
+    try:
+        before_task_publish.send(sender="visits.sweep_reminders", headers=headers, body=())
+    finally:
+        request_id.reset(token)
+    assert headers == {"x_request_id": "lb-5"}
+
+
+def test_the_worker_logs_a_task_under_the_request_id_it_was_sent_with(json_log):
+    task = sweep_reminders
+    log = logging.getLogger("jiedai.test")
+    task.push_request(id="t-1", x_request_id="lb-9")
+    try:
+        task_prerun.send(sender=task, task_id="t-1", task=task, args=(), kwargs={})
+        log.warning("in the task")
+        task_postrun.send(sender=task, task_id="t-1", task=task, args=(), kwargs={}, retval=None)
+        log.warning("after the task")
+    finally:
+        task.pop_request()
+    assert [line["request_id"] for line in json_log()[-2:]] == ["lb-9", "-"]
 
 
 def manage_shell(code, **env):
