@@ -83,6 +83,20 @@ def test_health_fails_when_the_last_sweep_is_older_than_three_beat_intervals(cli
 
 
 @WITH_BROKER
+def test_health_runs_only_the_checks_asked_for(client):
+    """E.g. a load balancer that should not drop web instances when beat stops."""
+    response = client.get("/health/?check=database&check=cache")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "cache": "ok"}
+
+
+def test_health_refuses_a_check_it_does_not_know(client):
+    response = client.get("/health/?check=database&check=dns")
+    assert response.status_code == 400
+    assert response.json() == {"unknown checks": ["dns"]}
+
+
+@WITH_BROKER
 def test_health_fails_while_no_sweep_has_ever_run(client):
     status, body = health(client)
     assert status == 500
