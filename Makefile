@@ -6,13 +6,23 @@ MANAGE := $(PY) manage.py
 # Local defaults for `make run`: SQLite, eager Celery, email on the console.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test os-deps os-deps-test lint fmt messages worker beat reminders bench clean
+.PHONY: run serve test os-deps os-deps-test lint fmt messages worker beat reminders bench clean
 
 run: os-deps $(VENV)/.installed
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	$(RUN_ENV) $(MANAGE) load_policy four-tier
 	$(RUN_ENV) $(MANAGE) demo
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+# Production (README, "Running in production"): DEBUG off, so SECRET_KEY and ALLOWED_HOSTS must
+# be set. Migrates, collects the static files and serves with gunicorn; workers, threads, port
+# and timeout come from WEB_CONCURRENCY, GUNICORN_THREADS, PORT and GUNICORN_TIMEOUT
+# (gunicorn.conf.py). Under systemd or in a container, run the commands themselves instead.
+serve: os-deps $(VENV)/.installed
+	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL): see README, Running in production"; exit 1; }
+	DEBUG=0 $(MANAGE) migrate --noinput
+	DEBUG=0 $(MANAGE) collectstatic --noinput -v0
+	DEBUG=0 exec $(VENV)/bin/gunicorn config.wsgi
 
 test: os-deps-test $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -63,12 +63,18 @@ INSTALLED_APPS = [
     "simple_history",  # change history of the policy models, shown in the admin
     "csp",
     "axes",
+    "health_check",  # /health/ (config/health.py) and `manage.py health_check health`
     "reception",
     "approvals",
     "visits",
 ]
 
 MIDDLEWARE = [
+    # Running in production: /health/ answers first, before host validation and the HTTPS
+    # redirect (load balancers probe each instance by its address); then every request gets
+    # its X-Request-ID. See config/health.py and config/observability.py.
+    "config.health.HealthCheckMiddleware",
+    "config.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -276,20 +282,57 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Running in production: logs and Sentry (README, "Running in production") -------------
+# Plain lines locally; LOG_FORMAT=json writes one JSON object per line (time, level, logger,
+# message, request_id and the record's extra fields) for a log collector. One line per request
+# (logger jiedai.requests) unless DEBUG, where runserver prints its own.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"level": "INFO"},
+        "jiedai.requests": {"level": "WARNING" if DEBUG else "INFO"},
         # WeasyPrint logs seven progress lines per PDF at INFO; its warnings still show.
         "weasyprint.progress": {"level": "WARNING"},
         # django-axes logs every log-in and log-out at INFO; failures and lock-outs are warnings.
         "axes": {"level": "WARNING"},
     },
 }
+# Celery workers log through the LOGGING above (JSON too) instead of replacing its handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors and slow requests to Sentry, only when SENTRY_DSN is set (web, worker and beat alike).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,  # no user names, emails, cookies or request bodies
+    )
+# --- end of logs and Sentry -------------------------------------------------------------------
 
 # Absolute links in emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
 
+from .health import health
+
 handler400 = reception_views.bad_request
 
 admin.site.site_header = _("Jiedai administration")
@@ -41,6 +43,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # For load balancers, public: says only "ok" or "failing" per check (config/health.py).
+    path("health/", health, name="health"),
     path("i18n/setlang/", reception_views.set_language, name="set_language"),
     path("notifications/", reception_views.NotificationListView.as_view(), name="notifications"),
     path(

@@ -613,3 +613,25 @@ class RoleDefaultGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{role_label(self.role)}: {self.permission}"
+
+
+class Job(models.TextChoices):
+    """Background jobs whose last run /health/ watches."""
+
+    REMINDER_SWEEP = "reminder-sweep", _("reminder sweep")
+
+
+class Heartbeat(models.Model):
+    """When a background job last ran. Celery beat starts the reminder sweep every few minutes
+    and the sweep records its start here; /health/ fails when that is too long ago (the beat,
+    the broker or every worker has stopped)."""
+
+    job = models.CharField(_("job"), max_length=40, choices=Job.choices, unique=True)
+    at = models.DateTimeField(_("last run"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.get_job_display()} {self.at.isoformat()}"

@@ -25,9 +25,11 @@ SAMPLE_KWARGS = {
 }
 
 # Public by design: logging in, resetting a forgotten password by email, and choosing the
-# language (the login page offers them all), and the lobby welcome screen, which opens with its
-# display's secret (404 for any other value).
+# language (the login page offers them all), the lobby welcome screen, which opens with its
+# display's secret (404 for any other value), and the health endpoint for load balancers,
+# which says only "ok" or "failing" per check.
 PUBLIC = {
+    "/health/",
     "/accounts/login/",
     "/accounts/password-reset/",
     "/accounts/password-reset/sent/",
@@ -119,3 +121,4 @@ def test_public_pages_answer_without_login(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     assert client.get("/welcome/not-a-real-display-secret/").status_code == 404
+    assert client.get("/health/").status_code == 200

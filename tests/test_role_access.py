@@ -63,6 +63,7 @@ def rule(allowed, *, ok=200, out=403, **special):
 # The access table: URL name -> who gets what. The scenario below explains the objects.
 ACCESS = {
     "home": rule(EVERYONE),
+    "health": rule(EVERYONE),  # public for load balancers (config/health.py)
     "logout": rule(EVERYONE, ok=405),
     "notifications": rule(EVERYONE),
     "notification_open": rule(EVERYONE, ok=405),

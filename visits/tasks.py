@@ -3,9 +3,15 @@ from celery import shared_task
 
 @shared_task(name="visits.sweep_reminders", ignore_result=True)
 def sweep_reminders() -> str:
-    """Run by Celery beat every 5 minutes. Safe to run twice at once: rows are locked."""
-    from .reminders import sweep  # local: a Celery task module stays light to import
+    """Run by Celery beat every 5 minutes. Safe to run twice at once: rows are locked.
 
+    Records its start as the beat heartbeat that /health/ reads (config/health.py)."""
+    from reception.heartbeats import record  # local: a Celery task module stays light to import
+    from reception.models import Job  # local: as above
+
+    from .reminders import sweep  # local: as above
+
+    record(Job.REMINDER_SWEEP)
     return str(sweep())
 
 
