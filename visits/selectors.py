@@ -1,10 +1,12 @@
 """Which visit requests a user may see, and the queries the visit pages share."""
 
+from datetime import datetime, time, timedelta
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
-from reception.models import StaffMembership
+from reception.models import Department, StaffMembership
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
 from .models import PrepStatus, PrepTask, Visitor, VisitRequest, VisitStatus
@@ -21,29 +23,52 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     - HR: visits that are over, for the work summary;
     - main host, receptionist and accompanying staff: their visits once approved;
     - department staff: the visits their departments prepare for.
+
+    One branch per reason, each a simple query an index answers, joined by UNION: an OR of
+    subqueries makes PostgreSQL test every visit in history against every branch.
     """
     if not user.is_authenticated:
         return VisitRequest.objects.none()
     if user.is_superuser or has_role(user, Role.ADMINISTRATOR):
         return VisitRequest.objects.all()
-    q = Q(applicant=user)
+    return VisitRequest.objects.filter(pk__in=_visible_ids(user))
+
+
+def _visit_ids(**lookups) -> QuerySet:
+    return VisitRequest.objects.filter(**lookups).order_by().values("pk")
+
+
+def _visible_ids(user) -> QuerySet:
+    approved = {"approved_at__isnull": False}
+    branches = [
+        _visit_ids(applicant=user),
+        _visit_ids(main_host=user, **approved),
+        _visit_ids(receptionist=user, **approved),
+        _visit_ids(accompanying_staff=user, **approved),
+        ApprovalStep.objects.filter(decided_by=user).order_by().values("visit_id"),
+        ApprovalStep.objects.filter(state__in=REACHED, user=user).order_by().values("visit_id"),
+    ]
     if has_role(user, *APPLICANT_ROLES):
         departments = StaffMembership.objects.filter(user=user).values("department_id")
         colleagues = StaffMembership.objects.filter(department_id__in=departments).values("user_id")
-        q |= Q(applicant_id__in=colleagues) & ~Q(status=VisitStatus.DRAFT)
-    group_ids = list(user.groups.values_list("pk", flat=True))
-    reached = ApprovalStep.objects.filter(
-        Q(state__in=REACHED) & (Q(role_id__in=group_ids) | Q(user=user)) | Q(decided_by=user)
-    ).values("visit_id")
-    q |= Q(pk__in=reached)
+        branches.append(
+            VisitRequest.objects.filter(applicant_id__in=colleagues)
+            .exclude(status=VisitStatus.DRAFT)
+            .order_by()
+            .values("pk")
+        )
+    branches.append(
+        ApprovalStep.objects.filter(state__in=REACHED, role_id__in=user.groups.values("pk"))
+        .order_by()
+        .values("visit_id")
+    )
     if has_role(user, Role.RECEPTIONIST):
-        q |= Q(approved_at__isnull=False)
+        branches.append(_visit_ids(**approved))
     if has_role(user, Role.HR):
-        q |= Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED])
-    staff = Q(main_host=user) | Q(receptionist=user) | Q(accompanying_staff=user)
-    q |= staff & Q(approved_at__isnull=False)
-    q |= Q(pk__in=tasks_of_departments(user).values("visit_id"))
-    return VisitRequest.objects.filter(pk__in=VisitRequest.objects.filter(q).values("pk"))
+        branches.append(_visit_ids(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED]))
+    branches.append(tasks_of_departments(user).order_by().values("visit_id"))
+    first, *rest = branches
+    return first.union(*rest)
 
 
 def with_list_facts(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
@@ -67,16 +92,26 @@ def timeline(visit: VisitRequest, steps=None) -> list[dict]:
 
 def tasks_of_departments(user) -> QuerySet:
     """Tasks of the departments this user belongs to or heads."""
-    departments = Q(department__memberships__user=user) | Q(department__head=user)
-    return PrepTask.objects.filter(pk__in=PrepTask.objects.filter(departments).values("pk"))
+    departments = Department.objects.filter(Q(memberships__user=user) | Q(head=user))
+    return PrepTask.objects.filter(department_id__in=departments.values("pk"))
+
+
+# The task board and the preparation overview look this many days ahead.
+HORIZON_DAYS = 14
 
 
 def department_board(user) -> QuerySet:
-    """Open (or changed) tasks of the user's departments for visits still to happen."""
+    """Open (or changed) tasks of the user's departments for visits still to happen: overdue
+    ones, and those due within HORIZON_DAYS. Tasks of visits that are over are history."""
     live = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL]
+    today = timezone.localdate()
     return (
         tasks_of_departments(user)
-        .filter(visit__status__in=live)
+        .filter(
+            visit__status__in=live,
+            visit__departure_at__gte=start_of(today),
+            due_date__lte=today + timedelta(days=HORIZON_DAYS),
+        )
         .filter(Q(status=PrepStatus.OPEN) | Q(needs_recheck=True))
         .select_related(
             "visit__client",
@@ -90,34 +125,40 @@ def department_board(user) -> QuerySet:
     )
 
 
-def with_readiness(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
-    """Annotate tasks_live / tasks_done / tasks_overdue counts (one query for the page)."""
-    live = Q(prep_tasks__status__in=[PrepStatus.OPEN, PrepStatus.DONE])
-    return queryset.annotate(
-        tasks_live=Count("prep_tasks", filter=live, distinct=True),
-        tasks_done=Count(
-            "prep_tasks",
-            filter=Q(prep_tasks__status=PrepStatus.DONE, prep_tasks__needs_recheck=False),
-            distinct=True,
-        ),
-        tasks_overdue=Count(
-            "prep_tasks",
-            filter=Q(
-                prep_tasks__status=PrepStatus.OPEN,
-                prep_tasks__due_date__lt=timezone.localdate(),
+def attach_readiness(visits) -> list[VisitRequest]:
+    """Set tasks_live / tasks_done / tasks_overdue on these visits (a page's rows), counted in
+    one query over their own tasks: never over every visit in history before a LIMIT."""
+    visits = list(visits)
+    counts = {
+        row["visit_id"]: row
+        for row in PrepTask.objects.filter(visit_id__in=[v.pk for v in visits])
+        .order_by()
+        .values("visit_id")
+        .annotate(
+            live=Count("pk", filter=Q(status__in=[PrepStatus.OPEN, PrepStatus.DONE])),
+            done=Count("pk", filter=Q(status=PrepStatus.DONE, needs_recheck=False)),
+            overdue=Count(
+                "pk", filter=Q(status=PrepStatus.OPEN, due_date__lt=timezone.localdate())
             ),
-            distinct=True,
-        ),
-    )
+        )
+    } if visits else {}
+    for visit in visits:
+        row = counts.get(visit.pk, {})
+        visit.tasks_live = row.get("live", 0)
+        visit.tasks_done = row.get("done", 0)
+        visit.tasks_overdue = row.get("overdue", 0)
+    return visits
 
 
 def upcoming_preparation(user) -> list[VisitRequest]:
-    """Approved visits from today on, riskiest first: least ready, then soonest."""
+    """Approved visits arriving from today to HORIZON_DAYS ahead, riskiest first: least ready,
+    then soonest."""
     today = timezone.localdate()
-    visits = with_readiness(
+    visits = attach_readiness(
         with_list_facts(visible_visits(user)).filter(
             status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS],
-            arrival_at__date__gte=today,
+            arrival_at__gte=start_of(today),
+            arrival_at__lt=start_of(today + timedelta(days=HORIZON_DAYS + 1)),
         )
     )
     return sorted(
@@ -145,15 +186,21 @@ def with_presence(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     )
 
 
-def arrivals(first_day, last_day) -> QuerySet[VisitRequest]:
+def start_of(day) -> datetime:
+    """The first moment of a local day, as an aware datetime: ranges on it use the index,
+    where a `__date` lookup converts every row first."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def arrivals(first_day, last_day) -> list[VisitRequest]:
     """Approved, in-progress and completed visits on site some time between the two days,
-    by arrival time, with presence and readiness counted in the same query."""
+    by arrival time, with presence counted in the query and readiness in a second one."""
     visits = VisitRequest.objects.filter(
         status__in=BOARD_STATUSES,
-        arrival_at__date__lte=last_day,
-        departure_at__date__gte=first_day,
+        arrival_at__lt=start_of(last_day + timedelta(days=1)),
+        departure_at__gte=start_of(first_day),
     )
-    return with_presence(with_readiness(with_list_facts(visits))).order_by("arrival_at", "pk")
+    return attach_readiness(with_presence(with_list_facts(visits)).order_by("arrival_at", "pk"))
 
 
 def still_on_site() -> QuerySet:

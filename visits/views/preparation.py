@@ -13,7 +13,12 @@ from django.views.generic import TemplateView
 from reception.models import StaffMembership, User
 
 from ..forms.preparation import TaskNoteForm
-from ..selectors import department_board, tasks_of_departments, upcoming_preparation
+from ..selectors import (
+    HORIZON_DAYS,
+    department_board,
+    tasks_of_departments,
+    upcoming_preparation,
+)
 from ..services import preparation
 from ..services.lifecycle import VisitError
 
@@ -59,6 +64,7 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
             groups=groups,
             is_head=bool(members),
             task_count=len(tasks),
+            horizon_days=HORIZON_DAYS,
             **kwargs,
         )
 
@@ -123,5 +129,8 @@ class PreparationView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            visits=upcoming_preparation(self.request.user), today=timezone.localdate(), **kwargs
+            visits=upcoming_preparation(self.request.user),
+            today=timezone.localdate(),
+            horizon_days=HORIZON_DAYS,
+            **kwargs,
         )

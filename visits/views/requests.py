@@ -26,7 +26,7 @@ from ..forms.requests import (
 )
 from ..models import PrepStatus, VisitRequest, VisitStatus
 from ..permissions import is_applicant, is_editable, may
-from ..selectors import timeline, visible_visits, with_list_facts, with_readiness
+from ..selectors import attach_readiness, timeline, visible_visits, with_list_facts
 from ..services import preparation
 from ..services import requests as services
 from ..services.lifecycle import VisitError
@@ -39,8 +39,12 @@ class VisitListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        visits = with_readiness(with_list_facts(visible_visits(self.request.user)))
-        return visits.order_by("-arrival_at", "-pk")
+        return with_list_facts(visible_visits(self.request.user)).order_by("-arrival_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        attach_readiness(context["object_list"])  # the page's rows only
+        return context
 
 
 class VisitDetailView(PermissionRequiredMixin, DetailView):
