@@ -52,11 +52,11 @@ def natural_user(role: str) -> User:
 
 
 def big_visit(user) -> VisitRequest | None:
-    """The user's approved visit with the most preparation tasks and visitors."""
+    """The user's approved (upcoming) visit with the most preparation tasks."""
     return (
         VisitRequest.objects.filter(
             applicant=user,
-            status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.CLOSED],
+            status=VisitStatus.APPROVED,
         )
         .annotate(n=Count("prep_tasks", filter=~Q(prep_tasks__status="cancelled")))
         .order_by("-n", "-pk")

@@ -19,7 +19,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalStep, StepState
@@ -63,11 +63,27 @@ USERNAME_PREFIX = "co-"
 DAYS_OF_HISTORY = 5 * 365
 DAYS_AHEAD = 45
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强玉兰桂兰红梅海燕丹宇浩凯鹏飞晨辉欣怡子涵思远嘉怡文博俊杰雨轩浩然梓轩"
-CITIES = "上海 北京 苏州 无锡 宁波 杭州 南京 常州 合肥 武汉 长沙 成都 重庆 西安 青岛 济南 天津 沈阳 大连 厦门 福州 广州 深圳 东莞 佛山 郑州 昆明 南昌 太原 石家庄".split()
-WORDS = "精密 远航 北辰 华东 恒通 新锐 博达 启明 宏远 力拓 瑞丰 鼎盛 汇金 天成 中科 智造 永安 金桥 安达 华信 隆基 联创 众合 卓越 东方 盛世 锦程 九州 海纳 星河".split()
-INDUSTRIES = "汽车零部件 机械制造 新能源 电子元器件 轨道交通 家电 医疗器械 航空航天 工程机械 化工 食品机械 船舶".split()
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强玉兰桂兰红梅海"
+    "燕丹宇浩凯鹏飞晨辉欣怡子涵思远嘉怡文博俊杰雨轩浩然梓轩"
+)
+CITIES = (
+    "上海 北京 苏州 无锡 宁波 杭州 南京 常州 合肥 武汉 长沙 成都 重庆 西安 青岛"
+    " 济南 天津 沈阳 大连 厦门 福州 广州 深圳 东莞 佛山 郑州 昆明 南昌 太原"
+).split()
+WORDS = (
+    "精密 远航 北辰 华东 恒通 新锐 博达 启明 宏远 力拓 瑞丰 鼎盛 汇金 天成 中科"
+    " 智造 永安 金桥 安达 华信 隆基 联创 众合 卓越 东方 盛世 锦程 九州 海纳 星河"
+).split()
+INDUSTRIES = (
+    "汽车零部件 机械制造 新能源 电子元器件 轨道交通 家电 医疗器械"
+    " 航空航天 工程机械 化工 食品机械 船舶"
+).split()
 SUFFIXES = ["有限公司", "股份有限公司", "集团", "科技有限公司", "制造有限公司"]
 
 # (role, share of the staff, department, title); at least one person each.
@@ -170,6 +186,7 @@ class Writer:
                 m.objects.bulk_create(rows, batch_size=BATCH)
                 self.report.add(m.__name__, len(rows))
                 self.buffers[m] = []
+        reset_queries()  # with DEBUG on, Django keeps every (huge) INSERT's text
 
 
 def _name(rng: random.Random) -> str:
@@ -234,7 +251,9 @@ class CompanySeeder:
             for role in roles:
                 self.by_role[role.value].append(user)
                 grants.append((user, self.groups[role.value]))
-            memberships.append(StaffMembership(user=user, department=self.departments[department], title=title))
+            memberships.append(
+                StaffMembership(user=user, department=self.departments[department], title=title)
+            )
             self.members[department].append(user)
             if head:
                 self.heads[department] = user
@@ -296,7 +315,12 @@ class CompanySeeder:
         for client in self.client_rows:
             for _i in range(1 + (self.rng.random() < 0.5)):
                 contacts.append(
-                    ClientContact(client=client, name=_name(self.rng), title="采购经理", phone=_phone(self.rng))
+                    ClientContact(
+                        client=client,
+                        name=_name(self.rng),
+                        title="采购经理",
+                        phone=_phone(self.rng),
+                    )
                 )
         ClientContact.objects.bulk_create(contacts, batch_size=BATCH)
         self.report.add("ClientContact", len(contacts))
@@ -307,7 +331,9 @@ class CompanySeeder:
         self.grades = list(ReceptionGrade.objects.current().select_related("scheme"))
         self.chains = {
             chain.grade_id: list(chain.steps.order_by("position"))
-            for chain in ApprovalChain.objects.filter(grade__in=self.grades).prefetch_related("steps")
+            for chain in ApprovalChain.objects.filter(grade__in=self.grades).prefetch_related(
+                "steps"
+            )
         }
         self.templates = [
             (t, {g.pk for g in t.grades.all()})
@@ -358,10 +384,16 @@ class CompanySeeder:
         local_today = datetime.combine(self.today, time(0), tzinfo=timezone.get_current_timezone())
         for _i in range(past):
             day = local_today - timedelta(days=self.rng.randrange(1, DAYS_OF_HISTORY))
-            yield day + timedelta(hours=self.rng.randrange(8, 17), minutes=self.rng.choice((0, 30))), False
+            yield (
+                day + timedelta(hours=self.rng.randrange(8, 17), minutes=self.rng.choice((0, 30))),
+                False,
+            )
         for _i in range(sizes.ahead):
             day = local_today + timedelta(days=self.rng.randrange(1, DAYS_AHEAD))
-            yield day + timedelta(hours=self.rng.randrange(8, 17), minutes=self.rng.choice((0, 30))), False
+            yield (
+                day + timedelta(hours=self.rng.randrange(8, 17), minutes=self.rng.choice((0, 30))),
+                False,
+            )
         for i in range(sizes.today):
             yield local_today + timedelta(hours=8, minutes=40 * i), True
 
@@ -389,7 +421,9 @@ class CompanySeeder:
             departure = arrival + timedelta(days=days, hours=rng.randrange(2, 8))
             filed = arrival - timedelta(days=rng.randrange(2, 20), hours=rng.randrange(8))
             headcount = rng.choices((1, 2, 3, 4, 5, 6, 8), weights=(10, 20, 25, 20, 12, 8, 5))[0]
-            services = rng.sample([s.value for s in Service if s != Service.OTHER], rng.randrange(0, 4))
+            services = rng.sample(
+                [s.value for s in Service if s != Service.OTHER], rng.randrange(0, 4)
+            )
             banner = "热烈欢迎莅临指导" if Service.WELCOME_BANNER in services else ""
             reached_approval = status not in (S.DRAFT,)
             approved = status in (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED)
@@ -401,7 +435,9 @@ class CompanySeeder:
                 applicant=applicant,
                 client=client,
                 origin=rng.choice((Origin.INVITED, Origin.CUSTOMER_PROPOSED)),
-                purposes=rng.sample([p.value for p in Purpose if p != Purpose.OTHER], rng.randrange(1, 3)),
+                purposes=rng.sample(
+                    [p.value for p in Purpose if p != Purpose.OTHER], rng.randrange(1, 3)
+                ),
                 reason="洽谈年度合作,参观生产线",
                 proposed_grade=grade,
                 final_grade=grade if status not in (S.DRAFT, S.SUBMITTED) else None,
@@ -415,7 +451,9 @@ class CompanySeeder:
                 meal_staff=rng.choice((0, 2, 3)),
                 rooms=rng.choice((0, 0, 0, 2, 3)),
                 nights=rng.choice((0, 1)),
-                main_host=rng.choice(self.by_role[Role.MARKETING_HEAD] + self.by_role[Role.DEPUTY_GM]),
+                main_host=rng.choice(
+                    self.by_role[Role.MARKETING_HEAD] + self.by_role[Role.DEPUTY_GM]
+                ),
                 receptionist=rng.choice(self.by_role[Role.RECEPTIONIST]) if approved else None,
                 meeting_room=rng.choice(("一号会议室", "二号会议室", "贵宾室", "")),
                 late=filed > arrival - timedelta(days=3),
@@ -474,7 +512,14 @@ class CompanySeeder:
             S.APPROVED: [S.SUBMITTED, S.IN_APPROVAL, S.APPROVED],
             S.IN_PROGRESS: [S.SUBMITTED, S.IN_APPROVAL, S.APPROVED, S.IN_PROGRESS],
             S.COMPLETED: [S.SUBMITTED, S.IN_APPROVAL, S.APPROVED, S.IN_PROGRESS, S.COMPLETED],
-            S.CLOSED: [S.SUBMITTED, S.IN_APPROVAL, S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED],
+            S.CLOSED: [
+                S.SUBMITTED,
+                S.IN_APPROVAL,
+                S.APPROVED,
+                S.IN_PROGRESS,
+                S.COMPLETED,
+                S.CLOSED,
+            ],
         }[status]
         moments = {
             S.SUBMITTED: filed,
@@ -526,9 +571,18 @@ class CompanySeeder:
             notices.append((arrival, visit.applicant, Kind.GUESTS_ARRIVED, "客人已到达"))
             notices.append((arrival, visit.main_host, Kind.GUESTS_ARRIVED, "客人已到达"))
         if status == S.CLOSED:
-            notices.append((departure + timedelta(days=1), visit.applicant, Kind.VISIT_CLOSED, "工作小结已提交"))
+            notices.append(
+                (
+                    departure + timedelta(days=1),
+                    visit.applicant,
+                    Kind.VISIT_CLOSED,
+                    "工作小结已提交",
+                )
+            )
         if status == S.CANCELLED:
-            notices.append((moments[S.CANCELLED], visit.main_host, Kind.VISIT_CANCELLED, "申请已取消"))
+            notices.append(
+                (moments[S.CANCELLED], visit.main_host, Kind.VISIT_CANCELLED, "申请已取消")
+            )
         self._reminders(visit, tasks, notices)
         url = f"/visits/{visit.pk}/"
         for at, recipient, kind, title in notices:
@@ -622,7 +676,11 @@ class CompanySeeder:
                 name_en=template.name_en,
                 due_date=due,
                 assignee=assignee,
-                status=PrepStatus.CANCELLED if cancelled else PrepStatus.DONE if done else PrepStatus.OPEN,
+                status=PrepStatus.CANCELLED
+                if cancelled
+                else PrepStatus.DONE
+                if done
+                else PrepStatus.OPEN,
                 needs_recheck=visit.status == S.APPROVED and rng.random() < 0.05,
                 done_by=assignee if done and not cancelled else None,
                 done_at=visit.approved_at + timedelta(days=1) if done and not cancelled else None,
@@ -688,7 +746,17 @@ class CompanySeeder:
     def reset_sequences(self) -> None:
         sql = connection.ops.sequence_reset_sql(
             no_style(),
-            [User, Client, VisitRequest, Visitor, ApprovalStep, PrepTask, VisitEvent, Notification, Reminder],
+            [
+                User,
+                Client,
+                VisitRequest,
+                Visitor,
+                ApprovalStep,
+                PrepTask,
+                VisitEvent,
+                Notification,
+                Reminder,
+            ],
         )
         with connection.cursor() as cursor:
             for statement in sql:

@@ -119,6 +119,7 @@ def department_board(user) -> QuerySet:
             "visit__proposed_grade__standard",
             "department",
             "assignee",
+            "done_by",
             "template",
         )
         .order_by("due_date", "visit__arrival_at", "department__code", "pk")
@@ -129,19 +130,23 @@ def attach_readiness(visits) -> list[VisitRequest]:
     """Set tasks_live / tasks_done / tasks_overdue on these visits (a page's rows), counted in
     one query over their own tasks: never over every visit in history before a LIMIT."""
     visits = list(visits)
-    counts = {
-        row["visit_id"]: row
-        for row in PrepTask.objects.filter(visit_id__in=[v.pk for v in visits])
-        .order_by()
-        .values("visit_id")
-        .annotate(
-            live=Count("pk", filter=Q(status__in=[PrepStatus.OPEN, PrepStatus.DONE])),
-            done=Count("pk", filter=Q(status=PrepStatus.DONE, needs_recheck=False)),
-            overdue=Count(
-                "pk", filter=Q(status=PrepStatus.OPEN, due_date__lt=timezone.localdate())
-            ),
-        )
-    } if visits else {}
+    counts = (
+        {
+            row["visit_id"]: row
+            for row in PrepTask.objects.filter(visit_id__in=[v.pk for v in visits])
+            .order_by()
+            .values("visit_id")
+            .annotate(
+                live=Count("pk", filter=Q(status__in=[PrepStatus.OPEN, PrepStatus.DONE])),
+                done=Count("pk", filter=Q(status=PrepStatus.DONE, needs_recheck=False)),
+                overdue=Count(
+                    "pk", filter=Q(status=PrepStatus.OPEN, due_date__lt=timezone.localdate())
+                ),
+            )
+        }
+        if visits
+        else {}
+    )
     for visit in visits:
         row = counts.get(visit.pk, {})
         visit.tasks_live = row.get("live", 0)

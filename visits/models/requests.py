@@ -247,6 +247,13 @@ class VisitRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "arrival_at"]),
             models.Index(fields=["arrival_at"]),
+            # The visit list's order, and the receptionist's branch of visible_visits().
+            models.Index(fields=["-arrival_at", "-id"], name="visit_list_order_idx"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(approved_at__isnull=False),
+                name="visit_approved_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -332,6 +339,14 @@ class Visitor(models.Model):
         verbose_name = _("visitor")
         verbose_name_plural = _("visitors")
         ordering = ["visit", "pk"]
+        indexes = [
+            # The desk's "still checked in" list: a few rows among every visitor in history.
+            models.Index(
+                fields=["visit"],
+                condition=models.Q(checked_in_at__isnull=False, checked_out_at__isnull=True),
+                name="visitor_still_checked_in_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -93,6 +93,7 @@ class TaskActionView(PermissionRequiredMixin, View):
                     "visit__proposed_grade__standard",
                     "department",
                     "assignee",
+                    "done_by",
                     "template",
                 )
                 .get(pk=task.pk)
