@@ -3,6 +3,8 @@
 compared with. Never use them to serve real users."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -19,6 +21,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# An empty folder of its own: WhiteNoise warns when STATIC_ROOT does not exist.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="jiedai-bench-static-"))
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
