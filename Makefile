@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 # Local defaults for `make run`: SQLite, eager Celery, email on the console.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test os-deps os-deps-test lint fmt messages worker beat reminders bench clean
+.PHONY: run test os-deps os-deps-test lint fmt messages worker beat reminders bench serve clean
 
 run: os-deps $(VENV)/.installed
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -51,6 +51,14 @@ fmt: $(VENV)/.installed-dev
 bench: $(VENV)/.installed
 	@scripts/install-os-deps.sh bench
 	PY=$(PY) BENCH_ARGS="$(BENCH_ARGS)" scripts/bench.sh
+
+# Production web process: migrate, collect static files, then gunicorn (settings from the
+# environment, see README "Settings"). WEB_CONCURRENCY workers (default: one per core), BIND.
+serve: $(VENV)/.installed
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput -v0
+	$(VENV)/bin/gunicorn config.wsgi:application --workers $${WEB_CONCURRENCY:-$$(nproc)} \
+		--bind $${BIND:-127.0.0.1:8000} --access-logfile -
 
 # Production-style background processes against a real broker (see README, "Reminders").
 BEAT_SCHEDULE ?= tmp/celerybeat-schedule
