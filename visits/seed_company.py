@@ -880,3 +880,5 @@ class CompanySeeder:
         with connection.cursor() as cursor:
             for statement in sql:
                 cursor.execute(statement)
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE")  # plans as on a database that has lived: with statistics

@@ -5,7 +5,9 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
@@ -32,11 +34,31 @@ from ..services import requests as services
 from ..services.lifecycle import VisitError
 
 
+class CappedPaginator(Paginator):
+    """Counts no further than CAP rows: a count of every visible visit in five years of
+    history costs more than the page itself. Beyond CAP, the filters narrow the list."""
+
+    CAP = 1000
+
+    @cached_property
+    def raw_count(self) -> int:
+        return self.object_list[: self.CAP + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.raw_count, self.CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self.raw_count > self.CAP
+
+
 class VisitListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     permission_required = "visits.view_visitrequest"
     filterset_class = VisitFilter
     template_name = "visits/visitrequest_list.html"
     paginate_by = 25
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         return with_list_facts(visible_visits(self.request.user)).order_by("-arrival_at", "-pk")
