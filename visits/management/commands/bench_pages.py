@@ -204,7 +204,7 @@ class Command(BaseCommand):
     def _sweep(self, wanted: int) -> None:
         """Make `wanted` reminders due (open-task lists of upcoming visits), time one sweep."""
         rule = ReminderRule.objects.filter(kind=ReminderKind.OPEN_TASKS).first()
-        if rule is None:
+        if rule is None or wanted <= 0:
             return
         now = timezone.now()
         visits = list(
