@@ -55,15 +55,13 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Cold and warm render times of both PDFs for a visit with 10 visitors and 30 tasks, in a
-# throw-away SQLite database (your db.sqlite3 is not touched). BENCH_ARGS="--repeat 10 --out DIR".
-bench: os-deps $(VENV)/.installed
-	@db=$$(mktemp --suffix=.sqlite3) && trap 'rm -f "$$db"' EXIT && \
-	export DEBUG=1 DATABASE_URL="sqlite:///$$db" && \
-	echo "bench: migrating a throw-away database ($$db)" && \
-	$(MANAGE) migrate --noinput -v0 && \
-	$(MANAGE) load_policy four-tier >/dev/null && \
-	$(MANAGE) bench_documents $(BENCH_ARGS)
+# Seed a throw-away database with a company's history (PostgreSQL when DATABASE_URL points at
+# it, SQLite otherwise, with a warning), serve it with gunicorn and drive every main page with
+# wrk; then the PDFs' cold and warm render times and a reminder sweep. BENCH_ARGS go to
+# seed_company (default 100,000 visits; BENCH_ARGS=--small: 2,000), BENCH_SECONDS per page.
+bench: $(VENV)/.installed
+	@scripts/install-os-deps.sh bench
+	PY=$(PY) BENCH_ARGS="$(BENCH_ARGS)" scripts/bench.sh
 
 # Production-style background processes against a real broker (see README, "Reminders").
 BEAT_SCHEDULE ?= tmp/celerybeat-schedule

@@ -215,7 +215,21 @@ class ApprovalStep(Approver):
             ),
             _one_approver("approval_step_role_or_user"),
         ]
-        indexes = [models.Index(fields=["state", "role"]), models.Index(fields=["state", "user"])]
+        indexes = [
+            models.Index(fields=["state", "role"]),
+            models.Index(fields=["state", "user"]),
+            # The approval queue: steps pending for a role, or for a named person.
+            models.Index(
+                fields=["role"],
+                condition=models.Q(state="pending"),
+                name="step_pending_by_role_idx",
+            ),
+            models.Index(
+                fields=["user"],
+                condition=models.Q(state="pending"),
+                name="step_pending_by_user_idx",
+            ),
+        ]
         permissions = [
             (
                 "oversee_approvals",

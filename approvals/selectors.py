@@ -3,21 +3,28 @@ from django.db.models import F, Q, QuerySet
 from .models import ApprovalStep, Delegation, StepState
 
 
-def _addressed_to(user_id: int, group_ids: list[int]) -> Q:
+def _addressed_to(user_id: int, group_ids) -> Q:
     return Q(role_id__in=group_ids) | Q(user_id=user_id) | Q(escalated_to_id__in=group_ids)
 
 
-def steps_of(user) -> QuerySet[ApprovalStep]:
-    """Steps addressed to this user: to a role they hold, to them by name, escalated to a
-    role they hold, or addressed to an approver they stand in for today (a delegation)."""
-    group_ids = list(user.groups.values_list("pk", flat=True))
-    q = _addressed_to(user.pk, group_ids)
+def addressed_to(user) -> Q:
+    """A filter on ApprovalStep: addressed to this user — to a role they hold, to them by name,
+    escalated to a role they hold, or addressed to an approver they stand in for today (a
+    delegation; nobody decides their own request through one)."""
+    q = _addressed_to(user.pk, user.groups.values("pk"))  # a subquery: no query of its own
     for delegation in Delegation.objects.active().filter(delegate=user).select_related("approver"):
         absent = delegation.approver
-        absent_groups = list(absent.groups.values_list("pk", flat=True))
+        absent_groups = absent.groups.values("pk")
         # nobody decides their own request through a delegation, either way round
         q |= _addressed_to(absent.pk, absent_groups) & ~Q(visit__applicant_id=absent.pk)
-    return ApprovalStep.objects.filter(pk__in=ApprovalStep.objects.filter(q).values("pk"))
+    return q
+
+
+def steps_of(user) -> QuerySet[ApprovalStep]:
+    """Steps addressed to this user (see addressed_to)."""
+    return ApprovalStep.objects.filter(
+        pk__in=ApprovalStep.objects.filter(addressed_to(user)).values("pk")
+    )
 
 
 def queue_for(user) -> QuerySet[ApprovalStep]:

@@ -302,8 +302,10 @@ class GradingScheme(Bilingual, models.Model):
 
 class ReceptionGradeQuerySet(models.QuerySet):
     def current(self):
-        """Active grades of the scheme the company has chosen, highest rank first."""
-        return self.filter(active=True, scheme_id=ReceptionPolicy.get().scheme_id).order_by("rank")
+        """Active grades of the scheme the company has chosen, highest rank first. The policy
+        is read inside the same query, not fetched (or created) first."""
+        scheme = ReceptionPolicy.objects.filter(pk=1).values("scheme_id")
+        return self.filter(active=True, scheme_id=models.Subquery(scheme)).order_by("rank")
 
 
 class ReceptionGrade(Bilingual, models.Model):
@@ -553,7 +555,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # The bell's page: a recipient's notifications, newest first.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_bell_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

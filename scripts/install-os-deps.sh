@@ -2,6 +2,7 @@
 # Installs the Debian/Ubuntu packages Jiedai needs, only those that are missing.
 #   scripts/install-os-deps.sh run    -> what the app needs to serve pages and PDFs
 #   scripts/install-os-deps.sh test   -> the above, plus what the test suite needs
+#   scripts/install-os-deps.sh bench  -> the above, plus the load generator of make bench
 set -euo pipefail
 
 run_pkgs=(
@@ -16,8 +17,13 @@ test_pkgs=(
   chromium                # browser tests (Playwright drives Debian's Chromium)
 )
 
+bench_pkgs=(
+  wrk                     # HTTP load generator (make bench)
+)
+
 pkgs=("${run_pkgs[@]}")
 [ "${1:-run}" = "test" ] && pkgs+=("${test_pkgs[@]}")
+[ "${1:-run}" = "bench" ] && pkgs+=("${bench_pkgs[@]}")
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   echo "install-os-deps: this is not a Debian/Ubuntu system (no apt-get)." >&2

@@ -2,7 +2,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from reception.filters import LateOnlyFilter, applies_grade, arrival_range, grade_queryset
-from reception.models import Client, User
+from reception.models import Client
+from reception.selectors import account_owner_candidates, search_clients
 
 from .models import VisitStatus
 
@@ -15,15 +16,20 @@ class VisitFilter(django_filters.FilterSet):
         label=_("Grade"), queryset=grade_queryset, method="filter_grade", empty_label=_("Any grade")
     )
     arrival_from, arrival_to = arrival_range("arrival_at")
-    client = django_filters.ModelChoiceFilter(
-        label=_("Client"), queryset=Client.objects.order_by("name"), empty_label=_("Any client")
-    )
+    # A text field: a <select> of every client grows with the company (5,000 options).
+    client = django_filters.CharFilter(label=_("Client"), method="filter_client")
+    # The people who file requests, from their roles (not from every request in history).
     applicant = django_filters.ModelChoiceFilter(
         label=_("Applicant"),
-        queryset=User.objects.filter(visit_requests__isnull=False).distinct().order_by("pk"),
+        queryset=lambda request: account_owner_candidates(),
         empty_label=_("Anyone"),
     )
     late = LateOnlyFilter(field_name="late")
 
     def filter_grade(self, queryset, name, value):
         return queryset.filter(applies_grade("", value)) if value else queryset
+
+    def filter_client(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(client__in=search_clients(Client.objects.all(), value).values("pk"))

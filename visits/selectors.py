@@ -1,11 +1,13 @@
 """Which visit requests a user may see, and the queries the visit pages share."""
 
-from django.db.models import Count, Q, QuerySet
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
-from approvals.selectors import steps_of
-from reception.models import StaffMembership
+from approvals.selectors import addressed_to
+from reception.models import Department, StaffMembership
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
 from .models import PrepStatus, PrepTask, Visitor, VisitRequest, VisitStatus
@@ -23,27 +25,39 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     - HR: visits that are over, for the work summary;
     - main host, receptionist and accompanying staff: their visits once approved;
     - department staff: the visits their departments prepare for.
+
+    Each reason is a condition on the visit's own row or an EXISTS probe of one indexed
+    lookup on that visit (its steps, its tasks): a page walks the arrival index and stops at
+    its last row, and a visit page tests one row. No reason gathers rows from all history.
     """
     if not user.is_authenticated:
         return VisitRequest.objects.none()
     if user.is_superuser or has_role(user, Role.ADMINISTRATOR):
         return VisitRequest.objects.all()
-    q = Q(applicant=user)
+    approved = Q(approved_at__isnull=False)
+    accompanying = VisitRequest.accompanying_staff.through.objects.filter(
+        visitrequest_id=OuterRef("pk"), user_id=user.pk
+    )
+    steps = ApprovalStep.objects.filter(visit_id=OuterRef("pk"))
+    reached = steps.filter(state__in=REACHED)
+    departments = Department.objects.filter(Q(memberships__user=user) | Q(head=user))
+    tasks = PrepTask.objects.filter(visit_id=OuterRef("pk"), department_id__in=departments)
+    q = (
+        Q(applicant=user)
+        | approved & (Q(main_host=user) | Q(receptionist=user) | Exists(accompanying))
+        | Exists(steps.filter(decided_by=user))
+        | Exists(reached.filter(addressed_to(user)))
+        | Exists(tasks)
+    )
     if has_role(user, *APPLICANT_ROLES):
-        departments = StaffMembership.objects.filter(user=user).values("department_id")
-        colleagues = StaffMembership.objects.filter(department_id__in=departments).values("user_id")
+        mine = StaffMembership.objects.filter(user=user).values("department_id")
+        colleagues = StaffMembership.objects.filter(department_id__in=mine).values("user_id")
         q |= Q(applicant_id__in=colleagues) & ~Q(status=VisitStatus.DRAFT)
-    reached = steps_of(user).filter(state__in=REACHED).values("visit_id")
-    decided = ApprovalStep.objects.filter(decided_by=user).values("visit_id")
-    q |= Q(pk__in=reached) | Q(pk__in=decided)
     if has_role(user, Role.RECEPTIONIST):
-        q |= Q(approved_at__isnull=False)
+        q |= approved
     if has_role(user, Role.HR):
         q |= Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED])
-    staff = Q(main_host=user) | Q(receptionist=user) | Q(accompanying_staff=user)
-    q |= staff & Q(approved_at__isnull=False)
-    q |= Q(pk__in=tasks_of_departments(user).values("visit_id"))
-    return VisitRequest.objects.filter(pk__in=VisitRequest.objects.filter(q).values("pk"))
+    return VisitRequest.objects.filter(q)
 
 
 def with_list_facts(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
@@ -67,8 +81,12 @@ def timeline(visit: VisitRequest, steps=None) -> list[dict]:
 
 def tasks_of_departments(user) -> QuerySet:
     """Tasks of the departments this user belongs to or heads."""
-    departments = Q(department__memberships__user=user) | Q(department__head=user)
-    return PrepTask.objects.filter(pk__in=PrepTask.objects.filter(departments).values("pk"))
+    departments = Department.objects.filter(Q(memberships__user=user) | Q(head=user))
+    return PrepTask.objects.filter(department_id__in=departments.values("pk"))
+
+
+# The task board and the preparation overview look this many days ahead.
+HORIZON_DAYS = 14
 
 
 def tasks_in_reach(user) -> QuerySet:
@@ -103,11 +121,17 @@ def held_tasks(user) -> QuerySet:
 
 
 def department_board(user) -> QuerySet:
-    """Open (or changed) tasks of the user's departments for visits still to happen."""
+    """Open (or changed) tasks of the user's departments for visits still to happen: overdue
+    ones, and those due within HORIZON_DAYS. Tasks of visits that are over are history."""
     live = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL]
+    today = timezone.localdate()
     return (
         tasks_of_departments(user)
-        .filter(visit__status__in=live)
+        .filter(
+            visit__status__in=live,
+            visit__departure_at__gte=start_of(today),
+            due_date__lte=today + timedelta(days=HORIZON_DAYS),
+        )
         .filter(Q(status=PrepStatus.OPEN) | Q(needs_recheck=True))
         .select_related(
             "visit__client",
@@ -115,40 +139,51 @@ def department_board(user) -> QuerySet:
             "visit__proposed_grade__standard",
             "department",
             "assignee",
+            "done_by",
             "template",
         )
         .order_by("due_date", "visit__arrival_at", "department__code", "pk")
     )
 
 
-def with_readiness(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
-    """Annotate tasks_live / tasks_done / tasks_overdue counts (one query for the page)."""
-    live = Q(prep_tasks__status__in=[PrepStatus.OPEN, PrepStatus.DONE])
-    return queryset.annotate(
-        tasks_live=Count("prep_tasks", filter=live, distinct=True),
-        tasks_done=Count(
-            "prep_tasks",
-            filter=Q(prep_tasks__status=PrepStatus.DONE, prep_tasks__needs_recheck=False),
-            distinct=True,
-        ),
-        tasks_overdue=Count(
-            "prep_tasks",
-            filter=Q(
-                prep_tasks__status=PrepStatus.OPEN,
-                prep_tasks__due_date__lt=timezone.localdate(),
-            ),
-            distinct=True,
-        ),
+def attach_readiness(visits) -> list[VisitRequest]:
+    """Set tasks_live / tasks_done / tasks_overdue on these visits (a page's rows), counted in
+    one query over their own tasks: never over every visit in history before a LIMIT."""
+    visits = list(visits)
+    counts = (
+        {
+            row["visit_id"]: row
+            for row in PrepTask.objects.filter(visit_id__in=[v.pk for v in visits])
+            .order_by()
+            .values("visit_id")
+            .annotate(
+                live=Count("pk", filter=Q(status__in=[PrepStatus.OPEN, PrepStatus.DONE])),
+                done=Count("pk", filter=Q(status=PrepStatus.DONE, needs_recheck=False)),
+                overdue=Count(
+                    "pk", filter=Q(status=PrepStatus.OPEN, due_date__lt=timezone.localdate())
+                ),
+            )
+        }
+        if visits
+        else {}
     )
+    for visit in visits:
+        row = counts.get(visit.pk, {})
+        visit.tasks_live = row.get("live", 0)
+        visit.tasks_done = row.get("done", 0)
+        visit.tasks_overdue = row.get("overdue", 0)
+    return visits
 
 
 def upcoming_preparation(user) -> list[VisitRequest]:
-    """Approved visits from today on, riskiest first: least ready, then soonest."""
+    """Approved visits arriving from today to HORIZON_DAYS ahead, riskiest first: least ready,
+    then soonest."""
     today = timezone.localdate()
-    visits = with_readiness(
+    visits = attach_readiness(
         with_list_facts(visible_visits(user)).filter(
             status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS],
-            arrival_at__date__gte=today,
+            arrival_at__gte=start_of(today),
+            arrival_at__lt=start_of(today + timedelta(days=HORIZON_DAYS + 1)),
         )
     )
     return sorted(
@@ -176,15 +211,21 @@ def with_presence(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     )
 
 
-def arrivals(first_day, last_day) -> QuerySet[VisitRequest]:
+def start_of(day) -> datetime:
+    """The first moment of a local day, as an aware datetime: ranges on it use the index,
+    where a `__date` lookup converts every row first."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def arrivals(first_day, last_day) -> list[VisitRequest]:
     """Approved, in-progress and completed visits on site some time between the two days,
-    by arrival time, with presence and readiness counted in the same query."""
+    by arrival time, with presence counted in the query and readiness in a second one."""
     visits = VisitRequest.objects.filter(
         status__in=BOARD_STATUSES,
-        arrival_at__date__lte=last_day,
-        departure_at__date__gte=first_day,
+        arrival_at__lt=start_of(last_day + timedelta(days=1)),
+        departure_at__gte=start_of(first_day),
     )
-    return with_presence(with_readiness(with_list_facts(visits))).order_by("arrival_at", "pk")
+    return attach_readiness(with_presence(with_list_facts(visits)).order_by("arrival_at", "pk"))
 
 
 def still_on_site() -> QuerySet:

@@ -277,6 +277,13 @@ class VisitRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "arrival_at"]),
             models.Index(fields=["arrival_at"]),
+            # The visit list's order, and the receptionist's branch of visible_visits().
+            models.Index(fields=["-arrival_at", "-id"], name="visit_list_order_idx"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(approved_at__isnull=False),
+                name="visit_approved_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -310,7 +317,7 @@ class VisitRequest(models.Model):
 
     @property
     def readiness(self) -> int | None:
-        """Done share of the live preparation tasks, from with_readiness() annotations."""
+        """Done share of the live preparation tasks, from attach_readiness()."""
         live = getattr(self, "tasks_live", None)
         if not live:
             return None
@@ -398,6 +405,14 @@ class Visitor(models.Model):
         verbose_name = _("visitor")
         verbose_name_plural = _("visitors")
         ordering = ["visit", "pk"]
+        indexes = [
+            # The desk's "still checked in" list: a few rows among every visitor in history.
+            models.Index(
+                fields=["visit"],
+                condition=models.Q(checked_in_at__isnull=False, checked_out_at__isnull=True),
+                name="visitor_still_checked_in_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -16,6 +16,7 @@ from reception.models import StaffMembership, User
 from ..forms.preparation import TaskNoteForm
 from ..models import PrepStatus
 from ..selectors import (
+    HORIZON_DAYS,
     TASK_ROW_FACTS,
     department_board,
     held_tasks,
@@ -68,6 +69,7 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
             groups=groups,
             is_head=bool(members),
             task_count=len(tasks),
+            horizon_days=HORIZON_DAYS,
             **kwargs,
         )
 
@@ -149,5 +151,8 @@ class PreparationView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            visits=upcoming_preparation(self.request.user), today=timezone.localdate(), **kwargs
+            visits=upcoming_preparation(self.request.user),
+            today=timezone.localdate(),
+            horizon_days=HORIZON_DAYS,
+            **kwargs,
         )

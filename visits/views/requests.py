@@ -6,7 +6,9 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
@@ -28,10 +30,29 @@ from ..forms.requests import (
 )
 from ..models import GuestKind, PrepStatus, VisitRequest, VisitStatus
 from ..permissions import is_editable, may
-from ..selectors import timeline, visible_visits, with_list_facts, with_readiness
+from ..selectors import attach_readiness, timeline, visible_visits, with_list_facts
 from ..services import preparation
 from ..services import requests as services
 from ..services.lifecycle import VisitError
+
+
+class CappedPaginator(Paginator):
+    """Counts no further than CAP rows: a count of every visible visit in five years of
+    history costs more than the page itself. Beyond CAP, the filters narrow the list."""
+
+    CAP = 1000
+
+    @cached_property
+    def raw_count(self) -> int:
+        return self.object_list[: self.CAP + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.raw_count, self.CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self.raw_count > self.CAP
 
 
 class VisitListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
@@ -39,10 +60,15 @@ class VisitListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     filterset_class = VisitFilter
     template_name = "visits/visitrequest_list.html"
     paginate_by = 25
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
-        visits = with_readiness(with_list_facts(visible_visits(self.request.user)))
-        return visits.order_by("-arrival_at", "-pk")
+        return with_list_facts(visible_visits(self.request.user)).order_by("-arrival_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        attach_readiness(context["object_list"])  # the page's rows only
+        return context
 
 
 class VisitDetailView(PermissionRequiredMixin, DetailView):

@@ -1,0 +1,82 @@
+"""Each main page, opened by its natural role, costs the same number of SQL queries whatever
+the company's history: seed_company builds a small and a four times larger company, and the
+counts must match (and stay within the page's budget). Runs on SQLite and PostgreSQL."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from reception.models import User
+from visits.benchmark import PAGES, queries_per_request
+from visits.models import PrepTask, VisitRequest
+from visits.seed_company import CompanySeeder, Sizes
+
+SMALL, LARGE = 150, 600
+
+# Queries per request, at most (the warm request, after the session is loaded).
+BUDGET = {
+    "/visits/ (sales)": 12,
+    "/visits/ (receptionist)": 12,
+    "/visits/ (gm)": 12,
+    "/visits/ (admin)": 10,
+    "/preparation/ (receptionist)": 9,  # + active delegations (visible_visits)
+    "/desk/ (receptionist)": 11,  # + walk-ins waiting at the gate, the answer time
+    "/approvals/ (marketing)": 13,
+    "/notifications/ (sales)": 8,
+    "visit page (sales)": 20,
+    "/tasks/ (office head)": 8,
+    "/clients/ (sales)": 10,
+    "/ (sales)": 6,
+}
+
+
+def _measure(size: int) -> dict[str, tuple[int, int]]:
+    """Seed a company of `size` visits, count each page's queries, then roll it all back."""
+    with transaction.atomic():
+        call_command("load_policy", "four-tier", stdout=StringIO())
+        CompanySeeder(Sizes.for_visits(size)).run()
+        counts = {
+            "_visits": VisitRequest.objects.count(),
+            "_tasks": PrepTask.objects.count(),
+        }
+        counts.update({page.name: queries_per_request(page)[0] for page in PAGES})
+        transaction.set_rollback(True)
+    return counts
+
+
+@pytest.fixture(scope="module")
+def measured(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return {size: _measure(size) for size in (SMALL, LARGE)}
+
+
+def test_the_larger_company_has_four_times_the_history(measured):
+    assert measured[LARGE]["_visits"] == 4 * measured[SMALL]["_visits"]
+    assert measured[LARGE]["_tasks"] > 3 * measured[SMALL]["_tasks"]
+
+
+@pytest.mark.parametrize("page", [p.name for p in PAGES])
+def test_a_page_costs_the_same_queries_after_four_times_the_history(measured, page):
+    assert measured[LARGE][page] == measured[SMALL][page]
+
+
+@pytest.mark.parametrize("page", [p.name for p in PAGES])
+def test_a_page_stays_within_its_query_budget(measured, page):
+    assert measured[LARGE][page] <= BUDGET[page]
+
+
+@pytest.mark.django_db
+def test_seed_company_refuses_a_second_company_in_the_same_database():
+    call_command("load_policy", "four-tier", stdout=StringIO())
+    call_command("seed_company", "--visits", "30", stdout=StringIO())
+    assert User.objects.filter(username__startswith="co-").exists()
+    with pytest.raises(Exception, match="already holds a seeded company"):
+        call_command("seed_company", "--visits", "30")
+
+
+@pytest.mark.django_db
+def test_seed_company_needs_the_policy_loaded():
+    with pytest.raises(Exception, match="Load a policy first"):
+        call_command("seed_company", "--visits", "30")

@@ -1,0 +1,87 @@
+"""The main pages, each opened by its natural role: what `make bench` drives and what the
+query-budget tests pin. One list, two readers."""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.test import Client as TestClient
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reception.models import User
+from reception.roles import Role
+
+from .models import VisitRequest, VisitStatus
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    role: str
+    url: str = ""  # a URL name; empty for the visit page (see page_url)
+
+
+PAGES = [
+    Page("/visits/ (sales)", Role.SALES, "visits:list"),
+    Page("/visits/ (receptionist)", Role.RECEPTIONIST, "visits:list"),
+    Page("/visits/ (gm)", Role.GENERAL_MANAGER, "visits:list"),
+    Page("/visits/ (admin)", Role.ADMINISTRATOR, "visits:list"),
+    Page("/preparation/ (receptionist)", Role.RECEPTIONIST, "visits:preparation"),
+    Page("/desk/ (receptionist)", Role.RECEPTIONIST, "visits:board"),
+    Page("/approvals/ (marketing)", Role.MARKETING, "approvals:queue"),
+    Page("/notifications/ (sales)", Role.SALES, "notifications"),
+    Page("visit page (sales)", Role.SALES),
+    Page("/tasks/ (office head)", Role.DEPARTMENT_HEAD, "visits:tasks"),
+    Page("/clients/ (sales)", Role.SALES, "reception:client_list"),
+    Page("/ (sales)", Role.SALES, "home"),
+]
+
+
+def natural_user(role: str) -> User:
+    """The busiest holder of a role: the sales lead with the most requests, the office head."""
+    users = User.objects.filter(groups__name=role, is_active=True)
+    if role == Role.DEPARTMENT_HEAD:
+        office = users.filter(headed_departments__code="office").order_by("pk").first()
+        if office:
+            return office
+    if role in (Role.SALES, Role.PROJECT_ENGINEER):
+        users = users.annotate(n=Count("visit_requests")).order_by("-n", "pk")
+        return users.first()
+    return users.order_by("pk").first()
+
+
+def big_visit(user) -> VisitRequest | None:
+    """The user's approved (upcoming) visit with the most preparation tasks."""
+    return (
+        VisitRequest.objects.filter(
+            applicant=user,
+            status=VisitStatus.APPROVED,
+        )
+        .annotate(n=Count("prep_tasks", filter=~Q(prep_tasks__status="cancelled")))
+        .order_by("-n", "-pk")
+        .first()
+    )
+
+
+def page_url(page: Page, user) -> str:
+    if page.url:
+        return reverse(page.url)
+    visit = big_visit(user) or VisitRequest.objects.filter(applicant=user).order_by("-pk").first()
+    if visit is None:
+        raise LookupError(f"{user} has filed no visit request to open")
+    return reverse("visits:detail", args=[visit.pk])
+
+
+def queries_per_request(page: Page) -> tuple[int, int]:
+    """(SQL queries, response bytes) of one warm request to the page as its natural role."""
+    user = natural_user(page.role)
+    client = TestClient()
+    client.force_login(user)
+    url = page_url(page, user)
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    if response.status_code != 200:
+        raise AssertionError(f"{page.name}: {url} answered {response.status_code}")
+    return len(ctx.captured_queries), len(response.content)

@@ -1,0 +1,244 @@
+"""Drive every main page with wrk against gunicorn and print req/s, p50, p95, SQL queries per
+request and the share of the ceiling (a bare authenticated view), then time a reminder sweep.
+Run by `make bench` on a seeded throw-away database (settings: config.bench_settings)."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from reception.models import User
+from visits.benchmark import PAGES, natural_user, page_url, queries_per_request
+from visits.models import Reminder, ReminderKind, ReminderRule, ReminderStatus, VisitRequest
+from visits.models import VisitStatus as S
+from visits.reminders import sweep
+
+# wrk prints one JSON line at the end: requests, seconds, latency percentiles in µs, errors.
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    '{"requests": %d, "us": %d, "p50": %d, "p95": %d, "errors": %d, "bytes": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    errors, summary.bytes))
+end
+"""
+TARGET_P95_MS = 150
+CEILING_SECONDS = 2
+TARGET_SHARE = 0.25
+
+
+def session_cookie(user: User) -> str:
+    """A logged-in session for `user`, made directly (no login form): its key."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Command(BaseCommand):
+    help = "Load-test the main pages with wrk and gunicorn (make bench)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=int, default=5, help="load per page (default 5)")
+        parser.add_argument("--connections", type=int, default=8, help="concurrency (default 8)")
+        parser.add_argument(
+            "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers (cores)"
+        )
+        parser.add_argument(
+            "--reminders", type=int, default=10_000, help="due reminders for the sweep timing"
+        )
+
+    def handle(self, *args, **options):
+        for tool in ("wrk",):
+            if not shutil.which(tool):
+                raise CommandError("wrk is missing: scripts/install-os-deps.sh bench")
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        if not gunicorn.exists():
+            raise CommandError("gunicorn is missing: pip install -e .")
+        self.seconds, self.connections = options["seconds"], options["connections"]
+        rows = []
+        for page in PAGES:
+            user = natural_user(page.role)
+            queries, size = queries_per_request(page)
+            rows.append((page, user, page_url(page, user), queries, size, session_cookie(user)))
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                str(gunicorn),
+                "config.wsgi:application",
+                "--workers",
+                str(options["workers"]),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.bench_settings"},
+        )
+        try:
+            self._wait(port)
+            self.base = f"http://127.0.0.1:{port}"
+            self.stdout.write(
+                f"gunicorn: {options['workers']} workers; wrk: {self.connections} connections, "
+                f"{self.seconds} s per page, each beside {CEILING_SECONDS} s of the ceiling "
+                "(a bare authenticated view) measured just before it"
+            )
+            header = (
+                f"{'page (role)':32} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4} "
+                f"{'KB':>6} {'ceiling':>7} {'share':>6}  target"
+            )
+            self.stdout.write(header)
+            self.stdout.write("-" * len(header))
+            for page, _user, url, queries, size, cookie in rows:
+                self._wrk(url, cookie, seconds=1)  # warm-up: templates, connections
+                ceiling = self._wrk("/bench/ceiling/", cookie, seconds=CEILING_SECONDS)
+                result = self._wrk(url, cookie)
+                share = result["rps"] / ceiling["rps"] if ceiling["rps"] else 0
+                ok = result["p95"] <= TARGET_P95_MS and share >= TARGET_SHARE
+                errors = f"  {result['errors']} errors" if result["errors"] else ""
+                self.stdout.write(
+                    f"{page.name:32} {result['rps']:7.0f} {result['p50']:7.1f} "
+                    f"{result['p95']:7.1f} {queries:4d} {size / 1024:6.0f} "
+                    f"{ceiling['rps']:7.0f} {share:6.3f}  {'ok' if ok else 'MISSED'}{errors}"
+                )
+            self.stdout.write(f"\nRSS of a gunicorn worker: {self._worker_rss(server.pid)}")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        self._sweep(options["reminders"])
+
+    def _wait(self, port: int) -> None:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError("gunicorn did not start")
+
+    def _drain(self, cookie: str) -> None:
+        """Wait until the workers have finished what wrk left queued (slow pages can leave
+        seconds of work behind): two quick answers from the ceiling in a row."""
+        request = urllib.request.Request(
+            f"{self.base}/bench/ceiling/",
+            headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
+        )
+        quick, deadline = 0, time.monotonic() + 120
+        while quick < 2 and time.monotonic() < deadline:
+            started = time.monotonic()
+            urllib.request.urlopen(request, timeout=120).read()
+            quick = quick + 1 if time.monotonic() - started < 0.05 else 0
+
+    def _wrk(self, path: str, cookie: str, seconds: int | None = None) -> dict:
+        self._drain(cookie)
+        url = self.base + path
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_SCRIPT)
+        try:
+            out = subprocess.run(
+                [
+                    "wrk",
+                    "-t",
+                    "2",
+                    "-c",
+                    str(self.connections),
+                    "-d",
+                    f"{seconds or self.seconds}s",
+                    "--timeout",
+                    "30s",
+                    "-s",
+                    script.name,
+                    "-H",
+                    f"Cookie: {settings.SESSION_COOKIE_NAME}={cookie}",
+                    url,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        finally:
+            os.unlink(script.name)
+        data = json.loads(out.strip().splitlines()[-1])
+        return {
+            "rps": data["requests"] / (data["us"] / 1e6),
+            "p50": data["p50"] / 1000,
+            "p95": data["p95"] / 1000,
+            "errors": data["errors"],
+        }
+
+    def _worker_rss(self, master: int) -> str:
+        sizes = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+            if fields.get("PPid", "").strip() == str(master) and "VmRSS" in fields:
+                sizes.append(int(fields["VmRSS"].split()[0]) // 1024)
+        return ", ".join(f"{mb} MB" for mb in sizes) or "unknown"
+
+    def _sweep(self, wanted: int) -> None:
+        """Make `wanted` reminders due (open-task lists of upcoming visits), time one sweep."""
+        rule = ReminderRule.objects.filter(kind=ReminderKind.OPEN_TASKS).first()
+        if rule is None or wanted <= 0:
+            return
+        now = timezone.now()
+        visits = list(
+            VisitRequest.objects.filter(status=S.APPROVED, arrival_at__gte=now).values_list(
+                "pk", flat=True
+            )
+        )
+        users = list(User.objects.filter(is_active=True).values_list("pk", flat=True))
+        taken = set(
+            Reminder.objects.filter(rule=rule, visit_id__in=visits).values_list(
+                "visit_id", "recipient_id"
+            )
+        )
+        rows = []
+        for visit_id in visits:
+            for user_id in users:
+                if len(rows) >= wanted:
+                    break
+                if (visit_id, user_id) not in taken:
+                    rows.append(
+                        Reminder(
+                            rule=rule,
+                            visit_id=visit_id,
+                            recipient_id=user_id,
+                            due_at=now - timedelta(minutes=1),
+                            status=ReminderStatus.PENDING,
+                        )
+                    )
+        Reminder.objects.bulk_create(rows, batch_size=5000)
+        started = time.monotonic()
+        report = sweep()
+        seconds = time.monotonic() - started
+        left = Reminder.objects.filter(status=ReminderStatus.PENDING, due_at__lte=now).count()
+        self.stdout.write(
+            f"reminder sweep: {len(rows):,} due; one sweep took {seconds:.1f} s "
+            f"({report}); {left:,} still due after it"
+        )
