@@ -97,8 +97,10 @@ ENTRIES = [
     Entry(
         "reports",
         _("Reports"),
-        _("Visits, spending against the standard, preparation on time, approval lead time; "
-          "CSV and .xlsx exports."),
+        _(
+            "Visits, spending against the standard, preparation on time, approval lead time; "
+            "CSV and .xlsx exports."
+        ),
         "bi-bar-chart",
         "visits:reports",
         perm="visits.view_reports",

@@ -198,4 +198,3 @@ def visit_list_rows(visits: QuerySet[VisitRequest]) -> Iterable[list]:
             hf or hl or "",
             yes if late else no,
         ]
-

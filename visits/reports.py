@@ -31,7 +31,12 @@ from reception.models import ClientCategory, Department, ReceptionGrade
 from .models import PrepStatus, PrepTask, Purpose, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 
 # Visits that were received (or are about to be): approved and every state after it.
-RECEIVED = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED, VisitStatus.CLOSED]
+RECEIVED = [
+    VisitStatus.APPROVED,
+    VisitStatus.IN_PROGRESS,
+    VisitStatus.COMPLETED,
+    VisitStatus.CLOSED,
+]
 LEAD_TIME = ExpressionWrapper(F("approved_at") - F("submitted_at"), output_field=DurationField())
 
 
@@ -85,7 +90,11 @@ class Table:
 
 def _month(value) -> date:
     if isinstance(value, datetime):
-        return timezone.localtime(value).date().replace(day=1) if timezone.is_aware(value) else value.date()
+        return (
+            timezone.localtime(value).date().replace(day=1)
+            if timezone.is_aware(value)
+            else value.date()
+        )
     return value.replace(day=1)
 
 
@@ -244,7 +253,12 @@ def spending(period: Period) -> tuple[Table, Table]:
     labels = dict(category_field.choices)
     found = {r["category"]: r for r in lines.values("category").annotate(**sums)}
     by_category.rows = [
-        [str(label), _money(found[code]["actual"]), _money(found[code]["standard"]), found[code]["over"]]
+        [
+            str(label),
+            _money(found[code]["actual"]),
+            _money(found[code]["standard"]),
+            found[code]["over"],
+        ]
         for code, label in labels.items()
         if code in found
     ]
@@ -265,9 +279,7 @@ def preparation_on_time(period: Period) -> Table:
         .values("department_id")
         .annotate(
             due=Count("pk"),
-            on_time=Count(
-                "pk", filter=Q(status=PrepStatus.DONE, done_at__date__lte=F("due_date"))
-            ),
+            on_time=Count("pk", filter=Q(status=PrepStatus.DONE, done_at__date__lte=F("due_date"))),
         )
     )
     counts = {r["department_id"]: r for r in rows}
@@ -338,7 +350,11 @@ def approval_lead_time(period: Period) -> Table:
         ordered = list(
             approved.annotate(lead=LEAD_TIME).order_by("lead").values_list("lead", flat=True)
         )
-        n, median, p90 = len(ordered), _percentile_cont(ordered, 0.5), _percentile_cont(ordered, 0.9)
+        n, median, p90 = (
+            len(ordered),
+            _percentile_cont(ordered, 0.5),
+            _percentile_cont(ordered, 0.9),
+        )
     return Table(
         "approval-lead-time",
         _("Approval lead time"),
@@ -363,7 +379,12 @@ def late_applications(period: Period) -> Table:
     for month in period.months():
         found = counts.get(month, {"filed": 0, "late": 0})
         rows.append(
-            [_month_label(month), found["filed"], found["late"], _pct(found["late"], found["filed"])]
+            [
+                _month_label(month),
+                found["filed"],
+                found["late"],
+                _pct(found["late"], found["filed"]),
+            ]
         )
     return Table(
         "late-applications",
@@ -384,9 +405,7 @@ def walk_ins(period: Period) -> Table:
         for r in WalkIn.objects.filter(recorded_at__gte=low, recorded_at__lt=high)
         .annotate(month=TruncMonth("recorded_at"))
         .values("month")
-        .annotate(
-            total=Count("pk"), **{s.value: Count("pk", filter=Q(status=s)) for s in endings}
-        )
+        .annotate(total=Count("pk"), **{s.value: Count("pk", filter=Q(status=s)) for s in endings})
     }
     rows = []
     for month in period.months():

@@ -6,7 +6,13 @@ from django.http import Http404
 from django.views import View
 from django.views.generic import TemplateView
 
-from ..exports import export, visit_list_header, visit_list_rows, visitor_log_header, visitor_log_rows
+from ..exports import (
+    export,
+    visit_list_header,
+    visit_list_rows,
+    visitor_log_header,
+    visitor_log_rows,
+)
 from ..filters import VisitFilter
 from ..forms.reports import PeriodForm
 from ..reports import BUILDERS, all_tables, chart
