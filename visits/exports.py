@@ -69,7 +69,7 @@ def xlsx_response(filename: str, header: list, rows: Iterable, *, title: str = "
     sheet.append([str(h) for h in header])
     for row in rows:
         sheet.append([_cell(v) for v in row])
-    spool = tempfile.TemporaryFile()
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
     book.save(spool)
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX)
