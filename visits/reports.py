@@ -270,11 +270,11 @@ def _money(value) -> float:
 
 
 def preparation_on_time(period: Period) -> Table:
-    """Per department: tasks due in the period (up to today), and those done on or before
-    their due date."""
-    end = min(period.end, timezone.localdate())
+    """Per department: tasks due in the period, and those done on or before their due date.
+    An open task counts once its due day has passed (until then it may still be on time)."""
     rows = (
-        PrepTask.objects.filter(due_date__gte=period.start, due_date__lte=end)
+        PrepTask.objects.filter(due_date__gte=period.start, due_date__lte=period.end)
+        .filter(Q(due_date__lt=timezone.localdate()) | Q(status=PrepStatus.DONE))
         .exclude(status=PrepStatus.CANCELLED)
         .values("department_id")
         .annotate(
@@ -287,7 +287,7 @@ def preparation_on_time(period: Period) -> Table:
     return Table(
         "preparation-on-time",
         _("Preparation on time, per department"),
-        _("Tasks due in the period (up to today) and the share done on or before the due date."),
+        _("Tasks due in the period and the share done on or before the due date."),
         [_("Department"), _("Tasks due"), _("Done on time"), _("On-time rate (%)")],
         [
             [

@@ -115,8 +115,9 @@ def test_preparation_on_time_rate_is_done_by_the_due_date_over_tasks_due(four_ti
     task(date(2026, 2, 10), at(date(2026, 2, 11)))  # late
     task(date(2026, 2, 10), status=PrepStatus.OPEN)  # never done
     task(date(2026, 2, 10), status=PrepStatus.CANCELLED)  # not due any more
+    task(timezone.localdate(), status=PrepStatus.OPEN)  # due today: may still be on time
 
-    table = preparation_on_time(Q1)
+    table = preparation_on_time(Period(date(2026, 1, 1), timezone.localdate()))
 
     assert table.rows == [["Office", 4, 2, 50.0]]
 
