@@ -8,6 +8,7 @@ where `visits.see_phones` would show them, masked otherwise.
 """
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterable
 from datetime import datetime
@@ -33,14 +34,27 @@ class _Echo:
         return value
 
 
+# Text a spreadsheet would run as a formula (CSV injection; openpyxl itself stores any text
+# starting with "=" as a formula). A phone number such as +86 21 5555 0101 is left alone.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"^[+-][\d\s-]*$")
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
+
+
+def _safe_text(value: str) -> str:
+    if value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def _cell(value):
     """A cell both formats accept: local naive times (Excel has no time zones), text for
-    lazy strings."""
+    lazy strings, never a formula."""
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if value is None or isinstance(value, int | float | str):
+    if value is None or isinstance(value, int | float):
         return value
-    return str(value)
+    return _safe_text(str(value))
 
 
 def csv_response(filename: str, header: list, rows: Iterable) -> StreamingHttpResponse:
@@ -48,7 +62,7 @@ def csv_response(filename: str, header: list, rows: Iterable) -> StreamingHttpRe
 
     def lines():
         yield "\ufeff"  # the byte-order mark: Excel then reads the file as UTF-8
-        yield writer.writerow([str(h) for h in header])
+        yield writer.writerow([_safe_text(str(h)) for h in header])
         for row in rows:
             yield writer.writerow([_csv_text(_cell(v)) for v in row])
 
@@ -65,8 +79,8 @@ def _csv_text(value):
 
 def xlsx_response(filename: str, header: list, rows: Iterable, *, title: str = "") -> FileResponse:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=(title or filename)[:31])
-    sheet.append([str(h) for h in header])
+    sheet = book.create_sheet(title=SHEET_TITLE_FORBIDDEN.sub(" ", str(title or filename))[:31])
+    sheet.append([_safe_text(str(h)) for h in header])
     for row in rows:
         sheet.append([_cell(v) for v in row])
     spool = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent

@@ -132,3 +132,23 @@ def test_the_csv_export_is_streamed(client, logged_visit):
     client.force_login(user_with(Role.FRONT_DESK, username="log_desk"))
     response = client.get(reverse("visits:visitor_log_export", kwargs={"fmt": "csv"}), LOG)
     assert response.streaming
+
+
+def test_text_that_looks_like_a_formula_leaves_as_text(client, logged_visit):
+    logged_visit.visitors.filter(name="孙立群").update(name='=HYPERLINK("http://x.example")')
+    client.force_login(user_with(Role.FRONT_DESK, username="log_desk"))
+    csv_rows = rows_of_csv(
+        client.get(reverse("visits:visitor_log_export", kwargs={"fmt": "csv"}), LOG)
+    )
+    sheet = load_workbook(
+        io.BytesIO(
+            b"".join(
+                client.get(
+                    reverse("visits:visitor_log_export", kwargs={"fmt": "xlsx"}), LOG
+                ).streaming_content
+            )
+        )
+    ).active
+    assert csv_rows[1][2] == '\'=HYPERLINK("http://x.example")'
+    assert sheet["C2"].data_type == "s"
+    assert csv_rows[1][3] == "13900139002"  # a phone number is not a formula
