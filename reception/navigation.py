@@ -95,6 +95,17 @@ ENTRIES = [
         perm="visits.add_visitsummary",
     ),
     Entry(
+        "reports",
+        _("Reports"),
+        _(
+            "Visits, spending against the standard, preparation on time, approval lead time; "
+            "CSV and .xlsx exports."
+        ),
+        "bi-bar-chart",
+        "visits:reports",
+        perm="visits.view_reports",
+    ),
+    Entry(
         "clients",
         _("Clients"),
         _("Client companies, their contacts and categories."),

@@ -62,15 +62,16 @@ _DESK = [
     "visits.view_walkin",
 ]
 _GATE = ["visits.view_arrivals", "visits.add_walkin", "visits.view_walkin"]
+_REPORTS = ["visits.view_reports"]
 _TASKS = [*_VISITS_VIEW, *_HOST, "visits.view_preptask", "visits.change_preptask"]
 
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES: [*_CLIENT_EDIT_OWN, *_VISITS_FILE],
     Role.PROJECT_ENGINEER: [*_CLIENT_EDIT_OWN, *_VISITS_FILE],
     Role.MARKETING: [*_CLIENT_EDIT_ALL, *_APPROVE],
-    Role.MARKETING_HEAD: [*_CLIENT_EDIT_ALL, *_APPROVE],
-    Role.DEPUTY_GM: [*_CLIENT_VIEW, *_APPROVE],
-    Role.GENERAL_MANAGER: [*_CLIENT_VIEW, *_APPROVE],
+    Role.MARKETING_HEAD: [*_CLIENT_EDIT_ALL, *_APPROVE, *_REPORTS],
+    Role.DEPUTY_GM: [*_CLIENT_VIEW, *_APPROVE, *_REPORTS],
+    Role.GENERAL_MANAGER: [*_CLIENT_VIEW, *_APPROVE, *_REPORTS],
     Role.PRODUCT_DIRECTOR: [*_CLIENT_VIEW, *_APPROVE],
     Role.RECEPTIONIST: [*_CLIENT_VIEW, *_VISITS_VIEW, *_HOST, "visits.track_preparation", *_DESK],
     Role.FRONT_DESK: [*_CLIENT_VIEW, *_DESK],

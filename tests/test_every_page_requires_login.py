@@ -22,6 +22,8 @@ SAMPLE_KWARGS = {
     "direction": "in",
     "token": "not-a-real-display-secret",
     "uidb64": "MQ",
+    "fmt": "csv",
+    "key": "visits-by-grade",
 }
 
 # Public by design: logging in, resetting a forgotten password by email, and choosing the

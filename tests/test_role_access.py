@@ -53,6 +53,7 @@ APPROVERS = {
 }
 DESK = {R.RECEPTIONIST, R.FRONT_DESK, R.SECURITY, R.ADMINISTRATOR}
 TASKS = {R.DEPARTMENT_MEMBER, R.DEPARTMENT_HEAD, R.ADMINISTRATOR}
+REPORT_READERS = {R.GENERAL_MANAGER, R.DEPUTY_GM, R.MARKETING_HEAD, R.ADMINISTRATOR}
 
 
 def rule(allowed, *, ok=200, out=403, **special):
@@ -82,6 +83,12 @@ ACCESS = {
         office=404,
     ),
     "visits:list": rule(VISIT_READERS | {R.PROJECT_ENGINEER, R.GENERAL_MANAGER, R.HR, R.OFFICE}),
+    "visits:list_export": rule(
+        VISIT_READERS | {R.PROJECT_ENGINEER, R.GENERAL_MANAGER, R.HR, R.OFFICE}
+    ),
+    "visits:reports": rule(REPORT_READERS),
+    "visits:report_export": rule(REPORT_READERS),
+    "visits:visitor_log_export": rule(REPORT_READERS | {R.RECEPTIONIST, R.FRONT_DESK}),
     "visits:create": rule({R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.ADMINISTRATOR}),
     "visits:contact_options": rule({R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.ADMINISTRATOR}),
     # an approved guest-grade visit filed by the sales user: the general manager never saw
@@ -248,6 +255,9 @@ def scenario(four_tier):
         "visits:arrangements": {"pk": visit.pk},
         "visits:walk_in": {"pk": walk_in.pk},
         "visits:welcome": {"token": display.token},
+        "visits:list_export": {"fmt": "csv"},
+        "visits:report_export": {"key": "visits-by-grade", "fmt": "xlsx"},
+        "visits:visitor_log_export": {"fmt": "xlsx"},
         "approvals:decide": {"pk": visit.approval_steps.first().pk},
         "approvals:decide_as_administrator": {"pk": visit.approval_steps.first().pk},
         "approvals:end_delegation": {"pk": delegation.pk},

@@ -1,12 +1,27 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import documents
-from .views import clients, desk, itinerary, preparation, requests, summary, walk_ins, welcome
+from .views import (
+    clients,
+    desk,
+    itinerary,
+    preparation,
+    reports,
+    requests,
+    summary,
+    walk_ins,
+    welcome,
+)
 from .views import documents as document_views
 
 app_name = "visits"
 urlpatterns = [
     path("visits/", requests.VisitListView.as_view(), name="list"),
+    re_path(
+        r"^visits/export\.(?P<fmt>csv|xlsx)$",
+        reports.VisitListExportView.as_view(),
+        name="list_export",
+    ),
     path("visits/new/", requests.VisitEditView.as_view(), name="create"),
     path("visits/contacts/", requests.ContactOptionsView.as_view(), name="contact_options"),
     path("visits/<int:pk>/", requests.VisitDetailView.as_view(), name="detail"),
@@ -56,5 +71,16 @@ urlpatterns = [
     path("desk/walk-ins/", walk_ins.WalkInListView.as_view(), name="walk_ins"),
     path("desk/walk-ins/new/", walk_ins.WalkInCreateView.as_view(), name="walk_in_create"),
     path("walk-ins/<int:pk>/", walk_ins.WalkInDecisionView.as_view(), name="walk_in"),
+    path("reports/", reports.ReportsView.as_view(), name="reports"),
+    re_path(
+        r"^reports/(?P<key>[a-z-]+)\.(?P<fmt>csv|xlsx)$",
+        reports.ReportExportView.as_view(),
+        name="report_export",
+    ),
+    re_path(
+        r"^desk/visitor-log\.(?P<fmt>csv|xlsx)$",
+        reports.VisitorLogExportView.as_view(),
+        name="visitor_log_export",
+    ),
     path("welcome/<str:token>/", welcome.WelcomeScreenView.as_view(), name="welcome"),
 ]

@@ -273,6 +273,7 @@ class VisitRequest(models.Model):
             ("check_in_visitors", _("Can check visitors in and out")),
             ("host_visitors", _("Can host visitors (be named by a walk-in)")),
             ("file_commercial", _("Can file visits of commercial customers")),
+            ("view_reports", _("Can see the reports and export them")),
         ]
         indexes = [
             models.Index(fields=["status", "arrival_at"]),

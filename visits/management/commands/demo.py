@@ -7,6 +7,7 @@ from reception.demo import DEMO_PASSWORD, USERS, load_demo_organisation
 from reception.loading import LoadReport
 from reception.models import ReceptionGrade
 from visits.demo import load_demo_desk, load_demo_visits
+from visits.demo_history import load_demo_history
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         load_demo_organisation(report)
         load_demo_visits(report)
         display = load_demo_desk(report)
+        load_demo_history(report)
         for line in report.lines:
             self.stdout.write(f"  {line}")
         if report.changed:

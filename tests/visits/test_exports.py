@@ -1,0 +1,154 @@
+"""Exports for the front office and auditors: the visitor log and the visit list, as filtered,
+with personal data as the reader may see it."""
+
+import csv
+import io
+from datetime import date, datetime, time
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from reception.roles import Role
+from tests.factories import ClientFactory, user_with
+from visits.models import Visitor, VisitRequest, VisitStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def rows_of_csv(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def rows_of_xlsx(response) -> list[list]:
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def logged_visit(four_tier):
+    applicant = user_with(Role.SALES, username="log_sales")
+    host = user_with(Role.DEPUTY_GM, username="log_host", full_name="杨军")
+    visit = VisitRequest.objects.create(
+        applicant=applicant,
+        main_host=host,
+        client=ClientFactory(name="远航汽车零部件集团"),
+        proposed_grade=four_tier["guest"],
+        status=VisitStatus.COMPLETED,
+        reference="JD-2026-0001",
+        arrival_at=at(date(2026, 3, 2), 9),
+        departure_at=at(date(2026, 3, 2), 17),
+    )
+    Visitor.objects.create(
+        visit=visit,
+        name="孙立群",
+        phone="13900139002",
+        id_number_masked="110***********1234",
+        checked_in_at=at(date(2026, 3, 2), 9),
+        checked_out_at=at(date(2026, 3, 2), 16),
+    )
+    Visitor.objects.create(visit=visit, name="没来的人", phone="13900139003")  # never came
+    return visit
+
+
+LOG = {"start": "2026-03-01", "end": "2026-03-31"}
+
+
+def test_the_visitor_log_lists_who_came_with_host_and_times(client, logged_visit):
+    client.force_login(user_with(Role.FRONT_DESK, username="log_desk"))
+    url = reverse("visits:visitor_log_export", kwargs={"fmt": "csv"})
+    header, *rows = rows_of_csv(client.get(url, LOG))
+    assert header[:3] == ["Date", "Company", "Visitor"]
+    assert rows == [
+        [
+            "2026-03-02",
+            "远航汽车零部件集团",
+            "孙立群",
+            "13900139002",
+            "110***********1234",
+            "杨军",
+            "2026-03-02 09:00",
+            "2026-03-02 16:00",
+            "JD-2026-0001",
+        ]
+    ]
+
+
+def test_the_visitor_log_masks_phones_for_readers_who_may_not_see_them(client, logged_visit):
+    client.force_login(user_with(Role.GENERAL_MANAGER, username="log_gm"))
+    url = reverse("visits:visitor_log_export", kwargs={"fmt": "xlsx"})
+    rows = rows_of_xlsx(client.get(url, LOG))
+    assert rows[1][3] == "139****9002"
+    assert rows[1][4] == "110***********1234"
+    assert rows[1][6] == datetime(2026, 3, 2, 9, 0)
+
+
+def test_the_visitor_log_keeps_to_the_date_range(client, logged_visit):
+    client.force_login(user_with(Role.FRONT_DESK, username="log_desk"))
+    url = reverse("visits:visitor_log_export", kwargs={"fmt": "csv"})
+    rows = rows_of_csv(client.get(url, {"start": "2026-03-03", "end": "2026-03-31"}))
+    assert rows[1:] == []
+
+
+def test_the_visit_list_export_follows_the_filter_and_the_readers_scope(client, four_tier):
+    sales, other = (
+        user_with(Role.SALES, username="list_a"),
+        user_with(Role.SALES, username="list_b"),
+    )
+    for applicant, status, ref in [
+        (sales, VisitStatus.CLOSED, "JD-A-1"),
+        (sales, VisitStatus.APPROVED, "JD-A-2"),
+        (other, VisitStatus.CLOSED, "JD-B-1"),
+    ]:
+        VisitRequest.objects.create(
+            applicant=applicant,
+            proposed_grade=four_tier["routine"],
+            status=status,
+            reference=ref,
+            arrival_at=at(date(2026, 3, 2)),
+        )
+    client.force_login(sales)
+    url = reverse("visits:list_export", kwargs={"fmt": "csv"})
+    rows = rows_of_csv(client.get(url, {"status": VisitStatus.CLOSED}))
+    assert [r[0] for r in rows[1:]] == ["JD-A-1"]
+    assert rows[1][1] == "Closed"
+
+
+def test_the_visit_list_page_links_its_exports_with_the_filters(client, four_tier):
+    sales = user_with(Role.SALES, username="list_a")
+    client.force_login(sales)
+    html = client.get(reverse("visits:list"), {"status": "closed"}).content.decode()
+    assert reverse("visits:list_export", kwargs={"fmt": "xlsx"}) + "?status=closed" in html
+
+
+def test_the_csv_export_is_streamed(client, logged_visit):
+    client.force_login(user_with(Role.FRONT_DESK, username="log_desk"))
+    response = client.get(reverse("visits:visitor_log_export", kwargs={"fmt": "csv"}), LOG)
+    assert response.streaming
+
+
+def test_text_that_looks_like_a_formula_leaves_as_text(client, logged_visit):
+    logged_visit.visitors.filter(name="孙立群").update(name='=HYPERLINK("http://x.example")')
+    client.force_login(user_with(Role.FRONT_DESK, username="log_desk"))
+    csv_rows = rows_of_csv(
+        client.get(reverse("visits:visitor_log_export", kwargs={"fmt": "csv"}), LOG)
+    )
+    sheet = load_workbook(
+        io.BytesIO(
+            b"".join(
+                client.get(
+                    reverse("visits:visitor_log_export", kwargs={"fmt": "xlsx"}), LOG
+                ).streaming_content
+            )
+        )
+    ).active
+    assert csv_rows[1][2] == '\'=HYPERLINK("http://x.example")'
+    assert sheet["C2"].data_type == "s"
+    assert csv_rows[1][3] == "13900139002"  # a phone number is not a formula

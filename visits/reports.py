@@ -1,0 +1,507 @@
+"""The reports page's figures: each one table, each table from one aggregate query (plus one
+for the labels of grades or departments), never a Python loop over visits, so the page costs
+the same number of queries at 100 or 100,000 visits.
+
+A table is what the page shows, what its SVG chart draws and what its CSV and .xlsx exports
+contain: the same rows, one source.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from reception.models import ClientCategory, Department, ReceptionGrade
+
+from .models import PrepStatus, PrepTask, Purpose, VisitRequest, VisitStatus, WalkIn, WalkInStatus
+
+# Visits that were received (or are about to be): approved and every state after it.
+RECEIVED = [
+    VisitStatus.APPROVED,
+    VisitStatus.IN_PROGRESS,
+    VisitStatus.COMPLETED,
+    VisitStatus.CLOSED,
+]
+LEAD_TIME = ExpressionWrapper(F("approved_at") - F("submitted_at"), output_field=DurationField())
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def default(cls, today: date | None = None) -> "Period":
+        """The last six months: from the first day of the month five months back, to today."""
+        today = today or timezone.localdate()
+        month = today.month - 5
+        year = today.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        return cls(date(year, month, 1), today)
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """Aware datetimes: the start's midnight and the midnight after the end."""
+        tz = timezone.get_current_timezone()
+        return (
+            datetime.combine(self.start, time.min, tzinfo=tz),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz),
+        )
+
+    def months(self) -> list[date]:
+        months, current = [], self.start.replace(day=1)
+        while current <= self.end:
+            months.append(current)
+            current = (current + timedelta(days=32)).replace(day=1)
+        return months
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    description: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    # The columns the chart draws (indices into a row; column 0 is the row's label).
+    chart_columns: list[int] = field(default_factory=list)
+    unit: str = ""
+    note: str = ""
+
+    @property
+    def filename(self) -> str:
+        return f"report-{self.key}"
+
+
+def _month(value) -> date:
+    if isinstance(value, datetime):
+        return (
+            timezone.localtime(value).date().replace(day=1)
+            if timezone.is_aware(value)
+            else value.date()
+        )
+    return value.replace(day=1)
+
+
+def _month_label(month: date) -> str:
+    return month.strftime("%Y-%m")
+
+
+def _name(name: str, name_en: str) -> str:
+    if (get_language() or "").startswith("en") and name_en:
+        return name_en
+    return name
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _received(period: Period):
+    low, high = period.bounds
+    return VisitRequest.objects.filter(
+        status__in=RECEIVED, arrival_at__gte=low, arrival_at__lt=high
+    ).annotate(month=TruncMonth("arrival_at"))
+
+
+def visits_by_grade(period: Period) -> Table:
+    counts = {
+        (_month(r["month"]), r["grade_id"]): r["n"]
+        for r in _received(period)
+        .annotate(grade_id=Coalesce("final_grade", "proposed_grade"))
+        .values("month", "grade_id")
+        .annotate(n=Count("pk"))
+    }
+    used = {g for _m, g in counts}
+    grades = [g for g in ReceptionGrade.objects.order_by("scheme__code", "rank") if g.pk in used]
+    columns = [g.pk for g in grades] + ([None] if None in used else [])
+    headers = [_("Month"), *[g.label for g in grades]]
+    if None in used:
+        headers.append(_("No grade"))
+    rows = []
+    for month in period.months():
+        cells = [counts.get((month, c), 0) for c in columns]
+        rows.append([_month_label(month), *cells, sum(cells)])
+    return Table(
+        "visits-by-grade",
+        _("Visits per month by grade"),
+        _("Approved visits by the month of arrival, under the grade that applies."),
+        [*headers, _("Total")],
+        rows,
+        chart_columns=list(range(1, len(columns) + 1)),
+    )
+
+
+def visits_by_category(period: Period) -> Table:
+    counts = {
+        (_month(r["month"]), r["client__category"] or ""): r["n"]
+        for r in _received(period).values("month", "client__category").annotate(n=Count("pk"))
+    }
+    categories = list(ClientCategory.choices) + [("", _("No category"))]
+    used = [(code, label) for code, label in categories if any(k[1] == code for k in counts)]
+    rows = []
+    for month in period.months():
+        cells = [counts.get((month, code), 0) for code, _label in used]
+        rows.append([_month_label(month), *cells, sum(cells)])
+    return Table(
+        "visits-by-category",
+        _("Visits per month by client category"),
+        _("Approved visits by the month of arrival and the client's category."),
+        [_("Month"), *[str(label) for _code, label in used], _("Total")],
+        rows,
+        chart_columns=list(range(1, len(used) + 1)),
+    )
+
+
+def visits_by_purpose(period: Period) -> Table:
+    """A visit may have several purposes: it counts once under each (one conditional count
+    per purpose, over the JSON list's text, in one query)."""
+    aggregates = {
+        p.value: Count("pk", filter=Q(purposes__icontains=f'"{p.value}"')) for p in Purpose
+    }
+    counts = {
+        _month(r["month"]): r for r in _received(period).values("month").annotate(**aggregates)
+    }
+    used = [p for p in Purpose if any(r[p.value] for r in counts.values())]
+    rows = []
+    for month in period.months():
+        found = counts.get(month, {})
+        rows.append([_month_label(month), *[found.get(p.value, 0) for p in used]])
+    return Table(
+        "visits-by-purpose",
+        _("Visits per month by purpose"),
+        _("A visit with several purposes counts under each of them."),
+        [_("Month"), *[str(p.label) for p in used]],
+        rows,
+        chart_columns=list(range(1, len(used) + 1)),
+    )
+
+
+def expense_line_model():
+    """The expense lines' model (visits.ExpenseLine), or None where it does not exist yet."""
+    try:
+        return apps.get_model("visits", "ExpenseLine")
+    except LookupError:
+        return None
+
+
+def spending(period: Period) -> tuple[Table, Table]:
+    """Spending against the grade's standard, per grade and per expense category (CNY)."""
+    headers_tail = [_("Actual (CNY)"), _("Standard (CNY)"), _("Lines over the standard")]
+    by_grade = Table(
+        "spending-by-grade",
+        _("Spending against the standard, per grade"),
+        _("Expense lines of visits arriving in the period, against what the grade allows."),
+        [_("Grade"), *headers_tail],
+        chart_columns=[1, 2],
+        unit="¥",
+    )
+    by_category = Table(
+        "spending-by-category",
+        _("Spending against the standard, per category"),
+        _("Expense lines of visits arriving in the period, by category."),
+        [_("Category"), *headers_tail],
+        chart_columns=[1, 2],
+        unit="¥",
+    )
+    model = expense_line_model()
+    if model is None:
+        note = _("No expense lines are recorded in this installation yet.")
+        by_grade.note = by_category.note = note
+        return by_grade, by_category
+    low, high = period.bounds
+    lines = model.objects.filter(
+        visit__status__in=RECEIVED, visit__arrival_at__gte=low, visit__arrival_at__lt=high
+    )
+    sums = {
+        "actual": Coalesce(Sum("amount"), 0, output_field=model._meta.get_field("amount")),
+        "standard": Sum("standard_amount"),
+        "over": Count("pk", filter=Q(over_standard=True)),
+    }
+    grade_rows = list(
+        lines.annotate(grade_id=Coalesce("visit__final_grade", "visit__proposed_grade"))
+        .values("grade_id")
+        .annotate(**sums)
+    )
+    grades = {g.pk: g for g in ReceptionGrade.objects.all()}
+    ordered = sorted(grade_rows, key=lambda r: getattr(grades.get(r["grade_id"]), "rank", 999))
+    by_grade.rows = [
+        [
+            grades[r["grade_id"]].label if r["grade_id"] in grades else _("No grade"),
+            _money(r["actual"]),
+            _money(r["standard"]),
+            r["over"],
+        ]
+        for r in ordered
+    ]
+    category_field = model._meta.get_field("category")
+    labels = dict(category_field.choices)
+    found = {r["category"]: r for r in lines.values("category").annotate(**sums)}
+    by_category.rows = [
+        [
+            str(label),
+            _money(found[code]["actual"]),
+            _money(found[code]["standard"]),
+            found[code]["over"],
+        ]
+        for code, label in labels.items()
+        if code in found
+    ]
+    return by_grade, by_category
+
+
+def _money(value) -> float:
+    return float(round(value or 0, 2))
+
+
+def preparation_on_time(period: Period) -> Table:
+    """Per department: tasks due in the period, and those done on or before their due date.
+    An open task counts once its due day has passed (until then it may still be on time)."""
+    rows = (
+        PrepTask.objects.filter(due_date__gte=period.start, due_date__lte=period.end)
+        .filter(Q(due_date__lt=timezone.localdate()) | Q(status=PrepStatus.DONE))
+        .exclude(status=PrepStatus.CANCELLED)
+        .values("department_id")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(status=PrepStatus.DONE, done_at__date__lte=F("due_date"))),
+        )
+    )
+    counts = {r["department_id"]: r for r in rows}
+    departments = [d for d in Department.objects.order_by("code") if d.pk in counts]
+    return Table(
+        "preparation-on-time",
+        _("Preparation on time, per department"),
+        _("Tasks due in the period and the share done on or before the due date."),
+        [_("Department"), _("Tasks due"), _("Done on time"), _("On-time rate (%)")],
+        [
+            [
+                _name(d.name, d.name_en),
+                counts[d.pk]["due"],
+                counts[d.pk]["on_time"],
+                _pct(counts[d.pk]["on_time"], counts[d.pk]["due"]),
+            ]
+            for d in departments
+        ],
+        chart_columns=[3],
+        unit="%",
+    )
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's continuous percentile: percentile_cont(f) WITHIN GROUP (ORDER BY x)."""
+
+    function = "percentile_cont"
+    name = "Percentile"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        fraction = float(fraction)
+        if not 0 <= fraction <= 1:
+            raise ValueError("A percentile's fraction lies between 0 and 1.")
+        super().__init__(expression, fraction=repr(fraction), **extra)
+
+
+def _percentile_cont(ordered: list, fraction: float):
+    """percentile_cont over values already in order: linear between the two nearest."""
+    if not ordered:
+        return None
+    position = (len(ordered) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _hours(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 1)
+
+
+def approval_lead_time(period: Period) -> Table:
+    """Submitted → approved, for requests approved in the period: median and 90th percentile.
+
+    On PostgreSQL one aggregate query with percentile_cont; elsewhere (SQLite) one query for
+    the lead times of the filtered set, ordered, and the same interpolation on them."""
+    low, high = period.bounds
+    approved = VisitRequest.objects.filter(
+        approved_at__gte=low, approved_at__lt=high, submitted_at__isnull=False
+    )
+    if connection.vendor == "postgresql":
+        figures = approved.aggregate(
+            n=Count("pk"),
+            median=Percentile(LEAD_TIME, 0.5, output_field=DurationField()),
+            p90=Percentile(LEAD_TIME, 0.9, output_field=DurationField()),
+        )
+        n, median, p90 = figures["n"], figures["median"], figures["p90"]
+    else:
+        ordered = list(
+            approved.annotate(lead=LEAD_TIME).order_by("lead").values_list("lead", flat=True)
+        )
+        n, median, p90 = (
+            len(ordered),
+            _percentile_cont(ordered, 0.5),
+            _percentile_cont(ordered, 0.9),
+        )
+    return Table(
+        "approval-lead-time",
+        _("Approval lead time"),
+        _("From submission to final approval, for requests approved in the period (hours)."),
+        [_("Requests approved"), _("Median (hours)"), _("90th percentile (hours)")],
+        [[n, _hours(median), _hours(p90)]],
+        chart_columns=[1, 2],
+        unit="h",
+    )
+
+
+def late_applications(period: Period) -> Table:
+    low, high = period.bounds
+    counts = {
+        _month(r["month"]): r
+        for r in VisitRequest.objects.filter(submitted_at__gte=low, submitted_at__lt=high)
+        .annotate(month=TruncMonth("submitted_at"))
+        .values("month")
+        .annotate(filed=Count("pk"), late=Count("pk", filter=Q(late=True)))
+    }
+    rows = []
+    for month in period.months():
+        found = counts.get(month, {"filed": 0, "late": 0})
+        rows.append(
+            [
+                _month_label(month),
+                found["filed"],
+                found["late"],
+                _pct(found["late"], found["filed"]),
+            ]
+        )
+    return Table(
+        "late-applications",
+        _("Late applications"),
+        _("Requests submitted in each month, and those filed inside the lead time."),
+        [_("Month"), _("Submitted"), _("Late"), _("Late share (%)")],
+        rows,
+        chart_columns=[3],
+        unit="%",
+    )
+
+
+def walk_ins(period: Period) -> Table:
+    low, high = period.bounds
+    endings = list(WalkInStatus)
+    counts = {
+        _month(r["month"]): r
+        for r in WalkIn.objects.filter(recorded_at__gte=low, recorded_at__lt=high)
+        .annotate(month=TruncMonth("recorded_at"))
+        .values("month")
+        .annotate(total=Count("pk"), **{s.value: Count("pk", filter=Q(status=s)) for s in endings})
+    }
+    rows = []
+    for month in period.months():
+        found = counts.get(month, {})
+        rows.append(
+            [
+                _month_label(month),
+                found.get("total", 0),
+                *[found.get(s.value, 0) for s in endings],
+            ]
+        )
+    return Table(
+        "walk-ins",
+        _("Walk-ins per month and how they ended"),
+        _("Unannounced visitors recorded at the gate."),
+        [_("Month"), _("Recorded"), *[str(s.label) for s in endings]],
+        rows,
+        chart_columns=list(range(2, 2 + len(endings))),
+    )
+
+
+def all_tables(period: Period) -> list[Table]:
+    return [
+        visits_by_grade(period),
+        visits_by_category(period),
+        visits_by_purpose(period),
+        *spending(period),
+        preparation_on_time(period),
+        approval_lead_time(period),
+        late_applications(period),
+        walk_ins(period),
+    ]
+
+
+BUILDERS = {
+    "visits-by-grade": visits_by_grade,
+    "visits-by-category": visits_by_category,
+    "visits-by-purpose": visits_by_purpose,
+    "spending-by-grade": lambda period: spending(period)[0],
+    "spending-by-category": lambda period: spending(period)[1],
+    "preparation-on-time": preparation_on_time,
+    "approval-lead-time": approval_lead_time,
+    "late-applications": late_applications,
+    "walk-ins": walk_ins,
+}
+
+
+# Charts ----------------------------------------------------------------------------------
+
+PALETTE = ["#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#dc3545", "#20c997", "#6c757d", "#ffc107"]
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 48, 36, 12
+
+
+def chart(table: Table) -> dict | None:
+    """Bar geometry for a server-rendered SVG (attributes only: the CSP forbids inline
+    styles): one group of bars per row, one bar per charted column."""
+    if not table.rows or not table.chart_columns:
+        return None
+    values = [
+        row[c] for row in table.rows for c in table.chart_columns if isinstance(row[c], int | float)
+    ]
+    top = max(values, default=0)
+    if not top:
+        return None
+    plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
+    group_w = plot_w / len(table.rows)
+    bar_w = group_w * 0.8 / len(table.chart_columns)
+    bars, labels = [], []
+    for i, row in enumerate(table.rows):
+        x0 = LEFT + i * group_w + group_w * 0.1
+        labels.append({"x": round(x0 + group_w * 0.4, 1), "text": row[0]})
+        for j, column in enumerate(table.chart_columns):
+            value = row[column] if isinstance(row[column], int | float) else 0
+            height = plot_h * value / top
+            bars.append(
+                {
+                    "x": round(x0 + j * bar_w, 1),
+                    "y": round(TOP + plot_h - height, 1),
+                    "width": round(max(bar_w - 1, 1), 1),
+                    "height": round(height, 1),
+                    "fill": PALETTE[j % len(PALETTE)],
+                    "title": f"{row[0]} · {table.headers[column]}: {value}",
+                }
+            )
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "bars": bars,
+        "labels": labels,
+        "label_y": HEIGHT - BOTTOM + 16,
+        "axis_y": TOP + plot_h,
+        "left": LEFT,
+        "top_value": top,
+        "top_y": TOP + 4,
+        "legend": [
+            {"text": table.headers[c], "fill": PALETTE[j % len(PALETTE)]}
+            for j, c in enumerate(table.chart_columns)
+        ],
+    }

@@ -1,0 +1,78 @@
+"""The reports page, its tables' CSV and .xlsx exports, and the exports for the front office
+and auditors (the visitor log, the visit list as filtered on screen)."""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404
+from django.views import View
+from django.views.generic import TemplateView
+
+from ..exports import (
+    export,
+    visit_list_header,
+    visit_list_rows,
+    visitor_log_header,
+    visitor_log_rows,
+)
+from ..filters import VisitFilter
+from ..forms.reports import PeriodForm
+from ..reports import BUILDERS, all_tables, chart
+from ..selectors import visible_visits
+
+
+def _period_form(request) -> PeriodForm:
+    return PeriodForm(request.GET if ("start" in request.GET or "end" in request.GET) else None)
+
+
+class ReportsView(PermissionRequiredMixin, TemplateView):
+    permission_required = "visits.view_reports"
+    template_name = "visits/reports.html"
+
+    def get_context_data(self, **kwargs):
+        form = _period_form(self.request)
+        period = form.period()
+        tables = all_tables(period)
+        return super().get_context_data(
+            form=form,
+            period=period,
+            query=f"start={period.start.isoformat()}&end={period.end.isoformat()}",
+            reports=[{"table": t, "chart": chart(t)} for t in tables],
+            **kwargs,
+        )
+
+
+class ReportExportView(PermissionRequiredMixin, View):
+    permission_required = "visits.view_reports"
+
+    def get(self, request, key, fmt):
+        builder = BUILDERS.get(key)
+        if builder is None:
+            raise Http404
+        table = builder(_period_form(request).period())
+        return export(fmt, table.filename, table.headers, table.rows, title=table.title)
+
+
+class VisitorLogExportView(PermissionRequiredMixin, View):
+    """Who came, when, to see whom: for the front desk and for auditors."""
+
+    def has_permission(self):
+        user = self.request.user
+        return user.has_perm("visits.check_in_visitors") or user.has_perm("visits.view_reports")
+
+    def get(self, request, fmt):
+        period = _period_form(request).period()
+        rows = visitor_log_rows(request.user, period.start, period.end)
+        name = f"visitor-log-{period.start.isoformat()}-{period.end.isoformat()}"
+        return export(fmt, name, visitor_log_header(), rows)
+
+
+class VisitListExportView(PermissionRequiredMixin, View):
+    """The visit list as filtered on screen (the same VisitFilter, the same scope)."""
+
+    permission_required = "visits.view_visitrequest"
+
+    def get(self, request, fmt):
+        visits = visible_visits(request.user)
+        filterset = VisitFilter(request.GET or None, queryset=visits)
+        # As the list page does (django-filter's strict mode): invalid filters show nothing.
+        chosen = filterset.qs if filterset.is_valid() else visits.none()
+        return export(fmt, "visits", visit_list_header(), visit_list_rows(chosen))
