@@ -8,7 +8,7 @@ from approvals.selectors import steps_of
 from reception.models import StaffMembership
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
-from .models import PrepStatus, PrepTask, Visitor, VisitRequest, VisitStatus
+from .models import FollowUpAction, PrepStatus, PrepTask, Visitor, VisitRequest, VisitStatus
 
 REACHED = [StepState.PENDING, StepState.APPROVED, StepState.RETURNED, StepState.REJECTED]
 
@@ -194,4 +194,13 @@ def still_on_site() -> QuerySet:
         Visitor.objects.filter(checked_in_at__isnull=False, checked_out_at__isnull=True)
         .select_related("visit__client")
         .order_by("visit__departure_at", "visit_id", "pk")
+    )
+
+
+def follow_ups_of(user) -> QuerySet[FollowUpAction]:
+    """The follow-up actions a person owns that are not done yet, soonest due first."""
+    return (
+        FollowUpAction.objects.filter(owner=user, done_at__isnull=True)
+        .select_related("visit__client")
+        .order_by("due_on", "pk")
     )

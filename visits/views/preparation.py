@@ -18,6 +18,7 @@ from ..models import PrepStatus
 from ..selectors import (
     TASK_ROW_FACTS,
     department_board,
+    follow_ups_of,
     held_tasks,
     tasks_in_reach,
     upcoming_preparation,
@@ -88,6 +89,8 @@ class MyTasksView(TemplateView):
             to_do=[task_context(t, user, members) for t in to_do],
             done=[task_context(t, user, members) for t in done],
             has_department_page=user.has_perm(preparation.DEPARTMENT_PAGE_PERM),
+            follow_ups=list(follow_ups_of(user)),
+            today=timezone.localdate(),
             **kwargs,
         )
 

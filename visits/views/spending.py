@@ -1,0 +1,81 @@
+"""What a visit cost: estimate vs actual vs standard per category, the expense lines the
+receptionist or the office enters after the visit, and the grade approver's decisions on lines
+over the standard."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from ..forms.spending import ExpenseDecisionForm, ExpenseLineForm
+from ..models import ExpenseApprovalState
+from ..permissions import approving_step, may
+from ..selectors import visible_visits
+from ..services.estimate import estimate
+from ..services.lifecycle import VisitError
+from ..services.spending import decide_expense, record_expense, spending_table
+
+
+class ExpensesView(View):
+    template_name = "visits/expenses.html"
+
+    def get_object(self):
+        return get_object_or_404(visible_visits(self.request.user), pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return self.render(self.get_object(), ExpenseLineForm())
+
+    def post(self, request, pk):
+        visit = self.get_object()
+        form = ExpenseLineForm(request.POST)
+        if form.is_valid():
+            try:
+                line = record_expense(visit=visit, by=request.user, data=form.cleaned_data)
+            except VisitError as error:
+                messages.error(request, error.message)
+            else:
+                if line.over_standard:
+                    messages.warning(
+                        request, _("Saved; over the standard, it waits for the approver.")
+                    )
+                else:
+                    messages.success(request, _("Expense saved."))
+                return redirect("visits:expenses", pk=pk)
+        return self.render(visit, form, status=400)
+
+    def render(self, visit, form, status=200):
+        user = self.request.user
+        step = approving_step(visit)
+        context = {
+            "visit": visit,
+            "estimate": estimate(visit),
+            "table": spending_table(visit),
+            "lines": visit.expense_lines.select_related("entered_by", "decided_by"),
+            "form": form if may(user, "record_expenses", visit) else None,
+            "may_decide": may(user, "approve_expense", visit),
+            "approver": step.approver_label if step else "",
+            "PENDING": ExpenseApprovalState.PENDING,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class ExpenseDecisionView(View):
+    def post(self, request, pk, line):
+        visit = get_object_or_404(visible_visits(request.user), pk=pk)
+        expense = get_object_or_404(visit.expense_lines, pk=line)
+        form = ExpenseDecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose approve or reject."))
+            return redirect("visits:expenses", pk=pk)
+        try:
+            decide_expense(
+                line=expense,
+                by=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except VisitError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+        return redirect("visits:expenses", pk=pk)
