@@ -112,6 +112,18 @@ ACCESS = {
         hr=404,
         office=404,
     ),
+    # the spending page: whoever may open the visit reads it (entering waits for the visit's end)
+    "visits:expenses": rule(
+        VISIT_READERS,
+        project_engineer=404,
+        general_manager=404,
+        marketing_head=404,
+        hr=404,
+        office=404,
+    ),
+    # only a POST decides an expense line or closes a follow-up action
+    "visits:expense_decide": rule(EVERYONE, ok=405),
+    "visits:follow_up_done": rule(EVERYONE, ok=405),
     "visits:edit": rule({R.SALES}, project_engineer=404, office=404, administrator=404),
     "visits:submit": rule({R.SALES}, ok=405, project_engineer=405, office=405, administrator=405),
     "visits:cancel": rule({R.SALES}, project_engineer=404, office=404, administrator=404),
@@ -240,6 +252,9 @@ def scenario(four_tier):
         "visits:staff": {"pk": visit.pk},
         "visits:itinerary": {"pk": visit.pk},
         "visits:summary": {"pk": visit.pk},
+        "visits:expenses": {"pk": visit.pk},
+        "visits:expense_decide": {"pk": visit.pk, "line": 1},
+        "visits:follow_up_done": {"pk": 1},
         "visits:task_action": {"pk": task.pk, "action": "done"},
         "visits:desk": {"pk": visit.pk},
         "visits:check": {"pk": visit.pk, "direction": "in"},

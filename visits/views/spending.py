@@ -3,6 +3,7 @@ receptionist or the office enters after the visit, and the grade approver's deci
 over the standard."""
 
 from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -16,7 +17,8 @@ from ..services.lifecycle import VisitError
 from ..services.spending import decide_expense, record_expense, spending_table
 
 
-class ExpensesView(View):
+class ExpensesView(PermissionRequiredMixin, View):
+    permission_required = "visits.view_visitrequest"
     template_name = "visits/expenses.html"
 
     def get_object(self):
