@@ -193,7 +193,13 @@ def test_the_receptionist_enters_a_line_on_the_page(guest_visit, login):
     browser = login(user_with(Role.RECEPTIONIST))
     response = browser.post(
         reverse("visits:expenses", args=[guest_visit.pk]),
-        {"category": "meal", "occasion": "欢迎晚宴", "quantity": "1", "people": "5", "amount": "700"},
+        {
+            "category": "meal",
+            "occasion": "欢迎晚宴",
+            "quantity": "1",
+            "people": "5",
+            "amount": "700",
+        },
     )
     assert response.status_code == 400  # ¥700 > 5 × ¥110 without a justification
     assert not guest_visit.expense_lines.exists()

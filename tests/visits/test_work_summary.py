@@ -9,11 +9,13 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import decide
+from reception.calendar import working_days_after
 from reception.models import StaffMembership
 from reception.roles import Role
-from tests.factories import DepartmentFactory, file_visit, user_with
-from visits.models import FollowUpAction, SummarySide, VisitStatus
+from tests.factories import DepartmentFactory, file_visit, moment, user_with
+from visits.models import FollowUpAction, Reminder, ReminderStatus, SummarySide, VisitStatus
 from visits.permissions import may
+from visits.reminders import sweep
 from visits.selectors import follow_ups_of
 from visits.services import desk
 from visits.services.lifecycle import VisitError
@@ -59,9 +61,7 @@ def status(visit):
 
 
 def test_the_visit_stays_open_with_one_part_and_closes_with_both(finished_visit, department, hr):
-    write_part(
-        visit=finished_visit, side=SummarySide.HR, by=hr, data={"outcome": "接待流程顺畅"}
-    )
+    write_part(visit=finished_visit, side=SummarySide.HR, by=hr, data={"outcome": "接待流程顺畅"})
     assert status(finished_visit) == VisitStatus.COMPLETED
     write_part(
         visit=finished_visit,
@@ -209,3 +209,26 @@ def test_only_the_owner_closes_a_follow_up(finished_visit, hr, sales):
     )
     with pytest.raises(VisitError, match="owner"):
         close_follow_up(action=FollowUpAction.objects.get(), by=hr)
+
+
+def test_an_open_follow_up_reminds_its_owner_on_its_due_date_once(finished_visit, hr, sales):
+    due = working_days_after(timezone.localdate(), 3)
+    write_part(
+        visit=finished_visit,
+        side=SummarySide.HR,
+        by=hr,
+        data={"outcome": "好"},
+        follow_ups=[
+            {"description": "寄送报价单", "owner": sales, "due_on": due},
+            {"description": "已办的事", "owner": sales, "due_on": due},
+        ],
+    )
+    done = FollowUpAction.objects.get(description="已办的事")
+    close_follow_up(action=done, by=sales)
+    sweep(now=moment(due, 8, 0))  # before the rule's 09:00
+    assert not Reminder.objects.filter(rule__code="follow-up-due").exists()
+    sweep(now=moment(due, 9, 1))
+    sweep(now=moment(due, 9, 6))
+    sent = Reminder.objects.filter(rule__code="follow-up-due", status=ReminderStatus.SENT)
+    assert [(r.recipient, r.follow_up.description) for r in sent] == [(sales, "寄送报价单")]
+    assert sales.notifications.filter(title__contains="follow-up due").count() == 1
