@@ -9,12 +9,16 @@ from django.urls import reverse
 
 from approvals.models import StepState
 from approvals.services import decide
+from reception.demo import load_demo_organisation
+from reception.loading import LoadReport
 from reception.roles import Role
 from tests.factories import file_visit, user_with
+from visits.demo import load_demo_history
 from visits.models import (
     EventKind,
     ExpenseApprovalState,
     ExpenseCategory,
+    ExpenseLine,
     Service,
     VisitRequest,
     VisitStatus,
@@ -237,3 +241,18 @@ def test_the_approval_card_tag_renders_the_estimate(four_tier):
         Context({"visit": visit})
     )
     assert "¥220.00" in html
+
+
+def test_the_demo_history_has_closed_visits_with_summaries_and_spending(four_tier):
+    report = LoadReport()
+    load_demo_organisation(report)
+    load_demo_history(report)
+    load_demo_history(report)  # idempotent
+    history = VisitRequest.objects.filter(reference__startswith="JD-H")
+    assert history.count() == 12
+    assert set(history.values_list("status", flat=True)) == {VisitStatus.CLOSED}
+    assert all(v.summary_parts.count() == 2 for v in history)
+    over = ExpenseLine.objects.filter(visit__in=history, over_standard=True)
+    states = set(over.values_list("approval_state", flat=True))
+    assert ExpenseApprovalState.APPROVED in states
+    assert states - {ExpenseApprovalState.APPROVED}  # some not approved

@@ -6,7 +6,7 @@ from django.urls import reverse
 from reception.demo import DEMO_PASSWORD, USERS, load_demo_organisation
 from reception.loading import LoadReport
 from reception.models import ReceptionGrade
-from visits.demo import load_demo_desk, load_demo_visits
+from visits.demo import load_demo_desk, load_demo_history, load_demo_visits
 
 
 class Command(BaseCommand):
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         report = LoadReport()
         load_demo_organisation(report)
         load_demo_visits(report)
+        load_demo_history(report)
         display = load_demo_desk(report)
         for line in report.lines:
             self.stdout.write(f"  {line}")
