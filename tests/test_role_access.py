@@ -157,10 +157,12 @@ ACCESS = {
     # the walk-in asks for the marketing user; the desk roles may look
     "visits:walk_in": rule(DESK | {R.MARKETING}, out=404),
     "visits:welcome": rule(EVERYONE),
-    "visits:summaries": rule(APPROVERS | {R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.HR}),
+    "visits:summaries": rule(
+        APPROVERS | {R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.HR, R.DEPARTMENT_HEAD}
+    ),
     # the visit is approved, not over: the summary page sends everyone back to the visit
     "visits:summary": rule(
-        {R.SALES, R.MARKETING, R.DEPUTY_GM, R.PRODUCT_DIRECTOR, R.ADMINISTRATOR},
+        {R.SALES, R.MARKETING, R.DEPUTY_GM, R.PRODUCT_DIRECTOR, R.ADMINISTRATOR, R.DEPARTMENT_HEAD},
         ok=302,
         out=403,
         project_engineer=404,

@@ -21,6 +21,8 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
       they stand in for), and what they decided;
     - customer receptionists: approved requests and everything after;
     - HR: visits that are over, for the work summary;
+    - department heads: visits that are over whose applicant is in their department (the
+      visited department's part of the work summary);
     - main host, receptionist and accompanying staff: their visits once approved;
     - department staff: the visits their departments prepare for.
     """
@@ -38,8 +40,12 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     q |= Q(pk__in=reached) | Q(pk__in=decided)
     if has_role(user, Role.RECEPTIONIST):
         q |= Q(approved_at__isnull=False)
+    over = Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED])
     if has_role(user, Role.HR):
-        q |= Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED])
+        q |= over
+    # heads of the visited department (the applicant's), for their part of the work summary
+    headed = StaffMembership.objects.filter(department__head=user).values("user_id")
+    q |= Q(applicant_id__in=headed) & over
     staff = Q(main_host=user) | Q(receptionist=user) | Q(accompanying_staff=user)
     q |= staff & Q(approved_at__isnull=False)
     q |= Q(pk__in=tasks_of_departments(user).values("visit_id"))

@@ -232,3 +232,25 @@ def test_an_open_follow_up_reminds_its_owner_on_its_due_date_once(finished_visit
     sent = Reminder.objects.filter(rule__code="follow-up-due", status=ReminderStatus.SENT)
     assert [(r.recipient, r.follow_up.description) for r in sent] == [(sales, "寄送报价单")]
     assert sales.notifications.filter(title__contains="follow-up due").count() == 1
+
+
+def test_the_visited_departments_head_writes_its_part_on_the_page(
+    finished_visit, department, login
+):
+    browser = login(department.head)
+    assert finished_visit.pk in [
+        v.pk for v in browser.get(reverse("visits:summaries")).context["object_list"]
+    ]
+    page = browser.get(reverse("visits:summary", args=[finished_visit.pk]))
+    assert [s["form"] is not None for s in page.context["sections"]] == [True, False]
+    response = browser.post(
+        reverse("visits:summary", args=[finished_visit.pk]),
+        {
+            "side": "department",
+            "department-outcome": "达成合作意向",
+            "department-fu-TOTAL_FORMS": "0",
+            "department-fu-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert finished_visit.summary_parts.get().written_by == department.head
