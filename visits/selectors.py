@@ -8,7 +8,17 @@ from approvals.selectors import steps_of
 from reception.models import StaffMembership
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
-from .models import FollowUpAction, PrepStatus, PrepTask, Visitor, VisitRequest, VisitStatus
+from .models import (
+    ExpenseApprovalState,
+    ExpenseLine,
+    FollowUpAction,
+    PrepStatus,
+    PrepTask,
+    Visitor,
+    VisitRequest,
+    VisitStatus,
+)
+from .permissions import approves_spending, is_approver
 
 REACHED = [StepState.PENDING, StepState.APPROVED, StepState.RETURNED, StepState.REJECTED]
 
@@ -210,3 +220,14 @@ def follow_ups_of(user) -> QuerySet[FollowUpAction]:
         .select_related("visit__client")
         .order_by("due_on", "pk")
     )
+
+
+def expenses_awaiting(user) -> list[ExpenseLine]:
+    """Expense lines over the standard that wait for this user's decision (the grade's
+    approving step is theirs)."""
+    if not is_approver(user):
+        return []
+    lines = ExpenseLine.objects.filter(approval_state=ExpenseApprovalState.PENDING).select_related(
+        "visit__client", "visit__final_grade", "visit__proposed_grade"
+    )
+    return [line for line in lines.order_by("entered_at") if approves_spending(user, line.visit)]

@@ -256,3 +256,31 @@ def test_the_demo_history_has_closed_visits_with_summaries_and_spending(four_tie
     states = set(over.values_list("approval_state", flat=True))
     assert ExpenseApprovalState.APPROVED in states
     assert states - {ExpenseApprovalState.APPROVED}  # some not approved
+
+
+def test_a_line_waiting_shows_on_the_approvers_task_list_and_opens_for_them(
+    guest_visit, receptionist, login
+):
+    record_expense(
+        visit=guest_visit,
+        by=receptionist,
+        data={"category": ExpenseCategory.GIFTS, "amount": D("100")},
+    )
+    waiting = record_expense(
+        visit=guest_visit,
+        by=receptionist,
+        data={
+            "category": ExpenseCategory.WINE,
+            "quantity": 1,
+            "amount": D("800"),
+            "justification": "客户指定酒款",
+        },
+    )
+    other_deputy = user_with(Role.DEPUTY_GM)  # never saw the request
+    browser = login(other_deputy)
+    assert browser.get(reverse("visits:my_tasks")).context["expenses"] == [waiting]
+    assert browser.get(reverse("visits:expenses", args=[guest_visit.pk])).status_code == 200
+    assert (
+        login(user_with(Role.GENERAL_MANAGER)).get(reverse("visits:my_tasks")).context["expenses"]
+        == []
+    )

@@ -18,6 +18,7 @@ from ..models import PrepStatus
 from ..selectors import (
     TASK_ROW_FACTS,
     department_board,
+    expenses_awaiting,
     follow_ups_of,
     held_tasks,
     tasks_in_reach,
@@ -90,6 +91,7 @@ class MyTasksView(TemplateView):
             done=[task_context(t, user, members) for t in done],
             has_department_page=user.has_perm(preparation.DEPARTMENT_PAGE_PERM),
             follow_ups=list(follow_ups_of(user)),
+            expenses=expenses_awaiting(user),
             today=timezone.localdate(),
             **kwargs,
         )

@@ -4,12 +4,13 @@ over the standard."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from ..forms.spending import ExpenseDecisionForm, ExpenseLineForm
-from ..models import ExpenseApprovalState
+from ..models import ExpenseApprovalState, VisitRequest
 from ..permissions import approving_step, may
 from ..selectors import visible_visits
 from ..services.estimate import estimate
@@ -17,12 +18,25 @@ from ..services.lifecycle import VisitError
 from ..services.spending import decide_expense, record_expense, spending_table
 
 
+def visit_for_spending(user, pk):
+    """A visit the user may open, or one whose over-standard lines wait for their decision
+    (the grade's approver need not have seen the request itself)."""
+    visit = visible_visits(user).filter(pk=pk).first()
+    if visit is None:
+        visit = get_object_or_404(
+            VisitRequest, pk=pk, expense_lines__approval_state=ExpenseApprovalState.PENDING
+        )
+        if not may(user, "approve_expense", visit):
+            raise Http404
+    return visit
+
+
 class ExpensesView(PermissionRequiredMixin, View):
     permission_required = "visits.view_visitrequest"
     template_name = "visits/expenses.html"
 
     def get_object(self):
-        return get_object_or_404(visible_visits(self.request.user), pk=self.kwargs["pk"])
+        return visit_for_spending(self.request.user, self.kwargs["pk"])
 
     def get(self, request, pk):
         return self.render(self.get_object(), ExpenseLineForm())
@@ -63,7 +77,7 @@ class ExpensesView(PermissionRequiredMixin, View):
 
 class ExpenseDecisionView(View):
     def post(self, request, pk, line):
-        visit = get_object_or_404(visible_visits(request.user), pk=pk)
+        visit = visit_for_spending(request.user, pk)
         expense = get_object_or_404(visit.expense_lines, pk=line)
         form = ExpenseDecisionForm(request.POST)
         if not form.is_valid():
