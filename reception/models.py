@@ -381,6 +381,8 @@ class ReceptionStandard(Bilingual, models.Model):
         _("car class"), max_length=100, blank=True, help_text=_("Empty when no car is provided.")
     )
     car_class_en = models.CharField(_("car class (English)"), max_length=100, blank=True)
+    hotel_room_price = _money(_("reference price per room-night (CNY)"))
+    car_trip_price = _money(_("reference price per car trip (CNY)"))
     main_host_role = models.ForeignKey(
         Group,
         verbose_name=_("main host role"),

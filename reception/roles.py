@@ -77,7 +77,8 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.FRONT_DESK: [*_CLIENT_VIEW, *_DESK],
     Role.SECURITY: [*_GATE],
     Role.DEPARTMENT_MEMBER: [*_TASKS],
-    Role.DEPARTMENT_HEAD: [*_TASKS, "visits.assign_preptask"],
+    # heads write their department's part of the work summary
+    Role.DEPARTMENT_HEAD: [*_TASKS, "visits.assign_preptask", "visits.add_visitsummary"],
     Role.HR: [*_VISITS_VIEW, *_HOST, "visits.add_visitsummary"],
     Role.OFFICE: [*_CLIENT_EDIT_OWN, *_VISITS_FILE_NON_COMMERCIAL],
     Role.ADMINISTRATOR: ["*"],

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 SAMPLE_KWARGS = {
     "pk": "1",
+    "line": "1",
     "id": "1",
     "object_id": "1",
     "app_label": "reception",

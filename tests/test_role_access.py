@@ -120,6 +120,18 @@ ACCESS = {
         hr=404,
         office=404,
     ),
+    # the spending page: whoever may open the visit reads it (entering waits for the visit's end)
+    "visits:expenses": rule(
+        VISIT_READERS,
+        project_engineer=404,
+        general_manager=404,
+        marketing_head=404,
+        hr=404,
+        office=404,
+    ),
+    # only a POST decides an expense line or closes a follow-up action
+    "visits:expense_decide": rule(EVERYONE, ok=405),
+    "visits:follow_up_done": rule(EVERYONE, ok=405),
     "visits:edit": rule({R.SALES}, project_engineer=404, office=404, administrator=404),
     "visits:submit": rule({R.SALES}, ok=405, project_engineer=405, office=405, administrator=405),
     "visits:cancel": rule({R.SALES}, project_engineer=404, office=404, administrator=404),
@@ -153,10 +165,12 @@ ACCESS = {
     # the walk-in asks for the marketing user; the desk roles may look
     "visits:walk_in": rule(DESK | {R.MARKETING}, out=404),
     "visits:welcome": rule(EVERYONE),
-    "visits:summaries": rule(APPROVERS | {R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.HR}),
+    "visits:summaries": rule(
+        APPROVERS | {R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.HR, R.DEPARTMENT_HEAD}
+    ),
     # the visit is approved, not over: the summary page sends everyone back to the visit
     "visits:summary": rule(
-        {R.SALES, R.MARKETING, R.DEPUTY_GM, R.PRODUCT_DIRECTOR, R.ADMINISTRATOR},
+        {R.SALES, R.MARKETING, R.DEPUTY_GM, R.PRODUCT_DIRECTOR, R.ADMINISTRATOR, R.DEPARTMENT_HEAD},
         ok=302,
         out=403,
         project_engineer=404,
@@ -248,6 +262,9 @@ def scenario(four_tier):
         "visits:staff": {"pk": visit.pk},
         "visits:itinerary": {"pk": visit.pk},
         "visits:summary": {"pk": visit.pk},
+        "visits:expenses": {"pk": visit.pk},
+        "visits:expense_decide": {"pk": visit.pk, "line": 1},
+        "visits:follow_up_done": {"pk": 1},
         "visits:task_action": {"pk": task.pk, "action": "done"},
         "visits:desk": {"pk": visit.pk},
         "visits:check": {"pk": visit.pk, "direction": "in"},

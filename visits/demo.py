@@ -1,6 +1,7 @@
 """Demo visit requests in several states, filed and decided through the services."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -12,9 +13,24 @@ from reception.loading import LoadReport
 from reception.models import Client, ReceptionGrade, ReceptionPolicy, User
 from reception.roles import Role
 
-from .models import ArrivalMode, GuestKind, VisitRequest, WelcomeDisplay
+from .models import (
+    ArrivalMode,
+    ExpenseApprovalState,
+    ExpenseCategory,
+    ExpenseLine,
+    FollowUpAction,
+    GuestKind,
+    SummarySide,
+    Visitor,
+    VisitRequest,
+    VisitStatus,
+    VisitSummary,
+    WelcomeDisplay,
+)
+from .services.estimate import grade_standard
 from .services.preparation import complete_task
 from .services.requests import file_visit_request
+from .services.spending import allowed_amount, expense_approvers
 
 
 def _at(days: int, hour: int, minute: int = 0):
@@ -254,3 +270,164 @@ def load_demo_visits(report: LoadReport) -> None:
             for task in visit.prep_tasks.filter(template__code__in=codes):
                 complete_task(task=task, by=user, note="已安排")
         report.record("created", visit)
+
+
+# ---- six months of closed visits: summaries and spending (for the reports) ----------------
+
+HISTORY_CLIENTS = [
+    "远航汽车零部件集团",
+    "华东精密机械有限公司",
+    "北辰新能源科技有限公司",
+    "德森工业自动化(苏州)有限公司",
+    "南方电网设备采购中心",
+    "青禾智能装备有限公司",
+]
+HISTORY_GRADES = ["vip", "guest", "business", "routine"]
+HISTORY_APPLICANTS = ["sales", "sales2", "engineer"]
+# Per visit, how far each line lands from the standard: 0.8 well within, 1.25 over.
+HISTORY_FACTORS = [0.8, 0.95, 1.25, 0.9, 1.1, 0.85]
+
+
+def _spend(standard, factor: float) -> Decimal:
+    return (standard * Decimal(str(factor))).quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def load_demo_history(report: LoadReport, months: int = 6) -> None:
+    """Two closed visits a month over the last `months` months, each with both parts of its
+    work summary and expense lines (some over the standard: approved, rejected or pending).
+
+    Past visits cannot go through the filing and desk services (they refuse past dates), so
+    they are written as they would stand after closing; references start with JD-H."""
+    if VisitRequest.objects.filter(
+        reference__regex=r"^JD-H\d"
+    ).exists():  # JD-H-…: reports' history
+        return
+    grades = {g.code: g for g in ReceptionGrade.objects.current()}
+    users = {u.username: u for u in User.objects.all()}
+    receptionist, hr, head = users["receptionist"], users["hr"], users["marketing_head"]
+    n = 0
+    for month in range(months, 0, -1):
+        for half in (0, 1):
+            n += 1
+            arrival = _at(-(month * 30) + half * 14, 9, 30)
+            grade = grades.get(HISTORY_GRADES[n % len(HISTORY_GRADES)]) or next(
+                iter(grades.values())
+            )
+            client = Client.objects.get(name=HISTORY_CLIENTS[n % len(HISTORY_CLIENTS)])
+            headcount, staff = 2 + n % 4, 2
+            visit = VisitRequest.objects.create(
+                reference=f"JD-H{timezone.localdate().year}-{n:03d}",
+                status=VisitStatus.CLOSED,
+                applicant=users[HISTORY_APPLICANTS[n % len(HISTORY_APPLICANTS)]],
+                client=client,
+                origin="invited",
+                guest_kind=GuestKind.COMMERCIAL,
+                purposes=["inspection", "technical_discussion"] if n % 2 else ["tour"],
+                reason="年度业务回顾与产线考察",
+                proposed_grade=grade,
+                final_grade=grade,
+                arrival_at=arrival,
+                departure_at=arrival + timedelta(hours=30 if n % 3 == 0 else 7),
+                arrival_mode=ArrivalMode.SELF_DRIVE,
+                headcount=headcount,
+                services=["car"] if n % 2 else [],
+                meals=2,
+                meal_staff=staff,
+                rooms=headcount if n % 3 == 0 else 0,
+                nights=1 if n % 3 == 0 else 0,
+                wine_bottles=2 if n % 2 else 0,
+                cigarette_packs=4 if n % 4 == 0 else 0,
+                receptionist=receptionist,
+                submitted_at=arrival - timedelta(days=5 + n % 4),
+                approved_at=arrival - timedelta(days=3 + n % 2, hours=n % 5),
+            )
+            Visitor.objects.bulk_create(
+                Visitor(visit=visit, name=f"来宾{n}-{i + 1}", title="采购经理")
+                for i in range(headcount)
+            )
+            _history_summary(visit, n, head=head, hr=hr, owner=visit.applicant)
+            _history_expenses(visit, n, receptionist=receptionist)
+            report.record("created", visit)
+
+
+def _history_summary(visit, n: int, *, head, hr, owner) -> None:
+    department = VisitSummary.objects.create(
+        visit=visit,
+        side=SummarySide.DEPARTMENT,
+        written_by=head,
+        outcome="客户认可我司质量体系,计划下季度追加订单" if n % 2 else "完成技术交流,待报价",
+        lessons="讲解准备充分,样品展示到位",
+        improvements="会议室投影需提前调试",
+    )
+    VisitSummary.objects.create(
+        visit=visit,
+        side=SummarySide.HR,
+        written_by=hr,
+        outcome="接待流程规范,按标准执行",
+        lessons="接站准时",
+        improvements="餐饮预订需提前两天确认人数",
+    )
+    FollowUpAction.objects.create(
+        summary=department,
+        visit=visit,
+        description="寄送报价单与样品",
+        owner=owner,
+        due_on=timezone.localtime(visit.departure_at).date() + timedelta(days=7),
+        done_at=visit.departure_at + timedelta(days=5),
+    )
+
+
+def _history_expenses(visit, n: int, *, receptionist) -> None:
+    standard = grade_standard(visit)
+    factor = HISTORY_FACTORS[n % len(HISTORY_FACTORS)]
+    people = visit.headcount + visit.meal_staff
+    lines = [
+        (ExpenseCategory.MEAL, "欢迎午宴", 1, people),
+        (ExpenseCategory.MEAL, "工作餐", 1, people),
+    ]
+    if visit.wine_bottles:
+        lines.append((ExpenseCategory.WINE, "", visit.wine_bottles, None))
+    if visit.cigarette_packs:
+        lines.append((ExpenseCategory.CIGARETTES, "", visit.cigarette_packs, None))
+    if visit.rooms:
+        lines.append((ExpenseCategory.HOTEL, "", visit.rooms * visit.nights, None))
+    if visit.services:
+        lines.append((ExpenseCategory.CAR, "接送", 2, None))
+    lines.append((ExpenseCategory.GIFTS, "伴手礼", visit.headcount, None))
+    approver = next(iter(expense_approvers(visit)), None)
+    for index, (category, occasion, quantity, count) in enumerate(lines):
+        allowed = allowed_amount(standard, category, quantity, count)
+        if allowed is None:  # gifts: no standard
+            amount = Decimal(120 * quantity)
+        elif allowed == 0:  # a car at a grade without one: a modest taxi fare
+            amount = Decimal("180.00")
+        else:
+            amount = _spend(allowed, factor if index % 2 == 0 else 0.9)
+        over = allowed is not None and amount > allowed
+        state = ExpenseApprovalState.NOT_NEEDED
+        if over:
+            # most are approved; one in three rejected; the latest month's wait for a decision
+            state = [
+                ExpenseApprovalState.APPROVED,
+                ExpenseApprovalState.APPROVED,
+                ExpenseApprovalState.REJECTED,
+            ][n % 3]
+            if n > 10 or approver is None:
+                state = ExpenseApprovalState.PENDING
+        decided = state in (ExpenseApprovalState.APPROVED, ExpenseApprovalState.REJECTED)
+        ExpenseLine.objects.create(
+            visit=visit,
+            category=category,
+            occasion=occasion,
+            quantity=quantity,
+            people=count,
+            amount=amount,
+            standard_amount=allowed,
+            over_standard=over,
+            justification="客户临时增加陪同人员" if over else "",
+            approval_state=state,
+            decided_by=approver if decided else None,
+            decided_at=visit.departure_at + timedelta(days=2) if decided else None,
+            entered_by=receptionist,
+        )

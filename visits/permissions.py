@@ -14,7 +14,8 @@ rules below are what pages ask to decide which buttons to show.
 import rules
 from django.utils import timezone
 
-from reception.models import StaffMembership
+from approvals.models import ApprovalChain, ApprovalChainStep
+from reception.models import Department, StaffMembership
 from reception.roles import APPROVER_ROLES, Role, has_role
 
 from .models import VisitStatus, WalkInStatus
@@ -108,6 +109,65 @@ def is_asked_for(user, walk_in) -> bool:
     return walk_in.wants_to_see_id == user.pk
 
 
+@rules.predicate
+def is_hr(user) -> bool:
+    return has_role(user, Role.HR)
+
+
+@rules.predicate
+def is_office(user) -> bool:
+    return has_role(user, Role.OFFICE)
+
+
+def visited_departments(visit):
+    """The visited department: the department(s) the applicant belongs to (marketing for
+    sales staff, technology for project engineers), as the reminder rules define it."""
+    return Department.objects.filter(memberships__user=visit.applicant_id)
+
+
+@rules.predicate
+def speaks_for_visited_department(user, visit) -> bool:
+    """The head of the visited department, or one of its members named on the visit (the
+    applicant, the main host, accompanying staff)."""
+    if visit.applicant_id == user.pk:
+        return True
+    departments = visited_departments(visit)
+    if departments.filter(head=user).exists():
+        return True
+    named = user.pk == visit.main_host_id or visit.accompanying_staff.filter(pk=user.pk).exists()
+    return named and departments.filter(memberships__user=user).exists()
+
+
+def approving_step(visit) -> ApprovalChainStep | None:
+    """Who approves spending over the grade's standard: the step of the grade's chain after
+    the one that fixes the grade (the last step when there is no later one)."""
+    grade = visit.grade
+    if grade is None:
+        return None
+    try:
+        chain = grade.approval_chain
+    except ApprovalChain.DoesNotExist:
+        return None
+    steps = list(chain.steps.select_related("role", "user").order_by("position"))
+    for index, step in enumerate(steps):
+        if step.grades_visit and index + 1 < len(steps):
+            return steps[index + 1]
+    return steps[-1] if steps else None
+
+
+@rules.predicate
+def approves_spending(user, visit) -> bool:
+    if _superuser(user):
+        return True
+    step = approving_step(visit)
+    return step is not None and step.can_be_decided_by(user)
+
+
+@rules.predicate
+def owns_follow_up(user, action) -> bool:
+    return action.owner_id == user.pk
+
+
 # ---- the visit's state --------------------------------------------------------------------
 
 
@@ -140,6 +200,17 @@ def is_terminal(user, visit) -> bool:
 @rules.predicate
 def guests_on_site(user, visit) -> bool:
     return visit.status == VisitStatus.IN_PROGRESS
+
+
+@rules.predicate
+def guests_have_left(user, visit) -> bool:
+    """Completed (waiting for its summary) or closed."""
+    return visit.status in (VisitStatus.COMPLETED, VisitStatus.CLOSED)
+
+
+@rules.predicate
+def awaits_summary(user, visit) -> bool:
+    return visit.status == VisitStatus.COMPLETED
 
 
 @rules.predicate
@@ -196,6 +267,19 @@ rules.add_rule(
     walk_in_waiting & (is_asked_for | (is_front_desk & walk_in_unanswered)),
 )
 rules.add_rule("visits.assign_task", is_department_head)
+# After the visit (seed 000 工作小结): the visited department and HR each write their part;
+# HR may close the visit with the department's part waived.
+rules.add_rule("visits.write_department_summary", awaits_summary & speaks_for_visited_department)
+rules.add_rule("visits.write_hr_summary", awaits_summary & is_hr)
+rules.add_rule("visits.waive_department_summary", awaits_summary & is_hr)
+rules.add_rule("visits.close_follow_up", owns_follow_up)
+# Spending (seed 001 九): the receptionist or the office enters it once the guests have left;
+# a line over the standard is decided by the grade's approver.
+rules.add_rule(
+    "visits.record_expenses",
+    guests_have_left & (is_customer_receptionist | is_office | is_administrator),
+)
+rules.add_rule("visits.approve_expense", approves_spending)
 
 
 def may(user, rule: str, obj=None) -> bool:

@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.apps import apps
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from reception.models import ClientCategory, Department, ReceptionGrade
 
 from .models import PrepStatus, PrepTask, Purpose, VisitRequest, VisitStatus, WalkIn, WalkInStatus
+from .models.spending import ExpenseLine
 
 # Visits that were received (or are about to be): approved and every state after it.
 RECEIVED = [
@@ -192,14 +192,6 @@ def visits_by_purpose(period: Period) -> Table:
     )
 
 
-def expense_line_model():
-    """The expense lines' model (visits.ExpenseLine), or None where it does not exist yet."""
-    try:
-        return apps.get_model("visits", "ExpenseLine")
-    except LookupError:
-        return None
-
-
 def spending(period: Period) -> tuple[Table, Table]:
     """Spending against the grade's standard, per grade and per expense category (CNY)."""
     headers_tail = [_("Actual (CNY)"), _("Standard (CNY)"), _("Lines over the standard")]
@@ -219,11 +211,7 @@ def spending(period: Period) -> tuple[Table, Table]:
         chart_columns=[1, 2],
         unit="¥",
     )
-    model = expense_line_model()
-    if model is None:
-        note = _("No expense lines are recorded in this installation yet.")
-        by_grade.note = by_category.note = note
-        return by_grade, by_category
+    model = ExpenseLine
     low, high = period.bounds
     lines = model.objects.filter(
         visit__status__in=RECEIVED, visit__arrival_at__gte=low, visit__arrival_at__lt=high

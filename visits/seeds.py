@@ -408,4 +408,17 @@ REMINDER_RULES = [
         "roles": ["hr"],
         "parties": ["visited_department"],
     },
+    {
+        "code": "follow-up-due",
+        "name": "工作小结后续事项到期:提醒责任人",
+        "name_en": "Follow-up action due: its owner",
+        "description": "工作小结中的后续事项到期当天仍未完成的,提醒责任人。",
+        "description_en": "A follow-up action from the work summary still open on its due "
+        "date reminds its owner.",
+        "kind": "follow_up_due",
+        "anchor": "follow_up_due",
+        "offset": 0,
+        "time": "09:00",
+        "parties": ["follow_up_owner"],
+    },
 ]

@@ -10,7 +10,17 @@ from approvals.selectors import addressed_to
 from reception.models import Department, StaffMembership
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
-from .models import PrepStatus, PrepTask, Visitor, VisitRequest, VisitStatus
+from .models import (
+    ExpenseApprovalState,
+    ExpenseLine,
+    FollowUpAction,
+    PrepStatus,
+    PrepTask,
+    Visitor,
+    VisitRequest,
+    VisitStatus,
+)
+from .permissions import approves_spending, is_approver
 
 REACHED = [StepState.PENDING, StepState.APPROVED, StepState.RETURNED, StepState.REJECTED]
 
@@ -23,6 +33,8 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
       they stand in for), and what they decided;
     - customer receptionists: approved requests and everything after;
     - HR: visits that are over, for the work summary;
+    - department heads: visits that are over whose applicant is in their department (the
+      visited department's part of the work summary);
     - main host, receptionist and accompanying staff: their visits once approved;
     - department staff: the visits their departments prepare for.
 
@@ -55,8 +67,12 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
         q |= Q(applicant_id__in=colleagues) & ~Q(status=VisitStatus.DRAFT)
     if has_role(user, Role.RECEPTIONIST):
         q |= approved
+    over = Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED])
     if has_role(user, Role.HR):
-        q |= Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED])
+        q |= over
+    # heads of the visited department (the applicant's), for their part of the work summary
+    headed = StaffMembership.objects.filter(department__head=user).values("user_id")
+    q |= Q(applicant_id__in=headed) & over
     return VisitRequest.objects.filter(q)
 
 
@@ -236,3 +252,23 @@ def still_on_site() -> QuerySet:
         .select_related("visit__client")
         .order_by("visit__departure_at", "visit_id", "pk")
     )
+
+
+def follow_ups_of(user) -> QuerySet[FollowUpAction]:
+    """The follow-up actions a person owns that are not done yet, soonest due first."""
+    return (
+        FollowUpAction.objects.filter(owner=user, done_at__isnull=True)
+        .select_related("visit__client")
+        .order_by("due_on", "pk")
+    )
+
+
+def expenses_awaiting(user) -> list[ExpenseLine]:
+    """Expense lines over the standard that wait for this user's decision (the grade's
+    approving step is theirs)."""
+    if not is_approver(user):
+        return []
+    lines = ExpenseLine.objects.filter(approval_state=ExpenseApprovalState.PENDING).select_related(
+        "visit__client", "visit__final_grade", "visit__proposed_grade"
+    )
+    return [line for line in lines.order_by("entered_at") if approves_spending(user, line.visit)]

@@ -8,6 +8,7 @@ from .views import (
     preparation,
     reports,
     requests,
+    spending,
     summary,
     walk_ins,
     welcome,
@@ -29,6 +30,13 @@ urlpatterns = [
     path("visits/<int:pk>/submit/", requests.VisitSubmitView.as_view(), name="submit"),
     path("visits/<int:pk>/cancel/", requests.VisitCancelView.as_view(), name="cancel"),
     path("visits/<int:pk>/summary/", summary.SummaryView.as_view(), name="summary"),
+    path("visits/<int:pk>/expenses/", spending.ExpensesView.as_view(), name="expenses"),
+    path(
+        "visits/<int:pk>/expenses/<int:line>/decide/",
+        spending.ExpenseDecisionView.as_view(),
+        name="expense_decide",
+    ),
+    path("follow-ups/<int:pk>/done/", summary.FollowUpDoneView.as_view(), name="follow_up_done"),
     path("clients/<int:pk>/visits/", clients.ClientVisitsView.as_view(), name="client_visits"),
     path("summaries/", summary.SummaryListView.as_view(), name="summaries"),
     path(

@@ -15,12 +15,12 @@ from reception.loading import LoadReport
 from reception.models import Department, Notification, User
 from tests.factories import approve_fully
 from visits.demo import load_demo_desk, load_demo_visits
-from visits.models import VisitRequest, VisitStatus
+from visits.models import SummarySide, VisitRequest, VisitStatus
 from visits.reminders import sweep
 from visits.services import desk
 from visits.services.preparation import assign_task
 from visits.services.requests import cancel_visit_request, update_visit_request
-from visits.services.summary import close_with_summary
+from visits.services.summary import waive_department_part, write_part
 from visits.services.walk_ins import accept_walk_in, decline_walk_in, record_walk_in
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,8 @@ def drive_every_flow(grades):
     ).first()
     desk.check_in(visit=today, by=person("frontdesk"))
     desk.check_out(visit=today, by=person("frontdesk"))
-    close_with_summary(visit=today, by=person("hr"), data={"outcome": "达成合作意向"})
+    write_part(visit=today, side=SummarySide.HR, by=person("hr"), data={"outcome": "达成合作意向"})
+    waive_department_part(visit=today, by=person("hr"), reason="部门负责人出差")
     # walk-ins: one accepted, one declined
     for name, decision in (("accept", accept_walk_in), ("decline", decline_walk_in)):
         walk_in = record_walk_in(

@@ -54,9 +54,9 @@ def routine(four_tier):
     return four_tier["routine"]
 
 
-def test_load_policy_loads_six_reminder_rules_with_t_minus_2_hand_over(four_tier):
+def test_load_policy_loads_seven_reminder_rules_with_t_minus_2_hand_over(four_tier):
     rules = {r.code: r for r in ReminderRule.objects.all()}
-    assert len(rules) == 6
+    assert len(rules) == 7
     assert rules["handover-visitor-information"].offset_working_days == -2
     assert list(rules["front-desk-arrivals"].recipient_roles.values_list("name", flat=True)) == [
         "front_desk"

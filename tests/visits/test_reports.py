@@ -17,10 +17,10 @@ from reception.models import ClientCategory
 from reception.roles import Role
 from tests.factories import ClientFactory, DepartmentFactory, user_with
 from visits.models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
+from visits.models.spending import ExpenseLine
 from visits.reports import (
     Period,
     approval_lead_time,
-    expense_line_model,
     late_applications,
     preparation_on_time,
     spending,
@@ -176,19 +176,8 @@ def test_walk_ins_per_month_and_how_they_ended(applicant):
     assert table.rows[2] == ["2026-03", 3, 0, 1, 2]
 
 
-def test_spending_tables_stay_empty_with_a_note_while_expense_lines_do_not_exist(four_tier):
-    if expense_line_model() is not None:
-        pytest.skip("ExpenseLine exists: test_spending_against_the_standard covers it")
-    by_grade, by_category = spending(Q1)
-    assert by_grade.rows == [] and by_category.rows == []
-    assert by_grade.note
-
-
-# UNSKIP AT MERGE: runs once visits.ExpenseLine (issue 15, items 1–2) is on the branch.
 def test_spending_against_the_standard_per_grade_and_category(four_tier, applicant):
-    model = expense_line_model()
-    if model is None:
-        pytest.skip("visits.ExpenseLine does not exist on this branch yet")
+    model = ExpenseLine
     vip, routine = four_tier["vip"], four_tier["routine"]
     big = make_visit(applicant, vip, date(2026, 1, 10))
     small = make_visit(applicant, routine, date(2026, 2, 10))

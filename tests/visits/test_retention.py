@@ -13,11 +13,11 @@ from django.utils import timezone
 from reception.models import Notification, ReceptionPolicy
 from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
-from visits.models import AnonymisationRun, EventKind, VisitEvent, WalkIn
+from visits.models import AnonymisationRun, EventKind, SummarySide, VisitEvent, WalkIn
 from visits.services import desk
 from visits.services.requests import cancel_visit_request
 from visits.services.retention import ANONYMISED, anonymise_personal_data
-from visits.services.summary import close_with_summary
+from visits.services.summary import write_part
 from visits.services.walk_ins import decline_walk_in, record_walk_in
 from visits.tasks import anonymise_personal_data as anonymise_task
 
@@ -106,7 +106,8 @@ def test_names_leave_the_timeline_and_the_bell(four_tier, sales, staff):
     frontdesk = user_with(Role.FRONT_DESK)
     desk.check_in(visit=visit, by=frontdesk)
     desk.check_out(visit=visit, by=frontdesk)
-    close_with_summary(visit=visit, by=sales, data={"outcome": "签订年度框架协议"})
+    write_part(visit=visit, side=SummarySide.DEPARTMENT, by=sales, data={"outcome": "签订框架协议"})
+    write_part(visit=visit, side=SummarySide.HR, by=user_with(Role.HR), data={"outcome": "顺利"})
     assert anonymise_personal_data(now=later()).visits == 1
     names = [n for e in visit.events.filter(kind=EventKind.CHECK_IN) for n in e.changes]
     assert names == [ANONYMISED] * 3

@@ -141,7 +141,17 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
             raise forms.ValidationError(_("The arrival must be in the future."))
         return arrival
 
-    DEFAULTED = ("origin", "guest_kind", "headcount", "meals", "meal_staff", "rooms", "nights")
+    DEFAULTED = (
+        "origin",
+        "guest_kind",
+        "headcount",
+        "meals",
+        "meal_staff",
+        "rooms",
+        "nights",
+        "wine_bottles",
+        "cigarette_packs",
+    )
 
     def clean(self):
         data = super().clean()

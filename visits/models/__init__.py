@@ -38,7 +38,8 @@ from .requests import (
     mask_phone,
 )
 from .retention import AnonymisationRun
-from .summary import VisitSummary
+from .spending import ExpenseApprovalState, ExpenseCategory, ExpenseLine
+from .summary import FollowUpAction, SummarySide, VisitSummary
 
 __all__ = [
     "COMMERCIAL_GUESTS",
@@ -50,6 +51,10 @@ __all__ = [
     "ArrivalMode",
     "BoardStatus",
     "EventKind",
+    "ExpenseApprovalState",
+    "ExpenseCategory",
+    "ExpenseLine",
+    "FollowUpAction",
     "GuestCondition",
     "GuestKind",
     "ItineraryItem",
@@ -69,6 +74,7 @@ __all__ = [
     "ReminderStatus",
     "Service",
     "StandardHint",
+    "SummarySide",
     "VisitEvent",
     "VisitRequest",
     "VisitStatus",

@@ -12,6 +12,7 @@ from reception.models import Bilingual, Notification
 
 from .preparation import PrepTask
 from .requests import VisitRequest, VisitStatus
+from .summary import FollowUpAction
 
 
 class ReminderKind(models.TextChoices):
@@ -21,6 +22,7 @@ class ReminderKind(models.TextChoices):
     ARRIVALS_TODAY = "arrivals_today", _("Today's arrivals (daily list)")
     TASK_OVERDUE = "task_overdue", _("Preparation task past due")
     WORK_SUMMARY = "work_summary", _("Work summary after the visit")
+    FOLLOW_UP_DUE = "follow_up_due", _("Follow-up action due")
 
 
 class Anchor(models.TextChoices):
@@ -28,6 +30,7 @@ class Anchor(models.TextChoices):
     DEPARTURE = "departure", _("the departure day")
     TASK_DUE = "task_due", _("the task's due date")
     EVERY_WORKING_DAY = "every_working_day", _("every working day")
+    FOLLOW_UP_DUE = "follow_up_due", _("the follow-up action's due date")
 
 
 class Party(models.TextChoices):
@@ -45,6 +48,7 @@ class Party(models.TextChoices):
         _("Members and heads of each department with open tasks for the visit"),
     )
     TASK_DEPARTMENT_HEAD = "task_department_head", _("The head of the task's department")
+    FOLLOW_UP_OWNER = "follow_up_owner", _("The owner of the follow-up action")
     VISITED_DEPARTMENT = (
         "visited_department",
         _(
@@ -69,6 +73,7 @@ KIND_ANCHORS = {
     ReminderKind.WORK_SUMMARY: {Anchor.ARRIVAL, Anchor.DEPARTURE},
     ReminderKind.TASK_OVERDUE: {Anchor.TASK_DUE},
     ReminderKind.ARRIVALS_TODAY: {Anchor.EVERY_WORKING_DAY},
+    ReminderKind.FOLLOW_UP_DUE: {Anchor.FOLLOW_UP_DUE},
 }
 LIVE = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS]
 KIND_STATUSES = {
@@ -82,6 +87,7 @@ KIND_STATUSES = {
     ReminderKind.TASK_OVERDUE: LIVE,
     ReminderKind.ARRIVALS_TODAY: LIVE,
     ReminderKind.WORK_SUMMARY: [*LIVE, VisitStatus.COMPLETED, VisitStatus.CLOSED],
+    ReminderKind.FOLLOW_UP_DUE: [VisitStatus.COMPLETED, VisitStatus.CLOSED],
 }
 
 
@@ -216,6 +222,14 @@ class Reminder(models.Model):
         on_delete=models.CASCADE,
         related_name="reminders",
     )
+    follow_up = models.ForeignKey(
+        FollowUpAction,
+        verbose_name=_("follow-up action"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
     day = models.DateField(
         _("day"), null=True, blank=True, help_text=_("For daily lists: the day they cover.")
     )
@@ -244,8 +258,13 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["rule", "visit", "recipient"],
-                condition=models.Q(visit__isnull=False, task__isnull=True),
+                condition=models.Q(visit__isnull=False, task__isnull=True, follow_up__isnull=True),
                 name="one_reminder_per_rule_visit_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "follow_up", "recipient"],
+                condition=models.Q(follow_up__isnull=False),
+                name="one_reminder_per_rule_follow_up_recipient",
             ),
             models.UniqueConstraint(
                 fields=["rule", "task", "recipient"],

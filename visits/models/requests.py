@@ -119,6 +119,8 @@ FILED_FIELDS = [
     "meal_staff",
     "rooms",
     "nights",
+    "wine_bottles",
+    "cigarette_packs",
     "main_host",
     "meeting_room",
     "notes",
@@ -208,6 +210,12 @@ class VisitRequest(models.Model):
     )
     nights = models.PositiveSmallIntegerField(
         _("nights"), default=0, validators=[MaxValueValidator(60)]
+    )
+    wine_bottles = models.PositiveSmallIntegerField(
+        _("wine (bottles)"), default=0, validators=[MaxValueValidator(200)]
+    )
+    cigarette_packs = models.PositiveSmallIntegerField(
+        _("cigarettes (packs)"), default=0, validators=[MaxValueValidator(200)]
     )
     main_host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -442,6 +450,9 @@ class EventKind(models.TextChoices):
     ANONYMISED = "anonymised", _("Personal data anonymised")
     APPROVED_AFTER_ARRIVAL = "approved_after_arrival", _("Approved after arrival")
     DECIDED_AFTER_ARRIVAL = "decided_after_arrival", _("Decided after arrival")
+    SUMMARY = "summary", _("Work summary part")
+    EXPENSE_OVER_STANDARD = "expense_over_standard", _("Expense over the standard")
+    EXPENSE_DECIDED = "expense_decided", _("Expense over the standard decided")
 
 
 class VisitEvent(models.Model):

@@ -269,6 +269,24 @@ def _work_summary(reminder: Reminder) -> Message:
     )
 
 
+def _follow_up_due(reminder: Reminder) -> Message:
+    action, visit = reminder.follow_up, reminder.visit
+    if action.done_at is not None:
+        raise NoLongerApplies(_("the follow-up action is done"))
+    return Message(
+        title=Msg(
+            _("%(ref)s: follow-up due %(due)s"), ref=visit.reference, due=action.due_on.isoformat()
+        ),
+        body=Lines(
+            [
+                Msg("%(what)s", what=action.description),
+                Msg(_("Mark it done on your task list once it is.")),
+            ]
+        ),
+        url=reverse("visits:my_tasks"),
+    )
+
+
 COMPOSERS = {
     ReminderKind.NOT_APPROVED: _not_approved,
     ReminderKind.VISITOR_INFORMATION: _visitor_information,
@@ -276,6 +294,7 @@ COMPOSERS = {
     ReminderKind.ARRIVALS_TODAY: _arrivals_today,
     ReminderKind.TASK_OVERDUE: _task_overdue,
     ReminderKind.WORK_SUMMARY: _work_summary,
+    ReminderKind.FOLLOW_UP_DUE: _follow_up_due,
 }
 
 

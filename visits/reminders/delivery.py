@@ -91,9 +91,9 @@ def _send_next(now: datetime, visit_id: int | None = None) -> str | None:
         ).update(attempts=F("attempts") + 1, last_attempt_at=now)
         if not claimed:
             return "raced"
-        reminder = Reminder.objects.select_related("rule", "recipient", "visit", "task").get(
-            pk=row.pk
-        )
+        reminder = Reminder.objects.select_related(
+            "rule", "recipient", "visit", "task", "follow_up"
+        ).get(pk=row.pk)
         try:
             with transaction.atomic():
                 note = _deliver(reminder, now)

@@ -21,6 +21,7 @@ from reception.models import Department, User
 
 from ..models import (
     Anchor,
+    FollowUpAction,
     Party,
     PrepStatus,
     PrepTask,
@@ -46,6 +47,7 @@ class Subject:
     visit: VisitRequest | None = None
     task: PrepTask | None = None
     day: date | None = None
+    follow_up: FollowUpAction | None = None
 
 
 def due_moment(rule: ReminderRule, day: date) -> datetime:
@@ -96,6 +98,17 @@ def _task_subjects(rule, now, calendar) -> Iterator[Subject]:
             yield Subject(due_at=due, visit=task.visit, task=task)
 
 
+def _follow_up_subjects(rule, now, calendar) -> Iterator[Subject]:
+    window = _window(timezone.localdate(now), rule.offset_working_days)
+    actions = FollowUpAction.objects.filter(
+        done_at__isnull=True, due_on__range=window
+    ).select_related("visit", "owner")
+    for action in actions:
+        due = due_moment(rule, calendar.shift(action.due_on, rule.offset_working_days))
+        if _still_useful(due, now, None, rule.offset_working_days):
+            yield Subject(due_at=due, visit=action.visit, follow_up=action)
+
+
 def _day_subjects(rule, now, calendar) -> Iterator[Subject]:
     today = timezone.localdate(now)
     if not calendar.is_working_day(today) or due_moment(rule, today) > now:
@@ -118,6 +131,8 @@ def subjects(
         return _day_subjects(rule, now, calendar)
     if rule.kind == ReminderKind.TASK_OVERDUE:
         return _task_subjects(rule, now, calendar)
+    if rule.kind == ReminderKind.FOLLOW_UP_DUE:
+        return _follow_up_subjects(rule, now, calendar)
     return _visit_subjects(rule, now, calendar)
 
 
@@ -168,6 +183,10 @@ def _visited_department(subject):
     return [*heads, subject.visit.applicant]
 
 
+def _follow_up_owner(subject):
+    return [subject.follow_up.owner] if subject.follow_up else []
+
+
 PARTIES = {
     Party.APPLICANT: _applicant,
     Party.PENDING_APPROVERS: _pending_approvers,
@@ -176,6 +195,7 @@ PARTIES = {
     Party.TASK_DEPARTMENTS: _task_departments,
     Party.TASK_DEPARTMENT_HEAD: _task_department_head,
     Party.VISITED_DEPARTMENT: _visited_department,
+    Party.FOLLOW_UP_OWNER: _follow_up_owner,
 }
 
 
@@ -216,6 +236,7 @@ def plan_due_reminders(
                     recipient=user,
                     visit=subject.visit,
                     task=subject.task,
+                    follow_up=subject.follow_up,
                     day=subject.day,
                     due_at=subject.due_at,
                 )

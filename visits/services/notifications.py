@@ -11,7 +11,7 @@ from reception.notify import Lines, Msg, notify
 from reception.roles import Role
 from reception.selectors import users_with_role
 
-from ..models import VisitRequest
+from ..models import ExpenseApprovalState, ExpenseCategory, VisitRequest
 
 
 class Kind(models.TextChoices):
@@ -33,6 +33,9 @@ class Kind(models.TextChoices):
     WALK_IN_UNANSWERED = "walk_in_unanswered", _("Walk-in not answered")
     TASKS = "tasks", _("Preparation tasks")
     TASK_ASSIGNED = "task_assigned", _("Task assigned")
+    EXPENSE_APPROVAL = "expense_approval", _("An expense over the standard waits for a decision")
+    EXPENSE_DECIDED = "expense_decided", _("An expense over the standard was decided")
+    FOLLOW_UP = "follow_up", _("Follow-up action")
 
     @classmethod
     def for_step(cls, state: str) -> "Kind":
@@ -219,3 +222,51 @@ def closed(visit: VisitRequest, by) -> None:
         url=_url(visit),
         exclude=by,
     )
+
+
+def expense_waiting(line, approvers) -> None:
+    notify(
+        approvers,
+        kind=Kind.EXPENSE_APPROVAL,
+        title=Msg(
+            _("%(ref)s: ¥%(amount)s for %(category)s is over the standard"),
+            ref=line.visit.reference,
+            amount=line.amount,
+            category=ExpenseCategory(line.category).label,
+        ),
+        body=Msg(_("Justification: %(why)s"), why=line.justification),
+        url=reverse("visits:expenses", args=[line.visit_id]),
+        exclude=line.entered_by,
+    )
+
+
+def expense_decided(line) -> None:
+    notify(
+        [line.entered_by],
+        kind=Kind.EXPENSE_DECIDED,
+        title=Msg(
+            _("%(ref)s: ¥%(amount)s for %(category)s %(state)s"),
+            ref=line.visit.reference,
+            amount=line.amount,
+            category=ExpenseCategory(line.category).label,
+            state=ExpenseApprovalState(line.approval_state).label,
+        ),
+        url=reverse("visits:expenses", args=[line.visit_id]),
+        exclude=line.decided_by,
+    )
+
+
+def follow_ups_given(visit: VisitRequest, actions, by) -> None:
+    for action in actions:
+        notify(
+            [action.owner],
+            kind=Kind.FOLLOW_UP,
+            title=Msg(
+                _("%(ref)s: follow-up for you by %(due)s"),
+                ref=visit.reference,
+                due=action.due_on.isoformat(),
+            ),
+            body=Msg("%(what)s", what=action.description),
+            url=reverse("visits:my_tasks"),
+            exclude=by,
+        )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from reception import roles
 from visits.models import VisitStatus, mask_phone
-from visits.services import changes
+from visits.services import changes, estimate
 
 register = template.Library()
 
@@ -112,3 +112,9 @@ def role_label(code):
 def minutes_since(moment):
     """Whole minutes from `moment` until now."""
     return max(int((timezone.now() - moment).total_seconds() // 60), 0) if moment else 0
+
+
+@register.inclusion_tag("visits/_estimate_table.html")
+def estimate_table(visit):
+    """What the visit should cost by its grade's standard: meals, wine, cigarettes, hotel, car."""
+    return {"visit": visit, "estimate": estimate.estimate(visit)}

@@ -19,6 +19,8 @@ from ..selectors import (
     HORIZON_DAYS,
     TASK_ROW_FACTS,
     department_board,
+    expenses_awaiting,
+    follow_ups_of,
     held_tasks,
     tasks_in_reach,
     upcoming_preparation,
@@ -90,6 +92,9 @@ class MyTasksView(TemplateView):
             to_do=[task_context(t, user, members) for t in to_do],
             done=[task_context(t, user, members) for t in done],
             has_department_page=user.has_perm(preparation.DEPARTMENT_PAGE_PERM),
+            follow_ups=list(follow_ups_of(user)),
+            expenses=expenses_awaiting(user),
+            today=timezone.localdate(),
             **kwargs,
         )
 

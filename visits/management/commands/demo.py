@@ -6,8 +6,8 @@ from django.urls import reverse
 from reception.demo import DEMO_PASSWORD, USERS, load_demo_organisation
 from reception.loading import LoadReport
 from reception.models import ReceptionGrade
-from visits.demo import load_demo_desk, load_demo_visits
-from visits.demo_history import load_demo_history
+from visits.demo import load_demo_desk, load_demo_history, load_demo_visits
+from visits.demo_history import load_demo_history as load_report_history
 
 
 class Command(BaseCommand):
@@ -24,8 +24,9 @@ class Command(BaseCommand):
         report = LoadReport()
         load_demo_organisation(report)
         load_demo_visits(report)
+        load_report_history(report)  # closed visits of six months, for the reports
         display = load_demo_desk(report)
-        load_demo_history(report)
+        load_demo_history(report)  # closed visits with summaries and expense lines
         for line in report.lines:
             self.stdout.write(f"  {line}")
         if report.changed:

@@ -1,0 +1,181 @@
+"""Expense lines after a visit, each compared with the grade's standard (seed 001 九); a line
+over the standard needs a justification and the decision of the grade's approver.
+
+The approver is a holder of the role (or the named person) of the grade's approving step: in
+the grade's approval chain, the step after the one that fixes the grade (the last step when
+the chain has only one)."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reception.models import ReceptionStandard, User
+from reception.selectors import users_with_role
+
+from ..models import (
+    EventKind,
+    ExpenseApprovalState,
+    ExpenseCategory,
+    ExpenseLine,
+    VisitEvent,
+    VisitRequest,
+)
+from ..permissions import approving_step, may
+from . import notifications
+from .estimate import estimate, grade_standard
+from .lifecycle import VisitError, lock
+
+CENT = Decimal("0.01")
+
+
+def unit_price(standard: ReceptionStandard | None, category: str) -> Decimal | None:
+    """What the standard allows per unit of `category`; None when it sets no limit.
+
+    Hotel and car: nothing is allowed when the grade has no hotel or car class; with a class
+    but no reference price set, the line is not compared."""
+    if standard is None:
+        return None
+    if category == ExpenseCategory.MEAL:
+        return standard.meal_per_person
+    if category == ExpenseCategory.WINE:
+        return standard.wine_per_bottle
+    if category == ExpenseCategory.CIGARETTES:
+        return standard.cigarettes_per_pack
+    if category == ExpenseCategory.HOTEL:
+        if not standard.hotel_class:
+            return Decimal("0")
+        return standard.hotel_room_price or None
+    if category == ExpenseCategory.CAR:
+        if not standard.car_class:
+            return Decimal("0")
+        return standard.car_trip_price or None
+    return None  # gifts, activities, other: no per-unit standard
+
+
+def allowed_amount(
+    standard: ReceptionStandard | None, category: str, quantity: int, people: int | None
+) -> Decimal | None:
+    """The most the standard allows for one line: a meal per person at the table, the other
+    categories per bottle, pack, room-night or trip."""
+    price = unit_price(standard, category)
+    if price is None:
+        return None
+    units = (people or 0) if category == ExpenseCategory.MEAL else quantity
+    return (price * units).quantize(CENT)
+
+
+def expense_approvers(visit: VisitRequest) -> list[User]:
+    step = approving_step(visit)
+    if step is None:
+        return []
+    if step.user_id:
+        return [step.user]
+    return list(users_with_role(step.role.name))
+
+
+def record_expense(*, visit: VisitRequest, by: User, data: dict) -> ExpenseLine:
+    """Add one expense line; over the standard it waits for the grade's approver."""
+    with transaction.atomic():
+        visit = lock(visit)
+        if not may(by, "record_expenses", visit):
+            raise VisitError(
+                _("The customer receptionist or the office enters expenses once the visit is over.")
+            )
+        category = data["category"]
+        quantity = data.get("quantity") or 1
+        people = data.get("people")
+        if category == ExpenseCategory.MEAL and not people:
+            raise VisitError(_("Say how many people were at the meal."))
+        standard = allowed_amount(grade_standard(visit), category, quantity, people)
+        over = standard is not None and data["amount"] > standard
+        justification = (data.get("justification") or "").strip()
+        if over and not justification:
+            raise VisitError(
+                _("¥%(amount)s is over the standard of ¥%(standard)s: give a justification.")
+                % {"amount": data["amount"], "standard": standard}
+            )
+        line = ExpenseLine.objects.create(
+            visit=visit,
+            category=category,
+            occasion=(data.get("occasion") or "").strip(),
+            quantity=quantity,
+            people=people,
+            amount=data["amount"],
+            standard_amount=standard,
+            over_standard=over,
+            note=(data.get("note") or "").strip(),
+            justification=justification,
+            approval_state=(
+                ExpenseApprovalState.PENDING if over else ExpenseApprovalState.NOT_NEEDED
+            ),
+            entered_by=by,
+        )
+        if over:
+            VisitEvent.objects.create(
+                visit=visit,
+                actor=by,
+                kind=EventKind.EXPENSE_OVER_STANDARD,
+                comment=f"{ExpenseCategory(category).label} ¥{line.amount} > ¥{standard}: "
+                f"{justification}",
+            )
+            approvers = expense_approvers(visit)
+            notifications.expense_waiting(line, approvers)
+    return line
+
+
+def decide_expense(*, line: ExpenseLine, by: User, approve: bool, note: str = "") -> ExpenseLine:
+    """The grade's approver approves or rejects a line over the standard."""
+    with transaction.atomic():
+        visit = lock(line.visit)
+        line = ExpenseLine.objects.select_for_update().get(pk=line.pk)
+        if line.approval_state != ExpenseApprovalState.PENDING:
+            raise VisitError(_("This expense line is not waiting for a decision."))
+        if not may(by, "approve_expense", visit):
+            raise VisitError(
+                _("The approver of the visit's grade decides expenses over the standard.")
+            )
+        line.approval_state = (
+            ExpenseApprovalState.APPROVED if approve else ExpenseApprovalState.REJECTED
+        )
+        line.decided_by = by
+        line.decided_at = timezone.now()
+        line.decision_note = note.strip()
+        line.save(update_fields=["approval_state", "decided_by", "decided_at", "decision_note"])
+        VisitEvent.objects.create(
+            visit=visit,
+            actor=by,
+            kind=EventKind.EXPENSE_DECIDED,
+            comment=f"{ExpenseCategory(line.category).label} ¥{line.amount}: "
+            f"{ExpenseApprovalState(line.approval_state).label}"
+            + (f" · {line.decision_note}" if line.decision_note else ""),
+        )
+        notifications.expense_decided(line)
+    return line
+
+
+def spending_table(visit: VisitRequest) -> list[dict]:
+    """Per category: the estimate, the actual spend and what the standard allows for it."""
+    planned = estimate(visit).by_category()
+    actual = {
+        row["category"]: row
+        for row in visit.expense_lines.values("category").annotate(
+            actual=Sum("amount"), standard=Sum("standard_amount")
+        )
+    }
+    rows = []
+    for category in ExpenseCategory:
+        row = actual.get(category.value, {})
+        if category.value not in planned and not row:
+            continue
+        rows.append(
+            {
+                "category": category,
+                "estimate": planned.get(category.value),
+                "actual": row.get("actual"),
+                "standard": row.get("standard"),
+            }
+        )
+    return rows
