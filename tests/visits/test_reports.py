@@ -182,13 +182,28 @@ def test_spending_against_the_standard_per_grade_and_category(four_tier, applica
     big = make_visit(applicant, vip, date(2026, 1, 10))
     small = make_visit(applicant, routine, date(2026, 2, 10))
     model.objects.create(
-        visit=big, category="meal", amount="900.00", standard_amount="750.00", over_standard=True
+        entered_by=applicant,
+        visit=big,
+        category="meal",
+        amount="900.00",
+        standard_amount="750.00",
+        over_standard=True,
     )
     model.objects.create(
-        visit=big, category="wine", amount="400.00", standard_amount="500.00", over_standard=False
+        entered_by=applicant,
+        visit=big,
+        category="wine",
+        amount="400.00",
+        standard_amount="500.00",
+        over_standard=False,
     )
     model.objects.create(
-        visit=small, category="meal", amount="100.00", standard_amount="120.00", over_standard=False
+        entered_by=applicant,
+        visit=small,
+        category="meal",
+        amount="100.00",
+        standard_amount="120.00",
+        over_standard=False,
     )
 
     by_grade, by_category = spending(Q1)
