@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from reception import views as reception_views
 
 handler400 = reception_views.bad_request
+handler403 = reception_views.permission_denied
+# 404 and 500: Django's own views render templates/404.html and templates/500.html (the 500
+# page without a request context, so it needs neither the database nor a session).
 
 admin.site.site_header = _("Jiedai administration")
 admin.site.site_title = _("Jiedai")

@@ -23,6 +23,7 @@ from .forms import ClientForm, ContactFormSet, LocalisedPasswordResetForm
 from .http import safe_next
 from .models import Client, Notification, User
 from .navigation import entries_for
+from .roles import DEFAULT_PERMISSIONS, role_label
 from .selectors import editable_clients
 
 
@@ -160,6 +161,32 @@ def bad_request(request, exception=None):
         "field_limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
     }
     return render(request, "400.html", context, status=400)
+
+
+def roles_with_permission(perms) -> list[str]:
+    """Labels of the roles whose default permissions include every one of `perms` (the
+    administrator's "everything" left out: naming them helps nobody find the right person)."""
+    if isinstance(perms, str):
+        perms = (perms,)
+    return [
+        str(role_label(code))
+        for code, granted in DEFAULT_PERMISSIONS.items()
+        if perms and "*" not in granted and all(p in granted for p in perms)
+    ]
+
+
+def permission_denied(request, exception=None):
+    """The 403 page, in the layout: for a permission-guarded page, name the roles that have it."""
+    match = getattr(request, "resolver_match", None)
+    view_class = getattr(getattr(match, "func", None), "view_class", None)
+    needed = getattr(view_class, "permission_required", None) or ()
+    context = {"needed_roles": roles_with_permission(needed)}
+    return render(request, "403.html", context, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: an expired or missing form token, said plainly in the layout."""
+    return render(request, "403_csrf.html", status=403)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
