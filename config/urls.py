@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
+from visits.views import home as home_views
 
 handler400 = reception_views.bad_request
 handler403 = reception_views.permission_denied
@@ -17,7 +18,7 @@ admin.site.site_title = _("Jiedai")
 admin.site.index_title = _("Reception policy and organisation")
 
 urlpatterns = [
-    path("", reception_views.HomeView.as_view(), name="home"),
+    path("", home_views.HomeView.as_view(), name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic import DetailView, ListView, View
 from django.views.i18n import set_language as django_set_language
 from django_filters.views import FilterView
 
@@ -22,7 +22,6 @@ from .filters import ClientFilter
 from .forms import ClientForm, ContactFormSet, LocalisedPasswordResetForm
 from .http import safe_next
 from .models import Client, Notification, User
-from .navigation import entries_for
 from .roles import DEFAULT_PERMISSIONS, role_label
 from .selectors import editable_clients
 
@@ -36,13 +35,6 @@ class PageQueryMixin:
         query.pop("page", None)
         context["query_string"] = query.urlencode()
         return context
-
-
-class HomeView(TemplateView):
-    template_name = "home.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(entries=entries_for(self.request.user), **kwargs)
 
 
 class ClientListView(PermissionRequiredMixin, PageQueryMixin, FilterView):

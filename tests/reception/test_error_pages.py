@@ -57,7 +57,7 @@ def test_a_500_renders_without_a_request_context(login, front_desk, monkeypatch)
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("reception.views.entries_for", boom)
+    monkeypatch.setattr("visits.views.home.entries_for", boom)
     client = login(front_desk)
     client.raise_request_exception = False
     response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
