@@ -1,6 +1,6 @@
 """Which visit requests a user may see, and the queries the visit pages share."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
@@ -8,7 +8,7 @@ from approvals.selectors import steps_of
 from reception.models import StaffMembership
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
-from .models import PrepStatus, PrepTask, Visitor, VisitRequest, VisitStatus
+from .models import PrepStatus, PrepTask, StandardHint, Visitor, VisitRequest, VisitStatus
 
 REACHED = [StepState.PENDING, StepState.APPROVED, StepState.RETURNED, StepState.REJECTED]
 
@@ -176,15 +176,39 @@ def with_presence(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     )
 
 
-def arrivals(first_day, last_day) -> QuerySet[VisitRequest]:
+def with_pickup(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
+    """Annotate pickup_done / pickup_note from the task that arranges the car (its template's
+    standard is the car class): the office's record, for when it gave a note only."""
+    car_tasks = PrepTask.objects.filter(
+        visit=OuterRef("pk"), template__standard_hint=StandardHint.CAR, status=PrepStatus.DONE
+    )
+    return queryset.annotate(
+        pickup_done=Exists(car_tasks),
+        pickup_note=Subquery(car_tasks.exclude(note="").order_by("-done_at").values("note")[:1]),
+    )
+
+
+def arrivals(first_day, last_day, search: str = "") -> QuerySet[VisitRequest]:
     """Approved, in-progress and completed visits on site some time between the two days,
-    by arrival time, with presence and readiness counted in the same query."""
+    by arrival time, with presence, readiness and the pick-up in the same query and the
+    visitors in one more. `search` keeps visits whose company or a visitor's name has it."""
     visits = VisitRequest.objects.filter(
         status__in=BOARD_STATUSES,
         arrival_at__date__lte=last_day,
         departure_at__date__gte=first_day,
     )
-    return with_presence(with_readiness(with_list_facts(visits))).order_by("arrival_at", "pk")
+    if search:
+        found = VisitRequest.objects.filter(
+            Q(client__name__icontains=search)
+            | Q(client__name_en__icontains=search)
+            | Q(visitors__name__icontains=search)
+        ).values("pk")
+        visits = visits.filter(pk__in=found)
+    return (
+        with_pickup(with_presence(with_readiness(with_list_facts(visits))))
+        .prefetch_related(Prefetch("visitors", queryset=Visitor.objects.order_by("pk")))
+        .order_by("arrival_at", "pk")
+    )
 
 
 def still_on_site() -> QuerySet:
