@@ -112,3 +112,12 @@ def role_label(code):
 def minutes_since(moment):
     """Whole minutes from `moment` until now."""
     return max(int((timezone.now() - moment).total_seconds() // 60), 0) if moment else 0
+
+
+@register.inclusion_tag("visits/_decision_facts.html")
+def decision_facts(visit):
+    """What a manager needs to decide without opening the request: the visitors, the services,
+    meals and rooms, each beside what the grade's standard allows. The caller prefetches
+    `visit__visitors` and selects the grades' standards."""
+    grade = visit.grade
+    return {"visit": visit, "standard": getattr(grade, "standard", None) if grade else None}
