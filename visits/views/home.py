@@ -40,12 +40,15 @@ def _decision_row(step) -> Row:
     return Row(str(visit), _when(visit.arrival_at), reverse("visits:detail", args=[visit.pk]))
 
 
-def _task_row(task) -> Row:
+def _task_row(task, user) -> Row:
+    """Links to the task on the page that lists it (the visit page may not be theirs to open):
+    "My tasks" for what they hold by name, else their departments' task page."""
+    page = reverse("visits:my_tasks" if task.assignee_id == user.pk else "visits:tasks")
     detail = _("%(visit)s · due %(date)s") % {
         "visit": task.visit,
         "date": date_format(task.due_date, "SHORT_DATE_FORMAT"),
     }
-    return Row(task.label, detail, reverse("visits:detail", args=[task.visit_id]), task.is_overdue)
+    return Row(task.label, detail, f"{page}#task-{task.pk}", task.is_overdue)
 
 
 def _request_row(visit) -> Row:
@@ -176,7 +179,7 @@ def work_for(user) -> list[Section]:
             "bi-list-check",
             reverse("visits:tasks" if user.has_perm("visits.view_preptask") else "visits:my_tasks"),
             due_tasks(user),
-            _task_row,
+            lambda task: _task_row(task, user),
             urgent=True,
         ),
         _section(
