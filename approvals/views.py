@@ -34,10 +34,19 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        return queue_for(self.request.user)
+        # the decision card's facts (visits' {% decision_facts %}): visitors and the standards
+        return (
+            queue_for(self.request.user)
+            .select_related("visit__final_grade__standard", "visit__proposed_grade__standard")
+            .prefetch_related("visit__visitors")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["pending"] = queue_for(self.request.user).count()
+        context["filtering"] = any(
+            self.request.GET.get(f) for f in self.filterset_class.base_filters
+        )
         grades = current_grade_choices()
         user = self.request.user
         context["rows"] = [
@@ -83,6 +92,7 @@ class DecideView(PermissionRequiredMixin, View):
             }
             if outcome:
                 outcome.visit.refresh_from_db()
+            context["pending"] = queue_for(request.user).count()  # swapped out of band
             return render(request, "approvals/_step_row.html", context)
         if outcome:
             messages.success(request, _summary(outcome))
@@ -97,6 +107,35 @@ class DecideView(PermissionRequiredMixin, View):
 
     def next_url(self) -> str:
         return safe_next(self.request, "approvals:queue")
+
+
+class BulkApproveView(PermissionRequiredMixin, View):
+    """Approve several selected cards at once, after one confirmation. Each step is decided
+    through services.decide; what it refuses is reported beside what it approved."""
+
+    permission_required = "approvals.view_approvalstep"
+
+    def post(self, request):
+        ids = [i for i in request.POST.getlist("steps") if i.isdigit()][:100]
+        steps = list(queue_for(request.user).filter(pk__in=ids).select_related("visit__client"))
+        if not steps:
+            messages.warning(request, _("Select the requests to approve first."))
+            return redirect("approvals:queue")
+        if request.POST.get("confirmed") != "yes":
+            return render(request, "approvals/bulk_confirm.html", {"steps": steps})
+        approved, refused = [], []
+        for step in steps:
+            try:
+                services.decide(step=step, by=request.user, decision=StepState.APPROVED)
+            except RuleError as exc:
+                refused.append(f"{step.visit.reference}: {exc.message}")
+            else:
+                approved.append(step.visit.reference)
+        if approved:
+            messages.success(request, _("Approved: %(refs)s.") % {"refs": ", ".join(approved)})
+        for line in refused:
+            messages.error(request, _("Not approved — %(why)s") % {"why": line})
+        return redirect("approvals:queue")
 
 
 class OversightView(PermissionRequiredMixin, PageQueryMixin, ListView):

@@ -6,17 +6,21 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
+from visits.views import home as home_views
 
 from .health import health
 
 handler400 = reception_views.bad_request
+handler403 = reception_views.permission_denied
+# 404 and 500: Django's own views render templates/404.html and templates/500.html (the 500
+# page without a request context, so it needs neither the database nor a session).
 
 admin.site.site_header = _("Jiedai administration")
 admin.site.site_title = _("Jiedai")
 admin.site.index_title = _("Reception policy and organisation")
 
 urlpatterns = [
-    path("", reception_views.HomeView.as_view(), name="home"),
+    path("", home_views.HomeView.as_view(), name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic import DetailView, ListView, View
 from django.views.i18n import set_language as django_set_language
 from django_filters.views import FilterView
 
@@ -22,7 +22,7 @@ from .filters import ClientFilter
 from .forms import ClientForm, ContactFormSet, LocalisedPasswordResetForm
 from .http import safe_next
 from .models import Client, Notification, User
-from .navigation import entries_for
+from .roles import DEFAULT_PERMISSIONS, role_label
 from .selectors import editable_clients
 
 
@@ -35,13 +35,6 @@ class PageQueryMixin:
         query.pop("page", None)
         context["query_string"] = query.urlencode()
         return context
-
-
-class HomeView(TemplateView):
-    template_name = "home.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(entries=entries_for(self.request.user), **kwargs)
 
 
 class ClientListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
@@ -160,6 +153,32 @@ def bad_request(request, exception=None):
         "field_limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
     }
     return render(request, "400.html", context, status=400)
+
+
+def roles_with_permission(perms) -> list[str]:
+    """Labels of the roles whose default permissions include every one of `perms` (the
+    administrator's "everything" left out: naming them helps nobody find the right person)."""
+    if isinstance(perms, str):
+        perms = (perms,)
+    return [
+        str(role_label(code))
+        for code, granted in DEFAULT_PERMISSIONS.items()
+        if perms and "*" not in granted and all(p in granted for p in perms)
+    ]
+
+
+def permission_denied(request, exception=None):
+    """The 403 page, in the layout: for a permission-guarded page, name the roles that have it."""
+    match = getattr(request, "resolver_match", None)
+    view_class = getattr(getattr(match, "func", None), "view_class", None)
+    needed = getattr(view_class, "permission_required", None) or ()
+    context = {"needed_roles": roles_with_permission(needed)}
+    return render(request, "403.html", context, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: an expired or missing form token, said plainly in the layout."""
+    return render(request, "403_csrf.html", status=403)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

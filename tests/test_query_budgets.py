@@ -22,13 +22,13 @@ BUDGET = {
     "/visits/ (gm)": 12,
     "/visits/ (admin)": 10,
     "/preparation/ (receptionist)": 9,  # + active delegations (visible_visits)
-    "/desk/ (receptionist)": 11,  # + walk-ins waiting at the gate, the answer time
-    "/approvals/ (marketing)": 13,
+    "/desk/ (receptionist)": 12,  # + walk-ins at the gate, the answer time, visitor names
+    "/approvals/ (marketing)": 14,  # + the visitors on each decision card
     "/notifications/ (sales)": 8,
     "visit page (sales)": 20,
     "/tasks/ (office head)": 8,
     "/clients/ (sales)": 10,
-    "/ (sales)": 6,
+    "/ (sales)": 16,  # six work sections, a count and a short list each
 }
 
 

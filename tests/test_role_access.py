@@ -181,6 +181,7 @@ ACCESS = {
     ),
     "approvals:queue": rule(APPROVERS),
     "approvals:decide": rule(APPROVERS, ok=405),
+    "approvals:bulk_approve": rule(APPROVERS, ok=405),
     "approvals:oversight": rule({R.ADMINISTRATOR}),
     "approvals:decide_as_administrator": rule({R.ADMINISTRATOR}, ok=405),
     "approvals:delegations": rule(APPROVERS),

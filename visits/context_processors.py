@@ -3,7 +3,7 @@
 
 from approvals.models import DecidedAs, StepState
 
-from .models import BoardStatus, EventKind, PrepStatus, VisitStatus, WalkInStatus
+from .models import BoardStatus, EventKind, PrepStatus, StandardHint, VisitStatus, WalkInStatus
 
 
 def choices(request) -> dict:
@@ -15,4 +15,5 @@ def choices(request) -> dict:
         "EventKind": EventKind,
         "WalkInStatus": WalkInStatus,
         "BoardStatus": BoardStatus,
+        "StandardHint": StandardHint,
     }

@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
@@ -16,6 +16,7 @@ from .models import (
     FollowUpAction,
     PrepStatus,
     PrepTask,
+    StandardHint,
     Visitor,
     VisitRequest,
     VisitStatus,
@@ -233,15 +234,45 @@ def start_of(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
-def arrivals(first_day, last_day) -> list[VisitRequest]:
+def with_pickup(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
+    """Annotate pickup_done / pickup_note from the task that arranges the car (its template's
+    standard is the car class): the office's record, for when it gave a note only."""
+    car_tasks = PrepTask.objects.filter(
+        visit=OuterRef("pk"), template__standard_hint=StandardHint.CAR, status=PrepStatus.DONE
+    )
+    return queryset.annotate(
+        pickup_done=Exists(car_tasks),
+        pickup_note=Subquery(car_tasks.exclude(note="").order_by("-done_at").values("note")[:1]),
+    )
+
+
+def on_site_between(first_day, last_day, search: str = "") -> QuerySet[VisitRequest]:
     """Approved, in-progress and completed visits on site some time between the two days,
-    by arrival time, with presence counted in the query and readiness in a second one."""
+    by arrival time, with presence and the pick-up counted in the query, the visitors in one
+    more (arrivals() adds readiness). `search` keeps visits whose company or a visitor's name
+    has it."""
     visits = VisitRequest.objects.filter(
         status__in=BOARD_STATUSES,
         arrival_at__lt=start_of(last_day + timedelta(days=1)),
         departure_at__gte=start_of(first_day),
     )
-    return attach_readiness(with_presence(with_list_facts(visits)).order_by("arrival_at", "pk"))
+    if search:
+        found = VisitRequest.objects.filter(
+            Q(client__name__icontains=search)
+            | Q(client__name_en__icontains=search)
+            | Q(visitors__name__icontains=search)
+        ).values("pk")
+        visits = visits.filter(pk__in=found)
+    return (
+        with_pickup(with_presence(with_list_facts(visits)))
+        .prefetch_related(Prefetch("visitors", queryset=Visitor.objects.order_by("pk")))
+        .order_by("arrival_at", "pk")
+    )
+
+
+def arrivals(first_day, last_day, search: str = "") -> list[VisitRequest]:
+    """The board's rows (on_site_between) with their readiness, counted over these rows."""
+    return attach_readiness(on_site_between(first_day, last_day, search))
 
 
 def still_on_site() -> QuerySet:

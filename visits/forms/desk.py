@@ -20,4 +20,5 @@ class AddVisitorForm(TextRulesMixin, forms.Form):
 class ArrangementsForm(TextRulesMixin, forms.ModelForm):
     class Meta:
         model = VisitRequest
-        fields = ["meeting_room", "pickup_car", "pickup_driver", "banner_text", "banner_text_en"]
+        # the pick-up car and driver are the office's: recorded on its car task, shown here
+        fields = ["meeting_room", "banner_text", "banner_text_en"]

@@ -16,16 +16,18 @@ from reception.notify import Lines, Msg, notify
 from .. import permissions
 from ..models import (
     AssignTo,
+    EventKind,
     PrepStatus,
     PrepTask,
     PrepTaskTemplate,
     QuantityHint,
     StandardHint,
+    VisitEvent,
     VisitRequest,
 )
 from ..models.preparation import TIME_FIELDS
 from . import changes
-from .lifecycle import VisitError
+from .lifecycle import VisitError, lock
 from .notifications import Kind
 
 # Who works on the department task page (/tasks/); everyone else works on "My tasks".
@@ -284,8 +286,15 @@ def _locked(task: PrepTask) -> PrepTask:
     )
 
 
-def complete_task(*, task: PrepTask, by: User, note: str = "") -> PrepTask:
+def complete_task(
+    *, task: PrepTask, by: User, note: str = "", car: str = "", driver: str = ""
+) -> PrepTask:
+    """Tick a task off. On the task that arranges the car (its template's standard is the car
+    class), the car and driver the office gives become the visit's pick-up: the one record the
+    arrivals board and the desk show."""
     with transaction.atomic():
+        if car.strip() or driver.strip():
+            lock(task.visit)  # the visit before the task, as the other writers lock them
         task = _locked(task)
         _check_member(task, by)
         if task.status == PrepStatus.CANCELLED:
@@ -304,7 +313,24 @@ def complete_task(*, task: PrepTask, by: User, note: str = "") -> PrepTask:
         task.recheck_fields = []
         task.recheck_changes = []
         task.save()
+        if task.template and task.template.standard_hint == StandardHint.CAR:
+            _record_pickup(task.visit, by, car=car, driver=driver)
     return task
+
+
+def _record_pickup(visit: VisitRequest, by: User, *, car: str, driver: str) -> None:
+    visit = lock(visit)
+    wanted = {"pickup_car": car.strip(), "pickup_driver": driver.strip()}
+    diff = [
+        {"field": field, "old": getattr(visit, field), "new": value}
+        for field, value in wanted.items()
+        if value and value != getattr(visit, field)
+    ]
+    if diff:
+        for change in diff:
+            setattr(visit, change["field"], change["new"])
+        visit.save(update_fields=[*(c["field"] for c in diff), "updated_at"])
+        VisitEvent.objects.create(visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff)
 
 
 def reopen_task(*, task: PrepTask, by: User) -> PrepTask:

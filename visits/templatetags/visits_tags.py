@@ -118,3 +118,12 @@ def minutes_since(moment):
 def estimate_table(visit):
     """What the visit should cost by its grade's standard: meals, wine, cigarettes, hotel, car."""
     return {"visit": visit, "estimate": estimate.estimate(visit)}
+
+
+@register.inclusion_tag("visits/_decision_facts.html")
+def decision_facts(visit):
+    """What a manager needs to decide without opening the request: the visitors, the services,
+    meals and rooms, each beside what the grade's standard allows. The caller prefetches
+    `visit__visitors` and selects the grades' standards."""
+    grade = visit.grade
+    return {"visit": visit, "standard": getattr(grade, "standard", None) if grade else None}

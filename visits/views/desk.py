@@ -68,10 +68,12 @@ class BoardView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         tab, first, last = self.period()
-        visits = list(arrivals(first, last))
+        search = self.request.GET.get("q", "").strip()[:100]
+        visits = list(arrivals(first, last, search))
         query = self.request.GET.copy()
         return super().get_context_data(
             tab=tab,
+            search=search,
             first=first,
             last=last,
             today=timezone.localdate(),

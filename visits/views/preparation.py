@@ -134,9 +134,12 @@ class TaskActionView(View):
         if action == "done":
             form = TaskNoteForm(self.request.POST, prefix=f"task{task.pk}")
             if not form.is_valid():  # the task stays open; the note is not lost in silence
-                problems = " ".join(str(e) for e in form.errors.get("note", []))
+                problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
                 raise VisitError(_("The task stays open: %(problems)s") % {"problems": problems})
-            return preparation.complete_task(task=task, by=user, note=form.cleaned_data["note"])
+            data = form.cleaned_data
+            return preparation.complete_task(
+                task=task, by=user, note=data["note"], car=data["car"], driver=data["driver"]
+            )
         if action == "reopen":
             return preparation.reopen_task(task=task, by=user)
         if action == "recheck":

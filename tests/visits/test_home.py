@@ -1,0 +1,140 @@
+"""The home page is each person's work queue: counts and short lists with links."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from reception.models import Notification
+from reception.roles import Role
+from tests.factories import approve_fully, file_visit, user_with
+from visits.models import PrepStatus, VisitStatus, WalkIn
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("home")
+
+
+def work(browser) -> dict:
+    response = browser.get(HOME)
+    assert response.status_code == 200
+    return {section.key: section for section in response.context["work"]}
+
+
+def walk_in_for(person, desk, n=1):
+    for i in range(n):
+        WalkIn.objects.create(
+            recorded_by=desk,
+            company=f"无锡精工{i}",
+            names="王先生",
+            phone="13900000000",
+            wants_to_see=person,
+            purpose="洽谈",
+        )
+
+
+def test_home_counts_the_requests_waiting_for_my_decision(four_tier, sales, staff, login):
+    file_visit(sales, four_tier["routine"])
+    visit = file_visit(sales, four_tier["vip"])
+    section = work(login(staff.marketing))["decisions"]
+    assert section.count == 2
+    assert reverse("visits:detail", args=[visit.pk]) in [row.url for row in section.rows]
+    assert "decisions" not in work(login(staff.gm))
+
+
+def test_home_lists_my_drafts_and_returned_requests_but_not_submitted_ones(four_tier, sales, login):
+    draft = file_visit(sales, four_tier["routine"], submit=False)
+    file_visit(sales, four_tier["routine"])
+    section = work(login(sales))["requests"]
+    assert section.count == 1
+    assert section.rows[0].url == reverse("visits:detail", args=[draft.pk])
+
+
+def test_home_shows_the_tasks_i_hold_that_are_overdue(four_tier, sales, login):
+    visit = approve_fully(file_visit(sales, four_tier["routine"]))
+    held = visit.prep_tasks.filter(assignee=sales, status=PrepStatus.OPEN)
+    assert held.exists()
+    assert "tasks" not in work(login(sales))  # due days before the visit, not yet
+    held.update(due_date=timezone.localdate() - timedelta(days=1))
+    section = work(login(sales))["tasks"]
+    assert section.count == held.count()
+    assert section.rows[0].late
+    assert section.rows[0].url.startswith(reverse("visits:my_tasks") + "#task-")
+
+
+def test_home_shows_todays_arrivals_to_the_host_and_the_desk(four_tier, sales, login):
+    arrival = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    visit = file_visit(
+        sales,
+        four_tier["routine"],
+        arrival_at=arrival,
+        departure_at=arrival + timedelta(hours=2),
+        late_reason="客户临时通知",
+    )
+    approve_fully(visit)
+    assert visit.status == VisitStatus.APPROVED
+    desk = user_with(Role.FRONT_DESK)
+    section = work(login(desk))["arrivals"]
+    assert section.count == 1
+    assert section.rows[0].url == reverse("visits:desk", args=[visit.pk])
+    assert work(login(sales))["arrivals"].rows[0].url == reverse("visits:detail", args=[visit.pk])
+    assert "arrivals" not in work(login(user_with(Role.SALES)))
+
+
+def test_home_shows_walk_ins_waiting_for_the_person_asked_for(sales, login):
+    desk = user_with(Role.FRONT_DESK)
+    walk_in_for(sales, desk)
+    assert work(login(sales))["walk_ins"].count == 1
+    assert "walk_ins" not in work(login(user_with(Role.SALES)))
+    assert work(login(desk))["walk_ins"].count == 1
+
+
+def test_home_counts_unread_notifications(sales, login):
+    Notification.objects.create(recipient=sales, kind="test", title="一")
+    Notification.objects.create(recipient=sales, kind="test", title="二", read_at=timezone.now())
+    assert work(login(sales))["notifications"].count == 1
+
+
+def test_home_says_so_when_nothing_waits(sales, login):
+    response = login(sales).get(HOME)
+    assert response.context["work"] == []
+
+
+def _home_queries(browser) -> int:
+    browser.get(HOME)
+    with CaptureQueriesContext(connection) as ctx:
+        assert browser.get(HOME).status_code == 200
+    return len(ctx.captured_queries)
+
+
+ONE = {"name": "孙立群", "title": "采购副总裁", "phone": "13900139002"}
+
+
+def _fill(n, person, other_sales, desk, grade):
+    for _ in range(n):
+        file_visit(person, grade, submit=False, visitors=[])
+        file_visit(other_sales, grade, visitors=[ONE], headcount=1)
+        Notification.objects.create(recipient=person, kind="test", title="通知")
+    walk_in_for(person, desk, n)
+
+
+def test_the_home_page_runs_as_many_queries_for_20_items_as_for_2(four_tier, login):
+    person = user_with(Role.SALES, Role.MARKETING, username="busy")
+    other_sales, desk = user_with(Role.SALES), user_with(Role.FRONT_DESK)
+    browser = login(person)
+    _fill(2, person, other_sales, desk, four_tier["routine"])
+    small = work(browser)
+    few = _home_queries(browser)
+    _fill(18, person, other_sales, desk, four_tier["routine"])
+    many = _home_queries(browser)
+    big = work(browser)
+    assert {k: s.count for k, s in small.items() if k != "notifications"} == {
+        "walk_ins": 2,
+        "decisions": 2,
+        "requests": 2,
+    }
+    assert big["decisions"].count == 20 and len(big["decisions"].rows) == 5
+    assert few == many

@@ -1,0 +1,233 @@
+"""The home page: the user's work first (counts and short lists with links), then the launcher.
+
+Every section is two queries whatever the data size: one aggregate count and one short list.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from approvals.selectors import queue_for
+from reception.models import Notification
+from reception.navigation import entries_for
+
+from ..models import PrepStatus, VisitRequest, VisitStatus, WalkIn, WalkInStatus
+from ..selectors import LIVE_FOR_TASKS, on_site_between, start_of, tasks_in_reach
+
+SHORT = 5  # rows per section; the link leads to the whole list
+
+
+@dataclass(frozen=True)
+class Row:
+    text: str
+    detail: str
+    url: str
+    late: bool = False
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
+
+
+def _decision_row(step) -> Row:
+    visit = step.visit
+    return Row(str(visit), _when(visit.arrival_at), reverse("visits:detail", args=[visit.pk]))
+
+
+def _task_row(task, user) -> Row:
+    """Links to the task on the page that lists it (the visit page may not be theirs to open):
+    "My tasks" for what they hold by name, else their departments' task page."""
+    page = reverse("visits:my_tasks" if task.assignee_id == user.pk else "visits:tasks")
+    detail = _("%(visit)s · due %(date)s") % {
+        "visit": task.visit,
+        "date": date_format(task.due_date, "SHORT_DATE_FORMAT"),
+    }
+    return Row(task.label, detail, f"{page}#task-{task.pk}", task.is_overdue)
+
+
+def _request_row(visit) -> Row:
+    return Row(str(visit), visit.get_status_display(), reverse("visits:detail", args=[visit.pk]))
+
+
+def _arrival_row(visit, *, desk: bool) -> Row:
+    detail = _("%(when)s · %(inside)s of %(total)s checked in") % {
+        "when": _when(visit.arrival_at),
+        "inside": visit.visitors_in,
+        "total": visit.visitors_total,
+    }
+    url = reverse("visits:desk" if desk else "visits:detail", args=[visit.pk])
+    return Row(str(visit), detail, url)
+
+
+def _walk_in_row(walk_in) -> Row:
+    detail = _("%(names)s · since %(when)s") % {
+        "names": walk_in.names,
+        "when": _when(walk_in.recorded_at),
+    }
+    return Row(walk_in.company, detail, reverse("visits:walk_in", args=[walk_in.pk]))
+
+
+def _notification_row(notification) -> Row:
+    return Row(notification.title, _when(notification.created_at), reverse("notifications"))
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    icon: str
+    url: str
+    count: int
+    rows: list = field(default_factory=list)
+    urgent: bool = False
+
+
+def _section(key, title, icon, url, queryset: QuerySet, row, *, urgent=False) -> Section | None:
+    # Both queries run for every section, empty or not: the page costs the same every day.
+    count = queryset.count()
+    rows = [row(item) for item in queryset[:SHORT]]
+    if not count:
+        return None
+    return Section(key, title, icon, url, count, rows, urgent)
+
+
+def decisions(user) -> QuerySet:
+    return queue_for(user)
+
+
+def due_tasks(user) -> QuerySet:
+    """Open tasks the user holds or their departments hold, due today or overdue."""
+    return (
+        tasks_in_reach(user)
+        .filter(
+            status=PrepStatus.OPEN,
+            visit__status__in=LIVE_FOR_TASKS,
+            due_date__lte=timezone.localdate(),
+        )
+        .select_related("visit__client", "department", "template")
+        .order_by("due_date", "visit__arrival_at", "pk")
+    )
+
+
+def unfinished_requests(user) -> QuerySet:
+    return (
+        VisitRequest.objects.filter(
+            applicant=user, status__in=[VisitStatus.DRAFT, VisitStatus.RETURNED]
+        )
+        .select_related("client")
+        .order_by("-status", "arrival_at", "pk")
+    )
+
+
+def coming_arrivals(user, *, everyone: bool) -> QuerySet:
+    """Today's and tomorrow's visits: all of them for the desk, else those the user hosts,
+    receives, accompanies or filed."""
+    today = timezone.localdate()
+    visits = (
+        on_site_between(today, today + timedelta(days=1))
+        .prefetch_related(None)
+        .filter(
+            status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS],
+            arrival_at__gte=start_of(today),
+        )
+    )
+    if not everyone:
+        mine = VisitRequest.objects.filter(
+            Q(main_host=user)
+            | Q(receptionist=user)
+            | Q(accompanying_staff=user)
+            | Q(applicant=user)
+        ).values("pk")
+        visits = visits.filter(pk__in=mine)
+    return visits
+
+
+def waiting_walk_ins(user, *, everyone: bool) -> QuerySet:
+    walk_ins = WalkIn.objects.filter(status=WalkInStatus.WAITING).order_by("recorded_at")
+    return walk_ins if everyone else walk_ins.filter(wants_to_see=user)
+
+
+def unread(user) -> QuerySet:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at")
+
+
+def work_for(user) -> list[Section]:
+    desk = user.has_perm("visits.view_arrivals")
+    sections = [
+        _section(
+            "walk_ins",
+            _("Walk-ins waiting"),
+            "bi-person-exclamation",
+            reverse("visits:walk_ins") if user.has_perm("visits.view_walkin") else "",
+            waiting_walk_ins(user, everyone=user.has_perm("visits.view_walkin")),
+            _walk_in_row,
+            urgent=True,
+        ),
+        _section(
+            "decisions",
+            _("Requests waiting for your decision"),
+            "bi-check2-square",
+            reverse("approvals:queue"),
+            decisions(user) if user.has_perm("approvals.view_approvalstep") else _none(),
+            _decision_row,
+            urgent=True,
+        ),
+        _section(
+            "tasks",
+            _("Tasks due today or overdue"),
+            "bi-list-check",
+            reverse("visits:tasks" if user.has_perm("visits.view_preptask") else "visits:my_tasks"),
+            due_tasks(user),
+            lambda task: _task_row(task, user),
+            urgent=True,
+        ),
+        _section(
+            "arrivals",
+            _("Arriving today and tomorrow"),
+            "bi-door-open",
+            reverse("visits:board") if desk else reverse("visits:list"),
+            coming_arrivals(user, everyone=desk),
+            lambda visit: _arrival_row(visit, desk=desk),
+        ),
+        _section(
+            "requests",
+            _("Your drafts and returned requests"),
+            "bi-pencil-square",
+            reverse("visits:list"),
+            unfinished_requests(user),
+            _request_row,
+        ),
+        _section(
+            "notifications",
+            _("Unread notifications"),
+            "bi-bell",
+            reverse("notifications"),
+            unread(user),
+            _notification_row,
+        ),
+    ]
+    return [s for s in sections if s is not None]
+
+
+def _none() -> QuerySet:
+    return VisitRequest.objects.none()
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            work=work_for(user),
+            entries=entries_for(user),
+            today=timezone.localdate(),
+            desk=user.has_perm("visits.view_arrivals"),
+            **kwargs,
+        )
