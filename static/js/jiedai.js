@@ -197,4 +197,26 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     searchable(event.target);
   });
+  // Tables marked .table-stack turn into stacked cards on a phone (jiedai.css); each cell
+  // gets its column's heading to show beside it.
+  function labelStackedTables(root) {
+    root.querySelectorAll("table.table-stack").forEach(function (table) {
+      var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (cell.colSpan > 1 || !headings[index]) return;
+          cell.setAttribute("data-label", headings[index]);
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    labelStackedTables(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    labelStackedTables(event.target.ownerDocument ? event.target : document);
+  });
 })();
