@@ -4,7 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 # Local defaults for `make run`: SQLite, eager Celery, email on the console.
-RUN_ENV := DEBUG=1
+# `make run PORT=8010` serves on another port; links in emails and the welcome-screen URL
+# follow it (SITE_URL), unless SITE_URL is set in the environment.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
+RUN_ENV := DEBUG=1 SITE_URL=$(SITE_URL)
 
 .PHONY: run serve test os-deps os-deps-test lint fmt messages worker beat reminders bench clean
 
@@ -12,7 +16,7 @@ run: os-deps $(VENV)/.installed
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 	$(RUN_ENV) $(MANAGE) load_policy four-tier
 	$(RUN_ENV) $(MANAGE) demo
-	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Production (README, "Running in production"): DEBUG off, so SECRET_KEY and ALLOWED_HOSTS must
 # be set. Migrates, collects the static files and serves with gunicorn; workers, threads, port

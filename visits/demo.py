@@ -20,6 +20,7 @@ from .models import (
     ExpenseLine,
     FollowUpAction,
     GuestKind,
+    PrepStatus,
     SummarySide,
     Visitor,
     VisitRequest,
@@ -32,10 +33,38 @@ from .services.preparation import complete_task
 from .services.requests import file_visit_request
 from .services.spending import allowed_amount, expense_approvers
 
+# Working hours for the demo's "today" visit: it arrives on a round hour in this window.
+DAY_STARTS, LAST_ARRIVAL, DAY_ENDS = 9, 17, 18
+
 
 def _at(days: int, hour: int, minute: int = 0):
     moment = timezone.localtime() + timedelta(days=days)
     return moment.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
+def today_arrival(now=None):
+    """The next round hour between 09:00 and 17:00 today, or tomorrow 10:00 when it is later
+    than that: a demo loaded at night still shows a visit at a sensible time."""
+    now = timezone.localtime(now)
+    next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if next_hour.date() == now.date() and next_hour.hour <= LAST_ARRIVAL:
+        return next_hour.replace(hour=max(next_hour.hour, DAY_STARTS))
+    return (now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+def _departure(arrival, hours: int):
+    """`hours` after arrival, cut at the end of the working day (but at least two hours)."""
+    day_end = arrival.replace(hour=DAY_ENDS, minute=0)
+    return max(arrival + timedelta(hours=2), min(arrival + timedelta(hours=hours), day_end))
+
+
+def _one_overdue_example(visit) -> None:
+    """The demo's one deliberate overdue task, so the overdue marks have something to show:
+    an open task of the "today" visit, due the day before."""
+    task = visit.prep_tasks.filter(status=PrepStatus.OPEN).order_by("pk").first()
+    if task is not None:
+        task.due_date = timezone.localdate() - timedelta(days=1)
+        task.save(update_fields=["due_date", "updated_at"])
 
 
 def _decide_next(visit, username, decision=StepState.APPROVED, comment="", grade=None):
@@ -129,6 +158,7 @@ DEMO_VISITS = [
         "meeting_room": "三号会议室",
         "late_reason": "年度考察临时提前",
         "decisions": [("marketing", None), ("deputy_gm", None), ("director", None)],
+        "overdue_example": True,
     },
     {
         "key": "technical",
@@ -225,13 +255,13 @@ def load_demo_visits(report: LoadReport) -> None:
         if VisitRequest.objects.filter(applicant=applicant, client=client).exists():
             continue
         grade = scheme_grades.get(spec["grade"]) or next(iter(scheme_grades.values()))
-        if spec["hours"] is None:  # later today: an hour from now, on a five-minute mark
-            soon = timezone.localtime() + timedelta(hours=1)
-            arrival = soon.replace(minute=soon.minute - soon.minute % 5, second=0, microsecond=0)
-            length = 4
+        if spec["hours"] is None:  # "today": in working hours (see today_arrival)
+            arrival, length = today_arrival(), 4
+            departure = _departure(arrival, length)
         else:
             hour, minute, length = spec["hours"]
             arrival = _at(spec["days"], hour, minute)
+            departure = arrival + timedelta(hours=length)
         data = {
             "client": client,
             "contacts": list(client.contacts.all()[:1]),
@@ -239,7 +269,7 @@ def load_demo_visits(report: LoadReport) -> None:
             "guest_kind": spec.get("guest_kind", GuestKind.COMMERCIAL),
             "proposed_grade": grade,
             "arrival_at": arrival,
-            "departure_at": arrival + timedelta(hours=length),
+            "departure_at": departure,
             **{
                 k: spec[k]
                 for k in (
@@ -269,6 +299,8 @@ def load_demo_visits(report: LoadReport) -> None:
             user = User.objects.get(username=username)
             for task in visit.prep_tasks.filter(template__code__in=codes):
                 complete_task(task=task, by=user, note="已安排")
+        if spec.get("overdue_example"):
+            _one_overdue_example(visit)
         report.record("created", visit)
 
 

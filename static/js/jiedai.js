@@ -61,4 +61,162 @@
       });
     });
   });
+  // ---- The filing form (templates/visits/visitrequest_form.html) ----------------------------
+
+  // Long selects marked data-searchable get a search box (Tom Select, vendored). The original
+  // <select> stays in the form and keeps sending its value; htmx still hears its changes.
+  function searchable(root) {
+    if (typeof window.TomSelect === "undefined") return;
+    root.querySelectorAll("select[data-searchable]").forEach(function (select) {
+      if (select.tomselect) return;
+      var control = new window.TomSelect(select, {
+        plugins: select.multiple ? ["remove_button"] : [],
+        maxOptions: null,
+        allowEmptyOption: true,
+        hidePlaceholder: true
+      });
+      // Tom Select moves the <label> to its own input; the original select keeps its name.
+      var label = document.getElementById(control.inputId + "-ts-label");
+      if (label) select.setAttribute("aria-labelledby", label.id);
+    });
+  }
+
+  function visitorRows(form) {
+    return Array.prototype.slice.call(form.querySelectorAll("[data-formset-body] tr.formset-row"));
+  }
+
+  function rowInput(row, field) {
+    return row.querySelector('input[name$="-' + field + '"]');
+  }
+
+  // Named visitors: rows with a name that are not marked for removal.
+  function namedCount(form) {
+    return visitorRows(form).filter(function (row) {
+      var name = rowInput(row, "name");
+      var remove = rowInput(row, "DELETE");
+      return name && name.value.trim() !== "" && !(remove && remove.checked);
+    }).length;
+  }
+
+  // The headcount follows the named visitors; a larger number typed by hand ("names to
+  // follow") stays. The server accepts any headcount not below the names.
+  function headcountKeeper(form) {
+    var headcount = form.querySelector("input[data-headcount]");
+    if (!headcount) return function () {};
+    var follows = headcount.value === "" || parseInt(headcount.value, 10) === namedCount(form);
+    headcount.addEventListener("input", function () {
+      var value = parseInt(headcount.value, 10);
+      follows = headcount.value === "" || value === namedCount(form);
+    });
+    return function () {
+      var count = namedCount(form);
+      var value = parseInt(headcount.value, 10);
+      if (count > 0 && (follows || isNaN(value) || value < count)) {
+        headcount.value = String(count);
+        follows = true;
+      }
+    };
+  }
+
+  // Ticking a client contact adds them as a visitor row (name, title, phone); unticking takes
+  // an unchanged row away again.
+  function contactToVisitor(form, checkbox, sync) {
+    var name = checkbox.getAttribute("data-contact-name") || "";
+    var rows = visitorRows(form);
+    if (checkbox.checked) {
+      var same = rows.filter(function (row) {
+        var input = rowInput(row, "name");
+        return input && input.value.trim() === name;
+      });
+      if (same.length) return;
+      var row = rows.filter(function (r) {
+        var input = rowInput(r, "name");
+        return input && input.value.trim() === "" && !r.querySelector('input[name$="-id"][value]:not([value=""])');
+      })[0];
+      if (!row) {
+        var add = form.querySelector("[data-formset-add]");
+        if (!add) return;
+        add.click();
+        rows = visitorRows(form);
+        row = rows[rows.length - 1];
+      }
+      rowInput(row, "name").value = name;
+      rowInput(row, "title").value = checkbox.getAttribute("data-contact-title") || "";
+      rowInput(row, "phone").value = checkbox.getAttribute("data-contact-phone") || "";
+      row.setAttribute("data-from-contact", checkbox.value);
+    } else {
+      rows.forEach(function (row) {
+        var input = rowInput(row, "name");
+        if (row.getAttribute("data-from-contact") === checkbox.value && input && input.value.trim() === name) {
+          ["name", "title", "phone"].forEach(function (field) { rowInput(row, field).value = ""; });
+          row.removeAttribute("data-from-contact");
+        }
+      });
+    }
+    sync();
+  }
+
+  // The late reason shows only when the arrival is fewer than the policy's lead-time days
+  // after filing (the server checks it again on submit).
+  function lateReasonKeeper(form) {
+    var box = document.getElementById("late-reason-field");
+    var arrival = form.querySelector('input[name="arrival_at"]');
+    if (!box || !arrival) return function () {};
+    var lead = parseInt(form.getAttribute("data-lead-time-days"), 10) || 0;
+    var filed = form.getAttribute("data-filed-on");
+    return function () {
+      var text = box.querySelector("textarea");
+      if (!arrival.value || !filed) {
+        box.hidden = !(text && text.value.trim());
+        return;
+      }
+      var days = Math.round((Date.parse(arrival.value.slice(0, 10)) - Date.parse(filed)) / 86400000);
+      box.hidden = !(days < lead || (text && text.value.trim()));
+    };
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    searchable(document);
+    var form = document.querySelector("form[data-visit-form]");
+    if (!form) return;
+    var syncHeadcount = headcountKeeper(form);
+    var syncLate = lateReasonKeeper(form);
+    form.addEventListener("input", function (event) {
+      if (event.target.closest("[data-formset-body]")) syncHeadcount();
+    });
+    form.addEventListener("change", function (event) {
+      var el = event.target;
+      if (el.name === "contacts") contactToVisitor(form, el, syncHeadcount);
+      else if (el.closest("[data-formset-body]")) syncHeadcount();
+      if (el.name === "arrival_at") syncLate();
+    });
+    syncLate();
+  });
+
+  // Content htmx swaps in (e.g. a client's contacts) gets its searchable selects too.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    searchable(event.target);
+  });
+  // Tables marked .table-stack turn into stacked cards on a phone (jiedai.css); each cell
+  // gets its column's heading to show beside it.
+  function labelStackedTables(root) {
+    root.querySelectorAll("table.table-stack").forEach(function (table) {
+      var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (cell.colSpan > 1 || !headings[index]) return;
+          cell.setAttribute("data-label", headings[index]);
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    labelStackedTables(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    labelStackedTables(event.target.ownerDocument ? event.target : document);
+  });
 })();

@@ -1,12 +1,15 @@
+from datetime import datetime
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from reception.models import Client, ClientCategory, Department, ReceptionPolicy, User
 from reception.roles import Role
-from visits.models import GuestKind, VisitRequest, VisitStatus
+from visits.demo import today_arrival
+from visits.models import GuestKind, PrepStatus, PrepTask, VisitRequest, VisitStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +67,47 @@ def test_the_demo_includes_a_government_inspection_filed_by_the_office():
 def test_the_demo_escalates_to_the_marketing_head():
     run_demo()
     assert ReceptionPolicy.get().escalation_role.name == Role.MARKETING_HEAD
+
+
+def test_the_demo_prints_a_short_summary_without_emails(mailoutbox):
+    out = run_demo()
+    assert len(out.splitlines()) <= 10
+    assert "Subject:" not in out and "Content-Type" not in out
+    assert "emails sent while loading" in out
+    assert "Lobby welcome screen: http://" in out
+
+
+@override_settings(SITE_URL="http://127.0.0.1:8010")
+def test_the_demo_urls_follow_site_url():
+    out = run_demo()
+    assert "http://127.0.0.1:8010/welcome/" in out
+    assert "8000" not in out
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        ("2026-11-26 01:53", "2026-11-26 09:00"),  # night: the start of the working day
+        ("2026-11-26 10:20", "2026-11-26 11:00"),  # working hours: the next round hour
+        ("2026-11-26 16:59", "2026-11-26 17:00"),
+        ("2026-11-26 17:01", "2026-11-27 10:00"),  # too late today: tomorrow morning
+        ("2026-11-26 23:45", "2026-11-27 10:00"),
+    ],
+)
+def test_the_demos_today_visit_arrives_in_working_hours(now, expected):
+    moment = timezone.make_aware(datetime.strptime(now, "%Y-%m-%d %H:%M"))
+    arrival = today_arrival(moment)
+    assert f"{timezone.localtime(arrival):%Y-%m-%d %H:%M}" == expected
+
+
+def test_a_fresh_demo_has_exactly_one_overdue_task():
+    run_demo()
+    overdue = PrepTask.objects.filter(status=PrepStatus.OPEN, due_date__lt=timezone.localdate())
+    assert overdue.count() == 1
+
+
+def test_the_demos_visits_are_all_in_working_hours():
+    run_demo()
+    for visit in VisitRequest.objects.all():
+        arrival = timezone.localtime(visit.arrival_at)
+        assert 9 <= arrival.hour <= 17, visit

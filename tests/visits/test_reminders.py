@@ -305,3 +305,24 @@ def test_the_admin_lists_failed_reminders_with_their_error_and_retries_them(
     ids = list(Reminder.objects.values_list("pk", flat=True))
     client.post(url, {"action": "retry_reminders", "_selected_action": ids})
     assert set(Reminder.objects.values_list("status", flat=True)) == {ReminderStatus.PENDING}
+
+
+def test_send_due_reminders_prints_one_line_per_reminder_and_not_the_emails(
+    routine, sales, staff, monkeypatch, settings, capsys
+):
+    visit = file_visit(sales, routine)
+    monkeypatch.setattr(timezone, "now", lambda: handover_moment(visit))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    out = StringIO()
+    call_command("send_due_reminders", stdout=out)
+    lines = out.getvalue().splitlines()
+    sent = Reminder.objects.filter(status=ReminderStatus.SENT)
+    assert sent.count() >= 2 and len(lines) == sent.count() + 1
+    assert any(
+        line.endswith(
+            f"→ {sales.username} ({visit.client.name}, "
+            + f"{timezone.localtime(visit.arrival_at):%Y-%m-%d})"
+        )
+        for line in lines
+    )
+    assert "Subject:" not in capsys.readouterr().out

@@ -39,6 +39,9 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name} · {obj.title}" if obj.title else obj.name
 
 
+# Long selects that get a search box in the browser (static/js/jiedai.js).
+SEARCHABLE = ("client", "main_host", "accompanying_staff")
+
 BESIDE = {"client": ["client", "contacts"], "main_host": ["main_host", "accompanying_staff"]}
 
 
@@ -74,7 +77,7 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
         label=_("Accompanying staff"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 6, "data-searchable": ""}),
     )
 
     class Meta:
@@ -97,6 +100,9 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
         self.fields["main_host"].empty_label = _("(the grade's default)")
         self.fields["accompanying_staff"].queryset = staff
         self.fields["client"].queryset = Client.objects.order_by("name")
+        for name in SEARCHABLE:  # long lists: a searchable select (Tom Select, jiedai.js)
+            self.fields[name].widget.attrs["data-searchable"] = ""
+        self.fields["headcount"].widget.attrs["data-headcount"] = ""
         self.fields["client"].widget.attrs.update(
             {
                 "hx-get": reverse("visits:contact_options"),
@@ -108,7 +114,7 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
         self.fields["proposed_grade"].label = _("Proposed grade")
         for name in ("arrival_at", "departure_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        for name in self.DEFAULTED:  # a draft may leave them empty: the defaults apply
+        for name in (*self.DEFAULTED, "headcount"):  # a draft may leave them empty
             self.fields[name].required = False
         client_id = self._client_id()
         self.fields["contacts"].queryset = ClientContact.objects.filter(client_id=client_id)
@@ -141,10 +147,11 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
             raise forms.ValidationError(_("The arrival must be in the future."))
         return arrival
 
+    # Left empty on a draft, they take the model's default; an empty headcount takes the
+    # number of visitors named (check_visitor_count).
     DEFAULTED = (
         "origin",
         "guest_kind",
-        "headcount",
         "meals",
         "meal_staff",
         "rooms",
@@ -168,9 +175,14 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
         return data
 
     def check_visitor_count(self, visitor_count: int) -> bool:
-        """The headcount may exceed the named visitors (names come later), never fall below."""
+        """The headcount follows the named visitors when left empty; it may exceed them
+        (names come later), never fall below."""
         headcount = self.cleaned_data.get("headcount")
-        if headcount is not None and headcount < visitor_count:
+        if headcount is None:
+            self.cleaned_data["headcount"] = max(visitor_count, 1)
+            self.instance.headcount = self.cleaned_data["headcount"]
+            return True
+        if headcount < visitor_count:
             self.add_error(
                 "headcount",
                 _("The number of visitors cannot be below the %(n)s named.") % {"n": visitor_count},
@@ -204,6 +216,9 @@ class VisitorForm(TextRulesMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the row's inputs sit under column headings
+            if field.label:
+                field.widget.attrs.setdefault("aria-label", field.label)
         self.fields["id_number"].widget.attrs["autocomplete"] = "off"
         masked = self.initial.get("id_number_masked")
         if masked:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
@@ -230,7 +231,16 @@ class VisitEditView(PermissionRequiredMixin, View):
         return visit
 
     def render(self, visit, form, visitors, status=200, token=None):
+        filed = timezone.localtime(visit.submitted_at) if visit.submitted_at else None
         context = {
+            # Marked on the form from the service's one list (submission_problems checks it).
+            "required_to_submit": services.REQUIRED_TO_SUBMIT,
+            # The late reason shows when the dates make the request late (jiedai.js keeps it
+            # in step with the dates; submission_problems still checks it).
+            "show_late_reason": bool(form["late_reason"].value())
+            or "late_reason" in form.errors
+            or services.is_late(visit),
+            "filed_on": filed.date() if filed else timezone.localdate(),
             "submission_token": None if visit.pk else (token or uuid.uuid4()),
             "visit": visit,
             "form": form,

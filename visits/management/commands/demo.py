@@ -1,6 +1,9 @@
+import logging
+
 from django.conf import settings
-from django.conf import settings as django_settings
+from django.core import mail
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.urls import reverse
 
 from reception.demo import DEMO_PASSWORD, USERS, load_demo_organisation
@@ -9,9 +12,20 @@ from reception.models import ReceptionGrade
 from visits.demo import load_demo_desk, load_demo_history, load_demo_visits
 from visits.demo_history import load_demo_history as load_report_history
 
+# Loading the demo files and approves requests through the services, which email people;
+# the emails are kept in memory and counted instead of flooding the terminal.
+QUIET_EMAIL = "django.core.mail.backends.locmem.EmailBackend"
+# Eager Celery logs one INFO line per task it runs.
+CHATTY_LOGGERS = ("celery.app.trace",)
+
 
 class Command(BaseCommand):
-    help = "Create demo departments, one user per role and sample clients (DEBUG only)."
+    help = "Create demo departments, one user per role and sample visits (DEBUG only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--verbose-load", action="store_true", help="List every object created or updated."
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -22,20 +36,44 @@ class Command(BaseCommand):
         if not ReceptionGrade.objects.current().exists():
             raise CommandError("Load a policy first: manage.py load_policy four-tier")
         report = LoadReport()
-        load_demo_organisation(report)
-        load_demo_visits(report)
-        load_report_history(report)  # closed visits of six months, for the reports
-        display = load_demo_desk(report)
-        load_demo_history(report)  # closed visits with summaries and expense lines
-        for line in report.lines:
-            self.stdout.write(f"  {line}")
+        loggers = [logging.getLogger(name) for name in CHATTY_LOGGERS]
+        levels = [logger.level for logger in loggers]
+        for logger in loggers:
+            logger.setLevel(logging.WARNING)
+        try:
+            earlier = getattr(mail, "outbox", None)  # a test's outbox stays as it was
+            mail.outbox = []
+            with override_settings(EMAIL_BACKEND=QUIET_EMAIL):
+                load_demo_organisation(report)
+                load_demo_visits(report)
+                load_report_history(report)  # closed visits of six months, for the reports
+                display = load_demo_desk(report)
+                load_demo_history(report)  # closed visits with summaries and expense lines
+            emails = len(mail.outbox)
+        finally:
+            if earlier is None:
+                del mail.outbox
+            else:
+                mail.outbox = earlier
+            for logger, level in zip(loggers, levels, strict=True):
+                logger.setLevel(level)
+        if options["verbose_load"]:
+            for line in report.lines:
+                self.stdout.write(f"  {line}")
         if report.changed:
             self.stdout.write(
-                self.style.SUCCESS(f"Demo data loaded: {report.counts['created']} created.")
+                self.style.SUCCESS(
+                    f"Demo data loaded: {report.counts['created']} created; "
+                    f"{emails} emails sent while loading (kept in memory, not printed)."
+                )
             )
         else:
             self.stdout.write(self.style.SUCCESS("Demo data already present; nothing changed."))
+        site = settings.SITE_URL.rstrip("/")
         logins = ", ".join(u[0] for u in USERS)
-        self.stdout.write(f"Demo logins ({DEMO_PASSWORD}): {logins}")
+        self.stdout.write(f"Logins (password {DEMO_PASSWORD}): {logins}")
+        self.stdout.write(f"Open:                 {site}{reverse('login')}")
+        self.stdout.write(f"Arrivals board:       {site}{reverse('visits:board')}")
         screen = reverse("visits:welcome", args=[display.token])
-        self.stdout.write(f"Lobby welcome screen: {django_settings.SITE_URL.rstrip('/')}{screen}")
+        self.stdout.write(f"Lobby welcome screen: {site}{screen}")
+        self.stdout.write(f"Admin (as admin):     {site}{reverse('admin:index')}")
