@@ -336,3 +336,6 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 
 def date_format_weekday(day: date) -> str:
     return date_format(day, "l")
+
+
+from .channels import admin as channels_admin  # noqa: E402, F401  (registers its models)

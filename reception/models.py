@@ -613,3 +613,15 @@ class RoleDefaultGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{role_label(self.role)}: {self.permission}"
+
+
+# Company messaging (WeCom, DingTalk, Feishu) keeps its models in its own package.
+from .channels.models import (  # noqa: E402, F401
+    ChannelAccount,
+    ChannelMessage,
+    ChannelRoute,
+    GroupRobot,
+    MessageStatus,
+    Platform,
+    RouteTarget,
+)
