@@ -83,6 +83,13 @@ class GroupRobotAdmin(admin.ModelAdmin):
         return bool(robot.secret)
 
 
+class ChannelAccountInline(admin.TabularInline):
+    """On the user's page: their ids on WeCom, DingTalk, Feishu."""
+
+    model = ChannelAccount
+    extra = 0
+
+
 @admin.register(ChannelAccount)
 class ChannelAccountAdmin(admin.ModelAdmin):
     list_display = ["user", "platform", "external_id"]

@@ -343,3 +343,11 @@ def test_send_test_message_sends_a_card_to_a_department_group(fake_platforms):
     out = StringIO()
     call_command("send_test_message", channel="dingtalk", to="front-desk", stdout=out)
     assert '"errcode": 0' in out.getvalue() and len(fake_platforms.messages("dingtalk")) == 1
+
+
+def test_a_persons_platform_ids_are_edited_on_their_user_page(client, staff):
+    direct(staff.gm, "wecom", "zhaomin")
+    client.force_login(user_with(Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:reception_user_change", args=[staff.gm.pk]))
+    assert 'name="channel_accounts-0-external_id"' in page.content.decode()
+    assert "zhaomin" in page.content.decode()
