@@ -337,3 +337,44 @@ if SENTRY_DSN:
 
 # Absolute links in emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Company messaging (reception/channels): the company's own apps on WeCom, DingTalk and Feishu,
+# from the environment only (never in the database). An app with any value missing is off:
+# its direct messages are not queued. Group robots are configured in the admin.
+CHANNEL_APPS = {
+    "wecom": {
+        "corp_id": os.environ.get("WECOM_CORP_ID", ""),
+        "secret": os.environ.get("WECOM_APP_SECRET", ""),
+        "agent_id": os.environ.get("WECOM_AGENT_ID", ""),
+    },
+    "dingtalk": {
+        "app_key": os.environ.get("DINGTALK_APP_KEY", ""),
+        "app_secret": os.environ.get("DINGTALK_APP_SECRET", ""),
+        "agent_id": os.environ.get("DINGTALK_AGENT_ID", ""),
+    },
+    "feishu": {
+        "app_id": os.environ.get("FEISHU_APP_ID", ""),
+        "app_secret": os.environ.get("FEISHU_APP_SECRET", ""),
+    },
+}
+# API addresses of the apps (a private deployment or Lark: set these).
+CHANNEL_API_BASE = {
+    "wecom": os.environ.get("WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+    "dingtalk": os.environ.get("DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
+    "feishu": os.environ.get("FEISHU_API_BASE", "https://open.feishu.cn"),
+}
+# Hosts a group robot's webhook may point to (https only); CHANNEL_EXTRA_WEBHOOK_HOSTS adds
+# private deployments' hosts, comma-separated, for every platform.
+_extra_hosts = [
+    h.strip().lower()
+    for h in os.environ.get("CHANNEL_EXTRA_WEBHOOK_HOSTS", "").split(",")
+    if h.strip()
+]
+CHANNEL_WEBHOOK_HOSTS = {
+    "wecom": ["qyapi.weixin.qq.com", *_extra_hosts],
+    "dingtalk": ["oapi.dingtalk.com", *_extra_hosts],
+    "feishu": ["open.feishu.cn", "open.larksuite.com", *_extra_hosts],
+}
+CHANNEL_HTTP_TIMEOUT = float(os.environ.get("CHANNEL_HTTP_TIMEOUT", "5"))
+CHANNEL_ROBOT_PER_MINUTE = int(os.environ.get("CHANNEL_ROBOT_PER_MINUTE", "20"))
+CHANNEL_MAX_ATTEMPTS = int(os.environ.get("CHANNEL_MAX_ATTEMPTS", "10"))

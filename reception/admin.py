@@ -21,6 +21,7 @@ from .calendar import (
     official_years_label,
 )
 from .calendar_import import CalendarImportError, import_calendar, parse_calendar
+from .channels.admin import ChannelAccountInline  # also registers the channel models
 from .models import (
     CalendarDay,
     Client,
@@ -56,7 +57,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "full_name", "email", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "groups", "departments")
     search_fields = ("username", "full_name", "email", "phone")
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, ChannelAccountInline]
 
 
 class DepartmentMembershipInline(admin.TabularInline):

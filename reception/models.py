@@ -643,3 +643,14 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_job_display()} {self.at.isoformat()}"
+
+# Company messaging (WeCom, DingTalk, Feishu) keeps its models in its own package.
+from .channels.models import (  # noqa: E402, F401
+    ChannelAccount,
+    ChannelMessage,
+    ChannelRoute,
+    GroupRobot,
+    MessageStatus,
+    Platform,
+    RouteTarget,
+)

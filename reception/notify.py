@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
+from .channels.delivery import queue as queue_channel_messages
 from .models import Notification, User
-from .tasks import send_notification_emails
+from .tasks import send_channel_messages, send_notification_emails
 from .validators import one_line
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,9 @@ def notify(
     if created:
         ids = [n.pk for n in created]
         transaction.on_commit(lambda: enqueue_emails(ids))
+        channel_ids = queue_channel_messages(created, kind=kind, title=title, body=body, url=url)
+        if channel_ids:
+            transaction.on_commit(lambda: enqueue_channel_messages(channel_ids))
     return created
 
 
@@ -129,3 +133,17 @@ def enqueue_emails(ids: list[int]) -> None:
         if not eager:
             broker_pause.start()
         log.exception("Could not enqueue notification emails %s; the sweep will retry", ids)
+
+
+def enqueue_channel_messages(ids: list[int]) -> None:
+    """Hand the channel messages to Celery; if the broker is down the sweep sends them."""
+    eager = send_channel_messages.app.conf.task_always_eager
+    if not eager and broker_pause.active():
+        log.warning("Broker paused after a failure; the sweep will send channel messages %s", ids)
+        return
+    try:
+        send_channel_messages.delay(ids)
+    except Exception:  # the rows stay pending; the sweep sends them
+        if not eager:
+            broker_pause.start()
+        log.exception("Could not enqueue channel messages %s; the sweep will retry", ids)

@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from .channels import delivery as channel_delivery
 from .models import Notification
 from .validators import one_line
 
@@ -77,3 +78,16 @@ def send_unsent_notification_emails(*, now: datetime | None = None, limit: int =
         created_at__gte=now - SWEEP_MAX_AGE,
     ).order_by("pk")[:limit]
     return sum(send_notification_email(n) for n in unsent)
+
+
+@shared_task(name="reception.send_channel_messages")
+def send_channel_messages(ids: list[int]) -> int:
+    """Send these outbox rows (WeCom, DingTalk, Feishu); what is not due yet waits for the sweep."""
+    return channel_delivery.deliver_all(ids)
+
+
+def send_due_channel_messages(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Send the channel messages that are due: never sent, retried after a failure, or held
+    back by a rate limit. Run by the reminder sweep every 5 minutes."""
+    now = now or timezone.now()
+    return channel_delivery.deliver_all(channel_delivery.due_ids(now=now, limit=limit), now=now)

@@ -5,7 +5,8 @@ escalates stalled or overdue approval steps (approvals.services.sweep_steps).
 
 `sweep()` is what Celery beat runs every 5 minutes (`visits.tasks.sweep_reminders`) and what
 `manage.py send_due_reminders` runs by hand. It also sends notification emails that were left
-unsent (e.g. the broker was down when they were created).
+unsent (e.g. the broker was down when they were created), and the WeCom / DingTalk / Feishu
+messages that are due (reception.channels).
 """
 
 from collections import Counter
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from approvals.services import sweep_steps
-from reception.tasks import send_unsent_notification_emails
+from reception.tasks import send_due_channel_messages, send_unsent_notification_emails
 
 from ..models import ReminderKind
 from ..services.walk_ins import chase_unanswered
@@ -32,6 +33,7 @@ class SweepReport:
     offered: int = 0
     reminders: Counter = field(default_factory=Counter)
     notification_emails: int = 0
+    channel_messages: int = 0
     walk_ins_chased: int = 0
     steps: dict = field(default_factory=dict)
 
@@ -61,6 +63,7 @@ def sweep(*, now: datetime | None = None) -> SweepReport:
     report.offered = plan_due_reminders(now=now)
     report.reminders = send_due_reminders(now=now)
     report.notification_emails = send_unsent_notification_emails(now=now)
+    report.channel_messages = send_due_channel_messages(now=now)
     return report
 
 

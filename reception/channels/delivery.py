@@ -1,0 +1,201 @@
+"""The channel outbox: queue rows when notifications are created, send each exactly once.
+
+`queue()` runs inside the notifying transaction and writes one ChannelMessage per message and
+channel (a direct message per recipient with an id on the platform; one message per group
+robot per batch, in the robot's language). `deliver()` claims a row with
+SELECT … FOR UPDATE SKIP LOCKED and keeps it locked until the platform has answered and the
+outcome is written, so concurrent tasks and sweeps never send a row twice. A failure is
+retried with backoff; a rate limit (ours: a robot's CHANNEL_ROBOT_PER_MINUTE, or the
+platform's answer) only postpones the row; nothing is dropped. After CHANNEL_MAX_ATTEMPTS
+failures the row is marked failed, with the platform's error code, for the admin to see.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import StaffMembership
+from . import dingtalk, feishu, tokens, wecom
+from .cards import make_card
+from .http import Answer, TransportError
+from .models import (
+    ChannelAccount,
+    ChannelMessage,
+    ChannelRoute,
+    GroupRobot,
+    MessageStatus,
+    RouteTarget,
+)
+
+log = logging.getLogger(__name__)
+
+PLATFORMS = {"wecom": wecom, "dingtalk": dingtalk, "feishu": feishu}
+RATE_WINDOW = timedelta(minutes=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failure, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def _robots_for(route: ChannelRoute, recipient) -> list[GroupRobot]:
+    robots = GroupRobot.objects.filter(platform=route.platform, active=True)
+    if route.target == RouteTarget.ROBOT:
+        return [route.robot] if route.robot and route.robot.active else []
+    if route.target == RouteTarget.DEPARTMENT_ROBOTS:
+        departments = StaffMembership.objects.filter(user=recipient).values("department")
+        return list(robots.filter(department__in=departments))
+    if route.target == RouteTarget.ROLE_ROBOTS:
+        roles = recipient.groups.values_list("name", flat=True)
+        return list(robots.filter(role__in=list(roles)).exclude(role=""))
+    return []
+
+
+def queue(notifications, *, kind: str, title, body, url: str) -> list[int]:
+    """Write the outbox rows for one batch of notifications; returns their ids.
+
+    `title` and `body` are the notify() Msg objects, rendered again in a robot's language.
+    """
+    routes = list(ChannelRoute.objects.filter(kind=kind, active=True).select_related("robot"))
+    if not routes or not notifications:
+        return []
+    rows, robots_done = [], set()
+    for note in notifications:
+        for route in routes:
+            module = PLATFORMS[route.platform]
+            if route.target == RouteTarget.RECIPIENT:
+                if not module.app_configured():
+                    continue
+                account = ChannelAccount.objects.filter(
+                    user_id=note.recipient_id, platform=route.platform
+                ).first()
+                if account is None:
+                    continue
+                card = make_card(
+                    title=note.title,
+                    text=note.body,
+                    url=note.url,
+                    language=note.recipient.preferred_language,
+                )
+                rows.append(
+                    ChannelMessage(
+                        notification=note,
+                        platform=route.platform,
+                        target=account.external_id,
+                        payload=module.direct_payload(card, account.external_id),
+                    )
+                )
+                continue
+            for robot in _robots_for(route, note.recipient):
+                if robot.pk in robots_done:
+                    continue
+                robots_done.add(robot.pk)
+                language = robot.message_language
+                card = make_card(
+                    title=title.render(language),
+                    text=body.render(language) if body else "",
+                    url=url,
+                    language=language,
+                )
+                rows.append(
+                    ChannelMessage(
+                        notification=note,
+                        platform=robot.platform,
+                        robot=robot,
+                        target=robot.name,
+                        payload=module.robot_payload(card),
+                    )
+                )
+    return [row.pk for row in ChannelMessage.objects.bulk_create(rows)]
+
+
+def _over_robot_limit(robot_id: int, now: datetime) -> datetime | None:
+    """When the robot may send again, if it has used its messages of the last minute."""
+    recent = ChannelMessage.objects.filter(
+        robot_id=robot_id, status=MessageStatus.SENT, sent_at__gt=now - RATE_WINDOW
+    ).order_by("sent_at")
+    limit = settings.CHANNEL_ROBOT_PER_MINUTE
+    sent = list(recent.values_list("sent_at", flat=True)[: limit + 1])
+    if len(sent) < limit:
+        return None
+    return sent[len(sent) - limit] + RATE_WINDOW
+
+
+def send_payload(message: ChannelMessage) -> Answer:
+    module = PLATFORMS[message.platform]
+    if message.robot_id:
+        robot = message.robot
+        return module.send_robot(robot.webhook_url, robot.secret, message.payload)
+    answer = module.send_direct(message.payload)
+    if answer.token_expired:  # the cached token died early: fetch a new one, once
+        tokens.forget_token(message.platform)
+        answer = module.send_direct(message.payload)
+    return answer
+
+
+def deliver(pk: int, *, now: datetime | None = None) -> bool:
+    """Claim and send one outbox row if it is due; True if this call sent it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            ChannelMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=MessageStatus.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return False
+        if message.robot_id:
+            free_at = _over_robot_limit(message.robot_id, now)
+            if free_at is not None:
+                message.next_attempt_at = free_at
+                message.save(update_fields=["next_attempt_at"])
+                return False
+        try:
+            answer = send_payload(message)
+        except (TransportError, KeyError, ValueError) as error:
+            answer = Answer(ok=False, message=str(error)[:500])
+        if answer.ok:
+            message.status = MessageStatus.SENT
+            message.sent_at = now
+            message.error_code = message.error = ""
+        elif answer.rate_limited:
+            message.next_attempt_at = now + RATE_WINDOW
+            message.error_code, message.error = answer.code, answer.message[:1000]
+        else:
+            message.attempts += 1
+            message.error_code, message.error = answer.code, answer.message[:1000]
+            if message.attempts >= settings.CHANNEL_MAX_ATTEMPTS:
+                message.status = MessageStatus.FAILED
+            else:
+                message.next_attempt_at = now + backoff(message.attempts)
+            log.warning(
+                "Channel message %s (%s) failed: %s %s",
+                message.pk,
+                message.platform,
+                answer.code,
+                answer.message[:200],
+            )
+        message.save()
+        return answer.ok
+
+
+def deliver_all(ids, *, now: datetime | None = None) -> int:
+    return sum(deliver(pk, now=now) for pk in ids)
+
+
+def due_ids(*, now: datetime, limit: int = 500) -> list[int]:
+    return list(
+        ChannelMessage.objects.filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def retry(ids) -> int:
+    """Admin action: put failed rows back in the queue, due now."""
+    return ChannelMessage.objects.filter(pk__in=ids, status=MessageStatus.FAILED).update(
+        status=MessageStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )

@@ -1,0 +1,293 @@
+"""A local fake of WeCom, DingTalk and Feishu: an HTTP server thread on 127.0.0.1.
+
+It checks each request's URL, JSON shape, signature and token, answers like the platform
+(error codes included: bad token, bad signature, rate limit) and records what it accepted.
+`down = n` makes the next n message requests fail with HTTP 503 (an outage);
+`rate_limit_next = n` answers the next n message requests with the platform's rate-limit code.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+APPS = {
+    "wecom": {"corp_id": "ww-corp", "secret": "wecom-app-secret", "agent_id": "1000002"},
+    "dingtalk": {"app_key": "ding-key", "app_secret": "ding-app-secret", "agent_id": "2000003"},
+    "feishu": {"app_id": "cli_fake", "app_secret": "feishu-app-secret"},
+}
+RATE_LIMIT = {
+    "wecom": {"errcode": 45009, "errmsg": "api freq out of limit"},
+    "dingtalk": {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"},
+    "feishu": {"code": 11232, "msg": "frequency limited"},
+}
+
+
+class FakePlatforms:
+    def __init__(self):
+        self.received: list[dict] = []
+        self.token_requests: Counter = Counter()
+        self.tokens: dict[str, str] = {}
+        self.robot_secrets: dict[str, str] = {}
+        self.expires_in = 7200
+        self.down = 0
+        self.rate_limit_next = 0
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def messages(self, platform: str | None = None) -> list[dict]:
+        return [r for r in self.received if platform in (None, r["platform"])]
+
+    # ---- the platforms ---------------------------------------------------------------------
+
+    def _new_token(self, platform: str) -> str:
+        self.token_requests[platform] += 1
+        token = f"{platform}-token-{self.token_requests[platform]}"
+        self.tokens[platform] = token
+        return token
+
+    def _outage_or_limit(self, platform: str):
+        """(503, None) during an outage, (200, rate-limit answer) when limiting, else None."""
+        with self.lock:
+            if self.down > 0:
+                self.down -= 1
+                return 503, None
+            if self.rate_limit_next > 0:
+                self.rate_limit_next -= 1
+                return 200, RATE_LIMIT[platform]
+        return None
+
+    def handle(self, method: str, path: str, query: dict, headers, body: dict | None):
+        q = {k: v[0] for k, v in query.items()}
+        platform = path.split("/")[1]
+        route = "/" + "/".join(path.split("/")[2:])
+        if platform == "wecom":
+            return self._wecom(method, route, q, body)
+        if platform == "dingtalk":
+            return self._dingtalk(method, route, q, body)
+        if platform == "feishu":
+            return self._feishu(method, route, q, headers, body)
+        return 404, {"error": "no such platform"}
+
+    def _record(self, platform, route, kind, body):
+        self.received.append({"platform": platform, "route": route, "kind": kind, "body": body})
+
+    def _wecom(self, method, route, q, body):
+        app = APPS["wecom"]
+        if route == "/cgi-bin/gettoken" and method == "GET":
+            if (q.get("corpid"), q.get("corpsecret")) != (app["corp_id"], app["secret"]):
+                return 200, {"errcode": 40001, "errmsg": "invalid credential"}
+            token = self._new_token("wecom")
+            return 200, {
+                "errcode": 0,
+                "errmsg": "ok",
+                "access_token": token,
+                "expires_in": self.expires_in,
+            }
+        if route == "/cgi-bin/message/send":
+            if q.get("access_token") != self.tokens.get("wecom"):
+                return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
+            card = body.get("textcard", {})
+            if (
+                body.get("msgtype") != "textcard"
+                or body.get("agentid") != int(app["agent_id"])
+                or not (
+                    body.get("touser")
+                    and card.get("title")
+                    and card.get("url", "").startswith("http")
+                )
+            ):
+                return 200, {"errcode": 40008, "errmsg": "invalid message type"}
+            if (trouble := self._outage_or_limit("wecom")) is not None:
+                return trouble
+            self._record("wecom", route, "app", body)
+            return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": ""}
+        if route == "/cgi-bin/webhook/send":
+            if not q.get("key"):
+                return 200, {"errcode": 93000, "errmsg": "invalid webhook url"}
+            card = body.get("template_card", {})
+            if (
+                body.get("msgtype") != "template_card"
+                or card.get("card_type") != "text_notice"
+                or not (
+                    card.get("main_title", {}).get("title")
+                    and card.get("card_action", {}).get("url")
+                )
+            ):
+                return 200, {"errcode": 40008, "errmsg": "invalid message type"}
+            if (trouble := self._outage_or_limit("wecom")) is not None:
+                return trouble
+            self._record("wecom", route, "robot", body)
+            return 200, {"errcode": 0, "errmsg": "ok"}
+        return 404, {"errcode": 404, "errmsg": "not found"}
+
+    def _dingtalk(self, method, route, q, body):
+        app = APPS["dingtalk"]
+        if route == "/gettoken" and method == "GET":
+            if (q.get("appkey"), q.get("appsecret")) != (app["app_key"], app["app_secret"]):
+                return 200, {"errcode": 40089, "errmsg": "invalid appkey or appsecret"}
+            token = self._new_token("dingtalk")
+            return 200, {
+                "errcode": 0,
+                "errmsg": "ok",
+                "access_token": token,
+                "expires_in": self.expires_in,
+            }
+        if route == "/topapi/message/corpconversation/asyncsend_v2":
+            if q.get("access_token") != self.tokens.get("dingtalk"):
+                return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
+            card = body.get("msg", {}).get("action_card", {})
+            if (
+                body.get("agent_id") != int(app["agent_id"])
+                or body.get("msg", {}).get("msgtype") != "action_card"
+                or not (
+                    body.get("userid_list")
+                    and card.get("title")
+                    and card.get("markdown")
+                    and card.get("single_url")
+                )
+            ):
+                return 200, {"errcode": 40035, "errmsg": "invalid parameter"}
+            if (trouble := self._outage_or_limit("dingtalk")) is not None:
+                return trouble
+            self._record("dingtalk", route, "app", body)
+            return 200, {"errcode": 0, "errmsg": "ok", "task_id": len(self.received)}
+        if route == "/robot/send":
+            secret = self.robot_secrets.get(q.get("access_token", ""))
+            if secret is None:
+                return 200, {"errcode": 300001, "errmsg": "token is not exist"}
+            timestamp = q.get("timestamp", "0")
+            expected = base64.b64encode(
+                hmac.new(
+                    secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256
+                ).digest()
+            ).decode()
+            # parse_qs already decoded the query once, as DingTalk does.
+            fresh = abs(time.time() * 1000 - int(timestamp)) < 3600 * 1000
+            if not fresh or q.get("sign") != expected:
+                return 200, {"errcode": 310000, "errmsg": "sign not match"}
+            card = body.get("actionCard", {})
+            if body.get("msgtype") != "actionCard" or not (
+                card.get("title") and card.get("text") and card.get("singleURL")
+            ):
+                return 200, {"errcode": 40035, "errmsg": "invalid parameter"}
+            if (trouble := self._outage_or_limit("dingtalk")) is not None:
+                return trouble
+            self._record("dingtalk", route, "robot", body)
+            return 200, {"errcode": 0, "errmsg": "ok"}
+        return 404, {"errcode": 404, "errmsg": "not found"}
+
+    def _feishu(self, method, route, q, headers, body):
+        app = APPS["feishu"]
+        if route == "/open-apis/auth/v3/tenant_access_token/internal" and method == "POST":
+            if (body.get("app_id"), body.get("app_secret")) != (app["app_id"], app["app_secret"]):
+                return 400, {"code": 10014, "msg": "app secret invalid"}
+            token = self._new_token("feishu")
+            return 200, {
+                "code": 0,
+                "msg": "ok",
+                "tenant_access_token": token,
+                "expire": self.expires_in,
+            }
+        if route == "/open-apis/im/v1/messages":
+            if headers.get("Authorization") != f"Bearer {self.tokens.get('feishu')}":
+                return 400, {"code": 99991663, "msg": "Invalid access token for authorization."}
+            if (
+                q.get("receive_id_type") != "user_id"
+                or body.get("msg_type") != "interactive"
+                or not body.get("receive_id")
+            ):
+                return 400, {
+                    "code": 230001,
+                    "msg": "Your request contains an invalid request parameter.",
+                }
+            card = json.loads(body.get("content", "{}"))
+            if not card.get("header", {}).get("title", {}).get("content") or not card.get(
+                "elements"
+            ):
+                return 400, {"code": 230099, "msg": "Failed to create card content"}
+            if (trouble := self._outage_or_limit("feishu")) is not None:
+                return trouble
+            self._record("feishu", route, "app", body)
+            return 200, {
+                "code": 0,
+                "msg": "success",
+                "data": {"message_id": f"om_{len(self.received)}"},
+            }
+        if route.startswith("/open-apis/bot/v2/hook/"):
+            secret = self.robot_secrets.get(route.rsplit("/", 1)[1])
+            if secret is None:
+                return 200, {
+                    "code": 19001,
+                    "msg": "param invalid: incoming webhook access token invalid",
+                }
+            timestamp = body.get("timestamp", "0")
+            expected = base64.b64encode(
+                hmac.new(f"{timestamp}\n{secret}".encode(), b"", hashlib.sha256).digest()
+            ).decode()
+            fresh = abs(time.time() - int(timestamp)) < 3600
+            if not fresh or body.get("sign") != expected:
+                return 200, {
+                    "code": 19021,
+                    "msg": "sign match fail or timestamp is not within one hour from current time",
+                }
+            if body.get("msg_type") != "interactive" or not body.get("card", {}).get("header"):
+                return 200, {"code": 9499, "msg": "Bad Request"}
+            if (trouble := self._outage_or_limit("feishu")) is not None:
+                return trouble
+            self._record("feishu", route, "robot", body)
+            return 200, {"code": 0, "msg": "success", "data": {}}
+        return 404, {"code": 404, "msg": "not found"}
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _serve(self, method):
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                body = json.loads(raw) if raw else None
+                status, answer = fake.handle(
+                    method, parts.path, parse_qs(parts.query), self.headers, body
+                )
+                data = b"Service Unavailable" if answer is None else json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json" if answer else "text/plain")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                self._serve("GET")
+
+            def do_POST(self):
+                self._serve("POST")
+
+        return Handler
+
+
+def robot_webhook(fake: FakePlatforms, platform: str, key: str) -> str:
+    return {
+        "wecom": f"{fake.url}/wecom/cgi-bin/webhook/send?key={key}",
+        "dingtalk": f"{fake.url}/dingtalk/robot/send?access_token={key}",
+        "feishu": f"{fake.url}/feishu/open-apis/bot/v2/hook/{key}",
+    }[platform]
