@@ -47,6 +47,10 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Pages, notifications and emails use this language; empty: the default."),
     )
+    # Ids in the company's messaging platforms (direct messages through the company's own app).
+    wecom_userid = models.CharField(_("WeCom user id"), max_length=64, blank=True)
+    dingtalk_userid = models.CharField(_("DingTalk user id"), max_length=64, blank=True)
+    feishu_userid = models.CharField(_("Feishu user id"), max_length=64, blank=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
