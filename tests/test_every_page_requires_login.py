@@ -22,11 +22,13 @@ SAMPLE_KWARGS = {
     "direction": "in",
     "token": "not-a-real-display-secret",
     "uidb64": "MQ",
+    "fmt": "csv",
 }
 
 # Public by design: logging in, resetting a forgotten password by email, and choosing the
 # language (the login page offers them all), and the lobby welcome screen, which opens with its
-# display's secret (404 for any other value).
+# display's secret (404 for any other value), and the calendar feeds, which open with their
+# owner's secret the same way.
 PUBLIC = {
     "/accounts/login/",
     "/accounts/password-reset/",
@@ -36,6 +38,8 @@ PUBLIC = {
     "/i18n/setlang/",
     "/admin/login/",
     "/welcome/not-a-real-display-secret/",
+    "/calendar/not-a-real-display-secret.ics",
+    "/calendar/not-a-real-display-secret/arrivals.ics",
 }
 
 # Regex patterns without a name cannot be built or reversed: a concrete URL to try instead.

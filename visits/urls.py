@@ -1,7 +1,17 @@
 from django.urls import path
 
 from . import documents
-from .views import clients, desk, itinerary, preparation, requests, summary, walk_ins, welcome
+from .views import (
+    calendar_feeds,
+    clients,
+    desk,
+    itinerary,
+    preparation,
+    requests,
+    summary,
+    walk_ins,
+    welcome,
+)
 from .views import documents as document_views
 
 app_name = "visits"
@@ -56,5 +66,21 @@ urlpatterns = [
     path("desk/walk-ins/", walk_ins.WalkInListView.as_view(), name="walk_ins"),
     path("desk/walk-ins/new/", walk_ins.WalkInCreateView.as_view(), name="walk_in_create"),
     path("walk-ins/<int:pk>/", walk_ins.WalkInDecisionView.as_view(), name="walk_in"),
+    path("calendar/", calendar_feeds.CalendarFeedPageView.as_view(), name="calendar_feed"),
+    path(
+        "calendar/rotate/",
+        calendar_feeds.CalendarFeedRotateView.as_view(),
+        name="calendar_feed_rotate",
+    ),
+    path(
+        "calendar/<str:token>.ics",
+        calendar_feeds.CalendarFileView.as_view(),
+        name="calendar_ics",
+    ),
+    path(
+        "calendar/<str:token>/arrivals.ics",
+        calendar_feeds.CalendarFileView.as_view(arrivals=True),
+        name="calendar_arrivals_ics",
+    ),
     path("welcome/<str:token>/", welcome.WelcomeScreenView.as_view(), name="welcome"),
 ]

@@ -1,3 +1,4 @@
+from .calendar import CalendarFeed
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
 from .preparation import (
     AssignTo,
@@ -41,6 +42,7 @@ from .retention import AnonymisationRun
 from .summary import VisitSummary
 
 __all__ = [
+    "CalendarFeed",
     "COMMERCIAL_GUESTS",
     "MAX_HEADCOUNT",
     "NON_COMMERCIAL_GUESTS",
