@@ -154,3 +154,9 @@ def test_the_command_refuses_a_file_with_errors(tmp_path):
     with pytest.raises(CommandError, match="1 of 1 rows have errors"):
         call_command("import_staff", str(path), "--commit")
     assert not User.objects.exists()
+
+
+def test_the_user_list_links_to_the_import(admin_browser):
+    page = admin_browser.get(reverse("admin:reception_user_changelist"))
+    assert reverse("admin:reception_user_import") in page.content.decode()
+    assert admin_browser.get(reverse("admin:reception_user_import")).status_code == 200
