@@ -25,6 +25,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -183,12 +184,11 @@ def preview(rows: list[Row]) -> list[Row]:
     words = _role_words()
     departments = _departments()
     logins = [r.values["login"].lower() for r in rows]
-    existing = {
-        u.lower()
-        for u in User.objects.filter(username__in=[r.values["login"] for r in rows]).values_list(
-            "username", flat=True
-        )
-    }
+    existing = set(
+        User.objects.annotate(login=Lower("username"))
+        .filter(login__in=logins)
+        .values_list("login", flat=True)
+    )
     for row in rows:
         v = row.values
         if not v["name"]:

@@ -101,9 +101,9 @@ def test_reimporting_updates_instead_of_duplicating():
     first = "王芳,wangfang,wf@example.com,,office,,文员,office,\n"
     staff_import.import_staff(rows=staff_import.read_rows("s.csv", (HEADER + first).encode()))
     again = "王芳,WangFang,new@example.com,,办公室,,主任,office,\n"
-    report = staff_import.import_staff(
-        rows=staff_import.read_rows("s.csv", (HEADER + again).encode())
-    )
+    rows = staff_import.read_rows("s.csv", (HEADER + again).encode())
+    assert [r.action for r in staff_import.preview(rows)] == ["update"]
+    report = staff_import.import_staff(rows=rows)
     assert report.counts["created"] == 0 and report.counts["updated"] == 1
     person = User.objects.get()
     assert person.email == "new@example.com"
