@@ -76,8 +76,18 @@ TEMPLATE_EXAMPLE = [
     "ou_7d8a6e6df7621556ce0d21922b676706",
 ]
 MAX_ROWS = 5000
+# The longest value each column's field holds.
+MAX_LENGTHS = {
+    "name": 100,
+    "email": 254,
+    "department_name": 100,
+    "title": 100,
+    "wecom_userid": 64,
+    "dingtalk_userid": 64,
+    "feishu_userid": 64,
+}
 _ROLE_SPLIT = re.compile(r"[,，、;；/]+")
-_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")  # Department.code
 
 
 class StaffFileError(ValueError):
@@ -205,6 +215,12 @@ def preview(rows: list[Row]) -> list[Row]:
                 _("“%(login)s” is not a valid login: letters, digits and @ . + - _ only.")
                 % {"login": v["login"]}
             )
+        for key, limit in MAX_LENGTHS.items():
+            if len(v[key]) > limit:
+                row.errors.append(
+                    _("The %(column)s is longer than %(n)s characters.")
+                    % {"column": key, "n": limit}
+                )
         if v["email"]:
             try:
                 validate_email(v["email"])

@@ -160,3 +160,8 @@ def test_the_user_list_links_to_the_import(admin_browser):
     page = admin_browser.get(reverse("admin:reception_user_changelist"))
     assert reverse("admin:reception_user_import") in page.content.decode()
     assert admin_browser.get(reverse("admin:reception_user_import")).status_code == 200
+
+
+def test_a_value_too_long_for_its_field_is_a_row_error():
+    found = errors_by_line(f"王芳,wangfang,,,,,{'长' * 101},,\n")
+    assert found[2] == ["The title is longer than 100 characters.", "A title needs a department."]
