@@ -135,6 +135,57 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username + address first
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Directory login (LDAP / Active Directory), off unless LDAP_SERVER_URI is set. See the README,
+# "Directory login (LDAP)", and reception/directory.py for the group -> role mapping.
+LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "")
+LDAP_ROLE_GROUPS = os.environ.get("LDAP_ROLE_GROUPS", "")
+if LDAP_SERVER_URI:
+    import ldap
+    from django_auth_ldap.config import (
+        ActiveDirectoryGroupType,
+        GroupOfNamesType,
+        LDAPSearch,
+        NestedActiveDirectoryGroupType,
+        PosixGroupType,
+    )
+
+    _LDAP_GROUP_TYPES = {
+        "active_directory": ActiveDirectoryGroupType,
+        "nested_active_directory": NestedActiveDirectoryGroupType,
+        "group_of_names": GroupOfNamesType,
+        "posix": PosixGroupType,
+    }
+    AUTHENTICATION_BACKENDS.insert(1, "django_auth_ldap.backend.LDAPBackend")
+    AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+    AUTH_LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+    AUTH_LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+    AUTH_LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        os.environ.get("LDAP_USER_SEARCH_BASE", ""),
+        ldap.SCOPE_SUBTREE,
+        os.environ.get("LDAP_USER_SEARCH_FILTER", "(sAMAccountName=%(user)s)"),
+    )
+    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+        os.environ.get("LDAP_GROUP_SEARCH_BASE", os.environ.get("LDAP_USER_SEARCH_BASE", "")),
+        ldap.SCOPE_SUBTREE,
+        os.environ.get("LDAP_GROUP_SEARCH_FILTER", "(objectClass=group)"),
+    )
+    AUTH_LDAP_GROUP_TYPE = _LDAP_GROUP_TYPES[
+        os.environ.get("LDAP_GROUP_TYPE", "active_directory")
+    ]()
+    if os.environ.get("LDAP_REQUIRE_GROUP"):
+        AUTH_LDAP_REQUIRE_GROUP = os.environ["LDAP_REQUIRE_GROUP"]
+    AUTH_LDAP_USER_ATTR_MAP = {
+        "full_name": os.environ.get("LDAP_ATTR_FULL_NAME", "displayName"),
+        "email": os.environ.get("LDAP_ATTR_EMAIL", "mail"),
+        "phone": os.environ.get("LDAP_ATTR_PHONE", "mobile"),
+    }
+    AUTH_LDAP_ALWAYS_UPDATE_USER = True
+    AUTH_LDAP_FIND_GROUP_PERMS = False
+    AUTH_LDAP_CACHE_TIMEOUT = 300
+    AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_REFERRALS: 0, ldap.OPT_NETWORK_TIMEOUT: 10}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

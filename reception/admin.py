@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import staff_import
 from .calendar import (
     ENTRY,
     OFFICIAL,
@@ -58,6 +60,90 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "is_staff", "groups", "departments")
     search_fields = ("username", "full_name", "email", "phone")
     inlines = [MembershipInline, ChannelAccountInline]
+    change_list_template = "admin/reception/user/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="reception_user_import"),
+            path(
+                "import/template.<str:fmt>",
+                view(self.import_template_view),
+                name="reception_user_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request, fmt):
+        if fmt == "xlsx":
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            body = staff_import.template_xlsx()
+        elif fmt == "csv":
+            content_type, body = "text/csv; charset=utf-8", staff_import.template_csv()
+        else:
+            return redirect("admin:reception_user_import")
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="staff-template.{fmt}"'
+        return response
+
+    def import_view(self, request):
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            return redirect("admin:index")
+        rows, problem = None, ""
+        form = StaffImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            rows = form.cleaned_data["rows"]
+            if "confirm" in request.POST and not staff_import.has_errors(rows):
+                report = staff_import.import_staff(rows=rows)
+                c = report.counts
+                messages.success(
+                    request,
+                    gettext(
+                        "%(n)s people read: %(created)s created, %(updated)s updated, "
+                        "%(departments)s new departments."
+                    )
+                    % {"n": len(rows), **c},
+                )
+                return redirect("admin:reception_user_changelist")
+        elif request.method == "POST":
+            problem = " ".join(form.non_field_errors())
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import staff"),
+            "form": form,
+            "rows": rows,
+            "problem": problem,
+            "has_errors": rows is not None and staff_import.has_errors(rows),
+            "rows_json": staff_import.rows_to_json(rows) if rows else "",
+        }
+        return TemplateResponse(request, "admin/reception/user/import.html", context)
+
+
+class StaffImportForm(forms.Form):
+    """An upload (first step) or the previewed rows sent back to be saved (second step)."""
+
+    file = forms.FileField(
+        label=_("File"), required=False, help_text=_("An .xlsx workbook or a .csv file.")
+    )
+    rows = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        try:
+            if upload:
+                rows = staff_import.read_rows(upload.name, upload.read())
+            elif data.get("rows"):
+                rows = staff_import.rows_from_json(data["rows"])
+            else:
+                raise forms.ValidationError(_("Choose a file to upload."))
+        except staff_import.StaffFileError as error:
+            raise forms.ValidationError(str(error)) from None
+        if not rows:
+            raise forms.ValidationError(_("The file lists nobody."))
+        data["rows"] = staff_import.preview(rows)  # checked again on confirming
+        return data
 
 
 class DepartmentMembershipInline(admin.TabularInline):

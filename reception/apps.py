@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -22,3 +23,10 @@ class ReceptionConfig(AppConfig):
         from . import signals  # noqa: F401
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="jiedai-sync-roles")
+        if settings.LDAP_SERVER_URI:
+            # local: django-auth-ldap is installed only where directory login is used
+            from django_auth_ldap.backend import populate_user
+
+            from .directory import on_populate_user
+
+            populate_user.connect(on_populate_user, dispatch_uid="jiedai-directory-roles")

@@ -47,6 +47,7 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Pages, notifications and emails use this language; empty: the default."),
     )
+    # Ids in the company's messaging platforms (direct messages through the company's own app).
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -643,6 +644,7 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_job_display()} {self.at.isoformat()}"
+
 
 # Company messaging (WeCom, DingTalk, Feishu) keeps its models in its own package.
 from .channels.models import (  # noqa: E402, F401

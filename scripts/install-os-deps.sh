@@ -15,6 +15,7 @@ run_pkgs=(
 test_pkgs=(
   poppler-utils           # pdftotext / pdffonts / pdftoppm to check PDFs
   chromium                # browser tests (Playwright drives Debian's Chromium)
+  gcc python3-dev libldap2-dev libsasl2-dev   # build python-ldap (directory-login tests)
 )
 
 bench_pkgs=(

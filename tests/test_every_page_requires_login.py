@@ -29,8 +29,9 @@ SAMPLE_KWARGS = {
 
 # Public by design: logging in, resetting a forgotten password by email, and choosing the
 # language (the login page offers them all), the lobby welcome screen, which opens with its
-# display's secret (404 for any other value), and the health endpoint for load balancers,
-# which says only "ok" or "failing" per check.
+# display's secret (404 for any other value), the calendar feeds, which open with their
+# owner's secret the same way, and the health endpoint for load balancers, which says only
+# "ok" or "failing" per check.
 PUBLIC = {
     "/health/",
     "/accounts/login/",
@@ -41,6 +42,8 @@ PUBLIC = {
     "/i18n/setlang/",
     "/admin/login/",
     "/welcome/not-a-real-display-secret/",
+    "/calendar/not-a-real-display-secret.ics",
+    "/calendar/not-a-real-display-secret/arrivals.ics",
 }
 
 # Regex patterns without a name cannot be built or reversed: a concrete URL to try instead.

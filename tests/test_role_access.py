@@ -13,7 +13,7 @@ from approvals.services import decide
 from reception.models import Department
 from reception.roles import Role
 from tests.factories import ClientFactory, file_visit, user_with
-from visits.models import WalkIn, WelcomeDisplay
+from visits.models import CalendarFeed, WalkIn, WelcomeDisplay
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +165,11 @@ ACCESS = {
     # the walk-in asks for the marketing user; the desk roles may look
     "visits:walk_in": rule(DESK | {R.MARKETING}, out=404),
     "visits:welcome": rule(EVERYONE),
+    "visits:calendar_feed": rule(EVERYONE),
+    "visits:calendar_feed_rotate": rule(EVERYONE, ok=405),
+    # the feeds open with their secret, whoever asks (here the front desk user's feed)
+    "visits:calendar_ics": rule(EVERYONE),
+    "visits:calendar_arrivals_ics": rule(EVERYONE),
     "visits:summaries": rule(
         APPROVERS | {R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.HR, R.DEPARTMENT_HEAD}
     ),
@@ -243,6 +248,7 @@ def scenario(four_tier):
         purpose="参观",
     )
     display = WelcomeDisplay.objects.create(name="大堂")
+    desk_feed = CalendarFeed.objects.create(user=users[R.FRONT_DESK])
     delegation = Delegation.objects.create(
         approver=users[R.MARKETING],
         delegate=users[R.MARKETING_HEAD],
@@ -276,6 +282,8 @@ def scenario(four_tier):
         "visits:list_export": {"fmt": "csv"},
         "visits:report_export": {"key": "visits-by-grade", "fmt": "xlsx"},
         "visits:visitor_log_export": {"fmt": "xlsx"},
+        "visits:calendar_ics": {"token": desk_feed.token},
+        "visits:calendar_arrivals_ics": {"token": desk_feed.token},
         "approvals:decide": {"pk": visit.approval_steps.first().pk},
         "approvals:decide_as_administrator": {"pk": visit.approval_steps.first().pk},
         "approvals:end_delegation": {"pk": delegation.pk},

@@ -14,6 +14,7 @@ from reception.errors import RuleError
 
 from .models import (
     AnonymisationRun,
+    CalendarFeed,
     ItineraryItem,
     Party,
     PrepTask,
@@ -318,6 +319,19 @@ class VisitEventAdmin(admin.ModelAdmin):
     has_change_permission = no_change
     has_add_permission = no_add
     has_delete_permission = no_delete
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """People's calendar feeds. Deleting one revokes its URL (the owner's page makes a new one);
+    nobody reads the secret here."""
+
+    list_display = ("user", "rotated_at")
+    search_fields = ("user__username", "user__full_name")
+    fields = ("user", "rotated_at")
+    readonly_fields = ("user", "rotated_at")
+    has_add_permission = no_add
+    has_change_permission = no_change
 
 
 @admin.register(WelcomeDisplay)

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from . import documents
 from .views import (
+    calendar_feeds,
     clients,
     desk,
     itinerary,
@@ -89,6 +90,22 @@ urlpatterns = [
         r"^desk/visitor-log\.(?P<fmt>csv|xlsx)$",
         reports.VisitorLogExportView.as_view(),
         name="visitor_log_export",
+    ),
+    path("calendar/", calendar_feeds.CalendarFeedPageView.as_view(), name="calendar_feed"),
+    path(
+        "calendar/rotate/",
+        calendar_feeds.CalendarFeedRotateView.as_view(),
+        name="calendar_feed_rotate",
+    ),
+    path(
+        "calendar/<str:token>.ics",
+        calendar_feeds.CalendarFileView.as_view(),
+        name="calendar_ics",
+    ),
+    path(
+        "calendar/<str:token>/arrivals.ics",
+        calendar_feeds.CalendarFileView.as_view(arrivals=True),
+        name="calendar_arrivals_ics",
     ),
     path("welcome/<str:token>/", welcome.WelcomeScreenView.as_view(), name="welcome"),
 ]

@@ -1,3 +1,4 @@
+from .calendar import CalendarFeed
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
 from .preparation import (
     AssignTo,
@@ -42,6 +43,7 @@ from .spending import ExpenseApprovalState, ExpenseCategory, ExpenseLine
 from .summary import FollowUpAction, SummarySide, VisitSummary
 
 __all__ = [
+    "CalendarFeed",
     "COMMERCIAL_GUESTS",
     "MAX_HEADCOUNT",
     "NON_COMMERCIAL_GUESTS",

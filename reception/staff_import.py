@@ -1,0 +1,372 @@
+"""Importing departments and people from a spreadsheet (.xlsx or .csv).
+
+One row per person. Columns (headers in English or Chinese, any order; only name and login are
+required):
+
+    name 姓名 | login 登录名 | email 邮箱 | phone 电话 | department 部门 | department_name 部门名称
+    | title 职务 | roles 角色 | wecom_userid 企业微信 | dingtalk_userid 钉钉 | feishu_userid 飞书
+
+`department` is a department's code or name; an unknown code creates the department (named
+`department_name`, or the code). `roles` lists role codes or labels (Chinese or English),
+separated by commas, 、 or semicolons. The login is the key: importing the same file again
+updates the people it created and creates nobody twice. Blank cells leave what a person has.
+
+`read_rows` reads a file, `preview` checks every row without saving anything, `import_staff`
+saves a checked file in one transaction (all or nothing).
+"""
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+
+from .channels.models import ChannelAccount, Platform
+from .loading import LoadReport
+from .models import Department, StaffMembership, User, phone_validator
+from .roles import Role
+
+# Column key -> header aliases (compared lower-case, without spaces).
+COLUMNS = {
+    "name": ("name", "fullname", "姓名"),
+    "login": ("login", "username", "登录名", "账号", "用户名"),
+    "email": ("email", "e-mail", "邮箱", "电子邮箱"),
+    "phone": ("phone", "mobile", "电话", "手机"),
+    "department": ("department", "部门"),
+    "department_name": ("department_name", "departmentname", "部门名称"),
+    "title": ("title", "职务", "职位"),
+    "roles": ("roles", "role", "角色"),
+    "wecom_userid": ("wecom_userid", "wecom", "企业微信", "企业微信id"),
+    "dingtalk_userid": ("dingtalk_userid", "dingtalk", "钉钉", "钉钉id"),
+    "feishu_userid": ("feishu_userid", "feishu", "飞书", "飞书id"),
+}
+# The template's header row: Chinese, as most administrators will fill it in.
+TEMPLATE_HEADERS = [
+    "姓名",
+    "登录名",
+    "邮箱",
+    "电话",
+    "部门",
+    "部门名称",
+    "职务",
+    "角色",
+    "企业微信",
+    "钉钉",
+    "飞书",
+]
+TEMPLATE_EXAMPLE = [
+    "王芳",
+    "wangfang",
+    "wangfang@example.com",
+    "13800000001",
+    "sales",
+    "销售部",
+    "销售经理",
+    "营业员",
+    "WangFang",
+    "manager1234",
+    "ou_7d8a6e6df7621556ce0d21922b676706",
+]
+MAX_ROWS = 5000
+# The longest value each column's field holds.
+MAX_LENGTHS = {
+    "name": 100,
+    "email": 254,
+    "department_name": 100,
+    "title": 100,
+    "wecom_userid": 64,
+    "dingtalk_userid": 64,
+    "feishu_userid": 64,
+}
+_ROLE_SPLIT = re.compile(r"[,，、;；/]+")
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")  # Department.code
+
+
+class StaffFileError(ValueError):
+    """The file as a whole cannot be read (not a row's problem)."""
+
+
+# Columns holding a person's id on a messaging platform (reception/channels).
+PLATFORM_COLUMNS = {
+    "wecom_userid": Platform.WECOM,
+    "dingtalk_userid": Platform.DINGTALK,
+    "feishu_userid": Platform.FEISHU,
+}
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+    action: str = ""  # "create" or "update" once checked
+    new_department: bool = False
+
+
+def _header_key(text: str) -> str | None:
+    text = re.sub(r"\s+", "", str(text or "")).lower()
+    for key, aliases in COLUMNS.items():
+        if text in aliases:
+            return key
+    return None
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone number Excel stored as a number
+    return str(value).strip()
+
+
+def _table_rows(name: str, content: bytes) -> list[list[str]]:
+    if name.lower().endswith(".xlsx"):
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a file that is not xlsx
+            raise StaffFileError(_("The file is not an .xlsx workbook.")) from error
+        sheet = book.worksheets[0]
+        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        book.close()
+        return rows
+    if name.lower().endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise StaffFileError(_("The file is neither UTF-8 nor GBK text."))
+        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
+    raise StaffFileError(_("Upload an .xlsx or a .csv file."))
+
+
+def read_rows(name: str, content: bytes) -> list[Row]:
+    """The people in a file, one Row per non-empty line, with its line number."""
+    table = _table_rows(name, content)
+    if not table:
+        raise StaffFileError(_("The file is empty."))
+    keys = [_header_key(h) for h in table[0]]
+    if "name" not in keys or "login" not in keys:
+        raise StaffFileError(_("The first row must name the columns, at least name and login."))
+    rows = []
+    for line, cells in enumerate(table[1:], start=2):
+        if not any(cells):
+            continue
+        values = {key: "" for key in COLUMNS}
+        for key, cell in zip(keys, cells, strict=False):
+            if key:
+                values[key] = cell
+        rows.append(Row(line, values))
+    if len(rows) > MAX_ROWS:
+        raise StaffFileError(_("At most %(n)s people per file.") % {"n": MAX_ROWS})
+    return rows
+
+
+def _role_words() -> dict[str, str]:
+    """Each role's code and its labels in every language, lower-case -> role code."""
+    words = {}
+    for role in Role:
+        words[role.value.lower()] = role.value
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                words[str(role.label).lower()] = role.value
+    return words
+
+
+def _departments() -> dict[str, Department]:
+    found = {}
+    for dept in Department.objects.all():
+        for word in (dept.code, dept.name, dept.name_en):
+            if word:
+                found.setdefault(word.lower(), dept)
+    return found
+
+
+def row_roles(row: Row, words: dict[str, str]) -> list[str]:
+    parts = [p.strip() for p in _ROLE_SPLIT.split(row.values["roles"]) if p.strip()]
+    return [words[p.lower()] for p in parts if p.lower() in words]
+
+
+def preview(rows: list[Row]) -> list[Row]:
+    """Check every row (nothing is saved); each Row gets its errors and what would happen."""
+    words = _role_words()
+    departments = _departments()
+    logins = [r.values["login"].lower() for r in rows]
+    existing = set(
+        User.objects.annotate(login=Lower("username"))
+        .filter(login__in=logins)
+        .values_list("login", flat=True)
+    )
+    for row in rows:
+        v = row.values
+        if not v["name"]:
+            row.errors.append(_("The name is missing."))
+        if not v["login"]:
+            row.errors.append(_("The login is missing."))
+        elif logins.count(v["login"].lower()) > 1:
+            row.errors.append(
+                _("The login “%(login)s” appears more than once in the file.")
+                % {"login": v["login"]}
+            )
+        elif not User.username_validator.regex.match(v["login"]) or len(v["login"]) > 150:
+            row.errors.append(
+                _("“%(login)s” is not a valid login: letters, digits and @ . + - _ only.")
+                % {"login": v["login"]}
+            )
+        for key, limit in MAX_LENGTHS.items():
+            if len(v[key]) > limit:
+                row.errors.append(
+                    _("The %(column)s is longer than %(n)s characters.")
+                    % {"column": key, "n": limit}
+                )
+        if v["email"]:
+            try:
+                validate_email(v["email"])
+            except ValidationError:
+                row.errors.append(_("“%(email)s” is not an email address.") % {"email": v["email"]})
+        if v["phone"]:
+            try:
+                phone_validator(v["phone"])
+            except ValidationError:
+                row.errors.append(_("“%(phone)s” is not a phone number.") % {"phone": v["phone"]})
+        for part in _ROLE_SPLIT.split(v["roles"]):
+            if part.strip() and part.strip().lower() not in words:
+                row.errors.append(_("Unknown role “%(role)s”.") % {"role": part.strip()})
+        dept = v["department"]
+        if dept and dept.lower() not in departments:
+            if _SLUG.match(dept):
+                row.new_department = True
+            else:
+                row.errors.append(
+                    _(
+                        "No department “%(dept)s”: give an existing department's code or name, "
+                        "or a new code (letters, digits, - and _) with its name in department_name."
+                    )
+                    % {"dept": dept}
+                )
+        if not dept and v["title"]:
+            row.errors.append(_("A title needs a department."))
+        row.action = "update" if v["login"].lower() in existing else "create"
+    return rows
+
+
+def rows_to_json(rows: list[Row]) -> str:
+    """The rows as read, to send back with the confirmation (they are checked again)."""
+    return json.dumps([[row.line, row.values] for row in rows], ensure_ascii=False)
+
+
+def rows_from_json(text: str) -> list[Row]:
+    try:
+        data = json.loads(text)
+        rows = [
+            Row(int(line), {k: str(values.get(k, "")) for k in COLUMNS}) for line, values in data
+        ]
+    except (ValueError, TypeError, AttributeError):
+        raise StaffFileError(
+            _("The preview could not be read back; upload the file again.")
+        ) from None
+    if len(rows) > MAX_ROWS:
+        raise StaffFileError(_("At most %(n)s people per file.") % {"n": MAX_ROWS})
+    return rows
+
+
+def has_errors(rows: list[Row]) -> bool:
+    return any(row.errors for row in rows)
+
+
+def import_staff(*, rows: list[Row]) -> LoadReport:
+    """Save checked rows: create or update each person (key: login), their department, title
+    and roles. Refuses a file with any row error; all or nothing."""
+    rows = preview([Row(r.line, dict(r.values)) for r in rows])
+    if has_errors(rows):
+        raise StaffFileError(_("The file has errors; nothing was imported."))
+    report = LoadReport()
+    report.counts["departments"] = 0
+    words = _role_words()
+    with transaction.atomic():
+        departments = _departments()
+        role_groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
+        for row in rows:
+            v = row.values
+            user = User.objects.filter(username__iexact=v["login"]).first()
+            created = user is None
+            if created:
+                user = User(username=v["login"])
+                user.set_unusable_password()  # they set one by "forgot password" (or LDAP)
+            changed = False
+            for key, attr in (
+                ("name", "full_name"),
+                ("email", "email"),
+                ("phone", "phone"),
+            ):
+                if v[key] and getattr(user, attr) != v[key]:
+                    setattr(user, attr, v[key])
+                    changed = True
+            if created or changed:
+                user.save()
+            # Platform ids are the messaging accounts company messaging sends to.
+            for key, platform in PLATFORM_COLUMNS.items():
+                if v[key]:
+                    ChannelAccount.objects.update_or_create(
+                        user=user, platform=platform, defaults={"external_id": v[key]}
+                    )
+            if v["department"]:
+                dept = departments.get(v["department"].lower())
+                if dept is None:
+                    dept = Department.objects.create(
+                        code=v["department"], name=v["department_name"] or v["department"]
+                    )
+                    departments[dept.code.lower()] = dept
+                    report.counts["departments"] += 1
+                    report.lines.append(f"created {dept._meta.verbose_name}: {dept}")
+                membership, new = StaffMembership.objects.get_or_create(
+                    user=user, department=dept, defaults={"title": v["title"]}
+                )
+                if not new and v["title"] and membership.title != v["title"]:
+                    membership.title = v["title"]
+                    membership.save(update_fields=["title"])
+                    changed = True
+                changed = changed or new
+            codes = row_roles(row, words)
+            missing = [c for c in codes if c not in role_groups]
+            for code in missing:
+                role_groups[code] = Group.objects.get_or_create(name=code)[0]
+            wanted = {role_groups[c] for c in codes}
+            if wanted - set(user.groups.all()):
+                user.groups.add(*wanted)
+                changed = True
+            if created:
+                report.record("created", user)
+            elif changed:
+                report.record("updated", user)
+    return report
+
+
+def template_csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TEMPLATE_HEADERS)
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return out.getvalue().encode("utf-8-sig")  # with a BOM, so Excel shows the Chinese
+
+
+def template_xlsx() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "staff"
+    sheet.append(TEMPLATE_HEADERS)
+    sheet.append(TEMPLATE_EXAMPLE)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,163 @@
+"""Calendar feeds: a private iCalendar URL per person, and the front desk's arrivals feed."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from reception.roles import Role
+from tests.factories import approve_fully, file_visit, user_with
+from visits.models import CalendarFeed, VisitRequest, VisitStatus
+from visits.services.calendar_feeds import _sequence
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def feed_of(client, user, *, arrivals=False):
+    token = CalendarFeed.objects.get_or_create(user=user)[0].token
+    name = "visits:calendar_arrivals_ics" if arrivals else "visits:calendar_ics"
+    response = client.get(reverse(name, kwargs={"token": token}))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    return Calendar.from_ical(response.content)
+
+
+def events(cal):
+    return {str(e["UID"]): e for e in cal.walk("VEVENT")}
+
+
+@pytest.fixture
+def visit(four_tier, sales):
+    arrival = (timezone.localtime() + timedelta(days=3)).replace(
+        hour=9, minute=30, second=0, microsecond=0
+    )
+    visit = file_visit(
+        sales, four_tier["routine"], arrival_at=arrival, departure_at=arrival + timedelta(hours=5)
+    )
+    approve_fully(visit)
+    visit.refresh_from_db()
+    return visit
+
+
+def test_the_applicants_feed_has_the_visit_in_shanghai_time_with_its_vtimezone(
+    client, sales, visit
+):
+    cal = feed_of(client, sales)  # anonymous: the secret is the key
+    event = events(cal)[f"visit-{visit.pk}@testserver"]
+    start = event["DTSTART"]
+    assert start.params["TZID"] == "Asia/Shanghai"
+    assert start.dt == visit.arrival_at.astimezone(SHANGHAI)
+    assert start.dt.hour == 9 and start.dt.minute == 30
+    assert event["DTEND"].dt == visit.departure_at.astimezone(SHANGHAI)
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
+
+
+def test_a_changed_visit_keeps_its_uid_and_raises_its_sequence(client, sales, visit):
+    before = events(feed_of(client, sales))[f"visit-{visit.pk}@testserver"]
+    later = visit.arrival_at + timedelta(days=1)
+    VisitRequest.objects.filter(pk=visit.pk).update(
+        arrival_at=later,
+        departure_at=later + timedelta(hours=2),
+        updated_at=visit.updated_at + timedelta(minutes=5),
+    )
+    after = events(feed_of(client, sales))
+    assert list(after).count(f"visit-{visit.pk}@testserver") == 1
+    moved = after[f"visit-{visit.pk}@testserver"]
+    assert moved["DTSTART"].dt == later.astimezone(SHANGHAI)
+    assert int(moved["SEQUENCE"]) > int(before["SEQUENCE"])
+    assert moved["LAST-MODIFIED"].dt > before["LAST-MODIFIED"].dt
+
+
+def test_a_cancelled_visit_stays_in_the_feed_as_cancelled(client, sales, visit):
+    VisitRequest.objects.filter(pk=visit.pk).update(status=VisitStatus.CANCELLED)
+    event = events(feed_of(client, sales))[f"visit-{visit.pk}@testserver"]
+    assert str(event["STATUS"]) == "CANCELLED"
+
+
+def test_task_due_dates_are_all_day_events_in_the_departments_feeds(client, visit):
+    task = visit.prep_tasks.select_related("department").first()
+    member = user_with(Role.DEPARTMENT_MEMBER)
+    task.department.memberships.create(user=member)
+    found = events(feed_of(client, member))
+    event = found[f"task-{task.pk}@testserver"]
+    assert event["DTSTART"].dt == task.due_date
+    assert type(event["DTSTART"].dt) is date  # all day: a date, not a time
+    assert f"visit-{visit.pk}@testserver" in found  # the visit they prepare for, too
+
+
+def test_someone_elses_visit_is_not_in_my_feed(client, visit, other_sales):
+    assert f"visit-{visit.pk}@testserver" not in events(feed_of(client, other_sales))
+
+
+def test_the_feed_never_reaches_beyond_a_year_ahead(client, sales, visit):
+    far = visit.arrival_at + timedelta(days=400)
+    VisitRequest.objects.filter(pk=visit.pk).update(
+        arrival_at=far, departure_at=far + timedelta(hours=1)
+    )
+    assert f"visit-{visit.pk}@testserver" not in events(feed_of(client, sales))
+
+
+def test_the_front_desk_feed_lists_every_arrival(client, visit):
+    desk = user_with(Role.FRONT_DESK)
+    cal = feed_of(client, desk, arrivals=True)
+    assert f"visit-{visit.pk}@testserver" in events(cal)
+    assert cal.walk("VTIMEZONE")
+
+
+def test_the_arrivals_feed_is_404_for_someone_not_at_the_desk(client, sales, visit):
+    token = CalendarFeed.objects.create(user=sales).token
+    url = reverse("visits:calendar_arrivals_ics", kwargs={"token": token})
+    assert client.get(url).status_code == 404
+
+
+def test_rotating_the_secret_makes_the_old_url_404(client, sales, visit):
+    old = CalendarFeed.objects.create(user=sales).token
+    client.force_login(sales)
+    response = client.post(reverse("visits:calendar_feed_rotate"))
+    assert response.status_code == 302
+    client.logout()
+    assert client.get(reverse("visits:calendar_ics", kwargs={"token": old})).status_code == 404
+    new = CalendarFeed.objects.get(user=sales).token
+    assert new != old
+    assert client.get(reverse("visits:calendar_ics", kwargs={"token": new})).status_code == 200
+
+
+def test_an_inactive_users_feed_is_404(client, sales):
+    token = CalendarFeed.objects.create(user=sales).token
+    sales.is_active = False
+    sales.save()
+    assert client.get(reverse("visits:calendar_ics", kwargs={"token": token})).status_code == 404
+
+
+def test_the_page_shows_the_feed_url_and_the_desk_url_only_to_the_desk(client, sales):
+    client.force_login(sales)
+    page = client.get(reverse("visits:calendar_feed"))
+    token = CalendarFeed.objects.get(user=sales).token
+    assert f"/calendar/{token}.ics" in page.content.decode()
+    assert page.context["arrivals_url"] is None
+    client.force_login(user_with(Role.FRONT_DESK))
+    assert "/arrivals.ics" in client.get(reverse("visits:calendar_feed")).content.decode()
+
+
+def test_sequence_grows_with_updated_at():
+    first = datetime(2026, 5, 1, 8, 0, tzinfo=SHANGHAI)
+    assert _sequence(first + timedelta(minutes=1)) > _sequence(first)
+
+
+def test_the_feed_reads_a_fixed_number_of_queries_however_many_visits(
+    client, sales, visit, four_tier, django_assert_max_num_queries
+):
+    token = CalendarFeed.objects.create(user=sales).token
+    url = reverse("visits:calendar_ics", kwargs={"token": token})
+    with django_assert_max_num_queries(12) as one:
+        client.get(url)
+    for _ in range(3):
+        approve_fully(file_visit(sales, four_tier["routine"]))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+    assert len(events(Calendar.from_ical(response.content))) > 4
