@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from approvals.models import ApprovalStep, StepState
 from reception.models import Notification
 from reception.notify import Msg, notify
 from tests.factories import file_visit
@@ -18,7 +19,10 @@ def test_the_bell_counts_unread_and_opening_marks_read(four_tier, sales, staff, 
     assert home.context["unread_notifications"] == 1
     note = staff.marketing.notifications.get()
     response = browser.post(reverse("notification_open", args=[note.pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("approvals:queue")
+    # the link opens the step's own decision card in the queue
+    step = ApprovalStep.objects.get(state=StepState.PENDING)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('approvals:queue')}#step-{step.pk}"
     note.refresh_from_db()
     assert note.read_at is not None
     assert browser.get(reverse("home")).context["unread_notifications"] == 0

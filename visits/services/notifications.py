@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from approvals.models import EscalationReason, StepState
 from approvals.services import approvers_of
@@ -75,14 +76,28 @@ def step_waiting(step, approvers) -> None:
             ref=visit.reference,
             step=lambda: step.label,
         ),
-        body=Msg(
-            _("%(client)s, arriving %(arrival)s, %(grade)s. Filed by %(applicant)s."),
-            client=_client(visit),
-            arrival=_when(visit.arrival_at),
-            grade=lambda: visit.grade.label if visit.grade else "—",
-            applicant=visit.applicant,
+        body=Lines(
+            [
+                Msg(
+                    _("%(client)s, arriving %(arrival)s, %(grade)s. Filed by %(applicant)s."),
+                    client=_client(visit),
+                    arrival=_when(visit.arrival_at),
+                    grade=lambda: visit.grade.label if visit.grade else "—",
+                    applicant=visit.applicant,
+                ),
+                Msg(
+                    ngettext_lazy("%(count)s visitor.", "%(count)s visitors.", "count"),
+                    count=visit.headcount,
+                ),
+                *(
+                    [Msg(_("Filed late: %(reason)s"), reason=visit.late_reason or "—")]
+                    if visit.late
+                    else []
+                ),
+            ]
         ),
-        url=reverse("approvals:queue"),
+        # the decision card itself, in the approver's queue
+        url=f"{reverse('approvals:queue')}#step-{step.pk}",
     )
 
 
