@@ -302,4 +302,13 @@ def expenses_awaiting(user) -> list[ExpenseLine]:
     lines = ExpenseLine.objects.filter(approval_state=ExpenseApprovalState.PENDING).select_related(
         "visit__client", "visit__final_grade", "visit__proposed_grade"
     )
-    return [line for line in lines.order_by("entered_at") if approves_spending(user, line.visit)]
+    # Who approves spending depends on the grade only: ask once per grade, not once per line.
+    approves: dict[int | None, bool] = {}
+    waiting = []
+    for line in lines.order_by("entered_at"):
+        grade_id = line.visit.final_grade_id or line.visit.proposed_grade_id
+        if grade_id not in approves:
+            approves[grade_id] = approves_spending(user, line.visit)
+        if approves[grade_id]:
+            waiting.append(line)
+    return waiting

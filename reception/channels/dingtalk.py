@@ -16,7 +16,7 @@ from django.conf import settings
 
 from . import tokens
 from .cards import Card
-from .http import Answer, TransportError, call
+from .http import Answer, call, errcode_answer, errcode_token
 
 PLATFORM = "dingtalk"
 RATE_LIMITED = {130101, 90018, 90002}
@@ -85,24 +85,14 @@ def signed_url(webhook_url: str, secret: str, timestamp: int | None = None) -> s
 
 
 def answer(raw: dict) -> Answer:
-    code = raw.get("errcode", -1)
-    return Answer(
-        ok=code == 0,
-        code="" if code == 0 else str(code),
-        message=str(raw.get("errmsg", "")),
-        rate_limited=code in RATE_LIMITED,
-        token_expired=code in TOKEN_EXPIRED,
-        raw=raw,
-    )
+    return errcode_answer(raw, rate_limited=RATE_LIMITED, token_expired=TOKEN_EXPIRED)
 
 
 def _fetch_token() -> tuple[str, int]:
     app = _app()
     query = urlencode({"appkey": app["app_key"], "appsecret": app["app_secret"]})
     raw = call("GET", f"{_base()}/gettoken?{query}")
-    if raw.get("errcode", 0) != 0 or not raw.get("access_token"):
-        raise TransportError(f"token: {raw.get('errcode')} {raw.get('errmsg', '')}")
-    return raw["access_token"], int(raw.get("expires_in", 7200))
+    return errcode_token(raw)
 
 
 def send_direct(payload: dict) -> Answer:

@@ -24,6 +24,26 @@ class TransportError(Exception):
     """The platform could not be reached or answered with something that is not JSON."""
 
 
+def errcode_answer(raw: dict, *, rate_limited: set[int], token_expired: set[int]) -> Answer:
+    """An answer in WeCom's and DingTalk's shape: {"errcode": 0, "errmsg": "ok", …}."""
+    code = raw.get("errcode", -1)
+    return Answer(
+        ok=code == 0,
+        code="" if code == 0 else str(code),
+        message=str(raw.get("errmsg", "")),
+        rate_limited=code in rate_limited,
+        token_expired=code in token_expired,
+        raw=raw,
+    )
+
+
+def errcode_token(raw: dict) -> tuple[str, int]:
+    """The access token and its lifetime from a WeCom or DingTalk gettoken answer."""
+    if raw.get("errcode", 0) != 0 or not raw.get("access_token"):
+        raise TransportError(f"token: {raw.get('errcode')} {raw.get('errmsg', '')}")
+    return raw["access_token"], int(raw.get("expires_in", 7200))
+
+
 def call(method: str, url: str, body: dict | None = None, headers: dict | None = None) -> dict:
     data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
     request = urllib.request.Request(url, data=data, method=method)

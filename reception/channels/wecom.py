@@ -11,7 +11,7 @@ from django.conf import settings
 
 from . import tokens
 from .cards import Card
-from .http import Answer, TransportError, call
+from .http import Answer, call, errcode_answer, errcode_token
 
 PLATFORM = "wecom"
 RATE_LIMITED = {45009, 45033}
@@ -59,24 +59,14 @@ def robot_payload(card: Card) -> dict:
 
 
 def answer(raw: dict) -> Answer:
-    code = raw.get("errcode", -1)
-    return Answer(
-        ok=code == 0,
-        code="" if code == 0 else str(code),
-        message=str(raw.get("errmsg", "")),
-        rate_limited=code in RATE_LIMITED,
-        token_expired=code in TOKEN_EXPIRED,
-        raw=raw,
-    )
+    return errcode_answer(raw, rate_limited=RATE_LIMITED, token_expired=TOKEN_EXPIRED)
 
 
 def _fetch_token() -> tuple[str, int]:
     app = _app()
     query = urlencode({"corpid": app["corp_id"], "corpsecret": app["secret"]})
     raw = call("GET", f"{_base()}/cgi-bin/gettoken?{query}")
-    if raw.get("errcode", 0) != 0 or not raw.get("access_token"):
-        raise TransportError(f"token: {raw.get('errcode')} {raw.get('errmsg', '')}")
-    return raw["access_token"], int(raw.get("expires_in", 7200))
+    return errcode_token(raw)
 
 
 def send_direct(payload: dict) -> Answer:
