@@ -416,3 +416,25 @@ def _advance(step: ApprovalStep, by: User) -> bool:
     following.visit = step.visit
     _became_pending(following)
     return False
+
+
+# ---- absences: who decides an approver's steps meanwhile --------------------------------
+
+
+def set_delegation(
+    *, approver: User, delegate: User, starts_on, ends_on, note: str = ""
+) -> Delegation:
+    """From starts_on to ends_on, `delegate` sees and decides `approver`'s steps."""
+    if delegate.pk == approver.pk:
+        raise RuleError(_("Name someone else to decide your steps."))
+    if ends_on < starts_on:
+        raise RuleError(_("The absence cannot end before it starts."))
+    return Delegation.objects.create(
+        approver=approver, delegate=delegate, starts_on=starts_on, ends_on=ends_on, note=note
+    )
+
+
+def withdraw_delegation(*, delegation: Delegation, by: User) -> None:
+    if delegation.approver_id != by.pk and not is_administrator(by):
+        raise RuleError(_("Only the absent approver withdraws their delegation."))
+    delegation.delete()

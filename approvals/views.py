@@ -203,7 +203,18 @@ class DelegationView(PermissionRequiredMixin, View):
     def post(self, request):
         form = DelegationForm(request.POST, approver=request.user)
         if form.is_valid():
-            delegation = form.save()
+            data = form.cleaned_data
+            try:
+                delegation = services.set_delegation(
+                    approver=request.user,
+                    delegate=data["delegate"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    note=data["note"],
+                )
+            except RuleError as error:
+                form.add_error(None, error.message)
+                return self.render(form, status=400)
             messages.success(
                 request,
                 _("From %(start)s to %(end)s, %(delegate)s decides your steps on your behalf.")
@@ -240,7 +251,7 @@ class EndDelegationView(PermissionRequiredMixin, View):
         delegation = Delegation.objects.filter(approver=request.user, pk=pk).first()
         if delegation is None:
             raise Http404
-        delegation.delete()
+        services.withdraw_delegation(delegation=delegation, by=request.user)
         messages.info(
             request,
             _("The delegation to %(delegate)s is withdrawn.") % {"delegate": delegation.delegate},
