@@ -78,6 +78,10 @@
       // Tom Select moves the <label> to its own input; the original select keeps its name.
       var label = document.getElementById(control.inputId + "-ts-label");
       if (label) select.setAttribute("aria-labelledby", label.id);
+      // Enter in the search box chooses a match; it never submits the whole form.
+      control.control_input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") event.preventDefault();
+      });
     });
   }
 

@@ -63,7 +63,12 @@ def test_companions_are_picked_by_typing_a_name(form_page, staff):
     form_page.reload()
     form_page.click("#div_id_accompanying_staff .ts-control")
     form_page.keyboard.type("Quentin")
+    # The match is offered in the dropdown before it is chosen (pressing Enter before the
+    # dropdown has filtered would submit the form instead).
+    option = form_page.locator(".ts-dropdown .option", has_text="Quentin Zhao")
+    option.wait_for(state="visible")
     form_page.keyboard.press("Enter")
+    form_page.wait_for_selector("#div_id_accompanying_staff .ts-control .item")
     chosen = form_page.eval_on_selector(
         "#id_accompanying_staff", "s => Array.from(s.selectedOptions).map(o => o.value)"
     )
