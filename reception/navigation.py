@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+import rules
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,11 +15,14 @@ class Entry:
     icon: str
     url_name: str
     perm: str | None = None
+    rule: str | None = None  # a django-rules rule, named (the app that defines it is above)
 
     def url(self) -> str:
         return reverse(self.url_name)
 
     def allows(self, user) -> bool:
+        if self.rule is not None:
+            return rules.test_rule(self.rule, user)
         return self.perm is None or user.has_perm(self.perm)
 
 
@@ -53,7 +57,7 @@ ENTRIES = [
         _("Your departments' preparation tasks for upcoming visits."),
         "bi-list-check",
         "visits:tasks",
-        perm="visits.view_preptask",
+        rule="visits.see_department_tasks",
     ),
     Entry(
         "my_tasks",

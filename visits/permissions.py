@@ -12,6 +12,7 @@ rules below are what pages ask to decide which buttons to show.
 """
 
 import rules
+from django.db.models import Q
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalChainStep
@@ -80,6 +81,29 @@ def is_department_member(user, task) -> bool:
     if task.department.head_id == user.pk:
         return True
     return StaffMembership.objects.filter(user=user, department_id=task.department_id).exists()
+
+
+# The role permission of the department task page (reception.roles grants it).
+DEPARTMENT_PAGE_PERM = "visits.view_preptask"
+
+
+@rules.predicate
+def works_in_a_department(user) -> bool:
+    """Belongs to or heads any department: its tasks are theirs to see and tick, whatever
+    their role (an engineer in the technology department, a host who heads one). Asked on
+    every page (the navbar), so the answer is kept on the user for the request."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_works_in_a_department"):
+        user._works_in_a_department = Department.objects.filter(
+            Q(head=user) | Q(memberships__user=user)
+        ).exists()
+    return user._works_in_a_department
+
+
+@rules.predicate
+def has_department_page_permission(user) -> bool:
+    return user.has_perm(DEPARTMENT_PAGE_PERM)
 
 
 @rules.predicate
@@ -260,6 +284,11 @@ rules.add_rule(
 rules.add_rule("visits.edit_itinerary", ~is_terminal & may_arrange_itinerary)
 rules.add_rule("visits.check_in", checks_in_guests & awaits_check_in)
 rules.add_rule("visits.tick_task", is_task_holder | is_department_member)
+# The department task page: granted with the role, and open to everyone who belongs to or
+# heads a department, since its tasks are theirs to tick (visits.tick_task).
+rules.add_rule(
+    "visits.see_department_tasks", has_department_page_permission | works_in_a_department
+)
 # The person asked for decides; once they let the answer time pass, the front desk may on
 # their behalf (seed 000 D). Gate security never does.
 rules.add_rule(

@@ -73,7 +73,9 @@
         plugins: select.multiple ? ["remove_button"] : [],
         maxOptions: null,
         allowEmptyOption: true,
-        hidePlaceholder: true
+        hidePlaceholder: true,
+        // One choice: the list closes once it is made, off the fields below it.
+        closeAfterSelect: !select.multiple
       });
       // Tom Select moves the <label> to its own input; the original select keeps its name.
       var label = document.getElementById(control.inputId + "-ts-label");

@@ -4,6 +4,7 @@ on "My tasks"; every task notification opens a page its reader may see."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reception.models import ClientCategory, Department
 from reception.roles import Role
@@ -36,7 +37,8 @@ def own_task(visit, user):
 def test_the_engineer_opens_his_task_from_the_notification_and_ticks_it_with_a_note(
     technical_visit, engineer, login
 ):
-    note = engineer.notifications.get(kind="tasks")
+    # he also belongs to the technology department, which hears of its tasks on its page
+    note = engineer.notifications.get(kind="tasks", url=reverse("visits:my_tasks"))
     browser = login(engineer)
     page = browser.get(note.url)
     assert page.status_code == 200
@@ -65,8 +67,29 @@ def test_the_engineer_undoes_his_ticked_task_from_the_done_list(technical_visit,
     assert task.status == PrepStatus.OPEN
 
 
-def test_the_department_page_still_refuses_the_engineer(technical_visit, engineer, login):
-    assert login(engineer).get(reverse("visits:tasks")).status_code == 403
+def test_the_engineer_in_the_technology_department_opens_its_task_page_from_his_home(
+    technical_visit, engineer, login
+):
+    """His role grants no department page, but he belongs to the department: its tasks show
+    on his home, and their links open."""
+    department = technical_visit.prep_tasks.filter(department__code="technology", assignee=None)
+    department.update(due_date=timezone.localdate())
+    browser = login(engineer)
+    home = browser.get(reverse("home"))
+    (tasks,) = [section for section in home.context["work"] if section.key == "tasks"]
+    links = {row.url.split("#")[0] for row in tasks.rows}
+    assert reverse("visits:tasks") in links
+    for link in links:
+        assert browser.get(link).status_code == 200
+    page = browser.get(reverse("visits:tasks"))
+    listed = {row["task"].pk for row in page.context["overdue"]} | {
+        row["task"].pk for _, rows in page.context["groups"] for row in rows
+    }
+    assert set(department.values_list("pk", flat=True)) <= listed
+
+
+def test_someone_in_no_department_is_refused_the_department_page(db, login):
+    assert login(user_with(Role.PROJECT_ENGINEER)).get(reverse("visits:tasks")).status_code == 403
 
 
 def test_a_holder_outside_the_department_may_tick_only_his_own_task(

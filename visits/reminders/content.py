@@ -15,6 +15,7 @@ from reception.notify import Lines, Msg
 from ..documents import visitor_information_attachment
 from ..models import PrepStatus, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
+from ..permissions import may
 from ..selectors import visible_visits
 from .planning import arrivals_on
 
@@ -65,7 +66,7 @@ def _visit_url(visit: VisitRequest, user) -> str:
 
 def _tasks_url(user) -> str:
     """The department page for its people; everyone else has their own tasks page."""
-    if user.has_perm("visits.view_preptask"):
+    if may(user, "see_department_tasks"):
         return reverse("visits:tasks")
     return reverse("visits:my_tasks")
 

@@ -31,7 +31,6 @@ from .lifecycle import VisitError, lock
 from .notifications import Kind
 
 # Who works on the department task page (/tasks/); everyone else works on "My tasks".
-DEPARTMENT_PAGE_PERM = "visits.view_preptask"
 
 
 def due_date_for(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
@@ -110,21 +109,14 @@ def generate_tasks(visit: VisitRequest) -> tuple[list[PrepTask], list[PrepTask]]
 
 
 def department_people(department_ids) -> list[User]:
-    """Members and heads of these departments who work on the department page: they are
-    told about their departments' tasks. (Others see the tasks they hold on "My tasks".)"""
+    """Members and heads of these departments: they are told about their departments'
+    tasks, which the department page (visits.see_department_tasks) shows them."""
     members = User.objects.filter(
         memberships__department_id__in=department_ids, is_active=True
     ).distinct()
     heads = User.objects.filter(headed_departments__in=department_ids, is_active=True)
     people = {u.pk: u for u in [*members, *heads]}.values()
-    return [u for u in people if u.has_perm(DEPARTMENT_PAGE_PERM)]
-
-
-def task_url_for(user: User) -> str:
-    """The task page this person may open: the department page, else their own tasks."""
-    if user.has_perm(DEPARTMENT_PAGE_PERM):
-        return reverse("visits:tasks")
-    return reverse("visits:my_tasks")
+    return [u for u in people if permissions.may(u, "see_department_tasks")]
 
 
 def on_approval(visit: VisitRequest) -> None:

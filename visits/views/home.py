@@ -18,6 +18,7 @@ from reception.models import Notification
 from reception.navigation import entries_for
 
 from ..models import PrepStatus, VisitRequest, VisitStatus, WalkIn, WalkInStatus
+from ..permissions import may
 from ..selectors import LIVE_FOR_TASKS, on_site_between, start_of, tasks_in_reach
 
 SHORT = 5  # rows per section; the link leads to the whole list
@@ -182,7 +183,7 @@ def work_for(user) -> list[Section]:
             "tasks",
             _("Tasks due today or overdue"),
             "bi-list-check",
-            reverse("visits:tasks" if user.has_perm("visits.view_preptask") else "visits:my_tasks"),
+            reverse("visits:tasks" if may(user, "see_department_tasks") else "visits:my_tasks"),
             due_tasks(user),
             lambda task: _task_row(task, user),
             urgent=True,

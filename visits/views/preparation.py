@@ -15,6 +15,7 @@ from reception.models import StaffMembership, User
 
 from ..forms.preparation import TaskNoteForm
 from ..models import PrepStatus
+from ..permissions import may
 from ..selectors import (
     HORIZON_DAYS,
     TASK_ROW_FACTS,
@@ -50,8 +51,13 @@ def task_context(task, user, members) -> dict:
 
 
 class TaskBoardView(PermissionRequiredMixin, TemplateView):
-    permission_required = "visits.view_preptask"
+    """The department page: open to those with the role's permission and to everyone who
+    belongs to or heads a department (visits.see_department_tasks)."""
+
     template_name = "visits/task_board.html"
+
+    def has_permission(self):
+        return may(self.request.user, "see_department_tasks")
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -91,7 +97,7 @@ class MyTasksView(TemplateView):
         return super().get_context_data(
             to_do=[task_context(t, user, members) for t in to_do],
             done=[task_context(t, user, members) for t in done],
-            has_department_page=user.has_perm(preparation.DEPARTMENT_PAGE_PERM),
+            has_department_page=may(user, "see_department_tasks"),
             follow_ups=list(follow_ups_of(user)),
             expenses=expenses_awaiting(user),
             today=timezone.localdate(),
@@ -100,7 +106,7 @@ class MyTasksView(TemplateView):
 
 
 def _home_of_tasks(user) -> str:
-    return "visits:tasks" if user.has_perm(preparation.DEPARTMENT_PAGE_PERM) else "visits:my_tasks"
+    return "visits:tasks" if may(user, "see_department_tasks") else "visits:my_tasks"
 
 
 class TaskActionView(View):
