@@ -1,5 +1,5 @@
 from .models import Notification
-from .navigation import entries_for
+from .navigation import NAVBAR_SHOWN, entries_for
 from .roles import role_label, user_roles
 
 
@@ -11,8 +11,13 @@ def navigation(request):
     for entry in entries_for(user):
         url = entry.url()
         items.append({"entry": entry, "url": url, "active": request.path.startswith(url)})
+    # On a wide screen the first entries stand in the bar and the rest go under "More", so
+    # the bar keeps one line for a person with many roles; a phone's menu lists them all.
+    shown = NAVBAR_SHOWN if len(items) > NAVBAR_SHOWN + 1 else len(items)
     return {
-        "nav_items": items,
+        "nav_items": items[:shown],
+        "nav_more": items[shown:],
+        "nav_more_active": any(item["active"] for item in items[shown:]),
         "user_role_labels": sorted(str(role_label(code)) for code in user_roles(user)),
         "unread_notifications": Notification.objects.filter(
             recipient=user, read_at__isnull=True

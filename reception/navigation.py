@@ -128,6 +128,9 @@ ENTRIES = [
 ]
 
 
+NAVBAR_SHOWN = 3  # entries in the bar of a wide screen; the rest are under "More"
+
+
 def entries_for(user) -> list[Entry]:
     if not user.is_authenticated:
         return []
