@@ -11,6 +11,7 @@ demo: most visits are closed history, a few weeks ahead are in approval or being
 The generator is deterministic for a given size and seed.
 """
 
+import io
 import json
 import random
 from contextlib import contextmanager
@@ -22,7 +23,6 @@ from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
-from psycopg2.extras import execute_values
 
 from approvals.models import ApprovalChain, ApprovalStep, StepState
 from reception.models import (
@@ -224,10 +224,30 @@ def _next_id(model) -> int:
     return (last or 0) + 1
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_line(row: tuple) -> str:
+    return "\t".join(map(_copy_value, row)) + "\n"
+
+
 class Table:
     """How to write one model's rows as plain tuples: its columns, defaults and adapters.
     Millions of rows through model instances and Django's INSERT compiler take most of an
-    hour; tuples through executemany (SQLite) or execute_values (PostgreSQL) take minutes."""
+    hour; tuples through executemany (SQLite) or COPY (PostgreSQL) take minutes."""
 
     def __init__(self, model):
         self.model = model
@@ -255,9 +275,9 @@ class Table:
             else:
                 self.adapters.append(None)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        self.sql = (
-            f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES "
-        )
+        table = connection.ops.quote_name(model._meta.db_table)
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES "
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
 
     def row(self, values: dict) -> tuple:
         for name, attname in self.foreign.items():
@@ -273,7 +293,9 @@ class Table:
     def insert(self, rows: list[tuple]) -> None:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                execute_values(cursor.cursor, self.sql + "%s", rows, page_size=1000)
+                # COPY: no SQL text to build or parse per row, several times faster.
+                data = io.StringIO("".join(_copy_line(row) for row in rows))
+                cursor.cursor.copy_expert(self.copy_sql, data)
             else:
                 marks = ", ".join(["%s"] * len(self.attnames))
                 cursor.executemany(self.sql + f"({marks})", rows)
