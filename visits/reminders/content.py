@@ -1,6 +1,10 @@
 """What each kind of reminder says, rendered later in the recipient's language, and whether it
 still applies at the moment it is sent."""
 
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -12,7 +16,7 @@ from django.utils.translation import ngettext_lazy
 from approvals.models import StepState
 from reception.notify import Lines, Msg
 
-from ..documents import visitor_information_attachment
+from ..documents import document_variant, visitor_information_attachment
 from ..models import PrepStatus, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
 from ..selectors import visible_visits
@@ -31,19 +35,54 @@ class Message:
     attachments: list = field(default_factory=list)
 
 
+class RenderedDocuments:
+    """The documents rendered lately, by variant (visit, version, language, phones shown): the
+    last few only, since a sweep sends one visit's reminders one after the other."""
+
+    def __init__(self, keep: int = 16):
+        self.keep = keep
+        self.rendered: OrderedDict = OrderedDict()
+
+    def get(self, key: tuple, render):
+        if key in self.rendered:
+            self.rendered.move_to_end(key)
+        else:
+            self.rendered[key] = render()
+            while len(self.rendered) > self.keep:
+                self.rendered.popitem(last=False)
+        return self.rendered[key]
+
+
+_rendered: ContextVar[RenderedDocuments | None] = ContextVar("rendered_documents", default=None)
+
+
+@contextmanager
+def documents_rendered_once() -> Iterator[RenderedDocuments]:
+    """Within it (a sweep), a visit's document is rendered once per variant, not per reader."""
+    token = _rendered.set(RenderedDocuments())
+    try:
+        yield _rendered.get()
+    finally:
+        _rendered.reset(token)
+
+
 def attachments_for(reminder: Reminder) -> list[tuple[str, bytes, str]]:
     """Files sent with the reminder's email, as (filename, content, mimetype): the visitor
     information sheet (PDF) in the recipient's language, with phone numbers as the recipient
     may see them. If rendering fails, the reminder fails with the error and the sweep retries
-    it."""
+    it. Inside documents_rendered_once(), readers of the same variant share one rendering."""
     if reminder.visit_id is None:
         return []
-    language = reminder.recipient.preferred_language
-    return [
-        visitor_information_attachment(
-            visit=reminder.visit, language=language, reader=reminder.recipient
-        )
-    ]
+    visit, reader = reminder.visit, reminder.recipient
+    language = reader.preferred_language
+
+    def render():
+        return visitor_information_attachment(visit=visit, language=language, reader=reader)
+
+    rendered = _rendered.get()
+    if rendered is None:
+        return [render()]
+    return [rendered.get(document_variant(visit=visit, language=language, reader=reader), render)]
 
 
 def _when(moment) -> str:
