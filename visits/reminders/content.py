@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from approvals.models import StepState
+from reception.models import Department
 from reception.notify import Lines, Msg
 
 from ..documents import document_variant, visitor_information_attachment
@@ -194,14 +195,28 @@ def _visitor_information(reminder: Reminder) -> Message:
     )
 
 
+def _departments_of(user) -> list[int]:
+    """The departments the user belongs to or heads, read once per user object (a sweep keeps
+    one object per recipient)."""
+    cached = getattr(user, "_reminder_departments", None)
+    if cached is None:
+        mine = Q(memberships__user=user) | Q(head=user)
+        cached = list(Department.objects.filter(mine).values_list("pk", flat=True).distinct())
+        user._reminder_departments = cached
+    return cached
+
+
 def _open_tasks(reminder: Reminder) -> Message:
     visit, user = reminder.visit, reminder.recipient
-    mine = Q(department__memberships__user=user) | Q(department__head=user)
-    tasks = list(
-        visit.prep_tasks.filter(status=PrepStatus.OPEN)
-        .filter(pk__in=visit.prep_tasks.filter(mine).values("pk"))
-        .select_related("department")
-        .order_by("due_date", "department__code", "pk")
+    departments = _departments_of(user)
+    tasks = (
+        list(
+            visit.prep_tasks.filter(status=PrepStatus.OPEN, department_id__in=departments)
+            .select_related("department")
+            .order_by("due_date", "department__code", "pk")
+        )
+        if departments
+        else []
     )
     if not tasks:
         raise NoLongerApplies(_("no open tasks are left for this person's departments"))

@@ -20,7 +20,7 @@ index reminders_due_to_claim (status, due_at, id) and reads one batch: no sort o
 
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -93,19 +93,24 @@ def _claim(candidates: QuerySet[Reminder], size: int, now: datetime) -> list[int
         ]
 
 
-def _claim_batch(now: datetime, size: int, visit_id: int | None) -> list[Reminder]:
-    """The next batch of due reminders, claimed, with what composing them reads."""
+def _claim_batch(now: datetime, size: int, visit_id: int | None, people: dict) -> list[Reminder]:
+    """The next batch of due reminders, claimed, with what composing them reads. A recipient is
+    one object for the whole sweep (`people`, by id), so that their roles and permissions are
+    read once, not once per reminder."""
     due, retries = _due(now), _retries(now)
     if visit_id is not None:
         due, retries = due.filter(visit_id=visit_id), retries.filter(visit_id=visit_id)
     ids = _claim(due, size, now)
     if len(ids) < size:
         ids += _claim(retries, size - len(ids), now)
-    return list(
+    batch = list(
         Reminder.objects.filter(pk__in=ids)
         .select_related("rule", "recipient", "visit", "task", "follow_up")
         .order_by("due_at", "pk")
     )
+    for reminder in batch:
+        reminder.recipient = people.setdefault(reminder.recipient_id, reminder.recipient)
+    return batch
 
 
 def _deliver(reminder: Reminder, now: datetime) -> Notification:
@@ -138,27 +143,30 @@ def _deliver(reminder: Reminder, now: datetime) -> Notification:
     return note
 
 
-def _send(reminder: Reminder, now: datetime) -> str:
-    """Send one claimed reminder; its new status."""
-    note = None
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                note = _deliver(reminder, now)
-        except NoLongerApplies as reason:
-            status, error = ReminderStatus.SKIPPED, str(reason)
-        except Exception as problem:  # the mail server refused: record it, retry later
-            log.exception("Reminder %s failed", reminder.pk)
-            status, error = ReminderStatus.FAILED, str(problem)[:2000]
-        else:
-            status, error = ReminderStatus.SENT, ""
-        Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SENDING).update(
-            status=status,
-            error=error,
-            sent_at=timezone.now() if note else None,
-            notification=note,
+def _send(reminder: Reminder, now: datetime) -> tuple[str, str]:
+    """Send one claimed reminder: (its new status, the error). A sent one is marked at once,
+    in the transaction of its bell notification; the caller marks the others (no email went
+    out, so a crash before that only makes the next sweep try them again)."""
+    try:
+        with transaction.atomic():
+            note = _deliver(reminder, now)
+            Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SENDING).update(
+                status=ReminderStatus.SENT, error="", sent_at=timezone.now(), notification=note
+            )
+    except NoLongerApplies as reason:
+        return ReminderStatus.SKIPPED, str(reason)
+    except Exception as problem:  # the mail server refused: record it, retry later
+        log.exception("Reminder %s failed", reminder.pk)
+        return ReminderStatus.FAILED, str(problem)[:2000]
+    return ReminderStatus.SENT, ""
+
+
+def _mark(outcomes: dict[tuple[str, str], list[int]]) -> None:
+    """The batch's reminders that were not sent, one update per (status, error)."""
+    for (status, error), ids in outcomes.items():
+        Reminder.objects.filter(pk__in=ids, status=ReminderStatus.SENDING).update(
+            status=status, error=error
         )
-    return status
 
 
 def send_due_reminders(
@@ -166,20 +174,27 @@ def send_due_reminders(
     now: datetime,
     visit_id: int | None = None,
     budget: float | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> Counter:
     """Send everything due, a batch at a time, until none is left or `budget` seconds
     (settings.REMINDER_SWEEP_BUDGET_SECONDS) are spent; only one visit's with visit_id.
     Counts by outcome: sent, failed, skipped."""
     if budget is None:
         budget = settings.REMINDER_SWEEP_BUDGET_SECONDS
+    batch_size = batch_size or BATCH_SIZE
     deadline = time.monotonic() + budget
     counts: Counter = Counter()
+    people: dict = {}
     _record_interrupted(now)
     with documents_rendered_once():
-        while batch := _claim_batch(now, batch_size, visit_id):
+        while batch := _claim_batch(now, batch_size, visit_id, people):
+            unsent: dict[tuple[str, str], list[int]] = defaultdict(list)
             for reminder in batch:
-                counts[_send(reminder, now)] += 1
+                status, error = _send(reminder, now)
+                counts[status] += 1
+                if status != ReminderStatus.SENT:
+                    unsent[status, error].append(reminder.pk)
+            _mark(unsent)
             if time.monotonic() >= deadline:
                 break
     return counts
