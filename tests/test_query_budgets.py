@@ -29,6 +29,7 @@ BUDGET = {
     "/tasks/ (office head)": 8,
     "/clients/ (sales)": 10,
     "/ (sales)": 16,  # six work sections, a count and a short list each
+    "/reports/ (gm)": 18,  # nine tables: an aggregate each, labels for some, the session
 }
 
 
