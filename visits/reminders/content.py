@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ from reception.models import Department
 from reception.notify import Lines, Msg
 
 from ..documents import document_variant, visitor_information_attachment
-from ..models import PrepStatus, Reminder, ReminderKind, VisitRequest
+from ..models import PrepStatus, PrepTask, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
 from ..selectors import visible_visits
 from .planning import arrivals_on
@@ -95,10 +95,14 @@ def _client(visit: VisitRequest):
 
 
 def _visit_url(visit: VisitRequest, user) -> str:
-    """The visit page, for those allowed to open it (others would meet a 404)."""
-    if user.has_perm("visits.view_visitrequest") and (
-        visible_visits(user).filter(pk=visit.pk).exists()
-    ):
+    """The visit page, for those allowed to open it (others would meet a 404). The user's
+    scope query is built once per user object (a sweep keeps one per recipient)."""
+    if not user.has_perm("visits.view_visitrequest"):
+        return ""
+    scope = getattr(user, "_reminder_scope", None)
+    if scope is None:
+        scope = user._reminder_scope = visible_visits(user)
+    if scope.filter(pk=visit.pk).exists():
         return reverse("visits:detail", args=[visit.pk])
     return ""
 
@@ -206,18 +210,35 @@ def _departments_of(user) -> list[int]:
     return cached
 
 
+def _open_tasks_of(visits) -> QuerySet[PrepTask]:
+    return (
+        PrepTask.objects.filter(visit__in=visits, status=PrepStatus.OPEN)
+        .select_related("department")
+        .order_by("due_date", "department__code", "pk")
+    )
+
+
+def read_ahead(batch: list[Reminder]) -> None:
+    """Read what composing a batch of reminders needs in one query per kind, not per reminder:
+    the open tasks of the visits whose departments get their lists (as of the batch, as are
+    the visits themselves)."""
+    lists = [r for r in batch if r.rule.kind == ReminderKind.OPEN_TASKS and r.visit_id]
+    if not lists:
+        return
+    tasks: dict[int, list[PrepTask]] = {r.visit_id: [] for r in lists}
+    for task in _open_tasks_of(tasks.keys()):
+        tasks[task.visit_id].append(task)
+    for reminder in lists:
+        reminder.visit._open_tasks = tasks[reminder.visit_id]
+
+
 def _open_tasks(reminder: Reminder) -> Message:
     visit, user = reminder.visit, reminder.recipient
-    departments = _departments_of(user)
-    tasks = (
-        list(
-            visit.prep_tasks.filter(status=PrepStatus.OPEN, department_id__in=departments)
-            .select_related("department")
-            .order_by("due_date", "department__code", "pk")
-        )
-        if departments
-        else []
-    )
+    open_tasks = getattr(visit, "_open_tasks", None)
+    if open_tasks is None:
+        open_tasks = list(_open_tasks_of([visit.pk]))
+    departments = set(_departments_of(user))
+    tasks = [t for t in open_tasks if t.department_id in departments]
     if not tasks:
         raise NoLongerApplies(_("no open tasks are left for this person's departments"))
     return Message(

@@ -35,7 +35,7 @@ from reception.validators import one_line
 
 from ..models import Reminder, ReminderStatus
 from ..services.notifications import Kind
-from .content import NoLongerApplies, compose, documents_rendered_once
+from .content import NoLongerApplies, compose, documents_rendered_once, read_ahead
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,7 @@ def _claim_batch(now: datetime, size: int, visit_id: int | None, people: dict) -
     )
     for reminder in batch:
         reminder.recipient = people.setdefault(reminder.recipient_id, reminder.recipient)
+    read_ahead(batch)
     return batch
 
 
