@@ -282,6 +282,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 60 * 60},
     },
 }
+# A sweep sends every due reminder, a batch at a time, until none is left or this many seconds
+# are spent (checked between batches); what is left goes out in the next sweep. A bit under the
+# 300-second beat interval, leaving time for the sweep's other work.
+REMINDER_SWEEP_BUDGET_SECONDS = float(os.environ.get("REMINDER_SWEEP_BUDGET_SECONDS", "240"))
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
 # from one address, that pair is locked out for AXES_COOLOFF_MINUTES (a wrong password during

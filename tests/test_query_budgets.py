@@ -31,6 +31,7 @@ BUDGET = {
     "/tasks/ (office head)": 8,
     "/clients/ (sales)": 11,
     "/ (sales)": 17,  # six work sections, a count and a short list each
+    "/reports/ (gm)": 19,  # nine tables: an aggregate each, labels for some, the session
 }
 
 

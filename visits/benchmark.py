@@ -35,6 +35,7 @@ PAGES = [
     Page("/tasks/ (office head)", Role.DEPARTMENT_HEAD, "visits:tasks"),
     Page("/clients/ (sales)", Role.SALES, "reception:client_list"),
     Page("/ (sales)", Role.SALES, "home"),
+    Page("/reports/ (gm)", Role.GENERAL_MANAGER, "visits:reports"),
 ]
 
 

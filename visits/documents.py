@@ -12,8 +12,12 @@ Stable API (the receptionist's T−2 reminder attaches the first document):
     document_filename(*, visit, kind) -> str
     visitor_information_attachment(*, visit, language, reader=None)
         -> (filename, bytes, "application/pdf")
+    document_variant(*, visit, language, reader=None) -> tuple
 
-The last one is what an email needs: `message.attach(*visitor_information_attachment(...))`.
+`visitor_information_attachment` is what an email needs:
+`message.attach(*visitor_information_attachment(...))`. `document_variant` is what a document
+depends on (the visit and its version, the language, whether phones are shown): callers that
+send one visit's document to many readers render it once per variant.
 
 `visit` is a VisitRequest (only its pk is used: everything the documents show is fetched
 afresh in a fixed number of queries); `language` is a language code such as "zh-hans" or
@@ -90,6 +94,16 @@ def visitor_information_attachment(*, visit: VisitRequest, language: str, reader
         visitor_information_pdf(visit=visit, language=language, reader=reader),
         "application/pdf",
     )
+
+
+def document_variant(*, visit: VisitRequest, language: str, reader=None) -> tuple:
+    """What tells two renderings of a visit's document apart, besides the moment printed on it:
+    the visit and its version (updated_at), the language, and whether the reader sees phone
+    numbers. The version is the visit row's, and its tasks and itinerary change without it:
+    keep a rendering for a short while only (one reminder sweep, which sends a visit's
+    reminders one after the other)."""
+    shows_phones = reader is not None and may(reader, "see_phones", visit)
+    return (visit.pk, visit.updated_at, _language(language), shows_phones)
 
 
 def document_filename(*, visit: VisitRequest, kind: str) -> str:

@@ -16,7 +16,7 @@ from reception.roles import Role
 from reception.tasks import send_unsent_notification_emails
 from tests.factories import approve_fully, file_visit, moment, t_minus, user_with
 from visits.models import Reminder, ReminderStatus
-from visits.reminders import sweep
+from visits.reminders import delivery, sweep
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +61,10 @@ def at_once(work, count=2):
     return results
 
 
-def test_two_sweeps_at_once_send_each_reminder_once(four_tier, sales, staff, slow_mail):
+def test_two_sweeps_at_once_send_each_reminder_once(
+    four_tier, sales, staff, slow_mail, monkeypatch
+):
+    monkeypatch.setattr(delivery, "BATCH_SIZE", 3)  # each sweep claims several batches
     office = Department.objects.get(code="office")
     for n in range(3):
         StaffMembership.objects.create(
@@ -78,6 +81,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(four_tier, sales, staff, slo
     assert Reminder.objects.filter(status=ReminderStatus.SENT).count() == rows
     assert sum(r.reminders["sent"] for r in reports) == rows == len(mail.outbox)
     assert len({(m.to[0], m.subject) for m in mail.outbox}) == rows
+    assert set(Reminder.objects.values_list("attempts", flat=True)) == {1}  # claimed once each
 
 
 def test_two_sweeps_at_once_send_each_left_over_notification_email_once(staff, slow_mail):

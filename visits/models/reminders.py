@@ -185,6 +185,7 @@ class ReminderRule(Bilingual, models.Model):
 
 class ReminderStatus(models.TextChoices):
     PENDING = "pending", _("Due, not sent yet")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("No longer applies")
@@ -281,7 +282,10 @@ class Reminder(models.Model):
                 name="reminder_is_about_a_visit_or_a_day",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            # The sweep's claim: the earliest due rows of a status, in order, a batch at a time.
+            models.Index(fields=["status", "due_at", "id"], name="reminders_due_to_claim"),
+        ]
 
     def __str__(self) -> str:
         subject = self.visit.reference if self.visit_id else self.day

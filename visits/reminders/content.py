@@ -1,19 +1,24 @@
 """What each kind of reminder says, rendered later in the recipient's language, and whether it
 still applies at the moment it is sent."""
 
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from approvals.models import StepState
+from reception.models import Department
 from reception.notify import Lines, Msg
 
-from ..documents import visitor_information_attachment
-from ..models import PrepStatus, Reminder, ReminderKind, VisitRequest
+from ..documents import document_variant, visitor_information_attachment
+from ..models import PrepStatus, PrepTask, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
 from ..permissions import may
 from ..selectors import visible_visits
@@ -32,19 +37,54 @@ class Message:
     attachments: list = field(default_factory=list)
 
 
+class RenderedDocuments:
+    """The documents rendered lately, by variant (visit, version, language, phones shown): the
+    last few only, since a sweep sends one visit's reminders one after the other."""
+
+    def __init__(self, keep: int = 16):
+        self.keep = keep
+        self.rendered: OrderedDict = OrderedDict()
+
+    def get(self, key: tuple, render):
+        if key in self.rendered:
+            self.rendered.move_to_end(key)
+        else:
+            self.rendered[key] = render()
+            while len(self.rendered) > self.keep:
+                self.rendered.popitem(last=False)
+        return self.rendered[key]
+
+
+_rendered: ContextVar[RenderedDocuments | None] = ContextVar("rendered_documents", default=None)
+
+
+@contextmanager
+def documents_rendered_once() -> Iterator[RenderedDocuments]:
+    """Within it (a sweep), a visit's document is rendered once per variant, not per reader."""
+    token = _rendered.set(RenderedDocuments())
+    try:
+        yield _rendered.get()
+    finally:
+        _rendered.reset(token)
+
+
 def attachments_for(reminder: Reminder) -> list[tuple[str, bytes, str]]:
     """Files sent with the reminder's email, as (filename, content, mimetype): the visitor
     information sheet (PDF) in the recipient's language, with phone numbers as the recipient
     may see them. If rendering fails, the reminder fails with the error and the sweep retries
-    it."""
+    it. Inside documents_rendered_once(), readers of the same variant share one rendering."""
     if reminder.visit_id is None:
         return []
-    language = reminder.recipient.preferred_language
-    return [
-        visitor_information_attachment(
-            visit=reminder.visit, language=language, reader=reminder.recipient
-        )
-    ]
+    visit, reader = reminder.visit, reminder.recipient
+    language = reader.preferred_language
+
+    def render():
+        return visitor_information_attachment(visit=visit, language=language, reader=reader)
+
+    rendered = _rendered.get()
+    if rendered is None:
+        return [render()]
+    return [rendered.get(document_variant(visit=visit, language=language, reader=reader), render)]
 
 
 def _when(moment) -> str:
@@ -56,10 +96,14 @@ def _client(visit: VisitRequest):
 
 
 def _visit_url(visit: VisitRequest, user) -> str:
-    """The visit page, for those allowed to open it (others would meet a 404)."""
-    if user.has_perm("visits.view_visitrequest") and (
-        visible_visits(user).filter(pk=visit.pk).exists()
-    ):
+    """The visit page, for those allowed to open it (others would meet a 404). The user's
+    scope query is built once per user object (a sweep keeps one per recipient)."""
+    if not user.has_perm("visits.view_visitrequest"):
+        return ""
+    scope = getattr(user, "_reminder_scope", None)
+    if scope is None:
+        scope = user._reminder_scope = visible_visits(user)
+    if scope.filter(pk=visit.pk).exists():
         return reverse("visits:detail", args=[visit.pk])
     return ""
 
@@ -156,15 +200,46 @@ def _visitor_information(reminder: Reminder) -> Message:
     )
 
 
-def _open_tasks(reminder: Reminder) -> Message:
-    visit, user = reminder.visit, reminder.recipient
-    mine = Q(department__memberships__user=user) | Q(department__head=user)
-    tasks = list(
-        visit.prep_tasks.filter(status=PrepStatus.OPEN)
-        .filter(pk__in=visit.prep_tasks.filter(mine).values("pk"))
+def _departments_of(user) -> list[int]:
+    """The departments the user belongs to or heads, read once per user object (a sweep keeps
+    one object per recipient)."""
+    cached = getattr(user, "_reminder_departments", None)
+    if cached is None:
+        mine = Q(memberships__user=user) | Q(head=user)
+        cached = list(Department.objects.filter(mine).values_list("pk", flat=True).distinct())
+        user._reminder_departments = cached
+    return cached
+
+
+def _open_tasks_of(visits) -> QuerySet[PrepTask]:
+    return (
+        PrepTask.objects.filter(visit__in=visits, status=PrepStatus.OPEN)
         .select_related("department")
         .order_by("due_date", "department__code", "pk")
     )
+
+
+def read_ahead(batch: list[Reminder]) -> None:
+    """Read what composing a batch of reminders needs in one query per kind, not per reminder:
+    the open tasks of the visits whose departments get their lists (as of the batch, as are
+    the visits themselves)."""
+    lists = [r for r in batch if r.rule.kind == ReminderKind.OPEN_TASKS and r.visit_id]
+    if not lists:
+        return
+    tasks: dict[int, list[PrepTask]] = {r.visit_id: [] for r in lists}
+    for task in _open_tasks_of(tasks.keys()):
+        tasks[task.visit_id].append(task)
+    for reminder in lists:
+        reminder.visit._open_tasks = tasks[reminder.visit_id]
+
+
+def _open_tasks(reminder: Reminder) -> Message:
+    visit, user = reminder.visit, reminder.recipient
+    open_tasks = getattr(visit, "_open_tasks", None)
+    if open_tasks is None:
+        open_tasks = list(_open_tasks_of([visit.pk]))
+    departments = set(_departments_of(user))
+    tasks = [t for t in open_tasks if t.department_id in departments]
     if not tasks:
         raise NoLongerApplies(_("no open tasks are left for this person's departments"))
     return Message(

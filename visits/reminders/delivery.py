@@ -1,47 +1,118 @@
-"""Sending due reminders exactly once.
+"""Sending due reminders exactly once: in batches, until none is due or the time is up.
 
-Each reminder is sent inside its own transaction that holds its row: PostgreSQL's
-`SELECT … FOR UPDATE SKIP LOCKED` makes a concurrent sweep pass over it, and the conditional
-update that claims it makes a sweep that read it before the first one committed find nothing
-to claim (on SQLite, which has no row locks, that update is the whole guard). The bell
-notification and the sent mark commit together; if the process dies before the commit,
-nothing is marked and the next sweep sends it. Only a crash between the mail server accepting
-the email and the commit can repeat one, which no database can rule out.
+A sweep claims a batch of due rows in one short transaction and marks them "sending"
+(attempts + 1, last attempt now). On PostgreSQL the batch is read with `SELECT … FOR UPDATE
+SKIP LOCKED`, so parallel sweeps take disjoint batches and, once a claim commits, the "sending"
+mark keeps everyone else off those rows. SQLite has no row locks: there a conditional update
+per row is the claim, and a row another sweep claimed first no longer matches it.
+
+Each claimed reminder is then sent in its own transaction: the bell notification and the sent
+mark commit together (those skipped or refused are marked at the end of the batch, one update
+each way: nothing went out for them). A sweep that dies leaves its rows "sending"; after RETRY_AFTER they are
+recorded as a failed attempt and go out again (up to MAX_ATTEMPTS attempts in all). Only a
+crash between the mail server accepting the email and the commit can repeat one, which no
+database can rule out.
+
+The loop claims BATCH_SIZE rows, sends them and claims again until no row is due or
+settings.REMINDER_SWEEP_BUDGET_SECONDS are spent. The budget is checked between batches, so a
+batch is never left half-sent; what is left goes out in the next sweep. The claim walks the
+index reminders_due_to_claim (status, due_at, id) and reads one batch: no sort of the backlog.
 """
 
 import logging
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from reception.models import Notification
 from reception.validators import one_line
 
 from ..models import Reminder, ReminderStatus
 from ..services.notifications import Kind
-from .content import NoLongerApplies, compose
+from .content import NoLongerApplies, compose, documents_rendered_once, read_ahead
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=15)
+BATCH_SIZE = 100
 
 
-def ready(now: datetime):
-    """Due and unsent, or failed and due for another try."""
+def _due(now: datetime) -> QuerySet[Reminder]:
+    """Due and never tried."""
+    return Reminder.objects.filter(status=ReminderStatus.PENDING, due_at__lte=now)
+
+
+def _retries(now: datetime) -> QuerySet[Reminder]:
+    """Failed, and due for another try."""
     return Reminder.objects.filter(
-        Q(status=ReminderStatus.PENDING, due_at__lte=now)
-        | Q(
-            status=ReminderStatus.FAILED,
-            attempts__lt=MAX_ATTEMPTS,
-            last_attempt_at__lte=now - RETRY_AFTER,
-        )
+        status=ReminderStatus.FAILED,
+        attempts__lt=MAX_ATTEMPTS,
+        last_attempt_at__lte=now - RETRY_AFTER,
     )
+
+
+def _record_interrupted(now: datetime) -> int:
+    """Rows a sweep claimed and never finished (it died): a failed attempt, retried as such."""
+    return Reminder.objects.filter(
+        status=ReminderStatus.SENDING, last_attempt_at__lte=now - RETRY_AFTER
+    ).update(
+        status=ReminderStatus.FAILED,
+        error=gettext("The sweep sending it stopped before it finished."),
+    )
+
+
+def _claim(candidates: QuerySet[Reminder], size: int, now: datetime) -> list[int]:
+    """Mark up to `size` of the candidates (the earliest due first) as being sent by this sweep;
+    their ids. Rows another sweep is claiming or has claimed are passed over."""
+    claim = {"status": ReminderStatus.SENDING, "last_attempt_at": now}
+    with transaction.atomic():
+        rows = list(
+            candidates.select_for_update(skip_locked=True)
+            .order_by("due_at", "pk")
+            .values_list("pk", "status", "attempts")[:size]
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            # The rows stay locked until the commit: nobody else can have claimed them.
+            ids = [pk for pk, _status, _attempts in rows]
+            Reminder.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1, **claim)
+            return ids
+        # No row locks (SQLite): a row claimed meanwhile has changed and matches no longer.
+        return [
+            pk
+            for pk, status, attempts in rows
+            if Reminder.objects.filter(pk=pk, status=status, attempts=attempts).update(
+                attempts=attempts + 1, **claim
+            )
+        ]
+
+
+def _claim_batch(now: datetime, size: int, visit_id: int | None, people: dict) -> list[Reminder]:
+    """The next batch of due reminders, claimed, with what composing them reads. A recipient is
+    one object for the whole sweep (`people`, by id), so that their roles and permissions are
+    read once, not once per reminder."""
+    due, retries = _due(now), _retries(now)
+    if visit_id is not None:
+        due, retries = due.filter(visit_id=visit_id), retries.filter(visit_id=visit_id)
+    ids = _claim(due, size, now)
+    if len(ids) < size:
+        ids += _claim(retries, size - len(ids), now)
+    batch = list(
+        Reminder.objects.filter(pk__in=ids)
+        .select_related("rule", "recipient", "visit", "task", "follow_up")
+        .order_by("due_at", "pk")
+    )
+    for reminder in batch:
+        reminder.recipient = people.setdefault(reminder.recipient_id, reminder.recipient)
+    read_ahead(batch)
+    return batch
 
 
 def _deliver(reminder: Reminder, now: datetime) -> Notification:
@@ -74,54 +145,65 @@ def _deliver(reminder: Reminder, now: datetime) -> Notification:
     return note
 
 
-def _send_next(now: datetime, visit_id: int | None = None) -> str | None:
-    """Send the next ready reminder; its new status, "raced", or None when none is left."""
-    candidates = ready(now) if visit_id is None else ready(now).filter(visit_id=visit_id)
-    with transaction.atomic():
-        row = (
-            candidates.select_for_update(skip_locked=True)
-            .order_by("due_at", "pk")
-            .only("pk", "status", "attempts")
-            .first()
+def _send(reminder: Reminder, now: datetime) -> tuple[str, str]:
+    """Send one claimed reminder: (its new status, the error). A sent one is marked at once,
+    in the transaction of its bell notification; the caller marks the others (no email went
+    out, so a crash before that only makes the next sweep try them again)."""
+    try:
+        with transaction.atomic():
+            note = _deliver(reminder, now)
+            Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SENDING).update(
+                status=ReminderStatus.SENT, error="", sent_at=timezone.now(), notification=note
+            )
+    except NoLongerApplies as reason:
+        return ReminderStatus.SKIPPED, str(reason)
+    except Exception as problem:  # the mail server refused: record it, retry later
+        log.exception("Reminder %s failed", reminder.pk)
+        return ReminderStatus.FAILED, str(problem)[:2000]
+    return ReminderStatus.SENT, ""
+
+
+def _mark(outcomes: dict[tuple[str, str], list[int]]) -> None:
+    """The batch's reminders that were not sent, one update per (status, error)."""
+    for (status, error), ids in outcomes.items():
+        Reminder.objects.filter(pk__in=ids, status=ReminderStatus.SENDING).update(
+            status=status, error=error
         )
-        if row is None:
-            return None
-        claimed = Reminder.objects.filter(
-            pk=row.pk, status=row.status, attempts=row.attempts
-        ).update(attempts=F("attempts") + 1, last_attempt_at=now)
-        if not claimed:
-            return "raced"
-        reminder = Reminder.objects.select_related(
-            "rule", "recipient", "visit", "task", "follow_up"
-        ).get(pk=row.pk)
-        try:
-            with transaction.atomic():
-                note = _deliver(reminder, now)
-        except NoLongerApplies as reason:
-            reminder.status, reminder.error = ReminderStatus.SKIPPED, str(reason)
-        except Exception as error:  # the mail server refused: record it, retry later
-            log.exception("Reminder %s failed", reminder.pk)
-            reminder.status, reminder.error = ReminderStatus.FAILED, str(error)[:2000]
-        else:
-            reminder.status, reminder.error = ReminderStatus.SENT, ""
-            reminder.sent_at, reminder.notification = timezone.now(), note
-        reminder.save(update_fields=["status", "error", "sent_at", "notification"])
-        return reminder.status
 
 
-def send_due_reminders(*, now: datetime, limit: int = 500, visit_id: int | None = None) -> Counter:
-    """Send what is due (only one visit's reminders with visit_id)."""
+def send_due_reminders(
+    *,
+    now: datetime,
+    visit_id: int | None = None,
+    budget: float | None = None,
+    batch_size: int | None = None,
+) -> Counter:
+    """Send everything due, a batch at a time, until none is left or `budget` seconds
+    (settings.REMINDER_SWEEP_BUDGET_SECONDS) are spent; only one visit's with visit_id.
+    Counts by outcome: sent, failed, skipped."""
+    if budget is None:
+        budget = settings.REMINDER_SWEEP_BUDGET_SECONDS
+    batch_size = batch_size or BATCH_SIZE
+    deadline = time.monotonic() + budget
     counts: Counter = Counter()
-    for _ in range(limit):
-        outcome = _send_next(now, visit_id)
-        if outcome is None:
-            break
-        counts[outcome] += 1
+    people: dict = {}
+    _record_interrupted(now)
+    with documents_rendered_once():
+        while batch := _claim_batch(now, batch_size, visit_id, people):
+            unsent: dict[tuple[str, str], list[int]] = defaultdict(list)
+            for reminder in batch:
+                status, error = _send(reminder, now)
+                counts[status] += 1
+                if status != ReminderStatus.SENT:
+                    unsent[status, error].append(reminder.pk)
+            _mark(unsent)
+            if time.monotonic() >= deadline:
+                break
     return counts
 
 
 def retry(reminders) -> int:
     """Make failed or skipped reminders due again; the next sweep sends them."""
-    return reminders.exclude(status=ReminderStatus.SENT).update(
+    return reminders.exclude(status__in=[ReminderStatus.SENT, ReminderStatus.SENDING]).update(
         status=ReminderStatus.PENDING, error=""
     )

@@ -1,0 +1,142 @@
+"""The sweep sends everything due, a batch at a time: no cap leaves due reminders for later
+beats, a spent time budget stops it between batches, a sweep that died leaves nothing lost,
+and a visit's sheet goes to many recipients rendered once per variant."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+
+from reception.models import Department, StaffMembership
+from reception.roles import Role
+from tests.factories import approve_fully, file_visit, moment, t_minus, user_with
+from visits.models import Reminder, ReminderKind, ReminderRule, ReminderStatus
+from visits.permissions import may
+from visits.reminders import content, delivery, sweep
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sixteen_due(four_tier, sales, staff):
+    """Four approved visits whose T−2 reminders (the receptionist's sheet, three office
+    members' task lists) are due: sixteen reminders, and the moment they are."""
+    office = Department.objects.get(code="office")
+    for n in range(3):
+        StaffMembership.objects.create(
+            user=user_with(Role.DEPARTMENT_MEMBER, username=f"office{n}"), department=office
+        )
+    visits = [approve_fully(file_visit(sales, four_tier["routine"])) for _ in range(4)]
+    mail.outbox.clear()
+    return moment(t_minus(visits[0], 2), 8, 31)
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    monkeypatch.setattr(delivery, "BATCH_SIZE", 5)
+
+
+@pytest.fixture
+def no_pdf(monkeypatch):
+    """A stand-in for the visitor information sheet (WeasyPrint is slow and tested elsewhere)."""
+    monkeypatch.setattr(
+        content,
+        "visitor_information_attachment",
+        lambda *, visit, language, reader=None: ("sheet.pdf", b"%PDF stub", "application/pdf"),
+    )
+
+
+def each_sent_once():
+    rows = Reminder.objects.all()
+    assert rows.exclude(status=ReminderStatus.SENT).count() == 0
+    assert set(rows.values_list("attempts", flat=True)) == {1}
+    assert len(mail.outbox) == rows.count()
+    assert len({(m.to[0], m.subject) for m in mail.outbox}) == rows.count()
+
+
+def test_one_sweep_sends_every_due_reminder_however_many_batches_they_take(
+    sixteen_due, small_batches, no_pdf
+):
+    report = sweep(now=sixteen_due)
+
+    assert Reminder.objects.count() == 16
+    assert report.reminders["sent"] == 16
+    each_sent_once()
+
+
+def test_a_spent_budget_stops_the_sweep_between_batches_and_the_next_sends_the_rest(
+    sixteen_due, small_batches, no_pdf, settings
+):
+    settings.REMINDER_SWEEP_BUDGET_SECONDS = 0
+
+    first = sweep(now=sixteen_due)
+
+    assert first.reminders["sent"] == 5  # one whole batch, then the budget was spent
+    assert Reminder.objects.filter(status=ReminderStatus.PENDING).count() == 11
+    assert not Reminder.objects.filter(status=ReminderStatus.SENDING).exists()
+    settings.REMINDER_SWEEP_BUDGET_SECONDS = 240
+    second = sweep(now=sixteen_due + timedelta(minutes=5))
+
+    assert second.reminders["sent"] == 11
+    each_sent_once()
+
+
+def test_reminders_of_a_sweep_that_died_go_out_once_after_the_retry_delay(
+    sixteen_due, small_batches, no_pdf
+):
+    from visits.reminders.planning import plan_due_reminders
+
+    plan_due_reminders(now=sixteen_due)
+    claimed = delivery._claim_batch(sixteen_due, 5, None, {})  # ...and the worker died
+    later = sixteen_due + timedelta(minutes=5)
+
+    sweep(now=later)
+
+    stranded = Reminder.objects.filter(pk__in=[r.pk for r in claimed])
+    assert set(stranded.values_list("status", flat=True)) == {ReminderStatus.SENDING}
+    assert len(mail.outbox) == 11
+    sweep(now=sixteen_due + timedelta(minutes=16))
+    assert set(stranded.values_list("status", flat=True)) == {ReminderStatus.SENT}
+    assert set(stranded.values_list("attempts", flat=True)) == {2}
+    assert len(mail.outbox) == 16
+    assert len({(m.to[0], m.subject) for m in mail.outbox}) == 16
+
+
+def test_the_sheet_sent_to_many_recipients_is_rendered_once_per_language_and_phone_view(
+    four_tier, sales, staff, monkeypatch
+):
+    receptionists = [staff.receptionist] + [
+        user_with(Role.RECEPTIONIST, username=f"reception{n}") for n in range(3)
+    ]
+    hr = user_with(Role.HR, username="hr")  # sees no phone numbers
+    for person, language in zip(
+        [*receptionists, hr], ["zh-hans", "zh-hans", "zh-hans", "en", "zh-hans"], strict=True
+    ):
+        person.language = language
+        person.save()
+    rule = ReminderRule.objects.get(kind=ReminderKind.VISITOR_INFORMATION)
+    rule.recipient_roles.add(Group.objects.get(name=Role.HR))
+    renderings = []
+
+    def render(*, visit, language, reader=None):
+        sees = reader is not None and may(reader, "see_phones", visit)
+        renderings.append((visit.pk, language, sees))
+        return ("sheet.pdf", f"{visit.pk} {language} {sees}".encode(), "application/pdf")
+
+    monkeypatch.setattr(content, "visitor_information_attachment", render)
+    visit = approve_fully(file_visit(sales, four_tier["routine"]))
+    mail.outbox.clear()
+
+    sweep(now=moment(t_minus(visit, 2), 8, 31))
+
+    assert sorted(renderings) == [
+        (visit.pk, "en", True),
+        (visit.pk, "zh-hans", False),
+        (visit.pk, "zh-hans", True),
+    ]
+    for person in [*receptionists, hr]:
+        sees = may(person, "see_phones", visit)
+        (email,) = [m for m in mail.outbox if m.to == [person.email] and m.attachments]
+        expected = f"{visit.pk} {person.preferred_language} {sees}".encode()
+        assert email.attachments == [("sheet.pdf", expected, "application/pdf")]
