@@ -4,6 +4,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,10 +12,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from reception.http import safe_next
-from reception.models import StaffMembership, User
+from reception.models import Department, User
 
 from ..forms.preparation import TaskNoteForm
 from ..models import PrepStatus
+from ..permissions import may
 from ..selectors import (
     HORIZON_DAYS,
     TASK_ROW_FACTS,
@@ -29,22 +31,20 @@ from ..services import preparation
 from ..services.lifecycle import VisitError
 
 
-def members_by_department(user) -> dict[int, list[User]]:
-    """For a department head: the members they can assign, per department they head."""
-    rows = StaffMembership.objects.filter(department__head=user).select_related("user")
-    result: dict[int, list[User]] = {}
-    for row in rows.order_by("department_id", "user__full_name"):
-        result.setdefault(row.department_id, []).append(row.user)
-    return result
+def headed_departments(user) -> set[int]:
+    """The departments this user heads: their tasks may be assigned from the row."""
+    return set(Department.objects.filter(head=user).values_list("pk", flat=True))
 
 
-def task_context(task, user, members) -> dict:
+def task_context(task, user, headed) -> dict:
+    """One task row. Its "assign" form (a <select> of the department's members) is loaded on
+    demand (TaskAssigneeView), so a row costs the same in a department of 5 or of 900."""
     return {
         "task": task,
         "quantity": preparation.quantity_hint(task),
         "standard": preparation.standard_hint(task),
         "recheck": preparation.recheck_lines(task) if task.needs_recheck else [],
-        "members": members.get(task.department_id),
+        "may_assign": task.department_id in headed,
         "note_form": TaskNoteForm(prefix=f"task{task.pk}"),
     }
 
@@ -55,21 +55,21 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        members = members_by_department(user)
+        headed = headed_departments(user)
         tasks = list(department_board(user))
         overdue = [t for t in tasks if t.is_overdue]
         upcoming = [t for t in tasks if not t.is_overdue]
         groups = [
-            (day, [task_context(t, user, members) for t in items])
+            (day, [task_context(t, user, headed) for t in items])
             for day, items in groupby(
                 sorted(upcoming, key=lambda t: (t.visit.arrival_at, t.due_date, t.pk)),
                 key=lambda t: timezone.localtime(t.visit.arrival_at).date(),
             )
         ]
         return super().get_context_data(
-            overdue=[task_context(t, user, members) for t in overdue],
+            overdue=[task_context(t, user, headed) for t in overdue],
             groups=groups,
-            is_head=bool(members),
+            is_head=bool(headed),
             task_count=len(tasks),
             horizon_days=HORIZON_DAYS,
             **kwargs,
@@ -84,13 +84,13 @@ class MyTasksView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        members = members_by_department(user)
+        headed = headed_departments(user)
         tasks = list(held_tasks(user))
         to_do = [t for t in tasks if t.status == PrepStatus.OPEN or t.needs_recheck]
         done = [t for t in tasks if t not in to_do]
         return super().get_context_data(
-            to_do=[task_context(t, user, members) for t in to_do],
-            done=[task_context(t, user, members) for t in done],
+            to_do=[task_context(t, user, headed) for t in to_do],
+            done=[task_context(t, user, headed) for t in done],
             has_department_page=user.has_perm(preparation.DEPARTMENT_PAGE_PERM),
             follow_ups=list(follow_ups_of(user)),
             expenses=expenses_awaiting(user),
@@ -120,7 +120,7 @@ class TaskActionView(View):
             error = exc.message
         if request.htmx:
             task = tasks_in_reach(request.user).select_related(*TASK_ROW_FACTS).get(pk=task.pk)
-            context = task_context(task, request.user, members_by_department(request.user))
+            context = task_context(task, request.user, headed_departments(request.user))
             context["error"] = error
             if error:  # give back what was typed, to shorten it
                 context["note_value"] = request.POST.get(f"task{task.pk}-note", "")
@@ -149,6 +149,40 @@ class TaskActionView(View):
         assignee_id = self.request.POST.get("assignee", "")
         assignee = User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None
         return preparation.assign_task(task=task, by=user, assignee=assignee)
+
+
+class TaskAssigneeView(View):
+    """The "assign" form of one task: the members of its department, for its head. htmx loads
+    it into the task's row; without JavaScript it is a page of its own. The choice is checked
+    again when posted (preparation.assign_task)."""
+
+    def get(self, request, pk):
+        if not request.user.has_perm("visits.assign_preptask"):
+            raise PermissionDenied
+        task = get_object_or_404(
+            tasks_in_reach(request.user).select_related("department", "visit__client", "assignee"),
+            pk=pk,
+            status=PrepStatus.OPEN,
+        )
+        if not may(request.user, "assign_task", task):
+            raise PermissionDenied
+        members = (
+            User.objects.filter(memberships__department_id=task.department_id, is_active=True)
+            .order_by("full_name", "username")
+            .distinct()
+        )
+        template = "visits/_task_assign.html" if request.htmx else "visits/task_assign.html"
+        in_row = bool(request.htmx)
+        return render(
+            request,
+            template,
+            {
+                "task": task,
+                "members": members,
+                "in_row": in_row,
+                "next": safe_next(request, "visits:tasks"),
+            },
+        )
 
 
 class PreparationView(PermissionRequiredMixin, TemplateView):
