@@ -5,6 +5,8 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +23,11 @@ from ..selectors import (
     HORIZON_DAYS,
     TASK_ROW_FACTS,
     department_board,
+    departments_of,
     expenses_awaiting,
     follow_ups_of,
     held_tasks,
+    overdue_task,
     tasks_in_reach,
     upcoming_preparation,
 )
@@ -45,32 +49,48 @@ def task_context(task, user, headed) -> dict:
         "standard": preparation.standard_hint(task),
         "recheck": preparation.recheck_lines(task) if task.needs_recheck else [],
         "may_assign": task.department_id in headed,
-        "note_form": TaskNoteForm(prefix=f"task{task.pk}"),
+        "note_prefix": note_prefix(task),  # the inputs' names; TaskNoteForm reads them back
     }
+
+
+def note_prefix(task) -> str:
+    return f"task{task.pk}"
 
 
 class TaskBoardView(PermissionRequiredMixin, TemplateView):
     permission_required = "visits.view_preptask"
     template_name = "visits/task_board.html"
+    PAGE_SIZE = 30
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        headed = headed_departments(user)
-        tasks = list(department_board(user))
-        overdue = [t for t in tasks if t.is_overdue]
-        upcoming = [t for t in tasks if not t.is_overdue]
+        departments = departments_of(user)
+        headed = {pk for pk, head in departments.items() if head == user.pk}
+        board = department_board(user, departments)
+        # A page of rows, overdue ones first: a busy department's fortnight runs to hundreds
+        # of tasks, and each row is a few forms. One query counts, one reads the page.
+        counts = board.order_by().aggregate(
+            total=Count("pk"), overdue=Count("pk", filter=overdue_task())
+        )
+        paginator = Paginator(board, self.PAGE_SIZE)
+        paginator.count = counts["total"]
+        page = paginator.get_page(self.request.GET.get("page"))
+        rows = list(page.object_list)
         groups = [
             (day, [task_context(t, user, headed) for t in items])
             for day, items in groupby(
-                sorted(upcoming, key=lambda t: (t.visit.arrival_at, t.due_date, t.pk)),
+                (t for t in rows if not t.overdue),
                 key=lambda t: timezone.localtime(t.visit.arrival_at).date(),
             )
         ]
         return super().get_context_data(
-            overdue=[task_context(t, user, headed) for t in overdue],
+            overdue=[task_context(t, user, headed) for t in rows if t.overdue],
+            overdue_count=counts["overdue"],
             groups=groups,
+            page_obj=page,
+            query_string="",
             is_head=bool(headed),
-            task_count=len(tasks),
+            task_count=counts["total"],
             horizon_days=HORIZON_DAYS,
             **kwargs,
         )
@@ -132,7 +152,7 @@ class TaskActionView(View):
     def apply(self, task, action):
         user = self.request.user
         if action == "done":
-            form = TaskNoteForm(self.request.POST, prefix=f"task{task.pk}")
+            form = TaskNoteForm(self.request.POST, prefix=note_prefix(task))
             if not form.is_valid():  # the task stays open; the note is not lost in silence
                 problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
                 raise VisitError(_("The task stays open: %(problems)s") % {"problems": problems})
