@@ -1,5 +1,7 @@
 from django.db.models import F, Q, QuerySet
 
+from reception.models import User
+
 from .models import ApprovalStep, Delegation, StepState
 
 
@@ -18,6 +20,20 @@ def addressed_to(user) -> Q:
         # nobody decides their own request through a delegation, either way round
         q |= _addressed_to(absent.pk, absent_groups) & ~Q(visit__applicant_id=absent.pk)
     return q
+
+
+def with_people(steps: QuerySet[ApprovalStep]) -> list[ApprovalStep]:
+    """The steps with their role, grade and escalation joined, and the people they name
+    (addressed to, decided by, on behalf of) read in one more query. Joining all six at once
+    costs PostgreSQL more to plan (about 10 ms) than both queries cost to run."""
+    steps = list(steps.select_related("role", "grade_after", "escalated_to"))
+    ids = {pk for s in steps for pk in (s.user_id, s.decided_by_id, s.on_behalf_of_id) if pk}
+    people = User.objects.in_bulk(ids)
+    for step in steps:
+        step.user = people.get(step.user_id)
+        step.decided_by = people.get(step.decided_by_id)
+        step.on_behalf_of = people.get(step.on_behalf_of_id)
+    return steps
 
 
 def steps_of(user) -> QuerySet[ApprovalStep]:

@@ -16,6 +16,7 @@ from django_filters.views import FilterView
 
 from approvals.forms import DecisionForm
 from approvals.models import StepState
+from approvals.selectors import with_people
 from approvals.services import authority
 from reception.models import ClientContact, ReceptionPolicy
 from reception.views import PageQueryMixin
@@ -108,11 +109,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         visit, user = self.object, self.request.user
-        steps = list(
-            visit.approval_steps.select_related(
-                "role", "user", "decided_by", "grade_after", "on_behalf_of", "escalated_to"
-            )
-        )
+        steps = with_people(visit.approval_steps.all())
         pending = next((s for s in steps if s.state == StepState.PENDING), None)
         context.update(
             visitors=list(visit.visitors.all()),
