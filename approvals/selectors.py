@@ -39,6 +39,23 @@ def with_people(steps: QuerySet[ApprovalStep]) -> list[ApprovalStep]:
     return steps
 
 
+def attach_people(steps) -> list[ApprovalStep]:
+    """Set each step's addressee and its visit's applicant and main host, read in one query."""
+    steps = list(steps)
+    ids = {
+        pk
+        for s in steps
+        for pk in (s.user_id, s.visit.applicant_id, s.visit.main_host_id)
+        if pk is not None
+    }
+    people = User.objects.in_bulk(ids)
+    for step in steps:
+        step.user = people.get(step.user_id)
+        step.visit.applicant = people.get(step.visit.applicant_id)
+        step.visit.main_host = people.get(step.visit.main_host_id)
+    return steps
+
+
 def steps_of(user) -> QuerySet[ApprovalStep]:
     """Steps addressed to this user (see addressed_to)."""
     return ApprovalStep.objects.filter(

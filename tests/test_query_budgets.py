@@ -23,9 +23,9 @@ BUDGET = {
     "/visits/ (admin)": 10,
     "/preparation/ (receptionist)": 9,  # + active delegations (visible_visits)
     "/desk/ (receptionist)": 12,  # + walk-ins at the gate, the answer time, visitor names
-    "/approvals/ (marketing)": 14,  # + the visitors on each decision card
+    "/approvals/ (marketing)": 15,  # + the visitors on each decision card, + the people (planning)
     "/notifications/ (sales)": 8,
-    "visit page (sales)": 20,
+    "visit page (sales)": 21,  # + the approval steps' people (a six-way join cost more to plan)
     "/tasks/ (office head)": 9,  # + one count of the board (its rows come a page at a time)
     "/clients/ (sales)": 10,
     "/ (sales)": 16,  # six work sections, a count and a short list each
