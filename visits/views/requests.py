@@ -68,9 +68,9 @@ class UncountedPaginator(Paginator):
         try:
             number = int(number)
         except (TypeError, ValueError):
-            raise PageNotAnInteger(_("That page number is not an integer")) from None
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
-            raise EmptyPage(_("That page number is less than 1"))
+            raise EmptyPage(self.error_messages["min_page"])
         return number
 
     def page(self, number):
@@ -78,7 +78,7 @@ class UncountedPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
-            raise EmptyPage(_("That page contains no results"))
+            raise EmptyPage(self.error_messages["no_results"])
         return UncountedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
 
