@@ -1,5 +1,8 @@
 from django.db.models import F, Q, QuerySet
 
+from reception.models import User
+from reception.roles import role_group_ids
+
 from .models import ApprovalStep, Delegation, StepState
 
 
@@ -11,13 +14,46 @@ def addressed_to(user) -> Q:
     """A filter on ApprovalStep: addressed to this user — to a role they hold, to them by name,
     escalated to a role they hold, or addressed to an approver they stand in for today (a
     delegation; nobody decides their own request through one)."""
-    q = _addressed_to(user.pk, user.groups.values("pk"))  # a subquery: no query of its own
+    # The ids as values, not a subquery: PostgreSQL then probes the steps' indexes instead of
+    # hashing every step in history (a 290,000-row scan on the big set, for each list page).
+    q = _addressed_to(user.pk, role_group_ids(user))
     for delegation in Delegation.objects.active().filter(delegate=user).select_related("approver"):
         absent = delegation.approver
         absent_groups = absent.groups.values("pk")
         # nobody decides their own request through a delegation, either way round
         q |= _addressed_to(absent.pk, absent_groups) & ~Q(visit__applicant_id=absent.pk)
     return q
+
+
+def with_people(steps: QuerySet[ApprovalStep]) -> list[ApprovalStep]:
+    """The steps with their role, grade and escalation joined, and the people they name
+    (addressed to, decided by, on behalf of) read in one more query. Joining all six at once
+    costs PostgreSQL more to plan (about 10 ms) than both queries cost to run."""
+    steps = list(steps.select_related("role", "grade_after", "escalated_to"))
+    ids = {pk for s in steps for pk in (s.user_id, s.decided_by_id, s.on_behalf_of_id) if pk}
+    people = User.objects.in_bulk(ids)
+    for step in steps:
+        step.user = people.get(step.user_id)
+        step.decided_by = people.get(step.decided_by_id)
+        step.on_behalf_of = people.get(step.on_behalf_of_id)
+    return steps
+
+
+def attach_people(steps) -> list[ApprovalStep]:
+    """Set each step's addressee and its visit's applicant and main host, read in one query."""
+    steps = list(steps)
+    ids = {
+        pk
+        for s in steps
+        for pk in (s.user_id, s.visit.applicant_id, s.visit.main_host_id)
+        if pk is not None
+    }
+    people = User.objects.in_bulk(ids)
+    for step in steps:
+        step.user = people.get(step.user_id)
+        step.visit.applicant = people.get(step.visit.applicant_id)
+        step.visit.main_host = people.get(step.visit.main_host_id)
+    return steps
 
 
 def steps_of(user) -> QuerySet[ApprovalStep]:

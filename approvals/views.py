@@ -16,7 +16,7 @@ from . import services
 from .filters import QueueFilter
 from .forms import AdministratorDecisionForm, DecisionForm, DelegationForm, current_grade_choices
 from .models import ApprovalStep, Delegation, StepState
-from .selectors import queue_for, steps_of
+from .selectors import attach_people, queue_for, steps_of
 
 
 def _summary(step) -> str:
@@ -35,9 +35,18 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
 
     def get_queryset(self):
         # the decision card's facts (visits' {% decision_facts %}): visitors and the standards
+        # The people (applicant, main host, addressee) come in one query of their own
+        # (attach_people): joined with the rest, the query cost PostgreSQL ~50 ms to plan.
         return (
             queue_for(self.request.user)
-            .select_related("visit__final_grade__standard", "visit__proposed_grade__standard")
+            .select_related(None)
+            .select_related(
+                "visit__client",
+                "visit__final_grade__standard",
+                "visit__proposed_grade__standard",
+                "role",
+                "escalated_to",
+            )
             .prefetch_related("visit__visitors")
         )
 
@@ -49,6 +58,7 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
         )
         grades = current_grade_choices()
         user = self.request.user
+        attach_people(context["object_list"])
         context["rows"] = [
             {
                 "step": step,

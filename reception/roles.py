@@ -98,9 +98,23 @@ def user_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_jiedai_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        rows = list(user.groups.values_list("pk", "name"))
+        cached = frozenset(name for _pk, name in rows)
         user._jiedai_roles = cached
+        user._jiedai_role_ids = frozenset(pk for pk, _name in rows)
     return cached
+
+
+def role_group_ids(user) -> list[int]:
+    """The ids of the role groups a user holds (read with user_roles, in the same query)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    user_roles(user)
+    ids = getattr(user, "_jiedai_role_ids", None)
+    if ids is None:  # roles cached by other means: read the ids
+        ids = frozenset(user.groups.values_list("pk", flat=True))
+        user._jiedai_role_ids = ids
+    return sorted(ids)
 
 
 def has_role(user, *roles: str) -> bool:

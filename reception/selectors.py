@@ -32,6 +32,13 @@ def search_clients(queryset: QuerySet[Client], text: str) -> QuerySet[Client]:
     ).distinct()
 
 
+def search_staff(queryset: QuerySet[User], text: str) -> QuerySet[User]:
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(Q(full_name__icontains=text) | Q(username__icontains=text))
+
+
 def default_main_host(grade: ReceptionGrade | None) -> User | None:
     """The first active holder of the role the grade's standard names as main host."""
     standard = getattr(grade, "standard", None) if grade else None

@@ -69,14 +69,22 @@ def log_in(browser, live_server, username, violations):
     return page
 
 
+def choose(page, field: str, typed: str, label: str) -> None:
+    """Pick an option of a searched select (Tom Select asking the server): type, wait for
+    the server's match shown as `label`, click it."""
+    page.click(f"#div_id_{field} .ts-control")
+    page.keyboard.type(typed)
+    page.locator(f"#div_id_{field} .ts-dropdown .option", has_text=label).click()
+
+
 def test_a_request_filed_and_graded_in_the_browser(
     browser, live_server, four_tier, sales, staff, csp_violations
 ):
-    client = ClientFactory(name="远航汽车零部件集团")
+    client = ClientFactory(name="远航汽车零部件集团", name_en="Yuanhang Auto Parts")
     ClientContact.objects.create(client=client, name="孙立群", title="采购副总裁")
     page = log_in(browser, live_server, sales.username, csp_violations)
     page.goto(f"{live_server.url}/visits/new/")
-    page.select_option("#id_client", value=str(client.pk))
+    choose(page, "client", "远航", "Yuanhang Auto Parts")  # the English page shows English
     page.wait_for_selector("text=孙立群")  # htmx brought the client's contacts
     page.check("input[name=contacts]")
     page.select_option("#id_proposed_grade", label="VIP")

@@ -25,10 +25,10 @@ BUDGET = {
     "/visits/ (admin)": 10,
     "/preparation/ (receptionist)": 10,  # + active delegations (visible_visits)
     "/desk/ (receptionist)": 13,  # + walk-ins at the gate, the answer time, visitor names
-    "/approvals/ (marketing)": 15,  # + the visitors on each decision card
+    "/approvals/ (marketing)": 16,  # + the visitors on each decision card, + the people (planning)
     "/notifications/ (sales)": 9,
-    "visit page (sales)": 21,
-    "/tasks/ (office head)": 8,
+    "visit page (sales)": 22,  # + the approval steps' people (a six-way join cost more to plan)
+    "/tasks/ (office head)": 9,  # + one count of the board (its rows come a page at a time)
     "/clients/ (sales)": 11,
     "/ (sales)": 17,  # six work sections, a count and a short list each
     "/reports/ (gm)": 19,  # nine tables: an aggregate each, labels for some, the session

@@ -91,6 +91,11 @@ ACCESS = {
     "visits:visitor_log_export": rule(REPORT_READERS | {R.RECEPTIONIST, R.FRONT_DESK}),
     "visits:create": rule({R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.ADMINISTRATOR}),
     "visits:contact_options": rule({R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.ADMINISTRATOR}),
+    # the searched selects' matches: the filing form's client; its staff, and the visit page's
+    "visits:client_options": rule({R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.ADMINISTRATOR}),
+    "visits:staff_options": rule(
+        VISIT_READERS | {R.PROJECT_ENGINEER, R.GENERAL_MANAGER, R.HR, R.OFFICE}
+    ),
     # an approved guest-grade visit filed by the sales user: the general manager never saw
     # it, the project engineer is in another department
     # approved guest-grade visit: the general manager and the marketing head were not in its
@@ -156,6 +161,8 @@ ACCESS = {
     "visits:my_tasks": rule(EVERYONE),
     # only a POST acts, and only on a task in the user's reach (else 404)
     "visits:task_action": rule(EVERYONE, ok=405),
+    # the office task's "assign" form: its head only (an administrator heads no department)
+    "visits:task_assignee": rule({R.DEPARTMENT_HEAD}, administrator=404),
     "visits:preparation": rule({R.RECEPTIONIST, R.ADMINISTRATOR}),
     "visits:board": rule(DESK),
     "visits:desk": rule(DESK),
@@ -275,6 +282,7 @@ def scenario(four_tier):
         "visits:expense_decide": {"pk": visit.pk, "line": 1},
         "visits:follow_up_done": {"pk": 1},
         "visits:task_action": {"pk": task.pk, "action": "done"},
+        "visits:task_assignee": {"pk": task.pk},
         "visits:desk": {"pk": visit.pk},
         "visits:check": {"pk": visit.pk, "direction": "in"},
         "visits:add_visitor": {"pk": visit.pk},

@@ -6,6 +6,7 @@ from .views import (
     clients,
     desk,
     itinerary,
+    options,
     preparation,
     reports,
     requests,
@@ -26,6 +27,8 @@ urlpatterns = [
     ),
     path("visits/new/", requests.VisitEditView.as_view(), name="create"),
     path("visits/contacts/", requests.ContactOptionsView.as_view(), name="contact_options"),
+    path("options/staff/", options.StaffOptionsView.as_view(), name="staff_options"),
+    path("options/clients/", options.ClientOptionsView.as_view(), name="client_options"),
     path("visits/<int:pk>/", requests.VisitDetailView.as_view(), name="detail"),
     path("visits/<int:pk>/edit/", requests.VisitEditView.as_view(), name="edit"),
     path("visits/<int:pk>/submit/", requests.VisitSubmitView.as_view(), name="submit"),
@@ -53,6 +56,11 @@ urlpatterns = [
     path("visits/<int:pk>/staff/", requests.StaffChangeView.as_view(), name="staff"),
     path("tasks/", preparation.TaskBoardView.as_view(), name="tasks"),
     path("my-tasks/", preparation.MyTasksView.as_view(), name="my_tasks"),
+    path(
+        "tasks/<int:pk>/assignee/",
+        preparation.TaskAssigneeView.as_view(),
+        name="task_assignee",
+    ),
     path(
         "tasks/<int:pk>/<slug:action>/",
         preparation.TaskActionView.as_view(),

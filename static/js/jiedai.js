@@ -69,14 +69,45 @@
     if (typeof window.TomSelect === "undefined") return;
     root.querySelectorAll("select[data-searchable]").forEach(function (select) {
       if (select.tomselect) return;
-      var control = new window.TomSelect(select, {
+      var settings = {
         plugins: select.multiple ? ["remove_button"] : [],
         maxOptions: null,
         allowEmptyOption: true,
         hidePlaceholder: true,
         // One choice: the list closes once it is made, off the fields below it.
         closeAfterSelect: !select.multiple
-      });
+      };
+      // data-options-url: the page holds only the chosen options; matches come from the
+      // server as you type (visits/views/options.py), which already filtered them.
+      var url = select.getAttribute("data-options-url");
+      if (url) {
+        settings.valueField = "value";
+        settings.labelField = "text";
+        settings.searchField = ["text"];
+        settings.preload = "focus";
+        // Offer what the server answered for this very query (it also matches usernames and
+        // contacts, which the label does not show).
+        var answered = {};
+        settings.score = function (query) {
+          return function (item) {
+            return answered[query] && answered[query][item.value] ? 1 : 0;
+          };
+        };
+        settings.load = function (query, callback) {
+          fetch(url + "?q=" + encodeURIComponent(query), {
+            headers: { Accept: "application/json" },
+            credentials: "same-origin"
+          })
+            .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+            .then(function (data) {
+              answered[query] = {};
+              data.results.forEach(function (row) { answered[query][row.value] = true; });
+              callback(data.results);
+            })
+            .catch(function () { callback(); });
+        };
+      }
+      var control = new window.TomSelect(select, settings);
       // Tom Select moves the <label> to its own input; the original select keeps its name.
       var label = document.getElementById(control.inputId + "-ts-label");
       if (label) select.setAttribute("aria-labelledby", label.id);

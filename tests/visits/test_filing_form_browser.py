@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from reception.models import ClientContact
 from tests.factories import ClientFactory
-from tests.test_browser import browser  # noqa: F401 (the Chromium fixture)
+from tests.test_browser import browser, choose  # noqa: F401 (the Chromium fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def form_page(browser, live_server, four_tier, sales, staff):  # noqa: F811
-    client = ClientFactory(name="远航汽车零部件集团")
+    client = ClientFactory(name="远航汽车零部件集团", name_en="Yuanhang Auto Parts")
     ClientContact.objects.create(
         client=client, name="孙立群", title="采购副总裁", phone="13900139002"
     )
@@ -27,7 +27,7 @@ def form_page(browser, live_server, four_tier, sales, staff):  # noqa: F811
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/visits/new/")
-    page.select_option("#id_client", value=str(client.pk))
+    choose(page, "client", "远航", "Yuanhang Auto Parts")  # the English page shows English
     page.wait_for_selector("text=孙立群")  # htmx brought the client's contacts
     return page
 

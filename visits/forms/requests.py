@@ -15,6 +15,7 @@ from reception.validators import TextRulesMixin
 from ..models import Purpose, Service, VisitRequest, VisitStatus
 from ..models.requests import FILED_FIELDS
 from ..services import requests as services
+from .widgets import SearchedSelect, SearchedSelectMultiple
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -38,9 +39,6 @@ class ContactChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} · {obj.title}" if obj.title else obj.name
 
-
-# Long selects that get a search box in the browser (static/js/jiedai.js).
-SEARCHABLE = ("client", "main_host", "accompanying_staff")
 
 BESIDE = {"client": ["client", "contacts"], "main_host": ["main_host", "accompanying_staff"]}
 
@@ -72,12 +70,13 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
         queryset=User.objects.none(),
         required=False,
         help_text=_("Leave empty to take the main host the grade's standard names."),
+        widget=SearchedSelect("visits:staff_options"),
     )
     accompanying_staff = StaffMultipleChoiceField(
         label=_("Accompanying staff"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6, "data-searchable": ""}),
+        widget=SearchedSelectMultiple("visits:staff_options"),
     )
 
     class Meta:
@@ -86,6 +85,7 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
         # the main host.
         fields = [f for field in FILED_FIELDS for f in BESIDE.get(field, [field])]
         widgets = {
+            "client": SearchedSelect("visits:client_options"),
             "arrival_at": DATETIME_INPUT,
             "departure_at": DATETIME_INPUT,
             "reason": forms.Textarea(attrs={"rows": 2}),
@@ -100,8 +100,6 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
         self.fields["main_host"].empty_label = _("(the grade's default)")
         self.fields["accompanying_staff"].queryset = staff
         self.fields["client"].queryset = Client.objects.order_by("name")
-        for name in SEARCHABLE:  # long lists: a searchable select (Tom Select, jiedai.js)
-            self.fields[name].widget.attrs["data-searchable"] = ""
         self.fields["headcount"].widget.attrs["data-headcount"] = ""
         self.fields["client"].widget.attrs.update(
             {
@@ -283,7 +281,12 @@ class ReasonForm(TextRulesMixin, forms.Form):
 
 
 class StaffForm(TextRulesMixin, forms.Form):
-    main_host = StaffChoiceField(label=_("Main host"), queryset=User.objects.none(), required=False)
+    main_host = StaffChoiceField(
+        label=_("Main host"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=SearchedSelect("visits:staff_options"),
+    )
     receptionist = StaffChoiceField(
         label=_("Customer receptionist"), queryset=User.objects.none(), required=False
     )

@@ -8,8 +8,9 @@ per row is the claim, and a row another sweep claimed first no longer matches it
 
 Each claimed reminder is then sent in its own transaction: the bell notification and the sent
 mark commit together (those skipped or refused are marked at the end of the batch, one update
-each way: nothing went out for them). A sweep that dies leaves its rows "sending"; after RETRY_AFTER they are
-recorded as a failed attempt and go out again (up to MAX_ATTEMPTS attempts in all). Only a
+each way: nothing went out for them). A sweep that dies leaves its rows "sending"; after
+RETRY_AFTER they are recorded as a failed attempt and go out again (up to MAX_ATTEMPTS
+attempts in all). Only a
 crash between the mail server accepting the email and the commit can repeat one, which no
 database can rule out.
 

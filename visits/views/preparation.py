@@ -4,6 +4,9 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from reception.http import safe_next
-from reception.models import StaffMembership, User
+from reception.models import Department, User
 
 from ..forms.preparation import TaskNoteForm
 from ..models import PrepStatus
@@ -20,9 +23,11 @@ from ..selectors import (
     HORIZON_DAYS,
     TASK_ROW_FACTS,
     department_board,
+    departments_of,
     expenses_awaiting,
     follow_ups_of,
     held_tasks,
+    overdue_task,
     tasks_in_reach,
     upcoming_preparation,
 )
@@ -30,24 +35,26 @@ from ..services import preparation
 from ..services.lifecycle import VisitError
 
 
-def members_by_department(user) -> dict[int, list[User]]:
-    """For a department head: the members they can assign, per department they head."""
-    rows = StaffMembership.objects.filter(department__head=user).select_related("user")
-    result: dict[int, list[User]] = {}
-    for row in rows.order_by("department_id", "user__full_name"):
-        result.setdefault(row.department_id, []).append(row.user)
-    return result
+def headed_departments(user) -> set[int]:
+    """The departments this user heads: their tasks may be assigned from the row."""
+    return set(Department.objects.filter(head=user).values_list("pk", flat=True))
 
 
-def task_context(task, user, members) -> dict:
+def task_context(task, user, headed) -> dict:
+    """One task row. Its "assign" form (a <select> of the department's members) is loaded on
+    demand (TaskAssigneeView), so a row costs the same in a department of 5 or of 900."""
     return {
         "task": task,
         "quantity": preparation.quantity_hint(task),
         "standard": preparation.standard_hint(task),
         "recheck": preparation.recheck_lines(task) if task.needs_recheck else [],
-        "members": members.get(task.department_id),
-        "note_form": TaskNoteForm(prefix=f"task{task.pk}"),
+        "may_assign": task.department_id in headed,
+        "note_prefix": note_prefix(task),  # the inputs' names; TaskNoteForm reads them back
     }
+
+
+def note_prefix(task) -> str:
+    return f"task{task.pk}"
 
 
 class TaskBoardView(PermissionRequiredMixin, TemplateView):
@@ -55,28 +62,40 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
     belongs to or heads a department (visits.see_department_tasks)."""
 
     template_name = "visits/task_board.html"
+    PAGE_SIZE = 30
 
     def has_permission(self):
         return may(self.request.user, "see_department_tasks")
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        members = members_by_department(user)
-        tasks = list(department_board(user))
-        overdue = [t for t in tasks if t.is_overdue]
-        upcoming = [t for t in tasks if not t.is_overdue]
+        departments = departments_of(user)
+        headed = {pk for pk, head in departments.items() if head == user.pk}
+        board = department_board(user, departments)
+        # A page of rows, overdue ones first: a busy department's fortnight runs to hundreds
+        # of tasks, and each row is a few forms. One query counts, one reads the page.
+        counts = board.order_by().aggregate(
+            total=Count("pk"), overdue=Count("pk", filter=overdue_task())
+        )
+        paginator = Paginator(board, self.PAGE_SIZE)
+        paginator.count = counts["total"]
+        page = paginator.get_page(self.request.GET.get("page"))
+        rows = list(page.object_list)
         groups = [
-            (day, [task_context(t, user, members) for t in items])
+            (day, [task_context(t, user, headed) for t in items])
             for day, items in groupby(
-                sorted(upcoming, key=lambda t: (t.visit.arrival_at, t.due_date, t.pk)),
+                (t for t in rows if not t.overdue),
                 key=lambda t: timezone.localtime(t.visit.arrival_at).date(),
             )
         ]
         return super().get_context_data(
-            overdue=[task_context(t, user, members) for t in overdue],
+            overdue=[task_context(t, user, headed) for t in rows if t.overdue],
+            overdue_count=counts["overdue"],
             groups=groups,
-            is_head=bool(members),
-            task_count=len(tasks),
+            page_obj=page,
+            query_string="",
+            is_head=bool(headed),
+            task_count=counts["total"],
             horizon_days=HORIZON_DAYS,
             **kwargs,
         )
@@ -90,13 +109,13 @@ class MyTasksView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        members = members_by_department(user)
+        headed = headed_departments(user)
         tasks = list(held_tasks(user))
         to_do = [t for t in tasks if t.status == PrepStatus.OPEN or t.needs_recheck]
         done = [t for t in tasks if t not in to_do]
         return super().get_context_data(
-            to_do=[task_context(t, user, members) for t in to_do],
-            done=[task_context(t, user, members) for t in done],
+            to_do=[task_context(t, user, headed) for t in to_do],
+            done=[task_context(t, user, headed) for t in done],
             has_department_page=may(user, "see_department_tasks"),
             follow_ups=list(follow_ups_of(user)),
             expenses=expenses_awaiting(user),
@@ -126,7 +145,7 @@ class TaskActionView(View):
             error = exc.message
         if request.htmx:
             task = tasks_in_reach(request.user).select_related(*TASK_ROW_FACTS).get(pk=task.pk)
-            context = task_context(task, request.user, members_by_department(request.user))
+            context = task_context(task, request.user, headed_departments(request.user))
             context["error"] = error
             if error:  # give back what was typed, to shorten it
                 context["note_value"] = request.POST.get(f"task{task.pk}-note", "")
@@ -138,7 +157,7 @@ class TaskActionView(View):
     def apply(self, task, action):
         user = self.request.user
         if action == "done":
-            form = TaskNoteForm(self.request.POST, prefix=f"task{task.pk}")
+            form = TaskNoteForm(self.request.POST, prefix=note_prefix(task))
             if not form.is_valid():  # the task stays open; the note is not lost in silence
                 problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
                 raise VisitError(_("The task stays open: %(problems)s") % {"problems": problems})
@@ -155,6 +174,40 @@ class TaskActionView(View):
         assignee_id = self.request.POST.get("assignee", "")
         assignee = User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None
         return preparation.assign_task(task=task, by=user, assignee=assignee)
+
+
+class TaskAssigneeView(View):
+    """The "assign" form of one task: the members of its department, for its head. htmx loads
+    it into the task's row; without JavaScript it is a page of its own. The choice is checked
+    again when posted (preparation.assign_task)."""
+
+    def get(self, request, pk):
+        if not request.user.has_perm("visits.assign_preptask"):
+            raise PermissionDenied
+        task = get_object_or_404(
+            tasks_in_reach(request.user).select_related("department", "visit__client", "assignee"),
+            pk=pk,
+            status=PrepStatus.OPEN,
+        )
+        if not may(request.user, "assign_task", task):
+            raise PermissionDenied
+        members = (
+            User.objects.filter(memberships__department_id=task.department_id, is_active=True)
+            .order_by("full_name", "username")
+            .distinct()
+        )
+        template = "visits/_task_assign.html" if request.htmx else "visits/task_assign.html"
+        in_row = bool(request.htmx)
+        return render(
+            request,
+            template,
+            {
+                "task": task,
+                "members": members,
+                "in_row": in_row,
+                "next": safe_next(request, "visits:tasks"),
+            },
+        )
 
 
 class PreparationView(PermissionRequiredMixin, TemplateView):

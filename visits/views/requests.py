@@ -6,10 +6,9 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
@@ -17,6 +16,7 @@ from django_filters.views import FilterView
 
 from approvals.forms import DecisionForm
 from approvals.models import StepState
+from approvals.selectors import with_people
 from approvals.services import authority
 from reception.models import ClientContact, ReceptionPolicy
 from reception.views import PageQueryMixin
@@ -37,23 +37,49 @@ from ..services import requests as services
 from ..services.lifecycle import VisitError
 
 
-class CappedPaginator(Paginator):
-    """Counts no further than CAP rows: a count of every visible visit in five years of
-    history costs more than the page itself. Beyond CAP, the filters narrow the list."""
+class UncountedPage(Page):
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
 
-    CAP = 1000
+    def has_next(self) -> bool:
+        return self.more
 
-    @cached_property
-    def raw_count(self) -> int:
-        return self.object_list[: self.CAP + 1].count()
+    def start_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
 
-    @cached_property
-    def count(self) -> int:
-        return min(self.raw_count, self.CAP)
+    def end_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + len(self.object_list)
 
     @property
-    def capped(self) -> bool:
-        return self.raw_count > self.CAP
+    def is_all(self) -> bool:
+        """The whole list fits on this one page (then its length is the total)."""
+        return self.number == 1 and not self.more
+
+
+class UncountedPaginator(Paginator):
+    """Pages without a total: a page reads its rows and one more (is there a next page?), and
+    nothing else. Counting every visit a general manager may see in five years of history
+    costs more than the page itself; the filters reach older visits."""
+
+    num_pages = None  # unknown ("page=last" answers 404)
+
+    def validate_number(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        return UncountedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
 
 class VisitListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
@@ -61,7 +87,7 @@ class VisitListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     filterset_class = VisitFilter
     template_name = "visits/visitrequest_list.html"
     paginate_by = 25
-    paginator_class = CappedPaginator
+    paginator_class = UncountedPaginator
 
     def get_queryset(self):
         return with_list_facts(visible_visits(self.request.user)).order_by("-arrival_at", "-pk")
@@ -83,11 +109,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         visit, user = self.object, self.request.user
-        steps = list(
-            visit.approval_steps.select_related(
-                "role", "user", "decided_by", "grade_after", "on_behalf_of", "escalated_to"
-            )
-        )
+        steps = with_people(visit.approval_steps.all())
         pending = next((s for s in steps if s.state == StepState.PENDING), None)
         context.update(
             visitors=list(visit.visitors.all()),

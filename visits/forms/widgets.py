@@ -1,0 +1,41 @@
+"""Choices searched on the server: a <select> that renders only the chosen options.
+
+A company's staff and clients run into thousands; a <select> listing them all costs every
+page that shows the form. The widget renders the chosen options only; jiedai.js (searchable)
+turns it into a Tom Select that asks `data-options-url?q=…` for matches. The form field keeps
+its full queryset, so the server still checks that what comes back is allowed.
+"""
+
+from django import forms
+from django.urls import reverse
+
+
+class SearchedChoicesMixin:
+    def __init__(self, url_name: str, attrs=None):
+        super().__init__(attrs)
+        self.url_name = url_name
+
+    def get_context(self, name, value, attrs):
+        attrs = {**(attrs or {}), "data-searchable": "", "data-options-url": reverse(self.url_name)}
+        return super().get_context(name, value, attrs)
+
+    def optgroups(self, name, value, attrs=None):
+        choices = self.choices  # a ModelChoiceIterator: its field and queryset
+        field = choices.field
+        ids = [v for v in value if str(v).isdigit()]
+        chosen = [("", field.empty_label)] if field.empty_label is not None else []
+        if ids:
+            chosen += [choices.choice(obj) for obj in field.queryset.filter(pk__in=ids)]
+        self.choices = chosen
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = choices
+
+
+class SearchedSelect(SearchedChoicesMixin, forms.Select):
+    pass
+
+
+class SearchedSelectMultiple(SearchedChoicesMixin, forms.SelectMultiple):
+    pass

@@ -1,0 +1,47 @@
+"""What a searched <select> offers (visits/forms/widgets.py): a few matches as JSON, for the
+filing form's client, main host and companions and the visit page's main host."""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import JsonResponse
+from django.views import View
+
+from reception.models import Client, User
+from reception.selectors import search_clients, search_staff
+
+# Matches per answer: enough to pick from, small whatever the company's size. Typing more
+# narrows the list.
+LIMIT = 20
+
+
+def answer(rows, label) -> JsonResponse:
+    rows = list(rows[: LIMIT + 1])
+    return JsonResponse(
+        {
+            "results": [{"value": str(row.pk), "text": label(row)} for row in rows[:LIMIT]],
+            "more": len(rows) > LIMIT,
+        }
+    )
+
+
+class StaffOptionsView(PermissionRequiredMixin, View):
+    """Active staff by name or username: for whoever files requests or reads visits (the
+    visit page's staff form)."""
+
+    permission_required = ("visits.add_visitrequest", "visits.view_visitrequest")
+
+    def has_permission(self):
+        return any(self.request.user.has_perm(p) for p in self.permission_required)
+
+    def get(self, request):
+        staff = search_staff(User.objects.filter(is_active=True), request.GET.get("q", ""))
+        return answer(staff.order_by("full_name", "username", "pk"), User.get_full_name)
+
+
+class ClientOptionsView(PermissionRequiredMixin, View):
+    """Clients by name (Chinese or English) or a contact's name: for whoever files requests."""
+
+    permission_required = "visits.add_visitrequest"
+
+    def get(self, request):
+        clients = search_clients(Client.objects.all(), request.GET.get("q", ""))
+        return answer(clients.order_by("name", "pk"), lambda client: client.label)
