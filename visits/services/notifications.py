@@ -90,7 +90,7 @@ def step_waiting(step, approvers) -> None:
                     count=visit.headcount,
                 ),
                 *(
-                    [Msg(_("Filed late: %(reason)s"), reason=visit.late_reason or "—")]
+                    [Msg(_("Filed late: %(reason)s"), reason=visit.late_reason_param or "—")]
                     if visit.late
                     else []
                 ),

@@ -57,7 +57,7 @@ def change_new(change):
 @register.simple_tag
 def late_title(visit):
     return _("Filed fewer days before arrival than the policy asks. Reason: %(reason)s") % {
-        "reason": visit.late_reason or "—"
+        "reason": visit.shown_late_reason or "—"
     }
 
 
