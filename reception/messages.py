@@ -189,7 +189,9 @@ def _encode(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value  # data: stored as is
     if isinstance(value, Msg | Lines):
-        return {"message": value.to_json()}
+        data = value.to_json()
+        data.pop("text")  # the outer message keeps the text of the whole
+        return {"message": data}
     if isinstance(value, Promise):
         try:
             return {"message": _text_json(value)}

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from reception.models import Client, ClientCategory, ReceptionGrade, ReceptionPolicy, User
 from reception.notify import Msg, notify
@@ -150,7 +151,11 @@ def chase_unanswered(*, now=None) -> int:
                 [*front_desk(), contact],
                 kind=Kind.WALK_IN_UNANSWERED,
                 title=Msg(
-                    _("No answer for %(minutes)s minutes: %(company)s waits at the gate"),
+                    ngettext_lazy(
+                        "No answer for %(minutes)s minute: %(company)s waits at the gate",
+                        "No answer for %(minutes)s minutes: %(company)s waits at the gate",
+                        "minutes",
+                    ),
                     minutes=minutes,
                     company=walk_in.company,
                 ),
