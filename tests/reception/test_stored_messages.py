@@ -54,9 +54,7 @@ def test_bilingual_data_is_kept_in_every_language_when_written(four_tier):
 
 
 def test_plural_messages_choose_their_form_when_shown():
-    data = stored(
-        Msg(ngettext_lazy("%(count)s visitor.", "%(count)s visitors.", "count"), count=1)
-    )
+    data = stored(Msg(ngettext_lazy("%(count)s visitor.", "%(count)s visitors.", "count"), count=1))
     assert (data["plural"], data["count"]) == ("%(count)s visitors.", "count")
     assert render_stored(data, language="en") == "1 visitor."
     data["params"]["count"] = 3
@@ -92,9 +90,7 @@ def test_notifications_keep_the_message_and_the_recipients_text(sales):
     assert note.title_message["msgid"] == "The grade changed."
 
 
-def test_a_notification_written_in_chinese_reads_in_english_on_the_english_bell_page(
-    sales, login
-):
+def test_a_notification_written_in_chinese_reads_in_english_on_the_english_bell_page(sales, login):
     sales.language = "zh-hans"
     sales.save()
     notify(
@@ -112,9 +108,7 @@ def test_a_notification_written_in_chinese_reads_in_english_on_the_english_bell_
     assert "The grade changed." in home and "接待等级已变更" not in home
 
 
-def test_a_notification_written_in_english_reads_in_chinese_on_the_chinese_bell_page(
-    sales, login
-):
+def test_a_notification_written_in_english_reads_in_chinese_on_the_chinese_bell_page(sales, login):
     sales.language = "en"
     sales.save()
     notify([sales], kind="test", title=Msg(_("The grade changed.")))
