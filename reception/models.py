@@ -13,8 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .messages import render_stored
 from .roles import role_label
-from .validators import name_key, normalize_name
+from .validators import name_key, normalize_name, one_line
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 \-]{5,18}[0-9]$",
@@ -548,6 +549,10 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    # The title and body as messages (reception/messages.py), shown in the reader's language;
+    # empty on rows written before, which show `title` and `body`.
+    title_message = models.JSONField(_("title as a message"), null=True, blank=True)
+    body_message = models.JSONField(_("message as a message"), null=True, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -566,6 +571,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (the stored text for older rows)."""
+        return one_line(render_stored(self.title_message, fallback=self.title))[:200]
+
+    @property
+    def shown_body(self) -> str:
+        """The body in the active language (the stored text for older rows)."""
+        return render_stored(self.body_message, fallback=self.body)
 
 
 class DayKind(models.TextChoices):

@@ -1,4 +1,8 @@
-"""In-app notifications (the bell) and their emails, in each recipient's language."""
+"""In-app notifications (the bell) and their emails, in each recipient's language.
+
+A notification keeps its title and body as messages (reception/messages.py), shown in the
+reader's language of the moment; its text columns hold them in the recipient's language at
+write time, for emails, search, the admin and rows written before messages were kept."""
 
 import logging
 import time
@@ -6,57 +10,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
 
 from .channels.delivery import queue as queue_channel_messages
+from .messages import Lines, Msg
 from .models import Notification, User
 from .tasks import send_channel_messages, send_notification_emails
 from .validators import one_line
 
 log = logging.getLogger(__name__)
-
-
-class Msg:
-    """A translatable text with parameters, rendered later in the reader's language.
-
-    Msg(_("Visit %(ref)s approved"), ref=visit.reference), or a plural from
-    ngettext_lazy(…, "count") with count=…. Parameters may be lazy strings
-    (e.g. a status label), Msg themselves, or callables such as `lambda: grade.label` for
-    bilingual data, all evaluated in the reader's language.
-    """
-
-    def __init__(self, text, **params):
-        self.text = text
-        self.params = params
-
-    def render(self, language: str | None = None) -> str:
-        with translation.override(language):
-            params = {k: _value(v, language) for k, v in self.params.items()}
-            # Lazy plurals (ngettext_lazy with a named number) choose their form on `%`.
-            return str(self.text % params) if params else str(self.text)
-
-    def __str__(self) -> str:
-        return self.render(translation.get_language())
-
-
-class Lines:
-    """Several Msg, one per line."""
-
-    def __init__(self, items):
-        self.items = list(items)
-
-    def render(self, language: str | None = None) -> str:
-        return "\n".join(str(_value(item, language)) for item in self.items)
-
-
-def _value(value, language):
-    if isinstance(value, int | float):  # kept a number: plurals choose their form by it
-        return value
-    if isinstance(value, Msg | Lines):
-        return value.render(language)
-    if callable(value):
-        return str(value())
-    return str(value)
 
 
 def notify(
@@ -70,6 +31,8 @@ def notify(
 ) -> list[Notification]:
     """Create one notification per distinct active recipient; email them after commit."""
     seen, created = set(), []
+    title_message = title.to_json()
+    body_message = body.to_json() if body else None
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
             continue
@@ -82,6 +45,8 @@ def notify(
                 kind=kind,
                 title=one_line(title.render(user.preferred_language))[:200],
                 body=body.render(user.preferred_language) if body else "",
+                title_message=title_message,
+                body_message=body_message,
                 url=url,
             )
         )

@@ -12,7 +12,7 @@ from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import check_for_language
+from django.utils.translation import check_for_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 from django.views.i18n import set_language as django_set_language
@@ -131,7 +131,11 @@ class NotificationReadAllView(View):
         count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
             read_at=timezone.now()
         )
-        messages.info(request, _("%(n)s notifications marked read.") % {"n": count})
+        messages.info(
+            request,
+            ngettext("%(n)s notification marked read.", "%(n)s notifications marked read.", count)
+            % {"n": count},
+        )
         return redirect("notifications")
 
 

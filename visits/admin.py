@@ -355,7 +355,12 @@ class WelcomeDisplayAdmin(admin.ModelAdmin):
     def rotate_secret(self, request, queryset):
         for display in queryset:
             rotate_display_secret(display)
-        self.message_user(request, _("%(n)s display(s) have a new URL.") % {"n": queryset.count()})
+        n = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(n)s display has a new URL.", "%(n)s displays have a new URL.", n)
+            % {"n": n},
+        )
 
 
 @admin.register(WalkIn)

@@ -165,7 +165,7 @@ def test_the_form_ticks_the_requested_services_only(vip_visit):
 def test_the_form_shows_the_dining_and_accommodation_counts(vip_visit):
     text = text_of(application_form_pdf(visit=vip_visit, language="en"))
     assert "Company staff at meals 3" in text
-    assert "3 rooms × 1 nights" in text
+    assert "3 rooms × 1 night" in text and "1 nights" not in text
 
 
 def signature(step) -> str:

@@ -43,7 +43,7 @@ def test_the_timeline_notes_the_new_main_host_and_why(four_tier, sales, staff):
     event = visit.events.get(kind=EventKind.CHANGE)
     assert event.actor == staff.marketing
     assert [c["field"] for c in event.changes] == ["main_host"]
-    assert "standard" in event.comment
+    assert "standard" in event.shown_message
 
 
 def test_a_main_host_who_fits_the_new_standard_stays(four_tier, sales, staff):

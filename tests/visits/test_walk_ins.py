@@ -224,7 +224,7 @@ def test_the_front_desk_may_decide_on_behalf_only_once_the_answer_time_is_over(
     visit = walk_in.visit
     assert visit.applicant == staff.deputy_gm and visit.main_host == staff.deputy_gm
     approved = visit.events.get(to_status=VisitStatus.APPROVED)
-    assert str(desk) in approved.comment and str(staff.deputy_gm) in approved.comment
+    assert str(desk) in approved.shown_message and str(staff.deputy_gm) in approved.shown_message
     assert staff.deputy_gm.notifications.filter(kind=Kind.WALK_IN_DECIDED).exists()
 
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reception', '0014_channels'),
-        ('visits', '0018_calendar_feed'),
+        ('visits', '0019_system_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

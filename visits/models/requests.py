@@ -8,6 +8,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from reception.messages import from_json, render_stored
 from reception.models import Client, ClientContact, ReceptionGrade, phone_validator
 
 
@@ -255,6 +256,11 @@ class VisitRequest(models.Model):
     notes = models.TextField(_("notes"), max_length=4000, blank=True)
     late = models.BooleanField(_("late"), default=False)
     late_reason = models.TextField(_("reason for filing late"), max_length=1000, blank=True)
+    # A reason the system gave (a walk-in), as a message shown in the reader's language, while
+    # `late_reason` still holds its text; once a person edits the reason, theirs is shown.
+    late_reason_message = models.JSONField(
+        _("reason for filing late, as a message"), null=True, blank=True
+    )
     submission_token = models.UUIDField(
         _("filing form token"),
         null=True,
@@ -311,6 +317,32 @@ class VisitRequest(models.Model):
     def grade(self) -> ReceptionGrade | None:
         """The grade that applies: the final one once marketing has fixed it."""
         return self.final_grade or self.proposed_grade
+
+    def _system_late_reason(self) -> dict | None:
+        """The stored message of a late reason the system gave, unless a person has since
+        edited the reason (then theirs stands)."""
+        message = self.late_reason_message
+        if isinstance(message, dict) and message.get("text") == self.late_reason:
+            return message
+        return None
+
+    @property
+    def shown_late_reason(self) -> str:
+        """The late reason: the system's in the active language, a person's as typed."""
+        message = self._system_late_reason()
+        return render_stored(message, fallback=self.late_reason) if message else self.late_reason
+
+    @property
+    def late_reason_param(self):
+        """The late reason as a parameter of a notification's Msg, so the system's reason is
+        written in each recipient's language and a person's is kept as typed."""
+        message = self._system_late_reason()
+        if message:
+            try:
+                return from_json(message)
+            except (KeyError, TypeError, ValueError):
+                return self.late_reason
+        return self.late_reason
 
     @property
     def is_commercial(self) -> bool:
@@ -481,6 +513,9 @@ class VisitEvent(models.Model):
     )
     to_status = models.CharField(_("to"), max_length=20, choices=VisitStatus.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # What the system said (reception/messages.py), shown in the reader's language; `comment`
+    # is what a person typed, shown as typed.
+    message = models.JSONField(_("system message"), null=True, blank=True)
     changes = models.JSONField(_("changes"), default=list, blank=True)
 
     class Meta:
@@ -490,3 +525,8 @@ class VisitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_message(self) -> str:
+        """What the system said, in the active language ("" when it said nothing)."""
+        return render_stored(self.message)

@@ -17,6 +17,7 @@ from approvals.models import StepState
 from reception.models import Department
 from reception.notify import Lines, Msg
 
+from .. import quantities
 from ..documents import document_variant, visitor_information_attachment
 from ..models import PrepStatus, PrepTask, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
@@ -173,10 +174,9 @@ def _visitor_information(reminder: Reminder) -> Message:
         ),
         *[f"  · {v.name}" + (f", {v.title}" if v.title else "") for v in visitors],
         Msg(
-            _("Meals: %(meals)s; rooms: %(rooms)s × %(nights)s nights; meeting room: %(room)s."),
+            _("Meals: %(meals)s; rooms: %(rooms)s; meeting room: %(room)s."),
             meals=visit.meals,
-            rooms=visit.rooms,
-            nights=visit.nights,
+            rooms=quantities.rooms_nights(visit.rooms, visit.nights),
             room=visit.meeting_room or "—",
         ),
     ]
@@ -284,7 +284,11 @@ def _arrivals_today(reminder: Reminder) -> Message:
         ),
         body=Lines(
             Msg(
-                _("%(time)s %(client)s (%(ref)s): %(count)s guests, host %(host)s, room %(room)s"),
+                ngettext_lazy(
+                    "%(time)s %(client)s (%(ref)s): %(count)s guest, host %(host)s, room %(room)s",
+                    "%(time)s %(client)s (%(ref)s): %(count)s guests, host %(host)s, room %(room)s",
+                    "count",
+                ),
                 time=timezone.localtime(v.arrival_at).strftime("%H:%M"),
                 client=_client(v),
                 ref=v.reference,

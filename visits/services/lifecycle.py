@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reception.errors import RuleError
+from reception.messages import Msg
 
 from ..models import EventKind, VisitEvent, VisitRequest
 from ..models import VisitStatus as S
@@ -41,8 +42,12 @@ def lock(visit: VisitRequest) -> VisitRequest:
     return VisitRequest.objects.select_for_update().get(pk=visit.pk)
 
 
-def transition(visit: VisitRequest, *, to: str, by, comment: str = "") -> VisitEvent:
-    """Move `visit` to status `to`, or raise IllegalTransition. Call inside a transaction."""
+def transition(
+    visit: VisitRequest, *, to: str, by, comment: str = "", message: Msg | None = None
+) -> VisitEvent:
+    """Move `visit` to status `to`, or raise IllegalTransition. Call inside a transaction.
+
+    `comment` is what a person typed; `message` what the system says about the move."""
     if to not in TRANSITIONS[visit.status]:
         raise IllegalTransition(visit, to)
     from_status = visit.status
@@ -64,4 +69,5 @@ def transition(visit: VisitRequest, *, to: str, by, comment: str = "") -> VisitE
         from_status=from_status,
         to_status=to,
         comment=comment,
+        message=message.to_json() if message else None,
     )

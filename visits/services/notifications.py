@@ -90,7 +90,7 @@ def step_waiting(step, approvers) -> None:
                     count=visit.headcount,
                 ),
                 *(
-                    [Msg(_("Filed late: %(reason)s"), reason=visit.late_reason or "—")]
+                    [Msg(_("Filed late: %(reason)s"), reason=visit.late_reason_param or "—")]
                     if visit.late
                     else []
                 ),
@@ -137,7 +137,11 @@ def step_overdue(step, approvers, hours) -> None:
         approvers,
         kind=Kind.APPROVAL_OVERDUE,
         title=Msg(
-            _("Reminder: %(ref)s has waited %(hours)s working hours for “%(step)s”"),
+            ngettext_lazy(
+                "Reminder: %(ref)s has waited %(hours)s working hour for “%(step)s”",
+                "Reminder: %(ref)s has waited %(hours)s working hours for “%(step)s”",
+                "hours",
+            ),
             ref=visit.reference,
             hours=int(hours),
             step=lambda: step.label,
@@ -180,7 +184,11 @@ def approved(visit: VisitRequest) -> None:
             arrival=_when(visit.arrival_at),
         ),
         body=Msg(
-            _("Grade %(grade)s, %(count)s visitors, main host %(host)s."),
+            ngettext_lazy(
+                "Grade %(grade)s, %(count)s visitor, main host %(host)s.",
+                "Grade %(grade)s, %(count)s visitors, main host %(host)s.",
+                "count",
+            ),
             grade=lambda: visit.grade.label,
             count=visit.headcount,
             host=visit.main_host or "—",

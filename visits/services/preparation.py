@@ -13,7 +13,7 @@ from reception.calendar import WorkingCalendar
 from reception.models import StaffMembership, User
 from reception.notify import Lines, Msg, notify
 
-from .. import permissions
+from .. import permissions, quantities
 from ..models import (
     AssignTo,
     EventKind,
@@ -389,17 +389,13 @@ def quantity_hint(task: PrepTask) -> str:
     visit = task.visit
     hint = task.template.quantity_hint if task.template else ""
     if hint == QuantityHint.SEATS:
-        return str(_("%(n)s seats") % {"n": visit.headcount + visit.meal_staff})
+        return str(quantities.seats(visit.headcount + visit.meal_staff))
     if hint == QuantityHint.VISITORS:
-        return str(_("%(n)s visitors") % {"n": visit.headcount})
+        return str(quantities.visitors(visit.headcount))
     if hint == QuantityHint.MEALS:
-        places = visit.headcount + visit.meal_staff
-        return str(_("%(meals)s meals × %(n)s places") % {"meals": visit.meals, "n": places})
+        return str(quantities.meals_places(visit.meals, visit.headcount + visit.meal_staff))
     if hint == QuantityHint.ROOMS:
-        return str(
-            _("%(rooms)s rooms × %(nights)s nights")
-            % {"rooms": visit.rooms, "nights": visit.nights}
-        )
+        return str(quantities.rooms_nights(visit.rooms, visit.nights))
     return ""
 
 

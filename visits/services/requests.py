@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from approvals import services as approvals
+from reception.messages import Msg
 from reception.models import ReceptionPolicy, User
 from reception.roles import APPLICANT_ROLES, has_role
 from reception.selectors import default_main_host
@@ -242,7 +243,7 @@ def _send_back_for_approval(visit: VisitRequest, by: User) -> None:
     visit.final_grade = None
     visit.save(update_fields=["final_grade"])
     approvals.skip_open_steps(visit)
-    transition(visit, to=VisitStatus.IN_APPROVAL, by=by, comment=str(_("The grade changed.")))
+    transition(visit, to=VisitStatus.IN_APPROVAL, by=by, message=Msg(_("The grade changed.")))
     start_approval(visit)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reception.messages import Msg
 from reception.models import ReceptionStandard, User
 from reception.selectors import users_with_role
 
@@ -118,8 +119,13 @@ def record_expense(*, visit: VisitRequest, by: User, data: dict) -> ExpenseLine:
                 visit=visit,
                 actor=by,
                 kind=EventKind.EXPENSE_OVER_STANDARD,
-                comment=f"{ExpenseCategory(category).label} ¥{line.amount} > ¥{standard}: "
-                f"{justification}",
+                message=Msg(
+                    _("%(category)s ¥%(amount)s > ¥%(standard)s"),
+                    category=ExpenseCategory(category).label,
+                    amount=str(line.amount),
+                    standard=str(standard),
+                ).to_json(),
+                comment=justification,
             )
             approvers = expense_approvers(visit)
             notifications.expense_waiting(line, approvers)
@@ -148,9 +154,13 @@ def decide_expense(*, line: ExpenseLine, by: User, approve: bool, note: str = ""
             visit=visit,
             actor=by,
             kind=EventKind.EXPENSE_DECIDED,
-            comment=f"{ExpenseCategory(line.category).label} ¥{line.amount}: "
-            f"{ExpenseApprovalState(line.approval_state).label}"
-            + (f" · {line.decision_note}" if line.decision_note else ""),
+            message=Msg(
+                _("%(category)s ¥%(amount)s: %(decision)s"),
+                category=ExpenseCategory(line.category).label,
+                amount=str(line.amount),
+                decision=ExpenseApprovalState(line.approval_state).label,
+            ).to_json(),
+            comment=line.decision_note,
         )
         notifications.expense_decided(line)
     return line

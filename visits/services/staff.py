@@ -94,7 +94,7 @@ def repropose_main_host(*, visit: VisitRequest, grade: ReceptionGrade, by: User)
         host=host,
     )
     VisitEvent.objects.create(
-        visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff, comment=str(note)
+        visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff, message=note.to_json()
     )
     notify(
         [by],

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reception.messages import Msg
 from reception.models import User
 
 from ..models import (
@@ -89,7 +90,10 @@ def write_part(
             for row in follow_ups
         ]
         VisitEvent.objects.create(
-            visit=visit, actor=by, kind=EventKind.SUMMARY, comment=str(SummarySide(side).label)
+            visit=visit,
+            actor=by,
+            kind=EventKind.SUMMARY,
+            message=Msg(SummarySide(side).label).to_json(),
         )
         if actions:
             notifications.follow_ups_given(visit, actions, by)
@@ -114,7 +118,8 @@ def waive_department_part(*, visit: VisitRequest, by: User, reason: str) -> Visi
             visit=visit,
             actor=by,
             kind=EventKind.SUMMARY,
-            comment=str(_("Department's part waived: %(reason)s") % {"reason": reason}),
+            message=Msg(_("The department's part was waived.")).to_json(),
+            comment=reason,
         )
         _close_if_complete(visit, by)
     return part

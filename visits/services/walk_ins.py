@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from reception.models import Client, ClientCategory, ReceptionGrade, ReceptionPolicy, User
 from reception.notify import Msg, notify
@@ -150,7 +151,11 @@ def chase_unanswered(*, now=None) -> int:
                 [*front_desk(), contact],
                 kind=Kind.WALK_IN_UNANSWERED,
                 title=Msg(
-                    _("No answer for %(minutes)s minutes: %(company)s waits at the gate"),
+                    ngettext_lazy(
+                        "No answer for %(minutes)s minute: %(company)s waits at the gate",
+                        "No answer for %(minutes)s minutes: %(company)s waits at the gate",
+                        "minutes",
+                    ),
                     minutes=minutes,
                     company=walk_in.company,
                 ),
@@ -211,6 +216,7 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
                 name=walk_in.company, category=ClientCategory.SELF_ENQUIRY
             )
         now = timezone.now().replace(second=0, microsecond=0)
+        late_reason = Msg(_("Unannounced visitor at the gate.")).to_json()
         visit = VisitRequest.objects.create(
             applicant=host,
             client=client,
@@ -224,7 +230,8 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
             headcount=walk_in.headcount,
             main_host=host,
             late=True,
-            late_reason=str(_("Unannounced visitor at the gate.")),
+            late_reason=late_reason["text"],
+            late_reason_message=late_reason,
         )
         assign_reference(visit)
         for name in split_names(walk_in.names):
@@ -238,15 +245,23 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
         )
         transition(visit, to=VisitStatus.SUBMITTED, by=by)
         if walk_in.on_behalf_of_id:
-            comment = _(
-                "Walk-in accepted by %(user)s on behalf of %(person)s, who did not answer; "
-                "approved for arrival, grading and approval follow."
-            ) % {"user": by, "person": host}
+            message = Msg(
+                _(
+                    "Walk-in accepted by %(user)s on behalf of %(person)s, who did not answer; "
+                    "approved for arrival, grading and approval follow."
+                ),
+                user=str(by),
+                person=str(host),
+            )
         else:
-            comment = _(
-                "Walk-in accepted by %(user)s; approved for arrival, grading and approval follow."
-            ) % {"user": by}
-        transition(visit, to=VisitStatus.APPROVED, by=by, comment=str(comment))
+            message = Msg(
+                _(
+                    "Walk-in accepted by %(user)s; approved for arrival, grading and approval "
+                    "follow."
+                ),
+                user=str(by),
+            )
+        transition(visit, to=VisitStatus.APPROVED, by=by, message=message)
         start_approval(visit)
         walk_in.status = WalkInStatus.ACCEPTED
         walk_in.client = client

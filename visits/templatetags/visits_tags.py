@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reception import roles
+from visits import quantities
 from visits.models import VisitStatus, mask_phone
 from visits.services import changes, estimate
 
@@ -22,6 +23,12 @@ STATUS_CLASSES = {
     VisitStatus.REJECTED: "text-bg-danger",
     VisitStatus.CANCELLED: "text-bg-dark",
 }
+
+
+@register.simple_tag
+def rooms_nights(rooms, nights):
+    """ "1 room × 2 nights", each noun in its number's form."""
+    return str(quantities.rooms_nights(rooms or 0, nights or 0))
 
 
 @register.inclusion_tag("visits/_status_badge.html")
@@ -57,7 +64,7 @@ def change_new(change):
 @register.simple_tag
 def late_title(visit):
     return _("Filed fewer days before arrival than the policy asks. Reason: %(reason)s") % {
-        "reason": visit.late_reason or "—"
+        "reason": visit.shown_late_reason or "—"
     }
 
 

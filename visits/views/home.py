@@ -75,7 +75,7 @@ def _walk_in_row(walk_in) -> Row:
 
 
 def _notification_row(notification) -> Row:
-    return Row(notification.title, _when(notification.created_at), reverse("notifications"))
+    return Row(notification.shown_title, _when(notification.created_at), reverse("notifications"))
 
 
 @dataclass
