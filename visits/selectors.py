@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
 from approvals.selectors import addressed_to
-from reception.models import Department, StaffMembership
+from reception.models import Department, StaffMembership, User
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
 from .models import (
@@ -151,6 +151,15 @@ def held_tasks(user) -> QuerySet:
 
 def overdue_task() -> Q:
     return Q(status=PrepStatus.OPEN, due_date__lt=timezone.localdate())
+
+
+def assignable_members(task) -> QuerySet:
+    """Whom a department head may give this task to: the department's active members."""
+    return (
+        User.objects.filter(memberships__department_id=task.department_id, is_active=True)
+        .order_by("full_name", "username")
+        .distinct()
+    )
 
 
 def departments_of(user) -> dict[int, int | None]:

@@ -22,6 +22,7 @@ from ..permissions import may
 from ..selectors import (
     HORIZON_DAYS,
     TASK_ROW_FACTS,
+    assignable_members,
     department_board,
     departments_of,
     expenses_awaiting,
@@ -191,11 +192,7 @@ class TaskAssigneeView(View):
         )
         if not may(request.user, "assign_task", task):
             raise PermissionDenied
-        members = (
-            User.objects.filter(memberships__department_id=task.department_id, is_active=True)
-            .order_by("full_name", "username")
-            .distinct()
-        )
+        members = assignable_members(task)
         template = "visits/_task_assign.html" if request.htmx else "visits/task_assign.html"
         in_row = bool(request.htmx)
         return render(
