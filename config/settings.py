@@ -287,6 +287,11 @@ CELERY_BEAT_SCHEDULE = {
 # 300-second beat interval, leaving time for the sweep's other work.
 REMINDER_SWEEP_BUDGET_SECONDS = float(os.environ.get("REMINDER_SWEEP_BUDGET_SECONDS", "240"))
 
+# The reports page's figures (aggregates over every visit of the period) are computed once per
+# period and language and kept this many seconds in the cache; the page says when they were
+# computed, and its exports use the same figures. 0 computes them on every request.
+REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "300"))
+
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
 # from one address, that pair is locked out for AXES_COOLOFF_MINUTES (a wrong password during
 # the lock-out starts it again); a successful log-in clears the count. Administrators unlock

@@ -28,6 +28,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://localhost/"
 LANGUAGE_CODE = "en"
+# Each test builds its own visits: figures cached by an earlier test would hide them.
+REPORTS_CACHE_SECONDS = 0
 # Serve static files from the finders; tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -5,6 +5,7 @@ from reception.filters import LateOnlyFilter, applies_grade, arrival_range, grad
 from reception.models import Client
 from reception.selectors import account_owner_candidates, search_clients
 
+from .forms.widgets import SearchedSelect
 from .models import VisitStatus
 
 
@@ -18,11 +19,13 @@ class VisitFilter(django_filters.FilterSet):
     arrival_from, arrival_to = arrival_range("arrival_at")
     # A text field: a <select> of every client grows with the company (5,000 options).
     client = django_filters.CharFilter(label=_("Client"), method="filter_client")
-    # The people who file requests, from their roles (not from every request in history).
+    # The people who file requests, from their roles (not from every request in history),
+    # searched on the server: the page holds only the chosen one (a company has hundreds).
     applicant = django_filters.ModelChoiceFilter(
         label=_("Applicant"),
         queryset=lambda request: account_owner_candidates(),
         empty_label=_("Anyone"),
+        widget=SearchedSelect("visits:staff_options", params={"applicants": "1"}),
     )
     late = LateOnlyFilter(field_name="late")
 

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -413,6 +415,26 @@ def walk_ins(period: Period) -> Table:
         rows,
         chart_columns=list(range(2, 2 + len(endings))),
     )
+
+
+def computed_tables(period: Period) -> tuple[list[Table], datetime]:
+    """Every table of the period and when it was computed: from the cache when it is younger
+    than REPORTS_CACHE_SECONDS (per period and language), else computed and kept. The page
+    and its exports read the same figures."""
+    seconds = settings.REPORTS_CACHE_SECONDS
+    if seconds <= 0:
+        return all_tables(period), timezone.now()
+    key = f"reports:v1:{get_language()}:{period.start.isoformat()}:{period.end.isoformat()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = (all_tables(period), timezone.now())
+        cache.set(key, cached, seconds)
+    return cached
+
+
+def computed_table(key: str, period: Period) -> Table | None:
+    tables, _at = computed_tables(period)
+    return next((table for table in tables if table.key == key), None)
 
 
 def all_tables(period: Period) -> list[Table]:

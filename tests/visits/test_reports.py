@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -327,3 +328,29 @@ def test_the_reports_page_costs_the_same_queries_at_100_and_1000_visits(
         return len(ctx.captured_queries)
 
     assert queries_at(100) == queries_at(1000)
+
+
+def test_the_figures_are_computed_once_and_the_export_gives_the_same_numbers(
+    client, gm, q1_data, settings, applicant, four_tier
+):
+    """A busy manager's reload reads the kept figures (the aggregates do not run again); a
+    visit added meanwhile shows after REPORTS_CACHE_SECONDS, in the page and its export alike."""
+    settings.REPORTS_CACHE_SECONDS = 300
+    cache.clear()
+    client.force_login(gm)
+    url = reverse("visits:reports")
+    with CaptureQueriesContext(connection) as first:
+        html = client.get(url, Q1_QUERY).content.decode()
+    assert "Figures as of" in html
+    make_visit(applicant, four_tier["vip"], date(2026, 3, 10))
+    with CaptureQueriesContext(connection) as again:
+        html_again = client.get(url, Q1_QUERY).content.decode()
+    assert len(again.captured_queries) < len(first.captured_queries) - 5
+    assert on_screen(html_again, "visits-by-grade") == on_screen(html, "visits-by-grade")
+    export_url = reverse("visits:report_export", kwargs={"key": "visits-by-grade", "fmt": "csv"})
+    text = b"".join(client.get(export_url, Q1_QUERY).streaming_content).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text))) == on_screen(html, "visits-by-grade")
+
+    cache.clear()  # the kept figures expire
+    html_later = client.get(url, Q1_QUERY).content.decode()
+    assert on_screen(html_later, "visits-by-grade")[-1][-1] == "1"

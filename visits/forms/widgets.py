@@ -6,17 +6,23 @@ turns it into a Tom Select that asks `data-options-url?q=…` for matches. The f
 its full queryset, so the server still checks that what comes back is allowed.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.urls import reverse
 
 
 class SearchedChoicesMixin:
-    def __init__(self, url_name: str, attrs=None):
+    def __init__(self, url_name: str, attrs=None, *, params: dict | None = None):
         super().__init__(attrs)
         self.url_name = url_name
+        self.params = params or {}
 
     def get_context(self, name, value, attrs):
-        attrs = {**(attrs or {}), "data-searchable": "", "data-options-url": reverse(self.url_name)}
+        url = reverse(self.url_name)
+        if self.params:
+            url = f"{url}?{urlencode(self.params)}"
+        attrs = {**(attrs or {}), "data-searchable": "", "data-options-url": url}
         return super().get_context(name, value, attrs)
 
     def optgroups(self, name, value, attrs=None):

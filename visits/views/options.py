@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.views import View
 
 from reception.models import Client, User
-from reception.selectors import search_clients, search_staff
+from reception.selectors import account_owner_candidates, search_clients, search_staff
 
 # Matches per answer: enough to pick from, small whatever the company's size. Typing more
 # narrows the list.
@@ -33,7 +33,9 @@ class StaffOptionsView(PermissionRequiredMixin, View):
         return any(self.request.user.has_perm(p) for p in self.permission_required)
 
     def get(self, request):
-        staff = search_staff(User.objects.filter(is_active=True), request.GET.get("q", ""))
+        # ?applicants=1: only those who may file requests (the visit list's applicant filter)
+        people = account_owner_candidates() if request.GET.get("applicants") else User.objects
+        staff = search_staff(people.filter(is_active=True), request.GET.get("q", ""))
         return answer(staff.order_by("full_name", "username", "pk"), User.get_full_name)
 
 

@@ -1,6 +1,7 @@
 """The reports page, its tables' CSV and .xlsx exports, and the exports for the front office
 and auditors (the visitor log, the visit list as filtered on screen)."""
 
+from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
 from django.views import View
@@ -15,7 +16,7 @@ from ..exports import (
 )
 from ..filters import VisitFilter
 from ..forms.reports import PeriodForm
-from ..reports import BUILDERS, all_tables, chart
+from ..reports import BUILDERS, chart, computed_table, computed_tables
 from ..selectors import visible_visits
 
 
@@ -30,10 +31,12 @@ class ReportsView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = _period_form(self.request)
         period = form.period()
-        tables = all_tables(period)
+        tables, computed_at = computed_tables(period)
         return super().get_context_data(
             form=form,
             period=period,
+            computed_at=computed_at,
+            cache_minutes=settings.REPORTS_CACHE_SECONDS // 60,
             query=f"start={period.start.isoformat()}&end={period.end.isoformat()}",
             reports=[{"table": t, "chart": chart(t)} for t in tables],
             **kwargs,
@@ -44,10 +47,11 @@ class ReportExportView(PermissionRequiredMixin, View):
     permission_required = "visits.view_reports"
 
     def get(self, request, key, fmt):
-        builder = BUILDERS.get(key)
-        if builder is None:
+        if key not in BUILDERS:
             raise Http404
-        table = builder(_period_form(request).period())
+        table = computed_table(key, _period_form(request).period())
+        if table is None:
+            raise Http404
         return export(fmt, table.filename, table.headers, table.rows, title=table.title)
 
 
