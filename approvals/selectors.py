@@ -1,6 +1,6 @@
 from django.db.models import F, Q, QuerySet
 
-from reception.models import User
+from reception.models import ReceptionGrade, User
 from reception.roles import role_group_ids
 
 from .models import ApprovalStep, Delegation, StepState
@@ -53,6 +53,23 @@ def attach_people(steps) -> list[ApprovalStep]:
         step.user = people.get(step.user_id)
         step.visit.applicant = people.get(step.visit.applicant_id)
         step.visit.main_host = people.get(step.visit.main_host_id)
+    return steps
+
+
+def attach_grades(steps) -> list[ApprovalStep]:
+    """Set each step's visit's proposed and final grade, with their standards, read in one
+    query."""
+    steps = list(steps)
+    ids = {
+        pk
+        for s in steps
+        for pk in (s.visit.proposed_grade_id, s.visit.final_grade_id)
+        if pk is not None
+    }
+    grades = ReceptionGrade.objects.select_related("standard").in_bulk(ids)
+    for step in steps:
+        step.visit.proposed_grade = grades.get(step.visit.proposed_grade_id)
+        step.visit.final_grade = grades.get(step.visit.final_grade_id)
     return steps
 
 

@@ -325,11 +325,21 @@ def arrivals(first_day, last_day, search: str = "") -> list[VisitRequest]:
     return attach_readiness(on_site_between(first_day, last_day, search))
 
 
+# The board lists at most this many visitors still checked in (its badge then says "300+").
+STILL_ON_SITE_SHOWN = 300
+
+
 def still_on_site() -> QuerySet:
     """Visitors checked in and not checked out, whatever day they came: the front desk checks
-    them out at the end of the day, never silently."""
+    them out at the end of the day, never silently. At most STILL_ON_SITE_SHOWN."""
+    # The ids first, through the partial index: PostgreSQL cannot tell that "checked in" and
+    # "not checked out" go together, expects 48,000 rows on the big set and plans a parallel
+    # hash join (8 ms) for what is usually a handful (0.1 ms this way).
+    present = Visitor.objects.filter(checked_in_at__isnull=False, checked_out_at__isnull=True)
     return (
-        Visitor.objects.filter(checked_in_at__isnull=False, checked_out_at__isnull=True)
+        Visitor.objects.filter(
+            pk__in=present.order_by("visit_id").values("pk")[:STILL_ON_SITE_SHOWN]
+        )
         .select_related("visit__client")
         .order_by("visit__departure_at", "visit_id", "pk")
     )

@@ -148,4 +148,5 @@ def test_queue_and_list_run_the_same_queries_for_5_and_50_requests(
     file_many(45)
     with django_assert_num_queries(few):
         response = browser.get(url)
-    assert len(response.context["object_list"]) == 25  # one page of fifty
+    page_size = 10 if url_name == "approvals:queue" else 25  # decision cards are long
+    assert len(response.context["object_list"]) == page_size  # one page of fifty

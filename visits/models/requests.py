@@ -294,6 +294,9 @@ class VisitRequest(models.Model):
             models.Index(fields=["arrival_at"]),
             # The visit list's order, and the receptionist's branch of visible_visits().
             models.Index(fields=["-arrival_at", "-id"], name="visit_list_order_idx"),
+            # The board and the home page's arrivals: visits still on site (departing after
+            # the day starts), where (status, arrival_at) walks every completed visit in history.
+            models.Index(fields=["status", "departure_at"], name="visit_on_site_idx"),
             models.Index(
                 fields=["id"],
                 condition=models.Q(approved_at__isnull=False),

@@ -22,7 +22,13 @@ from ..forms.desk import (
     ArrangementsForm,
 )
 from ..models import VisitRequest
-from ..selectors import BOARD_STATUSES, arrivals, still_on_site, visible_visits
+from ..selectors import (
+    BOARD_STATUSES,
+    STILL_ON_SITE_SHOWN,
+    arrivals,
+    still_on_site,
+    visible_visits,
+)
 from ..services import desk, walk_ins
 from ..services.lifecycle import VisitError
 
@@ -81,6 +87,7 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             next_day=first + timedelta(days=1),
             visits=visits,
             on_site=list(still_on_site()),
+            on_site_shown=STILL_ON_SITE_SHOWN,
             at_the_gate=list(walk_ins.waiting_at_the_gate()),
             answer_minutes=ReceptionPolicy.get().walk_in_answer_minutes,
             now=timezone.now(),

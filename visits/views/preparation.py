@@ -213,9 +213,16 @@ class PreparationView(PermissionRequiredMixin, TemplateView):
     permission_required = "visits.track_preparation"
     template_name = "visits/preparation.html"
 
+    paginate_by = 30
+
     def get_context_data(self, **kwargs):
+        # Readiness is counted for every visit of the horizon (one aggregate over their own
+        # tasks) to sort the riskiest first; only a page of them is rendered.
+        visits = upcoming_preparation(self.request.user)
+        page = Paginator(visits, self.paginate_by).get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            visits=upcoming_preparation(self.request.user),
+            visits=page.object_list,
+            page_obj=page,
             today=timezone.localdate(),
             horizon_days=HORIZON_DAYS,
             **kwargs,
