@@ -110,7 +110,7 @@ class ChannelMessageAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "platform",
-        "target",
+        "recipient",
         "status",
         "attempts",
         "next_attempt_at",
@@ -120,8 +120,16 @@ class ChannelMessageAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "platform", "error_code"]
     search_fields = ["target", "error_code", "error"]
-    readonly_fields = [f.name for f in ChannelMessage._meta.fields]
+    # The field's own label, "to", shares its msgid with the timeline's status change (新状态):
+    # the admin names it "recipient" instead.
+    readonly_fields = fields = [
+        "recipient" if f.name == "target" else f.name for f in ChannelMessage._meta.fields
+    ]
     actions = ["retry_now"]
+
+    @admin.display(description=_("recipient"), ordering="target")
+    def recipient(self, message):
+        return message.target
 
     def has_add_permission(self, request):
         return False

@@ -351,3 +351,24 @@ def test_a_persons_platform_ids_are_edited_on_their_user_page(client, staff):
     page = client.get(reverse("admin:reception_user_change", args=[staff.gm.pk]))
     assert 'name="channel_accounts-0-external_id"' in page.content.decode()
     assert "zhaomin" in page.content.decode()
+
+
+def test_the_outbox_admin_heads_the_recipient_column_recipient_not_new_status(
+    fake_platforms, staff, client, django_capture_on_commit_callbacks
+):
+    """The model field's label "to" is also the timeline's status change, 新状态 in Chinese."""
+    direct(staff.gm, "feishu", "zhaomin")
+    route("tasks", "feishu")
+    with django_capture_on_commit_callbacks(execute=True):
+        ping(staff.gm)
+    message = ChannelMessage.objects.get()
+    client.force_login(user_with(Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    pages = [
+        reverse("admin:reception_channelmessage_changelist"),
+        reverse("admin:reception_channelmessage_change", args=[message.pk]),
+    ]
+    for url in pages:
+        with translation.override("zh-hans"):
+            html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+            assert gettext("recipient") == "接收人"
+        assert "新状态" not in html and "接收人" in html and "zhaomin" in html, url
