@@ -34,20 +34,25 @@ def light_field(field):
     help_text = (
         format_html('<div class="form-text">{}</div>', field.help_text) if field.help_text else ""
     )
+    label = field.label
+    if field.field.required:  # as crispy marks it
+        label = format_html('{}<span class="asteriskField">*</span>', label)
     if isinstance(widget, CheckboxInput):
         return format_html(
-            '<div class="mb-3 form-check">{}<label class="form-check-label" for="{}">{}</label>'
-            "{}{}</div>",
+            '<div id="div_{}" class="mb-3 form-check">{}'
+            '<label class="form-check-label" for="{}">{}</label>{}{}</div>',
+            field.auto_id,
             control,
             field.id_for_label,
-            field.label,
+            label,
             errors,
             help_text,
         )
     return format_html(
-        '<div class="mb-3"><label class="form-label" for="{}">{}</label>{}{}{}</div>',
+        '<div id="div_{}" class="mb-3"><label class="form-label" for="{}">{}</label>{}{}{}</div>',
+        field.auto_id,
         field.id_for_label,
-        field.label,
+        label,
         control,
         errors,
         help_text,

@@ -94,7 +94,7 @@
           };
         };
         settings.load = function (query, callback) {
-          fetch(url + "?q=" + encodeURIComponent(query), {
+          fetch(url + (url.indexOf("?") >= 0 ? "&" : "?") + "q=" + encodeURIComponent(query), {
             headers: { Accept: "application/json" },
             credentials: "same-origin"
           })
