@@ -403,3 +403,10 @@ def test_the_period_inputs_show_the_default_period(client, gm):
     period = Period.default()
     assert f'name="start" value="{period.start.isoformat()}"' in html
     assert f'name="end" value="{period.end.isoformat()}"' in html
+
+
+def test_a_months_row_label_does_not_break_on_a_phone(client, gm, q1_data):
+    """On a 390 px phone "2026-06" broke after the hyphen into two lines."""
+    client.force_login(gm)
+    html = client.get(reverse("visits:reports"), Q1_QUERY).content.decode()
+    assert '<th scope="row" class="text-nowrap">2026-01</th>' in html
