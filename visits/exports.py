@@ -100,7 +100,8 @@ def export(fmt: str, filename: str, header: list, rows: Iterable, *, title: str 
 
 def visitor_log_header() -> list[str]:
     return [
-        _("Date"),
+        # Not "Date": that one is translated as the printed documents' blank date line (年 月 日).
+        _("Day"),
         _("Company"),
         _("Visitor"),
         _("Phone"),

@@ -234,7 +234,7 @@ def spending(period: Period) -> tuple[Table, Table]:
         [
             grades[r["grade_id"]].label if r["grade_id"] in grades else _("No grade"),
             _money(r["actual"]),
-            _money(r["standard"]),
+            _standard(r["standard"]),
             r["over"],
         ]
         for r in ordered
@@ -246,7 +246,7 @@ def spending(period: Period) -> tuple[Table, Table]:
         [
             str(label),
             _money(found[code]["actual"]),
-            _money(found[code]["standard"]),
+            _standard(found[code]["standard"]),
             found[code]["over"],
         ]
         for code, label in labels.items()
@@ -257,6 +257,12 @@ def spending(period: Period) -> tuple[Table, Table]:
 
 def _money(value) -> float:
     return float(round(value or 0, 2))
+
+
+def _standard(value) -> float | None:
+    """What the standard allows; None (shown as "—") where no line has a standard, e.g. gifts:
+    0.0 would read as "nothing allowed"."""
+    return None if value is None else _money(value)
 
 
 def preparation_on_time(period: Period) -> Table:
@@ -466,7 +472,19 @@ BUILDERS = {
 # Charts ----------------------------------------------------------------------------------
 
 PALETTE = ["#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#dc3545", "#20c997", "#6c757d", "#ffc107"]
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 48, 36, 12
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 64, 36, 12
+# The axis labels are drawn right-aligned left of the plot at font-size 11: about 6.5 px a
+# character, so a label of up to 9 characters fits in LEFT.
+LABEL_CHAR_WIDTH = 6.5
+
+
+def axis_label(value: float, unit: str) -> str:
+    """The top of the value axis as a reader writes it: ¥11,200 (money rounded to the yuan,
+    the sign in front), 77.8%, 93h, 3."""
+    if unit == "¥":
+        return f"¥{value:,.0f}"
+    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return f"{number}{unit}"
 
 
 def chart(table: Table) -> dict | None:
@@ -509,6 +527,7 @@ def chart(table: Table) -> dict | None:
         "axis_y": TOP + plot_h,
         "left": LEFT,
         "top_value": top,
+        "top_label": axis_label(top, table.unit),
         "top_y": TOP + 4,
         "legend": [
             {"text": table.headers[c], "fill": PALETTE[j % len(PALETTE)]}

@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime, time
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -65,7 +66,7 @@ def test_the_visitor_log_lists_who_came_with_host_and_times(client, logged_visit
     client.force_login(user_with(Role.FRONT_DESK, username="log_desk"))
     url = reverse("visits:visitor_log_export", kwargs={"fmt": "csv"})
     header, *rows = rows_of_csv(client.get(url, LOG))
-    assert header[:3] == ["Date", "Company", "Visitor"]
+    assert header[:3] == ["Day", "Company", "Visitor"]
     assert rows == [
         [
             "2026-03-02",
@@ -88,6 +89,17 @@ def test_the_visitor_log_masks_phones_for_readers_who_may_not_see_them(client, l
     assert rows[1][3] == "139****9002"
     assert rows[1][4] == "110***********1234"
     assert rows[1][6] == datetime(2026, 3, 2, 9, 0)
+
+
+@override_settings(LANGUAGE_CODE="zh-hans")
+def test_the_visitor_logs_date_column_is_headed_as_a_column_not_as_a_signature_blank(
+    client, logged_visit
+):
+    """ "Date" is translated 年 月 日 for the blank date line under a printed signature; an
+    auditor's spreadsheet column reads 日期."""
+    client.force_login(user_with(Role.FRONT_DESK, username="log_desk"))
+    url = reverse("visits:visitor_log_export", kwargs={"fmt": "xlsx"})
+    assert rows_of_xlsx(client.get(url, LOG))[0][:2] == ["日期", "公司"]
 
 
 def test_the_visitor_log_keeps_to_the_date_range(client, logged_visit):

@@ -191,3 +191,18 @@ def test_who_uses_the_desk(role, board, check_in, tomorrow_visit, login):
     assert (response.status_code == 302) is check_in
     tomorrow_visit.refresh_from_db()
     assert (tomorrow_visit.status == VisitStatus.IN_PROGRESS) is check_in
+
+
+def test_the_desk_page_of_a_closed_visit_opens_read_only(tomorrow_visit, frontdesk, login):
+    """The desk's "accepted: check them in now" bell kept its link after the work summary
+    closed the visit, and the link answered 404."""
+    desk.check_in(visit=tomorrow_visit, by=frontdesk)
+    desk.check_out(visit=tomorrow_visit, by=frontdesk)
+    VisitRequest.objects.filter(pk=tomorrow_visit.pk).update(status=VisitStatus.CLOSED)
+    browser = login(frontdesk)
+    response = browser.get(reverse("visits:desk", args=[tomorrow_visit.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("visits:check", args=[tomorrow_visit.pk, "in"]) not in html
+    check_in = browser.post(reverse("visits:check", args=[tomorrow_visit.pk, "in"]))
+    assert check_in.status_code == 404

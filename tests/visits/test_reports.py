@@ -20,8 +20,12 @@ from tests.factories import ClientFactory, DepartmentFactory, user_with
 from visits.models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from visits.models.spending import ExpenseLine
 from visits.reports import (
+    LABEL_CHAR_WIDTH,
+    LEFT,
     Period,
+    Table,
     approval_lead_time,
+    chart,
     late_applications,
     preparation_on_time,
     spending,
@@ -354,3 +358,55 @@ def test_the_figures_are_computed_once_and_the_export_gives_the_same_numbers(
     cache.clear()  # the kept figures expire
     html_later = client.get(url, Q1_QUERY).content.decode()
     assert on_screen(html_later, "visits-by-grade")[-1][-1] == "1"
+
+
+def test_a_category_without_a_standard_shows_no_standard_rather_than_zero(four_tier, applicant):
+    """Gifts have no standard: 0.0 would read as "nothing allowed" next to what was spent."""
+    visit = make_visit(applicant, four_tier["vip"], date(2026, 1, 10))
+    ExpenseLine.objects.create(
+        entered_by=applicant, visit=visit, category="gifts", amount="300.00", over_standard=False
+    )
+
+    by_grade, by_category = spending(Q1)
+
+    assert by_category.rows == [[by_category.rows[0][0], 300.0, None, 0]]
+    assert by_grade.rows[0][1:] == [300.0, None, 0]
+
+
+@pytest.mark.parametrize(
+    ("top", "unit", "label"),
+    [
+        (11200.0, "¥", "¥11,200"),
+        (6017.5, "¥", "¥6,018"),
+        (77.8, "%", "77.8%"),
+        (93.0, "h", "93h"),
+        (3, "", "3"),
+        (123456.0, "¥", "¥123,456"),
+    ],
+)
+def test_the_charts_top_label_is_written_as_a_reader_would_and_fits_left_of_the_plot(
+    top, unit, label
+):
+    """The label is drawn right-aligned left of the plot: "11200.0¥" lost its first digit."""
+    table = Table("t", "T", "", ["Row", "Value"], chart_columns=[1], unit=unit)
+    table.rows = [["a", top]]
+
+    drawn = chart(table)
+
+    assert drawn["top_label"] == label
+    assert len(label) * LABEL_CHAR_WIDTH <= LEFT - 4
+
+
+def test_the_period_inputs_show_the_default_period(client, gm):
+    client.force_login(gm)
+    html = client.get(reverse("visits:reports")).content.decode()
+    period = Period.default()
+    assert f'name="start" value="{period.start.isoformat()}"' in html
+    assert f'name="end" value="{period.end.isoformat()}"' in html
+
+
+def test_a_months_row_label_does_not_break_on_a_phone(client, gm, q1_data):
+    """On a 390 px phone "2026-06" broke after the hyphen into two lines."""
+    client.force_login(gm)
+    html = client.get(reverse("visits:reports"), Q1_QUERY).content.decode()
+    assert '<th scope="row" class="text-nowrap">2026-01</th>' in html

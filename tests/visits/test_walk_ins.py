@@ -228,6 +228,19 @@ def test_the_front_desk_may_decide_on_behalf_only_once_the_answer_time_is_over(
     assert staff.deputy_gm.notifications.filter(kind=Kind.WALK_IN_DECIDED).exists()
 
 
+def test_the_gates_bell_says_the_desk_decided_on_behalf_of_the_person_asked_for(
+    four_tier, guard, assistant, desk, staff, login
+):
+    """The timeline said "on behalf of"; the gate's and the person's bell said only "accepted
+    by <desk>", as if the desk had been asked for."""
+    record(login(guard), staff.deputy_gm)
+    WalkIn.objects.update(recorded_at=timezone.now() - timedelta(minutes=11))
+    accept(login(desk), WalkIn.objects.get())
+    for reader in (guard, staff.deputy_gm):
+        title = reader.notifications.get(kind=Kind.WALK_IN_DECIDED).shown_title
+        assert str(desk) in title and str(staff.deputy_gm) in title, title
+
+
 def test_an_accepted_walk_in_is_on_todays_board_and_checks_in_at_once(
     four_tier, guard, assistant, desk, staff, login
 ):

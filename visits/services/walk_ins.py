@@ -299,15 +299,25 @@ def _tell_the_gate(walk_in: WalkIn) -> None:
     people = [walk_in.recorded_by]
     if walk_in.on_behalf_of_id:
         people.append(walk_in.on_behalf_of)
-    notify(
-        people,
-        kind=Kind.WALK_IN_DECIDED,
-        title=Msg(
+        # The gate and the person asked for read who decided for whom, as the timeline does.
+        title = Msg(
+            _("%(company)s: %(status)s by %(user)s on behalf of %(person)s"),
+            company=walk_in.company,
+            status=walk_in.get_status_display(),
+            user=walk_in.decided_by,
+            person=walk_in.on_behalf_of,
+        )
+    else:
+        title = Msg(
             _("%(company)s: %(status)s by %(user)s"),
             company=walk_in.company,
             status=walk_in.get_status_display(),
             user=walk_in.decided_by,
-        ),
+        )
+    notify(
+        people,
+        kind=Kind.WALK_IN_DECIDED,
+        title=title,
         body=Msg(_("Reason: %(reason)s"), reason=walk_in.decline_reason)
         if walk_in.decline_reason
         else None,

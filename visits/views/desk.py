@@ -21,7 +21,7 @@ from ..forms.desk import (
     AddVisitorForm,
     ArrangementsForm,
 )
-from ..models import VisitRequest
+from ..models import VisitRequest, VisitStatus
 from ..selectors import (
     BOARD_STATUSES,
     STILL_ON_SITE_SHOWN,
@@ -98,9 +98,9 @@ class BoardView(PermissionRequiredMixin, TemplateView):
         )
 
 
-def desk_visit(request, pk) -> VisitRequest:
+def desk_visit(request, pk, statuses=BOARD_STATUSES) -> VisitRequest:
     return get_object_or_404(
-        VisitRequest.objects.filter(status__in=BOARD_STATUSES).select_related(
+        VisitRequest.objects.filter(status__in=statuses).select_related(
             "client", "main_host", "receptionist", "final_grade", "proposed_grade"
         ),
         pk=pk,
@@ -114,7 +114,10 @@ class DeskVisitView(PermissionRequiredMixin, TemplateView):
     template_name = "visits/desk_visit.html"
 
     def get_context_data(self, **kwargs):
-        visit = desk_visit(self.request, self.kwargs["pk"])
+        # A closed visit still opens (read only: the check-in rule refuses it), so the desk's
+        # "accepted: check them in now" notification does not end on a 404 once the summary
+        # is written.
+        visit = desk_visit(self.request, self.kwargs["pk"], [*BOARD_STATUSES, VisitStatus.CLOSED])
         user = self.request.user
         return super().get_context_data(
             visit=visit,

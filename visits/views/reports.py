@@ -31,6 +31,8 @@ class ReportsView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = _period_form(self.request)
         period = form.period()
+        if not form.is_bound:  # the inputs show the default period rather than stay empty
+            form = PeriodForm(initial={"start": period.start, "end": period.end})
         tables, computed_at = computed_tables(period)
         return super().get_context_data(
             form=form,
