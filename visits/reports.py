@@ -200,8 +200,12 @@ def spending(period: Period) -> tuple[Table, Table]:
     by_grade = Table(
         "spending-by-grade",
         _("Spending against the standard, per grade"),
-        _("Expense lines of visits arriving in the period, against what the grade allows."),
-        [_("Grade"), *headers_tail],
+        _(
+            "Expense lines of visits arriving in the period, against what the grade allows: "
+            "the actual column counts the lines a standard applies to; gifts, activities and "
+            "other lines, which have none, are counted apart."
+        ),
+        [_("Grade"), *headers_tail, _("Without a standard (CNY)")],
         chart_columns=[1, 2],
         unit="¥",
     )
@@ -223,10 +227,18 @@ def spending(period: Period) -> tuple[Table, Table]:
         "standard": Sum("standard_amount"),
         "over": Count("pk", filter=Q(over_standard=True)),
     }
+    # Per grade, like with like: what was spent where a standard applies, beside that standard.
+    money = model._meta.get_field("amount")
+    with_standard = Q(standard_amount__isnull=False)
     grade_rows = list(
         lines.annotate(grade_id=Coalesce("visit__final_grade", "visit__proposed_grade"))
         .values("grade_id")
-        .annotate(**sums)
+        .annotate(
+            actual=Coalesce(Sum("amount", filter=with_standard), 0, output_field=money),
+            standard=sums["standard"],
+            over=sums["over"],
+            apart=Coalesce(Sum("amount", filter=~with_standard), 0, output_field=money),
+        )
     )
     grades = {g.pk: g for g in ReceptionGrade.objects.all()}
     ordered = sorted(grade_rows, key=lambda r: getattr(grades.get(r["grade_id"]), "rank", 999))
@@ -236,6 +248,7 @@ def spending(period: Period) -> tuple[Table, Table]:
             _money(r["actual"]),
             _standard(r["standard"]),
             r["over"],
+            _money(r["apart"]),
         ]
         for r in ordered
     ]

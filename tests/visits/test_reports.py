@@ -211,11 +211,19 @@ def test_spending_against_the_standard_per_grade_and_category(four_tier, applica
         over_standard=False,
     )
 
+    model.objects.create(  # gifts have no standard: counted apart, not against the grade's
+        entered_by=applicant, visit=big, category="gifts", amount="2000.00"
+    )
+
     by_grade, by_category = spending(Q1)
 
-    assert by_grade.rows == [[vip.label, 1300.0, 1250.0, 1], [routine.label, 100.0, 120.0, 0]]
-    meal, wine = by_category.rows
+    assert by_grade.rows == [
+        [vip.label, 1300.0, 1250.0, 1, 2000.0],
+        [routine.label, 100.0, 120.0, 0, 0.0],
+    ]
+    meal, wine, gift = by_category.rows
     assert meal[1:] == [1000.0, 870.0, 1] and wine[1:] == [400.0, 500.0, 0]
+    assert gift[1:] == [2000.0, None, 0]
 
 
 # ---- the page and its exports --------------------------------------------------------------
@@ -370,7 +378,7 @@ def test_a_category_without_a_standard_shows_no_standard_rather_than_zero(four_t
     by_grade, by_category = spending(Q1)
 
     assert by_category.rows == [[by_category.rows[0][0], 300.0, None, 0]]
-    assert by_grade.rows[0][1:] == [300.0, None, 0]
+    assert by_grade.rows[0][1:] == [0.0, None, 0, 300.0]  # counted apart, not as over
 
 
 @pytest.mark.parametrize(
