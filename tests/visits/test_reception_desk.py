@@ -206,3 +206,18 @@ def test_the_desk_page_of_a_closed_visit_opens_read_only(tomorrow_visit, frontde
     assert reverse("visits:check", args=[tomorrow_visit.pk, "in"]) not in html
     check_in = browser.post(reverse("visits:check", args=[tomorrow_visit.pk, "in"]))
     assert check_in.status_code == 404
+
+
+def test_the_desk_offers_to_check_out_only_those_on_site_and_to_check_in_only_those_not_come(
+    tomorrow_visit, frontdesk, login
+):
+    browser = login(frontdesk)
+    url = reverse("visits:desk", args=[tomorrow_visit.pk])
+    check_in_all, check_out_all = "Check in all", "Check out all"
+
+    before = browser.get(url).content.decode()
+    assert check_in_all in before and check_out_all not in before  # nobody came yet
+
+    desk.check_in(visit=tomorrow_visit, by=frontdesk)
+    during = browser.get(url).content.decode()
+    assert check_in_all not in during and check_out_all in during

@@ -119,9 +119,14 @@ class DeskVisitView(PermissionRequiredMixin, TemplateView):
         # is written.
         visit = desk_visit(self.request, self.kwargs["pk"], [*BOARD_STATUSES, VisitStatus.CLOSED])
         user = self.request.user
+        visitors = list(visit.visitors.all())
         return super().get_context_data(
             visit=visit,
-            visitors=list(visit.visitors.all()),
+            visitors=visitors,
+            # The group buttons offer only what can happen: nobody to check out before anyone
+            # came, nobody to check in once all have.
+            anyone_to_check_in=any(v.checked_in_at is None for v in visitors),
+            anyone_on_site=any(v.checked_in_at and not v.checked_out_at for v in visitors),
             itinerary=list(visit.itinerary.select_related("responsible")),
             add_form=AddVisitorForm(),
             arrangements_form=ArrangementsForm(instance=visit),
