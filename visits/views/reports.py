@@ -38,7 +38,8 @@ class ReportsView(PermissionRequiredMixin, TemplateView):
             form=form,
             period=period,
             computed_at=computed_at,
-            cache_minutes=settings.REPORTS_CACHE_SECONDS // 60,
+            # whole minutes, rounded up (30 seconds still says "after 1 minute")
+            cache_minutes=max(0, -(-settings.REPORTS_CACHE_SECONDS // 60)),
             query=f"start={period.start.isoformat()}&end={period.end.isoformat()}",
             reports=[{"table": t, "chart": chart(t)} for t in tables],
             **kwargs,
