@@ -145,3 +145,20 @@ def t_minus(visit, n: int = 2):
     from reception.calendar import working_days_before
 
     return working_days_before(timezone.localtime(visit.arrival_at).date(), n)
+
+
+def sixteen_reminders_due(sales, grade):
+    """Three office members and four approved visits: their T−2 reminders (the receptionist's
+    sheet, each office member's task list) make sixteen. The moment they are due."""
+    from django.core import mail
+
+    from reception.models import StaffMembership
+
+    office = Department.objects.get(code="office")
+    for n in range(3):
+        StaffMembership.objects.create(
+            user=user_with(Role.DEPARTMENT_MEMBER, username=f"office{n}"), department=office
+        )
+    visits = [approve_fully(file_visit(sales, grade)) for _ in range(4)]
+    mail.outbox.clear()
+    return moment(t_minus(visits[0], 2), 8, 31)

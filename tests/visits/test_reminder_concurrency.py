@@ -11,10 +11,9 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.utils import timezone
 
-from reception.models import Department, Notification, StaffMembership
-from reception.roles import Role
+from reception.models import Notification
 from reception.tasks import send_unsent_notification_emails
-from tests.factories import approve_fully, file_visit, moment, t_minus, user_with
+from tests.factories import sixteen_reminders_due
 from visits.models import Reminder, ReminderStatus
 from visits.reminders import delivery, sweep
 
@@ -65,14 +64,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(
     four_tier, sales, staff, slow_mail, monkeypatch
 ):
     monkeypatch.setattr(delivery, "BATCH_SIZE", 3)  # each sweep claims several batches
-    office = Department.objects.get(code="office")
-    for n in range(3):
-        StaffMembership.objects.create(
-            user=user_with(Role.DEPARTMENT_MEMBER, username=f"office{n}"), department=office
-        )
-    visits = [approve_fully(file_visit(sales, four_tier["routine"])) for _ in range(4)]
-    mail.outbox.clear()
-    now = moment(t_minus(visits[0], 2), 8, 31)
+    now = sixteen_reminders_due(sales, four_tier["routine"])
 
     reports = at_once(lambda: sweep(now=now))
 

@@ -8,9 +8,15 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 
-from reception.models import Department, StaffMembership
 from reception.roles import Role
-from tests.factories import approve_fully, file_visit, moment, t_minus, user_with
+from tests.factories import (
+    approve_fully,
+    file_visit,
+    moment,
+    sixteen_reminders_due,
+    t_minus,
+    user_with,
+)
 from visits.models import Reminder, ReminderKind, ReminderRule, ReminderStatus
 from visits.permissions import may
 from visits.reminders import content, delivery, sweep
@@ -22,14 +28,7 @@ pytestmark = pytest.mark.django_db
 def sixteen_due(four_tier, sales, staff):
     """Four approved visits whose T−2 reminders (the receptionist's sheet, three office
     members' task lists) are due: sixteen reminders, and the moment they are."""
-    office = Department.objects.get(code="office")
-    for n in range(3):
-        StaffMembership.objects.create(
-            user=user_with(Role.DEPARTMENT_MEMBER, username=f"office{n}"), department=office
-        )
-    visits = [approve_fully(file_visit(sales, four_tier["routine"])) for _ in range(4)]
-    mail.outbox.clear()
-    return moment(t_minus(visits[0], 2), 8, 31)
+    return sixteen_reminders_due(sales, four_tier["routine"])
 
 
 @pytest.fixture
