@@ -23,6 +23,7 @@ from reception.models import Department, StaffMembership, User
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
 from .models import (
+    ON_SITE,
     ExpenseApprovalState,
     ExpenseLine,
     FollowUpAction,
@@ -335,7 +336,7 @@ def still_on_site() -> QuerySet:
     # The ids first, through the partial index: PostgreSQL cannot tell that "checked in" and
     # "not checked out" go together, expects 48,000 rows on the big set and plans a parallel
     # hash join (8 ms) for what is usually a handful (0.1 ms this way).
-    present = Visitor.objects.filter(checked_in_at__isnull=False, checked_out_at__isnull=True)
+    present = Visitor.objects.filter(ON_SITE)
     return (
         Visitor.objects.filter(
             pk__in=present.order_by("visit_id").values("pk")[:STILL_ON_SITE_SHOWN]

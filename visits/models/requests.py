@@ -425,6 +425,10 @@ def id_number_hash(value: str) -> str:
     return salted_hmac(ID_NUMBER_HASH_SALT, value, algorithm="sha256").hexdigest()
 
 
+# A visitor on site: checked in and not checked out (the desk's lists, check-out, the index).
+ON_SITE = models.Q(checked_in_at__isnull=False, checked_out_at__isnull=True)
+
+
 class Visitor(models.Model):
     visit = models.ForeignKey(
         VisitRequest, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="visitors"
@@ -453,13 +457,18 @@ class Visitor(models.Model):
             # The desk's "still checked in" list: a few rows among every visitor in history.
             models.Index(
                 fields=["visit"],
-                condition=models.Q(checked_in_at__isnull=False, checked_out_at__isnull=True),
+                condition=ON_SITE,
                 name="visitor_still_checked_in_idx",
             )
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def on_site(self) -> bool:
+        """As ON_SITE, for a visitor already read."""
+        return self.checked_in_at is not None and self.checked_out_at is None
 
     def set_id_number(self, value: str) -> None:
         """Keep the masked form and the keyed hash of `value`; an empty value clears both."""

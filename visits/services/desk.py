@@ -11,6 +11,7 @@ from reception.notify import Msg, notify
 
 from .. import permissions
 from ..models import (
+    ON_SITE,
     EventKind,
     VisitEvent,
     Visitor,
@@ -89,7 +90,7 @@ def check_out(*, visit: VisitRequest, by: User, visitor_ids: list[int] | None = 
     the visit is completed."""
     with transaction.atomic():
         visit = lock(visit)
-        on_site = visit.visitors.filter(checked_in_at__isnull=False, checked_out_at__isnull=True)
+        on_site = visit.visitors.filter(ON_SITE)
         leaving = on_site.filter(pk__in=visitor_ids) if visitor_ids is not None else on_site
         leaving = list(leaving)
         if not leaving:
@@ -103,9 +104,7 @@ def check_out(*, visit: VisitRequest, by: User, visitor_ids: list[int] | None = 
             kind=EventKind.CHECK_OUT,
             changes=[v.name for v in leaving],
         )
-        still_here = visit.visitors.filter(
-            checked_in_at__isnull=False, checked_out_at__isnull=True
-        ).exists()
+        still_here = visit.visitors.filter(ON_SITE).exists()
         if not still_here and visit.status == VisitStatus.IN_PROGRESS:
             transition(visit, to=VisitStatus.COMPLETED, by=by)
     return leaving

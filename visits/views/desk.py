@@ -126,7 +126,7 @@ class DeskVisitView(PermissionRequiredMixin, TemplateView):
             # The group buttons offer only what can happen: nobody to check out before anyone
             # came, nobody to check in once all have.
             anyone_to_check_in=any(v.checked_in_at is None for v in visitors),
-            anyone_on_site=any(v.checked_in_at and not v.checked_out_at for v in visitors),
+            anyone_on_site=any(v.on_site for v in visitors),
             itinerary=list(visit.itinerary.select_related("responsible")),
             add_form=AddVisitorForm(),
             arrangements_form=ArrangementsForm(instance=visit),
