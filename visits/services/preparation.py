@@ -30,8 +30,6 @@ from . import changes
 from .lifecycle import VisitError, lock
 from .notifications import Kind
 
-# Who works on the department task page (/tasks/); everyone else works on "My tasks".
-
 
 def due_date_for(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
     """Working days before arrival, by the company's calendar (holidays and 调休 included)."""
