@@ -1,6 +1,7 @@
 """Serving in production: gunicorn takes its sizes from the environment (gunicorn.conf.py) and
 serves the app with DEBUG off, /health/ for the load balancer and JSON logs with request ids."""
 
+import gc
 import json
 import os
 import runpy
@@ -29,6 +30,24 @@ def test_gunicorn_takes_workers_threads_port_and_timeout_from_the_environment(mo
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert (conf["workers"], conf["threads"], conf["worker_class"]) == (3, 8, "gthread")
     assert (conf["bind"], conf["timeout"]) == ("0.0.0.0:9123", 45)
+
+
+def test_gunicorn_serves_with_one_thread_per_worker_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (conf["threads"], conf["worker_class"]) == (1, "sync")
+
+
+def test_a_gunicorn_worker_freezes_what_the_loaded_app_holds_out_of_the_collectors_sight():
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    before = gc.get_threshold()
+    try:
+        conf["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] > before[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
 
 
 def free_port() -> int:
