@@ -48,6 +48,7 @@ def post_worker_init(worker):
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
 
+
 if os.environ.get("LOG_FORMAT", "plain").strip().lower() == "json":
     # Replaces gunicorn's default logging config section by section: give them all.
     _json_to_stderr = {
