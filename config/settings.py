@@ -214,6 +214,9 @@ STORAGES = {
     },
 }
 
+# Widgets written in Python where Django would render a template per <option>
+# (reception/form_renderer.py).
+FORM_RENDERER = "reception.form_renderer.FastWidgetRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -44,7 +44,7 @@ class ClientListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Client.objects.select_related("account_owner").order_by("name")
+        return Client.objects.select_related("account_owner").order_by("name", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

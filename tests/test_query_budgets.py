@@ -28,9 +28,12 @@ BUDGET = {
     "/approvals/ (marketing)": 16,  # + the visitors on each decision card, + the people (planning)
     "/notifications/ (sales)": 9,
     "visit page (sales)": 22,  # + the approval steps' people (a six-way join cost more to plan)
-    "/tasks/ (office head)": 9,  # + one count of the board (its rows come a page at a time)
+    # + one count of the board (its rows come a page at a time), + the grades (not joined)
+    "/tasks/ (office head)": 10,
     "/clients/ (sales)": 11,
-    "/ (sales)": 17,  # six work sections, a count and a short list each
+    # six work sections, a count and a short list each; + the user's departments (their tasks
+    # filtered by id) and the drafts' clients (read for the five rows, not joined)
+    "/ (sales)": 19,
     "/reports/ (gm)": 19,  # nine tables: an aggregate each, labels for some, the session
 }
 

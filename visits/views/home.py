@@ -17,9 +17,9 @@ from approvals.selectors import queue_for
 from reception.models import Notification
 from reception.navigation import entries_for
 
-from ..models import PrepStatus, VisitRequest, VisitStatus, WalkIn, WalkInStatus
+from ..models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from ..permissions import may
-from ..selectors import LIVE_FOR_TASKS, on_site_between, start_of, tasks_in_reach
+from ..selectors import LIVE_FOR_TASKS, departments_of, start_of, with_presence
 
 SHORT = 5  # rows per section; the link leads to the whole list
 
@@ -103,10 +103,13 @@ def decisions(user) -> QuerySet:
 
 
 def due_tasks(user) -> QuerySet:
-    """Open tasks the user holds or their departments hold, due today or overdue."""
+    """Open tasks the user holds or their departments hold, due today or overdue. The
+    departments as ids: PostgreSQL then filters the tasks directly instead of probing each
+    one's department members (tasks_in_reach, which the action views use)."""
+    mine = Q(assignee=user) | Q(department_id__in=list(departments_of(user)))
     return (
-        tasks_in_reach(user)
-        .filter(
+        PrepTask.objects.filter(
+            mine,
             status=PrepStatus.OPEN,
             visit__status__in=LIVE_FOR_TASKS,
             due_date__lte=timezone.localdate(),
@@ -117,25 +120,27 @@ def due_tasks(user) -> QuerySet:
 
 
 def unfinished_requests(user) -> QuerySet:
+    # The client is read for the five rows shown (prefetch): joined, PostgreSQL hashed every
+    # client of the company to join them to a user's handful of drafts.
     return (
         VisitRequest.objects.filter(
             applicant=user, status__in=[VisitStatus.DRAFT, VisitStatus.RETURNED]
         )
-        .select_related("client")
+        .prefetch_related("client")
         .order_by("-status", "arrival_at", "pk")
     )
 
 
 def coming_arrivals(user, *, everyone: bool) -> QuerySet:
     """Today's and tomorrow's visits: all of them for the desk, else those the user hosts,
-    receives, accompanies or filed."""
+    receives, accompanies or filed. Only what the row shows (the client, who is in): the
+    board's full query (pick-up, list facts) took PostgreSQL 7 ms to plan."""
     today = timezone.localdate()
-    visits = (
-        on_site_between(today, today + timedelta(days=1))
-        .prefetch_related(None)
-        .filter(
+    visits = with_presence(
+        VisitRequest.objects.filter(
             status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS],
             arrival_at__gte=start_of(today),
+            arrival_at__lt=start_of(today + timedelta(days=2)),
         )
     )
     if not everyone:
@@ -146,7 +151,7 @@ def coming_arrivals(user, *, everyone: bool) -> QuerySet:
             | Q(applicant=user)
         ).values("pk")
         visits = visits.filter(pk__in=mine)
-    return visits
+    return visits.select_related("client").order_by("arrival_at", "pk")
 
 
 def waiting_walk_ins(user, *, everyone: bool) -> QuerySet:

@@ -29,6 +29,7 @@ from ..selectors import (
     follow_ups_of,
     held_tasks,
     overdue_task,
+    task_rows,
     tasks_in_reach,
     upcoming_preparation,
 )
@@ -81,7 +82,7 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
         paginator = Paginator(board, self.PAGE_SIZE)
         paginator.count = counts["total"]
         page = paginator.get_page(self.request.GET.get("page"))
-        rows = list(page.object_list)
+        rows = task_rows(page.object_list)
         groups = [
             (day, [task_context(t, user, headed) for t in items])
             for day, items in groupby(
@@ -111,7 +112,7 @@ class MyTasksView(TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         headed = headed_departments(user)
-        tasks = list(held_tasks(user))
+        tasks = task_rows(held_tasks(user))
         to_do = [t for t in tasks if t.status == PrepStatus.OPEN or t.needs_recheck]
         done = [t for t in tasks if t not in to_do]
         return super().get_context_data(
@@ -145,7 +146,9 @@ class TaskActionView(View):
         except VisitError as exc:
             error = exc.message
         if request.htmx:
-            task = tasks_in_reach(request.user).select_related(*TASK_ROW_FACTS).get(pk=task.pk)
+            (task,) = task_rows(
+                tasks_in_reach(request.user).select_related(*TASK_ROW_FACTS).filter(pk=task.pk)
+            )
             context = task_context(task, request.user, headed_departments(request.user))
             context["error"] = error
             if error:  # give back what was typed, to shorten it
