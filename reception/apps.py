@@ -20,7 +20,7 @@ class ReceptionConfig(AppConfig):
     verbose_name = _("Reception organisation and policy")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import access, signals  # noqa: F401
 
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="jiedai-sync-roles")
         if settings.LDAP_SERVER_URI:

@@ -49,11 +49,30 @@ class User(AbstractUser):
         help_text=_("Pages, notifications and emails use this language; empty: the default."),
     )
     # Ids in the company's messaging platforms (direct messages through the company's own app).
+    # Bumped whenever what this user may do changes (reception/access.py): their permissions,
+    # roles and departments, kept in the cache between requests, are then read again.
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
+
+    def save(self, *args, **kwargs):
+        # access_version is only ever raised in the database (reception.access.bump): a user
+        # object read before a bump and saved after it must not put the old number back.
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not kwargs.get("force_insert")
+        ):
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "access_version" and f.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.username

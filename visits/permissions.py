@@ -12,10 +12,10 @@ rules below are what pages ask to decide which buttons to show.
 """
 
 import rules
-from django.db.models import Q
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalChainStep
+from reception import access
 from reception.models import Department, StaffMembership
 from reception.roles import APPROVER_ROLES, Role, has_role
 
@@ -91,14 +91,8 @@ DEPARTMENT_PAGE_PERM = "visits.view_preptask"
 def works_in_a_department(user) -> bool:
     """Belongs to or heads any department: its tasks are theirs to see and tick, whatever
     their role (an engineer in the technology department, a host who heads one). Asked on
-    every page (the navbar), so the answer is kept on the user for the request."""
-    if not user.is_authenticated:
-        return False
-    if not hasattr(user, "_works_in_a_department"):
-        user._works_in_a_department = Department.objects.filter(
-            Q(head=user) | Q(memberships__user=user)
-        ).exists()
-    return user._works_in_a_department
+    every page (the navbar): kept with the user's permissions (reception.access)."""
+    return access.works_in_a_department(user)
 
 
 @rules.predicate

@@ -1,0 +1,143 @@
+"""What a user may do, read once and kept between requests: their permissions, their roles and
+whether they belong to a department.
+
+Every page asks these questions (the navbar alone asks a dozen), and reading them took four
+queries a request. They are kept in the cache under a key that holds the user's
+`access_version`, a number on their own row, which the auth middleware reads anyway. Whatever
+changes the answers bumps that number (the signals below): a role given or taken, a group's
+permissions, a membership, a department's head. The next request of that user, in any
+process, then misses the cache and reads them again. ACCESS_CACHE_SECONDS bounds how long an
+entry lives even so.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db.models import F, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from .models import Department, StaffMembership, User
+from .roles import role_group_ids, user_roles
+
+# The attributes the answers are kept in on the user object for the request: Django's
+# permission caches (ModelBackend), the roles (reception.roles) and the department question.
+FACTS = (
+    "_user_perm_cache",
+    "_group_perm_cache",
+    "_perm_cache",
+    "_jiedai_roles",
+    "_jiedai_role_ids",
+    "_works_in_a_department",
+)
+
+
+def works_in_a_department(user) -> bool:
+    """Belongs to or heads any department (kept on the user for the request)."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_works_in_a_department"):
+        user._works_in_a_department = Department.objects.filter(
+            Q(head=user) | Q(memberships__user=user)
+        ).exists()
+    return user._works_in_a_department
+
+
+def _key(user) -> str:
+    joined = int(user.date_joined.timestamp() * 1_000_000)  # a new user never reuses an entry
+    flags = f"{int(user.is_active)}{int(user.is_superuser)}"
+    return f"jiedai:access:{user.pk}:{joined}:{user.access_version}:{flags}"
+
+
+def load(user) -> None:
+    """Set the user's answers from the cache, or read them and keep them."""
+    if not user.is_authenticated or settings.ACCESS_CACHE_SECONDS <= 0:
+        return
+    key = _key(user)
+    facts = cache.get(key)
+    if facts is None:
+        user.get_all_permissions()
+        user_roles(user)
+        role_group_ids(user)
+        works_in_a_department(user)
+        facts = {name: getattr(user, name) for name in FACTS if hasattr(user, name)}
+        cache.set(key, facts, settings.ACCESS_CACHE_SECONDS)
+    else:
+        for name, value in facts.items():
+            setattr(user, name, value)
+
+
+def bump(user_ids) -> None:
+    """The answers of these users changed: their next request reads them again."""
+    ids = {pk for pk in user_ids if pk is not None}
+    if ids:
+        User.objects.filter(pk__in=ids).update(access_version=F("access_version") + 1)
+
+
+def _group_members(group_ids) -> list[int]:
+    return list(User.objects.filter(groups__in=group_ids).values_list("pk", flat=True))
+
+
+# ---- what changes the answers --------------------------------------------------------------
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+@receiver(m2m_changed, sender=User.user_permissions.through)
+def _roles_or_own_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:  # user.groups.add(...): this user
+        bump([instance.pk])
+    elif action == "pre_clear":  # group.user_set.clear(): everyone in it
+        bump(instance.user_set.values_list("pk", flat=True))
+    else:  # group.user_set.add(users)
+        bump(pk_set or [])
+
+
+@receiver(m2m_changed, sender=Group.permissions.through)
+def _group_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:  # group.permissions.add(...): the group's members
+        bump(_group_members([instance.pk]))
+    elif action == "pre_clear":  # permission.group_set.clear()
+        bump(_group_members(instance.group_set.values_list("pk", flat=True)))
+    else:
+        bump(_group_members(pk_set or []))
+
+
+@receiver(pre_delete, sender=Group)
+def _group_deleted(sender, instance, **kwargs):
+    bump(_group_members([instance.pk]))
+
+
+@receiver(pre_delete, sender=Permission)
+def _permission_deleted(sender, instance, **kwargs):
+    bump(
+        User.objects.filter(
+            Q(user_permissions=instance) | Q(groups__permissions=instance)
+        ).values_list("pk", flat=True)
+    )
+
+
+@receiver(pre_save, sender=StaffMembership)
+@receiver(pre_save, sender=Department)
+def _remember_who_it_was(sender, instance, **kwargs):
+    field = "user_id" if sender is StaffMembership else "head_id"
+    instance._access_before = (
+        sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
+@receiver(post_save, sender=StaffMembership)
+@receiver(post_delete, sender=StaffMembership)
+def _membership_changed(sender, instance, **kwargs):
+    bump([instance.user_id, getattr(instance, "_access_before", None)])
+
+
+@receiver(post_save, sender=Department)
+@receiver(post_delete, sender=Department)
+def _head_changed(sender, instance, **kwargs):
+    bump([instance.head_id, getattr(instance, "_access_before", None)])
