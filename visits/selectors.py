@@ -39,7 +39,37 @@ from .permissions import approves_spending, is_approver
 REACHED = [StepState.PENDING, StepState.APPROVED, StepState.RETURNED, StepState.REJECTED]
 
 
+# Built scopes by user and what they depend on (see visible_visits); a process holds a few
+# hundred at most.
+_SCOPES: dict[tuple, QuerySet] = {}
+_SCOPES_KEPT = 1000
+
+
 def visible_visits(user) -> QuerySet[VisitRequest]:
+    """Every request this user may open (see _build_scope). Building the query took 3 ms of
+    Python on every list and visit page; it is built once per user and kept while what it
+    depends on holds: the user's roles and delegations (access_version, raised whenever they
+    change: reception/access.py, approvals/access.py) and the day (a delegation's dates).
+    Departments, memberships and steps are subqueries, read by each query."""
+    if not user.is_authenticated:
+        return VisitRequest.objects.none()
+    key = (
+        user.pk,
+        user.date_joined,
+        getattr(user, "access_version", None),
+        user.is_active,
+        user.is_superuser,
+        timezone.localdate(),
+    )
+    scope = _SCOPES.get(key)
+    if scope is None:
+        if len(_SCOPES) >= _SCOPES_KEPT:
+            _SCOPES.clear()
+        scope = _SCOPES[key] = _build_scope(user)
+    return scope.all()  # a copy: the kept one is never evaluated
+
+
+def _build_scope(user) -> QuerySet[VisitRequest]:
     """Every request this user may open. Anything else answers 404, so ids leak nothing.
 
     - applicants: their own, and their departments' (not drafts);
@@ -56,8 +86,6 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     lookup on that visit (its steps, its tasks): a page walks the arrival index and stops at
     its last row, and a visit page tests one row. No reason gathers rows from all history.
     """
-    if not user.is_authenticated:
-        return VisitRequest.objects.none()
     if user.is_superuser or has_role(user, Role.ADMINISTRATOR):
         return VisitRequest.objects.all()
     approved = Q(approved_at__isnull=False)

@@ -141,3 +141,18 @@ def test_only_the_approver_withdraws_their_delegation(staff, stand_in, login):
     assert login(stand_in).post(url).status_code == 404
     assert login(staff.marketing).post(url).status_code == 302
     assert not Delegation.objects.exists()
+
+
+def test_a_delegation_opens_the_absent_approvers_requests_to_the_delegate_at_once_and_closes_them(
+    four_tier, sales, staff, stand_in, login
+):
+    """What a user may see is kept between requests: a delegation recorded or withdrawn
+    counts on the delegate's next request."""
+    visit = file_visit(sales, four_tier["business"])
+    browser = login(stand_in)
+    page = reverse("visits:detail", args=[visit.pk])
+    assert browser.get(page).status_code == 404
+    delegation = absent(staff.marketing, stand_in)
+    assert browser.get(page).status_code == 200
+    delegation.delete()
+    assert browser.get(page).status_code == 404
