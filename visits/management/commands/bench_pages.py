@@ -255,11 +255,16 @@ class Command(BaseCommand):
                 break
         seconds, cpu = time.monotonic() - started, time.process_time() - cpu
         left = due.count()
-        ok = left == 0 and seconds <= TARGET_SWEEP_SECONDS
+        # Reminders of the seeded company can come due while the sweep runs (the morning's
+        # desk lists at 09:00, say): the time is judged per 10,000 handled, not per `count`.
+        handled = outcomes["sent"] + outcomes["skipped"] + outcomes["failed"]
+        per_10k = seconds * 10_000 / handled if handled else 0.0
+        ok = left == 0 and per_10k <= TARGET_SWEEP_SECONDS
+        more = f" (and {handled - count:,} that came due meanwhile)" if handled > count else ""
         self.stdout.write(
-            f"reminder sweep: {count:,} due; {sweeps} sweep(s) took {seconds:.1f} s "
+            f"reminder sweep: {count:,} due{more}; {sweeps} sweep(s) took {seconds:.1f} s "
             f"({cpu:.1f} s CPU in this process): {outcomes['sent']:,} sent, "
             f"{outcomes['skipped']:,} no longer applied, {outcomes['failed']:,} failed; "
-            f"{left:,} still due  target ≤ {TARGET_SWEEP_SECONDS} s for 10,000: "
+            f"{left:,} still due; {per_10k:.1f} s per 10,000, target ≤ {TARGET_SWEEP_SECONDS} s: "
             f"{'ok' if ok else 'MISSED'}"
         )
