@@ -100,3 +100,17 @@ def test_the_head_assigns_through_the_loaded_form(login, head, members, task):
     )
     task.refresh_from_db()
     assert task.assignee == members[2]
+
+
+def test_a_member_who_has_left_the_company_is_not_assigned(login, head, members, task):
+    gone = members[3]
+    gone.is_active = False
+    gone.save()
+    response = login(head).post(
+        reverse("visits:task_action", args=[task.pk, "assign"]),
+        {"assignee": gone.pk},
+        headers={"HX-Request": "true"},
+    )
+    task.refresh_from_db()
+    assert task.assignee is None
+    assert "Assign the task to a member of the department." in response.content.decode()

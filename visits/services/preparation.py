@@ -359,7 +359,7 @@ def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
         if (
             assignee is not None
             and not StaffMembership.objects.filter(
-                user=assignee, department_id=task.department_id
+                user=assignee, user__is_active=True, department_id=task.department_id
             ).exists()
         ):
             raise VisitError(_("Assign the task to a member of the department."))
