@@ -1,6 +1,7 @@
 """The main pages, each opened by its natural role: what `make bench` drives and what the
 query-budget tests pin. One list, two readers."""
 
+import time
 from dataclasses import dataclass
 
 from django.db import connection
@@ -86,3 +87,20 @@ def queries_per_request(page: Page) -> tuple[int, int]:
     if response.status_code != 200:
         raise AssertionError(f"{page.name}: {url} answered {response.status_code}")
     return len(ctx.captured_queries), len(response.content)
+
+
+def cpu_per_request(page: Page, repeat: int = 15) -> float:
+    """Milliseconds of this process's CPU for one warm request to the page as its natural role
+    (the least of `repeat`): what the page costs in Python, steadier than a load test on a
+    shared machine."""
+    user = natural_user(page.role)
+    client = TestClient()
+    client.force_login(user)
+    url = page_url(page, user)
+    client.get(url)
+    times = []
+    for _ in range(repeat):
+        started = time.process_time()
+        client.get(url)
+        times.append(time.process_time() - started)
+    return min(times) * 1000

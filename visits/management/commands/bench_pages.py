@@ -23,7 +23,14 @@ from django.utils import timezone
 
 from reception.models import User
 from reception.roles import Role
-from visits.benchmark import PAGES, Page, natural_user, page_url, queries_per_request
+from visits.benchmark import (
+    PAGES,
+    Page,
+    cpu_per_request,
+    natural_user,
+    page_url,
+    queries_per_request,
+)
 from visits.models import Reminder, ReminderKind, ReminderRule, ReminderStatus, VisitRequest
 from visits.models import VisitStatus as S
 from visits.reminders import sweep
@@ -90,7 +97,10 @@ class Command(BaseCommand):
         for page in [LAYOUT, *PAGES]:
             user = natural_user(page.role)
             queries, size = queries_per_request(page)
-            rows.append((page, user, page_url(page, user), queries, size, session_cookie(user)))
+            cpu = cpu_per_request(page)
+            rows.append(
+                (page, user, page_url(page, user), queries, size, cpu, session_cookie(user))
+            )
         port = _free_port()
         server = subprocess.Popen(
             [
@@ -111,15 +121,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"gunicorn: {options['workers']} workers; wrk: {self.connections} connections, "
                 f"{self.seconds} s per page, each beside {CEILING_SECONDS} s of the ceiling "
-                "(a bare authenticated view) measured just before it"
+                "(a bare authenticated view) measured just before it; CPU ms: one warm request's "
+                "Python with no load (the least of 15), steadier than req/s on a shared machine"
             )
             header = (
                 f"{'page (role)':32} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4} "
-                f"{'KB':>6} {'ceiling':>7} {'share':>6}  target"
+                f"{'KB':>6} {'CPU ms':>6} {'ceiling':>7} {'share':>6}  target"
             )
             self.stdout.write(header)
             self.stdout.write("-" * len(header))
-            for page, _user, url, queries, size, cookie in rows:
+            for page, _user, url, queries, size, cpu, cookie in rows:
                 self._wrk(url, cookie, seconds=1)  # warm-up: templates, connections
                 ceiling = self._wrk("/bench/ceiling/", cookie, seconds=CEILING_SECONDS)
                 result = self._wrk(url, cookie)
@@ -129,7 +140,7 @@ class Command(BaseCommand):
                 errors = f"  {result['errors']} errors" if result["errors"] else ""
                 self.stdout.write(
                     f"{page.name:32} {result['rps']:7.0f} {result['p50']:7.1f} "
-                    f"{result['p95']:7.1f} {queries:4d} {size / 1024:6.0f} "
+                    f"{result['p95']:7.1f} {queries:4d} {size / 1024:6.0f} {cpu:6.1f} "
                     f"{ceiling['rps']:7.0f} {share:6.3f}  {verdict}{errors}"
                 )
             self.stdout.write(f"\nRSS of a gunicorn worker: {self._worker_rss(server.pid)}")
