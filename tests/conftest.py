@@ -1,11 +1,23 @@
 from contextlib import contextmanager
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reception.roles import Role
 from tests.factories import user_with
+from visits import selectors
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept_from_an_earlier_test():
+    """What a user may do is kept between requests (reception/access.py) and their visit scope
+    between calls (visits.selectors.visible_visits), keyed by the user's id, creation time and
+    access_version. A test starts with nothing an earlier one kept: on SQLite a rolled-back
+    test's ids are given out again."""
+    cache.clear()
+    selectors._SCOPES.clear()
 
 
 @pytest.fixture
