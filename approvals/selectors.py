@@ -57,20 +57,23 @@ def attach_people(steps) -> list[ApprovalStep]:
 
 
 def attach_grades(steps) -> list[ApprovalStep]:
-    """Set each step's visit's proposed and final grade, with their standards, read in one
-    query."""
+    """Set each step's visit's proposed and final grade, with their standards (see
+    attach_visit_grades)."""
     steps = list(steps)
-    ids = {
-        pk
-        for s in steps
-        for pk in (s.visit.proposed_grade_id, s.visit.final_grade_id)
-        if pk is not None
-    }
-    grades = ReceptionGrade.objects.select_related("standard").in_bulk(ids)
-    for step in steps:
-        step.visit.proposed_grade = grades.get(step.visit.proposed_grade_id)
-        step.visit.final_grade = grades.get(step.visit.final_grade_id)
+    attach_visit_grades(s.visit for s in steps)
     return steps
+
+
+def attach_visit_grades(visits) -> None:
+    """Set each visit's proposed and final grade, with its standard, from one query. A policy
+    has a handful of grades: read apart, they are not four more tables joined into every row
+    for PostgreSQL to plan and four more objects per row for Django to build."""
+    visits = list(visits)
+    ids = {pk for v in visits for pk in (v.proposed_grade_id, v.final_grade_id) if pk}
+    grades = ReceptionGrade.objects.select_related("standard").in_bulk(ids) if ids else {}
+    for visit in visits:
+        visit.proposed_grade = grades.get(visit.proposed_grade_id)
+        visit.final_grade = grades.get(visit.final_grade_id)
 
 
 def steps_of(user) -> QuerySet[ApprovalStep]:

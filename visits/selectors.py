@@ -18,8 +18,8 @@ from django.db.models import (
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
-from approvals.selectors import addressed_to
-from reception.models import Department, ReceptionGrade, StaffMembership, User
+from approvals.selectors import addressed_to, attach_visit_grades
+from reception.models import Department, StaffMembership, User
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
 from .models import (
@@ -158,22 +158,10 @@ def tasks_in_reach(user) -> QuerySet:
 TASK_ROW_FACTS = ("visit__client", "department", "assignee", "done_by", "template")
 
 
-def attach_grades(visits: Iterable[VisitRequest]) -> None:
-    """Set each visit's proposed and final grade, with its standard, from one query. A policy
-    has a handful of grades: read apart, they are not four more tables joined into every row
-    for PostgreSQL to plan and four more objects per row for Django to build."""
-    visits = list(visits)
-    ids = {pk for v in visits for pk in (v.proposed_grade_id, v.final_grade_id) if pk}
-    grades = ReceptionGrade.objects.select_related("standard").in_bulk(ids) if ids else {}
-    for visit in visits:
-        visit.proposed_grade = grades.get(visit.proposed_grade_id)
-        visit.final_grade = grades.get(visit.final_grade_id)
-
-
 def task_rows(tasks: Iterable[PrepTask]) -> list[PrepTask]:
     """Tasks as their rows show them: TASK_ROW_FACTS joined, the grades attached."""
     tasks = list(tasks)
-    attach_grades(t.visit for t in tasks)
+    attach_visit_grades(t.visit for t in tasks)
     return tasks
 
 

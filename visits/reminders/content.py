@@ -97,24 +97,24 @@ def _client(visit: VisitRequest):
 
 
 def _visit_url(visit: VisitRequest, user) -> str:
-    """The visit page, for those allowed to open it (others would meet a 404). The user's
-    scope query is built once per user object (a sweep keeps one per recipient)."""
+    """The visit page, for those allowed to open it (others would meet a 404)."""
     if not user.has_perm("visits.view_visitrequest"):
         return ""
-    checked = getattr(user, "_visits_checked", {})
-    if visit.pk not in checked:  # not read ahead with its batch
-        checked.update(_may_open(user, [visit.pk]))
-        user._visits_checked = checked
+    checked = _check_visits(user, [visit.pk])  # usually read ahead with its batch
     return reverse("visits:detail", args=[visit.pk]) if checked[visit.pk] else ""
 
 
-def _may_open(user, visit_ids) -> dict[int, bool]:
-    """For each of these visits, whether the user may open its page: one query."""
-    scope = getattr(user, "_reminder_scope", None)
-    if scope is None:
-        scope = user._reminder_scope = visible_visits(user)
-    visible = set(scope.filter(pk__in=visit_ids).values_list("pk", flat=True))
-    return {pk: pk in visible for pk in visit_ids}
+def _check_visits(user, visit_ids) -> dict[int, bool]:
+    """Whether the user may open each of these visits' pages, kept on the user object (a
+    sweep keeps one per recipient): the ones not asked before are read in one query."""
+    checked = getattr(user, "_visits_checked", None)
+    if checked is None:
+        checked = user._visits_checked = {}
+    unknown = [pk for pk in visit_ids if pk not in checked]
+    if unknown:
+        visible = set(visible_visits(user).filter(pk__in=unknown).values_list("pk", flat=True))
+        checked.update({pk: pk in visible for pk in unknown})
+    return checked
 
 
 # The kinds whose message links to the visit page (composed with _visit_url).
@@ -140,12 +140,7 @@ def _read_visibility(batch: list[Reminder]) -> None:
             wanted[user.pk].add(reminder.visit_id)
             people[user.pk] = user
     for pk, visit_ids in wanted.items():
-        user = people[pk]
-        checked = getattr(user, "_visits_checked", {})
-        unknown = [v for v in visit_ids if v not in checked]
-        if unknown:
-            checked.update(_may_open(user, unknown))
-        user._visits_checked = checked
+        _check_visits(people[pk], visit_ids)
 
 
 def _tasks_url(user) -> str:
