@@ -76,6 +76,8 @@ class BoardView(PermissionRequiredMixin, TemplateView):
         tab, first, last = self.period()
         search = self.request.GET.get("q", "").strip()[:100]
         visits = list(arrivals(first, last, search))
+        for visit in visits:  # the day beside the time, where the time alone could mislead
+            visit.shows_day = first != last or timezone.localdate(visit.arrival_at) != first
         query = self.request.GET.copy()
         return super().get_context_data(
             tab=tab,
