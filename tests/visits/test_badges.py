@@ -9,9 +9,24 @@ from reception.models import ReceptionGrade
 from visits.models import VisitRequest, VisitStatus
 from visits.templatetags.visits_tags import STATUS_CLASSES
 
-OLD_GRADE_BADGE = '{% load i18n %}{% if grade %}<span class="badge rounded-pill {% if final %}text-bg-warning{% else %}text-bg-light border{% endif %}" title="{% if final %}{% translate \'Final grade\' %}{% else %}{% translate \'Proposed grade, not yet fixed by marketing\' %}{% endif %}">{{ grade.label }}{% if not final %} ?{% endif %}</span>{% else %}<span class="text-body-secondary">—</span>{% endif %}'
+OLD_GRADE_BADGE = (
+    '{% load i18n %}{% if grade %}<span class="badge rounded-pill {% if final %}text-bg-w'
+    'arning{% else %}text-bg-light border{% endif %}" title="{% if final %}{% translate '
+    "'Final grade' %}{% else %}{% translate 'Proposed grade, not yet fixed by marketing' "
+    '%}{% endif %}">{{ grade.label }}{% if not final %} ?{% endif %}</span>{% else %}<spa'
+    'n class="text-body-secondary">—</span>{% endif %}'
+)
 OLD_STATUS_BADGE = '<span class="badge {{ css }}">{{ label }}</span>'
-OLD_READINESS_BAR = '{% load i18n %}{% if readiness is None %}<span class="small text-body-secondary">{% translate "no tasks" %}</span>{% else %}\n<div class="d-flex align-items-center gap-2">\n  <div class="progress flex-grow-1 readiness-progress" role="progressbar" aria-label="{% translate \'Readiness\' %}" aria-valuenow="{{ readiness }}" aria-valuemin="0" aria-valuemax="100">\n    <div class="progress-bar {% if readiness == 100 %}bg-success{% elif overdue %}bg-danger{% elif readiness < 50 %}bg-warning{% endif %} pct-{{ readiness }}"></div>\n  </div>\n  <span class="small fw-semibold text-nowrap">{{ readiness }}%</span>\n</div>{% endif %}'
+OLD_READINESS_BAR = (
+    '{% load i18n %}{% if readiness is None %}<span class="small text-body-secondary">{% '
+    'translate "no tasks" %}</span>{% else %}\n<div class="d-flex align-items-center gap-'
+    '2">\n  <div class="progress flex-grow-1 readiness-progress" role="progressbar" aria-'
+    'label="{% translate \'Readiness\' %}" aria-valuenow="{{ readiness }}" aria-valuemin='
+    '"0" aria-valuemax="100">\n    <div class="progress-bar {% if readiness == 100 %}bg-s'
+    "uccess{% elif overdue %}bg-danger{% elif readiness < 50 %}bg-warning{% endif %} pct-"
+    '{{ readiness }}"></div>\n  </div>\n  <span class="small fw-semibold text-nowrap">{{ '
+    "readiness }}%</span>\n</div>{% endif %}"
+)
 
 GRADE = ReceptionGrade(pk=7, code="a", name="一级 <A>", name_en="Grade <A> & co", rank=1)
 
