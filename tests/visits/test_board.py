@@ -125,3 +125,22 @@ def test_other_tasks_do_not_touch_the_pickup(visit):
 
 def test_the_desk_no_longer_types_the_car_a_second_time():
     assert "pickup_car" not in ArrangementsForm().fields
+
+
+def test_the_day_shows_beside_the_time_only_where_the_time_alone_could_mislead(
+    visit, frontdesk, login
+):
+    browser = login(frontdesk)
+    arrival = timezone.localtime(visit.arrival_at)
+    time_cell = f'<span class="board-time fw-semibold">{arrival:%H:%M}</span>'
+    with_day = time_cell + f'<div class="small text-body-secondary">{arrival:%m-%d} '
+    # One day shown, and the visit arrives that day: the time is enough.
+    page = board_page(browser).content.decode()
+    assert time_cell + "</td>" in page
+    # Seven days shown: each row says which day.
+    assert with_day in board_page(browser, tab="week").content.decode()
+    # Two days after arrival the group is still on site: its row says when it came.
+    visit.departure_at = visit.arrival_at + timedelta(days=3)
+    visit.save(update_fields=["departure_at"])
+    day_after = (arrival.date() + timedelta(days=2)).isoformat()
+    assert with_day in board_page(browser, day=day_after).content.decode()
