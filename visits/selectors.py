@@ -336,7 +336,7 @@ def on_site_between(first_day, last_day, search: str = "") -> QuerySet[VisitRequ
         ).values("pk")
         visits = visits.filter(pk__in=found)
     # Only what the board shows: no applicant, and of each visitor the name and the times
-    # (a third of the page's Python went into building objects it never read).
+    # (building objects it never read was a quarter of the board query's Python: 7.7 → 5.9 ms).
     visitors = Visitor.objects.only("visit_id", "name", "checked_in_at", "checked_out_at")
     return (
         with_pickup(with_presence(visits))
