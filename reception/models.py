@@ -48,7 +48,6 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Pages, notifications and emails use this language; empty: the default."),
     )
-    # Ids in the company's messaging platforms (direct messages through the company's own app).
     # Bumped whenever what this user may do changes (reception/access.py): their permissions,
     # roles and departments, kept in the cache between requests, are then read again.
     access_version = models.PositiveIntegerField(default=0, editable=False)
