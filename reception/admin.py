@@ -34,9 +34,11 @@ from .models import (
     ReceptionGrade,
     ReceptionPolicy,
     ReceptionStandard,
+    RoleRank,
     StaffMembership,
     User,
 )
+from .roles import role_label
 from .validators import EARLIEST, LATEST, in_date_window
 
 
@@ -257,6 +259,21 @@ class ReceptionPolicyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RoleRank)
+class RoleRankAdmin(SimpleHistoryAdmin):
+    """The order of authority among roles: approval steps escalate only to roles ranked at or
+    above their own (the chain steps' escalation targets are checked against it)."""
+
+    list_display = ("role_name", "rank")
+    list_editable = ("rank",)
+    list_select_related = ("role",)
+    ordering = ("rank", "role__name")
+
+    @admin.display(description=_("role"), ordering="role__name")
+    def role_name(self, rank):
+        return role_label(rank.role.name)
 
 
 # ---- the working-day calendar ---------------------------------------------------------------

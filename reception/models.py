@@ -513,16 +513,14 @@ class ReceptionPolicy(Bilingual, models.Model):
             "walk-in contact are told, and the front desk may decide on their behalf."
         ),
     )
-    escalation_role = models.ForeignKey(
-        Group,
-        verbose_name=_("approvals escalate to"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+    several_decisions_per_person = models.BooleanField(
+        _("one person may decide several steps of a request"),
+        default=False,
         help_text=_(
-            "The role that decides an approval step nobody else can decide, and is told of "
-            "overdue steps. Without one (or nobody in it), administrators are."
+            "For small companies where one person holds several approving roles. Off (the "
+            "rulebook's separation of duties): a person who decided one step of an approval "
+            "round does not decide another step of it; the step's other approvers, their "
+            "delegates or an escalation take it."
         ),
     )
     approval_reminder_hours = models.PositiveSmallIntegerField(
@@ -559,6 +557,40 @@ class ReceptionPolicy(Bilingual, models.Model):
     @property
     def company_label(self) -> str:
         return self.localized("company_name")
+
+
+class RoleRank(models.Model):
+    """Where a role stands in the company's order of authority (seed 001 §3: the general
+    manager leads the reception group, the deputy general managers deputise, the department
+    heads are its members). An approval step escalates only to roles ranked at or above its
+    own; a role without a rank receives no escalation and counts as below every ranked one."""
+
+    role = models.OneToOneField(
+        Group, verbose_name=_("role"), on_delete=models.CASCADE, related_name="+"
+    )
+    rank = models.PositiveSmallIntegerField(
+        _("rank"),
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "1 is the highest authority; larger numbers rank lower. Roles may share a rank."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role rank")
+        verbose_name_plural = _("role ranks")
+        ordering = ["rank", "role__name"]
+
+    def __str__(self) -> str:
+        return f"{role_label(self.role.name)} ({self.rank})"
+
+    @classmethod
+    def best(cls, group_ids) -> int | None:
+        """The highest rank (smallest number) among these roles, None when none is ranked."""
+        ranks = cls.objects.filter(role_id__in=list(group_ids)).values_list("rank", flat=True)
+        return min(ranks, default=None)
 
 
 class Notification(models.Model):

@@ -792,6 +792,7 @@ class CompanySeeder:
                 role_id=template.role_id,
                 user_id=template.user_id,
                 grades_visit=template.grades_visit,
+                template_id=template.pk,
                 state=state,
                 activated_at=activated,
                 decided_by=decided_by,

@@ -497,6 +497,8 @@ class EventKind(models.TextChoices):
     SUMMARY = "summary", _("Work summary part")
     EXPENSE_OVER_STANDARD = "expense_over_standard", _("Expense over the standard")
     EXPENSE_DECIDED = "expense_decided", _("Expense over the standard decided")
+    APPROVER_PASSED_OVER = "approver_passed_over", _("One decision per person")
+    APPROVAL_ESCALATED = "approval_escalated", _("Approval step escalated")
 
 
 class VisitEvent(models.Model):

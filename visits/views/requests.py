@@ -17,7 +17,7 @@ from django_filters.views import FilterView
 from approvals.forms import DecisionForm
 from approvals.models import StepState
 from approvals.selectors import with_people
-from approvals.services import authority
+from approvals.services import authority, earlier_decisions
 from reception.models import ClientContact, ReceptionPolicy
 from reception.views import PageQueryMixin
 
@@ -126,8 +126,12 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             context["staff_form"] = StaffForm(
                 initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id}
             )
-        if pending and authority(pending, user) is not None:
-            context["decision_form"] = DecisionForm(step=pending)
+        if pending and visit.applicant_id != user.pk:
+            if authority(pending, user) is not None:
+                context["decision_form"] = DecisionForm(step=pending)
+            elif pending.can_be_decided_by(user):
+                # one person, one decision per round: say why there is no form
+                context["decided_earlier"] = earlier_decisions(pending).get(user.pk)
         return context
 
     def preparation(self, visit) -> dict:
