@@ -212,6 +212,14 @@ def test_the_admin_edits_a_step_s_targets_and_refuses_one_ranked_below(four_tier
     data |= {f"{prefix}-1-role": str(gm.pk)}  # the general manager: at the step's rank
     assert admin_client.post(url, data).status_code == 302
     assert path(template) == [("delegate", None), ("role", Role.GENERAL_MANAGER)]
+    chain_page = admin_client.get(
+        reverse("admin:approvals_approvalchain_change", args=[template.chain_id])
+    )
+    assert "The approvers&#x27; delegates (during an absence) → General manager" in (
+        chain_page.content.decode()
+    )
+    ranks = admin_client.get(reverse("admin:reception_rolerank_changelist"))
+    assert ranks.status_code == 200 and "General manager" in ranks.content.decode()
 
 
 # ---- the rulebook's defaults, loaded without overwriting edits -----------------------------
