@@ -84,7 +84,7 @@ def test_an_overdue_gm_step_of_the_demo_goes_to_the_administrators_not_the_marke
 
 
 def test_an_overdue_gm_step_goes_to_the_gm_s_delegate_then_to_the_administrators(
-    four_tier, sales, staff
+    four_tier, sales, staff, login
 ):
     admin = user_with(Role.ADMINISTRATOR, username="admin")
     today = timezone.localdate()
@@ -100,6 +100,8 @@ def test_an_overdue_gm_step_goes_to_the_gm_s_delegate_then_to_the_administrators
     assert str(step.escalation_target_label) == "the approvers' delegates"
     assert staff.deputy_gm.notifications.filter(kind=Kind.APPROVAL_ESCALATED).count() == 1
     assert not admin.notifications.filter(kind=Kind.APPROVAL_ESCALATED).exists()
+    card = login(staff.deputy_gm).get(reverse("approvals:queue")).content.decode()
+    assert "Escalated to the approvers&#x27; delegates: Pending too long." in card
     # 16 more working hours after the escalation (Tuesday 16:00 to Thursday 14:00)
     assert sweep_steps(now=moment(tuesday + timedelta(days=2), 13, 30))["overdue"] == 0
     assert sweep_steps(now=moment(tuesday + timedelta(days=2), 14))["overdue"] == 1
