@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
 from approvals.selectors import addressed_to, attach_visit_grades
-from reception.models import Department, StaffMembership, User
+from reception.models import Department, ReceptionPolicy, StaffMembership, User
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
 from .models import (
@@ -48,8 +48,9 @@ _SCOPES_KEPT = 1000
 def visible_visits(user) -> QuerySet[VisitRequest]:
     """Every request this user may open (see _build_scope). Building the query took 3 ms of
     Python on every list and visit page; it is built once per user and kept while what it
-    depends on holds: the user's roles and delegations (access_version, raised whenever they
-    change: reception/access.py, approvals/access.py) and the day (a delegation's dates).
+    depends on holds: the user's roles and delegations and the policy's colleague setting
+    (access_version, raised whenever they change: reception/access.py, approvals/access.py)
+    and the day (a delegation's dates).
     Departments, memberships and steps are subqueries, read by each query."""
     if not user.is_authenticated:
         return VisitRequest.objects.none()
@@ -72,7 +73,8 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
 def _build_scope(user) -> QuerySet[VisitRequest]:
     """Every request this user may open. Anything else answers 404, so ids leak nothing.
 
-    - applicants: their own, and their departments' (not drafts);
+    - applicants: their own; their departments' (not drafts) only where the policy lets
+      colleagues see each other's requests (ReceptionPolicy.colleagues_see_requests);
     - the sales lead and project engineer a request names: that request (not a draft);
     - approvers: what reached a step of theirs (escalated to their role, or of an approver
       they stand in for), and what they decided;
@@ -108,7 +110,9 @@ def _build_scope(user) -> QuerySet[VisitRequest]:
         | Exists(tasks)
         | Exists(held)
     )
-    if has_role(user, *APPLICANT_ROLES):
+    # A change of this setting raises everyone's access_version (reception/access.py), so the
+    # scopes kept below are built again.
+    if ReceptionPolicy.get().colleagues_see_requests and has_role(user, *APPLICANT_ROLES):
         mine = StaffMembership.objects.filter(user=user).values("department_id")
         colleagues = StaffMembership.objects.filter(department_id__in=mine).values("user_id")
         q |= Q(applicant_id__in=colleagues) & filed
