@@ -263,7 +263,8 @@ class ReceptionPolicyForm(forms.ModelForm):
 
     class Meta:
         model = ReceptionPolicy
-        fields = ["walk_in_roles"]  # the admin adds the policy's other fields
+        # every field of the one policy row, as the admin showed before this form
+        fields = "__all__"  # noqa: DJ007
 
 
 @admin.register(ReceptionPolicy)
