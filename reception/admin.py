@@ -38,7 +38,7 @@ from .models import (
     StaffMembership,
     User,
 )
-from .roles import role_label
+from .roles import Role, role_label
 from .validators import EARLIEST, LATEST, in_date_window
 
 
@@ -184,11 +184,12 @@ class ClientAdmin(admin.ModelAdmin):
         "category",
         "industry",
         "account_owner",
+        "project_engineer",
         "cooperation_status",
     )
     list_filter = ("category", "cooperation_status", "scale", "account_owner")
     search_fields = ("name", "name_en", "industry", "contacts__name")
-    autocomplete_fields = ["account_owner"]
+    autocomplete_fields = ["account_owner", "project_engineer"]
     inlines = [ClientContactInline]
 
 
@@ -250,8 +251,27 @@ class ReceptionExtraAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name", "name_en")
 
 
+class ReceptionPolicyForm(forms.ModelForm):
+    """The walk-in roles, a JSON list of role codes, edited as checkboxes."""
+
+    walk_in_roles = forms.MultipleChoiceField(
+        label=_("walk-ins are also announced to (roles)"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=ReceptionPolicy._meta.get_field("walk_in_roles").help_text,
+    )
+
+    class Meta:
+        model = ReceptionPolicy
+        # every field of the one policy row, as the admin showed before this form
+        fields = "__all__"  # noqa: DJ007
+
+
 @admin.register(ReceptionPolicy)
 class ReceptionPolicyAdmin(SimpleHistoryAdmin):
+    form = ReceptionPolicyForm
+    filter_horizontal = ["walk_in_departments"]
     list_display = ("__str__", "company_name", "scheme", "lead_time_days", "handover_working_days")
 
     def has_add_permission(self, request):

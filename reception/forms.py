@@ -6,7 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Client, ClientContact
-from .selectors import account_owner_candidates
+from .selectors import account_owner_candidates, project_engineer_candidates
 from .validators import TextRulesMixin, normalize_name
 
 
@@ -21,6 +21,7 @@ class ClientForm(TextRulesMixin, forms.ModelForm):
             "scale",
             "referred_by",
             "account_owner",
+            "project_engineer",
             "cooperation_status",
             "notes",
         ]
@@ -31,6 +32,7 @@ class ClientForm(TextRulesMixin, forms.ModelForm):
         self.user = user
         owner = self.fields["account_owner"]
         owner.queryset = account_owner_candidates()
+        self.fields["project_engineer"].queryset = project_engineer_candidates()
         if not user.has_perm("reception.change_any_client"):
             # Sales and project engineers own what they create and keep what they own.
             owner.disabled = True

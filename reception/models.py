@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .messages import render_stored
-from .roles import role_label
+from .roles import Role, role_label
 from .validators import name_key, normalize_name, one_line
 
 phone_validator = RegexValidator(
@@ -199,6 +199,18 @@ class Client(Bilingual, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_clients",
+    )
+    project_engineer = models.ForeignKey(
+        User,
+        verbose_name=_("project engineer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="engineered_clients",
+        help_text=_(
+            "The project engineer (项目工程师) for this client: a request for it names them, "
+            "and they prepare its technical visits."
+        ),
     )
     cooperation_status = models.CharField(
         _("cooperation status"),
@@ -450,6 +462,11 @@ class ReceptionStandard(Bilingual, models.Model):
         return [extra.label for extra in self.extras.all()]
 
 
+def default_walk_in_roles() -> list[str]:
+    """Seed 000 D: the front desk tells the marketing head's assistant about a walk-in."""
+    return [Role.MARKETING.value]
+
+
 class ReceptionPolicy(Bilingual, models.Model):
     """Company-wide reception settings; one row, edited in the admin."""
 
@@ -504,6 +521,47 @@ class ReceptionPolicy(Bilingual, models.Model):
         ),
     )
 
+    walk_in_roles = models.JSONField(
+        _("walk-ins are also announced to (roles)"),
+        default=default_walk_in_roles,
+        blank=True,
+        help_text=_(
+            "Besides the person asked for and the front desk, everyone holding one of these "
+            "roles hears of each walk-in as it is recorded. The rulebook (seed 000 D): the "
+            "front desk tells the marketing head's assistant, the marketing role."
+        ),
+    )
+    walk_in_departments = models.ManyToManyField(
+        Department,
+        verbose_name=_("walk-ins are also announced to (departments)"),
+        blank=True,
+        related_name="+",
+        help_text=_("Members and heads of these departments hear of each walk-in as well."),
+    )
+    non_commercial_department = models.ForeignKey(
+        Department,
+        verbose_name=_("non-commercial guests are received by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Seed 001 十.2: the office receives guests other than business customers "
+            "(government, associations, schools, media). Its head is the default main host of "
+            "their visits; empty: the grade's main host, as for customers."
+        ),
+    )
+    colleagues_see_requests = models.BooleanField(
+        _("department colleagues see each other's requests"),
+        default=False,
+        help_text=_(
+            "Off: a request is seen by its applicant, the people it names (main host, sales "
+            "lead, project engineer, receptionist, accompanying staff), the departments that "
+            "prepare it, its approvers and reception. On: also by every colleague in the "
+            "applicant's departments who files requests (not drafts)."
+        ),
+    )
+
     walk_in_answer_minutes = models.PositiveSmallIntegerField(
         _("walk-in answer time (minutes)"),
         default=10,
@@ -536,7 +594,7 @@ class ReceptionPolicy(Bilingual, models.Model):
     workday_start = models.TimeField(_("working day starts"), default=time(8, 30))
     workday_end = models.TimeField(_("working day ends"), default=time(17, 30))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[walk_in_departments])
 
     class Meta:
         verbose_name = _("reception policy")

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from .models import Client, ReceptionGrade, User
-from .roles import APPLICANT_ROLES
+from .roles import APPLICANT_ROLES, Role
 
 
 def editable_clients(user) -> QuerySet[Client]:
@@ -20,6 +20,12 @@ def account_owner_candidates() -> QuerySet[User]:
         User.objects.filter(is_active=True, groups__name__in=[str(r) for r in APPLICANT_ROLES])
         .distinct()
         .order_by("full_name", "username")
+    )
+
+
+def project_engineer_candidates() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=str(Role.PROJECT_ENGINEER)).order_by(
+        "full_name", "username"
     )
 
 

@@ -340,3 +340,43 @@ def test_walk_in_headcount_has_the_filing_forms_limits(guard, assistant, login, 
         },
     )
     assert response.status_code == 400 and "headcount" in response.context["form"].errors
+
+
+# ---- who else hears of walk-ins: policy data (seed 000 D) ----------------------------------
+
+
+def test_the_marketing_heads_assistant_hears_of_every_walk_in_and_opens_it(four_tier, guard, login):
+    """By default the marketing role (the marketing head's assistant, seed 000 D) is told as
+    the walk-in is recorded, whoever the visitors asked for, and may open the walk-in."""
+    host = user_with(Role.DEPUTY_GM, username="host")
+    marketing = user_with(Role.MARKETING, username="mkt_assistant")
+    assert ReceptionPolicy.get().walk_in_roles == [Role.MARKETING]
+    record(login(guard), host)
+    walk_in = WalkIn.objects.get()
+    note = marketing.notifications.get(kind=Kind.WALK_IN)
+    assert "星河电子有限公司" in note.title and note.url == reverse(
+        "visits:walk_in", args=[walk_in.pk]
+    )
+    assert "13900001111" not in note.body  # the phone is for the person asked for
+    assert login(marketing).get(note.url).status_code == 200
+
+
+def test_who_hears_of_walk_ins_is_the_policys_roles_and_departments(four_tier, guard, login):
+    from reception.models import Department
+
+    host = user_with(Role.DEPUTY_GM, username="host")
+    marketing = user_with(Role.MARKETING, username="mkt_assistant")
+    office = Department.objects.get(code="office")
+    clerk = user_with(Role.DEPARTMENT_MEMBER, username="office_clerk")
+    office.memberships.create(user=clerk)
+    policy = ReceptionPolicy.get()
+    policy.walk_in_roles = []
+    policy.save()
+    policy.walk_in_departments.set([office])
+    record(login(guard), host)
+    walk_in = WalkIn.objects.get()
+    assert not marketing.notifications.exists()
+    assert login(marketing).get(reverse("visits:walk_in", args=[walk_in.pk])).status_code == 404
+    assert clerk.notifications.get(kind=Kind.WALK_IN).url == reverse(
+        "visits:walk_in", args=[walk_in.pk]
+    )

@@ -104,7 +104,9 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
     context_object_name = "visit"
 
     def get_queryset(self):
-        return with_list_facts(visible_visits(self.request.user)).select_related("receptionist")
+        return with_list_facts(visible_visits(self.request.user)).select_related(
+            "receptionist", "sales_lead", "project_engineer"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
