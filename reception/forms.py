@@ -11,12 +11,71 @@ from . import throttle
 from .http import client_ip
 from .models import Client, ClientContact
 from .selectors import account_owner_candidates
-from .validators import TextRulesMixin, normalize_name
+from .validators import TextRulesMixin, name_stem, normalize_name
 
 logger = logging.getLogger(__name__)
 
 
-class ClientForm(TextRulesMixin, forms.ModelForm):
+class LookAlikeClientMixin:
+    """For a form that names a client company in `company_field`: a name that differs from an
+    existing client's only by a bracketed part (远航汽车（苏州）有限公司 beside 远航汽车有限公司)
+    may be that client or another branch of it. The form asks once, "Did you mean …?", with a
+    box to tick when it is another company; `look_alike` is the client it found. (Names that
+    mean the same company — width, Traditional characters, a full stop, a legal-form suffix —
+    are refused by Client.clean, or taken as that client where a form records a company.)"""
+
+    company_field = "name"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.look_alike = None
+        self.fields["different_company"] = forms.BooleanField(
+            label=_("It is a different company"), required=False, widget=forms.HiddenInput
+        )
+        order = [f for f in self.fields if f != "different_company"]
+        order.insert(order.index(self.company_field) + 1, "different_company")
+        self.order_fields(order)
+
+    def unchanged_client(self) -> Client | None:
+        """The client being edited, whose own look-alikes were accepted when it was saved."""
+        return None
+
+    def clean(self):
+        data = super().clean()
+        name = data.get(self.company_field)
+        # Only the answer to the question, not a field of what the form records.
+        if not name or data.pop("different_company", False):
+            return data
+        candidate = Client(name=normalize_name(name))
+        editing = self.unchanged_client()
+        if editing is not None:
+            candidate.pk = editing.pk
+            if name_stem(candidate.name) == editing.name_stem:
+                return data
+        if candidate.similar_client() is not None:
+            return data  # the same company: Client.clean says so, or it is taken as that one
+        if Client.objects.filter(name__iexact=candidate.name).exclude(pk=candidate.pk).exists():
+            return data
+        found = candidate.look_alike_client()
+        if found is not None:
+            self.look_alike = found
+            self.fields["different_company"].widget = forms.CheckboxInput()
+            self.add_error(
+                self.company_field,
+                forms.ValidationError(
+                    _(
+                        "A client named “%(name)s” exists already. Did you mean it? If this is "
+                        "another company (another branch, for example), tick “It is a different "
+                        "company” and save again."
+                    ),
+                    code="look_alike",
+                    params={"name": found.name},
+                ),
+            )
+        return data
+
+
+class ClientForm(TextRulesMixin, LookAlikeClientMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = [
@@ -46,6 +105,9 @@ class ClientForm(TextRulesMixin, forms.ModelForm):
 
     def clean_name(self):
         return normalize_name(self.cleaned_data["name"])
+
+    def unchanged_client(self) -> Client | None:
+        return self.instance if self.instance.pk else None
 
 
 class ContactForm(TextRulesMixin, forms.ModelForm):
