@@ -135,7 +135,7 @@ class StaffImportForm(forms.Form):
         upload = data.get("file")
         try:
             if upload:
-                rows = staff_import.read_rows(upload.name, upload.read())
+                rows = staff_import.read_rows(upload.name, upload.file)
             elif data.get("rows"):
                 rows = staff_import.rows_from_json(data["rows"])
             else:

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from .messages import render_stored
 from .roles import Role, role_label
-from .validators import name_key, normalize_name, one_line
+from .validators import name_key, name_stem, normalize_name, one_line
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 \-]{5,18}[0-9]$",
@@ -225,7 +225,18 @@ class Client(Bilingual, models.Model):
         db_index=True,
         editable=False,
         default="",
-        help_text=_("The name without case, width, spacing or legal-form suffix."),
+        help_text=_(
+            "The name without case, width, spacing, punctuation, Traditional characters or "
+            "legal-form suffix."
+        ),
+    )
+    name_stem = models.CharField(
+        _("name stem"),
+        max_length=150,
+        db_index=True,
+        editable=False,
+        default="",
+        help_text=_("The name for comparison without bracketed parts (a place, a branch)."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -256,8 +267,9 @@ class Client(Bilingual, models.Model):
     def save(self, *args, **kwargs):
         self.name = normalize_name(self.name)
         self.name_key = name_key(self.name)
+        self.name_stem = name_stem(self.name)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key", "name_stem"}
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -280,9 +292,21 @@ class Client(Bilingual, models.Model):
 
     def similar_client(self) -> "Client | None":
         """Another client whose name means the same company (full-width letters or brackets,
-        spacing, a legal-form suffix), leaving exact duplicates to the unique constraint."""
-        others = Client.objects.filter(name_key=name_key(self.name)).exclude(pk=self.pk)
+        Traditional characters, spacing, punctuation, a legal-form suffix), leaving exact
+        duplicates to the unique constraint."""
+        key = name_key(self.name)
+        if not key:
+            return None
+        others = Client.objects.filter(name_key=key).exclude(pk=self.pk)
         return others.exclude(name__iexact=self.name).order_by("pk").first()
+
+    def look_alike_client(self) -> "Client | None":
+        """Another client whose name differs only by a bracketed part (a place, a branch):
+        maybe the same company, maybe another branch of it. Forms ask before saving."""
+        stem = name_stem(self.name)
+        if not stem:
+            return None
+        return Client.objects.filter(name_stem=stem).exclude(pk=self.pk).order_by("pk").first()
 
     def validate_constraints(self, exclude=None):
         """Report a duplicate name on the name field, where the user typed it."""

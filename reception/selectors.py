@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from .models import Client, ReceptionGrade, User
 from .roles import APPLICANT_ROLES, Role
+from .validators import name_key
 
 
 def editable_clients(user) -> QuerySet[Client]:
@@ -33,9 +34,11 @@ def search_clients(queryset: QuerySet[Client], text: str) -> QuerySet[Client]:
     text = text.strip()
     if not text:
         return queryset
-    return queryset.filter(
-        Q(name__icontains=text) | Q(name_en__icontains=text) | Q(contacts__name__icontains=text)
-    ).distinct()
+    found = Q(name__icontains=text) | Q(name_en__icontains=text) | Q(contacts__name__icontains=text)
+    key = name_key(text)
+    if key:  # also as written another way: 遠航 finds 远航, "xinghe." finds "Xinghe"
+        found |= Q(name_key__contains=key)
+    return queryset.filter(found).distinct()
 
 
 def search_staff(queryset: QuerySet[User], text: str) -> QuerySet[User]:

@@ -380,3 +380,37 @@ def test_who_hears_of_walk_ins_is_the_policys_roles_and_departments(four_tier, g
     assert clerk.notifications.get(kind=Kind.WALK_IN).url == reverse(
         "visits:walk_in", args=[walk_in.pk]
     )
+
+
+# The gate's company: the same client however written, and a look-alike asked about ----------
+
+
+def test_a_walk_in_from_a_client_written_in_traditional_characters_is_that_client(
+    four_tier, guard, assistant, login
+):
+    client = ClientFactory(name="远航汽车零部件有限公司")
+    assert record(login(guard), assistant, company="遠航汽車零部件有限公司。").status_code == 302
+    assert WalkIn.objects.get().client == client
+
+
+def test_a_walk_in_company_differing_by_a_bracketed_place_asks_did_you_mean(
+    four_tier, guard, assistant, login
+):
+    ClientFactory(name="远航汽车零部件有限公司")
+    browser = login(guard)
+    response = record(browser, assistant, company="远航汽车零部件（苏州）有限公司")
+    assert response.status_code == 400 and not WalkIn.objects.exists()
+    (error,) = response.context["form"].errors["company"]
+    assert "远航汽车零部件有限公司" in error and "Did you mean" in error
+    assert 'type="checkbox" name="different_company"' in response.content.decode()
+    data = {
+        "company": "远航汽车零部件（苏州）有限公司",
+        "names": "王强",
+        "headcount": 1,
+        "phone": "13900001111",
+        "wants_to_see": assistant.pk,
+        "purpose": "洽谈",
+        "different_company": "on",
+    }
+    assert browser.post(reverse("visits:walk_in_create"), data).status_code == 302
+    assert WalkIn.objects.get().client is None  # a new client once accepted
