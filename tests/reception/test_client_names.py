@@ -166,7 +166,7 @@ def test_searching_in_traditional_characters_finds_the_client(browser):
 def test_the_migration_gives_stored_clients_the_new_keys():
     client = ClientFactory(name="遠航汽車零部件（蘇州）有限公司")
     Client.objects.filter(pk=client.pk).update(name_key="stale", name_stem="")
-    migration = importlib.import_module("reception.migrations.0018_client_name_stem")
+    migration = importlib.import_module("reception.migrations.0021_client_name_stem")
     migration.fill_name_keys(django_apps, None)
     client.refresh_from_db()
     assert (client.name_key, client.name_stem) == ("远航汽车零部件苏州", "远航汽车零部件")
