@@ -118,7 +118,8 @@ class NotificationListView(ListView):
 
 
 class NotificationOpenView(View):
-    """Mark a notification read and follow its link."""
+    """Mark a notification read and follow its link (to the list if it has none). The bell's
+    list posts here; the home page's unread items link here: opening one is reading it."""
 
     def post(self, request, pk):
         notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
@@ -126,6 +127,8 @@ class NotificationOpenView(View):
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
         return redirect(safe_next(request, "notifications", target=notification.url))
+
+    get = post
 
 
 class NotificationReadAllView(View):

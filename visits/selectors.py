@@ -244,6 +244,40 @@ def department_board(user, departments: Iterable[int] | None = None) -> QuerySet
     )
 
 
+def _live_first() -> Case:
+    """Open and changed tasks, then done ones, then cancelled ones."""
+    return Case(
+        When(Q(status=PrepStatus.OPEN) | Q(needs_recheck=True), then=0),
+        When(status=PrepStatus.DONE, then=1),
+        default=2,
+    )
+
+
+def visit_tasks_of_departments(departments: Iterable[int], visit_id: int) -> QuerySet:
+    """One visit's tasks of these departments (ids), whatever their state or due date: the
+    department page filtered to the visit a notification names. Ordered and annotated as
+    department_board, open and changed ones first."""
+    overdue = overdue_task()
+    return (
+        PrepTask.objects.filter(department_id__in=list(departments), visit_id=visit_id)
+        .annotate(
+            overdue=Case(When(overdue, then=True), default=False, output_field=BooleanField())
+        )
+        .select_related(*TASK_ROW_FACTS)
+        .order_by(_live_first(), "due_date", "department__code", "pk")
+    )
+
+
+def held_tasks_of_visit(user, visit_id: int) -> QuerySet:
+    """The tasks this user holds by name for one visit, whatever their state ("My tasks"
+    filtered to the visit a notification names)."""
+    return (
+        PrepTask.objects.filter(assignee=user, visit_id=visit_id)
+        .select_related(*TASK_ROW_FACTS)
+        .order_by(_live_first(), "due_date", "pk")
+    )
+
+
 def attach_readiness(visits) -> list[VisitRequest]:
     """Set tasks_live / tasks_done / tasks_overdue on these visits (a page's rows), counted in
     one query over their own tasks: never over every visit in history before a LIMIT."""

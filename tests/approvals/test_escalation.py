@@ -54,13 +54,18 @@ def test_a_step_another_holder_of_the_role_may_decide_is_not_escalated(
 
 
 def test_with_nobody_in_the_escalation_role_a_stalled_step_goes_to_the_administrators(
-    four_tier, only_grader
+    four_tier, only_grader, client
 ):
     admin = user_with(Role.ADMINISTRATOR, username="admin")
     visit = file_visit(only_grader, four_tier["business"])
     assert pending(visit).escalated_to.name == Role.ADMINISTRATOR
     note = admin.notifications.get(kind=Kind.APPROVAL_ESCALATED)
-    assert note.url == reverse("approvals:oversight")
+    step = pending(visit)
+    assert note.url == reverse("approvals:step", args=[step.pk])
+    # administrators decide it on the oversight page, with a reason
+    client.force_login(admin)
+    landing = client.get(note.url)
+    assert landing["Location"] == f"{reverse('approvals:oversight')}?step={step.pk}#step-{step.pk}"
 
 
 def test_the_sweep_escalates_a_step_that_stalled_later(four_tier, sales, staff):

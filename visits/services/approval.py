@@ -1,16 +1,18 @@
 """The visit's side of approval: starting a round, and what each event approvals announces
 (approvals.signals) means for the visit. Connected in VisitsConfig.ready()."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from approvals import links, signals
 from approvals import services as approvals
-from approvals import signals
 from approvals.models import EscalationReason, StepState
 from reception.messages import Lines, Msg
 from reception.roles import role_label
 
 from ..models import EventKind, VisitEvent, VisitRequest, VisitStatus
+from ..selectors import visible_visits
 from . import changes, handover, notifications, preparation, staff
 from .lifecycle import transition
 
@@ -135,7 +137,16 @@ def on_step_decided(sender, *, step, by, chain_done, **kwargs) -> None:
     notifications.step_decided(step)
 
 
+def step_subject_page(step, user) -> str | None:
+    """The visit page of a step, for a reader who may open it (approvals.links sends a link
+    about a step that no longer waits for the reader here)."""
+    if not visible_visits(user).filter(pk=step.visit_id).exists():
+        return None
+    return reverse("visits:detail", args=[step.visit_id])
+
+
 def connect() -> None:
+    links.register_subject_page(step_subject_page)
     uid = "visits.approval"
     signals.step_waiting.connect(on_step_waiting, dispatch_uid=f"{uid}.waiting")
     signals.grade_fixed.connect(on_grade_fixed, dispatch_uid=f"{uid}.grade")
