@@ -332,9 +332,15 @@ def _arrivals_today(reminder: Reminder) -> Message:
             )
             for v in visits
         ),
-        # the desk's arrivals board lists them; others have the list in the message alone
-        url=reverse("visits:board") if reminder.recipient.has_perm("visits.view_arrivals") else "",
+        url=_board_url(reminder),
     )
+
+
+def _board_url(reminder: Reminder) -> str:
+    """The desk's arrivals board of the list's day; others have the list in the message."""
+    if not reminder.recipient.has_perm("visits.view_arrivals"):
+        return ""
+    return f"{reverse('visits:board')}?day={reminder.day.isoformat()}"
 
 
 def _task_overdue(reminder: Reminder) -> Message:

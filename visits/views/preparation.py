@@ -92,7 +92,9 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
         counts = board.order_by().aggregate(
             total=Count("pk"), overdue=Count("pk", filter=overdue_task())
         )
-        paginator = Paginator(board, self.PAGE_SIZE)
+        # One visit's tasks (a notification's link) are a handful a department: one page.
+        size = self.PAGE_SIZE if visit_id is None else max(counts["total"], 1)
+        paginator = Paginator(board, size)
         paginator.count = counts["total"]
         page = paginator.get_page(self.request.GET.get("page"))
         rows = task_rows(page.object_list)
