@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, models, reset_queries, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalStep, StepState
@@ -40,6 +41,7 @@ from reception.models import (
 from reception.roles import Role
 from reception.services import ensure_roles
 
+from . import links
 from .models import (
     ArrivalMode,
     EventKind,
@@ -733,15 +735,21 @@ class CompanySeeder:
                 (moments[S.CANCELLED], visit.main_host, Kind.VISIT_CANCELLED, "申请已取消")
             )
         self._reminders(visit, tasks, notices)
-        url = f"/visits/{visit.pk}/"
-        for at, recipient, kind, title in notices:
+        # where the services link them: the visit, its tasks (the departments' page filtered
+        # to the visit), the step (approvals:step, which resolves to the card or the visit)
+        urls = {
+            Kind.TASKS: links.visit_tasks(visit.pk, held=False),
+            Kind.for_reminder(ReminderKind.OPEN_TASKS): links.visit_tasks(visit.pk, held=False),
+        }
+        visit_url = f"/visits/{visit.pk}/"
+        for at, recipient, kind, title, *step_url in notices:
             old = at < self.now - timedelta(days=10)
             w.add(
                 Notification,
                 recipient=recipient,
                 kind=kind,
                 title=f"{visit.reference or ''} {title}".strip(),
-                url=url,
+                url=step_url[0] if step_url else urls.get(kind, visit_url),
                 created_at=at,
                 read_at=at + timedelta(hours=1) if old or rng.random() < 0.5 else None,
                 email_sent_at=at,
@@ -769,6 +777,7 @@ class CompanySeeder:
             people = self.by_role.get(role.name, []) if role else []
             decider = template.user or (rng.choice(people) if people else None)
             state, decided_by, decided_at, activated = StepState.WAITING, None, None, None
+            step_id = self.writer.new_id(ApprovalStep)
             if index < stop:
                 state, decided_by = StepState.APPROVED, decider
                 activated, decided_at = at, at + timedelta(hours=rng.randrange(1, 8))
@@ -778,8 +787,9 @@ class CompanySeeder:
                 activated = at
                 if final == StepState.PENDING:
                     state = StepState.PENDING
+                    url = reverse("approvals:step", args=[step_id])
                     for user in people or ([template.user] if template.user else []):
-                        notices.append((at, user, Kind.APPROVAL_WAITING, "等待您的审批"))
+                        notices.append((at, user, Kind.APPROVAL_WAITING, "等待您的审批", url))
                 else:
                     state, decided_by = final, decider
                     decided_at = at + timedelta(hours=5)
@@ -788,6 +798,7 @@ class CompanySeeder:
                 state = StepState.SKIPPED
             self.writer.add(
                 ApprovalStep,
+                id=step_id,
                 visit=visit,
                 round=1,
                 position=position,
