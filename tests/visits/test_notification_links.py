@@ -13,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -600,3 +601,17 @@ def test_an_unread_notification_on_the_home_page_opens_its_target_and_is_read(
     page = browser.get(note.url, follow=True)
     shows(page, f"step-{visit.approval_steps.get(state=StepState.PENDING).pk}")
     assert not [s for s in browser.get(reverse("home")).context["work"] if s.key == "notifications"]
+
+
+def test_a_waiting_link_of_a_step_decided_after_escalation_says_so(four_tier, sales, staff, login):
+    visit = file_visit(sales, four_tier["routine"])
+    step = visit.approval_steps.get(state=StepState.PENDING)
+    step.escalated_to = Group.objects.get(name=Role.MARKETING_HEAD)
+    step.save(update_fields=["escalated_to"])
+    decide(step=step, by=staff.marketing_head, decision=StepState.APPROVED)
+    note = staff.marketing.notifications.get(kind=Kind.APPROVAL_WAITING)
+    page = login(staff.marketing).get(note.url, follow=True)
+    lands_on(page, "visits:detail", pk=visit.pk)
+    assert "was already decided (Approved) by 陈静 (Marketing head, after escalation) at" in (
+        page.content.decode()
+    )
