@@ -207,11 +207,6 @@ def test_the_page_shows_the_feed_url_and_the_desk_url_only_to_the_desk(client, s
     assert "/arrivals.ics" in client.get(reverse("visits:calendar_feed")).content.decode()
 
 
-def test_sequence_grows_with_updated_at():
-    first = datetime(2026, 5, 1, 8, 0, tzinfo=SHANGHAI)
-    assert _sequence(first + timedelta(minutes=1)) > _sequence(first)
-
-
 def _grow(visit, n, *, head):
     """n more visits like this one in the window, the head accompanying each; the first task
     of each held by the applicant, the others the head's department's."""
@@ -261,3 +256,22 @@ def test_the_feeds_read_the_same_number_of_queries_with_2_or_20_visits(client, s
         assert counts[2][who][0] == counts[20][who][0], who
         assert counts[20][who][1] > counts[2][who][1], who  # more events, same queries
     assert counts[20]["sales"][0] <= 8
+
+
+def test_sequence_grows_with_updated_at():
+    first = datetime(2026, 5, 1, 8, 0, tzinfo=SHANGHAI)
+    assert _sequence(first + timedelta(minutes=1)) > _sequence(first)
+
+
+def test_the_feed_reads_a_fixed_number_of_queries_however_many_visits(
+    client, sales, visit, four_tier, django_assert_max_num_queries
+):
+    token = CalendarFeed.objects.create(user=sales).token
+    url = reverse("visits:calendar_ics", kwargs={"token": token})
+    with django_assert_max_num_queries(12) as one:
+        client.get(url)
+    for _ in range(3):
+        approve_fully(file_visit(sales, four_tier["routine"]))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+    assert len(events(Calendar.from_ical(response.content))) > 4

@@ -1,13 +1,5 @@
 """Calendar feeds (iCalendar): a person's visits and task due dates, and the desk's arrivals.
 
-A calendar app subscribes to a secret URL (CalendarFeed.token) and polls it. Each visit and
-each task keeps its UID for life (`visit-<pk>@<host>`, `task-<pk>@<host>`), so a changed visit
-moves in the subscriber's calendar instead of appearing twice; SEQUENCE and LAST-MODIFIED come
-from the row's updated_at. Cancelled and rejected visits (and cancelled tasks) stay in the feed
-as STATUS:CANCELLED so calendars remove them. Times are in the site's zone (Asia/Shanghai) with
-its VTIMEZONE. A feed covers FEED_DAYS_BACK days back and FEED_DAYS_AHEAD ahead, never all
-history.
-
 A person's feed holds what is theirs: the visits they applied for, host, receive or accompany,
 and the tasks they hold by name. A department head also sees their departments' other tasks,
 one all-day event per visit and day ("3 tasks for JD-…"), not one per task. Every query is
@@ -15,6 +7,14 @@ bounded by the window first (arrival time or due date range, then the person: a 
 indexed selects), so a feed costs the same however long the company's history. Each feed has a
 version (a hash of what its events show) for ETag / Last-Modified: a calendar app polling every
 few minutes gets 304 Not Modified without the calendar being built.
+
+A calendar app subscribes to a secret URL (CalendarFeed.token) and polls it. Each visit and
+each task keeps its UID for life (`visit-<pk>@<host>`, `task-<pk>@<host>`), so a changed visit
+moves in the subscriber's calendar instead of appearing twice; SEQUENCE and LAST-MODIFIED come
+from the row's updated_at. Cancelled and rejected visits (and cancelled tasks) stay in the feed
+as STATUS:CANCELLED so calendars remove them. Times are in the site's zone (Asia/Shanghai) with
+its VTIMEZONE. A feed covers FEED_DAYS_BACK days back and FEED_DAYS_AHEAD ahead, never all
+history.
 """
 
 import hashlib
