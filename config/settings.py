@@ -124,6 +124,16 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Web processes only (config/db_sessions.py): PostgreSQL cancels a statement of a web request
+# after DB_STATEMENT_TIMEOUT_MS, below gunicorn's timeout (GUNICORN_TIMEOUT, 30 s), so a killed
+# worker's query does not run on; ends a session idle inside a transaction after
+# DB_IDLE_IN_TRANSACTION_TIMEOUT_MS; checks every DB_CLIENT_CHECK_INTERVAL_MS that the client of
+# a running statement is still there. 0: no limit. Celery workers and manage.py have none.
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "20000"))
+DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(
+    os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", str(DB_STATEMENT_TIMEOUT_MS))
+)
+DB_CLIENT_CHECK_INTERVAL_MS = int(os.environ.get("DB_CLIENT_CHECK_INTERVAL_MS", "5000"))
 
 AUTH_USER_MODEL = "reception.User"
 AUTH_PASSWORD_VALIDATORS = [
