@@ -18,12 +18,13 @@ run: os-deps $(VENV)/.installed
 	$(RUN_ENV) $(MANAGE) demo
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
-# Production (README, "Running in production"): DEBUG off, so SECRET_KEY and ALLOWED_HOSTS must
-# be set. Migrates, collects the static files and serves with gunicorn; workers, threads, port
-# and timeout come from WEB_CONCURRENCY, GUNICORN_THREADS, PORT and GUNICORN_TIMEOUT
-# (gunicorn.conf.py). Under systemd or in a container, run the commands themselves instead.
+# Production (docs/operations.md, "Running in production"): DEBUG off, so SECRET_KEY and
+# ALLOWED_HOSTS must be set. Migrates, collects the static files and serves with gunicorn;
+# workers, threads, port and timeout come from WEB_CONCURRENCY, GUNICORN_THREADS, PORT and
+# GUNICORN_TIMEOUT (gunicorn.conf.py). Under systemd or in a container, run the commands
+# themselves instead.
 serve: os-deps $(VENV)/.installed
-	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL): see README, Running in production"; exit 1; }
+	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL): see docs/operations.md"; exit 1; }
 	DEBUG=0 $(MANAGE) migrate --noinput
 	DEBUG=0 $(MANAGE) collectstatic --noinput -v0
 	DEBUG=0 exec $(VENV)/bin/gunicorn config.wsgi
@@ -67,7 +68,7 @@ bench: $(VENV)/.installed
 	@scripts/install-os-deps.sh bench
 	PY=$(PY) BENCH_ARGS="$(BENCH_ARGS)" scripts/bench.sh
 
-# Production-style background processes against a real broker (see README, "Reminders").
+# Production-style background processes against a real broker (see docs/reminders.md).
 BEAT_SCHEDULE ?= tmp/celerybeat-schedule
 define need_broker
 	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL, e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make $@"; exit 1; }
