@@ -28,7 +28,7 @@ def addressed_to(user) -> Q:
 def with_people(steps: QuerySet[ApprovalStep]) -> list[ApprovalStep]:
     """The steps with their role, grade and escalation joined, and the people they name
     (addressed to, decided by, on behalf of) read in one more query. Joining all six at once
-    costs PostgreSQL more to plan (about 10 ms) than both queries cost to run."""
+    costs PostgreSQL more to plan than both queries cost to run."""
     steps = list(steps.select_related("role", "grade_after", "escalated_to"))
     ids = {pk for s in steps for pk in (s.user_id, s.decided_by_id, s.on_behalf_of_id) if pk}
     people = User.objects.in_bulk(ids)

@@ -331,7 +331,7 @@ _fonts = threading.local()
 
 
 def _font_config():
-    """One fontconfig set-up per thread, kept: loading it anew costs ~50 ms a document.
+    """One fontconfig set-up per thread, kept: loading it anew is a cost on every document.
     Safe because the documents declare no @font-face; fonts installed later are seen after
     a restart."""
     from weasyprint.text.fonts import (

@@ -46,8 +46,8 @@ _SCOPES_KEPT = 1000
 
 
 def visible_visits(user) -> QuerySet[VisitRequest]:
-    """Every request this user may open (see _build_scope). Building the query took 3 ms of
-    Python on every list and visit page; it is built once per user and kept while what it
+    """Every request this user may open (see _build_scope). Building the query is a cost on
+    every list and visit page; it is built once per user and kept while what it
     depends on holds: the user's roles and delegations (access_version, raised whenever they
     change: reception/access.py, approvals/access.py) and the day (a delegation's dates).
     Departments, memberships and steps are subqueries, read by each query."""
@@ -336,7 +336,7 @@ def on_site_between(first_day, last_day, search: str = "") -> QuerySet[VisitRequ
         ).values("pk")
         visits = visits.filter(pk__in=found)
     # Only what the board shows: no applicant, and of each visitor the name and the times
-    # (building objects it never read was a quarter of the board query's Python: 7.7 → 5.9 ms).
+    # (building objects it never read was a quarter of the board query's Python).
     visitors = Visitor.objects.only("visit_id", "name", "checked_in_at", "checked_out_at")
     return (
         with_pickup(with_presence(visits))
@@ -360,7 +360,7 @@ def still_on_site() -> QuerySet:
     them out at the end of the day, never silently. At most STILL_ON_SITE_SHOWN."""
     # The ids first, through the partial index: PostgreSQL cannot tell that "checked in" and
     # "not checked out" go together, expects 48,000 rows on the big set and plans a parallel
-    # hash join (8 ms) for what is usually a handful (0.1 ms this way).
+    # hash join for what is usually a handful.
     present = Visitor.objects.filter(ON_SITE)
     return (
         Visitor.objects.filter(

@@ -127,7 +127,7 @@ LINK_TO_VISIT = {
 
 def _read_visibility(batch: list[Reminder]) -> None:
     """Which of the batch's visits each recipient may open, one query per recipient rather
-    than one per reminder (the scope query costs ~5 ms to build and plan on a big history)."""
+    than one per reminder (the scope query is costly to build and plan on a big history)."""
     wanted: dict[int, set[int]] = defaultdict(set)
     people = {}
     for reminder in batch:
