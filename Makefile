@@ -10,7 +10,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 RUN_ENV := DEBUG=1 SITE_URL=$(SITE_URL)
 
-.PHONY: run serve test os-deps os-deps-test lint fmt messages worker beat reminders bench clean
+.PHONY: run serve test os-deps os-deps-test lint fmt typecheck hooks messages worker beat reminders bench clean
 
 run: os-deps $(VENV)/.installed
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -32,6 +32,7 @@ serve: os-deps $(VENV)/.installed
 test: os-deps-test $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	PYTHONPATH=. $(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 os-deps:
@@ -59,6 +60,15 @@ lint: $(VENV)/.installed-dev
 fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# mypy alone (`make test` runs it too); settings in pyproject.toml, [tool.mypy].
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy
+
+# The git hooks of .pre-commit-config.yaml: ruff, ruff format, lint-imports and mypy before
+# every commit (docs/development.md).
+hooks: $(VENV)/.installed-dev
+	$(VENV)/bin/pre-commit install
 
 # Seed a throw-away database with a company's history (PostgreSQL when DATABASE_URL points at
 # it, SQLite otherwise, with a warning), serve it with gunicorn and drive every main page with
@@ -94,4 +104,4 @@ messages: $(VENV)/.installed-dev
 	$(RUN_ENV) $(MANAGE) compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -69,12 +69,12 @@ class Approver(Bilingual, models.Model):
     def approver_label(self) -> str:
         if self.user_id:
             return str(self.user)
-        return str(role_label(self.role.name)) if self.role_id else "—"
+        return str(role_label(self.role.name)) if self.role is not None else "—"
 
     def can_be_decided_by(self, user) -> bool:
         if self.user_id:
             return self.user_id == user.pk
-        return self.role_id is not None and has_role(user, self.role.name)
+        return self.role is not None and has_role(user, self.role.name)
 
 
 def _one_approver(name: str) -> models.CheckConstraint:

@@ -1,6 +1,8 @@
 """The rulebooks' approval chains: marketing grades the visit, the grade's approver signs,
 the product director confirms the arrangements fit the grade (seed 001 §4, seed 000 D)."""
 
+from typing import Any
+
 from reception.roles import Role
 
 GRADING = {
@@ -26,7 +28,7 @@ MARKETING_HEAD = {
     "role": Role.MARKETING_HEAD,
 }
 
-CHAINS = {
+CHAINS: dict[str, dict[str, list[dict[str, Any]]]] = {
     "four-tier": {
         "vip": [GRADING, GM, CONFIRMATION],
         "guest": [GRADING, DEPUTY_GM, CONFIRMATION],

@@ -9,6 +9,7 @@ approvals.signals; visits decides what it means for the visit.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -148,7 +149,7 @@ def _administrators() -> list[User]:
 
 def direct_approvers(step: ApprovalStep) -> list[User]:
     """Who the step names (its person or its role's holders), the applicant excluded."""
-    if step.user_id:
+    if step.user is not None:
         users = [step.user] if step.user.is_active else []
     elif step.role_id:
         users = _holders(step.role_id)
@@ -166,7 +167,7 @@ def escalation_deciders(step: ApprovalStep) -> list[User]:
 def active_delegates(approvers: list[User], applicant_id: int) -> dict[int, User]:
     """delegate pk -> the absent approver they stand in for, today. Nobody stands in on
     their own request."""
-    found = {}
+    found: dict[int, User] = {}
     delegations = (
         Delegation.objects.active()
         .filter(approver__in=[a.pk for a in approvers], delegate__is_active=True)
@@ -207,7 +208,7 @@ def authority(step: ApprovalStep, user: User, *, as_administrator: bool = False)
         return Authority(DecidedAs.ADMINISTRATOR) if is_administrator(user) else None
     if step.can_be_decided_by(user):
         return Authority(DecidedAs.APPROVER)
-    if step.escalated_to_id and has_role(user, step.escalated_to.name):
+    if step.escalated_to is not None and has_role(user, step.escalated_to.name):
         return Authority(DecidedAs.ESCALATION)
     absent = [a for a in direct_approvers(step) + escalation_deciders(step) if a.pk != user.pk]
     delegation = (
@@ -271,7 +272,7 @@ def _became_pending(step: ApprovalStep) -> None:
 def pending_working_hours(step: ApprovalStep, now: datetime, calendar=None) -> float:
     policy = ReceptionPolicy.get()
     return working_hours_between(
-        step.activated_at,
+        step.activated_at,  # type: ignore[arg-type]  # a pending step has been activated
         now,
         day_start=policy.workday_start,
         day_end=policy.workday_end,
@@ -330,7 +331,7 @@ def overseen_steps():
 
 def _lock_subject(step: ApprovalStep):
     """The approved object's row, locked: the one place decisions on it serialise."""
-    model = ApprovalStep._meta.get_field("visit").related_model
+    model: Any = ApprovalStep._meta.get_field("visit").related_model
     return model.objects.select_for_update().get(pk=step.visit_id)
 
 
@@ -395,7 +396,7 @@ def _fix_grade(step: ApprovalStep, grade: ReceptionGrade) -> None:
     previous = visit.grade
     step.grade_before = previous
     step.grade_after = grade
-    if grade.pk != previous.pk:
+    if previous is None or grade.pk != previous.pk:
         _reroute(step, grade)
     signals.grade_fixed.send(sender=ApprovalStep, step=step, grade=grade, previous=previous)
 

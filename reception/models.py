@@ -2,6 +2,7 @@
 
 from datetime import time
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
@@ -52,7 +53,7 @@ class User(AbstractUser):
     # roles and departments, kept in the cache between requests, are then read again.
     access_version = models.PositiveIntegerField(default=0, editable=False)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # the stubs lack it
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
@@ -104,7 +105,7 @@ class Department(Bilingual, models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    members = models.ManyToManyField(
+    members: "models.ManyToManyField[User, StaffMembership]" = models.ManyToManyField(
         User, through="StaffMembership", related_name="departments", verbose_name=_("members")
     )
 
@@ -379,7 +380,7 @@ class ReceptionExtra(Bilingual, models.Model):
         return self.label
 
 
-def _money(verbose_name):
+def _money(verbose_name: Any) -> "models.DecimalField[Decimal, Decimal]":
     return models.DecimalField(
         verbose_name,
         max_digits=9,
@@ -441,7 +442,7 @@ class ReceptionStandard(Bilingual, models.Model):
     @property
     def host_label(self) -> str:
         note = self.localized("main_host_note")
-        if note or self.main_host_role_id is None:
+        if note or self.main_host_role is None:
             return note
         return str(role_label(self.main_host_role.name))
 
@@ -547,7 +548,7 @@ class ReceptionPolicy(Bilingual, models.Model):
     def __str__(self) -> str:
         return str(_("Reception policy"))
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
 

@@ -6,7 +6,7 @@ from .models import Client, ReceptionGrade, User
 from .roles import APPLICANT_ROLES
 
 
-def editable_clients(user) -> QuerySet[Client]:
+def editable_clients(user: User) -> QuerySet[Client]:
     """Clients this user may edit: every client for marketing, otherwise the ones they own."""
     if user.has_perm("reception.change_any_client"):
         return Client.objects.all()

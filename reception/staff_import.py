@@ -184,8 +184,12 @@ def _role_words() -> dict[str, str]:
     return words
 
 
+# Django's own username rule (a compiled pattern on the validator instance).
+USERNAME: re.Pattern[str] = User.username_validator.regex  # type: ignore[assignment]
+
+
 def _departments() -> dict[str, Department]:
-    found = {}
+    found: dict[str, Department] = {}
     for dept in Department.objects.all():
         for word in (dept.code, dept.name, dept.name_en):
             if word:
@@ -219,7 +223,7 @@ def preview(rows: list[Row]) -> list[Row]:
                 _("The login “%(login)s” appears more than once in the file.")
                 % {"login": v["login"]}
             )
-        elif not User.username_validator.regex.match(v["login"]) or len(v["login"]) > 150:
+        elif not USERNAME.match(v["login"]) or len(v["login"]) > 150:
             row.errors.append(
                 _("“%(login)s” is not a valid login: letters, digits and @ . + - _ only.")
                 % {"login": v["login"]}
@@ -299,10 +303,10 @@ def import_staff(*, rows: list[Row]) -> LoadReport:
         role_groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
         for row in rows:
             v = row.values
-            user = User.objects.filter(username__iexact=v["login"]).first()
-            created = user is None
+            found = User.objects.filter(username__iexact=v["login"]).first()
+            created = found is None
+            user = User(username=v["login"]) if found is None else found
             if created:
-                user = User(username=v["login"])
                 user.set_unusable_password()  # they set one by "forgot password" (or LDAP)
             changed = False
             for key, attr in (
@@ -364,6 +368,7 @@ def template_csv() -> bytes:
 def template_xlsx() -> bytes:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = "staff"
     sheet.append(TEMPLATE_HEADERS)
     sheet.append(TEMPLATE_EXAMPLE)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -78,7 +79,7 @@ def _decide_next(visit, username, decision=StepState.APPROVED, comment="", grade
     )
 
 
-DEMO_VISITS = [
+DEMO_VISITS: list[dict[str, Any]] = [
     {
         "key": "vip",
         "applicant": "sales",

@@ -117,7 +117,7 @@ def document_filename(*, visit: VisitRequest, kind: str) -> str:
 def load_visit(pk: int) -> VisitRequest:
     """The visit with everything the documents show: nine queries, whatever its size."""
     return (
-        VisitRequest.objects.select_related(
+        VisitRequest.objects.select_related(  # type: ignore[type-var]  # Prefetch of mixed models
             "client",
             "applicant",
             "main_host",

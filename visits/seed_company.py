@@ -491,7 +491,7 @@ class CompanySeeder:
             .prefetch_related("grades")
         ]
         self.rules = {r.kind: r for r in ReminderRule.objects.filter(active=True)}
-        self.group_by_id = {g.pk: g for g in self.groups.values()}
+        self.group_by_id: dict[int | None, Group] = {g.pk: g for g in self.groups.values()}
 
     # ---- visits ----------------------------------------------------------------------------
 
@@ -629,6 +629,7 @@ class CompanySeeder:
     def _visit_rows(self, visit: VisitRequest) -> None:
         rng, w, status = self.rng, self.writer, visit.status
         filed, arrival, departure = visit.created_at, visit.arrival_at, visit.departure_at
+        assert arrival is not None and departure is not None  # every seeded visit has both
         on_site = status in (S.IN_PROGRESS, S.COMPLETED, S.CLOSED)
         for i in range(visit.headcount if rng.random() < 0.8 else max(1, visit.headcount - 1)):
             checked_in = checked_out = None
@@ -647,8 +648,8 @@ class CompanySeeder:
                 checked_in_at=checked_in,
                 checked_out_at=checked_out,
             )
-        events = []  # (at, kind, from, to)
-        path = {
+        events: list[tuple[datetime | None, str, str, str]] = []  # (at, kind, from, to)
+        paths: dict[str, list[VisitStatus]] = {
             S.DRAFT: [],
             S.SUBMITTED: [S.SUBMITTED],
             S.IN_APPROVAL: [S.SUBMITTED, S.IN_APPROVAL],
@@ -666,8 +667,9 @@ class CompanySeeder:
                 S.COMPLETED,
                 S.CLOSED,
             ],
-        }[status]
-        moments = {
+        }
+        path = paths[status]
+        moments: dict[str, datetime | None] = {
             S.SUBMITTED: filed,
             S.IN_APPROVAL: filed + timedelta(hours=3),
             S.APPROVED: visit.approved_at,
@@ -678,12 +680,13 @@ class CompanySeeder:
             S.COMPLETED: departure,
             S.CLOSED: departure + timedelta(days=1),
         }
-        before = S.DRAFT
+        before: str = S.DRAFT
         for to in path:
             events.append((moments[to], EventKind.TRANSITION, before, to))
             before = to
         if status in (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED) and rng.random() < 0.3:
-            events.append((visit.approved_at + timedelta(hours=2), EventKind.CHANGE, "", ""))
+            approved = visit.approved_at or filed
+            events.append((approved + timedelta(hours=2), EventKind.CHANGE, "", ""))
         if on_site:
             events.append((arrival + timedelta(minutes=5), EventKind.CHECK_IN, "", ""))
         if status in (S.COMPLETED, S.CLOSED):
@@ -809,12 +812,13 @@ class CompanySeeder:
                 continue
             due = _working_days_before(arrival_day, template.due_working_days)
             done = visit.status != S.APPROVED or rng.random() < (0.8 if due < self.today else 0.35)
-            members = self.members.get(template.department.code) or [None]
-            holder = {
+            members: list[User | None] = [*self.members.get(template.department.code, [])] or [None]
+            holders: dict[str, User | None] = {
                 AssignTo.APPLICANT: visit.applicant,
                 AssignTo.MAIN_HOST: visit.main_host,
                 AssignTo.RECEPTIONIST: visit.receptionist,
-            }.get(template.assign_to)
+            }
+            holder = holders.get(template.assign_to)
             assignee = holder if template.assign_to else rng.choice(members)
             cancelled = rng.random() < 0.03
             task = dict(

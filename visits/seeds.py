@@ -1,6 +1,8 @@
 """Seed 001 §7 (division of labour) and seed 000 D (preparation, audits, technical
 customers) as preparation task templates. `grades` names a group of grades per scheme."""
 
+from typing import Any
+
 from .models.requests import PICKED_UP
 
 # Grade groups per scheme: which grades get the elaborate VIP extras, which get a car.
@@ -24,7 +26,7 @@ DEPARTMENTS = {
 
 AUDITS = ["product_audit", "system_audit"]
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     # ---- main host leader ----
     {
         "code": "leader-vip-pickup",
@@ -324,7 +326,7 @@ TEMPLATES = [
 
 # Reminder rules (seed 000 B and D, seed 001 §6). "offset": "handover" takes the policy's
 # hand-over working days (2 by default) as the number of working days before arrival.
-REMINDER_RULES = [
+REMINDER_RULES: list[dict[str, Any]] = [
     {
         "code": "handover-not-approved",
         "name": "交接预警:来访申请尚未审批",

@@ -125,7 +125,7 @@ def _over_robot_limit(robot_id: int, now: datetime) -> datetime | None:
         robot_id=robot_id, status=MessageStatus.SENT, sent_at__gt=now - RATE_WINDOW
     ).order_by("sent_at")
     limit = settings.CHANNEL_ROBOT_PER_MINUTE
-    sent = list(recent.values_list("sent_at", flat=True)[: limit + 1])
+    sent = [at for at in recent.values_list("sent_at", flat=True)[: limit + 1] if at]
     if len(sent) < limit:
         return None
     return sent[len(sent) - limit] + RATE_WINDOW
@@ -133,8 +133,8 @@ def _over_robot_limit(robot_id: int, now: datetime) -> datetime | None:
 
 def send_payload(message: ChannelMessage) -> Answer:
     adapter = PLATFORMS[message.platform]
-    if message.robot_id:
-        robot = message.robot
+    robot = message.robot
+    if robot is not None:
         return adapter.send_robot(robot.webhook_url, robot.secret, message.payload)
     answer = adapter.send_direct(message.payload)
     if answer.token_expired:  # the cached token died early: fetch a new one, once

@@ -9,7 +9,8 @@ its VTIMEZONE. A feed covers FEED_DAYS_BACK days back and FEED_DAYS_AHEAD ahead,
 history.
 """
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
+
+from reception.models import User
 
 from ..models import CalendarFeed, PrepStatus, PrepTask, VisitRequest, VisitStatus
 from ..selectors import BOARD_STATUSES, tasks_in_reach
@@ -32,12 +35,12 @@ TENTATIVE_STATUSES = {VisitStatus.SUBMITTED, VisitStatus.IN_APPROVAL, VisitStatu
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 
-def feed_for(user) -> CalendarFeed:
+def feed_for(user: User) -> CalendarFeed:
     """The user's feed, made on first use."""
     return CalendarFeed.objects.get_or_create(user=user)[0]
 
 
-def rotate_feed(*, user) -> CalendarFeed:
+def rotate_feed(*, user: User) -> CalendarFeed:
     """A new secret for the user's feed: the old URL stops working at once."""
     with transaction.atomic():
         feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
@@ -49,11 +52,11 @@ def rotate_feed(*, user) -> CalendarFeed:
     return feed
 
 
-def may_see_arrivals(user) -> bool:
-    return user.is_active and user.has_perm("visits.view_arrivals")
+def may_see_arrivals(user: User) -> bool:
+    return bool(user.is_active and user.has_perm("visits.view_arrivals"))
 
 
-def _window():
+def _window() -> tuple[date, date]:
     today = timezone.localdate()
     return today - timedelta(days=FEED_DAYS_BACK), today + timedelta(days=FEED_DAYS_AHEAD)
 
@@ -68,7 +71,7 @@ def _in_window(visits: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     )
 
 
-def personal_visits(user) -> QuerySet[VisitRequest]:
+def personal_visits(user: User) -> QuerySet[VisitRequest]:
     """Visits the user applied for, hosts, receives, accompanies, or has tasks for."""
     mine = (
         Q(applicant=user)
@@ -81,7 +84,7 @@ def personal_visits(user) -> QuerySet[VisitRequest]:
     return _in_window(VisitRequest.objects.filter(pk__in=ids))
 
 
-def personal_tasks(user) -> QuerySet[PrepTask]:
+def personal_tasks(user: User) -> QuerySet[PrepTask]:
     """The due dates of the tasks the user holds or whose department they belong to."""
     first, last = _window()
     return (
@@ -114,14 +117,16 @@ def _stamp(event: Event, updated_at: datetime) -> None:
 def _visit_event(visit: VisitRequest, *, host: str, base_url: str, zone: ZoneInfo) -> Event:
     event = Event()
     event.add("uid", f"visit-{visit.pk}@{host}")
-    client = visit.client.label if visit.client_id else _("(no client yet)")
+    client = visit.client.label if visit.client is not None else _("(no client yet)")
     grade = visit.grade.label if visit.grade else ""
     summary = _("Reception: %(client)s") % {"client": client}
     if grade:
         summary += f" ({grade})"
     event.add("summary", summary)
-    start = visit.arrival_at.astimezone(zone)
-    end = (visit.departure_at or visit.arrival_at + timedelta(hours=1)).astimezone(zone)
+    arrival = visit.arrival_at
+    assert arrival is not None  # a feed holds only visits with an arrival (_in_window)
+    start = arrival.astimezone(zone)
+    end = (visit.departure_at or arrival + timedelta(hours=1)).astimezone(zone)
     event.add("dtstart", start)
     event.add("dtend", max(end, start + timedelta(minutes=1)))
     lines = [
@@ -147,7 +152,7 @@ def _visit_event(visit: VisitRequest, *, host: str, base_url: str, zone: ZoneInf
 def _task_event(task: PrepTask, *, host: str, base_url: str) -> Event:
     event = Event()
     event.add("uid", f"task-{task.pk}@{host}")
-    client = task.visit.client.label if task.visit.client_id else _("(no client yet)")
+    client = task.visit.client.label if task.visit.client is not None else _("(no client yet)")
     summary = _("Due: %(task)s · %(client)s") % {"task": task.label, "client": client}
     if task.status == PrepStatus.DONE:
         summary = "✓ " + summary
@@ -165,7 +170,13 @@ def _task_event(task: PrepTask, *, host: str, base_url: str) -> Event:
 
 
 def build_calendar(
-    *, name: str, visits, tasks=(), host: str, base_url: str, language: str
+    *,
+    name: str,
+    visits: Iterable[VisitRequest],
+    tasks: Iterable[PrepTask] = (),
+    host: str,
+    base_url: str,
+    language: str,
 ) -> bytes:
     """The iCalendar text of these visits (timed events) and task due dates (all-day)."""
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -184,10 +195,11 @@ def build_calendar(
         for task in tasks:
             cal.add_component(_task_event(task, host=host, base_url=base_url))
     cal.add_missing_timezones()
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
-def personal_calendar(user, *, host: str, base_url: str) -> bytes:
+def personal_calendar(user: User, *, host: str, base_url: str) -> bytes:
     language = user.preferred_language
     with translation.override(language):
         name = _("Jiedai: %(name)s") % {"name": user.get_full_name()}
@@ -201,7 +213,7 @@ def personal_calendar(user, *, host: str, base_url: str) -> bytes:
     )
 
 
-def arrivals_calendar(user, *, host: str, base_url: str) -> bytes:
+def arrivals_calendar(user: User, *, host: str, base_url: str) -> bytes:
     language = user.preferred_language
     with translation.override(language):
         name = _("Jiedai: all arrivals")
