@@ -69,7 +69,8 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
             {
                 "step": step,
                 "form": DecisionForm(step=step, grade_choices=grades),
-                "capacity": services.authority(step, user),
+                # queue_for left out the rounds in which the user decided another step
+                "capacity": services.authority(step, user, decided_rounds=set()),
             }
             for step in context["object_list"]
         ]

@@ -58,7 +58,9 @@ class ClientListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
 class ClientDetailView(PermissionRequiredMixin, DetailView):
     permission_required = "reception.view_client"
     template_name = "reception/client_detail.html"
-    queryset = Client.objects.select_related("account_owner").prefetch_related("contacts")
+    queryset = Client.objects.select_related("account_owner", "project_engineer").prefetch_related(
+        "contacts"
+    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -133,25 +133,28 @@ def _insert_order(models: list[type[Model]]) -> list[type[Model]]:
 
 def _capture(scheme) -> PolicySnapshot | None:
     """Run load_policy inside a savepoint that is rolled back, and keep what it wrote. None
-    when the database already held policy rows (load_policy then only adds to them)."""
+    when it changed rows that were there before (then only the command does what it does)."""
     models = [
         model
         for model in django_apps.get_models(include_auto_created=True)
         if model._meta.managed and not model._meta.proxy
     ]
-    before = {model: model._base_manager.count() for model in models}
+
+    def rows(model):
+        return list(model._base_manager.order_by("pk").values())
+
+    before = {model: rows(model) for model in models}
     with transaction.atomic():
         _run_load_policy(scheme)
-        grown = [m for m in models if m._base_manager.count() != before[m]]
-        snapshot = PolicySnapshot(
-            tables=[
-                (model, list(model._base_manager.order_by("pk").values()))
-                for model in _insert_order(grown)
-            ],
-            groups=dict(Group.objects.values_list("pk", "name")),
-        )
+        after = {model: rows(model) for model in models}
         transaction.set_rollback(True)
-    return snapshot if all(before[m] == 0 for m in grown) else None
+    changed = [m for m in models if after[m] != before[m]]
+    if any(before[m] for m in changed):  # it changed rows that were there: not a copy
+        return None
+    return PolicySnapshot(
+        tables=[(model, after[model]) for model in _insert_order(changed)],
+        groups=dict(Group.objects.values_list("pk", "name")),
+    )
 
 
 # Taken the first time a test of the session asks for a scheme on a database without policy.

@@ -42,7 +42,6 @@ from reception.services import ensure_roles
 
 from .models import (
     ArrivalMode,
-    AssignTo,
     EventKind,
     Origin,
     PrepStatus,
@@ -431,6 +430,8 @@ class CompanySeeder:
             Department.objects.filter(pk=self.departments[code].pk).update(head=user)
         self.report.add("User", len(users))
         self.applicants = self.by_role[Role.SALES] + self.by_role[Role.PROJECT_ENGINEER]
+        self.sales_ids = {u.pk for u in self.by_role[Role.SALES]}
+        self.engineer_ids = {u.pk for u in self.by_role[Role.PROJECT_ENGINEER]}
         self.department_of = {m.user_id: m.department.code for m in memberships}
 
     def clients(self) -> None:
@@ -603,6 +604,9 @@ class CompanySeeder:
                 main_host=rng.choice(
                     self.by_role[Role.MARKETING_HEAD] + self.by_role[Role.DEPUTY_GM]
                 ),
+                # the applicant is the lead or the engineer their role says (no client names one)
+                sales_lead=applicant if applicant.pk in self.sales_ids else None,
+                project_engineer=applicant if applicant.pk in self.engineer_ids else None,
                 receptionist=rng.choice(self.by_role[Role.RECEPTIONIST]) if approved else None,
                 meeting_room=rng.choice(("一号会议室", "二号会议室", "贵宾室", "")),
                 late=filed > arrival - timedelta(days=3),
@@ -795,6 +799,7 @@ class CompanySeeder:
                 role_id=template.role_id,
                 user_id=template.user_id,
                 grades_visit=template.grades_visit,
+                template_id=template.pk,
                 state=state,
                 activated_at=activated,
                 decided_by=decided_by,
@@ -813,12 +818,7 @@ class CompanySeeder:
             due = _working_days_before(arrival_day, template.due_working_days)
             done = visit.status != S.APPROVED or rng.random() < (0.8 if due < self.today else 0.35)
             members: list[User | None] = [*self.members.get(template.department.code, [])] or [None]
-            holders: dict[str, User | None] = {
-                AssignTo.APPLICANT: visit.applicant,
-                AssignTo.MAIN_HOST: visit.main_host,
-                AssignTo.RECEPTIONIST: visit.receptionist,
-            }
-            holder = holders.get(template.assign_to)
+            holder = template.holder(visit)
             assignee = holder if template.assign_to else rng.choice(members)
             cancelled = rng.random() < 0.03
             task = dict(
