@@ -62,11 +62,10 @@ def every_table():
     PostgreSQL), so that any other value load_policy sets is compared."""
 
     def kept(field):
-        return not (
-            field.primary_key
-            or field.is_relation
-            or field.get_internal_type() in {"DateTimeField", "DateField"}
-            or field.name.startswith("history_")
+        if field.primary_key or field.is_relation or field.name == "id":  # a history's row id
+            return False
+        return field.get_internal_type() not in {"DateTimeField", "DateField"} and not (
+            field.name.startswith("history_")
         )
 
     tables = {}
