@@ -8,6 +8,7 @@ approvals.signals.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -57,14 +58,14 @@ def _waits_for(step: ApprovalStep) -> str:
     if step.escalated_to_id:
         approvers = _("%(approvers)s or %(role)s (escalated)") % {
             "approvers": approvers,
-            "role": role_label(step.escalated_to.name),
+            "role": role_label(step.escalated_to.name if step.escalated_to else ""),
         }
     return approvers
 
 
 def step_status(step: ApprovalStep, user: User) -> str:
     """What became of the step, said to `user` (who followed a link about it)."""
-    names = {"step": step.label, "ref": step.visit.reference}
+    names: dict[str, Any] = {"step": step.label, "ref": step.visit.reference}
     if step.is_decided:
         names |= {
             "decision": step.get_state_display(),
@@ -94,7 +95,7 @@ def step_status(step: ApprovalStep, user: User) -> str:
                 % names
             )
         if step.decided_as == DecidedAs.ESCALATION and step.escalated_to_id:
-            names["role"] = role_label(step.escalated_to.name)
+            names["role"] = role_label(step.escalated_to.name if step.escalated_to else "")
             return (
                 _(
                     "“%(step)s” of %(ref)s was already decided (%(decision)s) by %(user)s "

@@ -70,12 +70,12 @@ class Approver(Bilingual, models.Model):
     def approver_label(self) -> str:
         if self.user_id:
             return str(self.user)
-        return str(role_label(self.role.name)) if self.role_id else "—"
+        return str(role_label(self.role.name)) if self.role is not None else "—"
 
     def can_be_decided_by(self, user) -> bool:
         if self.user_id:
             return self.user_id == user.pk
-        return self.role_id is not None and has_role(user, self.role.name)
+        return self.role is not None and has_role(user, self.role.name)
 
 
 def _one_approver(name: str) -> models.CheckConstraint:
@@ -137,7 +137,7 @@ def approver_rank(approver: Approver) -> int | None:
     (None: not ranked, below every ranked role)."""
     if approver.role_id:
         return RoleRank.best([approver.role_id])
-    if approver.user_id:
+    if approver.user is not None:
         return RoleRank.best(approver.user.groups.values_list("pk", flat=True))
     return None
 
@@ -210,7 +210,7 @@ class EscalationTarget(models.Model):
 
     @property
     def label(self) -> str:
-        if self.kind == EscalationTargetKind.ROLE and self.role_id:
+        if self.kind == EscalationTargetKind.ROLE and self.role is not None:
             return str(role_label(self.role.name))
         return str(self.get_kind_display())
 
@@ -407,7 +407,7 @@ class ApprovalStep(Approver):
     @property
     def escalation_target_label(self) -> str:
         """Whom the step was escalated to: a role, or the approvers' delegates ("" if not)."""
-        if self.escalated_to_id:
+        if self.escalated_to is not None:
             return str(role_label(self.escalated_to.name))
         if self.escalated_at:
             return str(_("the approvers' delegates"))

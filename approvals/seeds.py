@@ -9,6 +9,8 @@ head, the general manager over the deputy — then the administrators. The gener
 and the product director's decisions go to no other role.
 """
 
+from typing import Any
+
 from reception.roles import Role
 
 DELEGATE = "delegate"
@@ -46,7 +48,7 @@ MARKETING_HEAD = {
     "escalation": [DELEGATE, Role.DEPUTY_GM, ADMINISTRATOR],
 }
 
-CHAINS = {
+CHAINS: dict[str, dict[str, list[dict[str, Any]]]] = {
     "four-tier": {
         "vip": [GRADING, GM, CONFIRMATION],
         "guest": [GRADING, DEPUTY_GM, CONFIRMATION],

@@ -9,6 +9,7 @@ approvals.signals; visits decides what it means for the visit.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -180,9 +181,10 @@ def earlier_decisions(step: ApprovalStep) -> dict[int, ApprovalStep]:
         .exclude(pk=step.pk)
         .order_by("position")
     )
-    found = {}
+    found: dict[int, ApprovalStep] = {}
     for other in decided:
-        found.setdefault(other.decided_by_id, other)
+        if other.decided_by_id is not None:  # always: the query asks for decided steps
+            found.setdefault(other.decided_by_id, other)
     return found
 
 
@@ -207,7 +209,7 @@ def _barred(step: ApprovalStep) -> set[int]:
 
 def direct_approvers(step: ApprovalStep) -> list[User]:
     """Who the step names (its person or its role's holders), the applicant excluded."""
-    if step.user_id:
+    if step.user is not None:
         users = [step.user] if step.user.is_active else []
     elif step.role_id:
         users = _holders(step.role_id)
@@ -225,7 +227,7 @@ def escalation_deciders(step: ApprovalStep) -> list[User]:
 def active_delegates(approvers: list[User], applicant_id: int) -> dict[int, User]:
     """delegate pk -> the absent approver they stand in for, today. Nobody stands in on
     their own request."""
-    found = {}
+    found: dict[int, User] = {}
     delegations = (
         Delegation.objects.active()
         .filter(approver__in=[a.pk for a in approvers], delegate__is_active=True)
@@ -290,7 +292,7 @@ def authority(
         return None
     if step.can_be_decided_by(user):
         return Authority(DecidedAs.APPROVER)
-    if step.escalated_to_id and has_role(user, step.escalated_to.name):
+    if step.escalated_to is not None and has_role(user, step.escalated_to.name):
         return Authority(DecidedAs.ESCALATION)
     absent = [a for a in direct_approvers(step) + escalation_deciders(step) if a.pk != user.pk]
     delegation = (
@@ -315,7 +317,7 @@ DEFAULT_PATH = ((EscalationTargetKind.DELEGATE, None), (EscalationTargetKind.ADM
 
 def escalation_path(step: ApprovalStep) -> list[tuple[str, Group | None]]:
     """The step's escalation targets, in order, as (kind, role)."""
-    if step.template_id is not None:
+    if step.template is not None:
         targets = step.template.escalation_targets.select_related("role").order_by("position")
         path = [(t.kind, t.role) for t in targets]
         if path:
@@ -329,7 +331,7 @@ def _administrators_group() -> Group | None:
 
 def at_last_resort(step: ApprovalStep) -> bool:
     """Escalated to the administrators: nobody further to go to."""
-    return step.escalated_to_id is not None and step.escalated_to.name == Role.ADMINISTRATOR
+    return step.escalated_to is not None and step.escalated_to.name == Role.ADMINISTRATOR
 
 
 def _next_target(step: ApprovalStep) -> tuple[int, Group | None, list[User]]:
@@ -401,7 +403,7 @@ def _became_pending(step: ApprovalStep) -> None:
 def pending_working_hours(step: ApprovalStep, now: datetime, calendar=None) -> float:
     policy = ReceptionPolicy.get()
     return working_hours_between(
-        step.activated_at,
+        step.activated_at,  # type: ignore[arg-type]  # a pending step has been activated
         now,
         day_start=policy.workday_start,
         day_end=policy.workday_end,
@@ -413,6 +415,7 @@ def _overdue_hours(step: ApprovalStep, now: datetime, calendar) -> float:
     """Working hours since the step became pending or, once escalated, since its last
     escalation: each target has the policy's escalation hours before the step moves on."""
     since = step.activated_at
+    assert since is not None  # a pending step has been activated
     if step.escalated_at and step.escalated_at > since:
         since = step.escalated_at
     policy = ReceptionPolicy.get()
@@ -479,7 +482,7 @@ def overseen_steps():
 
 def _lock_subject(step: ApprovalStep):
     """The approved object's row, locked: the one place decisions on it serialise."""
-    model = ApprovalStep._meta.get_field("visit").related_model
+    model: Any = ApprovalStep._meta.get_field("visit").related_model
     return model.objects.select_for_update().get(pk=step.visit_id)
 
 
@@ -548,7 +551,7 @@ def _fix_grade(step: ApprovalStep, grade: ReceptionGrade) -> None:
     previous = visit.grade
     step.grade_before = previous
     step.grade_after = grade
-    if grade.pk != previous.pk:
+    if previous is None or grade.pk != previous.pk:
         _reroute(step, grade)
     signals.grade_fixed.send(sender=ApprovalStep, step=step, grade=grade, previous=previous)
 

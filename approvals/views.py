@@ -46,7 +46,7 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     def get_queryset(self):
         # the decision card's facts (visits' {% decision_facts %}): visitors and the standards
         # The people (applicant, main host, addressee) come in one query of their own
-        # (attach_people): joined with the rest, the query cost PostgreSQL ~50 ms to plan.
+        # (attach_people): joined with the rest, planning the query cost more than running it.
         # The grades and their standards (a handful of rows) come from one small query of
         # their own (attach_grades): four more joins doubled the query's planning time.
         steps = (

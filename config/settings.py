@@ -2,7 +2,7 @@
 
 Local defaults (DEBUG=1): SQLite, Celery tasks run eagerly, email printed to the console.
 Production: set DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and the
-EMAIL_* variables. The README lists them all.
+EMAIL_* variables. docs/operations.md lists them all.
 """
 
 import os
@@ -40,7 +40,7 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-only-key-do-not-use-in-production"
 
 # Rotating the key: put the old one here (comma-separated) for as long as sessions and
-# password-reset links signed with it should stay valid; see the README, Security.
+# password-reset links signed with it should stay valid; see docs/security.md.
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -147,8 +147,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Directory login (LDAP / Active Directory), off unless LDAP_SERVER_URI is set. See the README,
-# "Directory login (LDAP)", and reception/directory.py for the group -> role mapping.
+# Directory login (LDAP / Active Directory), off unless LDAP_SERVER_URI is set. See
+# docs/integrations.md, "Directory login (LDAP)", and reception/directory.py for the
+# group -> role mapping.
 LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "")
 LDAP_ROLE_GROUPS = os.environ.get("LDAP_ROLE_GROUPS", "")
 if LDAP_SERVER_URI:
@@ -374,7 +375,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# --- Running in production: logs and Sentry (README, "Running in production") -------------
+# --- Running in production: logs and Sentry (docs/operations.md) -----------------------
 # Plain lines locally; LOG_FORMAT=json writes one JSON object per line (time, level, logger,
 # message, request_id and the record's extra fields) for a log collector. One line per request
 # (logger jiedai.requests) unless DEBUG, where runserver prints its own.

@@ -3,6 +3,8 @@
 Only creates what is missing, so running it again changes nothing.
 """
 
+from typing import Any
+
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -117,7 +119,7 @@ USERS = [
     ),
 ]
 
-CLIENTS = [
+CLIENTS: list[dict[str, Any]] = [
     {
         # a non-commercial organisation (seed 001 十.2): no customer category
         "name": "市市场监督管理局",

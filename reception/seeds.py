@@ -7,6 +7,7 @@ say so in their notes: a company using abc edits them in the admin.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from .roles import Role
 
@@ -20,7 +21,7 @@ EXTRAS = [
 _BMW = ("宝马及以上车辆接送", "BMW class or above")
 _PASSAT = ("帕萨特及以上车辆接送", "Passat class or above")
 
-SCHEMES = {
+SCHEMES: dict[str, dict[str, Any]] = {
     "four-tier": {
         "name": "四级接待(贵宾/嘉宾/商务/业务)",
         "name_en": "Four tiers (VIP / guest / business / routine)",

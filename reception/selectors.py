@@ -7,7 +7,7 @@ from .roles import APPLICANT_ROLES, Role
 from .validators import name_key
 
 
-def editable_clients(user) -> QuerySet[Client]:
+def editable_clients(user: User) -> QuerySet[Client]:
     """Clients this user may edit: every client for marketing, otherwise the ones they own."""
     if user.has_perm("reception.change_any_client"):
         return Client.objects.all()

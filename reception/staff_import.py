@@ -20,7 +20,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -164,7 +164,7 @@ def _check_unpacked_size(stream: BinaryIO) -> None:
         raise StaffFileError(_("At most %(n)s people per file.") % {"n": MAX_ROWS})
 
 
-def _table_rows(name: str, stream: BinaryIO) -> Iterator[list[str]]:
+def _table_rows(name: str, stream: BinaryIO) -> Generator[list[str], None, None]:
     """The file's rows one at a time: nothing past the rows asked for is read (a sheet's XML
     and a CSV's text are read as they are consumed)."""
     if name.lower().endswith(".xlsx"):
@@ -189,10 +189,10 @@ def _table_rows(name: str, stream: BinaryIO) -> Iterator[list[str]]:
         for encoding in ("utf-8-sig", "gb18030"):
             stream.seek(0)
             try:
-                for index, row in enumerate(_csv_rows(stream, encoding)):
+                for index, cells in enumerate(_csv_rows(stream, encoding)):
                     if index >= given:
                         given += 1
-                        yield row
+                        yield cells
                 return
             except UnicodeDecodeError:
                 continue
@@ -220,7 +220,7 @@ def read_rows(name: str, content: bytes | BinaryIO) -> list[Row]:
     keys = [_header_key(h) for h in header]
     if "name" not in keys or "login" not in keys:
         raise StaffFileError(_("The first row must name the columns, at least name and login."))
-    rows = []
+    rows: list[Row] = []
     for line, cells in enumerate(table, start=2):
         if not any(cells):
             continue
@@ -246,8 +246,12 @@ def _role_words() -> dict[str, str]:
     return words
 
 
+# Django's own username rule (a compiled pattern on the validator instance).
+USERNAME: re.Pattern[str] = User.username_validator.regex  # type: ignore[assignment]
+
+
 def _departments() -> dict[str, Department]:
-    found = {}
+    found: dict[str, Department] = {}
     for dept in Department.objects.all():
         for word in (dept.code, dept.name, dept.name_en):
             if word:
@@ -289,7 +293,7 @@ def preview(rows: list[Row]) -> list[Row]:
                 _("The login “%(login)s” appears more than once in the file.")
                 % {"login": v["login"]}
             )
-        elif not User.username_validator.regex.match(v["login"]) or len(v["login"]) > 150:
+        elif not USERNAME.match(v["login"]) or len(v["login"]) > 150:
             row.errors.append(
                 _("“%(login)s” is not a valid login: letters, digits and @ . + - _ only.")
                 % {"login": v["login"]}
@@ -380,10 +384,10 @@ def import_staff(*, rows: list[Row]) -> LoadReport:
         role_groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
         for row in rows:
             v = row.values
-            user = User.objects.filter(username__iexact=v["login"]).first()
-            created = user is None
+            found = User.objects.filter(username__iexact=v["login"]).first()
+            created = found is None
+            user = User(username=v["login"]) if found is None else found
             if created:
-                user = User(username=v["login"])
                 user.set_unusable_password()  # they set one by "forgot password" (or LDAP)
             changed = False
             for key, attr in (
@@ -445,6 +449,7 @@ def template_csv() -> bytes:
 def template_xlsx() -> bytes:
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
     sheet.title = "staff"
     sheet.append(TEMPLATE_HEADERS)
     sheet.append(TEMPLATE_EXAMPLE)

@@ -240,7 +240,9 @@ def _comparable(name: str) -> str:
     """The name in one form: NFKC, Simplified, case-folded, round brackets, no legal suffix
     (also before a bracketed tail: 星河电子有限公司（苏州） reads as 星河电子（苏州））."""
     text = simplified(normalize_name(name)).casefold().translate(BRACKETS)
-    head, tail = TRAILING_BRACKETS.match(text).groups()
+    match = TRAILING_BRACKETS.match(text)
+    assert match is not None  # the pattern matches any text
+    head, tail = match.groups()
     return _without_legal_suffix(head) + tail if head else _without_legal_suffix(text)
 
 

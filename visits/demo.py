@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -76,7 +77,7 @@ def _decide_next(visit, username, decision=StepState.APPROVED, comment="", grade
     )
 
 
-DEMO_VISITS = [
+DEMO_VISITS: list[dict[str, Any]] = [
     {
         "key": "vip",
         "applicant": "sales",

@@ -494,7 +494,7 @@ class CompanySeeder:
             .prefetch_related("grades")
         ]
         self.rules = {r.kind: r for r in ReminderRule.objects.filter(active=True)}
-        self.group_by_id = {g.pk: g for g in self.groups.values()}
+        self.group_by_id: dict[int | None, Group] = {g.pk: g for g in self.groups.values()}
 
     # ---- visits ----------------------------------------------------------------------------
 
@@ -635,6 +635,7 @@ class CompanySeeder:
     def _visit_rows(self, visit: VisitRequest) -> None:
         rng, w, status = self.rng, self.writer, visit.status
         filed, arrival, departure = visit.created_at, visit.arrival_at, visit.departure_at
+        assert arrival is not None and departure is not None  # every seeded visit has both
         on_site = status in (S.IN_PROGRESS, S.COMPLETED, S.CLOSED)
         for i in range(visit.headcount if rng.random() < 0.8 else max(1, visit.headcount - 1)):
             checked_in = checked_out = None
@@ -653,8 +654,8 @@ class CompanySeeder:
                 checked_in_at=checked_in,
                 checked_out_at=checked_out,
             )
-        events = []  # (at, kind, from, to)
-        path = {
+        events: list[tuple[datetime | None, str, str, str]] = []  # (at, kind, from, to)
+        paths: dict[str, list[VisitStatus]] = {
             S.DRAFT: [],
             S.SUBMITTED: [S.SUBMITTED],
             S.IN_APPROVAL: [S.SUBMITTED, S.IN_APPROVAL],
@@ -672,8 +673,9 @@ class CompanySeeder:
                 S.COMPLETED,
                 S.CLOSED,
             ],
-        }[status]
-        moments = {
+        }
+        path = paths[status]
+        moments: dict[str, datetime | None] = {
             S.SUBMITTED: filed,
             S.IN_APPROVAL: filed + timedelta(hours=3),
             S.APPROVED: visit.approved_at,
@@ -684,12 +686,13 @@ class CompanySeeder:
             S.COMPLETED: departure,
             S.CLOSED: departure + timedelta(days=1),
         }
-        before = S.DRAFT
+        before: str = S.DRAFT
         for to in path:
             events.append((moments[to], EventKind.TRANSITION, before, to))
             before = to
         if status in (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED) and rng.random() < 0.3:
-            events.append((visit.approved_at + timedelta(hours=2), EventKind.CHANGE, "", ""))
+            approved = visit.approved_at or filed
+            events.append((approved + timedelta(hours=2), EventKind.CHANGE, "", ""))
         if on_site:
             events.append((arrival + timedelta(minutes=5), EventKind.CHECK_IN, "", ""))
         if status in (S.COMPLETED, S.CLOSED):
@@ -707,7 +710,7 @@ class CompanySeeder:
                 if kind == EventKind.CHANGE
                 else [],
             )
-        notices = []  # (at, recipient, kind, title)
+        notices: list[tuple] = []  # (at, recipient, kind, title[, url])
         notices += self._steps(visit, path, moments)
         tasks = self._tasks(visit) if visit.approved_at else []
         for department in set(tasks):
@@ -755,12 +758,13 @@ class CompanySeeder:
                 email_sent_at=at,
             )
 
-    def _steps(self, visit, path, moments) -> list:
+    def _steps(self, visit, path, moments) -> list[tuple]:
         """The approval round as the services leave it, with the notices it sent."""
         chain = self.chains.get(visit.proposed_grade_id) or []
         if not chain or S.SUBMITTED not in path:
             return []
-        rng, status, notices = self.rng, visit.status, []
+        rng, status = self.rng, visit.status
+        notices: list[tuple] = []
         if status in (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED):
             stop, final = len(chain), None
         elif status in (S.RETURNED, S.REJECTED):
@@ -825,7 +829,7 @@ class CompanySeeder:
                 continue
             due = _working_days_before(arrival_day, template.due_working_days)
             done = visit.status != S.APPROVED or rng.random() < (0.8 if due < self.today else 0.35)
-            members = self.members.get(template.department.code) or [None]
+            members: list[User | None] = [*self.members.get(template.department.code, [])] or [None]
             holder = template.holder(visit)
             assignee = holder if template.assign_to else rng.choice(members)
             cancelled = rng.random() < 0.03

@@ -1,6 +1,8 @@
 """Seed 001 §7 (division of labour) and seed 000 D (preparation, audits, technical
 customers) as preparation task templates. `grades` names a group of grades per scheme."""
 
+from typing import Any
+
 from .models.requests import COMMERCIAL_GUESTS, NON_COMMERCIAL_GUESTS, PICKED_UP
 
 # Seed 001 十.2: guests other than business customers are the office's. What marketing does
@@ -35,7 +37,7 @@ NON_COMMERCIAL_DEPARTMENT = "office"
 
 AUDITS = ["product_audit", "system_audit"]
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     # ---- main host leader ----
     {
         "code": "leader-vip-pickup",
@@ -362,7 +364,7 @@ TEMPLATES = [
 
 # Reminder rules (seed 000 B and D, seed 001 §6). "offset": "handover" takes the policy's
 # hand-over working days (2 by default) as the number of working days before arrival.
-REMINDER_RULES = [
+REMINDER_RULES: list[dict[str, Any]] = [
     {
         "code": "handover-not-approved",
         "name": "交接预警:来访申请尚未审批",

@@ -36,5 +36,5 @@ class WalkInForm(TextRulesMixin, LookAlikeClientMixin, forms.ModelForm):
         staff = walk_ins.hosts()
         if by is not None:
             staff = staff.exclude(pk=by.pk)
-        self.fields["wants_to_see"].queryset = staff
+        self.fields["wants_to_see"].queryset = staff  # type: ignore[attr-defined]
         self.fields["headcount"].widget.attrs.update({"min": 1, "max": MAX_HEADCOUNT})

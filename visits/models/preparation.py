@@ -27,7 +27,7 @@ class StandardHint(models.TextChoices):
 
 
 # The visit fields each hint reads: a change to one of them means "re-check".
-HINT_FIELDS = {
+HINT_FIELDS: dict[str, set[str]] = {
     QuantityHint.SEATS: {"headcount", "meal_staff"},
     QuantityHint.VISITORS: {"headcount", "visitors"},
     QuantityHint.MEALS: {"meals", "headcount", "meal_staff"},

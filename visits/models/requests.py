@@ -1,5 +1,7 @@
 """Visit requests (接待申请), their visitors and their timeline."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +12,9 @@ from django.utils.translation import pgettext_lazy
 
 from reception.messages import from_json, render_stored
 from reception.models import Client, ClientContact, ReceptionGrade, phone_validator
+
+if TYPE_CHECKING:
+    from .preparation import PrepTask
 
 
 class VisitStatus(models.TextChoices):
@@ -335,8 +340,15 @@ class VisitRequest(models.Model):
             )
         ]
 
+    # Set by the code that reads them, not columns: the counts of attach_readiness()
+    # (selectors.py) and a reminder batch's open tasks (reminders/content.py). with_presence()
+    # annotates visitors_in, visitors_out and visitors_total.
+    tasks_done: int
+    tasks_live: int
+    _open_tasks: "list[PrepTask]"
+
     def __str__(self) -> str:
-        client = self.client.label if self.client_id else _("(no client yet)")
+        client = self.client.label if self.client is not None else _("(no client yet)")
         return f"{self.reference or _('draft')} · {client}"
 
     @property
@@ -393,12 +405,12 @@ class VisitRequest(models.Model):
     @property
     def board_status(self) -> "BoardStatus":
         """Where the group is, from with_presence()."""
-        on_site, left = self.visitors_in, self.visitors_out
+        on_site, left = self.visitors_in, self.visitors_out  # type: ignore[attr-defined]
         if self.status == VisitStatus.COMPLETED or (left and not on_site):
             return BoardStatus.LEFT
         if not on_site:
             return BoardStatus.EXPECTED
-        if on_site + left < self.visitors_total:
+        if on_site + left < self.visitors_total:  # type: ignore[attr-defined]
             return BoardStatus.ARRIVED
         return BoardStatus.ON_SITE
 

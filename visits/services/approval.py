@@ -33,7 +33,8 @@ def _names(people) -> str:
 
 def on_step_escalated(sender, *, step, people, reason, **kwargs) -> None:
     """The timeline says where the step went and why; the people there are told."""
-    if step.escalated_to_id:
+    target: object
+    if step.escalated_to is not None:
         target = role_label(step.escalated_to.name)
     else:
         target = Msg(_("the approvers' delegates (%(names)s)"), names=_names(people))

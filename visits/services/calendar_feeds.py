@@ -260,12 +260,13 @@ def _stamp(event: Event, updated_at: datetime) -> None:
 def _visit_event(visit: VisitRequest, *, host: str, base_url: str, zone: ZoneInfo) -> Event:
     event = Event()
     event.add("uid", f"visit-{visit.pk}@{host}")
-    client = visit.client.label if visit.client_id else _("(no client yet)")
+    client = visit.client.label if visit.client else _("(no client yet)")
     grade = visit.grade.label if visit.grade else ""
     summary = _("Reception: %(client)s") % {"client": client}
     if grade:
         summary += f" ({grade})"
     event.add("summary", summary)
+    assert visit.arrival_at is not None  # the feeds' visits are chosen by their arrival
     start = visit.arrival_at.astimezone(zone)
     end = (visit.departure_at or visit.arrival_at + timedelta(hours=1)).astimezone(zone)
     event.add("dtstart", start)
@@ -293,7 +294,7 @@ def _visit_event(visit: VisitRequest, *, host: str, base_url: str, zone: ZoneInf
 def _task_event(task: PrepTask, *, host: str, base_url: str) -> Event:
     event = Event()
     event.add("uid", f"task-{task.pk}@{host}")
-    client = task.visit.client.label if task.visit.client_id else _("(no client yet)")
+    client = task.visit.client.label if task.visit.client else _("(no client yet)")
     summary = _("Due: %(task)s · %(client)s") % {"task": task.label, "client": client}
     if task.status == PrepStatus.DONE:
         summary = "✓ " + summary
@@ -314,7 +315,7 @@ def _task_day_event(day: TaskDay, *, host: str, base_url: str) -> Event:
     event = Event()
     event.add("uid", f"tasks-{day.visit.pk}-{day.due_date:%Y%m%d}@{host}")
     visit = day.visit
-    client = visit.client.label if visit.client_id else _("(no client yet)")
+    client = visit.client.label if visit.client else _("(no client yet)")
     summary = translation.ngettext(
         "%(n)s task for %(ref)s · %(client)s",
         "%(n)s tasks for %(ref)s · %(client)s",

@@ -58,7 +58,7 @@ def _when(moment) -> str:
 
 
 def _client(visit: VisitRequest):
-    return lambda: visit.client.label if visit.client_id else "—"
+    return lambda: visit.client.label if visit.client is not None else "—"
 
 
 def receptionists_of(visit: VisitRequest) -> list:
@@ -188,7 +188,7 @@ def approved(visit: VisitRequest) -> None:
                 "Grade %(grade)s, %(count)s visitors, main host %(host)s.",
                 "count",
             ),
-            grade=lambda: visit.grade.label,
+            grade=lambda: visit.grade.label if visit.grade else "—",
             count=visit.headcount,
             host=visit.main_host or "—",
         ),

@@ -260,7 +260,7 @@ def follow_holders(visit: VisitRequest, by: User) -> list[PrepTask]:
     )
     moved = []
     for task in tasks:
-        holder = task.template.holder(visit)
+        holder = task.template.holder(visit)  # type: ignore[union-attr]  # filtered: not null
         if (holder.pk if holder else None) != task.assignee_id:
             task.assignee = holder
             task.save(update_fields=["assignee", "updated_at"])
@@ -298,7 +298,7 @@ def complete_task(
         if task.status == PrepStatus.CANCELLED:
             raise VisitError(_("This task was cancelled; it no longer needs doing."))
         note = (note or task.note).strip()
-        limit = PrepTask._meta.get_field("note").max_length
+        limit = PrepTask._meta.get_field("note").max_length or 0
         if len(note) > limit:  # never cut a note short in silence
             raise VisitError(
                 _("The note is too long: at most %(limit)s characters.") % {"limit": limit}

@@ -1,5 +1,7 @@
 """Changing a visit's main host and customer receptionist."""
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -89,7 +91,7 @@ def _active(user: User | None) -> User | None:
 def default_sales_lead(visit: VisitRequest) -> User | None:
     """The client's account owner; else the applicant, if they are sales staff (the project
     marketing lead files the request, seed 001 四.1)."""
-    owner = _active(visit.client.account_owner) if visit.client_id else None
+    owner = _active(visit.client.account_owner) if visit.client is not None else None
     if owner is not None:
         return owner
     return visit.applicant if has_role(visit.applicant, Role.SALES) else None
@@ -99,7 +101,7 @@ def default_project_engineer(visit: VisitRequest) -> User | None:
     """The client's project engineer; else the applicant, if they are a project engineer.
     Never anybody else: a technical visit filed by sales for a client without an engineer
     leaves the engineer's tasks with the technology department, unassigned."""
-    engineer = _active(visit.client.project_engineer) if visit.client_id else None
+    engineer = _active(visit.client.project_engineer) if visit.client is not None else None
     if engineer is not None:
         return engineer
     return visit.applicant if has_role(visit.applicant, Role.PROJECT_ENGINEER) else None
@@ -109,7 +111,7 @@ def name_defaults(visit: VisitRequest) -> list[str]:
     """Fill the people the request leaves empty with their defaults (on submission, as the
     filing form says). Returns the fields set; the caller saves them."""
     filled = []
-    defaults = {
+    defaults: dict[str, Callable[[VisitRequest], User | None]] = {
         "main_host": default_main_host,
         "sales_lead": default_sales_lead,
         "project_engineer": default_project_engineer,

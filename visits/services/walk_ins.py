@@ -334,7 +334,7 @@ def decline_walk_in(*, walk_in: WalkIn, by: User, reason: str) -> WalkIn:
 
 
 def _tell_the_gate(walk_in: WalkIn) -> None:
-    people = [walk_in.recorded_by]
+    people: list[User | None] = [walk_in.recorded_by]
     if walk_in.on_behalf_of_id:
         people.append(walk_in.on_behalf_of)
         # The gate and the person asked for read who decided for whom, as the timeline does.

@@ -5,9 +5,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, quote_etag
+from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
-from django.utils.http import http_date
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views import View
 

@@ -138,7 +138,7 @@ def unfinished_requests(user) -> QuerySet:
 def coming_arrivals(user, *, everyone: bool) -> QuerySet:
     """Today's and tomorrow's visits: all of them for the desk, else those the user hosts,
     receives, accompanies or filed. Only what the row shows (the client, who is in): the
-    board's full query (pick-up, list facts) took PostgreSQL 7 ms to plan."""
+    board's full query (pick-up, list facts) costs PostgreSQL more to plan."""
     today = timezone.localdate()
     visits = with_presence(
         VisitRequest.objects.filter(

@@ -3,6 +3,7 @@ changing the reception staff."""
 
 import uuid
 from itertools import groupby
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -18,7 +19,7 @@ from approvals.forms import DecisionForm
 from approvals.models import StepState
 from approvals.selectors import with_people
 from approvals.services import authority, earlier_decisions
-from reception.models import ClientContact, ReceptionPolicy
+from reception.models import ClientContact, ReceptionPolicy, User
 from reception.views import PageQueryMixin
 
 from ..filters import VisitFilter
@@ -62,7 +63,7 @@ class UncountedPaginator(Paginator):
     nothing else. Counting every visit a general manager may see in five years of history
     costs more than the page itself; the filters reach older visits."""
 
-    num_pages = None  # unknown ("page=last" answers 404)
+    num_pages = None  # type: ignore[assignment]  # unknown ("page=last" answers 404)
 
     def validate_number(self, number):
         try:
@@ -163,8 +164,8 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             )
         )
         by_department = []
-        for department, items in groupby(tasks, key=lambda t: t.department):
-            items = list(items)
+        for department, group in groupby(tasks, key=lambda t: t.department):
+            items = list(group)
             live = [t for t in items if t.status != PrepStatus.CANCELLED]
             by_department.append(
                 {
@@ -193,12 +194,12 @@ class VisitEditView(PermissionRequiredMixin, View):
 
     def get_object(self) -> VisitRequest:
         if "pk" not in self.kwargs:
-            user = self.request.user
+            user = cast(User, self.request.user)  # every page needs a login
             if user.has_perm("visits.file_commercial"):
                 return VisitRequest(applicant=user)
             # the office files for non-commercial guests only
             return VisitRequest(applicant=user, guest_kind=GuestKind.GOVERNMENT)
-        mine = visible_visits(self.request.user).filter(applicant=self.request.user)
+        mine = visible_visits(self.request.user).filter(applicant=self.request.user.pk)
         return get_object_or_404(mine, pk=self.kwargs["pk"])
 
     def get(self, request, **kwargs):
@@ -253,7 +254,7 @@ class VisitEditView(PermissionRequiredMixin, View):
         return redirect("visits:detail", pk=visit.pk)
 
     def save(self, visit, data, rows, submit, token=None) -> VisitRequest:
-        user = self.request.user
+        user = cast(User, self.request.user)  # every page needs a login
         if not visit.pk:
             visit = services.file_visit_request(
                 applicant=user, data=data, visitors=rows, submit=submit, token=token
