@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "rules",
     "simple_history",  # change history of the policy models, shown in the admin
     "csp",
-    "axes",
+    "reception.apps.AxesConfig",  # django-axes, named in the reader's language in the admin
     "health_check",  # /health/ (config/health.py) and `manage.py health_check health`
     "reception",
     "approvals",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import staff_import
+from .admin_roles import RoleChoicesMixin, RoleFilter, role_column
 from .calendar import (
     ENTRY,
     OFFICIAL,
@@ -47,7 +48,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RoleChoicesMixin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Jiedai"), {"fields": ("full_name", "phone")}),
@@ -57,7 +58,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Jiedai"), {"fields": ("full_name", "phone", "email")}),
     )
     list_display = ("username", "full_name", "email", "is_active", "is_staff")
-    list_filter = ("is_active", "is_staff", "groups", "departments")
+    list_filter = ("is_active", "is_staff", ("groups", RoleFilter), "departments")
     search_fields = ("username", "full_name", "email", "phone")
     inlines = [MembershipInline, ChannelAccountInline]
     change_list_template = "admin/reception/user/change_list.html"
@@ -211,7 +212,7 @@ class GradingSchemeAdmin(SimpleHistoryAdmin):
     inlines = [ReceptionGradeInline]
 
 
-class ReceptionStandardInline(admin.StackedInline):
+class ReceptionStandardInline(RoleChoicesMixin, admin.StackedInline):
     model = ReceptionStandard
     can_delete = False
     filter_horizontal = ["extras"]
@@ -227,7 +228,7 @@ class ReceptionGradeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReceptionStandard)
-class ReceptionStandardAdmin(SimpleHistoryAdmin):
+class ReceptionStandardAdmin(RoleChoicesMixin, SimpleHistoryAdmin):
     list_display = (
         "grade",
         "meal_per_person",
@@ -235,9 +236,10 @@ class ReceptionStandardAdmin(SimpleHistoryAdmin):
         "cigarettes_per_pack",
         "hotel_class",
         "car_class",
-        "main_host_role",
+        role_column(ReceptionStandard, "main_host_role"),
     )
-    list_filter = ("grade__scheme", "main_host_role", "extras")
+    list_select_related = ("grade", "main_host_role")
+    list_filter = ("grade__scheme", ("main_host_role", RoleFilter), "extras")
     search_fields = ("grade__name", "grade__name_en", "grade__code", "hotel_class", "car_class")
     filter_horizontal = ["extras"]
 
@@ -249,7 +251,7 @@ class ReceptionExtraAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReceptionPolicy)
-class ReceptionPolicyAdmin(SimpleHistoryAdmin):
+class ReceptionPolicyAdmin(RoleChoicesMixin, SimpleHistoryAdmin):
     list_display = ("__str__", "company_name", "scheme", "lead_time_days", "handover_working_days")
 
     def has_add_permission(self, request):
