@@ -1,4 +1,3 @@
-from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.db.models.signals import post_migrate
@@ -31,10 +30,3 @@ class ReceptionConfig(AppConfig):
             from .directory import on_populate_user
 
             populate_user.connect(on_populate_user, dispatch_uid="jiedai-directory-roles")
-
-
-class AxesConfig(AxesAppConfig):
-    """django-axes under a name of ours: its own ("Axes") is not translatable. Its other
-    strings, for which it ships no Chinese, are in our catalogue (reception/admin_messages.py)."""
-
-    verbose_name = _("Log-in attempts")

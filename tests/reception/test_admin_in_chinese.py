@@ -85,3 +85,14 @@ def test_the_chain_steps_list_and_its_form_name_roles(four_tier, admin_zh):
     assert "general_manager</option>" not in form.content.decode()
     with translation.override("zh-hans"):
         assert f">{Role.GENERAL_MANAGER.label}</option>" in form.content.decode()
+
+
+def test_reception_keeps_its_own_app_config_beside_the_one_for_axes():
+    """Two app configs in reception/apps.py made Django fall back to a bare one for
+    reception, whose ready() (signals, access) then never ran."""
+    from django.apps import apps as registry
+
+    from reception.apps import ReceptionConfig
+
+    assert type(registry.get_app_config("reception")) is ReceptionConfig
+    assert str(registry.get_app_config("axes").verbose_name) == "Log-in attempts"
