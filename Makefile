@@ -10,7 +10,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 RUN_ENV := DEBUG=1 SITE_URL=$(SITE_URL)
 
-.PHONY: run serve test os-deps os-deps-test lint fmt messages worker beat reminders bench clean
+.PHONY: run serve test os-deps os-deps-test lint fmt typecheck hooks messages worker beat reminders bench clean
 
 run: os-deps $(VENV)/.installed
 	$(RUN_ENV) $(MANAGE) migrate --noinput
@@ -18,12 +18,13 @@ run: os-deps $(VENV)/.installed
 	$(RUN_ENV) $(MANAGE) demo
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
-# Production (README, "Running in production"): DEBUG off, so SECRET_KEY and ALLOWED_HOSTS must
-# be set. Migrates, collects the static files and serves with gunicorn; workers, threads, port
-# and timeout come from WEB_CONCURRENCY, GUNICORN_THREADS, PORT and GUNICORN_TIMEOUT
-# (gunicorn.conf.py). Under systemd or in a container, run the commands themselves instead.
+# Production (docs/operations.md, "Running in production"): DEBUG off, so SECRET_KEY and
+# ALLOWED_HOSTS must be set. Migrates, collects the static files and serves with gunicorn;
+# workers, threads, port and timeout come from WEB_CONCURRENCY, GUNICORN_THREADS, PORT and
+# GUNICORN_TIMEOUT (gunicorn.conf.py). Under systemd or in a container, run the commands
+# themselves instead.
 serve: os-deps $(VENV)/.installed
-	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL): see README, Running in production"; exit 1; }
+	@test -n "$$SECRET_KEY" || { echo "Set SECRET_KEY (and ALLOWED_HOSTS, DATABASE_URL): see docs/operations.md"; exit 1; }
 	DEBUG=0 $(MANAGE) migrate --noinput
 	DEBUG=0 $(MANAGE) collectstatic --noinput -v0
 	DEBUG=0 exec $(VENV)/bin/gunicorn config.wsgi
@@ -31,6 +32,7 @@ serve: os-deps $(VENV)/.installed
 test: os-deps-test $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	PYTHONPATH=. $(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 os-deps:
@@ -59,6 +61,15 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# mypy alone (`make test` runs it too); settings in pyproject.toml, [tool.mypy].
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy
+
+# The git hooks of .pre-commit-config.yaml: ruff, ruff format, lint-imports and mypy before
+# every commit (docs/development.md).
+hooks: $(VENV)/.installed-dev
+	$(VENV)/bin/pre-commit install
+
 # Seed a throw-away database with a company's history (PostgreSQL when DATABASE_URL points at
 # it, SQLite otherwise, with a warning), serve it with gunicorn and drive every main page with
 # wrk; then the PDFs' cold and warm render times and a reminder sweep. BENCH_ARGS go to
@@ -67,7 +78,7 @@ bench: $(VENV)/.installed
 	@scripts/install-os-deps.sh bench
 	PY=$(PY) BENCH_ARGS="$(BENCH_ARGS)" scripts/bench.sh
 
-# Production-style background processes against a real broker (see README, "Reminders").
+# Production-style background processes against a real broker (see docs/reminders.md).
 BEAT_SCHEDULE ?= tmp/celerybeat-schedule
 define need_broker
 	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL, e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/0 make $@"; exit 1; }
@@ -95,4 +106,4 @@ messages: $(VENV)/.installed-dev
 	$(RUN_ENV) $(MANAGE) compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

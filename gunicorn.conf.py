@@ -24,8 +24,8 @@ bind = os.environ.get("GUNICORN_BIND") or (
 )
 workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)
 # One thread per worker: the pages are CPU-bound Python, and threads in one process share one
-# interpreter lock. Measured with `make bench` on 2 cores, the visit list served 50-54 req/s
-# (p50 140 ms) with 2 sync workers and 20-25 req/s (p50 310-350 ms) with 4 threads each.
+# interpreter lock: with threads the visit list served half the requests a second
+# (`make bench`; the figures are in docs/performance.md).
 # Put a buffering proxy (nginx, a load balancer) in front so slow clients do not hold a worker.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
@@ -47,8 +47,8 @@ def post_worker_init(worker):
     worker, in the thread a sync worker serves from). Then move what it has built so far
     (modules, URLconf, settings, the renderer) out of the garbage collector's sight, and
     collect the young generation less often. Django builds many short-lived objects per
-    request; with the defaults a collection ran every few hundred allocations and cost up to
-    6 ms of a 30 ms page."""
+    request; with the defaults a collection ran every few hundred allocations and took a
+    noticeable share of a page."""
     from visits import documents  # the app is loaded by now
 
     documents.warm_up()

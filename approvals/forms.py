@@ -41,7 +41,7 @@ class DecisionForm(TextRulesMixin, forms.Form):
         if step.grades_visit:
             if grade_choices is None:
                 grade_choices = current_grade_choices()
-            self.fields["grade"].choices = grade_choices
+            self.fields["grade"].choices = grade_choices  # type: ignore[attr-defined]
             self.fields["grade"].required = True
             self.fields["grade"].initial = step.visit.grade.pk if step.visit.grade else None
             self.fields["grade"].help_text = _(

@@ -1,16 +1,19 @@
-from django.db.models import F, Q, QuerySet
+from collections.abc import Iterable
+from typing import Any
 
-from reception.models import ReceptionGrade, User
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from reception.models import ReceptionGrade, ReceptionPolicy, User
 from reception.roles import role_group_ids
 
 from .models import ApprovalStep, Delegation, StepState
 
 
-def _addressed_to(user_id: int, group_ids) -> Q:
+def _addressed_to(user_id: int, group_ids: Iterable[int] | QuerySet[Any, Any]) -> Q:
     return Q(role_id__in=group_ids) | Q(user_id=user_id) | Q(escalated_to_id__in=group_ids)
 
 
-def addressed_to(user) -> Q:
+def addressed_to(user: User) -> Q:
     """A filter on ApprovalStep: addressed to this user — to a role they hold, to them by name,
     escalated to a role they hold, or addressed to an approver they stand in for today (a
     delegation; nobody decides their own request through one)."""
@@ -28,68 +31,80 @@ def addressed_to(user) -> Q:
 def with_people(steps: QuerySet[ApprovalStep]) -> list[ApprovalStep]:
     """The steps with their role, grade and escalation joined, and the people they name
     (addressed to, decided by, on behalf of) read in one more query. Joining all six at once
-    costs PostgreSQL more to plan (about 10 ms) than both queries cost to run."""
-    steps = list(steps.select_related("role", "grade_after", "escalated_to"))
-    ids = {pk for s in steps for pk in (s.user_id, s.decided_by_id, s.on_behalf_of_id) if pk}
+    costs PostgreSQL more to plan than both queries cost to run."""
+    rows = list(steps.select_related("role", "grade_after", "escalated_to"))
+    ids = {pk for s in rows for pk in (s.user_id, s.decided_by_id, s.on_behalf_of_id) if pk}
     people = User.objects.in_bulk(ids)
-    for step in steps:
+    for step in rows:
         step.user = people.get(step.user_id)
         step.decided_by = people.get(step.decided_by_id)
         step.on_behalf_of = people.get(step.on_behalf_of_id)
-    return steps
+    return rows
 
 
-def attach_people(steps) -> list[ApprovalStep]:
+def attach_people(steps: Iterable[ApprovalStep]) -> list[ApprovalStep]:
     """Set each step's addressee and its visit's applicant and main host, read in one query."""
-    steps = list(steps)
+    rows = list(steps)
     ids = {
         pk
-        for s in steps
+        for s in rows
         for pk in (s.user_id, s.visit.applicant_id, s.visit.main_host_id)
         if pk is not None
     }
     people = User.objects.in_bulk(ids)
-    for step in steps:
+    for step in rows:
         step.user = people.get(step.user_id)
-        step.visit.applicant = people.get(step.visit.applicant_id)
+        step.visit.applicant = people[step.visit.applicant_id]  # required: always read
         step.visit.main_host = people.get(step.visit.main_host_id)
-    return steps
+    return rows
 
 
-def attach_grades(steps) -> list[ApprovalStep]:
+def attach_grades(steps: Iterable[ApprovalStep]) -> list[ApprovalStep]:
     """Set each step's visit's proposed and final grade, with their standards (see
     attach_visit_grades)."""
-    steps = list(steps)
-    attach_visit_grades(s.visit for s in steps)
-    return steps
+    rows = list(steps)
+    attach_visit_grades(s.visit for s in rows)
+    return rows
 
 
-def attach_visit_grades(visits) -> None:
+def attach_visit_grades(visits: Iterable[Any]) -> None:  # the approved subjects
     """Set each visit's proposed and final grade, with its standard, from one query. A policy
     has a handful of grades: read apart, they are not four more tables joined into every row
     for PostgreSQL to plan and four more objects per row for Django to build."""
-    visits = list(visits)
-    ids = {pk for v in visits for pk in (v.proposed_grade_id, v.final_grade_id) if pk}
+    rows = list(visits)
+    ids = {pk for v in rows for pk in (v.proposed_grade_id, v.final_grade_id) if pk}
     grades = ReceptionGrade.objects.select_related("standard").in_bulk(ids) if ids else {}
-    for visit in visits:
+    for visit in rows:
         visit.proposed_grade = grades.get(visit.proposed_grade_id)
         visit.final_grade = grades.get(visit.final_grade_id)
 
 
-def steps_of(user) -> QuerySet[ApprovalStep]:
+def steps_of(user: User) -> QuerySet[ApprovalStep]:
     """Steps addressed to this user (see addressed_to)."""
     return ApprovalStep.objects.filter(
         pk__in=ApprovalStep.objects.filter(addressed_to(user)).values("pk")
     )
 
 
-def queue_for(user) -> QuerySet[ApprovalStep]:
+def decided_another_step(user: User) -> Q:
+    """A filter on ApprovalStep: this user decided another step of the same round, and the
+    policy gives one person one decision per round (read in the same query, not fetched)."""
+    other = ApprovalStep.objects.filter(
+        visit=OuterRef("visit"), round=OuterRef("round"), decided_by=user
+    ).exclude(pk=OuterRef("pk"))
+    allowed = ReceptionPolicy.objects.filter(pk=1, several_decisions_per_person=True)
+    return Q(Exists(other)) & ~Q(Exists(allowed))
+
+
+def queue_for(user: User) -> QuerySet[ApprovalStep]:
     """The steps waiting for this user's decision, soonest arrival first. Their own requests
-    are left out: nobody approves their own."""
+    are left out (nobody approves their own), and so are rounds in which they decided another
+    step (one person, one decision: services.decide refuses it)."""
     return (
         steps_of(user)
         .filter(state=StepState.PENDING)
         .exclude(visit__applicant=user)
+        .exclude(decided_another_step(user))
         .select_related(
             "visit__client",
             "visit__applicant",

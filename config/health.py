@@ -60,7 +60,7 @@ def beat_interval() -> timedelta:
     schedule = settings.CELERY_BEAT_SCHEDULE[BEAT_ENTRY]["schedule"]
     if isinstance(schedule, timedelta):
         return schedule
-    return timedelta(seconds=float(schedule))
+    return timedelta(seconds=float(schedule))  # type: ignore[arg-type]  # seconds, a number
 
 
 @dataclasses.dataclass

@@ -1,4 +1,4 @@
-"""Request ids and structured logs (README, "Running in production").
+"""Request ids and structured logs (docs/operations.md, "Logs and request ids").
 
 `RequestIdMiddleware` gives every request an id: the `X-Request-ID` header the load balancer or
 proxy sent when it is a sane one, otherwise a new one. The response carries it back, every log

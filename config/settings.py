@@ -2,7 +2,7 @@
 
 Local defaults (DEBUG=1): SQLite, Celery tasks run eagerly, email printed to the console.
 Production: set DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and the
-EMAIL_* variables. The README lists them all.
+EMAIL_* variables. docs/operations.md lists them all.
 """
 
 import os
@@ -40,7 +40,7 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-local-development-only-key-do-not-use-in-production"
 
 # Rotating the key: put the old one here (comma-separated) for as long as sessions and
-# password-reset links signed with it should stay valid; see the README, Security.
+# password-reset links signed with it should stay valid; see docs/security.md.
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -125,6 +125,16 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Web processes only (config/db_sessions.py): PostgreSQL cancels a statement of a web request
+# after DB_STATEMENT_TIMEOUT_MS, below gunicorn's timeout (GUNICORN_TIMEOUT, 30 s), so a killed
+# worker's query does not run on; ends a session idle inside a transaction after
+# DB_IDLE_IN_TRANSACTION_TIMEOUT_MS; checks every DB_CLIENT_CHECK_INTERVAL_MS that the client of
+# a running statement is still there. 0: no limit. Celery workers and manage.py have none.
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "20000"))
+DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(
+    os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", str(DB_STATEMENT_TIMEOUT_MS))
+)
+DB_CLIENT_CHECK_INTERVAL_MS = int(os.environ.get("DB_CLIENT_CHECK_INTERVAL_MS", "5000"))
 
 AUTH_USER_MODEL = "reception.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -138,8 +148,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Directory login (LDAP / Active Directory), off unless LDAP_SERVER_URI is set. See the README,
-# "Directory login (LDAP)", and reception/directory.py for the group -> role mapping.
+# Directory login (LDAP / Active Directory), off unless LDAP_SERVER_URI is set. See
+# docs/integrations.md, "Directory login (LDAP)", and reception/directory.py for the
+# group -> role mapping.
 LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "")
 LDAP_ROLE_GROUPS = os.environ.get("LDAP_ROLE_GROUPS", "")
 if LDAP_SERVER_URI:
@@ -324,6 +335,20 @@ AXES_CLIENT_IP_CALLABLE = "reception.http.client_ip"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Password-reset links are valid this long (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
+# Password-reset emails: at most one per account every PASSWORD_RESET_ACCOUNT_MINUTES, and at
+# most PASSWORD_RESET_PER_ADDRESS_HOUR reset requests per client address an hour (the page
+# answers the same past either limit; 0 turns a limit off). Counted in the cache (CACHES).
+PASSWORD_RESET_ACCOUNT_MINUTES = float(os.environ.get("PASSWORD_RESET_ACCOUNT_MINUTES", "15"))
+PASSWORD_RESET_PER_ADDRESS_HOUR = int(os.environ.get("PASSWORD_RESET_PER_ADDRESS_HOUR", "10"))
+# A cache shared by every worker (throttles, kept reports) when CACHE_URL names a Redis server,
+# e.g. redis://127.0.0.1:6379/1; otherwise each process keeps its own (Django's local memory).
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
 
 # Security: production values unless DEBUG is on.
 SESSION_COOKIE_HTTPONLY = True
@@ -360,7 +385,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# --- Running in production: logs and Sentry (README, "Running in production") -------------
+# --- Running in production: logs and Sentry (docs/operations.md) -----------------------
 # Plain lines locally; LOG_FORMAT=json writes one JSON object per line (time, level, logger,
 # message, request_id and the record's extra fields) for a log collector. One line per request
 # (logger jiedai.requests) unless DEBUG, where runserver prints its own.

@@ -75,7 +75,7 @@ class WorkingCalendar:
     Make one per job (a sweep, a batch of due dates) so edits in the admin are seen next time.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._entries: dict[int, dict] = {}
 
     def _entry(self, day: date):

@@ -4,7 +4,7 @@
 class RuleError(Exception):
     """A business rule refused the operation; `message` is shown to the user as it is."""
 
-    def __init__(self, message):
+    def __init__(self, message: object) -> None:
         super().__init__(message)
         self.message = message
 

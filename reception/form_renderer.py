@@ -1,7 +1,7 @@
 """Django's form renderer, with its commonest widget templates written in Python.
 
 Django renders every widget through a template, and a <select> through one more template per
-option: a filter form of five fields cost about 1 ms a field, on every list page. The
+option, on every list page (docs/performance.md has the figures). The
 templates below are Django's own, rewritten as functions that give the same HTML byte for
 byte, stripped as Django's renderer strips them (tests/test_form_renderer.py compares them
 with Django's templates); any other template is rendered as Django would.

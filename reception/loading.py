@@ -7,6 +7,7 @@ the admin) are kept; where they differ from the rulebook the report says so ("ke
 """
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db import models
 
@@ -47,15 +48,16 @@ class LoadReport:
         return any(self.counts.values())
 
 
-def upsert(
-    model: type[models.Model], lookup: dict, values: dict, report: LoadReport
-) -> models.Model:
+M = TypeVar("M", bound=models.Model)
+
+
+def upsert(model: type[M], lookup: dict, values: dict, report: LoadReport) -> M:
     """Create `model(**lookup, **values)` or bring an existing row's `values` up to date.
 
     For imports that are meant to overwrite (the calendar); policy uses `load_row`."""
-    obj = model.objects.filter(**lookup).first()
+    obj = model._default_manager.filter(**lookup).first()
     if obj is None:
-        obj = model.objects.create(**lookup, **values)
+        obj = model._default_manager.create(**lookup, **values)
         report.record("created", obj)
         return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
@@ -79,14 +81,12 @@ def _differences(obj: models.Model, values: dict) -> list[str]:
     return [name for name, value in values.items() if getattr(obj, name) != value]
 
 
-def load_row(
-    model: type[models.Model], lookup: dict, values: dict, report: LoadReport
-) -> models.Model:
+def load_row(model: type[M], lookup: dict, values: dict, report: LoadReport) -> M:
     """Create the row when it is missing. An existing row is kept as it is, unless the report
     resets: then the fields that differ from the rulebook's `values` are set back."""
-    obj = model.objects.filter(**lookup).first()
+    obj = model._default_manager.filter(**lookup).first()
     if obj is None:
-        obj = model.objects.create(**lookup, **values)
+        obj = model._default_manager.create(**lookup, **values)
         report.record("created", obj)
         return obj
     differing = _differences(obj, values)

@@ -24,6 +24,8 @@ and the stored text shown instead.
 """
 
 import logging
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.utils import translation
@@ -51,7 +53,7 @@ class Msg:
     bilingual data, all evaluated in the reader's language.
     """
 
-    def __init__(self, text, **params):
+    def __init__(self, text: Any, **params: object) -> None:  # text: a str or a lazy one
         self.text = text
         self.params = params
 
@@ -87,7 +89,7 @@ class Msg:
 class Lines:
     """Several Msg, one per line."""
 
-    def __init__(self, items):
+    def __init__(self, items: Iterable[object]) -> None:
         self.items = list(items)
 
     def render(self, language: str | None = None) -> str:
@@ -183,7 +185,8 @@ def _text_json(text) -> dict:
     """The msgid (with context and plural forms) of a message's text."""
     if not isinstance(text, Promise):
         return {"msgid": str(text)}
-    unpickle, args = text.__reduce__()[:2]
+    reduced: Any = text.__reduce__()
+    unpickle, args = reduced[:2]
     if unpickle.__name__ == "_lazy_number_unpickle":  # ngettext_lazy(…, "count")
         func, _resultclass, number, kwargs = args
         data = {"msgid": kwargs["singular"], "plural": kwargs["plural"], "count": number}

@@ -4,14 +4,15 @@ from dataclasses import dataclass
 
 import rules
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class Entry:
     key: str
-    label: str
-    description: str
+    label: str | Promise
+    description: str | Promise
     icon: str
     url_name: str
     perm: str | None = None

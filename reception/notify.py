@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def notify(
-    recipients: Iterable[User],
+    recipients: Iterable[User | None],  # None (an unset host…) is skipped
     *,
     kind: str,
     title: Msg,

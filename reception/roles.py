@@ -7,6 +7,7 @@ from a group in the admin stays removed.
 """
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -85,7 +86,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def role_label(code: str) -> str:
+def role_label(code: str) -> str | Promise:
     try:
         return Role(code).label
     except ValueError:

@@ -7,6 +7,7 @@ say so in their notes: a company using abc edits them in the admin.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from .roles import Role
 
@@ -20,7 +21,7 @@ EXTRAS = [
 _BMW = ("宝马及以上车辆接送", "BMW class or above")
 _PASSAT = ("帕萨特及以上车辆接送", "Passat class or above")
 
-SCHEMES = {
+SCHEMES: dict[str, dict[str, Any]] = {
     "four-tier": {
         "name": "四级接待(贵宾/嘉宾/商务/业务)",
         "name_en": "Four tiers (VIP / guest / business / routine)",
@@ -223,4 +224,18 @@ SCHEMES = {
             },
         ],
     },
+}
+
+# The order of authority among the approving roles (seed 001 §3 and §4: the general manager
+# leads the reception group and approves VIP visits, the deputy general managers deputise and
+# approve guest and business visits, the department heads — the marketing head approving
+# routine visits, the product director confirming arrangements — are its members; marketing
+# staff assess the grade). 1 is the highest. Approval steps escalate only to roles ranked at or
+# above their own; roles not listed receive no escalation.
+ROLE_RANKS = {
+    Role.GENERAL_MANAGER: 1,
+    Role.DEPUTY_GM: 2,
+    Role.MARKETING_HEAD: 3,
+    Role.PRODUCT_DIRECTOR: 3,
+    Role.MARKETING: 4,
 }

@@ -3,10 +3,11 @@
 from django.db.models import Q, QuerySet
 
 from .models import Client, ReceptionGrade, User
-from .roles import APPLICANT_ROLES
+from .roles import APPLICANT_ROLES, Role
+from .validators import name_key
 
 
-def editable_clients(user) -> QuerySet[Client]:
+def editable_clients(user: User) -> QuerySet[Client]:
     """Clients this user may edit: every client for marketing, otherwise the ones they own."""
     if user.has_perm("reception.change_any_client"):
         return Client.objects.all()
@@ -23,13 +24,21 @@ def account_owner_candidates() -> QuerySet[User]:
     )
 
 
+def project_engineer_candidates() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=str(Role.PROJECT_ENGINEER)).order_by(
+        "full_name", "username"
+    )
+
+
 def search_clients(queryset: QuerySet[Client], text: str) -> QuerySet[Client]:
     text = text.strip()
     if not text:
         return queryset
-    return queryset.filter(
-        Q(name__icontains=text) | Q(name_en__icontains=text) | Q(contacts__name__icontains=text)
-    ).distinct()
+    found = Q(name__icontains=text) | Q(name_en__icontains=text) | Q(contacts__name__icontains=text)
+    key = name_key(text)
+    if key:  # also as written another way: 遠航 finds 远航, "xinghe." finds "Xinghe"
+        found |= Q(name_key__contains=key)
+    return queryset.filter(found).distinct()
 
 
 def search_staff(queryset: QuerySet[User], text: str) -> QuerySet[User]:

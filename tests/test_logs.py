@@ -129,13 +129,37 @@ def test_log_format_json_makes_the_console_write_json_lines():
     assert (line["message"], line["request_id"]) == ("接待", "-")
 
 
-@pytest.mark.parametrize(
-    ("dsn", "active"), [("", False), ("https://public@sentry.example.invalid/1", True)]
-)
-def test_sentry_starts_only_with_a_dsn_with_the_django_and_celery_integrations(dsn, active):
+DSNS = ["", "https://public@sentry.example.invalid/1"]
+
+
+@pytest.fixture(scope="module")
+def sentry_after_settings():
+    """Sentry's client after the settings are read without a DSN, then with one: one process
+    for both cases (Sentry starts at import, so not in the test process), in that order."""
     code = (
-        "import sentry_sdk; c = sentry_sdk.get_client(); "
-        "print(c.is_active(), 'django' in c.integrations, 'celery' in c.integrations)"
+        "import os, runpy, sentry_sdk\n"
+        f"for dsn in {DSNS!r}:\n"
+        "    os.environ['SENTRY_DSN'] = dsn\n"
+        "    runpy.run_path('config/settings.py')\n"
+        "    c = sentry_sdk.get_client()\n"
+        "    print(c.is_active(), 'django' in c.integrations, 'celery' in c.integrations)\n"
     )
-    result = manage_shell(code, SENTRY_DSN=dsn)
-    assert result.stdout.split() == [str(active)] * 3, result.stderr
+    unset = {"DJANGO_ALLOW_ASYNC_UNSAFE", "LOG_FORMAT", "SENTRY_DSN"}
+    env = {k: v for k, v in os.environ.items() if k not in unset} | {"DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(zip(DSNS, result.stdout.splitlines(), strict=True))
+
+
+@pytest.mark.parametrize(("dsn", "active"), [(DSNS[0], False), (DSNS[1], True)])
+def test_sentry_starts_only_with_a_dsn_with_the_django_and_celery_integrations(
+    sentry_after_settings, dsn, active
+):
+    assert sentry_after_settings[dsn].split() == [str(active)] * 3

@@ -2,13 +2,12 @@
 security headers Django sets; HSTS preload is the operator's choice."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from tests.settings_probe import settings_under
 from tests.test_production_settings import PRODUCTION_ENV, manage
 
 pytestmark = pytest.mark.django_db
@@ -72,17 +71,7 @@ def test_no_template_has_inline_script_style_or_event_handlers():
 
 
 def production_setting(name: str, **env) -> str:
-    code = f"from django.conf import settings; print(settings.{name})"
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", **PRODUCTION_ENV, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return str(settings_under({"PATH": "/usr/bin:/bin", **PRODUCTION_ENV, **env})[name])
 
 
 def test_hsts_preload_is_off_unless_the_operator_turns_it_on():

@@ -103,7 +103,7 @@ class PrepTaskTemplateForm(forms.ModelForm):
             "description_en",
             "active",
             "grades",
-            "guests",
+            "guest_kinds",
             "purposes",
             "client_categories",
             "services",
@@ -126,7 +126,7 @@ class PrepTaskTemplateForm(forms.ModelForm):
 class PrepTaskTemplateAdmin(SimpleHistoryAdmin):
     form = PrepTaskTemplateForm
     list_display = ("code", "name", "department", "due_working_days", "active")
-    list_filter = ("department", "active", "grades", "guests", "needs_meals", "needs_rooms")
+    list_filter = ("department", "active", "grades", "assign_to", "needs_meals", "needs_rooms")
     list_editable = ("active",)
     search_fields = ("code", "name", "name_en", "description")
     filter_horizontal = ("grades",)
@@ -150,7 +150,7 @@ class PrepTaskTemplateAdmin(SimpleHistoryAdmin):
             {
                 "fields": (
                     "grades",
-                    "guests",
+                    "guest_kinds",
                     "purposes",
                     "client_categories",
                     "services",

@@ -49,8 +49,12 @@ def natural_user(role: str) -> User:
             return office
     if role in (Role.SALES, Role.PROJECT_ENGINEER):
         users = users.annotate(n=Count("visit_requests")).order_by("-n", "pk")
-        return users.first()
-    return users.order_by("pk").first()
+    else:
+        users = users.order_by("pk")
+    user = users.first()
+    if user is None:
+        raise LookupError(f"Nobody active holds the role {role}: seed a company first.")
+    return user
 
 
 def big_visit(user) -> VisitRequest | None:

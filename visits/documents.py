@@ -122,7 +122,7 @@ def document_filename(*, visit: VisitRequest, kind: str) -> str:
 def load_visit(pk: int) -> VisitRequest:
     """The visit with everything the documents show: nine queries, whatever its size."""
     return (
-        VisitRequest.objects.select_related(
+        VisitRequest.objects.select_related(  # type: ignore[type-var]  # Prefetch of mixed models
             "client",
             "applicant",
             "main_host",
@@ -336,7 +336,7 @@ _fonts = threading.local()
 
 
 def _font_config():
-    """One fontconfig set-up per thread, kept: loading it anew costs ~50 ms a document.
+    """One fontconfig set-up per thread, kept: loading it anew is a cost on every document.
     Safe because the documents declare no @font-face; fonts installed later are seen after
     a restart."""
     from weasyprint.text.fonts import (

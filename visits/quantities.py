@@ -6,7 +6,7 @@ from django.utils.translation import ngettext_lazy
 
 from reception.messages import Msg
 
-# Made once: each ngettext_lazy with a named number builds a new proxy class (0.15 ms), and a
+# Made once: each ngettext_lazy with a named number builds a new proxy class, and a
 # task board asks for a quantity on each of its rows.
 SEATS = ngettext_lazy("%(n)s seat", "%(n)s seats", "n")
 VISITORS = ngettext_lazy("%(n)s visitor", "%(n)s visitors", "n")

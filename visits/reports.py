@@ -254,7 +254,7 @@ def spending(period: Period) -> tuple[Table, Table]:
         for r in ordered
     ]
     category_field = model._meta.get_field("category")
-    labels = dict(category_field.choices)
+    labels = dict(category_field.choices or [])
     found = {r["category"]: r for r in lines.values("category").annotate(**sums)}
     by_category.rows = [
         [

@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, models, reset_queries, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalStep, StepState
@@ -40,9 +41,9 @@ from reception.models import (
 from reception.roles import Role
 from reception.services import ensure_roles
 
+from . import links
 from .models import (
     ArrivalMode,
-    AssignTo,
     EventKind,
     Origin,
     PrepStatus,
@@ -431,6 +432,8 @@ class CompanySeeder:
             Department.objects.filter(pk=self.departments[code].pk).update(head=user)
         self.report.add("User", len(users))
         self.applicants = self.by_role[Role.SALES] + self.by_role[Role.PROJECT_ENGINEER]
+        self.sales_ids = {u.pk for u in self.by_role[Role.SALES]}
+        self.engineer_ids = {u.pk for u in self.by_role[Role.PROJECT_ENGINEER]}
         self.department_of = {m.user_id: m.department.code for m in memberships}
 
     def clients(self) -> None:
@@ -491,7 +494,7 @@ class CompanySeeder:
             .prefetch_related("grades")
         ]
         self.rules = {r.kind: r for r in ReminderRule.objects.filter(active=True)}
-        self.group_by_id = {g.pk: g for g in self.groups.values()}
+        self.group_by_id: dict[int | None, Group] = {g.pk: g for g in self.groups.values()}
 
     # ---- visits ----------------------------------------------------------------------------
 
@@ -603,6 +606,9 @@ class CompanySeeder:
                 main_host=rng.choice(
                     self.by_role[Role.MARKETING_HEAD] + self.by_role[Role.DEPUTY_GM]
                 ),
+                # the applicant is the lead or the engineer their role says (no client names one)
+                sales_lead=applicant if applicant.pk in self.sales_ids else None,
+                project_engineer=applicant if applicant.pk in self.engineer_ids else None,
                 receptionist=rng.choice(self.by_role[Role.RECEPTIONIST]) if approved else None,
                 meeting_room=rng.choice(("一号会议室", "二号会议室", "贵宾室", "")),
                 late=filed > arrival - timedelta(days=3),
@@ -629,6 +635,7 @@ class CompanySeeder:
     def _visit_rows(self, visit: VisitRequest) -> None:
         rng, w, status = self.rng, self.writer, visit.status
         filed, arrival, departure = visit.created_at, visit.arrival_at, visit.departure_at
+        assert arrival is not None and departure is not None  # every seeded visit has both
         on_site = status in (S.IN_PROGRESS, S.COMPLETED, S.CLOSED)
         for i in range(visit.headcount if rng.random() < 0.8 else max(1, visit.headcount - 1)):
             checked_in = checked_out = None
@@ -647,8 +654,8 @@ class CompanySeeder:
                 checked_in_at=checked_in,
                 checked_out_at=checked_out,
             )
-        events = []  # (at, kind, from, to)
-        path = {
+        events: list[tuple[datetime | None, str, str, str]] = []  # (at, kind, from, to)
+        paths: dict[str, list[VisitStatus]] = {
             S.DRAFT: [],
             S.SUBMITTED: [S.SUBMITTED],
             S.IN_APPROVAL: [S.SUBMITTED, S.IN_APPROVAL],
@@ -666,8 +673,9 @@ class CompanySeeder:
                 S.COMPLETED,
                 S.CLOSED,
             ],
-        }[status]
-        moments = {
+        }
+        path = paths[status]
+        moments: dict[str, datetime | None] = {
             S.SUBMITTED: filed,
             S.IN_APPROVAL: filed + timedelta(hours=3),
             S.APPROVED: visit.approved_at,
@@ -678,12 +686,13 @@ class CompanySeeder:
             S.COMPLETED: departure,
             S.CLOSED: departure + timedelta(days=1),
         }
-        before = S.DRAFT
+        before: str = S.DRAFT
         for to in path:
             events.append((moments[to], EventKind.TRANSITION, before, to))
             before = to
         if status in (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED) and rng.random() < 0.3:
-            events.append((visit.approved_at + timedelta(hours=2), EventKind.CHANGE, "", ""))
+            approved = visit.approved_at or filed
+            events.append((approved + timedelta(hours=2), EventKind.CHANGE, "", ""))
         if on_site:
             events.append((arrival + timedelta(minutes=5), EventKind.CHECK_IN, "", ""))
         if status in (S.COMPLETED, S.CLOSED):
@@ -701,7 +710,7 @@ class CompanySeeder:
                 if kind == EventKind.CHANGE
                 else [],
             )
-        notices = []  # (at, recipient, kind, title)
+        notices: list[tuple] = []  # (at, recipient, kind, title[, url])
         notices += self._steps(visit, path, moments)
         tasks = self._tasks(visit) if visit.approved_at else []
         for department in set(tasks):
@@ -729,26 +738,33 @@ class CompanySeeder:
                 (moments[S.CANCELLED], visit.main_host, Kind.VISIT_CANCELLED, "申请已取消")
             )
         self._reminders(visit, tasks, notices)
-        url = f"/visits/{visit.pk}/"
-        for at, recipient, kind, title in notices:
+        # where the services link them: the visit, its tasks (the departments' page filtered
+        # to the visit), the step (approvals:step, which resolves to the card or the visit)
+        urls = {
+            Kind.TASKS: links.visit_tasks(visit.pk, held=False),
+            Kind.for_reminder(ReminderKind.OPEN_TASKS): links.visit_tasks(visit.pk, held=False),
+        }
+        visit_url = f"/visits/{visit.pk}/"
+        for at, recipient, kind, title, *step_url in notices:
             old = at < self.now - timedelta(days=10)
             w.add(
                 Notification,
                 recipient=recipient,
                 kind=kind,
                 title=f"{visit.reference or ''} {title}".strip(),
-                url=url,
+                url=step_url[0] if step_url else urls.get(kind, visit_url),
                 created_at=at,
                 read_at=at + timedelta(hours=1) if old or rng.random() < 0.5 else None,
                 email_sent_at=at,
             )
 
-    def _steps(self, visit, path, moments) -> list:
+    def _steps(self, visit, path, moments) -> list[tuple]:
         """The approval round as the services leave it, with the notices it sent."""
         chain = self.chains.get(visit.proposed_grade_id) or []
         if not chain or S.SUBMITTED not in path:
             return []
-        rng, status, notices = self.rng, visit.status, []
+        rng, status = self.rng, visit.status
+        notices: list[tuple] = []
         if status in (S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.CLOSED):
             stop, final = len(chain), None
         elif status in (S.RETURNED, S.REJECTED):
@@ -765,6 +781,7 @@ class CompanySeeder:
             people = self.by_role.get(role.name, []) if role else []
             decider = template.user or (rng.choice(people) if people else None)
             state, decided_by, decided_at, activated = StepState.WAITING, None, None, None
+            step_id = self.writer.new_id(ApprovalStep)
             if index < stop:
                 state, decided_by = StepState.APPROVED, decider
                 activated, decided_at = at, at + timedelta(hours=rng.randrange(1, 8))
@@ -774,8 +791,9 @@ class CompanySeeder:
                 activated = at
                 if final == StepState.PENDING:
                     state = StepState.PENDING
+                    url = reverse("approvals:step", args=[step_id])
                     for user in people or ([template.user] if template.user else []):
-                        notices.append((at, user, Kind.APPROVAL_WAITING, "等待您的审批"))
+                        notices.append((at, user, Kind.APPROVAL_WAITING, "等待您的审批", url))
                 else:
                     state, decided_by = final, decider
                     decided_at = at + timedelta(hours=5)
@@ -784,6 +802,7 @@ class CompanySeeder:
                 state = StepState.SKIPPED
             self.writer.add(
                 ApprovalStep,
+                id=step_id,
                 visit=visit,
                 round=1,
                 position=position,
@@ -792,6 +811,7 @@ class CompanySeeder:
                 role_id=template.role_id,
                 user_id=template.user_id,
                 grades_visit=template.grades_visit,
+                template_id=template.pk,
                 state=state,
                 activated_at=activated,
                 decided_by=decided_by,
@@ -809,12 +829,8 @@ class CompanySeeder:
                 continue
             due = _working_days_before(arrival_day, template.due_working_days)
             done = visit.status != S.APPROVED or rng.random() < (0.8 if due < self.today else 0.35)
-            members = self.members.get(template.department.code) or [None]
-            holder = {
-                AssignTo.APPLICANT: visit.applicant,
-                AssignTo.MAIN_HOST: visit.main_host,
-                AssignTo.RECEPTIONIST: visit.receptionist,
-            }.get(template.assign_to)
+            members: list[User | None] = [*self.members.get(template.department.code, [])] or [None]
+            holder = template.holder(visit)
             assignee = holder if template.assign_to else rng.choice(members)
             cancelled = rng.random() < 0.03
             task = dict(

@@ -122,7 +122,7 @@ class ChannelMessageAdmin(admin.ModelAdmin):
     search_fields = ["target", "error_code", "error"]
     # The field's own label, "to", shares its msgid with the timeline's status change (新状态):
     # the admin names it "recipient" instead.
-    readonly_fields = fields = [
+    readonly_fields = fields = [  # type: ignore[assignment]  # a list of names is fine
         "recipient" if f.name == "target" else f.name for f in ChannelMessage._meta.fields
     ]
     actions = ["retry_now"]

@@ -18,8 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import StaffMembership
-from . import dingtalk, feishu, tokens, wecom
+from . import tokens
+from .base import ChannelAdapter
 from .cards import make_card
+from .dingtalk import DingTalk
+from .feishu import Feishu
 from .http import Answer, TransportError
 from .models import (
     ChannelAccount,
@@ -29,10 +32,14 @@ from .models import (
     MessageStatus,
     RouteTarget,
 )
+from .wecom import WeCom
 
 log = logging.getLogger(__name__)
 
-PLATFORMS = {"wecom": wecom, "dingtalk": dingtalk, "feishu": feishu}
+# One adapter per platform (base.py): the same methods, each platform's differences inside.
+PLATFORMS: dict[str, ChannelAdapter] = {
+    adapter.platform: adapter for adapter in (WeCom(), DingTalk(), Feishu())
+}
 RATE_WINDOW = timedelta(minutes=1)
 
 
@@ -65,9 +72,9 @@ def queue(notifications, *, kind: str, title, body, url: str) -> list[int]:
     rows, robots_done = [], set()
     for note in notifications:
         for route in routes:
-            module = PLATFORMS[route.platform]
+            adapter = PLATFORMS[route.platform]
             if route.target == RouteTarget.RECIPIENT:
-                if not module.app_configured():
+                if not adapter.app_configured():
                     continue
                 account = ChannelAccount.objects.filter(
                     user_id=note.recipient_id, platform=route.platform
@@ -85,7 +92,7 @@ def queue(notifications, *, kind: str, title, body, url: str) -> list[int]:
                         notification=note,
                         platform=route.platform,
                         target=account.external_id,
-                        payload=module.direct_payload(card, account.external_id),
+                        payload=adapter.direct_payload(card, account.external_id),
                     )
                 )
                 continue
@@ -106,7 +113,7 @@ def queue(notifications, *, kind: str, title, body, url: str) -> list[int]:
                         platform=robot.platform,
                         robot=robot,
                         target=robot.name,
-                        payload=module.robot_payload(card),
+                        payload=adapter.robot_payload(card),
                     )
                 )
     return [row.pk for row in ChannelMessage.objects.bulk_create(rows)]
@@ -118,21 +125,21 @@ def _over_robot_limit(robot_id: int, now: datetime) -> datetime | None:
         robot_id=robot_id, status=MessageStatus.SENT, sent_at__gt=now - RATE_WINDOW
     ).order_by("sent_at")
     limit = settings.CHANNEL_ROBOT_PER_MINUTE
-    sent = list(recent.values_list("sent_at", flat=True)[: limit + 1])
+    sent = [at for at in recent.values_list("sent_at", flat=True)[: limit + 1] if at]
     if len(sent) < limit:
         return None
     return sent[len(sent) - limit] + RATE_WINDOW
 
 
 def send_payload(message: ChannelMessage) -> Answer:
-    module = PLATFORMS[message.platform]
-    if message.robot_id:
-        robot = message.robot
-        return module.send_robot(robot.webhook_url, robot.secret, message.payload)
-    answer = module.send_direct(message.payload)
+    adapter = PLATFORMS[message.platform]
+    robot = message.robot
+    if robot is not None:
+        return adapter.send_robot(robot.webhook_url, robot.secret, message.payload)
+    answer = adapter.send_direct(message.payload)
     if answer.token_expired:  # the cached token died early: fetch a new one, once
         tokens.forget_token(message.platform)
-        answer = module.send_direct(message.payload)
+        answer = adapter.send_direct(message.payload)
     return answer
 
 

@@ -10,63 +10,10 @@ import base64
 import hashlib
 import hmac
 import time
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote_plus
 
-from django.conf import settings
-
-from . import tokens
+from .base import JSON, ErrcodeAdapter
 from .cards import Card
-from .http import Answer, call, errcode_answer, errcode_token
-
-PLATFORM = "dingtalk"
-RATE_LIMITED = {130101, 90018, 90002}
-TOKEN_EXPIRED = {40014, 42001, 88}
-
-
-def _app() -> dict:
-    return settings.CHANNEL_APPS.get(PLATFORM, {})
-
-
-def _base() -> str:
-    return settings.CHANNEL_API_BASE[PLATFORM].rstrip("/")
-
-
-def app_configured() -> bool:
-    app = _app()
-    return bool(app.get("app_key") and app.get("app_secret") and app.get("agent_id"))
-
-
-def _markdown(card: Card) -> str:
-    text = card.text.replace("\n", "  \n")
-    return f"### {card.title}\n\n{text}"
-
-
-def direct_payload(card: Card, user_id: str) -> dict:
-    return {
-        "agent_id": int(_app().get("agent_id") or 0),
-        "userid_list": user_id,
-        "msg": {
-            "msgtype": "action_card",
-            "action_card": {
-                "title": card.title,
-                "markdown": _markdown(card),
-                "single_title": card.button,
-                "single_url": card.link,
-            },
-        },
-    }
-
-
-def robot_payload(card: Card) -> dict:
-    return {
-        "msgtype": "actionCard",
-        "actionCard": {
-            "title": card.title,
-            "text": _markdown(card),
-            "singleTitle": card.button,
-            "singleURL": card.link,
-        },
-    }
 
 
 def sign(secret: str, timestamp: int) -> str:
@@ -84,22 +31,45 @@ def signed_url(webhook_url: str, secret: str, timestamp: int | None = None) -> s
     return f"{webhook_url}{joiner}timestamp={timestamp}&sign={sign(secret, timestamp)}"
 
 
-def answer(raw: dict) -> Answer:
-    return errcode_answer(raw, rate_limited=RATE_LIMITED, token_expired=TOKEN_EXPIRED)
+def _markdown(card: Card) -> str:
+    text = card.text.replace("\n", "  \n")
+    return f"### {card.title}\n\n{text}"
 
 
-def _fetch_token() -> tuple[str, int]:
-    app = _app()
-    query = urlencode({"appkey": app["app_key"], "appsecret": app["app_secret"]})
-    raw = call("GET", f"{_base()}/gettoken?{query}")
-    return errcode_token(raw)
+class DingTalk(ErrcodeAdapter):
+    platform = "dingtalk"
+    app_keys = ("app_key", "app_secret", "agent_id")
+    rate_limited = frozenset({130101, 90018, 90002})
+    token_expired = frozenset({40014, 42001, 88})
+    token_path = "/gettoken"
+    token_query = (("appkey", "app_key"), ("appsecret", "app_secret"))
+    message_path = "/topapi/message/corpconversation/asyncsend_v2"
 
+    def direct_payload(self, card: Card, user_id: str) -> JSON:
+        return {
+            "agent_id": int(self.app().get("agent_id") or 0),
+            "userid_list": user_id,
+            "msg": {
+                "msgtype": "action_card",
+                "action_card": {
+                    "title": card.title,
+                    "markdown": _markdown(card),
+                    "single_title": card.button,
+                    "single_url": card.link,
+                },
+            },
+        }
 
-def send_direct(payload: dict) -> Answer:
-    token = tokens.get_token(PLATFORM, _fetch_token)
-    url = f"{_base()}/topapi/message/corpconversation/asyncsend_v2?access_token={token}"
-    return answer(call("POST", url, payload))
+    def robot_payload(self, card: Card) -> JSON:
+        return {
+            "msgtype": "actionCard",
+            "actionCard": {
+                "title": card.title,
+                "text": _markdown(card),
+                "singleTitle": card.button,
+                "singleURL": card.link,
+            },
+        }
 
-
-def send_robot(webhook_url: str, secret: str, payload: dict) -> Answer:
-    return answer(call("POST", signed_url(webhook_url, secret), payload))
+    def signed_robot_request(self, webhook: str, secret: str, payload: JSON) -> tuple[str, JSON]:
+        return signed_url(webhook, secret), payload

@@ -128,7 +128,7 @@ class ChannelRoute(models.Model):
     def clean(self) -> None:
         if self.target == RouteTarget.ROBOT and self.robot_id is None:
             raise ValidationError({"robot": _("Choose the group robot.")})
-        if self.robot_id and self.robot.platform != self.platform:
+        if self.robot is not None and self.robot.platform != self.platform:
             raise ValidationError({"robot": _("This robot belongs to another platform.")})
 
 

@@ -1,8 +1,9 @@
 """A form field in Bootstrap 5's markup without crispy-forms' field template.
 
-crispy's `as_crispy_field` renders a large template per field (about 2 ms each); a filter form
-shown on every list page pays it on every request. This renders the same markup (label,
-control with Bootstrap's class, errors, help) in Python around Django's own widget.
+crispy's `as_crispy_field` renders a large template per field; a filter form shown on every
+list page pays it on every request (docs/performance.md has the figure). This renders the
+same markup (label, control with Bootstrap's class, errors, help) in Python around Django's
+own widget.
 """
 
 from django import template

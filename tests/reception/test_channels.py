@@ -3,7 +3,6 @@
 import json
 import logging
 import re
-import time
 from datetime import timedelta
 from io import StringIO
 
@@ -15,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from reception.channels import tokens
 from reception.channels.models import (
     ChannelAccount,
     ChannelMessage,
@@ -173,17 +173,20 @@ def test_a_robot_sends_twenty_a_minute_and_the_rest_a_minute_later(
 
 
 def test_the_app_token_is_cached_and_fetched_again_before_it_expires(
-    fake_platforms, staff, settings, django_capture_on_commit_callbacks
+    fake_platforms, staff, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.CHANNEL_TOKEN_MARGIN = 300
-    fake_platforms.expires_in = 301  # cached for one second
+    fake_platforms.expires_in = 310  # kept for ten seconds
+    now = [1_000_000.0]
+    monkeypatch.setattr(tokens, "clock", lambda: now[0])
     direct(staff.gm, "feishu")
     route("tasks", "feishu")
     for _n in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             ping(staff.gm)
+        now[0] += 4
     assert fake_platforms.token_requests["feishu"] == 1
-    time.sleep(1.2)
+    now[0] += 2  # ten seconds after the token came: fetched again
     with django_capture_on_commit_callbacks(execute=True):
         ping(staff.gm)
     assert fake_platforms.token_requests["feishu"] == 2

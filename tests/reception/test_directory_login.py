@@ -1,9 +1,6 @@
 """Directory login (LDAP): directory groups give roles; the directory is faked in the test."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import ldap
@@ -17,6 +14,7 @@ from reception.directory import on_populate_user, parse_role_groups
 from reception.models import User
 from reception.roles import Role
 from tests.factories import user_with
+from tests.settings_probe import settings_under
 
 pytestmark = pytest.mark.django_db
 
@@ -124,27 +122,14 @@ def test_a_wrong_directory_password_logs_nobody_in(directory, rf):
 
 
 def test_the_ldap_backend_is_used_only_when_a_server_is_configured():
-    code = "from django.conf import settings; print(settings.AUTHENTICATION_BACKENDS)"
-    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
-    root = Path(__file__).resolve().parents[2]
+    env = {"PATH": os.environ.get("PATH", ""), "DEBUG": "1"}
 
     def backends(**extra):
-        run = subprocess.run(
-            [sys.executable, "-c", f"import django; django.setup(); {code}"],
-            cwd=root,
-            env={**env, **extra},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert run.returncode == 0, run.stderr
-        return run.stdout.strip()
+        return settings_under({**env, **extra})["AUTHENTICATION_BACKENDS"]
 
-    assert "LDAPBackend" not in backends(LDAP_SERVER_URI="")
-    assert backends(LDAP_SERVER_URI="ldap://dc.corp.example") == str(
-        [
-            "axes.backends.AxesStandaloneBackend",
-            "django_auth_ldap.backend.LDAPBackend",
-            "django.contrib.auth.backends.ModelBackend",
-        ]
-    )
+    assert "django_auth_ldap.backend.LDAPBackend" not in backends(LDAP_SERVER_URI="")
+    assert backends(LDAP_SERVER_URI="ldap://dc.corp.example") == [
+        "axes.backends.AxesStandaloneBackend",
+        "django_auth_ldap.backend.LDAPBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ]

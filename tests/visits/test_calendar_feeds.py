@@ -4,14 +4,17 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from reception.models import Department
 from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
-from visits.models import CalendarFeed, VisitRequest, VisitStatus
-from visits.services.calendar_feeds import _sequence
+from visits.models import CalendarFeed, PrepTask, VisitRequest, VisitStatus
+from visits.services.calendar_feeds import FEED_DAYS_BACK, _sequence
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -79,15 +82,75 @@ def test_a_cancelled_visit_stays_in_the_feed_as_cancelled(client, sales, visit):
     assert str(event["STATUS"]) == "CANCELLED"
 
 
-def test_task_due_dates_are_all_day_events_in_the_departments_feeds(client, visit):
+def test_a_held_task_is_an_all_day_event_in_its_holders_feed(client, visit):
+    task = visit.prep_tasks.select_related("department").first()
+    member = user_with(Role.DEPARTMENT_MEMBER)
+    task.department.memberships.create(user=member)
+    PrepTask.objects.filter(pk=task.pk).update(assignee=member)
+    event = events(feed_of(client, member))[f"task-{task.pk}@testserver"]
+    assert event["DTSTART"].dt == task.due_date
+    assert type(event["DTSTART"].dt) is date  # all day: a date, not a time
+
+
+def test_a_department_member_does_not_get_the_departments_tasks(client, visit):
     task = visit.prep_tasks.select_related("department").first()
     member = user_with(Role.DEPARTMENT_MEMBER)
     task.department.memberships.create(user=member)
     found = events(feed_of(client, member))
-    event = found[f"task-{task.pk}@testserver"]
-    assert event["DTSTART"].dt == task.due_date
-    assert type(event["DTSTART"].dt) is date  # all day: a date, not a time
-    assert f"visit-{visit.pk}@testserver" in found  # the visit they prepare for, too
+    assert not [uid for uid in found if uid.startswith("task")]
+
+
+def test_a_department_head_gets_one_event_per_visit_and_day_not_one_per_task(client, visit):
+    task = visit.prep_tasks.select_related("department").first()
+    head = user_with(Role.DEPARTMENT_HEAD)
+    Department.objects.filter(pk=task.department_id).update(head=head)
+    PrepTask.objects.filter(visit=visit).update(
+        department=task.department, due_date=task.due_date, assignee=None
+    )
+    count = visit.prep_tasks.count()
+    assert count > 1
+    found = events(feed_of(client, head))
+    tasks = [uid for uid in found if uid.startswith("task")]
+    assert tasks == [f"tasks-{visit.pk}-{task.due_date:%Y%m%d}@testserver"]
+    day = found[tasks[0]]
+    assert str(day["SUMMARY"]).startswith(f"{count} tasks for {visit.reference}")
+    assert day["DTSTART"].dt == task.due_date
+
+
+def test_a_visit_before_the_window_is_not_in_the_feed(client, sales, visit):
+    past = timezone.now() - timedelta(days=FEED_DAYS_BACK + 2)
+    VisitRequest.objects.filter(pk=visit.pk).update(
+        arrival_at=past, departure_at=past + timedelta(hours=1)
+    )
+    assert f"visit-{visit.pk}@testserver" not in events(feed_of(client, sales))
+
+
+def test_a_feed_unchanged_since_the_last_poll_answers_304(client, sales, visit):
+    url = reverse(
+        "visits:calendar_ics", kwargs={"token": CalendarFeed.objects.create(user=sales).token}
+    )
+    first = client.get(url)
+    assert first.status_code == 200
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    since = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+    VisitRequest.objects.filter(pk=visit.pk).update(
+        updated_at=visit.updated_at + timedelta(minutes=5)
+    )
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    assert Calendar.from_ical(again.content)
+
+
+def test_the_arrivals_feed_answers_304_too(client, visit):
+    desk = user_with(Role.FRONT_DESK)
+    url = reverse(
+        "visits:calendar_arrivals_ics",
+        kwargs={"token": CalendarFeed.objects.create(user=desk).token},
+    )
+    etag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
 def test_someone_elses_visit_is_not_in_my_feed(client, visit, other_sales):
@@ -142,6 +205,57 @@ def test_the_page_shows_the_feed_url_and_the_desk_url_only_to_the_desk(client, s
     assert page.context["arrivals_url"] is None
     client.force_login(user_with(Role.FRONT_DESK))
     assert "/arrivals.ics" in client.get(reverse("visits:calendar_feed")).content.decode()
+
+
+def _grow(visit, n, *, head):
+    """n more visits like this one in the window, the head accompanying each; the first task
+    of each held by the applicant, the others the head's department's."""
+    tasks = list(visit.prep_tasks.all())
+    first = VisitRequest.objects.count()
+    for i in range(first, first + n):
+        copy = VisitRequest.objects.get(pk=visit.pk)
+        copy.pk = None
+        copy.reference = f"JD-T-{visit.pk}-{i:04}"
+        copy.arrival_at += timedelta(days=i % 20)
+        copy.departure_at += timedelta(days=i % 20)
+        copy.save()
+        copy.accompanying_staff.add(head)
+        PrepTask.objects.bulk_create(
+            PrepTask(
+                visit=copy,
+                department_id=t.department_id,
+                name=t.name,
+                due_date=t.due_date,
+                assignee=copy.applicant if j == 0 else None,
+            )
+            for j, t in enumerate(tasks)
+        )
+
+
+def _queries(client, user, *, arrivals=False):
+    token = CalendarFeed.objects.get_or_create(user=user)[0].token
+    name = "visits:calendar_arrivals_ics" if arrivals else "visits:calendar_ics"
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse(name, kwargs={"token": token}))
+    assert response.status_code == 200
+    return len(captured.captured_queries), len(events(Calendar.from_ical(response.content)))
+
+
+def test_the_feeds_read_the_same_number_of_queries_with_2_or_20_visits(client, sales, visit):
+    head = user_with(Role.DEPARTMENT_HEAD)
+    Department.objects.filter(pk__in=visit.prep_tasks.values("department")).update(head=head)
+    desk = user_with(Role.FRONT_DESK)
+    counts = {}
+    for size, more in ((2, 1), (20, 18)):
+        _grow(visit, more, head=head)
+        counts[size] = {
+            who: _queries(client, user, arrivals=who == "desk")
+            for who, user in (("sales", sales), ("head", head), ("desk", desk))
+        }
+    for who in ("sales", "head", "desk"):
+        assert counts[2][who][0] == counts[20][who][0], who
+        assert counts[20][who][1] > counts[2][who][1], who  # more events, same queries
+    assert counts[20]["sales"][0] <= 8
 
 
 def test_sequence_grows_with_updated_at():

@@ -1,10 +1,14 @@
 """A broker that accepts connections and never answers (a stuck Redis, a half-open firewall)
-never holds a page: filing and approving return within 2 s, the notifications wait unsent,
-and the sweep emails them once the broker is back.
+never holds a page: the page gives up on the broker by itself (its time limits, BROKER_TIMEOUT:
+about a second in all), the notifications wait unsent, and the sweep emails them once the
+broker is back.
 
 The broker is a real TCP listener on a free local port that accepts every connection and
-never sends a byte, not a mock. The test commits its rows (transaction=True) so that the
-on-commit publishing runs exactly as in production.
+never sends a byte, not a mock. It notes who ends each connection: the app, after its time
+limit, or the listener itself after HANG_UP_AFTER seconds, which only a page without time
+limits would wait for. So the tests need no stopwatch (a loaded machine made one fail). The
+test commits its rows (transaction=True) so that the on-commit publishing runs exactly as in
+production.
 """
 
 import socket
@@ -30,9 +34,9 @@ from visits.models import VisitRequest, VisitStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PAGE_BUDGET = 2.0  # seconds
-# Without time limits a publish would wait forever: the listener hangs up after this long, so
-# that such a regression fails the test instead of hanging it.
+# Without time limits a publish would wait forever: the listener hangs up after this long (16
+# times BROKER_TIMEOUT), and notes it, so that such a regression fails the test instead of
+# hanging it.
 HANG_UP_AFTER = 8.0
 
 
@@ -41,19 +45,34 @@ def hung_broker():
     """redis://127.0.0.1:<port>/0 where the port accepts connections and never answers."""
     server = socket.create_server(("127.0.0.1", 0))
     server.settimeout(0.1)
-    held, stop = [], threading.Event()
+    held, hung_up, stop = [], [], threading.Event()
     open_since = {}
+
+    def client_left(conn) -> bool:
+        """Read (and drop) what the client sent; True once it has closed the connection."""
+        try:
+            while data := conn.recv(4096):
+                del data
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+        return True
 
     def accept_and_hold():
         while not stop.is_set():
             for conn, since in list(open_since.items()):
-                if time.monotonic() - since > HANG_UP_AFTER:
+                if client_left(conn):
+                    del open_since[conn]
+                elif time.monotonic() - since > HANG_UP_AFTER:
+                    hung_up.append(conn)
                     conn.close()
                     del open_since[conn]
             try:
                 conn, _address = server.accept()
             except OSError:  # the accept timed out: look at `stop` again
                 continue
+            conn.setblocking(False)
             held.append(conn)
             open_since[conn] = time.monotonic()
 
@@ -61,7 +80,11 @@ def hung_broker():
     thread.start()
     port = server.getsockname()[1]
     try:
-        yield SimpleNamespace(url=f"redis://127.0.0.1:{port}/0", accepted=held)
+        yield SimpleNamespace(
+            url=f"redis://127.0.0.1:{port}/0",
+            accepted=held,
+            hung_up=hung_up,
+        )
     finally:
         stop.set()
         thread.join()
@@ -70,27 +93,18 @@ def hung_broker():
         server.close()
 
 
-def timed(request):
-    started = time.monotonic()
-    response = request()
-    return response, time.monotonic() - started
-
-
-def test_filing_and_approving_return_within_2_s_and_the_sweep_mails_later(
+def test_filing_and_approving_give_up_on_the_broker_by_themselves_and_the_sweep_mails_later(
     hung_broker, four_tier, sales, staff, client
 ):
     company = ClientFactory(name="远航汽车零部件集团")
     with celery_broker(hung_broker.url):
         client.force_login(sales)
         assert client.get(reverse("visits:create")).status_code == 200  # the user opens the form
-        response, took = timed(
-            lambda: client.post(
-                reverse("visits:create"),
-                post_data(four_tier["routine"], company, submit="1"),
-            )
+        response = client.post(
+            reverse("visits:create"), post_data(four_tier["routine"], company, submit="1")
         )
         assert response.status_code == 302, response.content[:500]
-        assert took < PAGE_BUDGET, f"filing took {took:.2f} s"
+        assert hung_broker.accepted and not hung_broker.hung_up
         visit = VisitRequest.objects.get()
         decisions = 0
         while step := visit.approval_steps.filter(state=StepState.PENDING).first():
@@ -99,13 +113,11 @@ def test_filing_and_approving_return_within_2_s_and_the_sweep_mails_later(
             data = {f"step{step.pk}-decision": StepState.APPROVED}
             if step.grades_visit:
                 data[f"step{step.pk}-grade"] = four_tier["routine"].pk
-            response, took = timed(
-                lambda step=step, data=data: client.post(
-                    reverse("approvals:decide", args=[step.pk]), data
-                )
-            )
+            tried = len(hung_broker.accepted)
+            response = client.post(reverse("approvals:decide", args=[step.pk]), data)
             assert response.status_code == 302
-            assert took < PAGE_BUDGET, f"approving step {step.label} took {took:.2f} s"
+            # it met the broker afresh, and gave up by itself (none waited for the hang-up)
+            assert len(hung_broker.accepted) > tried and not hung_broker.hung_up, step.label
             decisions += 1
         assert hung_broker.accepted, "the pages never tried the broker"
     visit.refresh_from_db()
@@ -127,12 +139,7 @@ def test_after_one_failed_publish_the_process_waits_before_trying_the_broker_aga
         client.force_login(sales)
         client.post(reverse("visits:create"), post_data(four_tier["routine"], company, submit="1"))
         tried = len(hung_broker.accepted)
-        _response, took = timed(
-            lambda: client.post(
-                reverse("visits:create"), post_data(four_tier["routine"], company, submit="1")
-            )
-        )
+        client.post(reverse("visits:create"), post_data(four_tier["routine"], company, submit="1"))
         assert broker_pause.active()
-        assert len(hung_broker.accepted) == tried  # no new connection
-        assert took < 0.5
+        assert len(hung_broker.accepted) == tried  # no new connection: nothing to wait for
     assert VisitRequest.objects.count() == 2

@@ -73,7 +73,7 @@ def test_a_send_off_that_copied_the_arrival_point_is_cleared_and_prints_the_depa
     """Rows drafted before the fix carried the arrival train: the migration empties them, and
     the sheet then prints the visit's departure point in that row."""
     ItineraryItem.objects.filter(visit=visit, step=ProcedureStep.SEND_OFF).update(place=ARRIVAL)
-    migration = importlib.import_module("visits.migrations.0023_departure_point")
+    migration = importlib.import_module("visits.migrations.0026_departure_point")
     migration.send_off_without_the_arrival_train(apps, None)
     assert visit.itinerary.get(step=ProcedureStep.SEND_OFF).place == ""
     assert visit.itinerary.get(step=ProcedureStep.PICK_UP).place == ARRIVAL
@@ -101,7 +101,7 @@ def test_without_a_company_name_the_sheet_prints_no_placeholder(visit):
 
 def test_the_migration_drops_the_old_placeholder_but_keeps_a_chosen_name(db):
     migration = importlib.import_module(
-        "reception.migrations.0018_company_name_without_placeholder"
+        "reception.migrations.0022_company_name_without_placeholder"
     )
     ReceptionPolicy.objects.update_or_create(
         pk=1, defaults={"company_name": "本公司", "company_name_en": "Our company"}

@@ -238,10 +238,15 @@ def test_the_next_approver_is_warned_once_the_step_moves_on(four_tier, sales, st
     )
     sweep(now=handover_moment(visit) + timedelta(minutes=5))
     warned = Reminder.objects.filter(rule__code="handover-not-approved")
+    # Two working days before arrival each step has waited past the escalation hours, so each
+    # was escalated up its chain step's targets (grading to the marketing head, the deputy GM's
+    # step to the GM) and those who may now decide it are warned as well; never anyone below.
     assert set(warned.values_list("recipient__username", flat=True)) == {
         sales.username,
         staff.marketing.username,
+        staff.marketing_head.username,
         staff.deputy_gm.username,
+        staff.gm.username,
     }
     assert sent_to(sales, "handover-not-approved") == 1
 

@@ -95,7 +95,7 @@ def test_notifications_stored_with_chinese_words_are_repaired_by_the_migration(s
         title_message=title | {"params": title["params"] | {"decision": "自定义"}},
     )
 
-    migration = importlib.import_module("visits.migrations.0022_stored_words_by_code")
+    migration = importlib.import_module("visits.migrations.0025_stored_words_by_code")
     migration.forward(apps, None)
 
     old.refresh_from_db()

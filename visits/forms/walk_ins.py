@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reception.forms import LookAlikeClientMixin
 from reception.models import User
 from reception.validators import TextRulesMixin
 
@@ -11,7 +12,9 @@ from ..services import walk_ins
 from .requests import StaffChoiceField
 
 
-class WalkInForm(TextRulesMixin, forms.ModelForm):
+class WalkInForm(TextRulesMixin, LookAlikeClientMixin, forms.ModelForm):
+    company_field = "company"
+
     wants_to_see = StaffChoiceField(
         label=_("Wants to see"),
         queryset=User.objects.none(),
@@ -33,5 +36,5 @@ class WalkInForm(TextRulesMixin, forms.ModelForm):
         staff = walk_ins.hosts()
         if by is not None:
             staff = staff.exclude(pk=by.pk)
-        self.fields["wants_to_see"].queryset = staff
+        self.fields["wants_to_see"].queryset = staff  # type: ignore[attr-defined]
         self.fields["headcount"].widget.attrs.update({"min": 1, "max": MAX_HEADCOUNT})

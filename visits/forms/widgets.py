@@ -14,7 +14,7 @@ from django.urls import reverse
 
 class SearchedChoicesMixin:
     def __init__(self, url_name: str, attrs=None, *, params: dict | None = None):
-        super().__init__(attrs)
+        super().__init__(attrs)  # type: ignore[call-arg]  # a mixin of a Select
         self.url_name = url_name
         self.params = params or {}
 

@@ -76,7 +76,7 @@ KIND_ANCHORS = {
     ReminderKind.FOLLOW_UP_DUE: {Anchor.FOLLOW_UP_DUE},
 }
 LIVE = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS]
-KIND_STATUSES = {
+KIND_STATUSES: dict[str, list[VisitStatus]] = {
     ReminderKind.NOT_APPROVED: [
         VisitStatus.SUBMITTED,
         VisitStatus.IN_APPROVAL,
@@ -288,5 +288,5 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        subject = self.visit.reference if self.visit_id else self.day
+        subject = self.visit.reference if self.visit is not None else self.day
         return f"{self.rule} · {subject} · {self.recipient}"

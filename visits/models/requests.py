@@ -1,5 +1,7 @@
 """Visit requests (接待申请), their visitors and their timeline."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +12,9 @@ from django.utils.translation import pgettext_lazy
 
 from reception.messages import from_json, render_stored
 from reception.models import Client, ClientContact, ReceptionGrade, phone_validator
+
+if TYPE_CHECKING:
+    from .preparation import PrepTask
 
 
 class VisitStatus(models.TextChoices):
@@ -124,6 +129,8 @@ FILED_FIELDS = [
     "wine_bottles",
     "cigarette_packs",
     "main_host",
+    "sales_lead",
+    "project_engineer",
     "meeting_room",
     "notes",
     "late_reason",
@@ -239,6 +246,27 @@ class VisitRequest(models.Model):
         blank=True,
         related_name="accompanied_visits",
     )
+    # The client's people (Client.account_owner, Client.project_engineer) by default: they
+    # hold the tasks the division of labour gives the project marketing lead and the project
+    # engineer (PrepTaskTemplate.assign_to).
+    sales_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("project marketing lead"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_visits",
+        help_text=_("项目营销负责人: keeps the guests informed and introduces them."),
+    )
+    project_engineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("project engineer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="engineered_visits",
+        help_text=_("项目工程师: prepares the technical side of a technical customer's visit."),
+    )
     receptionist = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("customer receptionist"),
@@ -319,8 +347,15 @@ class VisitRequest(models.Model):
             )
         ]
 
+    # Set by the code that reads them, not columns: the counts of attach_readiness()
+    # (selectors.py) and a reminder batch's open tasks (reminders/content.py). with_presence()
+    # annotates visitors_in, visitors_out and visitors_total.
+    tasks_done: int
+    tasks_live: int
+    _open_tasks: "list[PrepTask]"
+
     def __str__(self) -> str:
-        client = self.client.label if self.client_id else _("(no client yet)")
+        client = self.client.label if self.client is not None else _("(no client yet)")
         return f"{self.reference or _('draft')} · {client}"
 
     @property
@@ -377,12 +412,12 @@ class VisitRequest(models.Model):
     @property
     def board_status(self) -> "BoardStatus":
         """Where the group is, from with_presence()."""
-        on_site, left = self.visitors_in, self.visitors_out
+        on_site, left = self.visitors_in, self.visitors_out  # type: ignore[attr-defined]
         if self.status == VisitStatus.COMPLETED or (left and not on_site):
             return BoardStatus.LEFT
         if not on_site:
             return BoardStatus.EXPECTED
-        if on_site + left < self.visitors_total:
+        if on_site + left < self.visitors_total:  # type: ignore[attr-defined]
             return BoardStatus.ARRIVED
         return BoardStatus.ON_SITE
 
@@ -504,6 +539,8 @@ class EventKind(models.TextChoices):
     SUMMARY = "summary", _("Work summary part")
     EXPENSE_OVER_STANDARD = "expense_over_standard", _("Expense over the standard")
     EXPENSE_DECIDED = "expense_decided", _("Expense over the standard decided")
+    APPROVER_PASSED_OVER = "approver_passed_over", _("One decision per person")
+    APPROVAL_ESCALATED = "approval_escalated", _("Approval step escalated")
 
 
 class VisitEvent(models.Model):

@@ -2,7 +2,7 @@
 still applies at the moment it is sent."""
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -17,7 +17,7 @@ from approvals.models import StepState
 from reception.models import Department
 from reception.notify import Lines, Msg
 
-from .. import quantities
+from .. import links, quantities
 from ..documents import document_variant, visitor_information_attachment
 from ..models import ArrivalMode, PrepStatus, PrepTask, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
@@ -62,9 +62,10 @@ _rendered: ContextVar[RenderedDocuments | None] = ContextVar("rendered_documents
 @contextmanager
 def documents_rendered_once() -> Iterator[RenderedDocuments]:
     """Within it (a sweep), a visit's document is rendered once per variant, not per reader."""
-    token = _rendered.set(RenderedDocuments())
+    rendered = RenderedDocuments()
+    token = _rendered.set(rendered)
     try:
-        yield _rendered.get()
+        yield rendered
     finally:
         _rendered.reset(token)
 
@@ -74,9 +75,9 @@ def attachments_for(reminder: Reminder) -> list[tuple[str, bytes, str]]:
     information sheet (PDF) in the recipient's language, with phone numbers as the recipient
     may see them. If rendering fails, the reminder fails with the error and the sweep retries
     it. Inside documents_rendered_once(), readers of the same variant share one rendering."""
-    if reminder.visit_id is None:
-        return []
     visit, reader = reminder.visit, reminder.recipient
+    if visit is None:
+        return []
     language = reader.preferred_language
 
     def render():
@@ -88,12 +89,18 @@ def attachments_for(reminder: Reminder) -> list[tuple[str, bytes, str]]:
     return [rendered.get(document_variant(visit=visit, language=language, reader=reader), render)]
 
 
+def _visit(reminder: Reminder) -> VisitRequest:
+    """The reminder's visit: every kind composed with it is about one visit (planning.py)."""
+    assert reminder.visit is not None, reminder.rule.kind
+    return reminder.visit
+
+
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def _client(visit: VisitRequest):
-    return lambda: visit.client.label if visit.client_id else "—"
+    return lambda: visit.client.label if visit.client is not None else "—"
 
 
 def _visit_url(visit: VisitRequest, user) -> str:
@@ -127,7 +134,7 @@ LINK_TO_VISIT = {
 
 def _read_visibility(batch: list[Reminder]) -> None:
     """Which of the batch's visits each recipient may open, one query per recipient rather
-    than one per reminder (the scope query costs ~5 ms to build and plan on a big history)."""
+    than one per reminder (the scope query is costly to build and plan on a big history)."""
     wanted: dict[int, set[int]] = defaultdict(set)
     people = {}
     for reminder in batch:
@@ -143,17 +150,16 @@ def _read_visibility(batch: list[Reminder]) -> None:
         _check_visits(people[pk], visit_ids)
 
 
-def _tasks_url(user) -> str:
-    """The department page for its people; everyone else has their own tasks page."""
-    if may(user, "see_department_tasks"):
-        return reverse("visits:tasks")
-    return reverse("visits:my_tasks")
+def _tasks_url(user, visit_id: int) -> str:
+    """The visit's tasks on the department page for its people; everyone else has their own
+    tasks page (each filtered to the visit: visits.links)."""
+    return links.visit_tasks(visit_id, held=not may(user, "see_department_tasks"))
 
 
 def _not_approved(reminder: Reminder) -> Message:
-    visit = reminder.visit
-    step = visit.approval_steps.filter(state=StepState.PENDING).select_related("role", "user")
-    step = step.first()
+    visit = _visit(reminder)
+    pending = visit.approval_steps.filter(state=StepState.PENDING)
+    step = pending.select_related("role", "user").first()
     waiting = (
         Msg(
             _("Waiting for: %(step)s (%(approver)s)."),
@@ -186,7 +192,7 @@ def _not_approved(reminder: Reminder) -> Message:
 
 
 def _visitor_information(reminder: Reminder) -> Message:
-    visit = reminder.visit
+    visit = _visit(reminder)
     visitors = list(visit.visitors.all())
     lines = [
         Msg(_("Client: %(client)s."), client=_client(visit)),
@@ -261,15 +267,15 @@ def read_ahead(batch: list[Reminder]) -> None:
     lists = [r for r in batch if r.rule.kind == ReminderKind.OPEN_TASKS and r.visit_id]
     if not lists:
         return
-    tasks: dict[int, list[PrepTask]] = {r.visit_id: [] for r in lists}
+    tasks: dict[int | None, list[PrepTask]] = {r.visit_id: [] for r in lists}
     for task in _open_tasks_of(tasks.keys()):
         tasks[task.visit_id].append(task)
     for reminder in lists:
-        reminder.visit._open_tasks = tasks[reminder.visit_id]
+        _visit(reminder)._open_tasks = tasks[reminder.visit_id]
 
 
 def _open_tasks(reminder: Reminder) -> Message:
-    visit, user = reminder.visit, reminder.recipient
+    visit, user = _visit(reminder), reminder.recipient
     open_tasks = getattr(visit, "_open_tasks", None)
     if open_tasks is None:
         open_tasks = list(_open_tasks_of([visit.pk]))
@@ -297,13 +303,15 @@ def _open_tasks(reminder: Reminder) -> Message:
             )
             for t in tasks
         ),
-        url=_tasks_url(user),
+        url=_tasks_url(user, visit.pk),
     )
 
 
 def _arrivals_today(reminder: Reminder) -> Message:
+    day = reminder.day
+    assert day is not None  # the kind is about a day (planning.py)
     visits = list(
-        arrivals_on(reminder.day).select_related("client", "main_host").order_by("arrival_at", "pk")
+        arrivals_on(day).select_related("client", "main_host").order_by("arrival_at", "pk")
     )
     if not visits:
         raise NoLongerApplies(_("no arrivals are left for the day"))
@@ -314,7 +322,7 @@ def _arrivals_today(reminder: Reminder) -> Message:
                 "Arrivals on %(day)s: %(count)s visits",
                 "count",
             ),
-            day=reminder.day.isoformat(),
+            day=day.isoformat(),
             count=len(visits),
         ),
         body=Lines(
@@ -333,11 +341,20 @@ def _arrivals_today(reminder: Reminder) -> Message:
             )
             for v in visits
         ),
+        url=_board_url(reminder),
     )
 
 
+def _board_url(reminder: Reminder) -> str:
+    """The desk's arrivals board of the list's day; others have the list in the message."""
+    if reminder.day is None or not reminder.recipient.has_perm("visits.view_arrivals"):
+        return ""
+    return f"{reverse('visits:board')}?day={reminder.day.isoformat()}"
+
+
 def _task_overdue(reminder: Reminder) -> Message:
-    task, visit = reminder.task, reminder.visit
+    task, visit = reminder.task, _visit(reminder)
+    assert task is not None  # the kind is about a task (planning.py)
     if task.status != PrepStatus.OPEN:
         raise NoLongerApplies(_("the task is no longer open"))
     return Message(
@@ -361,12 +378,12 @@ def _task_overdue(reminder: Reminder) -> Message:
                 ),
             ]
         ),
-        url=_tasks_url(reminder.recipient),
+        url=links.task(task),
     )
 
 
 def _work_summary(reminder: Reminder) -> Message:
-    visit = reminder.visit
+    visit = _visit(reminder)
     return Message(
         title=Msg(_("%(ref)s is over: please write the work summary"), ref=visit.reference),
         body=Lines(
@@ -385,7 +402,8 @@ def _work_summary(reminder: Reminder) -> Message:
 
 
 def _follow_up_due(reminder: Reminder) -> Message:
-    action, visit = reminder.follow_up, reminder.visit
+    action, visit = reminder.follow_up, _visit(reminder)
+    assert action is not None  # the kind is about a follow-up action (planning.py)
     if action.done_at is not None:
         raise NoLongerApplies(_("the follow-up action is done"))
     return Message(
@@ -398,11 +416,11 @@ def _follow_up_due(reminder: Reminder) -> Message:
                 Msg(_("Mark it done on your task list once it is.")),
             ]
         ),
-        url=reverse("visits:my_tasks"),
+        url=links.follow_up(action),
     )
 
 
-COMPOSERS = {
+COMPOSERS: dict[str, Callable[[Reminder], Message]] = {
     ReminderKind.NOT_APPROVED: _not_approved,
     ReminderKind.VISITOR_INFORMATION: _visitor_information,
     ReminderKind.OPEN_TASKS: _open_tasks,

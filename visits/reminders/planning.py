@@ -204,7 +204,7 @@ def recipients(rule: ReminderRule, subject: Subject, role_members: list[User]) -
     for party in rule.parties:
         if party in PARTIES:
             people.extend(PARTIES[party](subject))
-    unique = {}
+    unique: dict[int, User] = {}
     for user in people:
         if user is not None and user.is_active:
             unique.setdefault(user.pk, user)

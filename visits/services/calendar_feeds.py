@@ -1,5 +1,13 @@
 """Calendar feeds (iCalendar): a person's visits and task due dates, and the desk's arrivals.
 
+A person's feed holds what is theirs: the visits they applied for, host, receive or accompany,
+and the tasks they hold by name. A department head also sees their departments' other tasks,
+one all-day event per visit and day ("3 tasks for JD-…"), not one per task. Every query is
+bounded by the window first (arrival time or due date range, then the person: a UNION of small
+indexed selects), so a feed costs the same however long the company's history. Each feed has a
+version (a hash of what its events show) for ETag / Last-Modified: a calendar app polling every
+few minutes gets 304 Not Modified without the calendar being built.
+
 A calendar app subscribes to a secret URL (CalendarFeed.token) and polls it. Each visit and
 each task keeps its UID for life (`visit-<pk>@<host>`, `task-<pk>@<host>`), so a changed visit
 moves in the subscriber's calendar instead of appearing twice; SEQUENCE and LAST-MODIFIED come
@@ -10,20 +18,24 @@ history. A visit's LOCATION is its meeting room; its description names the main 
 visitors (the main host joined, the visitors in one query for the whole feed).
 """
 
-from datetime import datetime, timedelta
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from icalendar import Calendar, Event
 
+from reception.models import Department
+
 from ..models import CalendarFeed, PrepStatus, PrepTask, VisitRequest, VisitStatus
-from ..selectors import BOARD_STATUSES, tasks_in_reach
+from ..selectors import BOARD_STATUSES
 
 FEED_DAYS_BACK = 90
 FEED_DAYS_AHEAD = 365
@@ -32,6 +44,9 @@ NOT_IN_FEEDS = [VisitStatus.DRAFT]
 CANCELLED_STATUSES = {VisitStatus.CANCELLED, VisitStatus.REJECTED}
 TENTATIVE_STATUSES = {VisitStatus.SUBMITTED, VisitStatus.IN_APPROVAL, VisitStatus.RETURNED}
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=ZoneInfo("UTC"))
+# Part of every feed's version: raise it when the events' wording or layout changes, so that
+# calendar apps holding an ETag fetch the feed again.
+FEED_FORMAT = 2
 
 
 def feed_for(user) -> CalendarFeed:
@@ -71,36 +86,167 @@ def _in_window(visits: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     )
 
 
-def personal_visits(user) -> QuerySet[VisitRequest]:
-    """Visits the user applied for, hosts, receives, accompanies, or has tasks for."""
-    mine = (
-        Q(applicant=user)
-        | Q(main_host=user)
-        | Q(receptionist=user)
-        | Q(accompanying_staff=user)
-        | Q(pk__in=tasks_in_reach(user).values("visit_id"))
+def _window_bounds() -> tuple[datetime, datetime]:
+    """The window as an arrival_at range (start of its first day to the end of its last), which
+    the arrival_at index answers; `arrival_at__date` makes PostgreSQL convert every row."""
+    first, last = _window()
+    start = timezone.make_aware(datetime.combine(first, time.min))
+    return start, timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+
+
+def _arriving_in_window() -> QuerySet[VisitRequest]:
+    start, end = _window_bounds()
+    return VisitRequest.objects.filter(arrival_at__gte=start, arrival_at__lt=end).exclude(
+        status__in=NOT_IN_FEEDS
     )
-    ids = VisitRequest.objects.filter(mine).values("pk")
+
+
+# The ways a visit is a person's own; each is a small select: the window, then the person.
+OWN_VISIT_ROLES = ("applicant", "main_host", "receptionist", "accompanying_staff")
+
+
+def personal_visits(user) -> QuerySet[VisitRequest]:
+    """Visits in the window the user applied for, hosts, receives or accompanies: their ids
+    in one UNION of a select per role (never an OR of sub-selects over all history)."""
+    window = _arriving_in_window().order_by()
+    selects = [
+        window.filter(**{role: user}).values_list("pk", flat=True) for role in OWN_VISIT_ROLES
+    ]
+    ids = list(selects[0].union(*selects[1:]))
     return _in_window(VisitRequest.objects.filter(pk__in=ids))
 
 
-def personal_tasks(user) -> QuerySet[PrepTask]:
-    """The due dates of the tasks the user holds or whose department they belong to."""
+def _tasks_due_in_window() -> QuerySet[PrepTask]:
     first, last = _window()
     return (
-        tasks_in_reach(user)
+        PrepTask.objects.filter(due_date__gte=first, due_date__lte=last)
         .exclude(visit__status__in=NOT_IN_FEEDS)
-        .filter(due_date__gte=first, due_date__lte=last)
+        .order_by()
+    )
+
+
+def personal_tasks(user) -> QuerySet[PrepTask]:
+    """The due dates of the tasks the user holds by name (their department's other tasks are
+    the head's business: department_task_days)."""
+    return (
+        _tasks_due_in_window()
+        .filter(assignee=user)
         .select_related("visit__client", "department")
         .order_by("due_date", "pk")
     )
 
 
+@dataclass
+class TaskDay:
+    """A department head's tasks of one visit due on one day (all their departments')."""
+
+    visit: VisitRequest
+    due_date: date
+    count: int
+    open: int
+    changed_at: datetime
+
+
+def department_task_days(user) -> list[TaskDay]:
+    """For a department head: the tasks of their departments that others hold (or nobody yet)
+    in the window, counted per visit and due date. Empty, with one query, for anyone else."""
+    headed = list(Department.objects.filter(head=user).values_list("pk", flat=True))
+    if not headed:
+        return []
+    rows = list(
+        _tasks_due_in_window()
+        .filter(department_id__in=headed)
+        .exclude(status=PrepStatus.CANCELLED)
+        .exclude(assignee=user)  # theirs by name are events of their own
+        .values("visit_id", "due_date")
+        .annotate(
+            count=Count("pk"),
+            open=Count("pk", filter=Q(status=PrepStatus.OPEN)),
+            changed_at=Max("updated_at"),
+        )
+        .order_by("due_date", "visit_id")
+    )
+    if not rows:
+        return []
+    visits = VisitRequest.objects.select_related("client").in_bulk({r["visit_id"] for r in rows})
+    return [
+        TaskDay(
+            visit=visits[r["visit_id"]],
+            due_date=r["due_date"],
+            count=r["count"],
+            open=r["open"],
+            changed_at=r["changed_at"],
+        )
+        for r in rows
+    ]
+
+
 def all_arrivals() -> QuerySet[VisitRequest]:
     """The front desk's feed: every visit that comes (or came) on site, and cancellations."""
     return _in_window(
-        VisitRequest.objects.filter(status__in=[*BOARD_STATUSES, VisitStatus.CANCELLED])
+        _arriving_in_window().filter(status__in=[*BOARD_STATUSES, VisitStatus.CANCELLED])
     )
+
+
+@dataclass
+class Feed:
+    """What one feed shows, read once: its version answers conditional requests, and the
+    calendar is built from the same rows only when the client does not have them yet."""
+
+    name: str
+    language: str
+    visits: list = field(default_factory=list)
+    tasks: list = field(default_factory=list)
+    task_days: list = field(default_factory=list)
+
+    def _changes(self) -> list[datetime]:
+        return [
+            *(v.updated_at for v in self.visits),
+            *(max(t.updated_at, t.visit.updated_at) for t in self.tasks),
+            *(max(d.changed_at, d.visit.updated_at) for d in self.task_days),
+        ]
+
+    @property
+    def last_modified(self) -> datetime | None:
+        return max(self._changes(), default=None)
+
+    def version(self, *, host: str, base_url: str) -> str:
+        """Changes whenever an event would: a row added, gone, changed, or the window moved."""
+        parts = [
+            FEED_FORMAT,
+            host,
+            base_url,
+            self.name,
+            self.language,
+            _window(),
+            [(v.pk, v.updated_at) for v in self.visits],
+            [(t.pk, t.updated_at, t.visit.updated_at) for t in self.tasks],
+            [
+                (d.visit.pk, d.due_date, d.count, d.open, d.changed_at, d.visit.updated_at)
+                for d in self.task_days
+            ],
+        ]
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def personal_feed(user) -> Feed:
+    language = user.preferred_language
+    with translation.override(language):
+        name = _("Jiedai: %(name)s") % {"name": user.get_full_name()}
+    return Feed(
+        name=name,
+        language=language,
+        visits=list(personal_visits(user)),
+        tasks=list(personal_tasks(user)),
+        task_days=department_task_days(user),
+    )
+
+
+def arrivals_feed(user) -> Feed:
+    language = user.preferred_language
+    with translation.override(language):
+        name = _("Jiedai: all arrivals")
+    return Feed(name=name, language=language, visits=list(all_arrivals()))
 
 
 def _sequence(updated_at: datetime) -> int:
@@ -117,12 +263,13 @@ def _stamp(event: Event, updated_at: datetime) -> None:
 def _visit_event(visit: VisitRequest, *, host: str, base_url: str, zone: ZoneInfo) -> Event:
     event = Event()
     event.add("uid", f"visit-{visit.pk}@{host}")
-    client = visit.client.label if visit.client_id else _("(no client yet)")
+    client = visit.client.label if visit.client else _("(no client yet)")
     grade = visit.grade.label if visit.grade else ""
     summary = _("Reception: %(client)s") % {"client": client}
     if grade:
         summary += f" ({grade})"
     event.add("summary", summary)
+    assert visit.arrival_at is not None  # the feeds' visits are chosen by their arrival
     start = visit.arrival_at.astimezone(zone)
     end = (visit.departure_at or visit.arrival_at + timedelta(hours=1)).astimezone(zone)
     event.add("dtstart", start)
@@ -160,7 +307,7 @@ def _visit_event(visit: VisitRequest, *, host: str, base_url: str, zone: ZoneInf
 def _task_event(task: PrepTask, *, host: str, base_url: str) -> Event:
     event = Event()
     event.add("uid", f"task-{task.pk}@{host}")
-    client = task.visit.client.label if task.visit.client_id else _("(no client yet)")
+    client = task.visit.client.label if task.visit.client else _("(no client yet)")
     summary = _("Due: %(task)s · %(client)s") % {"task": task.label, "client": client}
     if task.status == PrepStatus.DONE:
         summary = "✓ " + summary
@@ -177,8 +324,34 @@ def _task_event(task: PrepTask, *, host: str, base_url: str) -> Event:
     return event
 
 
+def _task_day_event(day: TaskDay, *, host: str, base_url: str) -> Event:
+    event = Event()
+    event.add("uid", f"tasks-{day.visit.pk}-{day.due_date:%Y%m%d}@{host}")
+    visit = day.visit
+    client = visit.client.label if visit.client else _("(no client yet)")
+    summary = translation.ngettext(
+        "%(n)s task for %(ref)s · %(client)s",
+        "%(n)s tasks for %(ref)s · %(client)s",
+        day.count,
+    ) % {"n": day.count, "ref": visit.reference or "-", "client": client}
+    if not day.open:
+        summary = "✓ " + summary
+    event.add("summary", summary)
+    event.add("dtstart", day.due_date)  # an all-day event on the due date
+    event.add("dtend", day.due_date + timedelta(days=1))
+    url = base_url + reverse("visits:tasks")
+    lines = [translation.ngettext("%(n)s open", "%(n)s open", day.open) % {"n": day.open}, url]
+    event.add("description", "\n".join(lines))
+    event.add("url", url)
+    event.add("transp", "TRANSPARENT")
+    cancelled = visit.status in CANCELLED_STATUSES
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    _stamp(event, max(day.changed_at, visit.updated_at))
+    return event
+
+
 def build_calendar(
-    *, name: str, visits, tasks=(), host: str, base_url: str, language: str
+    *, name: str, visits, tasks=(), task_days=(), host: str, base_url: str, language: str
 ) -> bytes:
     """The iCalendar text of these visits (timed events) and task due dates (all-day)."""
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -196,28 +369,27 @@ def build_calendar(
             cal.add_component(_visit_event(visit, host=host, base_url=base_url, zone=zone))
         for task in tasks:
             cal.add_component(_task_event(task, host=host, base_url=base_url))
+        for day in task_days:
+            cal.add_component(_task_day_event(day, host=host, base_url=base_url))
     cal.add_missing_timezones()
     return cal.to_ical()
 
 
-def personal_calendar(user, *, host: str, base_url: str) -> bytes:
-    language = user.preferred_language
-    with translation.override(language):
-        name = _("Jiedai: %(name)s") % {"name": user.get_full_name()}
+def render_feed(feed: Feed, *, host: str, base_url: str) -> bytes:
     return build_calendar(
-        name=name,
-        visits=personal_visits(user),
-        tasks=personal_tasks(user),
+        name=feed.name,
+        visits=feed.visits,
+        tasks=feed.tasks,
+        task_days=feed.task_days,
         host=host,
         base_url=base_url,
-        language=language,
+        language=feed.language,
     )
+
+
+def personal_calendar(user, *, host: str, base_url: str) -> bytes:
+    return render_feed(personal_feed(user), host=host, base_url=base_url)
 
 
 def arrivals_calendar(user, *, host: str, base_url: str) -> bytes:
-    language = user.preferred_language
-    with translation.override(language):
-        name = _("Jiedai: all arrivals")
-    return build_calendar(
-        name=name, visits=all_arrivals(), host=host, base_url=base_url, language=language
-    )
+    return render_feed(arrivals_feed(user), host=host, base_url=base_url)

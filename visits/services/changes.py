@@ -1,7 +1,10 @@
 """Field-by-field snapshots and differences of a visit request, for the timeline and the
 receptionist's notifications. Values are stored language-neutrally and rendered for the reader."""
 
+from typing import Any
+
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -29,12 +32,13 @@ EXTRA_LABELS = {
 }
 
 
-def neutral(value):
+def neutral(value: Any) -> Any:
     """A value as the timeline stores it (language-neutral, JSON)."""
     if value is None or value == "":
         return ""
     if isinstance(value, Bilingual):
-        return {"zh": value.name, "en": value.name_en or value.name}
+        name, name_en = getattr(value, "name"), getattr(value, "name_en", "")  # noqa: B009
+        return {"zh": name, "en": name_en or name}
     if hasattr(value, "pk"):
         return str(value)
     if hasattr(value, "isoformat"):
@@ -42,8 +46,8 @@ def neutral(value):
     return value
 
 
-def snapshot(visit: VisitRequest) -> dict:
-    data = {field: neutral(getattr(visit, field)) for field in TRACKED}
+def snapshot(visit: VisitRequest) -> dict[str, Any]:
+    data: dict[str, Any] = {field: neutral(getattr(visit, field)) for field in TRACKED}
     if visit.pk:
         data["contacts"] = sorted(str(c) for c in visit.contacts.all())
         data["accompanying_staff"] = sorted(str(u) for u in visit.accompanying_staff.all())
@@ -56,7 +60,7 @@ def snapshot(visit: VisitRequest) -> dict:
     return data
 
 
-def differences(before: dict, after: dict) -> list[dict]:
+def differences(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"field": field, "old": before.get(field, ""), "new": after[field]}
         for field in after
@@ -64,19 +68,20 @@ def differences(before: dict, after: dict) -> list[dict]:
     ]
 
 
-def field_label(field: str):
+def field_label(field: str) -> str | Promise:
     if field in EXTRA_LABELS:
         return EXTRA_LABELS[field]
-    return VisitRequest._meta.get_field(field).verbose_name
+    label: str | Promise = getattr(VisitRequest._meta.get_field(field), "verbose_name")  # noqa: B009
+    return label
 
 
-def render_value(field: str, value) -> str:
+def render_value(field: str, value: Any) -> str:
     """A stored value in the active language."""
     if value in ("", None, []):
         return "—"
     if isinstance(value, dict):
         english = (get_language() or "").startswith("en")
-        return value.get("en") if english and value.get("en") else value.get("zh", "")
+        return str(value["en"] if english and value.get("en") else value.get("zh", ""))
     choices = CHOICES.get(field)
     if isinstance(value, list):
         if choices:
@@ -87,7 +92,7 @@ def render_value(field: str, value) -> str:
     return str(value)
 
 
-def change_line(change: dict) -> Msg:
+def change_line(change: dict[str, Any]) -> Msg:
     return Msg(
         _("%(field)s: %(old)s → %(new)s"),
         field=field_label(change["field"]),

@@ -3,6 +3,7 @@ append-only: the admin shows check-in and check-out times read-only, and a corre
 through here, which keeps the old and new values and the reason on the visit's timeline."""
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,7 @@ def correct_check_times(
     checked_in_at: datetime | None,
     checked_out_at: datetime | None,
     reason: str,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Set a visitor's check-in and check-out times, recording the correction (old and new
     values, who, why) on the visit's timeline. Returns the changes."""
     reason = (reason or "").strip()

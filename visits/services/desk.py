@@ -1,6 +1,8 @@
 """The reception desk: check-in and check-out, visitors added at the desk, the receptionist's
 arrangements (room, pick-up car and driver, lobby text)."""
 
+from typing import Any
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +40,9 @@ def _url_for(visit: VisitRequest, user: User) -> str:
 # ---- check-in and check-out ---------------------------------------------------------------
 
 
-def check_in(*, visit: VisitRequest, by: User, visitor_ids: list[int] | None = None) -> list:
+def check_in(
+    *, visit: VisitRequest, by: User, visitor_ids: list[int] | None = None
+) -> list[Visitor]:
     """Check in the given visitors (None: everyone not yet in). The first check-in starts the
     visit; the main host and the accompanying staff are told the guests have arrived."""
     with transaction.atomic():
@@ -69,7 +73,7 @@ def check_in(*, visit: VisitRequest, by: User, visitor_ids: list[int] | None = N
                 kind=Kind.GUESTS_ARRIVED,
                 title=Msg(
                     _("%(client)s has arrived: %(names)s"),
-                    client=lambda: visit.client.label,
+                    client=lambda: visit.client.label if visit.client else "—",
                     names="、".join(names),
                 ),
                 body=Msg(
@@ -85,14 +89,16 @@ def check_in(*, visit: VisitRequest, by: User, visitor_ids: list[int] | None = N
     return arrived
 
 
-def check_out(*, visit: VisitRequest, by: User, visitor_ids: list[int] | None = None) -> list:
+def check_out(
+    *, visit: VisitRequest, by: User, visitor_ids: list[int] | None = None
+) -> list[Visitor]:
     """Check out the given visitors (None: everyone on site). When nobody is left on site
     the visit is completed."""
     with transaction.atomic():
         visit = lock(visit)
         on_site = visit.visitors.filter(ON_SITE)
-        leaving = on_site.filter(pk__in=visitor_ids) if visitor_ids is not None else on_site
-        leaving = list(leaving)
+        chosen = on_site.filter(pk__in=visitor_ids) if visitor_ids is not None else on_site
+        leaving = list(chosen)
         if not leaving:
             raise VisitError(_("Nobody to check out: nobody chosen is on site."))
         now = timezone.now()
@@ -152,7 +158,9 @@ ARRANGEMENT_FIELDS = [
 ]
 
 
-def update_arrangements(*, visit: VisitRequest, by: User, data: dict) -> list[dict]:
+def update_arrangements(
+    *, visit: VisitRequest, by: User, data: dict[str, Any]
+) -> list[dict[str, Any]]:
     """The receptionist's part of the request: room, pick-up car and driver, lobby text."""
     with transaction.atomic():
         visit = lock(visit)

@@ -4,6 +4,7 @@ shown at filing, on the visit page and on the approval card."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import ReceptionStandard
@@ -56,7 +57,7 @@ def estimate(visit: VisitRequest) -> Estimate:
     lines = []
     people = (visit.headcount or 0) + (visit.meal_staff or 0)
 
-    def add(category, quantity, unit, price):
+    def add(category: ExpenseCategory, quantity: int, unit: str | Promise, price: Decimal) -> None:
         if quantity > 0 and price > 0:
             amount = (price * quantity).quantize(Decimal("0.01"))
             lines.append(EstimateLine(category, quantity, unit, price, amount))

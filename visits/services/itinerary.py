@@ -1,6 +1,7 @@
 """The itinerary (seed 001 §6, the reception procedure): drafted on approval, edited later."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +23,7 @@ from ..models import (
 from .lifecycle import VisitError, lock
 
 
-def _at(day, hour: int, minute: int = 0) -> datetime:
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
@@ -35,9 +36,15 @@ def default_itinerary(visit: VisitRequest) -> list[ItineraryItem]:
     departure = timezone.localtime(visit.departure_at)
     room = visit.meeting_room
     host = visit.main_host
-    items = []
+    items: list[ItineraryItem] = []
 
-    def add(step, starts, place="", responsible=None, ends=None):
+    def add(
+        step: str,
+        starts: datetime,
+        place: str = "",
+        responsible: User | None = None,
+        ends: datetime | None = None,
+    ) -> None:
         items.append(
             ItineraryItem(
                 visit=visit,
@@ -77,7 +84,7 @@ def default_itinerary(visit: VisitRequest) -> list[ItineraryItem]:
     return items
 
 
-def save_itinerary(*, visit: VisitRequest, by: User, rows: list[dict]) -> None:
+def save_itinerary(*, visit: VisitRequest, by: User, rows: list[dict[str, Any]]) -> None:
     """Replace the itinerary with the edited rows (logged as one change)."""
     with transaction.atomic():
         visit = lock(visit)
@@ -86,7 +93,7 @@ def save_itinerary(*, visit: VisitRequest, by: User, rows: list[dict]) -> None:
         if permissions.is_terminal(by, visit):
             raise VisitError(_("This visit is over; its itinerary can no longer change."))
 
-        def summary():
+        def summary() -> list[str]:
             return [
                 f"{timezone.localtime(i.starts_at):%m-%d %H:%M} {i.label} {i.place}".strip()
                 for i in visit.itinerary.select_related("responsible")

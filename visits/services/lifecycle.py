@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reception.errors import RuleError
 from reception.messages import Msg
+from reception.models import User
 
 from ..models import EventKind, VisitEvent, VisitRequest
 from ..models import VisitStatus as S
@@ -43,7 +44,12 @@ def lock(visit: VisitRequest) -> VisitRequest:
 
 
 def transition(
-    visit: VisitRequest, *, to: str, by, comment: str = "", message: Msg | None = None
+    visit: VisitRequest,
+    *,
+    to: str,
+    by: User | None,
+    comment: str = "",
+    message: Msg | None = None,
 ) -> VisitEvent:
     """Move `visit` to status `to`, or raise IllegalTransition. Call inside a transaction.
 

@@ -1,6 +1,7 @@
 """Filing, editing, submitting and cancelling visit requests."""
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,7 +12,6 @@ from approvals import services as approvals
 from reception.messages import Msg
 from reception.models import ReceptionPolicy, User
 from reception.roles import APPLICANT_ROLES, has_role
-from reception.selectors import default_main_host
 
 from .. import permissions
 from ..models import (
@@ -26,10 +26,15 @@ from ..models.requests import FILED_FIELDS
 from . import changes, notifications, preparation
 from .approval import start_approval
 from .lifecycle import VisitError, lock, transition
-from .staff import STAFF_LOCKED, repropose_main_host
+from .staff import STAFF_LOCKED, name_defaults, repropose_main_host
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # After approval every change is logged field by field and announced to reception.
 LOGGED = {VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
+# The people who hold tasks by name (PrepTaskTemplate.assign_to): their tasks follow them.
+HOLDERS = {"main_host", "sales_lead", "project_engineer"}
 REQUIRED_TO_SUBMIT = [
     "client",
     "proposed_grade",
@@ -56,9 +61,9 @@ def is_late(visit: VisitRequest) -> bool:
     return days_ahead(visit) < ReceptionPolicy.get().lead_time_days
 
 
-def submission_problems(visit: VisitRequest, *, visitor_count: int) -> dict[str, str]:
+def submission_problems(visit: VisitRequest, *, visitor_count: int) -> "dict[str, StrOrPromise]":
     """What stops this request from being submitted, by field; empty when it can go."""
-    problems = {}
+    problems: dict[str, StrOrPromise] = {}
     for field in REQUIRED_TO_SUBMIT:
         if not getattr(visit, field):
             problems[field] = _("Required before the request can be submitted.")
@@ -75,7 +80,7 @@ def submission_problems(visit: VisitRequest, *, visitor_count: int) -> dict[str,
             "You file visits of non-commercial organisations only (government, association, "
             "school, media, other); sales file commercial customers' visits."
         )
-    elif visit.is_commercial and visit.client_id and not visit.client.category:
+    elif visit.is_commercial and visit.client is not None and not visit.client.category:
         problems["client"] = _(
             "A commercial customer needs a category: set it on the client's page, or choose a "
             "non-commercial kind of guest."
@@ -110,7 +115,7 @@ def _sync_related(visit: VisitRequest, data: dict, visitors: list[dict] | None) 
     existing = {v.pk: v for v in visit.visitors.all()}
     keep = set()
     for row in visitors:
-        current = existing.get(row.get("id"))
+        current = existing.get(row.get("id"))  # type: ignore[arg-type]  # None: a new row
         values = {f: (row.get(f) or "").strip() for f in VISITOR_FIELDS}
         id_number = values.pop("id_number")
         if current is None:
@@ -230,12 +235,18 @@ def update_visit_request(
             VisitEvent.objects.create(visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff)
             if visit.proposed_grade_id != old_grade:
                 if visit.main_host_id == old_host:  # not chosen in this same change
-                    repropose_main_host(visit=visit, grade=visit.proposed_grade, by=by)
+                    repropose_main_host(
+                        visit=visit,
+                        grade=visit.proposed_grade,  # type: ignore[arg-type]  # one was chosen
+                        by=by,
+                    )
                 _send_back_for_approval(visit, by)
                 preparation.propagate_changes(visit, diff, by, reconcile=False)
             else:
                 notifications.changed(visit, by, [changes.change_line(c) for c in diff])
                 preparation.propagate_changes(visit, diff, by)
+            if HOLDERS & {c["field"] for c in diff}:
+                preparation.follow_holders(visit, by)
     return diff
 
 
@@ -264,9 +275,8 @@ def submit_visit_request(*, visit: VisitRequest, by: User) -> VisitRequest:
             )
         visit.late = is_late(visit)
         visit.final_grade = None
-        if visit.main_host_id is None:
-            visit.main_host = default_main_host(visit.proposed_grade)
-        visit.save(update_fields=["late", "final_grade", "main_host", "updated_at"])
+        named = name_defaults(visit)
+        visit.save(update_fields=["late", "final_grade", *named, "updated_at"])
         transition(visit, to=VisitStatus.SUBMITTED, by=by)
         start_approval(visit)
     return visit

@@ -7,6 +7,7 @@ again changes nothing."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -56,7 +57,7 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=days)
 
 
-def visits_past_retention(cutoff: datetime) -> QuerySet:
+def visits_past_retention(cutoff: datetime) -> QuerySet[VisitRequest]:
     """Ended visits not yet anonymised whose end (the move into their final status, on the
     timeline) is older than `cutoff`."""
     ended_at = Subquery(
@@ -73,7 +74,7 @@ def visits_past_retention(cutoff: datetime) -> QuerySet:
     )
 
 
-def walk_ins_past_retention(cutoff: datetime) -> QuerySet:
+def walk_ins_past_retention(cutoff: datetime) -> QuerySet[WalkIn]:
     """Walk-ins without a visit (declined, or never decided) recorded or decided before
     `cutoff`. Accepted ones follow their visit."""
     return (
@@ -152,7 +153,7 @@ def _scrub_timeline(visit: VisitRequest) -> None:
         event.save(update_fields=["changes"])
 
 
-def _scrub_change(change):
+def _scrub_change(change: Any) -> Any:
     if not isinstance(change, dict) or change.get("field") != "visitors":
         return change
     return {

@@ -6,6 +6,7 @@ the grade's approval chain, the step after the one that fixes the grade (the las
 the chain has only one)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -72,12 +73,12 @@ def expense_approvers(visit: VisitRequest) -> list[User]:
     step = approving_step(visit)
     if step is None:
         return []
-    if step.user_id:
+    if step.user is not None:
         return [step.user]
-    return list(users_with_role(step.role.name))
+    return list(users_with_role(step.role.name)) if step.role is not None else []
 
 
-def record_expense(*, visit: VisitRequest, by: User, data: dict) -> ExpenseLine:
+def record_expense(*, visit: VisitRequest, by: User, data: dict[str, Any]) -> ExpenseLine:
     """Add one expense line; over the standard it waits for the grade's approver."""
     with transaction.atomic():
         visit = lock(visit)
@@ -166,7 +167,7 @@ def decide_expense(*, line: ExpenseLine, by: User, approve: bool, note: str = ""
     return line
 
 
-def spending_table(visit: VisitRequest) -> list[dict]:
+def spending_table(visit: VisitRequest) -> list[dict[str, Any]]:
     """Per category: the estimate, the actual spend and what the standard allows for it."""
     planned = estimate(visit).by_category()
     actual = {

@@ -4,8 +4,12 @@ The visit closes when both parts are in, or when HR closes it with the departmen
 waived (with a reason). Follow-up actions named in a part go to their owners' task list
 until done."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from reception.messages import Msg
@@ -24,11 +28,11 @@ from ..permissions import may
 from . import notifications
 from .lifecycle import VisitError, lock, transition
 
-RULE = {
+RULE: dict[str, str] = {
     SummarySide.DEPARTMENT: "write_department_summary",
     SummarySide.HR: "write_hr_summary",
 }
-REFUSED = {
+REFUSED: dict[str, str | Promise] = {
     SummarySide.DEPARTMENT: _(
         "The head of the visited department, or one of its members named on the visit, "
         "writes the department's part."
@@ -37,7 +41,7 @@ REFUSED = {
 }
 
 
-def sides_of(user: User, visit: VisitRequest) -> list[SummarySide]:
+def sides_of(user: User, visit: VisitRequest) -> list[str]:
     """The parts of the summary `user` may write on `visit` now."""
     return [side for side, rule in RULE.items() if may(user, rule, visit)]
 
@@ -58,7 +62,12 @@ def _close_if_complete(visit: VisitRequest, by: User) -> bool:
 
 
 def write_part(
-    *, visit: VisitRequest, side: str, by: User, data: dict, follow_ups: list[dict] = ()
+    *,
+    visit: VisitRequest,
+    side: str,
+    by: User,
+    data: dict[str, Any],
+    follow_ups: Sequence[dict[str, Any]] = (),
 ) -> VisitSummary:
     """One side writes its part; the second part in closes the visit."""
     with transaction.atomic():

@@ -1,5 +1,8 @@
 """The lobby welcome screen: today's welcome lines and the displays' secret URLs."""
 
+from datetime import date
+from typing import Any
+
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,7 +25,7 @@ def rotate_display_secret(display: WelcomeDisplay) -> WelcomeDisplay:
     return display
 
 
-def welcome_lines(day=None) -> list[dict]:
+def welcome_lines(day: date | None = None) -> list[dict[str, Any]]:
     """Today's welcome messages: visits that asked for the banner and are expected today or
     on site now (guests who came early count). Plain text; templates escape it."""
     day = day or timezone.localdate()
@@ -40,6 +43,8 @@ def welcome_lines(day=None) -> list[dict]:
         if not visit.wants(Service.WELCOME_BANNER):
             continue
         client = visit.client
+        if client is None:  # a draft has none; drafts are not expected
+            continue
         zh = visit.banner_text or policy.welcome_line.replace("{client}", client.name)
         en = visit.banner_text_en or policy.welcome_line_en.replace(
             "{client}", client.name_en or client.name

@@ -35,7 +35,7 @@ def rooms_nights(rooms, nights):
 
 
 # The badges and the readiness bar appear on every row of the lists, the board and the
-# queue: written here rather than as included templates (a grade badge: 11 µs instead of 26).
+# queue: written here rather than as included templates, which cost twice as much.
 
 
 @register.simple_tag

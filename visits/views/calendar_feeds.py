@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -49,7 +51,9 @@ class CalendarFeedRotateView(View):
 @method_decorator(login_not_required, name="dispatch")
 class CalendarFileView(View):
     """The .ics itself: no login (calendar apps cannot log in); the secret is the key, and an
-    unknown or rotated secret, or an inactive user, answers 404."""
+    unknown or rotated secret, or an inactive user, answers 404. A client that sends back the
+    feed's ETag (or Last-Modified) gets 304 while nothing in it changed: the rows are read
+    (bounded queries), the calendar is not built."""
 
     arrivals = False
 
@@ -65,11 +69,21 @@ class CalendarFileView(View):
         if self.arrivals:
             if not calendar_feeds.may_see_arrivals(user):
                 raise Http404
-            body = calendar_feeds.arrivals_calendar(user, **options)
+            feed = calendar_feeds.arrivals_feed(user)
         else:
-            body = calendar_feeds.personal_calendar(user, **options)
-        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = 'inline; filename="jiedai.ics"'
-        response["Cache-Control"] = "private, no-store"
+            feed = calendar_feeds.personal_feed(user)
+        etag = "W/" + quote_etag(feed.version(**options))  # weak: DTSTAMP differs per answer
+        last_modified = feed.last_modified
+        modified = int(last_modified.timestamp()) if last_modified else None
+        response = get_conditional_response(request, etag=etag, last_modified=modified)
+        if response is None:
+            body = calendar_feeds.render_feed(feed, **options)
+            response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+            response["Content-Disposition"] = 'inline; filename="jiedai.ics"'
+        response["ETag"] = etag
+        if modified:
+            response["Last-Modified"] = http_date(modified)
+        # Kept by the client alone, and checked with it on every poll.
+        response["Cache-Control"] = "private, no-cache"
         response["X-Robots-Tag"] = "noindex"
         return response

@@ -17,6 +17,7 @@ from approvals.selectors import queue_for
 from reception.models import Notification
 from reception.navigation import entries_for
 
+from .. import links
 from ..models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from ..permissions import may
 from ..selectors import LIVE_FOR_TASKS, departments_of, start_of, with_presence
@@ -43,13 +44,14 @@ def _decision_row(step) -> Row:
 
 def _task_row(task, user) -> Row:
     """Links to the task on the page that lists it (the visit page may not be theirs to open):
-    "My tasks" for what they hold by name, else their departments' task page."""
-    page = reverse("visits:my_tasks" if task.assignee_id == user.pk else "visits:tasks")
+    "My tasks" for what they hold by name, else their departments' task page, filtered to the
+    task's visit (the department page runs to several pages)."""
+    url = links.visit_tasks(task.visit_id, held=task.assignee_id == user.pk, task_id=task.pk)
     detail = _("%(visit)s · due %(date)s") % {
         "visit": task.visit,
         "date": date_format(task.due_date, "SHORT_DATE_FORMAT"),
     }
-    return Row(task.label, detail, f"{page}#task-{task.pk}", task.is_overdue)
+    return Row(task.label, detail, url, task.is_overdue)
 
 
 def _request_row(visit) -> Row:
@@ -75,7 +77,9 @@ def _walk_in_row(walk_in) -> Row:
 
 
 def _notification_row(notification) -> Row:
-    return Row(notification.shown_title, _when(notification.created_at), reverse("notifications"))
+    """Opens what the notification is about, marking it read, as the bell's list does."""
+    url = reverse("notification_open", args=[notification.pk])
+    return Row(notification.shown_title, _when(notification.created_at), url)
 
 
 @dataclass
@@ -134,7 +138,7 @@ def unfinished_requests(user) -> QuerySet:
 def coming_arrivals(user, *, everyone: bool) -> QuerySet:
     """Today's and tomorrow's visits: all of them for the desk, else those the user hosts,
     receives, accompanies or filed. Only what the row shows (the client, who is in): the
-    board's full query (pick-up, list facts) took PostgreSQL 7 ms to plan."""
+    board's full query (pick-up, list facts) costs PostgreSQL more to plan."""
     today = timezone.localdate()
     visits = with_presence(
         VisitRequest.objects.filter(

@@ -25,21 +25,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, channel, to, **options):
-        module = PLATFORMS[channel]
+        adapter = PLATFORMS[channel]
         user = User.objects.filter(username=to).first()
         if user is not None:
             account = ChannelAccount.objects.filter(user=user, platform=channel).first()
             if account is None:
                 raise CommandError(f"{to} has no {channel} user id (admin: messaging accounts).")
-            if not module.app_configured():
+            if not adapter.app_configured():
                 raise CommandError(f"The {channel} company app is not configured (environment).")
             card = self._card(user.preferred_language)
-            send = lambda: module.send_direct(module.direct_payload(card, account.external_id))  # noqa: E731
+            send = lambda: adapter.send_direct(adapter.direct_payload(card, account.external_id))  # noqa: E731
         else:
             robot = self._robot(channel, to)
             card = self._card(robot.message_language)
-            send = lambda: module.send_robot(  # noqa: E731
-                robot.webhook_url, robot.secret, module.robot_payload(card)
+            send = lambda: adapter.send_robot(  # noqa: E731
+                robot.webhook_url, robot.secret, adapter.robot_payload(card)
             )
         try:
             answer = send()

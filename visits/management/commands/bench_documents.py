@@ -57,7 +57,7 @@ def page_count(pdf: bytes) -> str:
     return "?"
 
 
-def _person(role: Role, n: int) -> User:
+def _person(role: str, n: int) -> User:
     user = User.objects.create(username=f"bench-{role}-{n}", full_name=f"测试{n}号")
     user.groups.add(Group.objects.get(name=role))
     return user

@@ -63,6 +63,7 @@ def session_cookie(user: User) -> str:
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
+    assert session.session_key is not None  # create() gave it one
     return session.session_key
 
 
@@ -239,7 +240,7 @@ class Command(BaseCommand):
                 "visit_id", "recipient_id"
             )
         )
-        rows = []
+        rows: list[Reminder] = []
         for visit_id in visits:
             for user_id in users:
                 if len(rows) >= wanted:

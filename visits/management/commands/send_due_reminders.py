@@ -50,7 +50,7 @@ def sent_lines(now) -> list[str]:
         f"{r.get_status_display()}: {r.rule} → {r.recipient.get_username()}"
         + (
             f" ({r.visit.client.name}, {timezone.localtime(r.visit.arrival_at):%Y-%m-%d})"
-            if r.visit
+            if r.visit and r.visit.client
             else ""
         )
         for r in reminders

@@ -74,8 +74,8 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("visits", "0021_on_site_index"),
-        ("reception", "0017_user_access_version"),
+        ("visits", "0024_template_guest_kinds"),
+        ("reception", "0022_company_name_without_placeholder"),
     ]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]

@@ -15,7 +15,7 @@ def drop_placeholders(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reception', '0017_user_access_version'),
+        ('reception', '0021_client_name_stem'),
     ]
 
     operations = [

@@ -13,7 +13,7 @@ def send_off_without_the_arrival_train(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('visits', '0022_stored_words_by_code'),
+        ('visits', '0025_stored_words_by_code'),
     ]
 
     operations = [
