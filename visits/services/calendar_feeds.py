@@ -46,7 +46,7 @@ TENTATIVE_STATUSES = {VisitStatus.SUBMITTED, VisitStatus.IN_APPROVAL, VisitStatu
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=ZoneInfo("UTC"))
 # Part of every feed's version: raise it when the events' wording or layout changes, so that
 # calendar apps holding an ETag fetch the feed again.
-FEED_FORMAT = 2
+FEED_FORMAT = 3  # 3: LOCATION, the main host and the visitors
 
 
 def feed_for(user) -> CalendarFeed:
