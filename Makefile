@@ -98,9 +98,11 @@ reminders: $(VENV)/.installed
 	$(RUN_ENV) $(MANAGE) send_due_reminders
 
 # Re-extract strings after changing code or templates, translate locale/zh_Hans, then compile.
+# The Chinese catalogue's ASCII , ; : ? ! ( ) next to Chinese become full-width (，；：？！（）).
 messages: $(VENV)/.installed-dev
 	$(RUN_ENV) $(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --no-location --ignore=.venv --ignore=tests
 	$(PY) scripts/fill_en_catalogue.py
+	$(PY) scripts/fullwidth_catalogue.py
 	$(RUN_ENV) $(MANAGE) compilemessages --ignore=.venv
 
 clean:

@@ -10,6 +10,7 @@ by itself: `cd /srv/jiedai && .venv/bin/gunicorn config.wsgi` (what `make serve`
 | GUNICORN_MAX_REQUESTS | 2000 | a worker is replaced after this many requests (0: never) |
 | FORWARDED_ALLOW_IPS | 127.0.0.1,::1 | proxies trusted for X-Forwarded-* (the balancer's IPs) |
 | LOG_FORMAT | plain | json: gunicorn's own lines as JSON too |
+| WARM_UP_DOCUMENTS | 1 | 0: a worker does not load the PDF renderer before serving (settings) |
 
 There is no access log here: Django writes one line per request with its request id
 (config/observability.py).
@@ -41,10 +42,16 @@ proc_name = "jiedai-web"
 
 
 def post_worker_init(worker):
-    """The application is loaded: move what it has built so far (modules, URLconf, settings)
-    out of the garbage collector's sight, and collect the young generation less often. Django
-    builds many short-lived objects per request; with the defaults a collection ran every few
-    hundred allocations and took a noticeable share of a page."""
+    """The application is loaded. First render a tiny PDF, so that the worker's first document
+    does not wait seconds for WeasyPrint and the fonts (visits/documents.py, warm_up; in the
+    worker, in the thread a sync worker serves from). Then move what it has built so far
+    (modules, URLconf, settings, the renderer) out of the garbage collector's sight, and
+    collect the young generation less often. Django builds many short-lived objects per
+    request; with the defaults a collection ran every few hundred allocations and took a
+    noticeable share of a page."""
+    from visits import documents  # the app is loaded by now
+
+    documents.warm_up()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
 

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from reception.admin_roles import RoleChoicesMixin, RoleFilter, role_column
+
 from .models import ApprovalChain, ApprovalChainStep, ApprovalStep, Delegation, EscalationTarget
 
 
-class ApprovalChainStepInline(admin.TabularInline):
+class ApprovalChainStepInline(RoleChoicesMixin, admin.TabularInline):
     model = ApprovalChainStep
     extra = 0
     fields = ("position", "name", "name_en", "role", "user", "grades_visit", "escalation")
@@ -19,7 +21,7 @@ class ApprovalChainStepInline(admin.TabularInline):
         return step.escalation_summary if step.pk else "—"
 
 
-class EscalationTargetInline(admin.TabularInline):
+class EscalationTargetInline(RoleChoicesMixin, admin.TabularInline):
     """Where the step goes when nobody may decide it or it waits too long, in order. A role
     must rank (Role ranks) at or above the step's own: validation refuses one below."""
 
@@ -49,11 +51,18 @@ class ApprovalChainAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ApprovalChainStep)
-class ApprovalChainStepAdmin(SimpleHistoryAdmin):
+class ApprovalChainStepAdmin(RoleChoicesMixin, SimpleHistoryAdmin):
     """Steps are edited on their chain's page; here each step's change history is kept."""
 
-    list_display = ("chain", "position", "name", "role", "user", "grades_visit")
-    list_filter = ("chain__grade__scheme", "role")
+    list_display = (
+        "chain",
+        "position",
+        "name",
+        role_column(ApprovalChainStep, "role"),
+        "user",
+        "grades_visit",
+    )
+    list_filter = ("chain__grade__scheme", ("role", RoleFilter))
     search_fields = ("name", "name_en", "chain__grade__name")
     autocomplete_fields = ["user"]
     list_select_related = ("chain__grade", "role", "user")
@@ -69,14 +78,14 @@ class ApprovalStepAdmin(admin.ModelAdmin):
         "name",
         "state",
         "activated_at",
-        "escalated_to",
+        role_column(ApprovalStep, "escalated_to"),
         "escalation_reason",
         "decided_by",
         "decided_as",
         "on_behalf_of",
         "decided_at",
     )
-    list_filter = ("state", "escalation_reason", "decided_as", "role", "grades_visit")
+    list_filter = ("state", "escalation_reason", "decided_as", ("role", RoleFilter), "grades_visit")
     search_fields = ("visit__reference", "name", "decided_by__full_name", "comment")
     raw_id_fields = ("visit", "user", "decided_by", "on_behalf_of")
     list_select_related = ("visit", "decided_by", "escalated_to", "on_behalf_of")

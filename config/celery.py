@@ -1,7 +1,13 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init, before_task_publish, task_postrun, task_prerun
+from celery.signals import (
+    beat_init,
+    before_task_publish,
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+)
 
 from . import observability
 
@@ -24,3 +30,13 @@ def sweep_when_beat_starts(sender, **kwargs):
     run twice)."""
     entry = sender.app.conf.beat_schedule["sweep-reminders"]
     sender.app.send_task(entry["task"], **entry.get("options", {}))
+
+
+@worker_process_init.connect
+def warm_up_documents(**kwargs):
+    """Each worker process renders a tiny PDF before it takes tasks, so that the first reminder
+    with the visitor information sheet does not wait seconds for the fonts (visits/documents.py,
+    warm_up; CELERY_WORKER_PROC_ALIVE_TIMEOUT gives it the time)."""
+    from visits import documents  # Django is set up in the worker by now
+
+    documents.warm_up()

@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "rules",
     "simple_history",  # change history of the policy models, shown in the admin
     "csp",
-    "axes",
+    "reception.axes_config.AxesConfig",  # django-axes, named in the reader's language in the admin
     "health_check",  # /health/ (config/health.py) and `manage.py health_check health`
     "reception",
     "approvals",
@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "reception.middleware.DownloadStartedMiddleware",  # a download link's spinner stops
     "simple_history.middleware.HistoryRequestMiddleware",  # who changed policy in the admin
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
@@ -256,6 +257,9 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A new worker process warms the PDF renderer before taking tasks (config/celery.py); give it
+# longer than Celery's 4 seconds to report alive.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that accepts connections but never answers (a stuck Redis, a half-open firewall)
@@ -306,6 +310,12 @@ REMINDER_SWEEP_BUDGET_SECONDS = float(os.environ.get("REMINDER_SWEEP_BUDGET_SECO
 # period and language and kept this many seconds in the cache; the page says when they were
 # computed, and its exports use the same figures. 0 computes them on every request.
 REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "300"))
+# Each gunicorn worker and Celery worker process renders a tiny document when it starts
+# (visits/documents.py, warm_up), so that the first PDF a user asks for does not wait for
+# WeasyPrint and the CJK fonts to load (7.5 s for the first sheet of a cold process, 3.8 s for
+# the next, measured on the shared 2-core machine). It costs each worker about 70 MB and a few
+# seconds at start: WARM_UP_DOCUMENTS=0 where memory is tight.
+WARM_UP_DOCUMENTS = env_bool("WARM_UP_DOCUMENTS", True)
 # A user's permissions, roles and departments are kept between requests for at most this long;
 # any change to them takes effect at once anyway (reception/access.py). 0: read every request.
 ACCESS_CACHE_SECONDS = int(os.environ.get("ACCESS_CACHE_SECONDS", "300"))

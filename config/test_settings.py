@@ -28,6 +28,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://localhost/"
 LANGUAGE_CODE = "en"
+# Tests that need the warm-up turn it on; others do not pay seconds for it.
+WARM_UP_DOCUMENTS = False
 # Each test builds its own visits: figures cached by an earlier test would hide them.
 REPORTS_CACHE_SECONDS = 0
 # Serve static files from the finders; tests never run collectstatic.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import staff_import
+from .admin_roles import RoleChoicesMixin, RoleFilter, role_column
 from .calendar import (
     ENTRY,
     OFFICIAL,
@@ -49,7 +50,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RoleChoicesMixin, DjangoUserAdmin):
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Jiedai"), {"fields": ("full_name", "phone")}),
@@ -59,7 +60,7 @@ class UserAdmin(DjangoUserAdmin):
         (_("Jiedai"), {"fields": ("full_name", "phone", "email")}),
     )
     list_display = ("username", "full_name", "email", "is_active", "is_staff")
-    list_filter = ("is_active", "is_staff", "groups", "departments")
+    list_filter = ("is_active", "is_staff", ("groups", RoleFilter), "departments")
     search_fields = ("username", "full_name", "email", "phone")
     inlines = [MembershipInline, ChannelAccountInline]
     change_list_template = "admin/reception/user/change_list.html"
@@ -214,7 +215,7 @@ class GradingSchemeAdmin(SimpleHistoryAdmin):
     inlines = [ReceptionGradeInline]
 
 
-class ReceptionStandardInline(admin.StackedInline):
+class ReceptionStandardInline(RoleChoicesMixin, admin.StackedInline):
     model = ReceptionStandard
     can_delete = False
     filter_horizontal = ["extras"]
@@ -230,7 +231,7 @@ class ReceptionGradeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReceptionStandard)
-class ReceptionStandardAdmin(SimpleHistoryAdmin):
+class ReceptionStandardAdmin(RoleChoicesMixin, SimpleHistoryAdmin):
     list_display = (
         "grade",
         "meal_per_person",
@@ -238,9 +239,10 @@ class ReceptionStandardAdmin(SimpleHistoryAdmin):
         "cigarettes_per_pack",
         "hotel_class",
         "car_class",
-        "main_host_role",
+        role_column(ReceptionStandard, "main_host_role"),
     )
-    list_filter = ("grade__scheme", "main_host_role", "extras")
+    list_select_related = ("grade", "main_host_role")
+    list_filter = ("grade__scheme", ("main_host_role", RoleFilter), "extras")
     search_fields = ("grade__name", "grade__name_en", "grade__code", "hotel_class", "car_class")
     filter_horizontal = ["extras"]
 
@@ -269,7 +271,7 @@ class ReceptionPolicyForm(forms.ModelForm):
 
 
 @admin.register(ReceptionPolicy)
-class ReceptionPolicyAdmin(SimpleHistoryAdmin):
+class ReceptionPolicyAdmin(RoleChoicesMixin, SimpleHistoryAdmin):
     form = ReceptionPolicyForm
     filter_horizontal = ["walk_in_departments"]
     list_display = ("__str__", "company_name", "scheme", "lead_time_days", "handover_working_days")

@@ -1,3 +1,5 @@
+import re
+
 from django.utils import translation
 
 from . import access
@@ -28,3 +30,31 @@ class AccessMiddleware:
         if user is not None and user.is_authenticated:
             access.load(user)
         return self.get_response(request)
+
+
+DOWNLOAD_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+DOWNLOAD_COOKIE = "jiedai_download"
+
+
+class DownloadStartedMiddleware:
+    """A download link or form marked data-download (static/js/jiedai.js) sends a one-off
+    token as ?download=…; its response, whatever it is, carries the token back in a short-lived
+    cookie. The page polls for it and turns the link's spinner off once the file starts to
+    arrive: a PDF or an export that takes seconds shows that it is being prepared."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        token = request.GET.get("download")
+        if token and DOWNLOAD_TOKEN.fullmatch(token):
+            response.set_cookie(
+                DOWNLOAD_COOKIE,
+                token,
+                max_age=120,
+                samesite="Lax",
+                secure=request.is_secure(),
+                httponly=False,  # read by the page's script
+            )
+        return response

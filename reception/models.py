@@ -495,9 +495,16 @@ def default_walk_in_roles() -> list[str]:
 class ReceptionPolicy(Bilingual, models.Model):
     """Company-wide reception settings; one row, edited in the admin."""
 
-    company_name = models.CharField(_("company name"), max_length=150, default="本公司")
+    # No placeholder: the documents print this name; until an administrator sets it they
+    # print none (the demo sets one).
+    company_name = models.CharField(
+        _("company name"),
+        max_length=150,
+        default="",
+        help_text=_("Printed on the visit documents and shown on the lobby screen."),
+    )
     company_name_en = models.CharField(
-        _("company name (English)"), max_length=150, default="Our company"
+        _("company name (English)"), max_length=150, blank=True, default=""
     )
     logo = models.ImageField(_("logo"), upload_to="policy/", blank=True)
     scheme = models.ForeignKey(

@@ -85,6 +85,8 @@ def gunicorn(tmp_path):
         "HOST": "127.0.0.1",
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "2",
+        # The PDF warm-up (seconds per worker) has its own test; these probes need no PDF.
+        "WARM_UP_DOCUMENTS": "0",
     }
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from reception.admin_roles import RoleChoicesMixin
 from reception.errors import RuleError
 
 from .models import (
@@ -407,7 +408,7 @@ class ReminderRuleForm(forms.ModelForm):
 
 
 @admin.register(ReminderRule)
-class ReminderRuleAdmin(SimpleHistoryAdmin):
+class ReminderRuleAdmin(RoleChoicesMixin, SimpleHistoryAdmin):
     form = ReminderRuleForm
     list_display = ("code", "name", "kind", "anchor", "offset_working_days", "send_time", "active")
     list_filter = ("kind", "anchor", "active")

@@ -116,6 +116,7 @@ DEMO_VISITS: list[dict[str, Any]] = [
         "banner_text": "热烈欢迎北辰新能源科技有限公司莅临参观",
         "arrival_mode": ArrivalMode.STATION,
         "arrival_point": "虹桥站 G7012 09:15 到达",
+        "departure_point": "虹桥站 G7015 19:05 发车",
         "visitors": [
             ("周敏", "总经理", "13700137004"),
             ("钱多多", "采购总监", "13700137005"),
@@ -234,6 +235,11 @@ def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
         display = WelcomeDisplay.objects.create(name="大堂欢迎屏")
         report.record("created", display)
     policy = ReceptionPolicy.get()
+    if not policy.company_name:  # the documents' masthead; a company sets its own
+        policy.company_name = "江南精工机械股份有限公司"
+        policy.company_name_en = policy.company_name_en or "Jiangnan Precision Works Co., Ltd."
+        policy.save(update_fields=["company_name", "company_name_en"])
+        report.record("updated", policy)
     if policy.walk_in_contact_id is None:
         policy.walk_in_contact = User.objects.get(username="marketing")
         policy.save(update_fields=["walk_in_contact"])
@@ -281,6 +287,7 @@ def load_demo_visits(report: LoadReport) -> None:
                 )
             },
             "banner_text": spec.get("banner_text", ""),
+            "departure_point": spec.get("departure_point", ""),
             "late_reason": spec.get("late_reason", ""),
             "headcount": len(spec["visitors"]),
         }

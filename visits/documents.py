@@ -13,6 +13,7 @@ Stable API (the receptionist's T−2 reminder attaches the first document):
     visitor_information_attachment(*, visit, language, reader=None)
         -> (filename, bytes, "application/pdf")
     document_variant(*, visit, language, reader=None) -> tuple
+    warm_up() -> float | None          (when a worker starts: loads the renderer and fonts)
 
 `visitor_information_attachment` is what an email needs:
 `message.attach(*visitor_information_attachment(...))`. `document_variant` is what a document
@@ -35,8 +36,10 @@ files inside the project, static and media folders.
 """
 
 import base64
+import logging
 import mimetypes
 import threading
+import time
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -52,6 +55,8 @@ from reception.models import ReceptionGrade, ReceptionPolicy
 
 from .models import ItineraryItem, PrepStatus, PrepTask, Purpose, Service, VisitRequest
 from .permissions import may
+
+log = logging.getLogger(__name__)
 
 VISITOR_INFORMATION = "visitor-information"
 APPLICATION_FORM = "application-form"
@@ -350,3 +355,32 @@ def html_to_pdf(html: str) -> bytes:
     base_url = Path(settings.BASE_DIR).resolve().as_uri() + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=_local_only_fetcher())
     return document.write_pdf(font_config=_font_config())
+
+
+# The documents' font, regular and bold, in a page small enough to render in no time once
+# everything is loaded.
+WARM_UP_HTML = (
+    '<html lang="zh-CN"><body style="font-family: \'Noto Sans CJK SC\', sans-serif">'
+    "<p>来访人员信息表 Visitor information <b>接待申请表</b></p></body></html>"
+)
+
+
+def warm_up() -> float | None:
+    """Render a tiny document once, so that this process's first real one does not pay for
+    loading WeasyPrint, Pango and the CJK fonts (a cold process took 7.5 s for the first
+    visitor information sheet and 3.8 s for the next on the shared 2-core machine; warmed, the
+    first took 3.8 s too). Called when a gunicorn worker (gunicorn.conf.py) or a Celery worker
+    process (config/celery.py) starts, in the thread that then serves. Off with
+    WARM_UP_DOCUMENTS=0. Never raises: a worker whose printing is broken still serves pages.
+    Returns the seconds it took, or None when off or failed."""
+    if not settings.WARM_UP_DOCUMENTS:
+        return None
+    started = time.perf_counter()
+    try:
+        html_to_pdf(WARM_UP_HTML)
+    except Exception:
+        log.exception("Warming up the PDF renderer failed; the first document will be slow")
+        return None
+    seconds = time.perf_counter() - started
+    log.info("PDF renderer warmed up in %.1f s", seconds)
+    return seconds

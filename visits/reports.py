@@ -7,6 +7,7 @@ contain: the same rows, one source.
 """
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -485,10 +486,37 @@ BUILDERS = {
 # Charts ----------------------------------------------------------------------------------
 
 PALETTE = ["#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#dc3545", "#20c997", "#6c757d", "#ffc107"]
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 64, 36, 12
-# The axis labels are drawn right-aligned left of the plot at font-size 11: about 6.5 px a
-# character, so a label of up to 9 characters fits in LEFT.
-LABEL_CHAR_WIDTH = 6.5
+# The bars are an SVG stretched to the card's width (viewBox units, preserveAspectRatio none);
+# every word around them, the value axis and the row labels, is HTML text at 12 px
+# (.report-chart in jiedai.css), so it stays 12 px on a 390 px phone, where the old SVG text
+# (font-size 11 in a 640-unit viewBox) shrank to 6 px.
+WIDTH, HEIGHT = 1000, 200
+# Room for the row labels under the plot, in CSS pixels: a 390 px phone leaves the plot about
+# 280 px beside the value axis; from 576 px up (Bootstrap's sm) it has at least about 450.
+PHONE_PLOT_PX, WIDE_PLOT_PX = 280, 450
+LABEL_PX = 12  # font size of the labels
+LABEL_GAP_PX = 6
+
+
+def label_px(text: str) -> float:
+    """A label's width at 12 px: a Chinese character is as wide as the font is high, a Latin
+    character or digit a bit over half that. Chinese labels may wrap onto two lines."""
+    wide = sum(1 for char in text if unicodedata.east_asian_width(char) in "WF")
+    width = wide * LABEL_PX + (len(text) - wide) * LABEL_PX * 0.6
+    if wide:
+        width = max(width / 2, LABEL_PX * 2)
+    return width + LABEL_GAP_PX
+
+
+def label_steps(labels: list[str]) -> tuple[int, int]:
+    """Every how many rows a label is shown on a phone and from 576 px up, so that the shown
+    ones do not run into each other (the table below the chart names every row)."""
+    widest = max((label_px(text) for text in labels), default=0)
+    n = len(labels)
+    wide = max(1, math.ceil(n * widest / WIDE_PLOT_PX))
+    phone = max(1, math.ceil(n * widest / PHONE_PLOT_PX))
+    # A phone shows a subset of what wider screens show: a multiple of their step.
+    return math.ceil(phone / wide) * wide, wide
 
 
 def axis_label(value: float, unit: str) -> str:
@@ -502,7 +530,8 @@ def axis_label(value: float, unit: str) -> str:
 
 def chart(table: Table) -> dict | None:
     """Bar geometry for a server-rendered SVG (attributes only: the CSP forbids inline
-    styles): one group of bars per row, one bar per charted column."""
+    styles): one group of bars per row, one bar per charted column; and the row labels, each
+    with the class that shows it where there is room (label_steps)."""
     if not table.rows or not table.chart_columns:
         return None
     values = [
@@ -511,20 +540,26 @@ def chart(table: Table) -> dict | None:
     top = max(values, default=0)
     if not top:
         return None
-    plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
-    group_w = plot_w / len(table.rows)
+    group_w = WIDTH / len(table.rows)
     bar_w = group_w * 0.8 / len(table.chart_columns)
+    phone_step, wide_step = label_steps([str(row[0]) for row in table.rows])
     bars, labels = [], []
     for i, row in enumerate(table.rows):
-        x0 = LEFT + i * group_w + group_w * 0.1
-        labels.append({"x": round(x0 + group_w * 0.4, 1), "text": row[0]})
+        x0 = i * group_w + group_w * 0.1
+        if i % wide_step:
+            shown = "invisible"  # keeps its place: the labels line up with their bars
+        elif i % phone_step:
+            shown = "report-chart-label-wide"  # hidden on a phone
+        else:
+            shown = ""
+        labels.append({"text": row[0], "class": shown})
         for j, column in enumerate(table.chart_columns):
             value = row[column] if isinstance(row[column], int | float) else 0
-            height = plot_h * value / top
+            height = HEIGHT * value / top
             bars.append(
                 {
                     "x": round(x0 + j * bar_w, 1),
-                    "y": round(TOP + plot_h - height, 1),
+                    "y": round(HEIGHT - height, 1),
                     "width": round(max(bar_w - 1, 1), 1),
                     "height": round(height, 1),
                     "fill": PALETTE[j % len(PALETTE)],
@@ -536,12 +571,8 @@ def chart(table: Table) -> dict | None:
         "height": HEIGHT,
         "bars": bars,
         "labels": labels,
-        "label_y": HEIGHT - BOTTOM + 16,
-        "axis_y": TOP + plot_h,
-        "left": LEFT,
         "top_value": top,
         "top_label": axis_label(top, table.unit),
-        "top_y": TOP + 4,
         "legend": [
             {"text": table.headers[c], "fill": PALETTE[j % len(PALETTE)]}
             for j, c in enumerate(table.chart_columns)

@@ -61,6 +61,116 @@
       });
     });
   });
+  // ---- Downloads that take seconds (PDFs, exports) -----------------------------------------
+  // A link or a GET form marked data-download="<what to say meanwhile>" shows a spinner and
+  // takes no second click until the file starts to arrive: the request carries a one-off
+  // token (?download=…), the response sets it as the cookie jiedai_download
+  // (reception/middleware.py), and this polls for it. After two minutes it gives up waiting.
+  var DOWNLOAD_COOKIE = "jiedai_download";
+  var DOWNLOAD_PATIENCE = 120000;
+
+  function downloadToken() {
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+  }
+
+  function cookieValue(name) {
+    var found = document.cookie.split("; ").filter(function (pair) {
+      return pair.indexOf(name + "=") === 0;
+    })[0];
+    return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+  }
+
+  // What shows the state: the element itself, or its dropdown's button (the menu closes).
+  function downloadShownOn(el) {
+    var dropdown = el.closest(".dropdown");
+    return (dropdown && dropdown.querySelector(".dropdown-toggle")) || el;
+  }
+
+  function downloadBusy(el, message, on) {
+    var shown = downloadShownOn(el);
+    [el, shown].forEach(function (node) {
+      node.classList.toggle("disabled", on);
+      if (on) {
+        node.setAttribute("aria-disabled", "true");
+        node.setAttribute("aria-busy", "true");
+      } else {
+        node.removeAttribute("aria-disabled");
+        node.removeAttribute("aria-busy");
+      }
+    });
+    var spinner = shown.querySelector(".download-spinner");
+    if (on && !spinner) {
+      spinner = document.createElement("span");
+      spinner.className = "download-spinner spinner-border spinner-border-sm ms-1";
+      spinner.setAttribute("role", "status");
+      var text = document.createElement("span");
+      text.className = "visually-hidden";
+      text.textContent = message;
+      spinner.appendChild(text);
+      shown.appendChild(spinner);
+    } else if (!on && spinner) {
+      spinner.remove();
+    }
+  }
+
+  function awaitDownload(el, token) {
+    var message = el.getAttribute("data-download") || "…";
+    downloadBusy(el, message, true);
+    var started = Date.now();
+    var timer = window.setInterval(function () {
+      if (cookieValue(DOWNLOAD_COOKIE) === token || Date.now() - started > DOWNLOAD_PATIENCE) {
+        window.clearInterval(timer);
+        document.cookie = DOWNLOAD_COOKIE + "=; Max-Age=0; path=/; SameSite=Lax";
+        downloadBusy(el, message, false);
+      }
+    }, 250);
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-download]");
+    if (!link) return;
+    if (link.getAttribute("aria-busy") === "true") {
+      event.preventDefault();
+      return;
+    }
+    var token = downloadToken();
+    var url = new URL(link.href, window.location.href);
+    url.searchParams.set("download", token);
+    link.href = url.toString(); // the browser follows the href as it stands after this handler
+    awaitDownload(link, token);
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-download]")) return;
+    if (form.getAttribute("aria-busy") === "true") {
+      event.preventDefault();
+      return;
+    }
+    var token = downloadToken();
+    var input = form.querySelector('input[type=hidden][name="download"]');
+    if (!input) {
+      input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "download";
+      form.appendChild(input);
+    }
+    input.value = token;
+    var button = event.submitter || form.querySelector("[type=submit]");
+    form.setAttribute("aria-busy", "true");
+    if (button) {
+      button.setAttribute("data-download", form.getAttribute("data-download"));
+      awaitDownload(button, token);
+    }
+    var started = Date.now();
+    var timer = window.setInterval(function () {
+      if (!button || button.getAttribute("aria-busy") !== "true" || Date.now() - started > DOWNLOAD_PATIENCE) {
+        window.clearInterval(timer);
+        form.removeAttribute("aria-busy");
+      }
+    }, 250);
+  });
+
   // ---- The filing form (templates/visits/visitrequest_form.html) ----------------------------
 
   // Long selects marked data-searchable get a search box (Tom Select, vendored). The original

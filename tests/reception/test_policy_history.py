@@ -72,6 +72,7 @@ def test_who_hears_of_walk_ins_and_who_sees_requests_are_edited_in_the_policys_a
         walk_in_roles=[Role.MARKETING, Role.FRONT_DESK],
         walk_in_departments=[office.pk],
         colleagues_see_requests="on",
+        company_name="江南精工机械股份有限公司",  # required: no placeholder name any more
     )
     policy.refresh_from_db()
     assert policy.walk_in_roles == [Role.MARKETING, Role.FRONT_DESK]

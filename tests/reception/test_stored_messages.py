@@ -35,7 +35,7 @@ def test_data_parameters_stay_as_written_and_labels_follow_the_reader():
         Msg(_("Filed late: %(reason)s"), reason=Msg("%(s)s", s=VisitStatus.APPROVED.label))
     )
     assert render_stored(data, language="en") == "Filed late: Approved"
-    assert render_stored(data, language="zh-hans") == "迟报原因:已批准"
+    assert render_stored(data, language="zh-hans") == "迟报原因：已批准"
     typed = stored(Msg(_("Filed late: %(reason)s"), reason="客户临时通知"))
     assert typed["params"] == {"reason": "客户临时通知"}
     assert render_stored(typed, language="en") == "Filed late: 客户临时通知"
@@ -50,7 +50,7 @@ def test_bilingual_data_is_kept_in_every_language_when_written(four_tier):
         chinese = grade.label
     ReceptionGrade.objects.filter(pk=grade.pk).update(name_en="Renamed later")
     assert render_stored(data, language="en") == f"Filed late: {english}"
-    assert render_stored(data, language="zh-hans") == f"迟报原因:{chinese}"
+    assert render_stored(data, language="zh-hans") == f"迟报原因：{chinese}"
 
 
 def test_plural_messages_choose_their_form_when_shown():

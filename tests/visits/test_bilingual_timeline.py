@@ -92,7 +92,7 @@ def test_a_walk_ins_late_reason_and_acceptance_read_in_the_readers_language(walk
     assert "Unannounced visitor at the gate." in english and "未预约来访" not in english
     assert "Walk-in accepted by 营销助理" in english
     chinese = page(login, contact, visit, "zh-hans")
-    assert "未预约来访,人员已在门岗。" in chinese and "Unannounced visitor" not in chinese
+    assert "未预约来访，人员已在门岗。" in chinese and "Unannounced visitor" not in chinese
 
 
 def test_a_late_reason_a_person_rewrote_is_shown_as_typed(walk_in_visit):
@@ -110,7 +110,7 @@ def test_the_approvers_notification_gives_a_walk_ins_late_reason_in_each_languag
     assert "Filed late: Unannounced visitor at the gate." in render_stored(
         note.body_message, language="en"
     )
-    assert "迟报原因:未预约来访,人员已在门岗。" in render_stored(
+    assert "迟报原因：未预约来访，人员已在门岗。" in render_stored(
         note.body_message, language="zh-hans"
     )
 

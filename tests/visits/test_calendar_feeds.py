@@ -275,3 +275,37 @@ def test_the_feed_reads_a_fixed_number_of_queries_however_many_visits(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert len(events(Calendar.from_ical(response.content))) > 4
+
+
+def test_a_visit_event_carries_the_meeting_room_and_names_the_host_and_visitors(
+    client, sales, staff, visit
+):
+    VisitRequest.objects.filter(pk=visit.pk).update(meeting_room="一号会议室", main_host=staff.gm)
+    event = events(feed_of(client, sales))[f"visit-{visit.pk}@testserver"]
+    assert str(event["LOCATION"]) == "一号会议室"
+    description = str(event["DESCRIPTION"])
+    assert f"Main host: {staff.gm}" in description
+    names = [v.name for v in visit.visitors.all()]
+    assert names and f"Visitors: {', '.join(names)}" in description
+
+
+def test_the_visitors_names_cost_one_query_for_the_whole_feed(
+    client, sales, four_tier, visit, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token = CalendarFeed.objects.get_or_create(user=sales)[0].token
+    url = reverse("visits:calendar_ics", kwargs={"token": token})
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(3):
+        approve_fully(file_visit(sales, four_tier["routine"]))
+    with CaptureQueriesContext(connection) as four:
+        response = client.get(url)
+    assert len(four.captured_queries) == len(one.captured_queries)
+    visitor_queries = [q for q in four.captured_queries if "visits_visitor" in q["sql"]]
+    assert len(visitor_queries) == 1
+    feed = events(Calendar.from_ical(response.content)).values()
+    described = [str(event["DESCRIPTION"]) for event in feed]
+    assert sum("Visitors: " in d for d in described) == 4

@@ -20,8 +20,6 @@ from tests.factories import ClientFactory, DepartmentFactory, user_with
 from visits.models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from visits.models.spending import ExpenseLine
 from visits.reports import (
-    LABEL_CHAR_WIDTH,
-    LEFT,
     Period,
     Table,
     approval_lead_time,
@@ -259,7 +257,7 @@ def test_the_general_manager_sees_the_charts_for_the_chosen_period(client, gm, q
     response = client.get(reverse("visits:reports"), Q1_QUERY)
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<svg class="w-100 h-auto"' in html and "<rect" in html
+    assert '<svg class="report-chart-plot"' in html and "<rect" in html
     assert "style=" not in html.split("<main", 1)[1]  # the CSP forbids inline styles
     assert on_screen(html, "visits-by-grade")[1:] == [
         ["2026-01", "1", "0", "1"],
@@ -392,17 +390,47 @@ def test_a_category_without_a_standard_shows_no_standard_rather_than_zero(four_t
         (123456.0, "¥", "¥123,456"),
     ],
 )
-def test_the_charts_top_label_is_written_as_a_reader_would_and_fits_left_of_the_plot(
-    top, unit, label
-):
-    """The label is drawn right-aligned left of the plot: "11200.0¥" lost its first digit."""
+def test_the_charts_top_label_is_written_as_a_reader_would(top, unit, label):
+    """ "11200.0¥" became "¥11,200"."""
     table = Table("t", "T", "", ["Row", "Value"], chart_columns=[1], unit=unit)
     table.rows = [["a", top]]
 
     drawn = chart(table)
 
     assert drawn["top_label"] == label
-    assert len(label) * LABEL_CHAR_WIDTH <= LEFT - 4
+
+
+def chart_of(labels: list[str]) -> dict:
+    table = Table("t", "T", "", ["Row", "Value"], chart_columns=[1])
+    table.rows = [[label, 1] for label in labels]
+    return chart(table)
+
+
+def shown(drawn: dict, *, phone: bool) -> list[str]:
+    hidden = {"invisible", "report-chart-label-wide"} if phone else {"invisible"}
+    return [label["text"] for label in drawn["labels"] if label["class"] not in hidden]
+
+
+def test_six_months_show_every_label_from_576_px_and_every_other_on_a_phone():
+    months = [f"2026-0{m}" for m in range(1, 7)]
+    drawn = chart_of(months)
+    assert shown(drawn, phone=False) == months
+    assert shown(drawn, phone=True) == ["2026-01", "2026-03", "2026-05"]
+
+
+def test_a_year_of_months_thins_its_labels_so_that_they_never_touch():
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    drawn = chart_of(months)
+    for phone, plot_px in ((True, 280), (False, 450)):
+        labels = shown(drawn, phone=phone)
+        assert labels[0] == "2026-01" and len(labels) >= 3
+        step = months.index(labels[1]) - months.index(labels[0])
+        assert step * plot_px / len(months) >= 7 * 12 * 0.6  # the room one label takes
+
+
+def test_short_chinese_names_all_show_and_wrap_rather_than_thin():
+    departments = ["办公室", "营销部", "后勤保障部", "技术部"]
+    assert shown(chart_of(departments), phone=True) == departments
 
 
 def test_the_period_inputs_show_the_default_period(client, gm):

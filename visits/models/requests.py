@@ -117,6 +117,7 @@ FILED_FIELDS = [
     "departure_at",
     "arrival_mode",
     "arrival_point",
+    "departure_point",
     "headcount",
     "services",
     "banner_text",
@@ -193,6 +194,12 @@ class VisitRequest(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Airport, station, flight or train number, hotel…"),
+    )
+    departure_point = models.CharField(
+        _("departure point"),
+        max_length=200,
+        blank=True,
+        help_text=_("How they leave: airport or station, flight or train number, time…"),
     )
     headcount = models.PositiveSmallIntegerField(
         _("number of visitors"),

@@ -19,7 +19,7 @@ from reception.notify import Lines, Msg
 
 from .. import links, quantities
 from ..documents import document_variant, visitor_information_attachment
-from ..models import PrepStatus, PrepTask, Reminder, ReminderKind, VisitRequest
+from ..models import ArrivalMode, PrepStatus, PrepTask, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
 from ..permissions import may
 from ..selectors import visible_visits
@@ -204,7 +204,7 @@ def _visitor_information(reminder: Reminder) -> Message:
         Msg(
             _("Arrival %(arrival)s (%(mode)s %(point)s), departure %(departure)s."),
             arrival=_when(visit.arrival_at),
-            mode=visit.get_arrival_mode_display() if visit.arrival_mode else "",
+            mode=ArrivalMode(visit.arrival_mode).label if visit.arrival_mode else "",
             point=visit.arrival_point,
             departure=_when(visit.departure_at),
         ),

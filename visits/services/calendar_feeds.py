@@ -14,7 +14,8 @@ moves in the subscriber's calendar instead of appearing twice; SEQUENCE and LAST
 from the row's updated_at. Cancelled and rejected visits (and cancelled tasks) stay in the feed
 as STATUS:CANCELLED so calendars remove them. Times are in the site's zone (Asia/Shanghai) with
 its VTIMEZONE. A feed covers FEED_DAYS_BACK days back and FEED_DAYS_AHEAD ahead, never all
-history.
+history. A visit's LOCATION is its meeting room; its description names the main host and the
+visitors (the main host joined, the visitors in one query for the whole feed).
 """
 
 import hashlib
@@ -28,6 +29,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from icalendar import Calendar, Event
 
 from reception.models import Department
@@ -44,7 +46,7 @@ TENTATIVE_STATUSES = {VisitStatus.SUBMITTED, VisitStatus.IN_APPROVAL, VisitStatu
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=ZoneInfo("UTC"))
 # Part of every feed's version: raise it when the events' wording or layout changes, so that
 # calendar apps holding an ETag fetch the feed again.
-FEED_FORMAT = 2
+FEED_FORMAT = 3  # 3: LOCATION, the main host and the visitors
 
 
 def feed_for(user) -> CalendarFeed:
@@ -78,7 +80,8 @@ def _in_window(visits: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     return (
         visits.exclude(status__in=NOT_IN_FEEDS)
         .filter(arrival_at__isnull=False, arrival_at__date__gte=first, arrival_at__date__lte=last)
-        .select_related("client", "final_grade", "proposed_grade")
+        .select_related("client", "final_grade", "proposed_grade", "main_host")
+        .prefetch_related("visitors")  # one query for every visit of the feed
         .order_by("arrival_at", "pk")
     )
 
@@ -276,11 +279,21 @@ def _visit_event(visit: VisitRequest, *, host: str, base_url: str, zone: ZoneInf
         _("Status: %(status)s") % {"status": visit.get_status_display()},
         _("Headcount: %(n)s") % {"n": visit.headcount},
     ]
+    if visit.main_host_id:
+        lines.append(_("Main host: %(name)s") % {"name": visit.main_host})
+    names = [visitor.name for visitor in visit.visitors.all()]
+    if names:
+        separator = pgettext("list separator", ", ")
+        lines.append(_("Visitors: %(names)s") % {"names": separator.join(names)})
     if visit.arrival_point:
         lines.append(_("Arrival: %(point)s") % {"point": visit.arrival_point})
+    if visit.departure_point:
+        lines.append(_("Departure: %(point)s") % {"point": visit.departure_point})
     url = base_url + reverse("visits:detail", args=[visit.pk])
     event.add("description", "\n".join([*lines, url]))
     event.add("url", url)
+    if visit.meeting_room:
+        event.add("location", visit.meeting_room)
     if visit.status in CANCELLED_STATUSES:
         event.add("status", "CANCELLED")
     elif visit.status in TENTATIVE_STATUSES:

@@ -76,7 +76,7 @@ def default_itinerary(visit: VisitRequest) -> list[ItineraryItem]:
     add(
         ProcedureStep.SEND_OFF,
         departure - timedelta(minutes=30),
-        visit.arrival_point,
+        visit.departure_point,  # how they leave; never the train they came by
         visit.receptionist,
     )
     items.sort(key=lambda item: item.starts_at)

@@ -164,7 +164,7 @@ def step_decided(step) -> None:
             _("%(ref)s: “%(step)s” — %(decision)s by %(user)s"),
             ref=visit.reference,
             step=lambda: step.label,
-            decision=step.get_state_display(),
+            decision=StepState(step.state).label,  # by its code: rendered for the reader
             user=step.decided_by,
         ),
         body=Msg(_("Comment: %(comment)s"), comment=step.comment) if step.comment else None,

@@ -341,7 +341,7 @@ def _tell_the_gate(walk_in: WalkIn) -> None:
         title = Msg(
             _("%(company)s: %(status)s by %(user)s on behalf of %(person)s"),
             company=walk_in.company,
-            status=walk_in.get_status_display(),
+            status=WalkInStatus(walk_in.status).label,
             user=walk_in.decided_by,
             person=walk_in.on_behalf_of,
         )
@@ -349,7 +349,7 @@ def _tell_the_gate(walk_in: WalkIn) -> None:
         title = Msg(
             _("%(company)s: %(status)s by %(user)s"),
             company=walk_in.company,
-            status=walk_in.get_status_display(),
+            status=WalkInStatus(walk_in.status).label,
             user=walk_in.decided_by,
         )
     notify(

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from reception import roles
 from visits import quantities
@@ -161,6 +162,26 @@ def clip(value, width=40):
         if used > width:
             return text[: max(index - 1, 0)].rstrip() + "…"
     return text
+
+
+@register.filter
+def as_list(items):
+    """Items one after the other as the reader's language lists them: "a, b" in English,
+    "甲、乙" in Chinese."""
+    return pgettext("list separator", ", ").join(str(item) for item in items if item)
+
+
+@register.filter
+def in_brackets(text):
+    """A remark in brackets after what it is about, full-width in Chinese: " (head)" with its
+    space in English, "（负责人）" without in Chinese."""
+    return pgettext("brackets around a remark", " (%(text)s)") % {"text": text}
+
+
+@register.filter
+def colon(label):
+    """A label followed by the reader's colon: "Main host: ", "主陪："."""
+    return pgettext("after a label", "%(label)s: ") % {"label": label}
 
 
 @register.filter
