@@ -75,6 +75,7 @@ urlpatterns = [
         desk.CheckView.as_view(),
         name="check",
     ),
+    path("desk/undo/<int:event>/", desk.UndoCheckView.as_view(), name="undo_check"),
     path(
         "desk/visits/<int:pk>/add-visitor/",
         desk.AddVisitorView.as_view(),
