@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from reception import roles
+from reception import selectors as reception_selectors
 from visits import quantities
 from visits.models import VisitStatus, mask_phone
 from visits.services import changes, estimate
@@ -167,6 +168,12 @@ def clip(value, width=40):
 def role_label(code):
     """A role (group name) in the reader's language."""
     return roles.role_label(code)
+
+
+@register.filter
+def staff_label(user):
+    """'张伟 · 营销部 · 营业员': the name with the department and the title (or role)."""
+    return reception_selectors.staff_label(user) if user else ""
 
 
 @register.filter
