@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from reception import roles
 from reception import selectors as reception_selectors
-from visits import quantities
+from visits import quantities, selectors
 from visits.models import VisitStatus, mask_phone
 from visits.services import changes, estimate
 
@@ -188,10 +188,21 @@ def estimate_table(visit):
     return {"visit": visit, "estimate": estimate.estimate(visit)}
 
 
-@register.inclusion_tag("visits/_decision_facts.html")
-def decision_facts(visit):
+@register.inclusion_tag("visits/_decision_facts.html", takes_context=True)
+def decision_facts(context, visit):
     """What a manager needs to decide without opening the request: the visitors, the services,
-    meals and rooms, each beside what the grade's standard allows. The caller prefetches
-    `visit__visitors` and selects the grades' standards."""
+    meals and rooms, each beside what the grade's standard allows; line by line where the
+    request goes over that standard; the client's last visits. The caller prefetches
+    `visit__visitors` and selects the grades' standards; the queue reads the rest for the
+    whole page (selectors.prepare_decision_cards, through approvals.cards), a card swapped in
+    alone reads its own."""
     grade = visit.grade
-    return {"visit": visit, "standard": getattr(grade, "standard", None) if grade else None}
+    if not hasattr(visit, "client_history"):
+        selectors.prepare_decision_cards([visit], context["request"].user)
+    return {
+        "visit": visit,
+        "standard": getattr(grade, "standard", None) if grade else None,
+        "over": visit.over_standard,
+        "history": visit.client_history,
+        "request": context.get("request"),
+    }
