@@ -254,3 +254,31 @@ def test_the_host_sees_the_visit_she_hosts_next_week(four_tier, sales, staff, lo
     assert desk is None or reverse("visits:desk", args=[inside.pk]) not in [
         row.url for row in desk.rows
     ]
+
+
+def test_the_host_sees_a_visit_in_approval_once_she_may_open_it(four_tier, sales, staff, login):
+    from approvals.models import StepState
+    from approvals.services import decide
+
+    from visits.views.home import last_day_ahead
+
+    day = last_day_ahead(timezone.localdate())
+    arrival = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    arrival += timedelta(days=(day - timezone.localdate()).days)
+    visit = file_visit(
+        sales,
+        four_tier["vip"],
+        main_host=staff.gm,
+        arrival_at=arrival,
+        departure_at=arrival + timedelta(hours=5),
+        late_reason="客户临时通知",
+    )
+    url = reverse("visits:detail", args=[visit.pk])
+    arrivals = work(login(staff.gm)).get("arrivals")
+    assert arrivals is None  # waiting for marketing: not hers to open yet
+    step = visit.approval_steps.get(state=StepState.PENDING)
+    decide(step=step, by=staff.marketing, decision=StepState.APPROVED, grade=four_tier["vip"])
+    browser = login(staff.gm)
+    [row] = work(browser)["arrivals"].rows
+    assert row.url == url and "In approval" in row.detail
+    assert browser.get(url).status_code == 200  # the link opens

@@ -20,12 +20,15 @@ from reception.navigation import entries_for
 
 from ..models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from ..permissions import may
-from ..selectors import LIVE_FOR_TASKS, start_of, with_presence
+from ..selectors import LIVE_FOR_TASKS, start_of, visible_visits, with_presence
 
 SHORT = 5  # rows per section; the link leads to the whole list
 # Those who host, receive or filed a visit see it this many working days ahead (the
 # reception calendar's working days, today counting when it is one).
 HOSTED_WORKING_DAYS = 7
+# Visits the desk expects; a host also sees those still in approval that they may open.
+ON_THE_WAY = (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS)
+IN_APPROVAL = (VisitStatus.SUBMITTED, VisitStatus.IN_APPROVAL)
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,14 @@ def _request_row(visit) -> Row:
 
 
 def _arrival_row(visit, *, desk: bool) -> Row:
-    detail = _("%(when)s · %(inside)s of %(total)s checked in") % {
-        "when": _when(visit.arrival_at),
-        "inside": visit.visitors_in,
-        "total": visit.visitors_total,
-    }
+    if visit.status in ON_THE_WAY:
+        detail = _("%(when)s · %(inside)s of %(total)s checked in") % {
+            "when": _when(visit.arrival_at),
+            "inside": visit.visitors_in,
+            "total": visit.visitors_total,
+        }
+    else:  # still in approval: the host sees it coming, and that it is not yet approved
+        detail = f"{_when(visit.arrival_at)} · {visit.get_status_display()}"
     url = reverse("visits:desk" if desk else "visits:detail", args=[visit.pk])
     return Row(str(visit), detail, url)
 
@@ -178,26 +184,29 @@ def last_day_ahead(today, working_days: int = HOSTED_WORKING_DAYS):
 def coming_arrivals(user, *, everyone: bool) -> QuerySet:
     """For the desk: every visit arriving today and tomorrow. For everyone else: the visits
     they host, receive, accompany or filed, arriving in the next HOSTED_WORKING_DAYS working
-    days (a host sees next week's visit, not only tomorrow's). Only what the row shows (the
-    client, who is in): the board's full query (pick-up, list facts) took PostgreSQL 7 ms to
-    plan."""
+    days (a host sees next week's visit, not only tomorrow's), those still in approval too
+    where they may open them (visible_visits: a host named on a request sees it once it
+    reaches a step of theirs or is approved). Only what the row shows (the client, who is
+    in): the board's full query (pick-up, list facts) took PostgreSQL 7 ms to plan."""
     today = timezone.localdate()
-    last = today + timedelta(days=1) if everyone else last_day_ahead(today)
-    visits = with_presence(
-        VisitRequest.objects.filter(
-            status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS],
-            arrival_at__gte=start_of(today),
-            arrival_at__lt=start_of(last + timedelta(days=1)),
-        )
-    )
-    if not everyone:
+    if everyone:
+        last, statuses, visits = today + timedelta(days=1), ON_THE_WAY, VisitRequest.objects
+    else:
+        last, statuses = last_day_ahead(today), (*ON_THE_WAY, *IN_APPROVAL)
         mine = VisitRequest.objects.filter(
             Q(main_host=user)
             | Q(receptionist=user)
             | Q(accompanying_staff=user)
             | Q(applicant=user)
         ).values("pk")
-        visits = visits.filter(pk__in=mine)
+        visits = visible_visits(user).filter(pk__in=mine)
+    visits = with_presence(
+        visits.filter(
+            status__in=statuses,
+            arrival_at__gte=start_of(today),
+            arrival_at__lt=start_of(last + timedelta(days=1)),
+        )
+    )
     return visits.select_related("client").order_by("arrival_at", "pk")
 
 
