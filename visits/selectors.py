@@ -410,17 +410,20 @@ def expenses_awaiting(user) -> list[ExpenseLine]:
 CLIENT_HISTORY = 3
 
 
-def client_history(visits, user) -> dict[int, list[VisitRequest]]:
-    """For each of these visits, its client's latest earlier visits this user may open (past
-    arrivals, drafts left out, the visit itself too), at most CLIENT_HISTORY: one query for
-    a page of cards (a row number per client, counted in the database)."""
+def client_history(visits) -> dict[int, list[VisitRequest]]:
+    """For each of these visits, its client's latest earlier visits (past arrivals, drafts
+    left out, the visit itself too), at most CLIENT_HISTORY: one query for a page of cards (a
+    row number per client, counted in the database). Only the date, the grade and the outcome
+    are read, and shown without a link: the approver of a client's request sees how the
+    company received that client before, including visits another approver decided, which
+    visible_visits would hide (marketing grades every request; the general manager decides
+    the VIP ones only)."""
     visits = list(visits)
     clients = {v.client_id for v in visits if v.client_id}
     if not clients:
         return {v.pk: [] for v in visits}
     rows = (
-        visible_visits(user)
-        .filter(client_id__in=clients, arrival_at__lt=timezone.now())
+        VisitRequest.objects.filter(client_id__in=clients, arrival_at__lt=timezone.now())
         .exclude(status=VisitStatus.DRAFT)
         .annotate(
             row=Window(RowNumber(), partition_by=F("client_id"), order_by=F("arrival_at").desc())
@@ -430,7 +433,6 @@ def client_history(visits, user) -> dict[int, list[VisitRequest]]:
         .select_related("final_grade", "proposed_grade")
         .only(
             "pk",
-            "reference",
             "client_id",
             "arrival_at",
             "status",
@@ -450,13 +452,13 @@ def client_history(visits, user) -> dict[int, list[VisitRequest]]:
     }
 
 
-def prepare_decision_cards(visits, user) -> None:
+def prepare_decision_cards(visits, user=None) -> None:
     """Set `over_standard` (estimate.over_standard) and `client_history` on a page of
     decision cards' visits, in two queries whatever the page's size. The caller attached the
     grades with their standards (approvals.selectors.attach_grades)."""
     visits = list(visits)
     ladders = standards_ladder(visits)
-    history = client_history(visits, user)
+    history = client_history(visits)
     for visit in visits:
         ladder = ladders.get(visit.grade.scheme_id, []) if visit.grade else []
         visit.over_standard = over_standard(visit, ladder)

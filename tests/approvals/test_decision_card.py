@@ -246,3 +246,22 @@ def test_the_queue_reads_standards_and_histories_for_the_page_not_per_card(
     for n in range(2, 8):
         card_with_history(n)
     assert queries() == few
+
+
+def test_the_history_includes_visits_another_approver_decided(four_tier, sales, staff, login):
+    from tests.factories import ClientFactory
+    from visits.selectors import visible_visits
+
+    client = ClientFactory()
+    earlier = past_visit(sales, four_tier["routine"], client, 60, "closed")
+    assert not visible_visits(staff.gm).filter(pk=earlier.pk).exists()
+    visit = file_in(sales, four_tier["vip"], client=client)
+    decide(
+        step=pending_step(visit),
+        by=staff.marketing,
+        decision=StepState.APPROVED,
+        grade=four_tier["vip"],
+    )
+    page = login(staff.gm).get(QUEUE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    day = (timezone.localtime() - timedelta(days=60)).strftime("%Y-%m-%d")
+    assert f"{day} · {four_tier['routine'].name_en} · Closed" in page

@@ -259,7 +259,6 @@ def test_the_host_sees_the_visit_she_hosts_next_week(four_tier, sales, staff, lo
 def test_the_host_sees_a_visit_in_approval_once_she_may_open_it(four_tier, sales, staff, login):
     from approvals.models import StepState
     from approvals.services import decide
-
     from visits.views.home import last_day_ahead
 
     day = last_day_ahead(timezone.localdate())

@@ -188,8 +188,8 @@ def estimate_table(visit):
     return {"visit": visit, "estimate": estimate.estimate(visit)}
 
 
-@register.inclusion_tag("visits/_decision_facts.html", takes_context=True)
-def decision_facts(context, visit):
+@register.inclusion_tag("visits/_decision_facts.html")
+def decision_facts(visit):
     """What a manager needs to decide without opening the request: the visitors, the services,
     meals and rooms, each beside what the grade's standard allows; line by line where the
     request goes over that standard; the client's last visits. The caller prefetches
@@ -198,11 +198,10 @@ def decision_facts(context, visit):
     alone reads its own."""
     grade = visit.grade
     if not hasattr(visit, "client_history"):
-        selectors.prepare_decision_cards([visit], context["request"].user)
+        selectors.prepare_decision_cards([visit])
     return {
         "visit": visit,
         "standard": getattr(grade, "standard", None) if grade else None,
         "over": visit.over_standard,
         "history": visit.client_history,
-        "request": context.get("request"),
     }
