@@ -2,14 +2,30 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ApprovalChain, ApprovalChainStep, ApprovalStep, Delegation
+from .models import ApprovalChain, ApprovalChainStep, ApprovalStep, Delegation, EscalationTarget
 
 
 class ApprovalChainStepInline(admin.TabularInline):
     model = ApprovalChainStep
     extra = 0
-    fields = ("position", "name", "name_en", "role", "user", "grades_visit")
+    fields = ("position", "name", "name_en", "role", "user", "grades_visit", "escalation")
+    readonly_fields = ("escalation",)
     autocomplete_fields = ["user"]
+    ordering = ["position"]
+    show_change_link = True  # the step's page edits its escalation targets
+
+    @admin.display(description=_("escalates to"))
+    def escalation(self, step):
+        return step.escalation_summary if step.pk else "—"
+
+
+class EscalationTargetInline(admin.TabularInline):
+    """Where the step goes when nobody may decide it or it waits too long, in order. A role
+    must rank (Role ranks) at or above the step's own: validation refuses one below."""
+
+    model = EscalationTarget
+    extra = 0
+    fields = ("position", "kind", "role")
     ordering = ["position"]
 
 
@@ -25,7 +41,11 @@ class ApprovalChainAdmin(SimpleHistoryAdmin):
         return " → ".join(f"{s.label} ({s.approver_label})" for s in chain.steps.all())
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("steps__role", "steps__user")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("steps__role", "steps__user", "steps__escalation_targets__role")
+        )
 
 
 @admin.register(ApprovalChainStep)
@@ -37,6 +57,7 @@ class ApprovalChainStepAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "name_en", "chain__grade__name")
     autocomplete_fields = ["user"]
     list_select_related = ("chain__grade", "role", "user")
+    inlines = [EscalationTargetInline]
 
 
 @admin.register(ApprovalStep)

@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from reception.models import Bilingual, ReceptionGrade
+from reception.models import Bilingual, ReceptionGrade, RoleRank
 from reception.roles import has_role, role_label
 
 
@@ -106,6 +107,150 @@ class ApprovalChainStep(Approver):
     def __str__(self) -> str:
         return f"{self.position}. {self.label} ({self.approver_label})"
 
+    def clean(self):
+        super().clean()
+        if self.pk is None:
+            return
+        for target in self.escalation_targets.filter(kind=EscalationTargetKind.ROLE):
+            if target.role_id and ranks_below(target.role, self):
+                raise ValidationError(
+                    {
+                        "role": _(
+                            "“%(target)s”, an escalation target of this step, ranks below its "
+                            "approver: escalation never goes down. Change the step's escalation "
+                            "targets first."
+                        )
+                        % {"target": role_label(target.role.name)}
+                    }
+                )
+
+    @property
+    def escalation_summary(self) -> str:
+        targets = self.escalation_targets.all()
+        if not targets:
+            return str(_("the rulebook's default: the approvers' delegates, then administrators"))
+        return " → ".join(t.label for t in targets)
+
+
+def approver_rank(approver: Approver) -> int | None:
+    """The rank of the authority a step names: its role's, or the best of its person's roles
+    (None: not ranked, below every ranked role)."""
+    if approver.role_id:
+        return RoleRank.best([approver.role_id])
+    if approver.user_id:
+        return RoleRank.best(approver.user.groups.values_list("pk", flat=True))
+    return None
+
+
+def ranks_below(role: Group, approver: Approver) -> bool:
+    """True when `role` may not take over `approver`'s step: escalation goes only to ranked
+    roles, at or above the step's own rank."""
+    target = RoleRank.best([role.pk])
+    if target is None:
+        return True
+    own = approver_rank(approver)
+    return own is not None and target > own
+
+
+class EscalationTargetKind(models.TextChoices):
+    DELEGATE = "delegate", _("The approvers' delegates (during an absence)")
+    ROLE = "role", _("A role ranked at or above the step's")
+    ADMINISTRATOR = "administrator", _("The administrators")
+
+
+class EscalationTarget(models.Model):
+    """Where a step goes when nobody may decide it or it waits too long: tried in order, the
+    first with someone who may decide takes it; the next overdue period moves it on. The
+    administrators come last in any case. A step without targets follows the rulebook: the
+    approvers' delegates, then the administrators."""
+
+    step = models.ForeignKey(
+        ApprovalChainStep,
+        verbose_name=_("chain step"),
+        on_delete=models.CASCADE,
+        related_name="escalation_targets",
+    )
+    position = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(
+        _("escalates to"),
+        max_length=20,
+        choices=EscalationTargetKind.choices,
+        default=EscalationTargetKind.ROLE,
+    )
+    role = models.ForeignKey(
+        Group,
+        verbose_name=_("role"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For “a role”: ranked (Role ranks) at or above the step's own role."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("escalation target")
+        verbose_name_plural = _("escalation targets")
+        ordering = ["step", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step", "position"], name="unique_escalation_target_position"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=EscalationTargetKind.ROLE, role__isnull=False)
+                | (~models.Q(kind=EscalationTargetKind.ROLE) & models.Q(role__isnull=True)),
+                name="escalation_target_role_iff_kind_role",
+                violation_error_message=_("Name a role for a role target, and only for one."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.label}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == EscalationTargetKind.ROLE and self.role_id:
+            return str(role_label(self.role.name))
+        return str(self.get_kind_display())
+
+    def clean(self):
+        super().clean()
+        if self.kind != EscalationTargetKind.ROLE:
+            if self.role_id:
+                raise ValidationError({"role": _("Only a role target names a role.")})
+            return
+        if self.role_id is None:
+            raise ValidationError({"role": _("Choose the role the step escalates to.")})
+        step = self._step()
+        if RoleRank.best([self.role_id]) is None:
+            raise ValidationError(
+                {
+                    "role": _(
+                        "“%(role)s” has no rank: give it one under Role ranks first. Steps "
+                        "escalate only to ranked roles."
+                    )
+                    % {"role": role_label(self.role.name)}
+                }
+            )
+        if step is not None and ranks_below(self.role, step):
+            raise ValidationError(
+                {
+                    "role": _(
+                        "“%(role)s” ranks below the approver of “%(step)s”: escalation never "
+                        "goes down. Choose a role ranked at or above it, the delegates or the "
+                        "administrators."
+                    )
+                    % {"role": role_label(self.role.name), "step": step.label}
+                }
+            )
+
+    def _step(self) -> ApprovalChainStep | None:
+        try:
+            return self.step
+        except ApprovalChainStep.DoesNotExist:
+            return None
+
 
 class StepState(models.TextChoices):
     WAITING = "waiting", _("Waiting for earlier steps")
@@ -131,6 +276,7 @@ class DecidedAs(models.TextChoices):
 class EscalationReason(models.TextChoices):
     STALLED = "stalled", _("Nobody may decide it")
     OVERDUE = "overdue", _("Pending too long")
+    DECIDED_EARLIER = "decided_earlier", _("Its approvers decided another step of the request")
 
 
 class ApprovalStep(Approver):
@@ -144,6 +290,15 @@ class ApprovalStep(Approver):
     )
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     position = models.PositiveSmallIntegerField(_("position"))
+    template = models.ForeignKey(
+        ApprovalChainStep,
+        verbose_name=_("copied from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The chain step whose escalation targets this step follows."),
+    )
     state = models.CharField(
         _("state"), max_length=20, choices=StepState.choices, default=StepState.WAITING
     )
@@ -179,6 +334,11 @@ class ApprovalStep(Approver):
         help_text=_("A role that may decide the step as well as its own approvers."),
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level"),
+        default=0,
+        help_text=_("How far along its escalation targets the step has gone (0: not escalated)."),
+    )
     escalation_reason = models.CharField(
         _("why escalated"), max_length=20, choices=EscalationReason.choices, blank=True
     )
@@ -243,6 +403,15 @@ class ApprovalStep(Approver):
     @property
     def is_decided(self) -> bool:
         return self.state in DECIDED_STATES
+
+    @property
+    def escalation_target_label(self) -> str:
+        """Whom the step was escalated to: a role, or the approvers' delegates ("" if not)."""
+        if self.escalated_to_id:
+            return str(role_label(self.escalated_to.name))
+        if self.escalated_at:
+            return str(_("the approvers' delegates"))
+        return ""
 
 
 class DelegationQuerySet(models.QuerySet):

@@ -1,6 +1,6 @@
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from reception.models import ReceptionGrade, User
+from reception.models import ReceptionGrade, ReceptionPolicy, User
 from reception.roles import role_group_ids
 
 from .models import ApprovalStep, Delegation, StepState
@@ -83,13 +83,25 @@ def steps_of(user) -> QuerySet[ApprovalStep]:
     )
 
 
+def decided_another_step(user) -> Q:
+    """A filter on ApprovalStep: this user decided another step of the same round, and the
+    policy gives one person one decision per round (read in the same query, not fetched)."""
+    other = ApprovalStep.objects.filter(
+        visit=OuterRef("visit"), round=OuterRef("round"), decided_by=user
+    ).exclude(pk=OuterRef("pk"))
+    allowed = ReceptionPolicy.objects.filter(pk=1, several_decisions_per_person=True)
+    return Q(Exists(other)) & ~Q(Exists(allowed))
+
+
 def queue_for(user) -> QuerySet[ApprovalStep]:
     """The steps waiting for this user's decision, soonest arrival first. Their own requests
-    are left out: nobody approves their own."""
+    are left out (nobody approves their own), and so are rounds in which they decided another
+    step (one person, one decision: services.decide refuses it)."""
     return (
         steps_of(user)
         .filter(state=StepState.PENDING)
         .exclude(visit__applicant=user)
+        .exclude(decided_another_step(user))
         .select_related(
             "visit__client",
             "visit__applicant",

@@ -28,7 +28,9 @@ from .models import (
     DecidedAs,
     Delegation,
     EscalationReason,
+    EscalationTargetKind,
     StepState,
+    ranks_below,
 )
 
 
@@ -55,6 +57,18 @@ class SelfApproval(RuleError):
 class CommentRequired(RuleError):
     def __init__(self):
         super().__init__(_("Say why in a comment: returning or rejecting needs one."))
+
+
+class OneDecisionPerPerson(RuleError):
+    def __init__(self, step: ApprovalStep, earlier: ApprovalStep):
+        super().__init__(
+            _(
+                "You decided “%(earlier)s” of this request already: one person decides one step "
+                "of a request. Its other approvers, their delegates or an escalation decide "
+                "“%(step)s”."
+            )
+            % {"earlier": earlier.label, "step": step.label}
+        )
 
 
 class ReasonRequired(RuleError):
@@ -87,6 +101,7 @@ def _copy(template, *, visit, round_no, position, state) -> ApprovalStep:
         role=template.role,
         user=template.user,
         grades_visit=template.grades_visit,
+        template=template,
         state=state,
         activated_at=timezone.now() if state == StepState.PENDING else None,
     )
@@ -146,6 +161,50 @@ def _administrators() -> list[User]:
     return list(User.objects.filter(admins, is_active=True).distinct().order_by("pk"))
 
 
+# ---- one person, one decision per round ----------------------------------------------------
+
+
+def _one_decision_each() -> bool:
+    return not ReceptionPolicy.get().several_decisions_per_person
+
+
+def earlier_decisions(step: ApprovalStep) -> dict[int, ApprovalStep]:
+    """person pk -> the other step of this round they decided. Such a person does not decide
+    this one too, unless the policy allows one person several decisions (small companies)."""
+    if not _one_decision_each():
+        return {}
+    decided = (
+        ApprovalStep.objects.filter(
+            visit_id=step.visit_id, round=step.round, decided_by__isnull=False
+        )
+        .exclude(pk=step.pk)
+        .order_by("position")
+    )
+    found = {}
+    for other in decided:
+        found.setdefault(other.decided_by_id, other)
+    return found
+
+
+def rounds_decided_by(user: User, steps) -> set[tuple[int, int]]:
+    """The (visit id, round) pairs among `steps` in which `user` decided a step, read in one
+    query for a page of steps (empty when the policy allows several decisions)."""
+    steps = list(steps)
+    if not steps or not _one_decision_each():
+        return set()
+    decided = ApprovalStep.objects.filter(
+        decided_by=user, visit_id__in={s.visit_id for s in steps}
+    ).values_list("visit_id", "round", "pk")
+    mine = {s.pk for s in steps}
+    return {(visit_id, round_no) for visit_id, round_no, pk in decided if pk not in mine}
+
+
+def _barred(step: ApprovalStep) -> set[int]:
+    """Who may not decide the step in any capacity but the administrators': the applicant and
+    whoever decided another step of the round."""
+    return {step.visit.applicant_id, *earlier_decisions(step)}
+
+
 def direct_approvers(step: ApprovalStep) -> list[User]:
     """Who the step names (its person or its role's holders), the applicant excluded."""
     if step.user_id:
@@ -179,18 +238,30 @@ def active_delegates(approvers: list[User], applicant_id: int) -> dict[int, User
     return found
 
 
+def _delegates(step: ApprovalStep, approvers: list[User], barred: set[int]) -> list[User]:
+    delegates = active_delegates(approvers, step.visit.applicant_id)
+    eligible = [pk for pk in delegates if pk not in barred]
+    return list(User.objects.filter(pk__in=eligible).order_by("pk"))
+
+
 def approvers_of(step: ApprovalStep) -> list[User]:
-    """Everyone who may decide the step (the applicant excluded): its approvers, the role it
-    was escalated to, and the delegates of absent approvers."""
+    """Everyone who may decide the step: its approvers, the role it was escalated to, and the
+    delegates of absent approvers — less the applicant and whoever decided another step of the
+    round (their delegates may stand in for them)."""
+    barred = _barred(step)
     users = direct_approvers(step) + escalation_deciders(step)
-    delegates = active_delegates(users, step.visit.applicant_id)
-    delegate_users = User.objects.filter(pk__in=list(delegates)).order_by("pk")
     seen, result = set(), []
-    for user in [*users, *delegate_users]:
-        if user.pk not in seen:
+    for user in [*users, *_delegates(step, users, barred)]:
+        if user.pk not in seen and user.pk not in barred:
             seen.add(user.pk)
             result.append(user)
     return result
+
+
+def passed_over(step: ApprovalStep) -> dict[User, ApprovalStep]:
+    """The step's own approvers who decided another step of the round: approver -> that step."""
+    earlier = earlier_decisions(step)
+    return {u: earlier[u.pk] for u in direct_approvers(step) if u.pk in earlier}
 
 
 @dataclass(frozen=True)
@@ -199,12 +270,24 @@ class Authority:
     on_behalf_of: User | None = None
 
 
-def authority(step: ApprovalStep, user: User, *, as_administrator: bool = False):
-    """In what capacity `user` may decide `step`, or None. The applicant never may."""
+def authority(
+    step: ApprovalStep,
+    user: User,
+    *,
+    as_administrator: bool = False,
+    decided_rounds: set[tuple[int, int]] | None = None,
+):
+    """In what capacity `user` may decide `step`, or None. The applicant never may, nor (but as
+    administrator) someone who decided another step of the round. decided_rounds: the
+    rounds_decided_by(user, …) of a page of steps, read once; None reads them for this step."""
     if step.visit.applicant_id == user.pk:
         return None
     if as_administrator:
         return Authority(DecidedAs.ADMINISTRATOR) if is_administrator(user) else None
+    if decided_rounds is None:
+        decided_rounds = rounds_decided_by(user, [step])
+    if (step.visit_id, step.round) in decided_rounds:
+        return None
     if step.can_be_decided_by(user):
         return Authority(DecidedAs.APPROVER)
     if step.escalated_to_id and has_role(user, step.escalated_to.name):
@@ -224,46 +307,93 @@ def authority(step: ApprovalStep, user: User, *, as_administrator: bool = False)
 
 # ---- stalled and overdue steps ---------------------------------------------------------------
 
+# A step whose chain step names no escalation targets (or that was copied before they existed)
+# follows the rulebook: the decision stays with its approvers' delegates, then the
+# administrators.
+DEFAULT_PATH = ((EscalationTargetKind.DELEGATE, None), (EscalationTargetKind.ADMINISTRATOR, None))
 
-def _escalation_group(step: ApprovalStep) -> Group | None:
-    """The policy's escalation role if someone in it may decide, else the administrators."""
-    role = ReceptionPolicy.get().escalation_role
-    if (
-        role is not None
-        and role.pk != step.escalated_to_id
-        and any(u.pk != step.visit.applicant_id for u in _holders(role.pk))
-    ):
-        return role
+
+def escalation_path(step: ApprovalStep) -> list[tuple[str, Group | None]]:
+    """The step's escalation targets, in order, as (kind, role)."""
+    if step.template_id is not None:
+        targets = step.template.escalation_targets.select_related("role").order_by("position")
+        path = [(t.kind, t.role) for t in targets]
+        if path:
+            return path
+    return list(DEFAULT_PATH)
+
+
+def _administrators_group() -> Group | None:
     return Group.objects.filter(name=Role.ADMINISTRATOR.value).first()
 
 
-def escalate(step: ApprovalStep, *, reason: str) -> list[User]:
-    """Let the escalation role (or the administrators) decide the step too, and tell them."""
-    group = _escalation_group(step)
+def at_last_resort(step: ApprovalStep) -> bool:
+    """Escalated to the administrators: nobody further to go to."""
+    return step.escalated_to_id is not None and step.escalated_to.name == Role.ADMINISTRATOR
+
+
+def _next_target(step: ApprovalStep) -> tuple[int, Group | None, list[User]]:
+    """(level, role escalated to, people to tell): the first target after the step's current
+    one with someone who may decide, or the administrators. A role ranked below the step's is
+    never taken, whatever the data says: escalation never goes down."""
+    path = escalation_path(step)
+    barred = _barred(step)
+    for level in range(step.escalation_level + 1, len(path) + 1):
+        kind, role = path[level - 1]
+        if kind == EscalationTargetKind.ADMINISTRATOR:
+            break
+        if kind == EscalationTargetKind.DELEGATE:
+            people = _delegates(step, direct_approvers(step), barred)
+            if people:
+                return level, None, people
+        elif role is not None and role.pk != step.escalated_to_id and not ranks_below(role, step):
+            people = [u for u in _holders(role.pk) if u.pk not in barred]
+            if people:
+                return level, role, people
+    people = [u for u in _administrators() if u.pk != step.visit.applicant_id]
+    return len(path) + 1, _administrators_group(), people
+
+
+def escalate(step: ApprovalStep, *, reason: str, now: datetime | None = None) -> list[User]:
+    """Move the step to its next escalation target (its approvers' delegates, a role ranked at
+    or above its own, at last the administrators) and tell the people there."""
+    level, group, people = _next_target(step)
+    step.escalation_level = level
     step.escalated_to = group
-    step.escalated_at = timezone.now()
+    step.escalated_at = now or timezone.now()
     step.escalation_reason = reason
-    step.save(update_fields=["escalated_to", "escalated_at", "escalation_reason"])
-    people = escalation_deciders(step) if group else []
-    if not people or (group and group.name == Role.ADMINISTRATOR.value):
-        people = people + [
-            u for u in _administrators() if u.pk != step.visit.applicant_id and u not in people
-        ]
+    step.save(
+        update_fields=["escalation_level", "escalated_to", "escalated_at", "escalation_reason"]
+    )
     signals.step_escalated.send(sender=ApprovalStep, step=step, people=people, reason=reason)
     return people
 
 
 def is_stalled(step: ApprovalStep) -> bool:
-    """Pending, and nobody the step names may decide it (the applicant is excluded)."""
-    return (
-        step.state == StepState.PENDING and not step.escalated_to_id and not direct_approvers(step)
-    )
+    """Pending, and nobody may decide it now (the applicant and whoever decided another step
+    of the round excluded), short of the administrators. (approvers_of, with the delegates
+    read only when no approver is left: the sweep asks this of every pending step.)"""
+    if step.state != StepState.PENDING or at_last_resort(step):
+        return False
+    barred = _barred(step)
+    approvers = direct_approvers(step) + escalation_deciders(step)
+    if any(u.pk not in barred for u in approvers):
+        return False
+    return not _delegates(step, approvers, barred)
+
+
+def _stall_reason(step: ApprovalStep) -> str:
+    return EscalationReason.DECIDED_EARLIER if passed_over(step) else EscalationReason.STALLED
 
 
 def _became_pending(step: ApprovalStep) -> None:
-    """A step now waits: tell its approvers, or escalate it at once if it has none."""
+    """A step now waits: say who is passed over for having decided another step of the round,
+    then tell its approvers, or escalate it at once if nobody may decide it."""
+    skipped = passed_over(step)
+    if skipped:
+        signals.approvers_passed_over.send(sender=ApprovalStep, step=step, passed_over=skipped)
     if is_stalled(step):
-        escalate(step, reason=EscalationReason.STALLED)
+        escalate(step, reason=_stall_reason(step))
     else:
         signals.step_waiting.send(sender=ApprovalStep, step=step, approvers=approvers_of(step))
 
@@ -279,9 +409,26 @@ def pending_working_hours(step: ApprovalStep, now: datetime, calendar=None) -> f
     )
 
 
+def _overdue_hours(step: ApprovalStep, now: datetime, calendar) -> float:
+    """Working hours since the step became pending or, once escalated, since its last
+    escalation: each target has the policy's escalation hours before the step moves on."""
+    since = step.activated_at
+    if step.escalated_at and step.escalated_at > since:
+        since = step.escalated_at
+    policy = ReceptionPolicy.get()
+    return working_hours_between(
+        since,
+        now,
+        day_start=policy.workday_start,
+        day_end=policy.workday_end,
+        calendar=calendar,
+    )
+
+
 def sweep_steps(*, now: datetime | None = None) -> dict[str, int]:
     """Run by the periodic sweep: escalate stalled steps; remind approvers of a step pending
-    longer than the policy's working hours, and escalate it after the longer limit."""
+    longer than the policy's working hours, and escalate it after the longer limit (and again
+    after each further such period, until it reaches the administrators)."""
     now = now or timezone.now()
     policy = ReceptionPolicy.get()
     calendar = WorkingCalendar()
@@ -292,12 +439,14 @@ def sweep_steps(*, now: datetime | None = None) -> dict[str, int]:
     for pk in pending:
         with transaction.atomic():
             visit = _lock_subject(ApprovalStep.objects.only("visit_id").get(pk=pk))
-            step = ApprovalStep.objects.select_related("role", "user", "escalated_to").get(pk=pk)
+            step = ApprovalStep.objects.select_related(
+                "role", "user", "escalated_to", "template"
+            ).get(pk=pk)
             step.visit = visit
             if step.state != StepState.PENDING:
                 continue
             if is_stalled(step):
-                escalate(step, reason=EscalationReason.STALLED)
+                escalate(step, reason=_stall_reason(step), now=now)
                 counts["stalled"] += 1
                 continue
             hours = pending_working_hours(step, now, calendar)
@@ -309,10 +458,10 @@ def sweep_steps(*, now: datetime | None = None) -> dict[str, int]:
                 )
                 counts["reminded"] += 1
             if (
-                hours >= policy.approval_escalation_hours
-                and step.escalation_reason != EscalationReason.OVERDUE
+                not at_last_resort(step)
+                and _overdue_hours(step, now, calendar) >= policy.approval_escalation_hours
             ):
-                escalate(step, reason=EscalationReason.OVERDUE)
+                escalate(step, reason=EscalationReason.OVERDUE, now=now)
                 counts["overdue"] += 1
     return counts
 
@@ -346,8 +495,10 @@ def decide(
     """Approve, return or reject one pending step, then advance or finish the chain.
 
     The step's approvers decide it; so may the role it was escalated to, and the delegate of
-    an absent approver (recorded on behalf of them). as_administrator: an administrator
-    decides in place of the approvers and must state the reason (the comment)."""
+    an absent approver (recorded on behalf of them). Nobody decides two steps of one round
+    (unless the policy allows it): the one-decision rule is checked here, under the lock.
+    as_administrator: an administrator decides in place of the approvers and must state the
+    reason (the comment)."""
     if decision not in (StepState.APPROVED, StepState.RETURNED, StepState.REJECTED):
         raise ValueError(decision)
     comment = (comment or "").strip()
@@ -361,7 +512,9 @@ def decide(
             raise AlreadyDecided(step)
         if visit.applicant_id == by.pk:
             raise SelfApproval()
-        capacity = authority(step, by, as_administrator=as_administrator)
+        if not as_administrator and by.pk in (earlier := earlier_decisions(step)):
+            raise OneDecisionPerPerson(step, earlier[by.pk])
+        capacity = authority(step, by, as_administrator=as_administrator, decided_rounds=set())
         if capacity is None:
             raise NotYourStep()
         if as_administrator and not comment:

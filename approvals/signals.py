@@ -20,9 +20,16 @@ chain_completed = Signal()
 # kwargs: step, by, chain_done (True when the decision ended the chain either way).
 step_decided = Signal()
 
-# A step was escalated: nobody could decide it (reason "stalled") or it waited too long
-# ("overdue"). kwargs: step, people (who may now decide it and are to be told), reason.
+# A step was escalated: nobody could decide it (reason "stalled", or "decided_earlier" when its
+# approvers decided another step of the round) or it waited too long ("overdue"). Where to is
+# on the step (escalated_to: a role or the administrators; None: its approvers' delegates).
+# kwargs: step, people (who may now decide it and are to be told), reason.
 step_escalated = Signal()
 
 # A step has waited longer than the policy's reminder time. kwargs: step, approvers, hours.
 step_overdue = Signal()
+
+# A step became pending, and some of its approvers decided another step of the same round:
+# they do not decide this one (unless the policy allows it). Sent before step_waiting or
+# step_escalated. kwargs: step, passed_over ({approver: the step they decided}).
+approvers_passed_over = Signal()

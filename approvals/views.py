@@ -10,9 +10,10 @@ from django_filters.views import FilterView
 
 from reception.errors import RuleError
 from reception.http import safe_next
+from reception.roles import Role
 from reception.views import PageQueryMixin
 
-from . import cards, services
+from . import cards, links, services
 from .filters import QueueFilter
 from .forms import AdministratorDecisionForm, DecisionForm, DelegationForm, current_grade_choices
 from .models import ApprovalStep, Delegation, StepState
@@ -25,6 +26,12 @@ def _summary(step) -> str:
         "step": step.label,
         "decision": step.get_state_display().lower(),
     }
+
+
+def focused_step(request) -> int | None:
+    """`?step=<pk>`: a list shows that one card (the link of a notification about it)."""
+    value = request.GET.get("step", "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
@@ -42,23 +49,26 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
         # (attach_people): joined with the rest, the query cost PostgreSQL ~50 ms to plan.
         # The grades and their standards (a handful of rows) come from one small query of
         # their own (attach_grades): four more joins doubled the query's planning time.
-        return (
+        steps = (
             queue_for(self.request.user)
             .select_related(None)
             .select_related("visit__client", "role", "escalated_to")
             .prefetch_related("visit__visitors")
         )
+        step = focused_step(self.request)
+        return steps if step is None else steps.filter(pk=step)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filtering"] = any(
             self.request.GET.get(f) for f in self.filterset_class.base_filters
         )
+        context["focused"] = focused_step(self.request) is not None
         # Unfiltered, the paginator has counted the queue already.
         paginator = context.get("paginator")
         context["pending"] = (
             paginator.count
-            if paginator is not None and not context["filtering"]
+            if paginator is not None and not context["filtering"] and not context["focused"]
             else queue_for(self.request.user).count()
         )
         grades = current_grade_choices()
@@ -72,11 +82,57 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
             {
                 "step": step,
                 "form": DecisionForm(step=step, grade_choices=grades),
-                "capacity": services.authority(step, user),
+                # queue_for left out the rounds in which the user decided another step
+                "capacity": services.authority(step, user, decided_rounds=set()),
             }
             for step in context["object_list"]
         ]
         return context
+
+
+class StepView(View):
+    """Where a link about one step lands (approvals.links.step_link): its decision card while
+    it waits for the reader, on the oversight page for an administrator it was escalated to;
+    otherwise the page of what it approves, saying what became of the step ("already decided
+    by … on behalf of … at …"). A step that was never anyone's business of the reader's
+    answers 404, as if it did not exist."""
+
+    def get(self, request, pk):
+        user = request.user
+        step = get_object_or_404(
+            ApprovalStep.objects.select_related(
+                "visit", "role", "user", "decided_by", "on_behalf_of", "escalated_to"
+            ),
+            pk=pk,
+        )
+        overseer = user.has_perm("approvals.oversee_approvals")
+        overseen = (
+            overseer
+            and step.state == StepState.PENDING
+            and services.overseen_steps().filter(pk=pk).exists()
+        )
+        to_administrators = step.escalated_to_id and step.escalated_to.name == Role.ADMINISTRATOR
+        if overseen and to_administrators:
+            return redirect(links.focused("approvals:oversight", step))
+        if step.state == StepState.PENDING and queue_for(user).filter(pk=pk).exists():
+            return redirect(links.focused("approvals:queue", step))
+        if overseen:
+            return redirect(links.focused("approvals:oversight", step))
+        subject = links.subject_page(step, user)
+        if subject is None and not self.concerns(step, user, overseer):
+            raise Http404
+        messages.info(request, links.step_status(step, user))
+        return redirect(subject or "approvals:queue")
+
+    @staticmethod
+    def concerns(step, user, overseer: bool) -> bool:
+        """Addressed to the reader (by role, name, escalation or delegation), or decided by
+        them or on their behalf, or the reader oversees approvals."""
+        return (
+            overseer
+            or user.pk in (step.decided_by_id, step.on_behalf_of_id)
+            or steps_of(user).filter(pk=step.pk).exists()
+        )
 
 
 class DecideView(PermissionRequiredMixin, View):
@@ -166,10 +222,13 @@ class OversightView(PermissionRequiredMixin, PageQueryMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return services.overseen_steps()
+        steps = services.overseen_steps()
+        step = focused_step(self.request)
+        return steps if step is None else steps.filter(pk=step)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["focused"] = focused_step(self.request) is not None
         grades = current_grade_choices()
         context["rows"] = [
             {"step": step, "form": AdministratorDecisionForm(step=step, grade_choices=grades)}

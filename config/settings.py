@@ -314,6 +314,20 @@ AXES_CLIENT_IP_CALLABLE = "reception.http.client_ip"
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Password-reset links are valid this long (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
+# Password-reset emails: at most one per account every PASSWORD_RESET_ACCOUNT_MINUTES, and at
+# most PASSWORD_RESET_PER_ADDRESS_HOUR reset requests per client address an hour (the page
+# answers the same past either limit; 0 turns a limit off). Counted in the cache (CACHES).
+PASSWORD_RESET_ACCOUNT_MINUTES = float(os.environ.get("PASSWORD_RESET_ACCOUNT_MINUTES", "15"))
+PASSWORD_RESET_PER_ADDRESS_HOUR = int(os.environ.get("PASSWORD_RESET_PER_ADDRESS_HOUR", "10"))
+# A cache shared by every worker (throttles, kept reports) when CACHE_URL names a Redis server,
+# e.g. redis://127.0.0.1:6379/1; otherwise each process keeps its own (Django's local memory).
+if os.environ.get("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+    }
 
 # Security: production values unless DEBUG is on.
 SESSION_COOKIE_HTTPONLY = True

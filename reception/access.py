@@ -5,7 +5,8 @@ Every page asks these questions (the navbar alone asks a dozen), and reading the
 queries a request. They are kept in the cache under a key that holds the user's
 `access_version`, a number on their own row, which the auth middleware reads anyway. Whatever
 changes the answers bumps that number (the signals below): a role given or taken, a group's
-permissions, a membership, a department's head. The next request of that user, in any
+permissions, a membership, a department's head, a policy setting about who sees what (then
+everyone's). The next request of that user, in any
 process, then misses the cache and reads them again. ACCESS_CACHE_SECONDS bounds how long an
 entry lives even so.
 """
@@ -17,7 +18,7 @@ from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from .models import Department, StaffMembership, User
+from .models import Department, ReceptionPolicy, StaffMembership, User
 from .roles import role_group_ids, user_roles
 
 # The attributes the answers are kept in on the user object for the request: Django's
@@ -141,3 +142,28 @@ def _membership_changed(sender, instance, **kwargs):
 @receiver(post_delete, sender=Department)
 def _head_changed(sender, instance, **kwargs):
     bump([instance.head_id, getattr(instance, "_access_before", None)])
+
+
+# The policy settings that decide who sees what (visits.selectors.visible_visits reads them
+# when it builds a user's scope): a change makes everyone's next request build it again.
+POLICY_FIELDS = ("colleagues_see_requests",)
+
+
+def _policy_access(policy) -> tuple:
+    return tuple(getattr(policy, name) for name in POLICY_FIELDS)
+
+
+@receiver(pre_save, sender=ReceptionPolicy)
+def _remember_policy(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and not set(update_fields) & set(POLICY_FIELDS):
+        instance._access_before = _policy_access(instance)  # not saved: nothing to compare
+        return
+    stored = sender.objects.filter(pk=instance.pk).values_list(*POLICY_FIELDS).first()
+    # a new row starts from the fields' defaults, which no scope has been built without
+    instance._access_before = stored or _policy_access(ReceptionPolicy())
+
+
+@receiver(post_save, sender=ReceptionPolicy)
+def _policy_changed(sender, instance, **kwargs):
+    if getattr(instance, "_access_before", None) != _policy_access(instance):
+        User.objects.update(access_version=F("access_version") + 1)

@@ -34,9 +34,11 @@ from .models import (
     ReceptionGrade,
     ReceptionPolicy,
     ReceptionStandard,
+    RoleRank,
     StaffMembership,
     User,
 )
+from .roles import Role, role_label
 from .validators import EARLIEST, LATEST, in_date_window
 
 
@@ -133,7 +135,7 @@ class StaffImportForm(forms.Form):
         upload = data.get("file")
         try:
             if upload:
-                rows = staff_import.read_rows(upload.name, upload.read())
+                rows = staff_import.read_rows(upload.name, upload.file)
             elif data.get("rows"):
                 rows = staff_import.rows_from_json(data["rows"])
             else:
@@ -182,11 +184,12 @@ class ClientAdmin(admin.ModelAdmin):
         "category",
         "industry",
         "account_owner",
+        "project_engineer",
         "cooperation_status",
     )
     list_filter = ("category", "cooperation_status", "scale", "account_owner")
     search_fields = ("name", "name_en", "industry", "contacts__name")
-    autocomplete_fields = ["account_owner"]
+    autocomplete_fields = ["account_owner", "project_engineer"]
     inlines = [ClientContactInline]
 
 
@@ -248,8 +251,27 @@ class ReceptionExtraAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name", "name_en")
 
 
+class ReceptionPolicyForm(forms.ModelForm):
+    """The walk-in roles, a JSON list of role codes, edited as checkboxes."""
+
+    walk_in_roles = forms.MultipleChoiceField(
+        label=_("walk-ins are also announced to (roles)"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=ReceptionPolicy._meta.get_field("walk_in_roles").help_text,
+    )
+
+    class Meta:
+        model = ReceptionPolicy
+        # every field of the one policy row, as the admin showed before this form
+        fields = "__all__"  # noqa: DJ007
+
+
 @admin.register(ReceptionPolicy)
 class ReceptionPolicyAdmin(SimpleHistoryAdmin):
+    form = ReceptionPolicyForm
+    filter_horizontal = ["walk_in_departments"]
     list_display = ("__str__", "company_name", "scheme", "lead_time_days", "handover_working_days")
 
     def has_add_permission(self, request):
@@ -257,6 +279,21 @@ class ReceptionPolicyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RoleRank)
+class RoleRankAdmin(SimpleHistoryAdmin):
+    """The order of authority among roles: approval steps escalate only to roles ranked at or
+    above their own (the chain steps' escalation targets are checked against it)."""
+
+    list_display = ("role_name", "rank")
+    list_editable = ("rank",)
+    list_select_related = ("role",)
+    ordering = ("rank", "role__name")
+
+    @admin.display(description=_("role"), ordering="role__name")
+    def role_name(self, rank):
+        return role_label(rank.role.name)
 
 
 # ---- the working-day calendar ---------------------------------------------------------------

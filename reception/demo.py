@@ -136,6 +136,7 @@ CLIENTS = [
         "industry": "机械制造",
         "scale": "large",
         "owner": "engineer",
+        "engineer": "engineer",  # its technical visits' preparation is his, whoever files them
         "status": CooperationStatus.ACTIVE,
         "contacts": [("钱志远", "技术总监", "13800138001", "qian@ecpm.example.com")],
     },
@@ -230,9 +231,8 @@ def load_demo_organisation(report: LoadReport) -> None:
             dept.save(update_fields=["head"])
         report.record("created", user)
 
-    owners = {
-        u.username: u for u in User.objects.filter(username__in=[c["owner"] for c in CLIENTS])
-    }
+    people = {c["owner"] for c in CLIENTS} | {c["engineer"] for c in CLIENTS if "engineer" in c}
+    owners = {u.username: u for u in User.objects.filter(username__in=people)}
     for data in CLIENTS:
         if Client.objects.filter(name__iexact=data["name"]).exists():
             continue
@@ -243,6 +243,7 @@ def load_demo_organisation(report: LoadReport) -> None:
             industry=data["industry"],
             scale=data["scale"],
             account_owner=owners.get(data["owner"]),
+            project_engineer=owners.get(data.get("engineer", "")),
             cooperation_status=data["status"],
             referred_by=data.get("referred_by", ""),
         )

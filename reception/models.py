@@ -15,8 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from .messages import render_stored
 from .pinyin import pinyin_key
-from .roles import role_label
-from .validators import name_key, normalize_name, one_line
+from .roles import Role, role_label
+from .validators import name_key, name_stem, normalize_name, one_line
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 \-]{5,18}[0-9]$",
@@ -211,6 +211,18 @@ class Client(Bilingual, models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_clients",
     )
+    project_engineer = models.ForeignKey(
+        User,
+        verbose_name=_("project engineer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="engineered_clients",
+        help_text=_(
+            "The project engineer (项目工程师) for this client: a request for it names them, "
+            "and they prepare its technical visits."
+        ),
+    )
     cooperation_status = models.CharField(
         _("cooperation status"),
         max_length=20,
@@ -224,7 +236,18 @@ class Client(Bilingual, models.Model):
         db_index=True,
         editable=False,
         default="",
-        help_text=_("The name without case, width, spacing or legal-form suffix."),
+        help_text=_(
+            "The name without case, width, spacing, punctuation, Traditional characters or "
+            "legal-form suffix."
+        ),
+    )
+    name_stem = models.CharField(
+        _("name stem"),
+        max_length=150,
+        db_index=True,
+        editable=False,
+        default="",
+        help_text=_("The name for comparison without bracketed parts (a place, a branch)."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -255,8 +278,9 @@ class Client(Bilingual, models.Model):
     def save(self, *args, **kwargs):
         self.name = normalize_name(self.name)
         self.name_key = name_key(self.name)
+        self.name_stem = name_stem(self.name)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key", "name_stem"}
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -279,9 +303,21 @@ class Client(Bilingual, models.Model):
 
     def similar_client(self) -> "Client | None":
         """Another client whose name means the same company (full-width letters or brackets,
-        spacing, a legal-form suffix), leaving exact duplicates to the unique constraint."""
-        others = Client.objects.filter(name_key=name_key(self.name)).exclude(pk=self.pk)
+        Traditional characters, spacing, punctuation, a legal-form suffix), leaving exact
+        duplicates to the unique constraint."""
+        key = name_key(self.name)
+        if not key:
+            return None
+        others = Client.objects.filter(name_key=key).exclude(pk=self.pk)
         return others.exclude(name__iexact=self.name).order_by("pk").first()
+
+    def look_alike_client(self) -> "Client | None":
+        """Another client whose name differs only by a bracketed part (a place, a branch):
+        maybe the same company, maybe another branch of it. Forms ask before saving."""
+        stem = name_stem(self.name)
+        if not stem:
+            return None
+        return Client.objects.filter(name_stem=stem).exclude(pk=self.pk).order_by("pk").first()
 
     def validate_constraints(self, exclude=None):
         """Report a duplicate name on the name field, where the user typed it."""
@@ -461,6 +497,11 @@ class ReceptionStandard(Bilingual, models.Model):
         return [extra.label for extra in self.extras.all()]
 
 
+def default_walk_in_roles() -> list[str]:
+    """Seed 000 D: the front desk tells the marketing head's assistant about a walk-in."""
+    return [Role.MARKETING.value]
+
+
 class ReceptionPolicy(Bilingual, models.Model):
     """Company-wide reception settings; one row, edited in the admin."""
 
@@ -515,6 +556,47 @@ class ReceptionPolicy(Bilingual, models.Model):
         ),
     )
 
+    walk_in_roles = models.JSONField(
+        _("walk-ins are also announced to (roles)"),
+        default=default_walk_in_roles,
+        blank=True,
+        help_text=_(
+            "Besides the person asked for and the front desk, everyone holding one of these "
+            "roles hears of each walk-in as it is recorded. The rulebook (seed 000 D): the "
+            "front desk tells the marketing head's assistant, the marketing role."
+        ),
+    )
+    walk_in_departments = models.ManyToManyField(
+        Department,
+        verbose_name=_("walk-ins are also announced to (departments)"),
+        blank=True,
+        related_name="+",
+        help_text=_("Members and heads of these departments hear of each walk-in as well."),
+    )
+    non_commercial_department = models.ForeignKey(
+        Department,
+        verbose_name=_("non-commercial guests are received by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Seed 001 十.2: the office receives guests other than business customers "
+            "(government, associations, schools, media). Its head is the default main host of "
+            "their visits; empty: the grade's main host, as for customers."
+        ),
+    )
+    colleagues_see_requests = models.BooleanField(
+        _("department colleagues see each other's requests"),
+        default=False,
+        help_text=_(
+            "Off: a request is seen by its applicant, the people it names (main host, sales "
+            "lead, project engineer, receptionist, accompanying staff), the departments that "
+            "prepare it, its approvers and reception. On: also by every colleague in the "
+            "applicant's departments who files requests (not drafts)."
+        ),
+    )
+
     walk_in_answer_minutes = models.PositiveSmallIntegerField(
         _("walk-in answer time (minutes)"),
         default=10,
@@ -524,16 +606,14 @@ class ReceptionPolicy(Bilingual, models.Model):
             "walk-in contact are told, and the front desk may decide on their behalf."
         ),
     )
-    escalation_role = models.ForeignKey(
-        Group,
-        verbose_name=_("approvals escalate to"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+    several_decisions_per_person = models.BooleanField(
+        _("one person may decide several steps of a request"),
+        default=False,
         help_text=_(
-            "The role that decides an approval step nobody else can decide, and is told of "
-            "overdue steps. Without one (or nobody in it), administrators are."
+            "For small companies where one person holds several approving roles. Off (the "
+            "rulebook's separation of duties): a person who decided one step of an approval "
+            "round does not decide another step of it; the step's other approvers, their "
+            "delegates or an escalation take it."
         ),
     )
     approval_reminder_hours = models.PositiveSmallIntegerField(
@@ -549,7 +629,7 @@ class ReceptionPolicy(Bilingual, models.Model):
     workday_start = models.TimeField(_("working day starts"), default=time(8, 30))
     workday_end = models.TimeField(_("working day ends"), default=time(17, 30))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[walk_in_departments])
 
     class Meta:
         verbose_name = _("reception policy")
@@ -570,6 +650,40 @@ class ReceptionPolicy(Bilingual, models.Model):
     @property
     def company_label(self) -> str:
         return self.localized("company_name")
+
+
+class RoleRank(models.Model):
+    """Where a role stands in the company's order of authority (seed 001 §3: the general
+    manager leads the reception group, the deputy general managers deputise, the department
+    heads are its members). An approval step escalates only to roles ranked at or above its
+    own; a role without a rank receives no escalation and counts as below every ranked one."""
+
+    role = models.OneToOneField(
+        Group, verbose_name=_("role"), on_delete=models.CASCADE, related_name="+"
+    )
+    rank = models.PositiveSmallIntegerField(
+        _("rank"),
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "1 is the highest authority; larger numbers rank lower. Roles may share a rank."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role rank")
+        verbose_name_plural = _("role ranks")
+        ordering = ["rank", "role__name"]
+
+    def __str__(self) -> str:
+        return f"{role_label(self.role.name)} ({self.rank})"
+
+    @classmethod
+    def best(cls, group_ids) -> int | None:
+        """The highest rank (smallest number) among these roles, None when none is ranked."""
+        ranks = cls.objects.filter(role_id__in=list(group_ids)).values_list("rank", flat=True)
+        return min(ranks, default=None)
 
 
 class Notification(models.Model):

@@ -224,3 +224,17 @@ SCHEMES = {
         ],
     },
 }
+
+# The order of authority among the approving roles (seed 001 §3 and §4: the general manager
+# leads the reception group and approves VIP visits, the deputy general managers deputise and
+# approve guest and business visits, the department heads — the marketing head approving
+# routine visits, the product director confirming arrangements — are its members; marketing
+# staff assess the grade). 1 is the highest. Approval steps escalate only to roles ranked at or
+# above their own; roles not listed receive no escalation.
+ROLE_RANKS = {
+    Role.GENERAL_MANAGER: 1,
+    Role.DEPUTY_GM: 2,
+    Role.MARKETING_HEAD: 3,
+    Role.PRODUCT_DIRECTOR: 3,
+    Role.MARKETING: 4,
+}

@@ -9,6 +9,7 @@ from django.utils import translation
 from .models import Client, Department, ReceptionGrade, StaffMembership, User
 from .pinyin import full_pinyin, normalise
 from .roles import APPLICANT_ROLES, Role, role_label
+from .validators import name_key
 
 
 def editable_clients(user) -> QuerySet[Client]:
@@ -28,13 +29,21 @@ def account_owner_candidates() -> QuerySet[User]:
     )
 
 
+def project_engineer_candidates() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=str(Role.PROJECT_ENGINEER)).order_by(
+        "full_name", "username"
+    )
+
+
 def search_clients(queryset: QuerySet[Client], text: str) -> QuerySet[Client]:
     text = text.strip()
     if not text:
         return queryset
-    return queryset.filter(
-        Q(name__icontains=text) | Q(name_en__icontains=text) | Q(contacts__name__icontains=text)
-    ).distinct()
+    found = Q(name__icontains=text) | Q(name_en__icontains=text) | Q(contacts__name__icontains=text)
+    key = name_key(text)
+    if key:  # also as written another way: 遠航 finds 远航, "xinghe." finds "Xinghe"
+        found |= Q(name_key__contains=key)
+    return queryset.filter(found).distinct()
 
 
 def _matches(key: str, *texts: str) -> bool:

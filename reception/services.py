@@ -11,9 +11,10 @@ from .models import (
     ReceptionPolicy,
     ReceptionStandard,
     RoleDefaultGrant,
+    RoleRank,
 )
 from .roles import DEFAULT_PERMISSIONS, Role
-from .seeds import EXTRAS, SCHEMES
+from .seeds import EXTRAS, ROLE_RANKS, SCHEMES
 
 
 def _permission_code(perm: Permission) -> str:
@@ -39,6 +40,15 @@ def ensure_roles() -> None:
             [RoleDefaultGrant(role=role.value, permission=code) for code in new],
             ignore_conflicts=True,
         )
+
+
+@transaction.atomic
+def load_role_ranks(*, report: LoadReport) -> None:
+    """The rulebook's order of authority among the approving roles: a missing rank is created,
+    a rank the company changed is kept (a reset sets it back)."""
+    ensure_roles()
+    for role, rank in ROLE_RANKS.items():
+        load_row(RoleRank, {"role": Group.objects.get(name=role)}, {"rank": rank}, report)
 
 
 @transaction.atomic

@@ -19,7 +19,10 @@ import csv
 import io
 import json
 import re
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -34,6 +37,7 @@ from .channels.models import ChannelAccount, Platform
 from .loading import LoadReport
 from .models import Department, StaffMembership, User, phone_validator
 from .roles import Role
+from .validators import single_line
 
 # Column key -> header aliases (compared lower-case, without spaces).
 COLUMNS = {
@@ -77,6 +81,11 @@ TEMPLATE_EXAMPLE = [
     "ou_7d8a6e6df7621556ce0d21922b676706",
 ]
 MAX_ROWS = 5000
+# 5,000 people take well under 1 MB; a larger file is refused before it is read.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# The largest part an .xlsx may unpack to: 5,000 people of 11 columns take 2–4 MB of sheet XML
+# (or of shared strings). It also bounds openpyxl's scan of a sheet without a dimension record.
+MAX_XLSX_PART_BYTES = 8 * 1024 * 1024
 # The longest value each column's field holds.
 MAX_LENGTHS = {
     "name": 100,
@@ -109,6 +118,8 @@ class Row:
     values: dict[str, str]
     errors: list[str] = field(default_factory=list)
     action: str = ""  # "create" or "update" once checked
+    # What an update changes that the administrator should see: a new name, a new email.
+    changes: list[str] = field(default_factory=list)
     new_department: bool = False
 
 
@@ -128,48 +139,99 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def _table_rows(name: str, content: bytes) -> list[list[str]]:
+def _csv_rows(stream: BinaryIO, encoding: str) -> Iterator[list[str]]:
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    try:
+        for row in csv.reader(text):
+            yield [_cell(v) for v in row]
+    finally:
+        text.detach()  # the caller's file stays open
+
+
+def _check_unpacked_size(stream: BinaryIO) -> None:
+    """An .xlsx is a zip of XML: refuse one whose parts unpack past MAX_XLSX_PART_BYTES
+    before any is read. Without it a small upload could unpack to gigabytes, and a sheet
+    without a dimension record (some libraries write none) is scanned whole by openpyxl
+    before its first row is given."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            largest = max((info.file_size for info in archive.infolist()), default=0)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise StaffFileError(_("The file is not an .xlsx workbook.")) from error
+    finally:
+        stream.seek(0)
+    if largest > MAX_XLSX_PART_BYTES:
+        raise StaffFileError(_("At most %(n)s people per file.") % {"n": MAX_ROWS})
+
+
+def _table_rows(name: str, stream: BinaryIO) -> Iterator[list[str]]:
+    """The file's rows one at a time: nothing past the rows asked for is read (a sheet's XML
+    and a CSV's text are read as they are consumed)."""
     if name.lower().endswith(".xlsx"):
+        _check_unpacked_size(stream)
         try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            book = load_workbook(stream, read_only=True, data_only=True)
+            sheet = book.worksheets[0]
         except Exception as error:  # openpyxl raises many kinds for a file that is not xlsx
             raise StaffFileError(_("The file is not an .xlsx workbook.")) from error
-        sheet = book.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
+        try:
+            for row in sheet.iter_rows(values_only=True):
+                yield [_cell(v) for v in row]
+        except Exception as error:  # a damaged sheet: a broken zip member, bad XML
+            raise StaffFileError(_("The file is not an .xlsx workbook.")) from error
+        finally:
+            book.close()
+        return
     if name.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        # Excel in China saves CSV as GBK: UTF-8 first, and from the start again as GBK if the
+        # text turns out not to be UTF-8 (rows read so far are given again, so none is lost).
+        given = 0
+        for encoding in ("utf-8-sig", "gb18030"):
+            stream.seek(0)
             try:
-                text = content.decode(encoding)
-                break
+                for index, row in enumerate(_csv_rows(stream, encoding)):
+                    if index >= given:
+                        given += 1
+                        yield row
+                return
             except UnicodeDecodeError:
                 continue
-        else:
-            raise StaffFileError(_("The file is neither UTF-8 nor GBK text."))
-        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
+            except csv.Error as error:  # a field past the csv module's size limit
+                raise StaffFileError(_("The file is not a readable CSV file.")) from error
+        raise StaffFileError(_("The file is neither UTF-8 nor GBK text."))
     raise StaffFileError(_("Upload an .xlsx or a .csv file."))
 
 
-def read_rows(name: str, content: bytes) -> list[Row]:
-    """The people in a file, one Row per non-empty line, with its line number."""
-    table = _table_rows(name, content)
-    if not table:
+def read_rows(name: str, content: bytes | BinaryIO) -> list[Row]:
+    """The people in a file, one Row per non-empty line, with its line number. The file is
+    read a row at a time and refused once it lists more than MAX_ROWS people, without reading
+    the rest; a file larger than MAX_FILE_BYTES is refused before anything is read."""
+    stream = io.BytesIO(content) if isinstance(content, bytes) else content
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    if size > MAX_FILE_BYTES:
+        raise StaffFileError(
+            _("The file is larger than %(n)s MB.") % {"n": MAX_FILE_BYTES // 1024 // 1024}
+        )
+    table = _table_rows(name, stream)
+    header = next(table, None)
+    if header is None:
         raise StaffFileError(_("The file is empty."))
-    keys = [_header_key(h) for h in table[0]]
+    keys = [_header_key(h) for h in header]
     if "name" not in keys or "login" not in keys:
         raise StaffFileError(_("The first row must name the columns, at least name and login."))
     rows = []
-    for line, cells in enumerate(table[1:], start=2):
+    for line, cells in enumerate(table, start=2):
         if not any(cells):
             continue
+        if len(rows) == MAX_ROWS:
+            table.close()
+            raise StaffFileError(_("At most %(n)s people per file.") % {"n": MAX_ROWS})
         values = {key: "" for key in COLUMNS}
         for key, cell in zip(keys, cells, strict=False):
             if key:
                 values[key] = cell
         rows.append(Row(line, values))
-    if len(rows) > MAX_ROWS:
-        raise StaffFileError(_("At most %(n)s people per file.") % {"n": MAX_ROWS})
     return rows
 
 
@@ -203,13 +265,21 @@ def preview(rows: list[Row]) -> list[Row]:
     words = _role_words()
     departments = _departments()
     logins = [r.values["login"].lower() for r in rows]
-    existing = set(
-        User.objects.annotate(login=Lower("username"))
+    existing = {
+        login: (full_name, email)
+        for login, full_name, email in User.objects.annotate(login=Lower("username"))
         .filter(login__in=logins)
-        .values_list("login", flat=True)
-    )
+        .values_list("login", "full_name", "email")
+    }
     for row in rows:
         v = row.values
+        for key in COLUMNS:  # the text rules of every form: one line, nothing invisible
+            try:
+                single_line(v[key])
+            except ValidationError as error:
+                row.errors.append(
+                    _("The %(column)s: %(problem)s") % {"column": key, "problem": error.messages[0]}
+                )
         if not v["name"]:
             row.errors.append(_("The name is missing."))
         if not v["login"]:
@@ -258,6 +328,17 @@ def preview(rows: list[Row]) -> list[Row]:
         if not dept and v["title"]:
             row.errors.append(_("A title needs a department."))
         row.action = "update" if v["login"].lower() in existing else "create"
+        if row.action == "update":
+            full_name, email = existing[v["login"].lower()]
+            if v["name"] and v["name"] != full_name:
+                row.changes.append(
+                    _("Renames “%(old)s” to “%(new)s”.") % {"old": full_name, "new": v["name"]}
+                )
+            if v["email"] and v["email"] != email:
+                row.changes.append(
+                    _("Changes the email from “%(old)s” to “%(new)s”.")
+                    % {"old": email or "—", "new": v["email"]}
+                )
     return rows
 
 

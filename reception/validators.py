@@ -6,12 +6,15 @@
 - Multi-line fields (notes, reasons) allow line breaks and tabs but refuse the rest.
 - Dates and times stay within a sane window (2000–2100).
 - Company names are normalised (NFKC: full-width letters and brackets become ordinary ones;
-  whitespace collapsed) and compared by a key that ignores case and legal-form suffixes.
+  whitespace collapsed) and compared by a key that ignores Traditional/Simplified characters,
+  case, spacing, punctuation and legal-form suffixes, and by a stem that also ignores
+  bracketed parts (a place, a branch).
 
 `TextRulesMixin` applies the text and date rules to every field of a form; forms list it
 first among their bases.
 """
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime
@@ -149,7 +152,8 @@ class TextRulesMixin:
 
 # ---- company names --------------------------------------------------------------------------
 
-# Legal-form suffixes that do not tell two companies apart, longest first.
+# Legal-form suffixes that do not tell two companies apart, longest first. An English one
+# counts only as a word of its own ("Zinc" does not end in "Inc").
 LEGAL_SUFFIXES = (
     "股份有限公司",
     "有限责任公司",
@@ -173,6 +177,23 @@ LEGAL_SUFFIXES = (
     "corp",
     "公司",
 )
+# Brackets of every kind (after NFKC) read as round ones: （苏州）, 【苏州】, [苏州], 〔苏州〕.
+BRACKETS = str.maketrans("[{【〔〖「『〈《", "(((((((((", "") | str.maketrans(
+    "]}】〕〗」』〉》", ")))))))))", ""
+)
+BRACKETED = re.compile(r"\([^()]*\)")
+
+
+@functools.cache
+def _simplified_converter():
+    import opencc  # noqa: PLC0415 -- its dictionaries load on first use, not at start-up
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional Chinese characters as Simplified ones (遠航汽車 → 远航汽车)."""
+    return _simplified_converter().convert(text) if text else text
 
 
 def normalize_name(name: str) -> str:
@@ -183,20 +204,69 @@ def normalize_name(name: str) -> str:
     return " ".join(text.split())
 
 
-def name_key(name: str) -> str:
-    """What two company names that mean the same company have in common: the normalised
-    name, case-folded, without brackets' spacing, punctuation and a legal-form suffix."""
-    key = normalize_name(name).casefold()
-    key = re.sub(r"\s*([()])\s*", r"\1", key)
+def _is_punctuation(char: str) -> bool:
+    """Punctuation, spaces, and control or format characters (never part of a key)."""
+    return unicodedata.category(char)[0] in "PZC"
+
+
+def _trim_end(text: str) -> str:
+    """Without trailing spaces and punctuation (a full stop, a comma), keeping a bracket."""
+    while text and text[-1] != ")" and _is_punctuation(text[-1]):
+        text = text[:-1]
+    return text
+
+
+def _without_legal_suffix(text: str) -> str:
+    text = _trim_end(text)
     stripped = True
     while stripped:
         stripped = False
         for suffix in LEGAL_SUFFIXES:
-            if key.endswith(suffix) and len(key) > len(suffix):
-                key = key[: -len(suffix)].rstrip(" ,.")
-                stripped = True
-                break
-    return key
+            if not text.endswith(suffix) or len(text) == len(suffix):
+                continue
+            head = text[: -len(suffix)]
+            if suffix.isascii() and head[-1].isascii() and head[-1].isalnum():
+                continue  # part of a word
+            text = _trim_end(head)
+            stripped = True
+            break
+    return text
+
+
+TRAILING_BRACKETS = re.compile(r"^(.*?)((?:\s*\([^()]*\))*)[\s\W]*$", re.DOTALL)
+
+
+def _comparable(name: str) -> str:
+    """The name in one form: NFKC, Simplified, case-folded, round brackets, no legal suffix
+    (also before a bracketed tail: 星河电子有限公司（苏州） reads as 星河电子（苏州））."""
+    text = simplified(normalize_name(name)).casefold().translate(BRACKETS)
+    head, tail = TRAILING_BRACKETS.match(text).groups()
+    return _without_legal_suffix(head) + tail if head else _without_legal_suffix(text)
+
+
+def _squeezed(text: str) -> str:
+    return "".join(ch for ch in text if not _is_punctuation(ch))[:150]
+
+
+def name_key(name: str) -> str:
+    """What two company names that mean the same company have in common: the name with
+    full-width letters and brackets made ordinary (NFKC), Traditional characters Simplified,
+    case-folded, without a legal-form suffix, spaces or punctuation (a trailing full stop,
+    brackets — their content stays, 远航（苏州） and 远航苏州 are one key)."""
+    return _squeezed(_comparable(name))
+
+
+def name_stem(name: str) -> str:
+    """The name key without bracketed parts (a place, a branch): 远航汽车（苏州）有限公司 and
+    远航汽车有限公司 share a stem but not a key. Possibly the same company, possibly another
+    branch: a form asks rather than refuses. Empty when nothing is left outside brackets."""
+    text = _comparable(name)
+    while True:
+        shorter = BRACKETED.sub("", text)
+        if shorter == text:
+            break
+        text = shorter
+    return _squeezed(_without_legal_suffix(text))
 
 
 def one_line(text: str) -> str:

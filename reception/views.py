@@ -58,7 +58,9 @@ class ClientListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
 class ClientDetailView(PermissionRequiredMixin, DetailView):
     permission_required = "reception.view_client"
     template_name = "reception/client_detail.html"
-    queryset = Client.objects.select_related("account_owner").prefetch_related("contacts")
+    queryset = Client.objects.select_related("account_owner", "project_engineer").prefetch_related(
+        "contacts"
+    )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -116,7 +118,8 @@ class NotificationListView(ListView):
 
 
 class NotificationOpenView(View):
-    """Mark a notification read and follow its link."""
+    """Mark a notification read and follow its link (to the list if it has none). The bell's
+    list posts here; the home page's unread items link here: opening one is reading it."""
 
     def post(self, request, pk):
         notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
@@ -124,6 +127,8 @@ class NotificationOpenView(View):
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])
         return redirect(safe_next(request, "notifications", target=notification.url))
+
+    get = post
 
 
 class NotificationReadAllView(View):

@@ -67,7 +67,8 @@ ACCESS = {
     "health": rule(EVERYONE),  # public for load balancers (config/health.py)
     "logout": rule(EVERYONE, ok=405),
     "notifications": rule(EVERYONE),
-    "notification_open": rule(EVERYONE, ok=405),
+    # opening a notification follows its link (the sales user's); anyone else's is a 404
+    "notification_open": rule({R.SALES}, ok=302, out=404),
     "notifications_read_all": rule(EVERYONE, ok=405),
     "set_language": rule(EVERYONE, ok=302),
     "reception:client_list": rule(CLIENT_READERS),
@@ -159,6 +160,9 @@ ACCESS = {
     # department sees its tasks, whatever their role (visits.see_department_tasks)
     "visits:tasks": rule(TASKS | {R.SALES}),
     "visits:my_tasks": rule(EVERYONE),
+    # one task's link: to the page that lists it for the user, or "My tasks" saying it is not
+    # theirs (the same answer whether it exists or not)
+    "visits:task": rule(EVERYONE, ok=302),
     # only a POST acts, and only on a task in the user's reach (else 404)
     "visits:task_action": rule(EVERYONE, ok=405),
     # the office task's "assign" form: its head only (an administrator heads no department)
@@ -196,6 +200,9 @@ ACCESS = {
         hr=404,
     ),
     "approvals:queue": rule(APPROVERS),
+    # a link about a decided step: to the visit page, with what became of it, for whoever may
+    # open the visit; a 404 for everyone else, as for a step that does not exist
+    "approvals:step": rule(VISIT_READERS, ok=302, out=404, marketing_head=404),
     "approvals:decide": rule(APPROVERS, ok=405),
     "approvals:bulk_approve": rule(APPROVERS, ok=405),
     "approvals:oversight": rule({R.ADMINISTRATOR}),
@@ -285,6 +292,7 @@ def scenario(four_tier):
         "visits:follow_up_done": {"pk": 1},
         "visits:task_action": {"pk": task.pk, "action": "done"},
         "visits:task_assignee": {"pk": task.pk},
+        "visits:task": {"pk": task.pk},
         "visits:desk": {"pk": visit.pk},
         "visits:check": {"pk": visit.pk, "direction": "in"},
         "visits:undo_check": {"event": 1},
@@ -298,6 +306,7 @@ def scenario(four_tier):
         "visits:calendar_ics": {"token": desk_feed.token},
         "visits:calendar_arrivals_ics": {"token": desk_feed.token},
         "approvals:decide": {"pk": visit.approval_steps.first().pk},
+        "approvals:step": {"pk": visit.approval_steps.first().pk},
         "approvals:decide_as_administrator": {"pk": visit.approval_steps.first().pk},
         "approvals:end_delegation": {"pk": delegation.pk},
         "notification_open": {"pk": note.pk},

@@ -102,7 +102,7 @@ class PrepTaskTemplateForm(forms.ModelForm):
             "description_en",
             "active",
             "grades",
-            "guests",
+            "guest_kinds",
             "purposes",
             "client_categories",
             "services",
@@ -125,7 +125,7 @@ class PrepTaskTemplateForm(forms.ModelForm):
 class PrepTaskTemplateAdmin(SimpleHistoryAdmin):
     form = PrepTaskTemplateForm
     list_display = ("code", "name", "department", "due_working_days", "active")
-    list_filter = ("department", "active", "grades", "guests", "needs_meals", "needs_rooms")
+    list_filter = ("department", "active", "grades", "assign_to", "needs_meals", "needs_rooms")
     list_editable = ("active",)
     search_fields = ("code", "name", "name_en", "description")
     filter_horizontal = ("grades",)
@@ -149,7 +149,7 @@ class PrepTaskTemplateAdmin(SimpleHistoryAdmin):
             {
                 "fields": (
                     "grades",
-                    "guests",
+                    "guest_kinds",
                     "purposes",
                     "client_categories",
                     "services",

@@ -3,7 +3,6 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,7 +10,6 @@ from approvals.models import StepState
 from approvals.services import decide
 from reception.loading import LoadReport
 from reception.models import Client, ReceptionGrade, ReceptionPolicy, User
-from reception.roles import Role
 
 from .models import (
     ArrivalMode,
@@ -228,8 +226,8 @@ DEMO_VISITS = [
 
 
 def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
-    """A lobby display, the marketing assistant who hears about walk-ins, and the marketing
-    head, to whom approval steps nobody else can decide escalate."""
+    """A lobby display, and the marketing assistant who hears about walk-ins. (Where approval
+    steps escalate is the chain steps' policy: approvals.seeds.)"""
     display = WelcomeDisplay.objects.order_by("pk").first()
     if display is None:
         display = WelcomeDisplay.objects.create(name="大堂欢迎屏")
@@ -238,10 +236,6 @@ def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
     if policy.walk_in_contact_id is None:
         policy.walk_in_contact = User.objects.get(username="marketing")
         policy.save(update_fields=["walk_in_contact"])
-        report.record("updated", policy)
-    if policy.escalation_role_id is None:
-        policy.escalation_role = Group.objects.get(name=Role.MARKETING_HEAD)
-        policy.save(update_fields=["escalation_role"])
         report.record("updated", policy)
     return display
 

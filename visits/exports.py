@@ -2,6 +2,11 @@
 write-only mode to a temporary file and streamed from there. Rows come from an iterator
 (`.iterator(chunk_size=…)` over `values_list`), so 100,000 rows never sit in memory.
 
+Both formats hold the same columns and the same values: times to the minute, text never run
+as a formula. The .xlsx also has its header row frozen and its columns as wide as their content
+(measured on the header and the first SAMPLE_ROWS rows: write-only mode must set the widths
+before the first row is written, and the rest of the rows are never held).
+
 Also the two exports for the front office and auditors: the visitor log and the visit list.
 Personal data follows the reader's rights: ID numbers only masked, phone numbers in full only
 where `visits.see_phones` would show them, masked otherwise.
@@ -10,14 +15,20 @@ where `visits.see_phones` would show them, masked otherwise.
 import csv
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import islice
 
 from django.db.models import F, QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from .models import Visitor, VisitRequest, VisitStatus, mask_phone
 from .permissions import sees_every_phone
@@ -25,6 +36,12 @@ from .permissions import sees_every_phone
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 CHUNK = 2000
+# The .xlsx columns' widths are measured on the header and this many first rows.
+SAMPLE_ROWS = 500
+MIN_WIDTH, MAX_WIDTH = 6, 60
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+BOLD = Font(bold=True)
 
 
 class _Echo:
@@ -34,27 +51,39 @@ class _Echo:
         return value
 
 
-# Text a spreadsheet would run as a formula (CSV injection; openpyxl itself stores any text
-# starting with "=" as a formula). A phone number such as +86 21 5555 0101 is left alone.
+# Text a spreadsheet would run as a formula (CSV injection): whatever starts with one of these.
+# Excel evaluates "+1-1" and "-2+3" as well as "=…" and "@…", and a phone number written
+# "+86-21-5555-0101" as a subtraction, so no text starting with them is let through as it is.
+# Numbers (int, float) are cells of their own and never escaped.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"^[+-][\d\s-]*$")
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 
 
 def _safe_text(value: str) -> str:
-    if value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
+    """For CSV: text a spreadsheet would evaluate leaves with a leading apostrophe."""
+    if value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
 def _cell(value):
-    """A cell both formats accept: local naive times (Excel has no time zones), text for
-    lazy strings, never a formula."""
+    """A value both formats hold alike: local naive times to the minute (Excel has no time
+    zones; the CSV shows no seconds, nor does the .xlsx), text for lazy strings."""
     if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return value.replace(second=0, microsecond=0)
     if value is None or isinstance(value, int | float):
         return value
-    return _safe_text(str(value))
+    return str(value)
+
+
+def _csv_text(value):
+    if isinstance(value, datetime):
+        return value.strftime(TIME_FORMAT)
+    if isinstance(value, str):
+        return _safe_text(value)
+    return "" if value is None else value
 
 
 def csv_response(filename: str, header: list, rows: Iterable) -> StreamingHttpResponse:
@@ -71,18 +100,66 @@ def csv_response(filename: str, header: list, rows: Iterable) -> StreamingHttpRe
     return response
 
 
-def _csv_text(value):
+def _width(value) -> int:
+    """How many character widths a value takes on screen (Chinese characters count two)."""
+    if value is None:
+        return 0
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return "" if value is None else value
+        return len(XLSX_TIME_FORMAT)
+    text = value if isinstance(value, str) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _XlsxCells:
+    """Turns values into cells of a write-only sheet: times shown to the minute, text stored
+    as text (a string cell with Excel's "quote prefix", so "=…", "+1-1" or "#N/A" shows as
+    typed and is never evaluated, not even once edited)."""
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+
+    def __call__(self, value):
+        if isinstance(value, datetime):
+            cell = WriteOnlyCell(self.sheet)
+            cell.number_format = XLSX_TIME_FORMAT  # first: then the value keeps it
+            cell.value = value
+            return cell
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters an .xlsx cannot hold
+        if value.startswith(FORMULA_START) or value in ERROR_CODES:
+            cell = WriteOnlyCell(self.sheet, value)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            return cell
+        return value
+
+    def heading(self, text: str) -> Cell:
+        cell = self(text)
+        if not isinstance(cell, Cell):
+            cell = WriteOnlyCell(self.sheet, cell)
+        cell.font = BOLD
+        return cell
 
 
 def xlsx_response(filename: str, header: list, rows: Iterable, *, title: str = "") -> FileResponse:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=SHEET_TITLE_FORBIDDEN.sub(" ", str(title or filename))[:31])
-    sheet.append([_safe_text(str(h)) for h in header])
+    rows = (list(map(_cell, row)) for row in rows)
+    head = [str(h) for h in header]
+    sample = list(islice(rows, SAMPLE_ROWS))
+    # Write-only: the widths and the frozen pane are set before the first row is written.
+    for index in range(len(head)):
+        widest = max([_width(head[index]), *(_width(r[index]) for r in sample if index < len(r))])
+        width = min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    sheet.freeze_panes = "A2"
+    cells = _XlsxCells(sheet)
+    sheet.append([cells.heading(text) for text in head])
+    for row in sample:
+        sheet.append([cells(v) for v in row])
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append([cells(v) for v in row])
     spool = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
     book.save(spool)
     spool.seek(0)

@@ -6,7 +6,13 @@ from reception.loading import LoadReport, load_m2m, load_row
 from reception.models import Department, ReceptionGrade, ReceptionPolicy
 
 from .models import PrepTaskTemplate, ReminderRule, TimeWatch
-from .seeds import DEPARTMENTS, GRADE_GROUPS, REMINDER_RULES, TEMPLATES
+from .seeds import (
+    DEPARTMENTS,
+    GRADE_GROUPS,
+    NON_COMMERCIAL_DEPARTMENT,
+    REMINDER_RULES,
+    TEMPLATES,
+)
 
 
 def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
@@ -34,7 +40,7 @@ def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
             "arrival_modes": data.get("arrival_modes", []),
             "needs_meals": data.get("needs_meals", False),
             "needs_rooms": data.get("needs_rooms", False),
-            "guests": data.get("guests", ""),
+            "guest_kinds": data.get("guest_kinds", []),
             "due_working_days": data["due"],
             "quantity_hint": data.get("quantity", ""),
             "standard_hint": data.get("standard", ""),
@@ -44,6 +50,25 @@ def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
         }
         template = load_row(PrepTaskTemplate, {"code": data["code"]}, values, report)
         _load_template_grades(template, data, grades, groups, report)
+    _load_non_commercial_department(departments[NON_COMMERCIAL_DEPARTMENT], report)
+
+
+def _load_non_commercial_department(office: Department, report: LoadReport) -> None:
+    """The policy names the office as the department that receives non-commercial guests,
+    unless the company has chosen another one, or has set it and emptied it since (its
+    history says so): both are kept."""
+    policy = ReceptionPolicy.get()
+    if policy.non_commercial_department_id == office.pk:
+        return
+    chosen = policy.non_commercial_department_id is not None
+    emptied = not chosen and policy.history.filter(non_commercial_department__isnull=False).exists()
+    detail = f"non-commercial guests are received by: {policy.non_commercial_department or '—'}"
+    if (chosen or emptied) and not report.reset:
+        report.keep(policy, f"{detail}; the rulebook: {office}")
+        return
+    policy.non_commercial_department = office
+    policy.save(update_fields=["non_commercial_department"])
+    report.record("updated", policy, f"{detail} → {office}")
 
 
 def _load_template_grades(template, data, grades, groups, report: LoadReport) -> None:

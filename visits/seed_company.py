@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, models, reset_queries, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalStep, StepState
@@ -41,9 +42,9 @@ from reception.pinyin import pinyin_key
 from reception.roles import Role
 from reception.services import ensure_roles
 
+from . import links
 from .models import (
     ArrivalMode,
-    AssignTo,
     EventKind,
     Origin,
     PrepStatus,
@@ -434,6 +435,8 @@ class CompanySeeder:
             Department.objects.filter(pk=self.departments[code].pk).update(head=user)
         self.report.add("User", len(users))
         self.applicants = self.by_role[Role.SALES] + self.by_role[Role.PROJECT_ENGINEER]
+        self.sales_ids = {u.pk for u in self.by_role[Role.SALES]}
+        self.engineer_ids = {u.pk for u in self.by_role[Role.PROJECT_ENGINEER]}
         self.department_of = {m.user_id: m.department.code for m in memberships}
 
     def clients(self) -> None:
@@ -606,6 +609,9 @@ class CompanySeeder:
                 main_host=rng.choice(
                     self.by_role[Role.MARKETING_HEAD] + self.by_role[Role.DEPUTY_GM]
                 ),
+                # the applicant is the lead or the engineer their role says (no client names one)
+                sales_lead=applicant if applicant.pk in self.sales_ids else None,
+                project_engineer=applicant if applicant.pk in self.engineer_ids else None,
                 receptionist=rng.choice(self.by_role[Role.RECEPTIONIST]) if approved else None,
                 meeting_room=rng.choice(("一号会议室", "二号会议室", "贵宾室", "")),
                 late=filed > arrival - timedelta(days=3),
@@ -732,15 +738,21 @@ class CompanySeeder:
                 (moments[S.CANCELLED], visit.main_host, Kind.VISIT_CANCELLED, "申请已取消")
             )
         self._reminders(visit, tasks, notices)
-        url = f"/visits/{visit.pk}/"
-        for at, recipient, kind, title in notices:
+        # where the services link them: the visit, its tasks (the departments' page filtered
+        # to the visit), the step (approvals:step, which resolves to the card or the visit)
+        urls = {
+            Kind.TASKS: links.visit_tasks(visit.pk, held=False),
+            Kind.for_reminder(ReminderKind.OPEN_TASKS): links.visit_tasks(visit.pk, held=False),
+        }
+        visit_url = f"/visits/{visit.pk}/"
+        for at, recipient, kind, title, *step_url in notices:
             old = at < self.now - timedelta(days=10)
             w.add(
                 Notification,
                 recipient=recipient,
                 kind=kind,
                 title=f"{visit.reference or ''} {title}".strip(),
-                url=url,
+                url=step_url[0] if step_url else urls.get(kind, visit_url),
                 created_at=at,
                 read_at=at + timedelta(hours=1) if old or rng.random() < 0.5 else None,
                 email_sent_at=at,
@@ -768,6 +780,7 @@ class CompanySeeder:
             people = self.by_role.get(role.name, []) if role else []
             decider = template.user or (rng.choice(people) if people else None)
             state, decided_by, decided_at, activated = StepState.WAITING, None, None, None
+            step_id = self.writer.new_id(ApprovalStep)
             if index < stop:
                 state, decided_by = StepState.APPROVED, decider
                 activated, decided_at = at, at + timedelta(hours=rng.randrange(1, 8))
@@ -777,8 +790,9 @@ class CompanySeeder:
                 activated = at
                 if final == StepState.PENDING:
                     state = StepState.PENDING
+                    url = reverse("approvals:step", args=[step_id])
                     for user in people or ([template.user] if template.user else []):
-                        notices.append((at, user, Kind.APPROVAL_WAITING, "等待您的审批"))
+                        notices.append((at, user, Kind.APPROVAL_WAITING, "等待您的审批", url))
                 else:
                     state, decided_by = final, decider
                     decided_at = at + timedelta(hours=5)
@@ -787,6 +801,7 @@ class CompanySeeder:
                 state = StepState.SKIPPED
             self.writer.add(
                 ApprovalStep,
+                id=step_id,
                 visit=visit,
                 round=1,
                 position=position,
@@ -795,6 +810,7 @@ class CompanySeeder:
                 role_id=template.role_id,
                 user_id=template.user_id,
                 grades_visit=template.grades_visit,
+                template_id=template.pk,
                 state=state,
                 activated_at=activated,
                 decided_by=decided_by,
@@ -813,11 +829,7 @@ class CompanySeeder:
             due = _working_days_before(arrival_day, template.due_working_days)
             done = visit.status != S.APPROVED or rng.random() < (0.8 if due < self.today else 0.35)
             members = self.members.get(template.department.code) or [None]
-            holder = {
-                AssignTo.APPLICANT: visit.applicant,
-                AssignTo.MAIN_HOST: visit.main_host,
-                AssignTo.RECEPTIONIST: visit.receptionist,
-            }.get(template.assign_to)
+            holder = template.holder(visit)
             assignee = holder if template.assign_to else rng.choice(members)
             cancelled = rng.random() < 0.03
             task = dict(

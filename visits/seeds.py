@@ -1,7 +1,14 @@
 """Seed 001 §7 (division of labour) and seed 000 D (preparation, audits, technical
 customers) as preparation task templates. `grades` names a group of grades per scheme."""
 
-from .models.requests import PICKED_UP
+from .models.requests import COMMERCIAL_GUESTS, NON_COMMERCIAL_GUESTS, PICKED_UP
+
+# Seed 001 十.2: guests other than business customers are the office's. What marketing does
+# for customers (organising, brochures, quotations, the project marketing lead's contact) and
+# what only customers ask about (lead times, component brands, after-sales) is for these
+# kinds of guest only; the office organises the others.
+COMMERCIAL = [str(k) for k in COMMERCIAL_GUESTS]
+NON_COMMERCIAL = [str(k) for k in NON_COMMERCIAL_GUESTS]
 
 # Grade groups per scheme: which grades get the elaborate VIP extras, which get a car.
 GRADE_GROUPS = {
@@ -22,6 +29,10 @@ DEPARTMENTS = {
     "workshop": ("车间", "Workshop"),
 }
 
+# Seed 001 十.2: "商务客户外其他来宾接待由办公室负责": the department that receives
+# non-commercial guests (ReceptionPolicy.non_commercial_department); its head hosts them.
+NON_COMMERCIAL_DEPARTMENT = "office"
+
 AUDITS = ["product_audit", "system_audit"]
 
 TEMPLATES = [
@@ -37,6 +48,19 @@ TEMPLATES = [
         "due": 0,
     },
     # ---- office ----
+    {
+        "code": "office-organise",
+        "department": "office",
+        "name": "非商务来宾:组织安排接待工作,确认接待人员和日程,与来宾保持联系",
+        "name_en": "Non-commercial guests: organise the reception, confirm the hosts and the "
+        "schedule, stay in touch with the guests",
+        "description": "商务客户外其他来宾接待由办公室负责,标准同上(接待管理制度 十.2)。",
+        "description_en": "Guests other than business customers are received by the office, "
+        "with the same standards (seed 001, 十.2).",
+        "guest_kinds": NON_COMMERCIAL,
+        "time": "date",
+        "due": 2,
+    },
     {
         "code": "office-car",
         "department": "office",
@@ -171,6 +195,7 @@ TEMPLATES = [
         "department": "marketing",
         "name": "组织安排接待工作,确认接待人员和日程",
         "name_en": "Organise the reception: confirm the hosts and the schedule",
+        "guest_kinds": COMMERCIAL,
         "assign_to": "receptionist",
         "time": "date",
         "due": 2,
@@ -180,6 +205,7 @@ TEMPLATES = [
         "department": "marketing",
         "name": "准备产品样册、资质文件",
         "name_en": "Product brochures and certificates",
+        "guest_kinds": COMMERCIAL,
         "time": "none",
         "due": 1,
         "quantity": "visitors",
@@ -190,7 +216,7 @@ TEMPLATES = [
         "name": "准备报价及资质介绍",
         "name_en": "Quotation and qualification presentation",
         "purposes": ["contract_signing", "cooperation", "inspection"],
-        "guests": "commercial",
+        "guest_kinds": COMMERCIAL,
         "time": "none",
         "due": 2,
     },
@@ -199,6 +225,7 @@ TEMPLATES = [
         "department": "marketing",
         "name": "组织陪同接待人员迎宾",
         "name_en": "Welcome line-up of the accompanying staff",
+        "guest_kinds": COMMERCIAL,
         "grades": "high",
         "due": 0,
     },
@@ -207,7 +234,8 @@ TEMPLATES = [
         "department": "marketing",
         "name": "与来宾保持联系,确认最新人数、名单、到访时间",
         "name_en": "Stay in touch with the guests; confirm the latest headcount, names and times",
-        "assign_to": "applicant",
+        "guest_kinds": COMMERCIAL,
+        "assign_to": "sales_lead",
         "time": "none",
         "due": 2,
         "quantity": "visitors",
@@ -239,7 +267,7 @@ TEMPLATES = [
         "name_en": "Project engineer: confirm the purpose and technical agenda; prepare as the "
         "receptionist would",
         "client_categories": ["existing_technical"],
-        "assign_to": "applicant",
+        "assign_to": "project_engineer",
         "time": "none",
         "due": 2,
     },
@@ -250,7 +278,7 @@ TEMPLATES = [
         "name": "介绍生产排产及工期、现场安装情况",
         "name_en": "Production scheduling, lead times and on-site installation",
         "purposes": ["inspection", "tour", "cooperation", "contract_signing"],
-        "guests": "commercial",
+        "guest_kinds": COMMERCIAL,
         "time": "none",
         "due": 1,
     },
@@ -260,16 +288,26 @@ TEMPLATES = [
         "name": "介绍元器件品牌、质量情况",
         "name_en": "Component brands and quality",
         "purposes": ["inspection", "product_audit", "technical_discussion"],
-        "guests": "commercial",
+        "guest_kinds": COMMERCIAL,
         "time": "none",
         "due": 1,
     },
     {
         "code": "quality-certification",
         "department": "quality",
-        "name": "产品认证及检验、试验介绍;售后服务介绍",
-        "name_en": "Certification, inspection and testing; after-sales service",
+        "name": "产品认证及检验、试验介绍",
+        "name_en": "Certification, inspection and testing",
         "purposes": ["inspection", "tour", "cooperation"],
+        "time": "none",
+        "due": 1,
+    },
+    {
+        "code": "quality-after-sales",
+        "department": "quality",
+        "name": "售后服务介绍",
+        "name_en": "After-sales service",
+        "purposes": ["inspection", "tour", "cooperation"],
+        "guest_kinds": COMMERCIAL,
         "time": "none",
         "due": 1,
     },

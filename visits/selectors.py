@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
 from approvals.selectors import addressed_to, attach_visit_grades
-from reception.models import Department, StaffMembership, User
+from reception.models import Department, ReceptionPolicy, StaffMembership, User
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
 from .models import (
@@ -52,8 +52,9 @@ _SCOPES_KEPT = 1000
 def visible_visits(user) -> QuerySet[VisitRequest]:
     """Every request this user may open (see _build_scope). Building the query took 3 ms of
     Python on every list and visit page; it is built once per user and kept while what it
-    depends on holds: the user's roles and delegations (access_version, raised whenever they
-    change: reception/access.py, approvals/access.py) and the day (a delegation's dates).
+    depends on holds: the user's roles and delegations and the policy's colleague setting
+    (access_version, raised whenever they change: reception/access.py, approvals/access.py)
+    and the day (a delegation's dates).
     Departments, memberships and steps are subqueries, read by each query."""
     if not user.is_authenticated:
         return VisitRequest.objects.none()
@@ -76,7 +77,9 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
 def _build_scope(user) -> QuerySet[VisitRequest]:
     """Every request this user may open. Anything else answers 404, so ids leak nothing.
 
-    - applicants: their own, and their departments' (not drafts);
+    - applicants: their own; their departments' (not drafts) only where the policy lets
+      colleagues see each other's requests (ReceptionPolicy.colleagues_see_requests);
+    - the sales lead and project engineer a request names: that request (not a draft);
     - approvers: what reached a step of theirs (escalated to their role, or of an approver
       they stand in for), and what they decided;
     - customer receptionists: approved requests and everything after;
@@ -84,7 +87,7 @@ def _build_scope(user) -> QuerySet[VisitRequest]:
     - department heads: visits that are over whose applicant is in their department (the
       visited department's part of the work summary);
     - main host, receptionist and accompanying staff: their visits once approved;
-    - department staff: the visits their departments prepare for.
+    - department staff: the visits their departments prepare for; a task's holder, its visit.
 
     Each reason is a condition on the visit's own row or an EXISTS probe of one indexed
     lookup on that visit (its steps, its tasks): a page walks the arrival index and stops at
@@ -100,17 +103,23 @@ def _build_scope(user) -> QuerySet[VisitRequest]:
     reached = steps.filter(state__in=REACHED)
     departments = Department.objects.filter(Q(memberships__user=user) | Q(head=user))
     tasks = PrepTask.objects.filter(visit_id=OuterRef("pk"), department_id__in=departments)
+    held = PrepTask.objects.filter(visit_id=OuterRef("pk"), assignee_id=user.pk)
+    filed = ~Q(status=VisitStatus.DRAFT)
     q = (
         Q(applicant=user)
+        | filed & (Q(sales_lead=user) | Q(project_engineer=user))
         | approved & (Q(main_host=user) | Q(receptionist=user) | Exists(accompanying))
         | Exists(steps.filter(decided_by=user))
         | Exists(reached.filter(addressed_to(user)))
         | Exists(tasks)
+        | Exists(held)
     )
-    if has_role(user, *APPLICANT_ROLES):
+    # A change of this setting raises everyone's access_version (reception/access.py), so the
+    # scopes kept below are built again.
+    if ReceptionPolicy.get().colleagues_see_requests and has_role(user, *APPLICANT_ROLES):
         mine = StaffMembership.objects.filter(user=user).values("department_id")
         colleagues = StaffMembership.objects.filter(department_id__in=mine).values("user_id")
-        q |= Q(applicant_id__in=colleagues) & ~Q(status=VisitStatus.DRAFT)
+        q |= Q(applicant_id__in=colleagues) & filed
     if has_role(user, Role.RECEPTIONIST):
         q |= approved
     over = Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED])
@@ -236,6 +245,40 @@ def department_board(user, departments: Iterable[int] | None = None) -> QuerySet
             "department__code",
             "pk",
         )
+    )
+
+
+def _live_first() -> Case:
+    """Open and changed tasks, then done ones, then cancelled ones."""
+    return Case(
+        When(Q(status=PrepStatus.OPEN) | Q(needs_recheck=True), then=0),
+        When(status=PrepStatus.DONE, then=1),
+        default=2,
+    )
+
+
+def visit_tasks_of_departments(departments: Iterable[int], visit_id: int) -> QuerySet:
+    """One visit's tasks of these departments (ids), whatever their state or due date: the
+    department page filtered to the visit a notification names. Ordered and annotated as
+    department_board, open and changed ones first."""
+    overdue = overdue_task()
+    return (
+        PrepTask.objects.filter(department_id__in=list(departments), visit_id=visit_id)
+        .annotate(
+            overdue=Case(When(overdue, then=True), default=False, output_field=BooleanField())
+        )
+        .select_related(*TASK_ROW_FACTS)
+        .order_by(_live_first(), "due_date", "department__code", "pk")
+    )
+
+
+def held_tasks_of_visit(user, visit_id: int) -> QuerySet:
+    """The tasks this user holds by name for one visit, whatever their state ("My tasks"
+    filtered to the visit a notification names)."""
+    return (
+        PrepTask.objects.filter(assignee=user, visit_id=visit_id)
+        .select_related(*TASK_ROW_FACTS)
+        .order_by(_live_first(), "due_date", "pk")
     )
 
 

@@ -57,6 +57,7 @@ urlpatterns = [
     path("visits/<int:pk>/staff/", requests.StaffChangeView.as_view(), name="staff"),
     path("tasks/", preparation.TaskBoardView.as_view(), name="tasks"),
     path("my-tasks/", preparation.MyTasksView.as_view(), name="my_tasks"),
+    path("tasks/<int:pk>/", preparation.TaskOpenView.as_view(), name="task"),
     path(
         "tasks/<int:pk>/assignee/",
         preparation.TaskAssigneeView.as_view(),

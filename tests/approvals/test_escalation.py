@@ -4,7 +4,6 @@ and then escalate (in working hours), administrators decide with a stated reason
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from approvals.models import DecidedAs, EscalationReason, StepState
@@ -26,23 +25,16 @@ def pending(visit):
     return visit.approval_steps.select_related("escalated_to").get(state=StepState.PENDING)
 
 
-def escalation_role(role):
-    policy = ReceptionPolicy.get()
-    policy.escalation_role = Group.objects.get(name=role) if role else None
-    policy.save()
-
-
 @pytest.fixture
 def only_grader(db):
     """Files requests and is the only holder of the grading role: nobody else may grade."""
     return user_with(Role.SALES, Role.MARKETING, username="only_grader")
 
 
-def test_a_step_nobody_may_decide_escalates_at_once_to_the_policys_role(
+def test_a_step_nobody_may_decide_escalates_at_once_to_the_role_its_chain_step_names(
     four_tier, only_grader, staff
 ):
     staff.marketing.groups.clear()  # the only other grader left the role
-    escalation_role(Role.MARKETING_HEAD)
     visit = file_visit(only_grader, four_tier["business"])
     step = pending(visit)
     assert step.escalated_to.name == Role.MARKETING_HEAD
@@ -57,24 +49,26 @@ def test_a_step_nobody_may_decide_escalates_at_once_to_the_policys_role(
 def test_a_step_another_holder_of_the_role_may_decide_is_not_escalated(
     four_tier, only_grader, staff
 ):
-    escalation_role(Role.MARKETING_HEAD)
     visit = file_visit(only_grader, four_tier["business"])  # staff.marketing grades it
     assert pending(visit).escalated_to is None
 
 
-def test_without_an_escalation_role_a_stalled_step_goes_to_the_administrators(
-    four_tier, only_grader
+def test_with_nobody_in_the_escalation_role_a_stalled_step_goes_to_the_administrators(
+    four_tier, only_grader, client
 ):
     admin = user_with(Role.ADMINISTRATOR, username="admin")
-    escalation_role(None)
     visit = file_visit(only_grader, four_tier["business"])
     assert pending(visit).escalated_to.name == Role.ADMINISTRATOR
     note = admin.notifications.get(kind=Kind.APPROVAL_ESCALATED)
-    assert note.url == reverse("approvals:oversight")
+    step = pending(visit)
+    assert note.url == reverse("approvals:step", args=[step.pk])
+    # administrators decide it on the oversight page, with a reason
+    client.force_login(admin)
+    landing = client.get(note.url)
+    assert landing["Location"] == f"{reverse('approvals:oversight')}?step={step.pk}#step-{step.pk}"
 
 
 def test_the_sweep_escalates_a_step_that_stalled_later(four_tier, sales, staff):
-    escalation_role(Role.MARKETING_HEAD)
     visit = file_visit(sales, four_tier["business"])
     assert pending(visit).escalated_to is None
     staff.marketing.is_active = False  # the only grader left the company
@@ -95,7 +89,6 @@ def test_working_hours_count_only_the_working_day_on_working_days():
 
 @pytest.fixture
 def waiting_since_monday(four_tier, sales, staff):
-    escalation_role(Role.MARKETING_HEAD)
     visit = file_visit(sales, four_tier["business"])
     visit.approval_steps.filter(state=StepState.PENDING).update(activated_at=moment(MONDAY, 9))
     return visit
@@ -182,7 +175,6 @@ def test_only_administrators_decide_in_place_of_the_approvers(four_tier, sales, 
 def test_the_oversight_page_lists_stalled_and_overdue_steps_only(
     four_tier, sales, only_grader, staff, admin, login
 ):
-    escalation_role(Role.MARKETING_HEAD)
     staff.marketing.groups.clear()
     stalled = file_visit(only_grader, four_tier["business"])
     calm = file_visit(sales, four_tier["business"])
@@ -209,10 +201,14 @@ def test_an_overdue_step_already_escalated_to_the_role_goes_on_to_the_administra
 ):
     admin = user_with(Role.ADMINISTRATOR, username="admin2")
     staff.marketing.groups.clear()
-    escalation_role(Role.MARKETING_HEAD)
     visit = file_visit(only_grader, four_tier["business"])
-    visit.approval_steps.filter(state=StepState.PENDING).update(activated_at=moment(MONDAY, 9))
     assert pending(visit).escalated_to.name == Role.MARKETING_HEAD  # stalled at once
+    # filed (and escalated) on Monday at 9:00; the marketing head has 16 working hours
+    visit.approval_steps.filter(state=StepState.PENDING).update(
+        activated_at=moment(MONDAY, 9), escalated_at=moment(MONDAY, 9)
+    )
+    sweep_steps(now=moment(MONDAY + timedelta(days=1), 15))
+    assert pending(visit).escalated_to.name == Role.MARKETING_HEAD
     sweep_steps(now=moment(MONDAY + timedelta(days=2), 12))
     assert pending(visit).escalated_to.name == Role.ADMINISTRATOR
     assert admin.notifications.filter(kind=Kind.APPROVAL_ESCALATED).exists()

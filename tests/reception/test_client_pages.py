@@ -173,3 +173,23 @@ def test_client_list_query_count_does_not_grow_with_clients(
     ClientFactory.create_batch(20, account_owner=sales)
     with django_assert_num_queries(small):
         browser.get(LIST)
+
+
+def test_a_client_names_its_project_engineer_on_its_pages(login):
+    """The engineer a request for this client names by default (visits: task holders)."""
+    owner = user_with(Role.SALES, username="owner")
+    engineer = user_with(Role.PROJECT_ENGINEER, username="engineer", full_name="王强")
+    browser = login(owner)
+    choices = browser.get(CREATE).context["form"].fields["project_engineer"].queryset
+    assert list(choices) == [engineer]  # project engineers only
+    browser.post(CREATE, form_data(project_engineer=engineer.pk))
+    client_obj = Client.objects.get(name="星河电子有限公司")
+    assert client_obj.project_engineer == engineer
+    edit = reverse("reception:client_edit", args=[client_obj.pk])
+    browser.post(edit, form_data(project_engineer=""))
+    client_obj.refresh_from_db()
+    assert client_obj.project_engineer is None
+    client_obj.project_engineer = engineer
+    client_obj.save()
+    page = browser.get(reverse("reception:client_detail", args=[client_obj.pk]))
+    assert "王强" in page.content.decode()

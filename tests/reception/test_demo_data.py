@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from reception.models import Client, ClientCategory, Department, ReceptionPolicy, User
+from approvals.models import ApprovalChainStep
+from reception.models import Client, ClientCategory, Department, User
 from reception.roles import Role
 from visits.demo import today_arrival
 from visits.models import GuestKind, PrepStatus, PrepTask, VisitRequest, VisitStatus
@@ -64,9 +65,14 @@ def test_the_demo_includes_a_government_inspection_filed_by_the_office():
     assert codes and not codes & {"marketing-quotation", "supply-components"}
 
 
-def test_the_demo_escalates_to_the_marketing_head():
+def test_the_demo_s_grading_escalates_to_the_marketing_head_and_the_gm_s_step_to_no_role():
     run_demo()
-    assert ReceptionPolicy.get().escalation_role.name == Role.MARKETING_HEAD
+    grading = ApprovalChainStep.objects.get(chain__grade__code="vip", position=1)
+    gm = ApprovalChainStep.objects.get(chain__grade__code="vip", position=2)
+    assert [t.role.name for t in grading.escalation_targets.exclude(role=None)] == [
+        Role.MARKETING_HEAD
+    ]
+    assert not gm.escalation_targets.exclude(role=None).exists()
 
 
 def test_the_demo_prints_a_short_summary_without_emails(mailoutbox):

@@ -22,7 +22,9 @@ def test_the_bell_counts_unread_and_opening_marks_read(four_tier, sales, staff, 
     # the link opens the step's own decision card in the queue
     step = ApprovalStep.objects.get(state=StepState.PENDING)
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('approvals:queue')}#step-{step.pk}"
+    assert response["Location"] == reverse("approvals:step", args=[step.pk])
+    card = browser.get(response["Location"])
+    assert card["Location"] == f"{reverse('approvals:queue')}?step={step.pk}#step-{step.pk}"
     note.refresh_from_db()
     assert note.read_at is not None
     assert browser.get(reverse("home")).context["unread_notifications"] == 0

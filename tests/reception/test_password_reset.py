@@ -84,3 +84,47 @@ def test_resetting_the_password_lifts_a_lockout(gm, client):
 def test_the_reset_pages_use_the_app_layout(client):
     html = client.get(reverse("password_reset")).content.decode()
     assert "vendor/bootstrap/bootstrap.min.css" in html and "Reset your password" in html
+
+
+# Throttling: one email per account a while, a cap per client address an hour ----------------
+
+
+def ask_reset(client, email, address="203.0.113.5"):
+    response = client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+    # The same answer whatever happened: nothing tells whether an email went out.
+    assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
+
+
+def test_six_requests_for_one_account_send_one_email(gm, client):
+    for _ in range(6):
+        ask_reset(client, "gm@example.com")
+    assert len(mail.outbox) == 1
+
+
+def test_the_account_limit_holds_from_another_address_and_lifts_after_its_minutes(
+    gm, client, settings
+):
+    ask_reset(client, "gm@example.com", "203.0.113.5")
+    ask_reset(client, "gm@example.com", "198.51.100.7")
+    assert len(mail.outbox) == 1
+    settings.PASSWORD_RESET_ACCOUNT_MINUTES = 0  # as if the minutes had passed: no limit
+    ask_reset(client, "gm@example.com", "198.51.100.7")
+    assert len(mail.outbox) == 2
+
+
+def test_one_address_asking_for_many_accounts_is_capped_per_hour(client, settings):
+    settings.PASSWORD_RESET_PER_ADDRESS_HOUR = 3
+    for n in range(5):
+        user_with(Role.SALES, username=f"s{n}", email=f"s{n}@example.com")
+        ask_reset(client, f"s{n}@example.com")
+    assert sorted(m.to[0] for m in mail.outbox) == [f"s{n}@example.com" for n in range(3)]
+    ask_reset(client, "s4@example.com", "198.51.100.7")  # another address still gets through
+    assert mail.outbox[-1].to == ["s4@example.com"]
+
+
+def test_unknown_addresses_count_towards_the_cap(gm, client, settings):
+    settings.PASSWORD_RESET_PER_ADDRESS_HOUR = 2
+    ask_reset(client, "nobody1@example.com")
+    ask_reset(client, "nobody2@example.com")
+    ask_reset(client, "gm@example.com")
+    assert mail.outbox == []

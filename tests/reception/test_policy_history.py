@@ -55,3 +55,26 @@ def test_chain_steps_and_task_templates_keep_a_history(four_tier, admin_client):
     latest, first = template.history.first(), template.history.last()
     assert (latest.due_working_days, latest.history_user.username) == (5, "admin_h")
     assert first.due_working_days != 5 and first.history_user is None  # load_policy
+
+
+def test_who_hears_of_walk_ins_and_who_sees_requests_are_edited_in_the_policys_admin(
+    four_tier, admin_client
+):
+    from reception.models import Department, ReceptionPolicy, User
+
+    policy = ReceptionPolicy.get()
+    office = Department.objects.get(code="office")
+    sales = user_with(Role.SALES, username="sales_h")
+    before = User.objects.get(pk=sales.pk).access_version
+    edit_in_admin(
+        admin_client,
+        policy,
+        walk_in_roles=[Role.MARKETING, Role.FRONT_DESK],
+        walk_in_departments=[office.pk],
+        colleagues_see_requests="on",
+    )
+    policy.refresh_from_db()
+    assert policy.walk_in_roles == [Role.MARKETING, Role.FRONT_DESK]
+    assert list(policy.walk_in_departments.all()) == [office]
+    assert policy.colleagues_see_requests
+    assert User.objects.get(pk=sales.pk).access_version > before  # scopes are built again

@@ -169,3 +169,141 @@ def test_the_user_list_links_to_the_import(admin_browser):
 def test_a_value_too_long_for_its_field_is_a_row_error():
     found = errors_by_line(f"王芳,wangfang,,,,,{'长' * 101},,\n")
     assert found[2] == ["The title is longer than 100 characters.", "A title needs a department."]
+
+
+# The text rules, the row limit read as a stream, what an update changes ----------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("name", "王\u202e芳"),  # a right-to-left override
+        ("name", "王\x07芳"),  # a control character
+        ("title", "经\u200b理"),
+        ("department_name", "销售\x00部"),
+        ("wecom_userid", "Wang\u2066Fang"),
+        ("roles", "sales\u200d"),
+    ],
+)
+def test_the_text_rules_apply_to_every_column(column, value):
+    values = dict.fromkeys(HEADER.strip().split(","), "")
+    values.update(name="王芳", login="wangfang", department="sales", title="经理")
+    values[column] = value
+    line = ",".join(f'"{values[k]}"' for k in HEADER.strip().split(",")) + "\n"
+    (errors,) = errors_by_line(line).values()
+    assert any(e.startswith(f"The {column}:") and "character" in e for e in errors), errors
+
+
+def test_a_row_with_an_invisible_character_cannot_be_imported(admin_browser):
+    url = reverse("admin:reception_user_import")
+    response = admin_browser.post(url, {"file": csv_file("王\u202e芳,wangfang,,,,,,,\n")})
+    assert response.context["has_errors"]
+    admin_browser.post(url, {"rows": response.context["rows_json"], "confirm": "1"})
+    assert not User.objects.filter(username="wangfang").exists()
+
+
+def counted_rows(monkeypatch) -> list:
+    """The rows the reader takes from the file, as it takes them."""
+    taken = []
+    reader = staff_import._table_rows
+
+    def counting(name, stream):
+        for row in reader(name, stream):
+            taken.append(row)
+            yield row
+
+    monkeypatch.setattr(staff_import, "_table_rows", counting)
+    return taken
+
+
+def test_a_csv_past_the_row_limit_is_refused_without_reading_the_rest(monkeypatch):
+    body = "".join(f"某人,user{n}\n" for n in range(150_000)).encode()
+    stream = io.BytesIO(b"name,login\n" + body)
+    taken = counted_rows(monkeypatch)
+    with pytest.raises(staff_import.StaffFileError, match="At most 5000 people"):
+        staff_import.read_rows("big.csv", stream)
+    assert len(taken) == staff_import.MAX_ROWS + 2  # the header, 5,000 people and one more
+    assert stream.tell() < len(stream.getvalue()) / 10  # the file's first tenth, at most
+
+
+def test_an_xlsx_past_the_row_limit_is_refused_without_reading_the_rest(monkeypatch):
+    monkeypatch.setattr(staff_import, "MAX_ROWS", 50)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["name", "login"])
+    for n in range(2_000):
+        sheet.append(["某人", f"user{n}"])
+    out = io.BytesIO()
+    book.save(out)
+    taken = counted_rows(monkeypatch)
+    with pytest.raises(staff_import.StaffFileError, match="At most 50 people"):
+        staff_import.read_rows("big.xlsx", out.getvalue())
+    assert len(taken) == 52
+
+
+def test_a_file_past_the_size_limit_is_refused_before_it_is_read(monkeypatch):
+    monkeypatch.setattr(staff_import, "MAX_FILE_BYTES", 1000)
+    taken = counted_rows(monkeypatch)
+    with pytest.raises(staff_import.StaffFileError, match="larger than"):
+        staff_import.read_rows("big.csv", ("name,login\n" + "某人,x\n" * 200).encode())
+    assert taken == []
+
+
+def test_the_admin_refuses_a_file_past_the_row_limit(admin_browser, monkeypatch):
+    monkeypatch.setattr(staff_import, "MAX_ROWS", 3)
+    body = "".join(f"某人,user{n},,,,,,,\n" for n in range(10))
+    response = admin_browser.post(reverse("admin:reception_user_import"), {"file": csv_file(body)})
+    assert response.status_code == 200 and "At most 3 people" in response.context["problem"]
+
+
+def test_a_gbk_csv_is_read_even_when_its_first_rows_are_plain_ascii():
+    text = HEADER + "Li Lei,lilei,,,,,,,\n" * 3000 + "王芳,wangfang,,,,,,,\n"
+    rows = staff_import.read_rows("s.csv", text.encode("gb18030"))
+    assert len(rows) == 3001 and rows[-1].values["name"] == "王芳"
+    assert [r.line for r in rows[:2]] == [2, 3]
+
+
+def test_the_preview_says_when_a_row_renames_a_person_or_changes_their_email(admin_browser):
+    user_with(Role.SALES, username="wangfang", full_name="王芳", email="wf@example.com")
+    user_with(Role.SALES, username="lilei", full_name="李雷", email="ll@example.com")
+    url = reverse("admin:reception_user_import")
+    upload = csv_file(
+        "王小芳,wangfang,new@example.com,,,,,,\n"  # renamed, new email
+        "李雷,LiLei,ll@example.com,,,,,,\n"  # the same person, nothing changes
+    )
+    response = admin_browser.post(url, {"file": upload})
+    first, second = response.context["rows"]
+    assert first.changes == [
+        "Renames “王芳” to “王小芳”.",
+        "Changes the email from “wf@example.com” to “new@example.com”.",
+    ]
+    assert second.changes == [] and second.action == "update"
+    assert "Renames “王芳” to “王小芳”." in response.content.decode()
+
+
+def test_the_command_prints_what_an_update_changes(tmp_path, capsys):
+    user_with(Role.SALES, username="wangfang", full_name="王芳")
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "王小芳,wangfang,,,,,,,\n", encoding="utf-8")
+    call_command("import_staff", str(path))
+    assert "update Renames “王芳” to “王小芳”." in capsys.readouterr().out
+
+
+def test_an_xlsx_that_unpacks_past_the_limit_is_refused_before_its_rows_are_read(monkeypatch):
+    monkeypatch.setattr(staff_import, "MAX_XLSX_PART_BYTES", 20_000)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["name", "login"])
+    for n in range(1_000):  # some 50 KB of sheet XML, a few KB zipped
+        sheet.append(["某人", f"user{n}"])
+    out = io.BytesIO()
+    book.save(out)
+    taken = counted_rows(monkeypatch)
+    with pytest.raises(staff_import.StaffFileError, match="At most 5000 people"):
+        staff_import.read_rows("big.xlsx", out.getvalue())
+    assert taken == []
+
+
+def test_a_file_that_is_not_a_workbook_is_said_so():
+    with pytest.raises(staff_import.StaffFileError, match="not an .xlsx"):
+        staff_import.read_rows("staff.xlsx", b"name,login\n")

@@ -62,7 +62,8 @@ def test_home_shows_the_tasks_i_hold_that_are_overdue(four_tier, sales, login):
     section = work(login(sales))["tasks"]
     assert section.count == held.count()
     assert section.rows[0].late
-    assert section.rows[0].url.startswith(reverse("visits:my_tasks") + "#task-")
+    row = held.order_by("due_date", "pk").first()
+    assert section.rows[0].url == f"{reverse('visits:my_tasks')}?visit={visit.pk}#task-{row.pk}"
 
 
 def test_home_shows_todays_arrivals_to_the_host_and_the_desk(four_tier, sales, login):

@@ -38,7 +38,9 @@ def test_the_engineer_opens_his_task_from_the_notification_and_ticks_it_with_a_n
     technical_visit, engineer, login
 ):
     # he also belongs to the technology department, which hears of its tasks on its page
-    note = engineer.notifications.get(kind="tasks", url=reverse("visits:my_tasks"))
+    note = engineer.notifications.get(
+        kind="tasks", url__startswith=f"{reverse('visits:my_tasks')}?visit={technical_visit.pk}"
+    )
     browser = login(engineer)
     page = browser.get(note.url)
     assert page.status_code == 200
@@ -78,7 +80,7 @@ def test_the_engineer_in_the_technology_department_opens_its_task_page_from_his_
     home = browser.get(reverse("home"))
     (tasks,) = [s for s in home.context["work"] if s.key == "department_tasks"]
     links = {row.url.split("#")[0] for row in tasks.rows}
-    assert reverse("visits:tasks") in links
+    assert f"{reverse('visits:tasks')}?visit={technical_visit.pk}" in links
     for link in links:
         assert browser.get(link).status_code == 200
     page = browser.get(reverse("visits:tasks"))
@@ -137,7 +139,7 @@ def test_a_new_main_host_takes_over_the_hosts_tasks_and_is_told(four_tier, sales
     task = visit.prep_tasks.get(template__code="leader-vip-pickup")
     assert task.assignee == staff.deputy_gm
     assert staff.deputy_gm.notifications.filter(
-        kind="tasks", url=reverse("visits:my_tasks")
+        kind="tasks", url=f"{reverse('visits:my_tasks')}?visit={visit.pk}#task-{task.pk}"
     ).exists()
 
 
@@ -157,10 +159,13 @@ def test_department_people_are_sent_to_the_department_page_holders_to_their_own(
 ):
     member = user_with(Role.DEPARTMENT_MEMBER)
     Department.objects.get(code="office").memberships.create(user=member)
-    approve_fully(file_visit(sales, four_tier["vip"]))
-    assert {n.url for n in member.notifications.filter(kind="tasks")} == {reverse("visits:tasks")}
-    assert {n.url for n in staff.gm.notifications.filter(kind="tasks")} == {
-        reverse("visits:my_tasks")
+    visit = approve_fully(file_visit(sales, four_tier["vip"]))
+    # each filtered to the visit: the department page runs to several pages
+    assert {n.url for n in member.notifications.filter(kind="tasks")} == {
+        f"{reverse('visits:tasks')}?visit={visit.pk}"
+    }
+    assert {n.url.split("#")[0] for n in staff.gm.notifications.filter(kind="tasks")} == {
+        f"{reverse('visits:my_tasks')}?visit={visit.pk}"
     }
 
 

@@ -1,23 +1,54 @@
 """Non-commercial guests (seed 001 十.2): government, associations, schools, media are received
-by the office with the same standards as the grade; no quotation or component-brand tasks."""
+by the office with the same standards as the grade: the office's head hosts them, the office
+organises their visit, and marketing's customer work (brochures, quotations, the sales lead's
+contact) and what only customers ask about (after-sales, component brands) is not generated.
+Task templates carry the kinds of guest they apply to, as data."""
+
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
+from reception.models import Department, ReceptionPolicy
 from reception.roles import Role
 from tests.factories import ClientFactory, approve_fully, file_visit, user_with
 from tests.visits.test_filing_page import post_data
-from visits.models import GuestCondition, GuestKind, PrepTaskTemplate, VisitRequest, VisitStatus
+from visits.models import GuestKind, PrepTaskTemplate, VisitRequest, VisitStatus
+from visits.models.requests import COMMERCIAL_GUESTS
 from visits.services.lifecycle import VisitError
+from visits.services.requests import update_visit_request
 
 pytestmark = pytest.mark.django_db
 
-COMMERCIAL_ONLY = {"marketing-quotation", "supply-components"}
+COMMERCIAL_ONLY = {
+    "marketing-organise",
+    "marketing-brochures",
+    "marketing-quotation",
+    "applicant-keep-informed",
+    "quality-after-sales",
+    "supply-components",
+}
 
 
 @pytest.fixture
 def office_clerk(db):
     return user_with(Role.OFFICE, username="office_clerk", full_name="孙丽")
+
+
+@pytest.fixture
+def office_head(four_tier):
+    head = user_with(Role.DEPARTMENT_HEAD, username="office_head", full_name="马超")
+    office = Department.objects.get(code="office")
+    office.head = head
+    office.save()
+    return head
+
+
+def load_policy(*args):
+    out = StringIO()
+    call_command("load_policy", "four-tier", *args, stdout=out)
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -62,6 +93,58 @@ def test_a_government_inspection_gets_no_quotation_or_component_brand_tasks(
     assert visit.status == VisitStatus.APPROVED
     assert codes and not codes & COMMERCIAL_ONLY
     assert "office-meeting-room" in codes  # the same standard as the grade
+    assert "quality-certification" in codes  # certification, without the after-sales part
+
+
+def test_a_government_inspection_is_hosted_by_the_office_head_and_organised_by_the_office(
+    four_tier, office_clerk, office_head, authority, staff
+):
+    visit = approve_fully(
+        file_visit(office_clerk, four_tier["guest"], client=authority, guest_kind="government")
+    )
+    organise = visit.prep_tasks.get(template__code="office-organise")
+    assert visit.main_host == office_head
+    assert organise.department.code == "office" and organise.assignee is None
+    assert not visit.prep_tasks.filter(department__code="marketing").exists()
+
+
+def test_a_new_grade_keeps_the_office_head_as_host(
+    four_tier, office_clerk, office_head, authority, staff
+):
+    visit = approve_fully(
+        file_visit(office_clerk, four_tier["guest"], client=authority, guest_kind="government")
+    )
+    update_visit_request(
+        visit=visit, by=office_clerk, data={"proposed_grade": four_tier["vip"]}, visitors=None
+    )
+    visit.refresh_from_db()
+    assert visit.main_host == office_head
+
+
+def test_a_customer_is_still_hosted_as_the_grade_says(four_tier, sales, office_head, staff):
+    visit = file_visit(sales, four_tier["guest"])
+    assert visit.main_host.groups.filter(name=Role.DEPUTY_GM).exists()
+
+
+def test_load_policy_keeps_the_guest_kinds_a_company_edited(four_tier):
+    brochures = PrepTaskTemplate.objects.get(code="marketing-brochures")
+    assert set(brochures.guest_kinds) == {str(k) for k in COMMERCIAL_GUESTS}
+    brochures.guest_kinds = []  # this company hands brochures to every guest
+    brochures.save()
+    report = load_policy()
+    brochures.refresh_from_db()
+    assert brochures.guest_kinds == [] and "kept" in report
+
+
+def test_load_policy_names_the_office_once_and_keeps_a_companys_choice(four_tier):
+    policy = ReceptionPolicy.get()
+    assert policy.non_commercial_department.code == "office"
+    policy.non_commercial_department = None  # this company hosts everyone by grade
+    policy.save()
+    load_policy()
+    assert ReceptionPolicy.get().non_commercial_department is None
+    load_policy("--reset", "--yes")
+    assert ReceptionPolicy.get().non_commercial_department.code == "office"
 
 
 def test_a_commercial_inspection_still_gets_them(four_tier, sales):
@@ -71,17 +154,17 @@ def test_a_commercial_inspection_still_gets_them(four_tier, sales):
 
 
 @pytest.mark.parametrize(
-    "condition, kind, matches",
+    "kinds, kind, matches",
     [
-        ("", GuestKind.GOVERNMENT, True),
-        (GuestCondition.COMMERCIAL, GuestKind.COMMERCIAL, True),
-        (GuestCondition.COMMERCIAL, GuestKind.SUPPLIER, True),
-        (GuestCondition.COMMERCIAL, GuestKind.MEDIA, False),
-        (GuestCondition.NON_COMMERCIAL, GuestKind.SCHOOL, True),
-        (GuestCondition.NON_COMMERCIAL, GuestKind.COMMERCIAL, False),
+        ([], GuestKind.GOVERNMENT, True),
+        (["commercial", "supplier", "partner"], GuestKind.COMMERCIAL, True),
+        (["commercial", "supplier", "partner"], GuestKind.SUPPLIER, True),
+        (["commercial", "supplier", "partner"], GuestKind.MEDIA, False),
+        (["government"], GuestKind.GOVERNMENT, True),
+        (["government"], GuestKind.SCHOOL, False),
     ],
 )
-def test_a_template_can_be_conditioned_on_commercial_guests(condition, kind, matches):
-    template = PrepTaskTemplate(guests=condition)
+def test_a_template_applies_to_the_kinds_of_guest_it_lists(kinds, kind, matches):
+    template = PrepTaskTemplate(guest_kinds=kinds)
     visit = VisitRequest(guest_kind=kind)
     assert template.matches(visit, set()) is matches

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -285,7 +284,6 @@ def test_a_walk_in_accepted_by_the_only_grader_is_escalated_not_stuck(
     head = user_with(Role.MARKETING_HEAD, username="head")
     policy = ReceptionPolicy.get()
     policy.walk_in_contact = only_grader
-    policy.escalation_role = Group.objects.get(name=Role.MARKETING_HEAD)
     policy.save()
     record(login(guard), only_grader)
     accept(login(only_grader), WalkIn.objects.get())
@@ -369,3 +367,77 @@ def test_the_accept_card_shows_the_department_and_title_of_whom_they_asked_for(
         label in login(assistant).get(reverse("visits:walk_in", args=[walk_in.pk])).content.decode()
     )
     assert label in login(guard).get(reverse("visits:walk_ins")).content.decode()
+
+
+# ---- who else hears of walk-ins: policy data (seed 000 D) ----------------------------------
+
+
+def test_the_marketing_heads_assistant_hears_of_every_walk_in_and_opens_it(four_tier, guard, login):
+    """By default the marketing role (the marketing head's assistant, seed 000 D) is told as
+    the walk-in is recorded, whoever the visitors asked for, and may open the walk-in."""
+    host = user_with(Role.DEPUTY_GM, username="host")
+    marketing = user_with(Role.MARKETING, username="mkt_assistant")
+    assert ReceptionPolicy.get().walk_in_roles == [Role.MARKETING]
+    record(login(guard), host)
+    walk_in = WalkIn.objects.get()
+    note = marketing.notifications.get(kind=Kind.WALK_IN)
+    assert "星河电子有限公司" in note.title and note.url == reverse(
+        "visits:walk_in", args=[walk_in.pk]
+    )
+    assert "13900001111" not in note.body  # the phone is for the person asked for
+    assert login(marketing).get(note.url).status_code == 200
+
+
+def test_who_hears_of_walk_ins_is_the_policys_roles_and_departments(four_tier, guard, login):
+    from reception.models import Department
+
+    host = user_with(Role.DEPUTY_GM, username="host")
+    marketing = user_with(Role.MARKETING, username="mkt_assistant")
+    office = Department.objects.get(code="office")
+    clerk = user_with(Role.DEPARTMENT_MEMBER, username="office_clerk")
+    office.memberships.create(user=clerk)
+    policy = ReceptionPolicy.get()
+    policy.walk_in_roles = []
+    policy.save()
+    policy.walk_in_departments.set([office])
+    record(login(guard), host)
+    walk_in = WalkIn.objects.get()
+    assert not marketing.notifications.exists()
+    assert login(marketing).get(reverse("visits:walk_in", args=[walk_in.pk])).status_code == 404
+    assert clerk.notifications.get(kind=Kind.WALK_IN).url == reverse(
+        "visits:walk_in", args=[walk_in.pk]
+    )
+
+
+# The gate's company: the same client however written, and a look-alike asked about ----------
+
+
+def test_a_walk_in_from_a_client_written_in_traditional_characters_is_that_client(
+    four_tier, guard, assistant, login
+):
+    client = ClientFactory(name="远航汽车零部件有限公司")
+    assert record(login(guard), assistant, company="遠航汽車零部件有限公司。").status_code == 302
+    assert WalkIn.objects.get().client == client
+
+
+def test_a_walk_in_company_differing_by_a_bracketed_place_asks_did_you_mean(
+    four_tier, guard, assistant, login
+):
+    ClientFactory(name="远航汽车零部件有限公司")
+    browser = login(guard)
+    response = record(browser, assistant, company="远航汽车零部件（苏州）有限公司")
+    assert response.status_code == 400 and not WalkIn.objects.exists()
+    (error,) = response.context["form"].errors["company"]
+    assert "远航汽车零部件有限公司" in error and "Did you mean" in error
+    assert 'type="checkbox" name="different_company"' in response.content.decode()
+    data = {
+        "company": "远航汽车零部件（苏州）有限公司",
+        "names": "王强",
+        "headcount": 1,
+        "phone": "13900001111",
+        "wants_to_see": assistant.pk,
+        "purpose": "洽谈",
+        "different_company": "on",
+    }
+    assert browser.post(reverse("visits:walk_in_create"), data).status_code == 302
+    assert WalkIn.objects.get().client is None  # a new client once accepted

@@ -1,11 +1,13 @@
-"""Scope: sales see their own and their department's; approvers what reached them;
-receptionists approved and later ones; anything else is 404, never 403."""
+"""Scope: sales see their own (their department's where the policy says so) and those that name
+them; approvers what reached them; receptionists approved and later ones; anything else is
+404, never 403."""
 
 import pytest
 from django.urls import reverse
 
 from approvals.models import StepState
 from approvals.services import decide
+from reception.models import ReceptionPolicy
 from reception.roles import Role
 from tests.factories import DepartmentFactory, file_visit, user_with
 
@@ -39,9 +41,29 @@ def test_another_sales_user_gets_404(four_tier, sales, other_sales, departments,
     assert visit.pk not in listed(browser)
 
 
-def test_sales_read_their_departments_requests_but_edit_only_their_own(
+def colleagues_may_see(allowed: bool) -> None:
+    policy = ReceptionPolicy.get()
+    policy.colleagues_see_requests = allowed
+    policy.save()
+
+
+def test_a_colleague_in_the_same_department_does_not_see_a_request_by_default(
     four_tier, sales, departments, login, staff
 ):
+    colleague = user_with(Role.SALES)
+    departments[0].memberships.create(user=colleague)
+    visit = file_visit(sales, four_tier["routine"])
+    browser = login(colleague)
+    assert browser.get(detail(visit)).status_code == 404
+    pdf = reverse("visits:visitor_information_pdf", args=[visit.pk])
+    assert browser.get(pdf).status_code == 404
+    assert visit.pk not in listed(browser)
+
+
+def test_the_policy_lets_colleagues_read_each_others_requests_but_edit_only_their_own(
+    four_tier, sales, departments, login, staff
+):
+    colleagues_may_see(True)
     colleague = user_with(Role.SALES)
     departments[0].memberships.create(user=colleague)
     visit = file_visit(sales, four_tier["routine"])
@@ -50,6 +72,29 @@ def test_sales_read_their_departments_requests_but_edit_only_their_own(
     assert browser.get(detail(visit)).status_code == 200
     assert browser.get(reverse("visits:edit", args=[visit.pk])).status_code == 404
     assert browser.get(detail(draft)).status_code == 404  # a colleague's draft is private
+
+
+def test_a_policy_change_reaches_the_scopes_already_kept(
+    four_tier, sales, departments, login, staff
+):
+    colleague = user_with(Role.SALES)
+    departments[0].memberships.create(user=colleague)
+    visit = file_visit(sales, four_tier["routine"])
+    browser = login(colleague)
+    assert browser.get(detail(visit)).status_code == 404  # the scope is built and kept
+    colleagues_may_see(True)
+    assert browser.get(detail(visit)).status_code == 200
+    colleagues_may_see(False)
+    assert browser.get(detail(visit)).status_code == 404
+
+
+def test_the_sales_lead_a_request_names_sees_it_once_filed(four_tier, sales, login, staff):
+    lead = user_with(Role.SALES, username="lead")
+    visit = file_visit(sales, four_tier["routine"], sales_lead=lead)
+    draft = file_visit(sales, four_tier["routine"], sales_lead=lead, submit=False)
+    browser = login(lead)
+    assert browser.get(detail(visit)).status_code == 200
+    assert browser.get(detail(draft)).status_code == 404
 
 
 def test_approvers_see_what_reached_them(four_tier, sales, staff, login):

@@ -9,12 +9,13 @@ from django.utils.translation import ngettext_lazy
 
 from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
 from reception.roles import Role
-from reception.selectors import default_main_host, users_with_role
+from reception.selectors import users_with_role
 from reception.validators import TextRulesMixin
 
 from ..models import Purpose, Service, VisitRequest, VisitStatus
 from ..models.requests import FILED_FIELDS
 from ..services import requests as services
+from ..services.staff import default_main_host
 from .widgets import SearchedSelect, SearchedSelectMultiple
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -78,6 +79,26 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
         required=False,
         widget=SearchedSelectMultiple("visits:staff_options"),
     )
+    sales_lead = StaffChoiceField(
+        label=_("Project marketing lead"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "Leave empty to take the client's account owner (or you, if you are in sales). "
+            "They keep the guests informed."
+        ),
+        widget=SearchedSelect("visits:staff_options"),
+    )
+    project_engineer = StaffChoiceField(
+        label=_("Project engineer"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "Leave empty to take the client's project engineer (or you, if you are one). They "
+            "prepare a technical customer's visit; without one, the technology department does."
+        ),
+        widget=SearchedSelect("visits:staff_options"),
+    )
 
     class Meta:
         model = VisitRequest
@@ -99,6 +120,9 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
         self.fields["main_host"].queryset = staff
         self.fields["main_host"].empty_label = _("(the grade's default)")
         self.fields["accompanying_staff"].queryset = staff
+        for name in ("sales_lead", "project_engineer"):
+            self.fields[name].queryset = staff
+            self.fields[name].empty_label = _("(the client's)")
         self.fields["client"].queryset = Client.objects.order_by("name")
         self.fields["headcount"].widget.attrs["data-headcount"] = ""
         self.fields["client"].widget.attrs.update(
@@ -116,12 +140,13 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
             self.fields[name].required = False
         client_id = self._client_id()
         self.fields["contacts"].queryset = ClientContact.objects.filter(client_id=client_id)
-        grade = self.instance.grade
-        host = default_main_host(grade) if grade else None
+        host = default_main_host(self.instance) if self.instance.grade else None
         if host and not self.instance.main_host_id:
-            self.fields["main_host"].help_text = _(
-                "Leave empty for the grade's default: %(name)s."
-            ) % {"name": host}
+            if self.instance.is_commercial:
+                text = _("Leave empty for the grade's default: %(name)s.")
+            else:
+                text = _("Leave empty for %(name)s, who receives non-commercial guests.")
+            self.fields["main_host"].help_text = text % {"name": host}
         if self.instance.status not in (VisitStatus.DRAFT, VisitStatus.RETURNED):
             self.fields["proposed_grade"].help_text = _(
                 "Changing the grade sends the request back through approval."

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reception.forms import LookAlikeClientMixin
 from reception.models import User
 from reception.selectors import staff_label, with_departments
 from reception.validators import TextRulesMixin
@@ -17,7 +18,9 @@ class HostChoiceField(forms.ModelChoiceField):
         return staff_label(obj)
 
 
-class WalkInForm(TextRulesMixin, forms.ModelForm):
+class WalkInForm(TextRulesMixin, LookAlikeClientMixin, forms.ModelForm):
+    company_field = "company"
+
     # Searched on the server (a plant has hundreds of people): by name, pinyin, department,
     # title or role; the page holds only the chosen person.
     wants_to_see = HostChoiceField(

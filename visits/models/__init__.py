@@ -2,7 +2,6 @@ from .calendar import CalendarFeed
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
 from .preparation import (
     AssignTo,
-    GuestCondition,
     PrepStatus,
     PrepTask,
     PrepTaskTemplate,
@@ -59,7 +58,6 @@ __all__ = [
     "ExpenseCategory",
     "ExpenseLine",
     "FollowUpAction",
-    "GuestCondition",
     "GuestKind",
     "ItineraryItem",
     "Origin",

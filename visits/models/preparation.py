@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from reception.models import Bilingual, ClientCategory, Department, ReceptionGrade
 
-from .requests import ArrivalMode, Purpose, Service, VisitRequest
+from .requests import ArrivalMode, GuestKind, Purpose, Service, VisitRequest
 
 
 class QuantityHint(models.TextChoices):
@@ -41,11 +41,6 @@ HINT_FIELDS = {
 TIME_FIELDS = {"arrival_at", "departure_at"}
 
 
-class GuestCondition(models.TextChoices):
-    COMMERCIAL = "commercial", _("Commercial guests only")
-    NON_COMMERCIAL = "non_commercial", _("Non-commercial guests only")
-
-
 class TimeWatch(models.TextChoices):
     """Which change of the arrival or departure makes a task need re-checking."""
 
@@ -55,10 +50,14 @@ class TimeWatch(models.TextChoices):
 
 
 class AssignTo(models.TextChoices):
-    """Who holds a generated task by name, read from the visit; nobody: the department."""
+    """Who holds a generated task by name, read from the visit; nobody: the department. A
+    task whose holder the visit does not name stays with its department, unassigned (never
+    with the applicant instead)."""
 
     NOBODY = "", _("Nobody: the department")
-    APPLICANT = "applicant", _("The applicant (sales lead or project engineer)")
+    APPLICANT = "applicant", _("The applicant (whoever filed the request)")
+    SALES_LEAD = "sales_lead", _("The project marketing lead the request names")
+    PROJECT_ENGINEER = "project_engineer", _("The project engineer the request names")
     MAIN_HOST = "main_host", _("The main host")
     RECEPTIONIST = "receptionist", _("The customer receptionist")
 
@@ -109,12 +108,14 @@ class PrepTaskTemplate(Bilingual, models.Model):
     )
     needs_meals = models.BooleanField(_("only when meals are wanted"), default=False)
     needs_rooms = models.BooleanField(_("only when rooms are wanted"), default=False)
-    guests = models.CharField(
-        _("only for guests who are"),
-        max_length=20,
-        choices=GuestCondition.choices,
+    guest_kinds = models.JSONField(
+        _("only for kinds of guest"),
+        default=list,
         blank=True,
-        help_text=_("Empty: every visit. Quotations, for instance, only for commercial guests."),
+        help_text=_(
+            "Empty: every kind. Quotations, for instance, only for customers, suppliers and "
+            "partners (seed 001 十.2: the office receives the others)."
+        ),
     )
     due_working_days = models.PositiveSmallIntegerField(
         _("due (working days before arrival)"),
@@ -170,7 +171,7 @@ class PrepTaskTemplate(Bilingual, models.Model):
             return False
         if self.arrival_modes and visit.arrival_mode not in self.arrival_modes:
             return False
-        if self.guests and (self.guests == GuestCondition.COMMERCIAL) != visit.is_commercial:
+        if self.guest_kinds and visit.guest_kind not in self.guest_kinds:
             return False
         if self.needs_meals and not visit.meals:
             return False
@@ -206,6 +207,7 @@ class PrepTaskTemplate(Bilingual, models.Model):
 
 
 CONDITION_CHOICES = {
+    "guest_kinds": GuestKind,
     "purposes": Purpose,
     "client_categories": ClientCategory,
     "services": Service,

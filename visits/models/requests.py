@@ -123,6 +123,8 @@ FILED_FIELDS = [
     "wine_bottles",
     "cigarette_packs",
     "main_host",
+    "sales_lead",
+    "project_engineer",
     "meeting_room",
     "notes",
     "late_reason",
@@ -231,6 +233,27 @@ class VisitRequest(models.Model):
         verbose_name=_("accompanying staff"),
         blank=True,
         related_name="accompanied_visits",
+    )
+    # The client's people (Client.account_owner, Client.project_engineer) by default: they
+    # hold the tasks the division of labour gives the project marketing lead and the project
+    # engineer (PrepTaskTemplate.assign_to).
+    sales_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("project marketing lead"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_visits",
+        help_text=_("项目营销负责人: keeps the guests informed and introduces them."),
+    )
+    project_engineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("project engineer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="engineered_visits",
+        help_text=_("项目工程师: prepares the technical side of a technical customer's visit."),
     )
     receptionist = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -499,6 +522,8 @@ class EventKind(models.TextChoices):
     SUMMARY = "summary", _("Work summary part")
     EXPENSE_OVER_STANDARD = "expense_over_standard", _("Expense over the standard")
     EXPENSE_DECIDED = "expense_decided", _("Expense over the standard decided")
+    APPROVER_PASSED_OVER = "approver_passed_over", _("One decision per person")
+    APPROVAL_ESCALATED = "approval_escalated", _("Approval step escalated")
 
 
 class VisitEvent(models.Model):

@@ -17,7 +17,7 @@ from approvals.models import StepState
 from reception.models import Department
 from reception.notify import Lines, Msg
 
-from .. import quantities
+from .. import links, quantities
 from ..documents import document_variant, visitor_information_attachment
 from ..models import PrepStatus, PrepTask, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
@@ -143,11 +143,10 @@ def _read_visibility(batch: list[Reminder]) -> None:
         _check_visits(people[pk], visit_ids)
 
 
-def _tasks_url(user) -> str:
-    """The department page for its people; everyone else has their own tasks page."""
-    if may(user, "see_department_tasks"):
-        return reverse("visits:tasks")
-    return reverse("visits:my_tasks")
+def _tasks_url(user, visit_id: int) -> str:
+    """The visit's tasks on the department page for its people; everyone else has their own
+    tasks page (each filtered to the visit: visits.links)."""
+    return links.visit_tasks(visit_id, held=not may(user, "see_department_tasks"))
 
 
 def _not_approved(reminder: Reminder) -> Message:
@@ -297,7 +296,7 @@ def _open_tasks(reminder: Reminder) -> Message:
             )
             for t in tasks
         ),
-        url=_tasks_url(user),
+        url=_tasks_url(user, visit.pk),
     )
 
 
@@ -333,7 +332,15 @@ def _arrivals_today(reminder: Reminder) -> Message:
             )
             for v in visits
         ),
+        url=_board_url(reminder),
     )
+
+
+def _board_url(reminder: Reminder) -> str:
+    """The desk's arrivals board of the list's day; others have the list in the message."""
+    if not reminder.recipient.has_perm("visits.view_arrivals"):
+        return ""
+    return f"{reverse('visits:board')}?day={reminder.day.isoformat()}"
 
 
 def _task_overdue(reminder: Reminder) -> Message:
@@ -361,7 +368,7 @@ def _task_overdue(reminder: Reminder) -> Message:
                 ),
             ]
         ),
-        url=_tasks_url(reminder.recipient),
+        url=links.task(task),
     )
 
 
@@ -398,7 +405,7 @@ def _follow_up_due(reminder: Reminder) -> Message:
                 Msg(_("Mark it done on your task list once it is.")),
             ]
         ),
-        url=reverse("visits:my_tasks"),
+        url=links.follow_up(action),
     )
 
 

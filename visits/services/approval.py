@@ -1,11 +1,18 @@
 """The visit's side of approval: starting a round, and what each event approvals announces
 (approvals.signals) means for the visit. Connected in VisitsConfig.ready()."""
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from approvals import links, signals
 from approvals import services as approvals
-from approvals import signals
-from approvals.models import StepState
+from approvals.models import EscalationReason, StepState
+from reception.messages import Lines, Msg
+from reception.roles import role_label
 
 from ..models import EventKind, VisitEvent, VisitRequest, VisitStatus
+from ..selectors import visible_visits
 from . import changes, handover, notifications, preparation, staff
 from .lifecycle import transition
 
@@ -20,8 +27,55 @@ def on_step_waiting(sender, *, step, approvers, **kwargs) -> None:
     notifications.step_waiting(step, approvers)
 
 
+def _names(people) -> str:
+    return "、".join(str(p) for p in people)
+
+
 def on_step_escalated(sender, *, step, people, reason, **kwargs) -> None:
+    """The timeline says where the step went and why; the people there are told."""
+    if step.escalated_to_id:
+        target = role_label(step.escalated_to.name)
+    else:
+        target = Msg(_("the approvers' delegates (%(names)s)"), names=_names(people))
+    VisitEvent.objects.create(
+        visit=step.visit,
+        kind=EventKind.APPROVAL_ESCALATED,
+        message=Msg(
+            _("“%(step)s” escalated to %(target)s: %(why)s."),
+            step=lambda: step.label,
+            target=target,
+            why=EscalationReason(reason).label,
+        ).to_json(),
+    )
     notifications.step_escalated(step, people, reason)
+
+
+def on_approvers_passed_over(sender, *, step, passed_over, **kwargs) -> None:
+    """The timeline says who does not decide the step for having decided another one of the
+    round, and who decides it instead (an escalation says so in its own line)."""
+    people = list(passed_over)
+    earlier = list(dict.fromkeys(passed_over.values()))
+    lines = [
+        Msg(
+            ngettext_lazy(
+                "%(people)s decided %(earlier)s of this request and does not decide “%(step)s” "
+                "as well: one person decides one step of a request.",
+                "%(people)s decided %(earlier)s of this request and do not decide “%(step)s” "
+                "as well: one person decides one step of a request.",
+                "count",
+            ),
+            people=_names(people),
+            earlier=lambda: "、".join(f"“{s.label}”" for s in earlier),
+            step=lambda: step.label,
+            count=len(people),
+        )
+    ]
+    instead = approvals.approvers_of(step)
+    if instead:
+        lines.append(Msg(_("It waits for %(people)s."), people=_names(instead)))
+    VisitEvent.objects.create(
+        visit=step.visit, kind=EventKind.APPROVER_PASSED_OVER, message=Lines(lines).to_json()
+    )
 
 
 def on_step_overdue(sender, *, step, approvers, hours, **kwargs) -> None:
@@ -83,11 +137,23 @@ def on_step_decided(sender, *, step, by, chain_done, **kwargs) -> None:
     notifications.step_decided(step)
 
 
+def step_subject_page(step, user) -> str | None:
+    """The visit page of a step, for a reader who may open it (approvals.links sends a link
+    about a step that no longer waits for the reader here)."""
+    if not visible_visits(user).filter(pk=step.visit_id).exists():
+        return None
+    return reverse("visits:detail", args=[step.visit_id])
+
+
 def connect() -> None:
+    links.register_subject_page(step_subject_page)
     uid = "visits.approval"
     signals.step_waiting.connect(on_step_waiting, dispatch_uid=f"{uid}.waiting")
     signals.grade_fixed.connect(on_grade_fixed, dispatch_uid=f"{uid}.grade")
     signals.chain_completed.connect(on_chain_completed, dispatch_uid=f"{uid}.completed")
     signals.step_decided.connect(on_step_decided, dispatch_uid=f"{uid}.decided")
     signals.step_escalated.connect(on_step_escalated, dispatch_uid=f"{uid}.escalated")
+    signals.approvers_passed_over.connect(
+        on_approvers_passed_over, dispatch_uid=f"{uid}.passed_over"
+    )
     signals.step_overdue.connect(on_step_overdue, dispatch_uid=f"{uid}.overdue")

@@ -6,12 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from approvals.links import step_link
 from approvals.models import EscalationReason, StepState
 from approvals.services import approvers_of
 from reception.notify import Lines, Msg, notify
 from reception.roles import Role
 from reception.selectors import users_with_role
 
+from .. import links
 from ..models import ExpenseApprovalState, ExpenseCategory, VisitRequest
 
 
@@ -96,8 +98,8 @@ def step_waiting(step, approvers) -> None:
                 ),
             ]
         ),
-        # the decision card itself, in the approver's queue
-        url=f"{reverse('approvals:queue')}#step-{step.pk}",
+        # the decision card itself while it waits for them (approvals:step resolves it)
+        url=step_link(step),
     )
 
 
@@ -122,12 +124,9 @@ def step_escalated(step, people, reason) -> None:
             approvers=lambda: step.approver_label,
             applicant=visit.applicant,
         ),
-        # administrators decide escalated steps on the oversight page, with a reason
-        url=reverse(
-            "approvals:oversight"
-            if step.escalated_to and step.escalated_to.name == Role.ADMINISTRATOR
-            else "approvals:queue"
-        ),
+        # the card in their queue; administrators decide escalated steps on the oversight
+        # page, with a reason (approvals:step resolves which)
+        url=step_link(step),
     )
 
 
@@ -152,7 +151,7 @@ def step_overdue(step, approvers, hours) -> None:
             arrival=_when(visit.arrival_at),
             applicant=visit.applicant,
         ),
-        url=reverse("approvals:queue"),
+        url=step_link(step),
     )
 
 
@@ -290,6 +289,6 @@ def follow_ups_given(visit: VisitRequest, actions, by) -> None:
                 due=action.due_on.isoformat(),
             ),
             body=Msg("%(what)s", what=action.description),
-            url=reverse("visits:my_tasks"),
+            url=links.follow_up(action),
             exclude=by,
         )

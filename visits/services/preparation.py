@@ -5,7 +5,6 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +12,7 @@ from reception.calendar import WorkingCalendar
 from reception.models import StaffMembership, User
 from reception.notify import Lines, Msg, notify
 
-from .. import permissions, quantities
+from .. import links, permissions, quantities
 from ..models import (
     AssignTo,
     EventKind,
@@ -139,6 +138,14 @@ def _task_lines(items) -> Lines:
     )
 
 
+def _link(items, *, held: bool) -> str:
+    """The tasks a notification names (one visit's), on "My tasks" (held) or the department
+    page: filtered to their visit, so that they show however many tasks the page lists
+    otherwise; scrolled to the task if it is one."""
+    only = items[0].pk if len(items) == 1 else None
+    return links.visit_tasks(items[0].visit_id, held=held, task_id=only)
+
+
 def _tell_holders(tasks, title: Msg, exclude=None) -> set[int]:
     """Each holder hears of their tasks on "My tasks". Returns the holders' ids."""
     by_holder = defaultdict(list)
@@ -151,7 +158,7 @@ def _tell_holders(tasks, title: Msg, exclude=None) -> set[int]:
             kind=Kind.TASKS,
             title=title,
             body=_task_lines(items),
-            url=reverse("visits:my_tasks"),
+            url=_link(items, held=True),
             exclude=exclude,
         )
     return set(by_holder)
@@ -175,7 +182,7 @@ def _tell_departments(visit, tasks, title: Msg, exclude=None) -> None:
             kind=Kind.TASKS,
             title=title,
             body=_task_lines(items),
-            url=reverse("visits:tasks"),
+            url=_link(items, held=False),
             exclude=exclude,
         )
 
@@ -378,7 +385,7 @@ def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
                     task=lambda: task.label,
                     due=task.due_date.isoformat(),
                 ),
-                url=reverse("visits:my_tasks"),
+                url=links.task(task),
                 exclude=by,
             )
     return task

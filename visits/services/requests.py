@@ -11,7 +11,6 @@ from approvals import services as approvals
 from reception.messages import Msg
 from reception.models import ReceptionPolicy, User
 from reception.roles import APPLICANT_ROLES, has_role
-from reception.selectors import default_main_host
 
 from .. import permissions
 from ..models import (
@@ -26,10 +25,12 @@ from ..models.requests import FILED_FIELDS
 from . import changes, notifications, preparation
 from .approval import start_approval
 from .lifecycle import VisitError, lock, transition
-from .staff import STAFF_LOCKED, repropose_main_host
+from .staff import STAFF_LOCKED, name_defaults, repropose_main_host
 
 # After approval every change is logged field by field and announced to reception.
 LOGGED = {VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
+# The people who hold tasks by name (PrepTaskTemplate.assign_to): their tasks follow them.
+HOLDERS = {"main_host", "sales_lead", "project_engineer"}
 REQUIRED_TO_SUBMIT = [
     "client",
     "proposed_grade",
@@ -236,6 +237,8 @@ def update_visit_request(
             else:
                 notifications.changed(visit, by, [changes.change_line(c) for c in diff])
                 preparation.propagate_changes(visit, diff, by)
+            if HOLDERS & {c["field"] for c in diff}:
+                preparation.follow_holders(visit, by)
     return diff
 
 
@@ -264,9 +267,8 @@ def submit_visit_request(*, visit: VisitRequest, by: User) -> VisitRequest:
             )
         visit.late = is_late(visit)
         visit.final_grade = None
-        if visit.main_host_id is None:
-            visit.main_host = default_main_host(visit.proposed_grade)
-        visit.save(update_fields=["late", "final_grade", "main_host", "updated_at"])
+        named = name_defaults(visit)
+        visit.save(update_fields=["late", "final_grade", *named, "updated_at"])
         transition(visit, to=VisitStatus.SUBMITTED, by=by)
         start_approval(visit)
     return visit

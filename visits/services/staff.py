@@ -4,9 +4,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from reception.models import ReceptionGrade, User
+from reception.models import ReceptionGrade, ReceptionPolicy, User
 from reception.notify import Lines, Msg, notify
-from reception.selectors import default_main_host
+from reception.roles import Role, has_role
+from reception.selectors import default_main_host as grade_main_host
 
 from .. import permissions
 from ..models import (
@@ -64,6 +65,64 @@ def change_reception_staff(
     return diff
 
 
+def non_commercial_host() -> User | None:
+    """Seed 001 十.2: guests other than business customers are received by the office (the
+    policy's department for them); its head hosts them."""
+    department = ReceptionPolicy.get().non_commercial_department
+    head = department.head if department is not None else None
+    return head if head is not None and head.is_active else None
+
+
+def default_main_host(visit: VisitRequest, grade: ReceptionGrade | None = None) -> User | None:
+    """The main host a request takes when it names none: for non-commercial guests the head of
+    the department that receives them, otherwise the first holder of the role the grade's
+    standard names."""
+    if not visit.is_commercial and (head := non_commercial_host()) is not None:
+        return head
+    return grade_main_host(grade or visit.proposed_grade)
+
+
+def _active(user: User | None) -> User | None:
+    return user if user is not None and user.is_active else None
+
+
+def default_sales_lead(visit: VisitRequest) -> User | None:
+    """The client's account owner; else the applicant, if they are sales staff (the project
+    marketing lead files the request, seed 001 四.1)."""
+    owner = _active(visit.client.account_owner) if visit.client_id else None
+    if owner is not None:
+        return owner
+    return visit.applicant if has_role(visit.applicant, Role.SALES) else None
+
+
+def default_project_engineer(visit: VisitRequest) -> User | None:
+    """The client's project engineer; else the applicant, if they are a project engineer.
+    Never anybody else: a technical visit filed by sales for a client without an engineer
+    leaves the engineer's tasks with the technology department, unassigned."""
+    engineer = _active(visit.client.project_engineer) if visit.client_id else None
+    if engineer is not None:
+        return engineer
+    return visit.applicant if has_role(visit.applicant, Role.PROJECT_ENGINEER) else None
+
+
+def name_defaults(visit: VisitRequest) -> list[str]:
+    """Fill the people the request leaves empty with their defaults (on submission, as the
+    filing form says). Returns the fields set; the caller saves them."""
+    filled = []
+    defaults = {
+        "main_host": default_main_host,
+        "sales_lead": default_sales_lead,
+        "project_engineer": default_project_engineer,
+    }
+    for field, default in defaults.items():
+        if getattr(visit, f"{field}_id") is None:
+            person = default(visit)
+            if person is not None:
+                setattr(visit, field, person)
+                filled.append(field)
+    return filled
+
+
 def fits_standard(user: User | None, grade: ReceptionGrade | None) -> bool:
     """Holds the role the grade's standard names as main host (true when it names none)."""
     standard = getattr(grade, "standard", None) if grade else None
@@ -76,10 +135,13 @@ def repropose_main_host(*, visit: VisitRequest, grade: ReceptionGrade, by: User)
     """The grade changed: when the main host does not hold the role the new grade's standard
     names, propose its first holder instead, note it on the timeline, hand the host's tasks
     over, and tell the person who regraded. Returns the new host, or None when nothing moved.
+    Non-commercial guests stay with the office's head whatever their grade (seed 001 十.2).
     Runs inside the caller's transaction, on a locked visit."""
     if fits_standard(visit.main_host, grade):
         return None
-    host = default_main_host(grade)
+    if not visit.is_commercial and non_commercial_host() is not None:
+        return None
+    host = default_main_host(visit, grade)
     if host is None or host.pk == visit.main_host_id:
         return None
     before = changes.snapshot(visit)

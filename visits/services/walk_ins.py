@@ -39,6 +39,26 @@ def walk_in_contact() -> User | None:
     return ReceptionPolicy.get().walk_in_contact
 
 
+def walk_in_audience() -> QuerySet[User]:
+    """Who else hears of every walk-in as it is recorded: the holders of the policy's walk-in
+    roles and the members and heads of its walk-in departments (seed 000 D: the front desk
+    tells the marketing head's assistant)."""
+    policy = ReceptionPolicy.get()
+    departments = policy.walk_in_departments.values("pk")
+    told = (
+        Q(groups__name__in=[str(r) for r in policy.walk_in_roles or []])
+        | Q(memberships__department__in=departments)
+        | Q(headed_departments__in=departments)
+    )
+    return User.objects.filter(
+        pk__in=User.objects.filter(told, is_active=True).values("pk")
+    ).order_by("pk")
+
+
+def hears_of_walk_ins(user: User) -> bool:
+    return walk_in_audience().filter(pk=user.pk).exists()
+
+
 def hosts() -> QuerySet[User]:
     """Staff who may host visitors, so a walk-in may ask for them (visits.host_visitors)."""
     perm = Permission.objects.get(content_type__app_label="visits", codename="host_visitors")
@@ -124,6 +144,24 @@ def record_walk_in(
         ),
         url=reverse("visits:walk_in", args=[walk_in.pk]),
         exclude=by,
+    )
+    told = {wants_to_see.pk, by.pk, *(u.pk for u in front_desk())}
+    audience = [u for u in walk_in_audience() if u.pk not in told]
+    notify(
+        audience,
+        kind=Kind.WALK_IN,
+        title=Msg(
+            _("At the gate now: %(names)s from %(company)s, for %(person)s"),
+            names=walk_in.names,
+            company=company,
+            person=wants_to_see,
+        ),
+        body=Msg(
+            _("Purpose: %(purpose)s. Recorded by %(user)s."),
+            purpose=walk_in.purpose,
+            user=by,
+        ),
+        url=reverse("visits:walk_in", args=[walk_in.pk]),
     )
     return walk_in
 

@@ -18,6 +18,7 @@ from reception.calendar import WorkingCalendar
 from reception.models import Department, Notification, StaffMembership
 from reception.navigation import entries_for
 
+from .. import links
 from ..models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from ..permissions import may
 from ..selectors import LIVE_FOR_TASKS, start_of, visible_visits, with_presence
@@ -52,8 +53,9 @@ def _decision_row(step) -> Row:
 
 def _task_row(task, user, *, may_take: bool = False) -> Row:
     """Links to the task on the page that lists it (the visit page may not be theirs to open):
-    "My tasks" for what they hold by name, else their departments' task page."""
-    page = reverse("visits:my_tasks" if task.assignee_id == user.pk else "visits:tasks")
+    "My tasks" for what they hold by name, else their departments' task page, filtered to the
+    task's visit (the department page runs to several pages)."""
+    url = links.visit_tasks(task.visit_id, held=task.assignee_id == user.pk, task_id=task.pk)
     detail = _("%(visit)s · due %(date)s") % {
         "visit": task.visit,
         "date": date_format(task.due_date, "SHORT_DATE_FORMAT"),
@@ -63,7 +65,7 @@ def _task_row(task, user, *, may_take: bool = False) -> Row:
     return Row(
         task.label,
         detail,
-        f"{page}#task-{task.pk}",
+        url,
         late,
         due_today=not late and task.due_date == timezone.localdate(),
         take_url=take,
@@ -96,7 +98,9 @@ def _walk_in_row(walk_in) -> Row:
 
 
 def _notification_row(notification) -> Row:
-    return Row(notification.shown_title, _when(notification.created_at), reverse("notifications"))
+    """Opens what the notification is about, marking it read, as the bell's list does."""
+    url = reverse("notification_open", args=[notification.pk])
+    return Row(notification.shown_title, _when(notification.created_at), url)
 
 
 @dataclass

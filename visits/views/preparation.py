@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from reception.http import safe_next
 from reception.models import Department, User
 
+from .. import links
 from ..forms.preparation import TaskNoteForm
 from ..models import PrepStatus
 from ..permissions import may
@@ -28,10 +29,12 @@ from ..selectors import (
     expenses_awaiting,
     follow_ups_of,
     held_tasks,
+    held_tasks_of_visit,
     overdue_task,
     task_rows,
     tasks_in_reach,
     upcoming_preparation,
+    visit_tasks_of_departments,
 )
 from ..services import preparation
 from ..services.lifecycle import VisitError
@@ -59,6 +62,12 @@ def note_prefix(task) -> str:
     return f"task{task.pk}"
 
 
+def visit_param(request) -> int | None:
+    """`?visit=<pk>`: a task page shows that visit's tasks only (a notification's link)."""
+    value = request.GET.get("visit", "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
 class TaskBoardView(PermissionRequiredMixin, TemplateView):
     """The department page: open to those with the role's permission and to everyone who
     belongs to or heads a department (visits.see_department_tasks)."""
@@ -73,13 +82,19 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
         user = self.request.user
         departments = departments_of(user)
         headed = {pk for pk, head in departments.items() if head == user.pk}
-        board = department_board(user, departments)
+        visit_id = visit_param(self.request)
+        if visit_id is None:
+            board = department_board(user, departments)
+        else:
+            board = visit_tasks_of_departments(departments, visit_id)
         # A page of rows, overdue ones first: a busy department's fortnight runs to hundreds
         # of tasks, and each row is a few forms. One query counts, one reads the page.
         counts = board.order_by().aggregate(
             total=Count("pk"), overdue=Count("pk", filter=overdue_task())
         )
-        paginator = Paginator(board, self.PAGE_SIZE)
+        # One visit's tasks (a notification's link) are a handful a department: one page.
+        size = self.PAGE_SIZE if visit_id is None else max(counts["total"], 1)
+        paginator = Paginator(board, size)
         paginator.count = counts["total"]
         page = paginator.get_page(self.request.GET.get("page"))
         rows = task_rows(page.object_list)
@@ -95,7 +110,9 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
             overdue_count=counts["overdue"],
             groups=groups,
             page_obj=page,
-            query_string="",
+            query_string=f"visit={visit_id}" if visit_id else "",
+            visit_id=visit_id,
+            shown_visit=rows[0].visit if rows else None,
             is_head=bool(headed),
             task_count=counts["total"],
             horizon_days=HORIZON_DAYS,
@@ -112,18 +129,43 @@ class MyTasksView(TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         headed = headed_departments(user)
-        tasks = task_rows(held_tasks(user))
+        visit_id = visit_param(self.request)
+        if visit_id is None:
+            tasks = task_rows(held_tasks(user))
+        else:
+            tasks = task_rows(held_tasks_of_visit(user, visit_id))
         to_do = [t for t in tasks if t.status == PrepStatus.OPEN or t.needs_recheck]
-        done = [t for t in tasks if t not in to_do]
+        cancelled = [t for t in tasks if t.status == PrepStatus.CANCELLED]
+        done = [t for t in tasks if t not in to_do and t not in cancelled]
         return super().get_context_data(
             to_do=[task_context(t, user, headed) for t in to_do],
             done=[task_context(t, user, headed) for t in done],
+            cancelled=[task_context(t, user, headed) for t in cancelled],
+            visit_id=visit_id,
+            shown_visit=tasks[0].visit if tasks else None,
             has_department_page=may(user, "see_department_tasks"),
             follow_ups=list(follow_ups_of(user)),
             expenses=expenses_awaiting(user),
             today=timezone.localdate(),
             **kwargs,
         )
+
+
+class TaskOpenView(View):
+    """Where one task's link lands (visits.links.task): "My tasks" for its holder, else the
+    department page, each filtered to the task's visit and scrolled to the task. A task out of
+    the reader's reach (given to someone else since) is said to be so, on "My tasks"."""
+
+    def get(self, request, pk):
+        user = request.user
+        task = tasks_in_reach(user).filter(pk=pk).values("visit_id", "assignee_id").first()
+        if task is None:
+            messages.info(
+                request, _("That task is no longer yours or your departments' to prepare.")
+            )
+            return redirect("visits:my_tasks")
+        held = task["assignee_id"] == user.pk or not may(user, "see_department_tasks")
+        return redirect(links.visit_tasks(task["visit_id"], held=held, task_id=pk))
 
 
 def _home_of_tasks(user) -> str:

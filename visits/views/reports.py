@@ -14,10 +14,9 @@ from ..exports import (
     visitor_log_header,
     visitor_log_rows,
 )
-from ..filters import VisitFilter
 from ..forms.reports import PeriodForm
 from ..reports import BUILDERS, chart, computed_table, computed_tables
-from ..selectors import visible_visits
+from .requests import VisitListMixin
 
 
 def _period_form(request) -> PeriodForm:
@@ -72,14 +71,9 @@ class VisitorLogExportView(PermissionRequiredMixin, View):
         return export(fmt, name, visitor_log_header(), rows)
 
 
-class VisitListExportView(PermissionRequiredMixin, View):
-    """The visit list as filtered on screen (the same VisitFilter, the same scope)."""
-
-    permission_required = "visits.view_visitrequest"
+class VisitListExportView(VisitListMixin, View):
+    """The visit list as the page shows it (the same scope, filters and default state), all of
+    it rather than a page."""
 
     def get(self, request, fmt):
-        visits = visible_visits(request.user)
-        filterset = VisitFilter(request.GET or None, queryset=visits)
-        # As the list page does (django-filter's strict mode): invalid filters show nothing.
-        chosen = filterset.qs if filterset.is_valid() else visits.none()
-        return export(fmt, "visits", visit_list_header(), visit_list_rows(chosen))
+        return export(fmt, "visits", visit_list_header(), visit_list_rows(self.listed_visits()))

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
-from django_filters.views import FilterView
+from django_filters.views import FilterMixin, FilterView
 
 from approvals.forms import DecisionForm
 from approvals.models import StepState
 from approvals.selectors import with_people
-from approvals.services import authority
+from approvals.services import authority, earlier_decisions
 from reception.models import ClientContact, ReceptionPolicy
 from reception.views import PageQueryMixin
 
@@ -82,15 +82,35 @@ class UncountedPaginator(Paginator):
         return UncountedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
 
-class VisitListView(PermissionRequiredMixin, PageQueryMixin, FilterView):
+class VisitListMixin(PermissionRequiredMixin, FilterMixin):
+    """The visit list as the page shows it: the reader's scope, the list's filters, bound as
+    the page binds them. The page shows it a page at a time; its CSV and .xlsx exports
+    (views/reports.py) hold all of it, from this same code."""
+
     permission_required = "visits.view_visitrequest"
     filterset_class = VisitFilter
+
+    def get_queryset(self):
+        return with_list_facts(visible_visits(self.request.user)).order_by("-arrival_at", "-pk")
+
+    def listed_visits(self):
+        """django-filter's FilterView, strict: no query (the page's default state) lists every
+        visit in scope; an invalid filter lists none (the form says why)."""
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        if not self.filterset.is_bound or self.filterset.is_valid() or not self.get_strict():
+            return self.filterset.qs
+        return self.filterset.queryset.none()
+
+
+class VisitListView(VisitListMixin, PageQueryMixin, FilterView):
     template_name = "visits/visitrequest_list.html"
     paginate_by = 25
     paginator_class = UncountedPaginator
 
-    def get_queryset(self):
-        return with_list_facts(visible_visits(self.request.user)).order_by("-arrival_at", "-pk")
+    def get(self, request, *args, **kwargs):  # FilterView.get, through listed_visits()
+        self.object_list = self.listed_visits()
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -104,7 +124,9 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
     context_object_name = "visit"
 
     def get_queryset(self):
-        return with_list_facts(visible_visits(self.request.user)).select_related("receptionist")
+        return with_list_facts(visible_visits(self.request.user)).select_related(
+            "receptionist", "sales_lead", "project_engineer"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -126,8 +148,12 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             context["staff_form"] = StaffForm(
                 initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id}
             )
-        if pending and authority(pending, user) is not None:
-            context["decision_form"] = DecisionForm(step=pending)
+        if pending and visit.applicant_id != user.pk:
+            if authority(pending, user) is not None:
+                context["decision_form"] = DecisionForm(step=pending)
+            elif pending.can_be_decided_by(user):
+                # one person, one decision per round: say why there is no form
+                context["decided_earlier"] = earlier_decisions(pending).get(user.pk)
         return context
 
     def preparation(self, visit) -> dict:

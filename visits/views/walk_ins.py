@@ -94,6 +94,7 @@ class WalkInDecisionView(View):
             walk_in.wants_to_see_id != user.pk
             and not user.has_perm("visits.view_walkin")
             and (contact is None or contact.pk != user.pk)  # told when nobody answers
+            and not walk_ins_service.hears_of_walk_ins(user)  # told of every walk-in
         ):
             raise Http404
         return walk_in

@@ -19,7 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, file, commit, **options):
         path = Path(file)
         try:
-            rows = staff_import.read_rows(path.name, path.read_bytes())
+            with path.open("rb") as stream:
+                rows = staff_import.read_rows(path.name, stream)
         except (OSError, staff_import.StaffFileError) as error:
             raise CommandError(str(error)) from error
         rows = staff_import.preview(rows)
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             if row.errors:
                 self.stdout.write(self.style.ERROR(f"{label}: " + " ".join(row.errors)))
             else:
-                self.stdout.write(f"{label}: {row.action}")
+                self.stdout.write(" ".join([f"{label}: {row.action}", *row.changes]))
         bad = sum(1 for row in rows if row.errors)
         if bad:
             raise CommandError(f"{bad} of {len(rows)} rows have errors; nothing was saved.")

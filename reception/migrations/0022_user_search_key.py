@@ -16,7 +16,7 @@ def fill_search_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reception', '0017_user_access_version'),
+        ('reception', '0021_client_name_stem'),
     ]
 
     operations = [
