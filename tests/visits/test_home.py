@@ -11,6 +11,7 @@ from django.utils import timezone
 from reception.models import Notification
 from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
+from visits import links
 from visits.models import PrepStatus, VisitStatus, WalkIn
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +177,7 @@ def test_taking_a_task_makes_it_mine(marketing_tasks, sales, login):
     assert task.assignee == sales
     sections = work(browser)
     assert [row.url for row in sections["tasks"].rows] == [
-        f"{reverse('visits:my_tasks')}#task-{task.pk}"
+        links.visit_tasks(task.visit_id, held=True, task_id=task.pk)  # on My tasks
     ]
     assert sections["department_tasks"].count == marketing_tasks.count()  # the rest
 
