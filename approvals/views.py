@@ -13,7 +13,7 @@ from reception.http import safe_next
 from reception.roles import Role
 from reception.views import PageQueryMixin
 
-from . import links, services
+from . import cards, links, services
 from .filters import QueueFilter
 from .forms import AdministratorDecisionForm, DecisionForm, DelegationForm, current_grade_choices
 from .models import ApprovalStep, Delegation, StepState
@@ -75,6 +75,9 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
         user = self.request.user
         attach_people(context["object_list"])
         attach_grades(context["object_list"])
+        # the subject's app reads what its cards show for the whole page (visits: what goes
+        # over the standard, the client's last visits), not card by card
+        cards.prepare([step.visit for step in context["object_list"]], user)
         context["rows"] = [
             {
                 "step": step,

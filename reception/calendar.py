@@ -77,8 +77,19 @@ class WorkingCalendar:
 
     def __init__(self) -> None:
         self._entries: dict[int, dict] = {}
+        self._span: tuple[date, date, dict] | None = None
+
+    def preload(self, first: date, last: date) -> "WorkingCalendar":
+        """Read the administrator's entries for first..last in one query (days outside it are
+        read by year, as before): a page that looks a few weeks ahead costs one query, across
+        a new year too."""
+        entries = {e.day: e for e in CalendarDay.objects.filter(day__range=(first, last))}
+        self._span = (first, last, entries)
+        return self
 
     def _entry(self, day: date):
+        if self._span and self._span[0] <= day <= self._span[1]:
+            return self._span[2].get(day)
         if day.year not in self._entries:
             self._entries[day.year] = {
                 e.day: e for e in CalendarDay.objects.filter(day__year=day.year)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .messages import render_stored
+from .pinyin import pinyin_key
 from .roles import Role, role_label
 from .validators import name_key, name_stem, normalize_name, one_line
 
@@ -52,6 +53,11 @@ class User(AbstractUser):
     # Bumped whenever what this user may do changes (reception/access.py): their permissions,
     # roles and departments, kept in the cache between requests, are then read again.
     access_version = models.PositiveIntegerField(default=0, editable=False)
+    # The full name's pinyin, full and initials ("zhangwei zw"), for the people pickers
+    # (reception.selectors.search_staff); kept by save().
+    search_key = models.CharField(
+        _("pinyin search key"), max_length=255, blank=True, editable=False
+    )
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # the stubs lack it
         verbose_name = _("user")
@@ -59,6 +65,11 @@ class User(AbstractUser):
         ordering = ["username"]
 
     def save(self, *args, **kwargs):
+        if "full_name" not in self.get_deferred_fields():
+            self.search_key = pinyin_key(self.full_name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "full_name" in fields and "search_key" not in fields:
+            kwargs["update_fields"] = [*fields, "search_key"]
         # access_version is only ever raised in the database (reception.access.bump): a user
         # object read before a bump and saved after it must not put the old number back.
         if (

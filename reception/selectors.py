@@ -1,9 +1,14 @@
 """Read-side questions about organisation data that several pages ask."""
 
-from django.db.models import Q, QuerySet
+from functools import cache
 
-from .models import Client, ReceptionGrade, User
-from .roles import APPLICANT_ROLES, Role
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import translation
+
+from .models import Client, Department, ReceptionGrade, StaffMembership, User
+from .pinyin import full_pinyin, normalise
+from .roles import APPLICANT_ROLES, Role, role_label
 from .validators import name_key
 
 
@@ -41,11 +46,60 @@ def search_clients(queryset: QuerySet[Client], text: str) -> QuerySet[Client]:
     return queryset.filter(found).distinct()
 
 
+def _matches(key: str, *texts: str) -> bool:
+    """Whether the typed key is in one of the texts, as written or in full pinyin."""
+    return any(key in normalise(t) or key in full_pinyin(t) for t in texts if t)
+
+
+@cache
+def _role_texts() -> dict[str, tuple[str, ...]]:
+    """Each role's label in every language (a fixed list: computed once per process)."""
+    texts: dict[str, list[str]] = {role.value: [role.value] for role in Role}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for role in Role:
+                texts[role.value].append(str(role.label))
+    return {code: tuple(labels) for code, labels in texts.items()}
+
+
 def search_staff(queryset: QuerySet[User], text: str) -> QuerySet[User]:
+    """People by name, username, the name's pinyin (full "zhangwei" or initials "zw"), their
+    department (its name in either language or its pinyin), their title there, or their role.
+    A company has a few dozen departments and a fixed list of roles: those are matched here,
+    the people in one query."""
     text = text.strip()
-    if not text:
+    key = normalise(text)
+    if not key:
         return queryset
-    return queryset.filter(Q(full_name__icontains=text) | Q(username__icontains=text))
+    q = Q(full_name__icontains=text) | Q(username__icontains=text) | Q(search_key__contains=key)
+    departments = [
+        d.pk
+        for d in Department.objects.only("pk", "name", "name_en")
+        if _matches(key, d.name, d.name_en)
+    ]
+    if departments:
+        q |= Q(memberships__department__in=departments) | Q(headed_departments__in=departments)
+    q |= Q(memberships__title__icontains=text)
+    roles = [code for code, labels in _role_texts().items() if _matches(key, *labels)]
+    if roles:
+        q |= Q(groups__name__in=roles)
+    return queryset.filter(pk__in=User.objects.filter(q).values("pk"))
+
+
+def with_departments(queryset: QuerySet[User]) -> QuerySet[User]:
+    """Prefetch what staff_label shows: memberships with their departments, and the roles."""
+    memberships = StaffMembership.objects.select_related("department").order_by("department__code")
+    return queryset.prefetch_related(Prefetch("memberships", queryset=memberships), "groups")
+
+
+def staff_label(user: User) -> str:
+    """'张伟 · 营销部 · 营业员': the name, the departments and the title there (else the roles),
+    for pickers and wherever a name alone leaves "which one?" (use with_departments)."""
+    memberships = list(user.memberships.all())
+    departments = "、".join(dict.fromkeys(m.department.label for m in memberships))
+    titles = "、".join(dict.fromkeys(m.title for m in memberships if m.title))
+    roles = titles or "、".join(str(role_label(g.name)) for g in user.groups.all())
+    return " · ".join(part for part in (user.get_full_name(), departments, roles) if part)
 
 
 def default_main_host(grade: ReceptionGrade | None) -> User | None:

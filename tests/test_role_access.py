@@ -171,10 +171,12 @@ ACCESS = {
     "visits:board": rule(DESK),
     "visits:desk": rule(DESK),
     "visits:check": rule({R.RECEPTIONIST, R.FRONT_DESK, R.ADMINISTRATOR}, ok=405),
+    "visits:undo_check": rule({R.RECEPTIONIST, R.FRONT_DESK, R.ADMINISTRATOR}, ok=405),
     "visits:add_visitor": rule({R.RECEPTIONIST, R.FRONT_DESK, R.ADMINISTRATOR}, ok=405),
     "visits:arrangements": rule({R.RECEPTIONIST, R.ADMINISTRATOR}, ok=405),
     "visits:walk_ins": rule(DESK),
     "visits:walk_in_create": rule(DESK),
+    "visits:host_options": rule(DESK),  # whom a walk-in may ask for: for who records them
     # the walk-in asks for the marketing user; the desk roles may look
     "visits:walk_in": rule(DESK | {R.MARKETING}, out=404),
     "visits:welcome": rule(EVERYONE),
@@ -293,6 +295,7 @@ def scenario(four_tier):
         "visits:task": {"pk": task.pk},
         "visits:desk": {"pk": visit.pk},
         "visits:check": {"pk": visit.pk, "direction": "in"},
+        "visits:undo_check": {"event": 1},
         "visits:add_visitor": {"pk": visit.pk},
         "visits:arrangements": {"pk": visit.pk},
         "visits:walk_in": {"pk": walk_in.pk},

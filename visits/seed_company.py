@@ -38,6 +38,7 @@ from reception.models import (
     StaffMembership,
     User,
 )
+from reception.pinyin import pinyin_key
 from reception.roles import Role
 from reception.services import ensure_roles
 
@@ -386,10 +387,12 @@ class CompanySeeder:
         def person(roles, department, title, head=False):
             counter["n"] += 1
             key = roles[0].value.replace("_", "")
+            name = _name(self.rng)
             user = User(
                 pk=self.writer.new_id(User),
                 username=f"{USERNAME_PREFIX}{key}-{counter['n']}",
-                full_name=_name(self.rng),
+                full_name=name,
+                search_key=pinyin_key(name),  # bulk_create: no save() to fill it
                 email=f"{key}{counter['n']}@company.example.com",
                 password=self.password,
                 is_active=True,

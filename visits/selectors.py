@@ -9,13 +9,16 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
@@ -36,6 +39,7 @@ from .models import (
     VisitStatus,
 )
 from .permissions import approves_spending, is_approver
+from .services.estimate import over_standard, standards_ladder
 
 REACHED = [StepState.PENDING, StepState.APPROVED, StepState.RETURNED, StepState.REJECTED]
 
@@ -443,3 +447,65 @@ def expenses_awaiting(user) -> list[ExpenseLine]:
         if approves[grade_id]:
             waiting.append(line)
     return waiting
+
+
+# ---- the decision card (approvals' queue, visits' {% decision_facts %}) -------------------
+
+# The client's visits a decision card lists: enough to see a pattern, short enough to read.
+CLIENT_HISTORY = 3
+
+
+def client_history(visits) -> dict[int, list[VisitRequest]]:
+    """For each of these visits, its client's latest earlier visits (past arrivals, drafts
+    left out, the visit itself too), at most CLIENT_HISTORY: one query for a page of cards (a
+    row number per client, counted in the database). Only the date, the grade and the outcome
+    are read, and shown without a link: the approver of a client's request sees how the
+    company received that client before, including visits another approver decided, which
+    visible_visits would hide (marketing grades every request; the general manager decides
+    the VIP ones only)."""
+    visits = list(visits)
+    clients = {v.client_id for v in visits if v.client_id}
+    if not clients:
+        return {v.pk: [] for v in visits}
+    rows = (
+        VisitRequest.objects.filter(client_id__in=clients, arrival_at__lt=timezone.now())
+        .exclude(status=VisitStatus.DRAFT)
+        .annotate(
+            row=Window(RowNumber(), partition_by=F("client_id"), order_by=F("arrival_at").desc())
+        )
+        # one more than shown: a card's own visit (arrived already) may be among them
+        .filter(row__lte=CLIENT_HISTORY + 1)
+        .select_related("final_grade", "proposed_grade")
+        .only(
+            "pk",
+            "client_id",
+            "arrival_at",
+            "status",
+            "final_grade__name",
+            "final_grade__name_en",
+            "proposed_grade__name",
+            "proposed_grade__name_en",
+        )
+        .order_by("client_id", "-arrival_at")
+    )
+    by_client: dict[int, list[VisitRequest]] = {}
+    for row in rows:
+        if row.client_id is not None:
+            by_client.setdefault(row.client_id, []).append(row)
+    return {
+        v.pk: [h for h in by_client.get(v.client_id, []) if h.pk != v.pk][:CLIENT_HISTORY]
+        for v in visits
+    }
+
+
+def prepare_decision_cards(visits, user=None) -> None:
+    """Set `over_standard` (estimate.over_standard) and `client_history` on a page of
+    decision cards' visits, in two queries whatever the page's size. The caller attached the
+    grades with their standards (approvals.selectors.attach_grades)."""
+    visits = list(visits)
+    ladders = standards_ladder(visits)
+    history = client_history(visits)
+    for visit in visits:
+        ladder = ladders.get(visit.grade.scheme_id, []) if visit.grade else []
+        visit.over_standard = over_standard(visit, ladder)
+        visit.client_history = history[visit.pk]

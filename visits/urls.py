@@ -28,6 +28,7 @@ urlpatterns = [
     path("visits/new/", requests.VisitEditView.as_view(), name="create"),
     path("visits/contacts/", requests.ContactOptionsView.as_view(), name="contact_options"),
     path("options/staff/", options.StaffOptionsView.as_view(), name="staff_options"),
+    path("options/hosts/", options.HostOptionsView.as_view(), name="host_options"),
     path("options/clients/", options.ClientOptionsView.as_view(), name="client_options"),
     path("visits/<int:pk>/", requests.VisitDetailView.as_view(), name="detail"),
     path("visits/<int:pk>/edit/", requests.VisitEditView.as_view(), name="edit"),
@@ -76,6 +77,7 @@ urlpatterns = [
         desk.CheckView.as_view(),
         name="check",
     ),
+    path("desk/undo/<int:event>/", desk.UndoCheckView.as_view(), name="undo_check"),
     path(
         "desk/visits/<int:pk>/add-visitor/",
         desk.AddVisitorView.as_view(),

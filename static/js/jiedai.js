@@ -360,8 +360,23 @@
     });
   }
 
+  // An offer to undo (the desk's check-in, for a minute) leaves once its time is up; the
+  // server refuses it after that anyway.
+  function expireOffers(root) {
+    root.querySelectorAll("[data-expires-in]").forEach(function (el) {
+      if (el.hasAttribute("data-expiring")) return;
+      el.setAttribute("data-expiring", "");
+      var seconds = parseInt(el.getAttribute("data-expires-in"), 10) || 0;
+      window.setTimeout(function () { el.remove(); }, seconds * 1000);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     labelStackedTables(document);
+    expireOffers(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    expireOffers(event.target.ownerDocument ? event.target : document);
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     labelStackedTables(event.target.ownerDocument ? event.target : document);

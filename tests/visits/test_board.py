@@ -70,6 +70,10 @@ def test_the_board_names_each_visitor_and_marks_who_checked_in(visit, frontdesk,
     desk.check_in(visit=visit, by=frontdesk, visitor_ids=[first.pk])
     page = board_page(login(frontdesk)).content.decode()
     assert f'<span class="fw-semibold">{first.name}</span>' in page
+    for other in others:  # the desk checks them in with one click
+        assert f'data-visitor="{other.pk}" title="check in"><i class="bi bi-circle"' in page
+    page = board_page(login(user_with(Role.SECURITY))).content.decode()  # the gate only reads
+    assert "board-check-in" not in page
     for other in others:
         assert f'bi-circle text-body-secondary" aria-hidden="true"></i> {other.name}' in page
 

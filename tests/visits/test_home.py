@@ -11,6 +11,7 @@ from django.utils import timezone
 from reception.models import Notification
 from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
+from visits import links
 from visits.models import PrepStatus, VisitStatus, WalkIn
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,146 @@ def test_the_home_page_runs_as_many_queries_for_20_items_as_for_2(four_tier, log
     }
     assert big["decisions"].count == 20 and len(big["decisions"].rows) == 5
     assert few == many
+
+
+# ---- mine apart from my department's; overdue apart from due today -------------------------
+
+
+@pytest.fixture
+def marketing_tasks(four_tier, sales, other_sales):
+    """A colleague's approved visit: its marketing tasks nobody holds are the department's."""
+    from reception.models import Department, StaffMembership
+
+    marketing = Department.objects.get(code="marketing")
+    for person in (sales, other_sales):
+        StaffMembership.objects.get_or_create(user=person, department=marketing)
+    visit = approve_fully(file_visit(other_sales, four_tier["routine"]))
+    tasks = visit.prep_tasks.filter(department=marketing, assignee__isnull=True)
+    assert tasks.exists()
+    tasks.update(due_date=timezone.localdate())
+    return tasks
+
+
+def test_the_departments_tasks_nobody_holds_are_apart_from_mine(marketing_tasks, sales, login):
+    sections = work(login(sales))
+    assert "tasks" not in sections  # sales holds none of them
+    untaken = sections["department_tasks"]
+    assert untaken.count == marketing_tasks.count()
+    assert all(row.take_url for row in untaken.rows)
+
+
+def test_taking_a_task_makes_it_mine(marketing_tasks, sales, login):
+    task = marketing_tasks.order_by("pk").first()
+    browser = login(sales)
+    response = browser.post(reverse("visits:task_action", args=[task.pk, "take"]), {"next": HOME})
+    assert response.status_code == 302 and response["Location"] == HOME
+    task.refresh_from_db()
+    assert task.assignee == sales
+    sections = work(browser)
+    assert [row.url for row in sections["tasks"].rows] == [
+        links.visit_tasks(task.visit_id, held=True, task_id=task.pk)  # on My tasks
+    ]
+    assert sections["department_tasks"].count == marketing_tasks.count()  # the rest
+
+
+def test_a_task_someone_took_cannot_be_taken_again(marketing_tasks, sales, other_sales):
+    from visits.services.lifecycle import VisitError
+    from visits.services.preparation import take_task
+
+    task = marketing_tasks.order_by("pk").first()
+    take_task(task=task, by=other_sales)
+    with pytest.raises(VisitError, match="already taken"):
+        take_task(task=task, by=sales)
+
+
+def test_only_a_member_of_the_department_takes_its_tasks(marketing_tasks):
+    from visits.services.lifecycle import VisitError
+    from visits.services.preparation import take_task
+
+    outsider = user_with(Role.SALES, username="outsider")
+    with pytest.raises(VisitError, match="member of the department"):
+        take_task(task=marketing_tasks.first(), by=outsider)
+
+
+def test_overdue_and_due_today_differ_in_word_and_colour(marketing_tasks, sales, login):
+    late = marketing_tasks.order_by("pk").first()
+    PrepTaskModel = type(late)
+    PrepTaskModel.objects.filter(pk=late.pk).update(
+        due_date=timezone.localdate() - timedelta(days=2)
+    )
+    browser = login(sales)
+    rows = {row.url.rsplit("-", 1)[1]: row for row in work(browser)["department_tasks"].rows}
+    assert rows[str(late.pk)].late and not rows[str(late.pk)].due_today
+    assert all(row.due_today and not row.late for pk, row in rows.items() if pk != str(late.pk))
+    page = browser.get(HOME).content.decode()
+    assert page.count("work-overdue") == 1 and "overdue</span>" in page
+    assert "work-due-today" in page and "due today</span>" in page
+
+
+# ---- hosts see what they host, 7 working days ahead ----------------------------------------
+
+
+def test_the_next_7_working_days_follow_the_reception_calendar(db):
+    from datetime import date
+
+    from visits.views.home import last_day_ahead
+
+    # Mon 29 Sep 2025: 29, 30 Sep, then National Day (1–8 Oct), 9, 10, Sat 11 (make-up), 13, 14
+    assert last_day_ahead(date(2025, 9, 29)) == date(2025, 10, 14)
+    # a Saturday counts from the Monday after
+    assert last_day_ahead(date(2025, 6, 7)) == date(2025, 6, 17)
+
+
+def test_the_host_sees_the_visit_she_hosts_next_week(four_tier, sales, staff, login):
+    from visits.views.home import last_day_ahead
+
+    today = timezone.localdate()
+    last = last_day_ahead(today)
+    arrival = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+
+    def hosted(day, hour=10):
+        moment = arrival + timedelta(days=(day - today).days, hours=hour - 10)
+        visit = file_visit(
+            sales, four_tier["vip"], arrival_at=moment, departure_at=moment + timedelta(hours=5)
+        )
+        visit = approve_fully(visit)
+        assert visit.main_host == staff.gm
+        return visit
+
+    inside = hosted(last, 16)
+    outside = hosted(last + timedelta(days=1))
+    rows = [row.url for row in work(login(staff.gm))["arrivals"].rows]
+    assert reverse("visits:detail", args=[inside.pk]) in rows
+    assert reverse("visits:detail", args=[outside.pk]) not in rows
+    # the desk keeps today and tomorrow only (every arrival): the board shows the rest
+    desk = work(login(user_with(Role.FRONT_DESK))).get("arrivals")
+    assert desk is None or reverse("visits:desk", args=[inside.pk]) not in [
+        row.url for row in desk.rows
+    ]
+
+
+def test_the_host_sees_a_visit_in_approval_once_she_may_open_it(four_tier, sales, staff, login):
+    from approvals.models import StepState
+    from approvals.services import decide
+    from visits.views.home import last_day_ahead
+
+    day = last_day_ahead(timezone.localdate())
+    arrival = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    arrival += timedelta(days=(day - timezone.localdate()).days)
+    visit = file_visit(
+        sales,
+        four_tier["vip"],
+        main_host=staff.gm,
+        arrival_at=arrival,
+        departure_at=arrival + timedelta(hours=5),
+        late_reason="客户临时通知",
+    )
+    url = reverse("visits:detail", args=[visit.pk])
+    arrivals = work(login(staff.gm)).get("arrivals")
+    assert arrivals is None  # waiting for marketing: not hers to open yet
+    step = visit.approval_steps.get(state=StepState.PENDING)
+    decide(step=step, by=staff.marketing, decision=StepState.APPROVED, grade=four_tier["vip"])
+    browser = login(staff.gm)
+    [row] = work(browser)["arrivals"].rows
+    assert row.url == url and "In approval" in row.detail
+    assert browser.get(url).status_code == 200  # the link opens

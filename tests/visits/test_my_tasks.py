@@ -72,13 +72,13 @@ def test_the_engineer_undoes_his_ticked_task_from_the_done_list(technical_visit,
 def test_the_engineer_in_the_technology_department_opens_its_task_page_from_his_home(
     technical_visit, engineer, login
 ):
-    """His role grants no department page, but he belongs to the department: its tasks show
-    on his home, and their links open."""
+    """His role grants no department page, but he belongs to the department: its tasks nobody
+    holds show on his home (to take), and their links open."""
     department = technical_visit.prep_tasks.filter(department__code="technology", assignee=None)
     department.update(due_date=timezone.localdate())
     browser = login(engineer)
     home = browser.get(reverse("home"))
-    (tasks,) = [section for section in home.context["work"] if section.key == "tasks"]
+    (tasks,) = [s for s in home.context["work"] if s.key == "department_tasks"]
     links = {row.url.split("#")[0] for row in tasks.rows}
     assert f"{reverse('visits:tasks')}?visit={technical_visit.pk}" in links
     for link in links:

@@ -83,7 +83,7 @@ def test_tomorrow_tab_and_statuses(tomorrow_visit, frontdesk, login):
 def test_the_board_refreshes_itself_in_place(tomorrow_visit, frontdesk, login):
     browser = login(frontdesk)
     page = browser.get(BOARD, {"tab": "tomorrow"}).content.decode()
-    assert 'hx-trigger="every 30s"' in page and "tab=tomorrow" in page
+    assert 'hx-trigger="every 30s, board-changed from:body"' in page and "tab=tomorrow" in page
     partial = browser.get(BOARD, {"tab": "tomorrow"}, HTTP_HX_REQUEST="true").content.decode()
     assert partial.startswith('<div id="board-body"') and "<html" not in partial
     big = browser.get(BOARD, {"tab": "tomorrow", "big": "1"}).content.decode()

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from reception.models import Department, StaffMembership, User
 from reception.roles import Role
 from tests.factories import ClientFactory, user_with
 from tests.visits.test_filing_page import NEW, post_data
@@ -55,7 +56,7 @@ def test_staff_are_found_by_name_or_username(login, sales):
     browser = login(sales)
     by_name = browser.get(STAFF, {"q": "quentin"}).json()
     by_username = browser.get(STAFF, {"q": "QZHA"}).json()
-    expected = [{"value": str(quentin.pk), "text": "Quentin Zhao"}]
+    expected = [{"value": str(quentin.pk), "text": "Quentin Zhao · Sales"}]  # no department: role
     assert by_name["results"] == expected and by_username["results"] == expected
 
 
@@ -111,3 +112,79 @@ def test_an_unknown_client_posted_directly_is_refused(login, sales, four_tier):
     response = login(sales).post(NEW, data)
     assert response.status_code == 400
     assert "client" in response.context["form"].errors
+
+
+# ---- people by pinyin, department, title and role; the walk-in form's "wants to see" -------
+
+HOSTS = reverse("visits:host_options")
+
+
+@pytest.fixture
+def marketing_department(db):
+    return Department.objects.create(code="marketing", name="营销部", name_en="Marketing")
+
+
+@pytest.fixture
+def zhang_wei(sales, marketing_department):
+    StaffMembership.objects.create(user=sales, department=marketing_department, title="营业员")
+    return sales
+
+
+def found(browser, url, text) -> list[str]:
+    return [row["text"] for row in browser.get(url, {"q": text}).json()["results"]]
+
+
+def test_a_person_is_found_by_pinyin_initials_or_full_pinyin(login, marketing, zhang_wei):
+    user_with(Role.SALES, username="u2", full_name="李娜")
+    browser = login(marketing)
+    for text in ("zw", "zhangwei", "Zhang Wei", "ZHANGW", "张伟", "张"):
+        assert found(browser, STAFF, text) == ["张伟 · Marketing · 营业员"], text
+
+
+def test_a_person_is_found_by_department_title_or_role(login, marketing, zhang_wei):
+    user_with(Role.GENERAL_MANAGER, username="u3", full_name="赵敏")
+    browser = login(marketing)
+    for text in ("营销", "marketing", "yingxiao", "营业员"):
+        assert "张伟 · Marketing · 营业员" in found(browser, STAFF, text), text
+    for text in ("总经理", "general manager", "zongjingli"):
+        assert found(browser, STAFF, text) == ["赵敏 · General manager"], text
+    assert "赵敏 · General manager" not in found(browser, STAFF, "yingxiao")
+
+
+def test_the_pinyin_key_follows_a_renamed_person(zhang_wei):
+    assert zhang_wei.search_key == "zhangwei zw"
+    zhang_wei.full_name = "王芳"
+    zhang_wei.save(update_fields=["full_name"])
+    zhang_wei.refresh_from_db()
+    assert zhang_wei.search_key.split()[0] == "wangfang"
+
+
+def test_the_walk_in_form_lists_nobody_and_searches_hosts_on_the_server(login, zhang_wei):
+    guard = user_with(Role.SECURITY, username="guard")
+    user_with(Role.SECURITY, username="other_guard", full_name="张卫")  # hosts nobody
+    browser = login(guard)
+    page = browser.get(reverse("visits:walk_in_create")).content.decode()
+    assert options_of(page, "wants_to_see") == [""]
+    assert 'data-options-url="/options/hosts/"' in page
+    assert found(browser, HOSTS, "zw") == ["张伟 · Marketing · 营业员"]
+    assert found(browser, HOSTS, "guard") == []  # the recorder never names themselves
+
+
+def test_whoever_records_no_walk_in_gets_no_host_list(login, marketing):
+    assert login(marketing).get(HOSTS, {"q": "a"}).status_code == 403
+
+
+def test_a_host_picked_on_the_walk_in_form_is_recorded(login, zhang_wei):
+    guard = user_with(Role.SECURITY, username="guard")
+    data = {
+        "company": "星河电子",
+        "names": "王强",
+        "headcount": 1,
+        "phone": "13900001111",
+        "wants_to_see": zhang_wei.pk,
+        "purpose": "了解产品",
+    }
+    response = login(guard).post(reverse("visits:walk_in_create"), data)
+    assert response.status_code == 302
+    assert zhang_wei.walk_ins_for_me.count() == 1
+    assert User.objects.get(pk=zhang_wei.pk).search_key == "zhangwei zw"

@@ -342,6 +342,33 @@ def test_walk_in_headcount_has_the_filing_forms_limits(guard, assistant, login, 
     assert response.status_code == 400 and "headcount" in response.context["form"].errors
 
 
+def test_the_accept_card_names_the_grade_of_the_scheme_in_use(four_tier, guard, assistant, login):
+    record(login(guard), assistant)
+    walk_in = WalkIn.objects.get()
+    page = login(assistant).get(
+        reverse("visits:walk_in", args=[walk_in.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    text = page.content.decode()
+    assert four_tier["routine"].name in text  # 业务级, the lowest grade of the four tiers
+    assert "一般接待级别" not in text
+
+
+def test_the_accept_card_shows_the_department_and_title_of_whom_they_asked_for(
+    four_tier, guard, assistant, login
+):
+    from reception.models import Department, StaffMembership
+
+    marketing = Department.objects.get(code="marketing")
+    StaffMembership.objects.create(user=assistant, department=marketing, title="部长助理")
+    record(login(guard), assistant)
+    walk_in = WalkIn.objects.get()
+    label = f"营销助理 · {marketing.name_en} · 部长助理"
+    assert (
+        label in login(assistant).get(reverse("visits:walk_in", args=[walk_in.pk])).content.decode()
+    )
+    assert label in login(guard).get(reverse("visits:walk_ins")).content.decode()
+
+
 # ---- who else hears of walk-ins: policy data (seed 000 D) ----------------------------------
 
 

@@ -5,20 +5,32 @@ from django.utils.translation import gettext_lazy as _
 
 from reception.forms import LookAlikeClientMixin
 from reception.models import User
+from reception.selectors import staff_label, with_departments
 from reception.validators import TextRulesMixin
 
 from ..models import MAX_HEADCOUNT, WalkIn
 from ..services import walk_ins
-from .requests import StaffChoiceField
+from .widgets import SearchedSelect
+
+
+class HostChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return staff_label(obj)
 
 
 class WalkInForm(TextRulesMixin, LookAlikeClientMixin, forms.ModelForm):
     company_field = "company"
 
-    wants_to_see = StaffChoiceField(
+    # Searched on the server (a plant has hundreds of people): by name, pinyin, department,
+    # title or role; the page holds only the chosen person.
+    wants_to_see = HostChoiceField(
         label=_("Wants to see"),
         queryset=User.objects.none(),
-        help_text=_("If they do not know, choose the marketing head's assistant (preselected)."),
+        widget=SearchedSelect("visits:host_options"),
+        help_text=_(
+            "Type a name, its pinyin (zhangwei or zw), a department or a role. If they do not "
+            "know, choose the marketing head's assistant (preselected)."
+        ),
     )
 
     class Meta:
@@ -36,5 +48,5 @@ class WalkInForm(TextRulesMixin, LookAlikeClientMixin, forms.ModelForm):
         staff = walk_ins.hosts()
         if by is not None:
             staff = staff.exclude(pk=by.pk)
-        self.fields["wants_to_see"].queryset = staff  # type: ignore[attr-defined]
+        self.fields["wants_to_see"].queryset = with_departments(staff)  # type: ignore[attr-defined]
         self.fields["headcount"].widget.attrs.update({"min": 1, "max": MAX_HEADCOUNT})

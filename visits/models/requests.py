@@ -530,6 +530,8 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
     CHECK_IN = "check_in", _("Checked in")
     CHECK_OUT = "check_out", _("Checked out")
+    CHECK_IN_UNDONE = "check_in_undone", _("Check-in undone")
+    CHECK_OUT_UNDONE = "check_out_undone", _("Check-out undone")
     VISITOR_ADDED = "visitor_added", _("Visitor added at the desk")
     WALK_IN = "walk_in", _("Walk-in at the gate")
     CORRECTION = "correction", _("Corrected by an administrator")
@@ -548,7 +550,8 @@ class VisitEvent(models.Model):
 
     Approval decisions live on their ApprovalStep rows; the timeline page merges both.
     `changes` holds [{"field": name, "old": value, "new": value}, …] for CHANGE entries,
-    and the visitors' names for CHECK_IN, CHECK_OUT and VISITOR_ADDED entries.
+    and the visitors' names for CHECK_IN, CHECK_OUT, their *_UNDONE twins and VISITOR_ADDED
+    entries.
     """
 
     visit = models.ForeignKey(

@@ -1,6 +1,7 @@
-"""The reception desk: check-in and check-out, visitors added at the desk, the receptionist's
-arrangements (room, pick-up car and driver, lobby text)."""
+"""The reception desk: check-in and check-out (and their undo, for a minute), visitors added at
+the desk, the receptionist's arrangements (room, pick-up car and driver, lobby text)."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -114,6 +115,71 @@ def check_out(
         if not still_here and visit.status == VisitStatus.IN_PROGRESS:
             transition(visit, to=VisitStatus.COMPLETED, by=by)
     return leaving
+
+
+# How long the desk may take back a check-in or check-out it just made (a wrong name tapped).
+UNDO_SECONDS = 60
+
+
+def undo_until(event: VisitEvent) -> datetime:
+    return event.at + timedelta(seconds=UNDO_SECONDS)
+
+
+def undo_check(*, event: VisitEvent, by: User, now: datetime | None = None) -> list[Visitor]:
+    """Take back a check-in or check-out within UNDO_SECONDS of it, by whoever made it. The
+    visitors it moved (their time is the event's) go back to where they were; a visit the
+    check-in started goes back to approved, one the check-out completed back to in progress.
+    The timeline keeps both entries: the check-in and its undoing."""
+    now = now or timezone.now()
+    undoing_in = event.kind == EventKind.CHECK_IN
+    if event.kind not in (EventKind.CHECK_IN, EventKind.CHECK_OUT):
+        raise VisitError(_("Only a check-in or a check-out can be undone."))
+    with transaction.atomic():
+        visit = lock(event.visit)
+        if not permissions.checks_in_guests(by) or event.actor_id != by.pk:
+            raise VisitError(_("Only whoever checked the visitors in or out may undo it."))
+        if now > undo_until(event):
+            raise VisitError(
+                _("Too late to undo: that was more than a minute ago. Check them in or out again.")
+            )
+        if undoing_in:
+            # Visitors who have left since stay checked in: undo their check-out first.
+            found = visit.visitors.filter(checked_in_at=event.at, checked_out_at__isnull=True)
+        else:
+            found = visit.visitors.filter(checked_out_at=event.at)
+        moved = list(found)
+        if not moved or visit.status not in (*permissions.CHECK_IN_STATUSES, VisitStatus.COMPLETED):
+            raise VisitError(_("Nothing to undo: it was undone already or has moved on."))
+        field = "checked_in_at" if undoing_in else "checked_out_at"
+        Visitor.objects.filter(pk__in=[v.pk for v in moved]).update(**{field: None})
+        names = [v.name for v in moved]
+        VisitEvent.objects.create(
+            visit=visit,
+            actor=by,
+            at=now,
+            kind=EventKind.CHECK_IN_UNDONE if undoing_in else EventKind.CHECK_OUT_UNDONE,
+            changes=names,
+        )
+        if undoing_in and visit.status == VisitStatus.IN_PROGRESS:
+            if not visit.visitors.filter(checked_in_at__isnull=False).exists():
+                transition(visit, to=VisitStatus.APPROVED, by=by)
+        elif not undoing_in and visit.status == VisitStatus.COMPLETED:
+            transition(visit, to=VisitStatus.IN_PROGRESS, by=by)
+        if undoing_in:  # they were told the guests had arrived
+            people = [visit.main_host, *visit.accompanying_staff.all(), visit.applicant]
+            for user in {u.pk: u for u in people if u is not None}.values():
+                notify(
+                    [user],
+                    kind=Kind.GUESTS_ARRIVED,
+                    title=Msg(
+                        _("%(client)s: check-in of %(names)s undone, not arrived yet"),
+                        client=lambda: visit.client.label if visit.client else "",
+                        names="、".join(names),
+                    ),
+                    url=_url_for(visit, user),
+                    exclude=by,
+                )
+    return moved
 
 
 def add_visitor_at_desk(

@@ -18,8 +18,10 @@ TRANSITIONS: dict[str, set[str]] = {
     S.RETURNED: {S.SUBMITTED, S.CANCELLED},
     # A grade change after approval sends the request back through approval.
     S.APPROVED: {S.IN_PROGRESS, S.IN_APPROVAL, S.CANCELLED},
-    S.IN_PROGRESS: {S.COMPLETED},
-    S.COMPLETED: {S.CLOSED},
+    # Back one step only when the desk undoes, within its minute, the check-in that started
+    # the visit or the check-out that completed it (services/desk.py).
+    S.IN_PROGRESS: {S.COMPLETED, S.APPROVED},
+    S.COMPLETED: {S.CLOSED, S.IN_PROGRESS},
     S.REJECTED: set(),
     S.CANCELLED: set(),
     S.CLOSED: set(),
@@ -63,7 +65,7 @@ def transition(
     if to == S.SUBMITTED and visit.submitted_at is None:  # first filing counts for lateness
         visit.submitted_at = now
         fields.append("submitted_at")
-    if to == S.APPROVED:
+    if to == S.APPROVED and from_status != S.IN_PROGRESS:  # an undone check-in approves nothing
         visit.approved_at = now
         fields.append("approved_at")
     visit.save(update_fields=fields)

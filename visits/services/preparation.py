@@ -23,6 +23,7 @@ from ..models import (
     StandardHint,
     VisitEvent,
     VisitRequest,
+    VisitStatus,
 )
 from ..models.preparation import TIME_FIELDS
 from . import changes
@@ -358,17 +359,19 @@ def confirm_recheck(*, task: PrepTask, by: User) -> PrepTask:
     return task
 
 
+def _may_hold(user: User, task: PrepTask) -> bool:
+    """Who may hold a department's task by name: an active member of that department."""
+    return StaffMembership.objects.filter(
+        user=user, user__is_active=True, department_id=task.department_id
+    ).exists()
+
+
 def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
     with transaction.atomic():
         task = _locked(task)
         if not permissions.is_department_head(by, task):
             raise VisitError(_("Only the head of the department assigns its tasks."))
-        if (
-            assignee is not None
-            and not StaffMembership.objects.filter(
-                user=assignee, user__is_active=True, department_id=task.department_id
-            ).exists()
-        ):
+        if assignee is not None and not _may_hold(assignee, task):
             raise VisitError(_("Assign the task to a member of the department."))
         task.assignee = assignee
         task.save(update_fields=["assignee", "updated_at"])
@@ -385,6 +388,31 @@ def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
                 url=links.task(task),
                 exclude=by,
             )
+    return task
+
+
+# Visits whose tasks are still worked on (selectors.LIVE_FOR_TASKS).
+TASK_VISIT_STATUSES = (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL)
+
+
+def take_task(*, task: PrepTask, by: User) -> PrepTask:
+    """A member of the task's department takes an open task nobody holds yet: it becomes
+    theirs (on their "My tasks"), as if their head had assigned it to them; the same rule
+    says who may hold it. Taking a task one already holds changes nothing."""
+    with transaction.atomic():
+        task = _locked(task)
+        if task.assignee_id == by.pk:
+            return task
+        if task.status != PrepStatus.OPEN or task.visit.status not in TASK_VISIT_STATUSES:
+            raise VisitError(_("Only an open task of a visit still to come can be taken."))
+        if task.assignee_id is not None:
+            raise VisitError(
+                _("%(person)s has already taken this task.") % {"person": task.assignee}
+            )
+        if not _may_hold(by, task):
+            raise VisitError(_("Only a member of the department can take its tasks."))
+        task.assignee = by
+        task.save(update_fields=["assignee", "updated_at"])
     return task
 
 

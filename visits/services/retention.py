@@ -34,7 +34,13 @@ ENDED = [VisitStatus.CLOSED, VisitStatus.CANCELLED, VisitStatus.REJECTED]
 # The pages of a visit its bell notifications link to; their texts may name the visitors.
 VISIT_PAGES = ["visits:detail", "visits:desk"]
 # Timeline entries whose `changes` list visitors' names.
-NAME_EVENTS = [EventKind.CHECK_IN, EventKind.CHECK_OUT, EventKind.VISITOR_ADDED]
+NAME_EVENTS = [
+    EventKind.CHECK_IN,
+    EventKind.CHECK_OUT,
+    EventKind.CHECK_IN_UNDONE,
+    EventKind.CHECK_OUT_UNDONE,
+    EventKind.VISITOR_ADDED,
+]
 
 
 @dataclass

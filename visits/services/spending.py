@@ -27,34 +27,10 @@ from ..models import (
 )
 from ..permissions import approving_step, may
 from . import notifications
-from .estimate import estimate, grade_standard
+from .estimate import estimate, grade_standard, unit_price
 from .lifecycle import VisitError, lock
 
 CENT = Decimal("0.01")
-
-
-def unit_price(standard: ReceptionStandard | None, category: str) -> Decimal | None:
-    """What the standard allows per unit of `category`; None when it sets no limit.
-
-    Hotel and car: nothing is allowed when the grade has no hotel or car class; with a class
-    but no reference price set, the line is not compared."""
-    if standard is None:
-        return None
-    if category == ExpenseCategory.MEAL:
-        return standard.meal_per_person
-    if category == ExpenseCategory.WINE:
-        return standard.wine_per_bottle
-    if category == ExpenseCategory.CIGARETTES:
-        return standard.cigarettes_per_pack
-    if category == ExpenseCategory.HOTEL:
-        if not standard.hotel_class:
-            return Decimal("0")
-        return standard.hotel_room_price or None
-    if category == ExpenseCategory.CAR:
-        if not standard.car_class:
-            return Decimal("0")
-        return standard.car_trip_price or None
-    return None  # gifts, activities, other: no per-unit standard
 
 
 def allowed_amount(

@@ -230,8 +230,14 @@ def _decided(walk_in: WalkIn, by: User) -> WalkIn:
     return walk_in
 
 
+def walk_in_grade() -> ReceptionGrade | None:
+    """The grade an accepted walk-in is filed at: the lowest of the scheme in use (业务级 in
+    the four-tier scheme, C in A/B/C)."""
+    return ReceptionGrade.objects.current().order_by("-rank").first()
+
+
 def _routine_grade() -> ReceptionGrade:
-    grade = ReceptionGrade.objects.current().order_by("-rank").first()
+    grade = walk_in_grade()
     if grade is None:
         raise VisitError(_("No grade is set up; ask an administrator to load the policy."))
     return grade

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from reception import roles
-from visits import quantities
+from reception import selectors as reception_selectors
+from visits import quantities, selectors
 from visits.models import VisitStatus, mask_phone
 from visits.services import changes, estimate
 
@@ -191,6 +192,12 @@ def role_label(code):
 
 
 @register.filter
+def staff_label(user):
+    """'张伟 · 营销部 · 营业员': the name with the department and the title (or role)."""
+    return reception_selectors.staff_label(user) if user else ""
+
+
+@register.filter
 def minutes_since(moment):
     """Whole minutes from `moment` until now."""
     return max(int((timezone.now() - moment).total_seconds() // 60), 0) if moment else 0
@@ -205,7 +212,17 @@ def estimate_table(visit):
 @register.inclusion_tag("visits/_decision_facts.html")
 def decision_facts(visit):
     """What a manager needs to decide without opening the request: the visitors, the services,
-    meals and rooms, each beside what the grade's standard allows. The caller prefetches
-    `visit__visitors` and selects the grades' standards."""
+    meals and rooms, each beside what the grade's standard allows; line by line where the
+    request goes over that standard; the client's last visits. The caller prefetches
+    `visit__visitors` and selects the grades' standards; the queue reads the rest for the
+    whole page (selectors.prepare_decision_cards, through approvals.cards), a card swapped in
+    alone reads its own."""
     grade = visit.grade
-    return {"visit": visit, "standard": getattr(grade, "standard", None) if grade else None}
+    if not hasattr(visit, "client_history"):
+        selectors.prepare_decision_cards([visit])
+    return {
+        "visit": visit,
+        "standard": getattr(grade, "standard", None) if grade else None,
+        "over": visit.over_standard,
+        "history": visit.client_history,
+    }

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from ..forms.desk import (
     AddVisitorForm,
     ArrangementsForm,
 )
-from ..models import VisitRequest, VisitStatus
+from ..models import EventKind, VisitEvent, VisitRequest, VisitStatus
 from ..selectors import (
     BOARD_STATUSES,
     STILL_ON_SITE_SHOWN,
@@ -33,6 +33,51 @@ from ..services import desk, walk_ins
 from ..services.lifecycle import VisitError
 
 TABS = ("today", "tomorrow", "week")
+
+# ---- undo, for a minute -------------------------------------------------------------------
+# What the desk may still take back is kept in its session (no query on the board, and it
+# survives the board's refresh and a reload); the service decides whether it still may.
+UNDO_KEY = "desk_undo"
+
+
+def offer_undo(request, event: VisitEvent, people) -> None:
+    offers = [o for o in undo_offers(request) if o["event"] != event.pk]
+    offers.append(
+        {
+            "event": event.pk,
+            "in": event.kind == EventKind.CHECK_IN,
+            "names": "、".join(v.name for v in people),
+            "client": event.visit.client.label if event.visit.client else "",
+            "until": desk.undo_until(event).timestamp(),
+        }
+    )
+    request.session[UNDO_KEY] = offers[-5:]
+
+
+def undo_offers(request) -> list[dict]:
+    """The check-ins and check-outs this desk made less than a minute ago, newest first, with
+    the seconds each has left."""
+    now = timezone.now().timestamp()
+    offers = [o for o in request.session.get(UNDO_KEY, []) if o["until"] > now]
+    return [{**o, "seconds": int(o["until"] - now)} for o in reversed(offers)]
+
+
+def drop_offer(request, event_id: int) -> None:
+    if UNDO_KEY in request.session:
+        request.session[UNDO_KEY] = [o for o in request.session[UNDO_KEY] if o["event"] != event_id]
+
+
+def board_changed(request, error: str = "") -> HttpResponse:
+    """The htmx answer to a check-in, check-out or undo on the board: the board reloads its
+    body (the event below); a refusal shows above it."""
+    if error:
+        response = render(request, "visits/_desk_feedback.html", {"error": error})
+        response["HX-Retarget"] = "#desk-feedback"
+        response["HX-Reswap"] = "innerHTML"
+    else:
+        response = HttpResponse(status=204)
+    response["HX-Trigger"] = "board-changed"
+    return response
 
 
 class BoardView(PermissionRequiredMixin, TemplateView):
@@ -78,6 +123,7 @@ class BoardView(PermissionRequiredMixin, TemplateView):
         visits = list(arrivals(first, last, search))
         for visit in visits:  # the day beside the time, where the time alone could mislead
             visit.shows_day = first != last or timezone.localdate(visit.arrival_at) != first
+            visit.waiting = sum(1 for v in visit.visitors.all() if v.checked_in_at is None)
         query = self.request.GET.copy()
         return super().get_context_data(
             tab=tab,
@@ -96,6 +142,8 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             refresh_url=f"{reverse('visits:board')}?{query.urlencode()}",
             big=self.big,
             can_check_in=self.request.user.has_perm("visits.check_in_visitors"),
+            undo_offers=[] if self.big else undo_offers(self.request),
+            board_url=f"{reverse('visits:board')}?{self.request.GET.urlencode()}",
             **kwargs,
         )
 
@@ -135,37 +183,72 @@ class DeskVisitView(PermissionRequiredMixin, TemplateView):
             can_check_in=user.has_perm("visits.check_in_visitors"),
             can_arrange=user.has_perm("visits.track_preparation"),
             can_see_request=visible_visits(user).filter(pk=visit.pk).exists(),
+            undo_offers=undo_offers(self.request),
             **kwargs,
         )
 
 
 class CheckView(PermissionRequiredMixin, View):
-    """POST check-in or check-out, for some visitors (visitor=<id>…) or the whole group."""
+    """POST check-in or check-out, for some visitors (visitor=<id>…) or the whole group. From
+    the board with htmx: no reload, the board refreshes its body and offers the undo."""
 
     permission_required = "visits.check_in_visitors"
 
     def post(self, request, pk, direction):
+        if direction not in ("in", "out"):
+            raise Http404
         visit = desk_visit(request, pk)
         ids = [int(v) for v in request.POST.getlist("visitor") if v.isdigit()] or None
+        check = desk.check_in if direction == "in" else desk.check_out
         try:
-            if direction == "in":
-                people = desk.check_in(visit=visit, by=request.user, visitor_ids=ids)
-                messages.success(
-                    request,
-                    _("Checked in: %(names)s. The host has been told.")
-                    % {"names": "、".join(v.name for v in people)},
-                )
-            elif direction == "out":
-                people = desk.check_out(visit=visit, by=request.user, visitor_ids=ids)
-                messages.success(
-                    request,
-                    _("Checked out: %(names)s.") % {"names": "、".join(v.name for v in people)},
-                )
-            else:
-                raise Http404
+            people = check(visit=visit, by=request.user, visitor_ids=ids)
         except VisitError as error:
+            if request.htmx:
+                return board_changed(request, error.message)
             messages.error(request, error.message)
+            return redirect(safe_next(request, "visits:desk", pk))
+        kind = EventKind.CHECK_IN if direction == "in" else EventKind.CHECK_OUT
+        event = visit.events.filter(kind=kind, actor=request.user).latest("at", "pk")
+        offer_undo(request, event, people)
+        if request.htmx:
+            return board_changed(request)
+        names = "、".join(v.name for v in people)
+        if direction == "in":
+            messages.success(
+                request, _("Checked in: %(names)s. The host has been told.") % {"names": names}
+            )
+        else:
+            messages.success(request, _("Checked out: %(names)s.") % {"names": names})
         return redirect(safe_next(request, "visits:desk", pk))
+
+
+class UndoCheckView(PermissionRequiredMixin, View):
+    """POST: take back a check-in or check-out made less than a minute ago (the service
+    refuses later ones, and anyone else's)."""
+
+    permission_required = "visits.check_in_visitors"
+
+    def post(self, request, event):
+        event = get_object_or_404(
+            VisitEvent.objects.select_related("visit__client").filter(
+                kind__in=[EventKind.CHECK_IN, EventKind.CHECK_OUT], actor=request.user
+            ),
+            pk=event,
+        )
+        drop_offer(request, event.pk)
+        try:
+            people = desk.undo_check(event=event, by=request.user)
+        except VisitError as error:
+            if request.htmx:
+                return board_changed(request, error.message)
+            messages.error(request, error.message)
+        else:
+            if request.htmx:
+                return board_changed(request)
+            messages.success(
+                request, _("Undone: %(names)s.") % {"names": "、".join(v.name for v in people)}
+            )
+        return redirect(safe_next(request, "visits:board"))
 
 
 class AddVisitorView(PermissionRequiredMixin, View):

@@ -6,7 +6,7 @@ Every section is two queries whatever the data size: one aggregate count and one
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -14,15 +14,22 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from approvals.selectors import queue_for
-from reception.models import Notification
+from reception.calendar import WorkingCalendar
+from reception.models import Department, Notification, StaffMembership
 from reception.navigation import entries_for
 
 from .. import links
 from ..models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from ..permissions import may
-from ..selectors import LIVE_FOR_TASKS, departments_of, start_of, with_presence
+from ..selectors import LIVE_FOR_TASKS, start_of, visible_visits, with_presence
 
 SHORT = 5  # rows per section; the link leads to the whole list
+# Those who host, receive or filed a visit see it this many working days ahead (the
+# reception calendar's working days, today counting when it is one).
+HOSTED_WORKING_DAYS = 7
+# Visits the desk expects; a host also sees those still in approval that they may open.
+ON_THE_WAY = (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS)
+IN_APPROVAL = (VisitStatus.SUBMITTED, VisitStatus.IN_APPROVAL)
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,9 @@ class Row:
     text: str
     detail: str
     url: str
-    late: bool = False
+    late: bool = False  # overdue; a task's row says it in words and colour, as "due today"
+    due_today: bool = False
+    take_url: str = ""  # a department's task nobody holds: the "take it" button
 
 
 def _when(moment) -> str:
@@ -42,7 +51,7 @@ def _decision_row(step) -> Row:
     return Row(str(visit), _when(visit.arrival_at), reverse("visits:detail", args=[visit.pk]))
 
 
-def _task_row(task, user) -> Row:
+def _task_row(task, user, *, may_take: bool = False) -> Row:
     """Links to the task on the page that lists it (the visit page may not be theirs to open):
     "My tasks" for what they hold by name, else their departments' task page, filtered to the
     task's visit (the department page runs to several pages)."""
@@ -51,7 +60,16 @@ def _task_row(task, user) -> Row:
         "visit": task.visit,
         "date": date_format(task.due_date, "SHORT_DATE_FORMAT"),
     }
-    return Row(task.label, detail, url, task.is_overdue)
+    late = task.is_overdue
+    take = reverse("visits:task_action", args=[task.pk, "take"]) if may_take else ""
+    return Row(
+        task.label,
+        detail,
+        url,
+        late,
+        due_today=not late and task.due_date == timezone.localdate(),
+        take_url=take,
+    )
 
 
 def _request_row(visit) -> Row:
@@ -59,11 +77,14 @@ def _request_row(visit) -> Row:
 
 
 def _arrival_row(visit, *, desk: bool) -> Row:
-    detail = _("%(when)s · %(inside)s of %(total)s checked in") % {
-        "when": _when(visit.arrival_at),
-        "inside": visit.visitors_in,
-        "total": visit.visitors_total,
-    }
+    if visit.status in ON_THE_WAY:
+        detail = _("%(when)s · %(inside)s of %(total)s checked in") % {
+            "when": _when(visit.arrival_at),
+            "inside": visit.visitors_in,
+            "total": visit.visitors_total,
+        }
+    else:  # still in approval: the host sees it coming, and that it is not yet approved
+        detail = f"{_when(visit.arrival_at)} · {visit.get_status_display()}"
     url = reverse("visits:desk" if desk else "visits:detail", args=[visit.pk])
     return Row(str(visit), detail, url)
 
@@ -106,14 +127,10 @@ def decisions(user) -> QuerySet:
     return queue_for(user)
 
 
-def due_tasks(user) -> QuerySet:
-    """Open tasks the user holds or their departments hold, due today or overdue. The
-    departments as ids: PostgreSQL then filters the tasks directly instead of probing each
-    one's department members (tasks_in_reach, which the action views use)."""
-    mine = Q(assignee=user) | Q(department_id__in=list(departments_of(user)))
+def _due(tasks: QuerySet) -> QuerySet:
+    """Open tasks of visits still to come, due today or overdue, the most overdue first."""
     return (
-        PrepTask.objects.filter(
-            mine,
+        tasks.filter(
             status=PrepStatus.OPEN,
             visit__status__in=LIVE_FOR_TASKS,
             due_date__lte=timezone.localdate(),
@@ -121,6 +138,31 @@ def due_tasks(user) -> QuerySet:
         .select_related("visit__client", "department", "template")
         .order_by("due_date", "visit__arrival_at", "pk")
     )
+
+
+def due_tasks(user) -> QuerySet:
+    """Open tasks the user holds by name, due today or overdue."""
+    return _due(PrepTask.objects.filter(assignee=user))
+
+
+def my_departments(user) -> dict[int, bool]:
+    """The departments this user belongs to or heads: {id: whether they are a member} (a
+    member may take a task nobody holds; a head who is not one assigns it instead)."""
+    member = StaffMembership.objects.filter(user=user, department=OuterRef("pk"))
+    rows = (
+        Department.objects.filter(Q(memberships__user=user) | Q(head=user))
+        .annotate(member=Exists(member))
+        .values_list("pk", "member")
+        .distinct()
+    )
+    return dict(rows)
+
+
+def untaken_tasks(department_ids) -> QuerySet:
+    """Open tasks of these departments that nobody holds by name, due today or overdue. The
+    departments as ids: PostgreSQL then filters the tasks directly instead of probing each
+    one's department members."""
+    return _due(PrepTask.objects.filter(assignee__isnull=True, department_id__in=department_ids))
 
 
 def unfinished_requests(user) -> QuerySet:
@@ -135,26 +177,42 @@ def unfinished_requests(user) -> QuerySet:
     )
 
 
+def last_day_ahead(today, working_days: int = HOSTED_WORKING_DAYS):
+    """The last day of the next `working_days` working days, today counting when it is one
+    (the reception calendar: weekends, public holidays, make-up days, the admin's entries)."""
+    calendar = WorkingCalendar().preload(today, today + timedelta(days=working_days * 3 + 30))
+    first = today if calendar.is_working_day(today) else calendar.working_days_after(today, 1)
+    return calendar.working_days_after(first, working_days - 1)
+
+
 def coming_arrivals(user, *, everyone: bool) -> QuerySet:
-    """Today's and tomorrow's visits: all of them for the desk, else those the user hosts,
-    receives, accompanies or filed. Only what the row shows (the client, who is in): the
-    board's full query (pick-up, list facts) costs PostgreSQL more to plan."""
+    """For the desk: every visit arriving today and tomorrow. For everyone else: the visits
+    they host, receive, accompany or filed, arriving in the next HOSTED_WORKING_DAYS working
+    days (a host sees next week's visit, not only tomorrow's), those still in approval too
+    where they may open them (visible_visits: a host named on a request sees it once it
+    reaches a step of theirs or is approved). Only what the row shows (the client, who is
+    in): the board's full query (pick-up, list facts) took PostgreSQL 7 ms to plan."""
     today = timezone.localdate()
-    visits = with_presence(
-        VisitRequest.objects.filter(
-            status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS],
-            arrival_at__gte=start_of(today),
-            arrival_at__lt=start_of(today + timedelta(days=2)),
-        )
-    )
-    if not everyone:
+    statuses: tuple[VisitStatus, ...]
+    visits: QuerySet[VisitRequest]
+    if everyone:
+        last, statuses, visits = today + timedelta(days=1), ON_THE_WAY, VisitRequest.objects.all()
+    else:
+        last, statuses = last_day_ahead(today), (*ON_THE_WAY, *IN_APPROVAL)
         mine = VisitRequest.objects.filter(
             Q(main_host=user)
             | Q(receptionist=user)
             | Q(accompanying_staff=user)
             | Q(applicant=user)
         ).values("pk")
-        visits = visits.filter(pk__in=mine)
+        visits = visible_visits(user).filter(pk__in=mine)
+    visits = with_presence(
+        visits.filter(
+            status__in=statuses,
+            arrival_at__gte=start_of(today),
+            arrival_at__lt=start_of(last + timedelta(days=1)),
+        )
+    )
     return visits.select_related("client").order_by("arrival_at", "pk")
 
 
@@ -169,6 +227,7 @@ def unread(user) -> QuerySet:
 
 def work_for(user) -> list[Section]:
     desk = user.has_perm("visits.view_arrivals")
+    departments = my_departments(user)
     sections = [
         _section(
             "walk_ins",
@@ -190,16 +249,25 @@ def work_for(user) -> list[Section]:
         ),
         _section(
             "tasks",
-            _("Tasks due today or overdue"),
+            _("Your tasks due today or overdue"),
             "bi-list-check",
-            reverse("visits:tasks" if may(user, "see_department_tasks") else "visits:my_tasks"),
+            reverse("visits:my_tasks"),
             due_tasks(user),
             lambda task: _task_row(task, user),
             urgent=True,
         ),
         _section(
+            "department_tasks",
+            _("Your department's tasks, not yet taken"),
+            "bi-people",
+            reverse("visits:tasks" if may(user, "see_department_tasks") else "visits:my_tasks"),
+            untaken_tasks(list(departments)),
+            lambda task: _task_row(task, user, may_take=bool(departments.get(task.department_id))),
+            urgent=True,
+        ),
+        _section(
             "arrivals",
-            _("Arriving today and tomorrow"),
+            _("Arriving today and tomorrow") if desk else _("Your visits, next 7 working days"),
             "bi-door-open",
             reverse("visits:board") if desk else reverse("visits:list"),
             coming_arrivals(user, everyone=desk),

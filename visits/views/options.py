@@ -1,12 +1,22 @@
 """What a searched <select> offers (visits/forms/widgets.py): a few matches as JSON, for the
-filing form's client, main host and companions and the visit page's main host."""
+filing form's client, main host and companions, the visit page's main host and the walk-in
+form's "wants to see". People are found by name, pinyin (full or initials), department, title
+or role (reception.selectors.search_staff) and shown with their department beside the name."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import JsonResponse
 from django.views import View
 
 from reception.models import Client, User
-from reception.selectors import account_owner_candidates, search_clients, search_staff
+from reception.selectors import (
+    account_owner_candidates,
+    search_clients,
+    search_staff,
+    staff_label,
+    with_departments,
+)
+
+from ..services.walk_ins import hosts
 
 # Matches per answer: enough to pick from, small whatever the company's size. Typing more
 # narrows the list.
@@ -36,7 +46,18 @@ class StaffOptionsView(PermissionRequiredMixin, View):
         # ?applicants=1: only those who may file requests (the visit list's applicant filter)
         people = account_owner_candidates() if request.GET.get("applicants") else User.objects
         staff = search_staff(people.filter(is_active=True), request.GET.get("q", ""))
-        return answer(staff.order_by("full_name", "username", "pk"), User.get_full_name)
+        return answer(with_departments(staff.order_by("full_name", "username", "pk")), staff_label)
+
+
+class HostOptionsView(PermissionRequiredMixin, View):
+    """Whom walk-ins may ask for (visits.host_visitors), the recorder left out: for the gate
+    and the front desk, who record walk-ins."""
+
+    permission_required = "visits.add_walkin"
+
+    def get(self, request):
+        staff = search_staff(hosts().exclude(pk=request.user.pk), request.GET.get("q", ""))
+        return answer(with_departments(staff.order_by("full_name", "username", "pk")), staff_label)
 
 
 class ClientOptionsView(PermissionRequiredMixin, View):

@@ -173,10 +173,11 @@ def _home_of_tasks(user) -> str:
 
 
 class TaskActionView(View):
-    """Tick off, reopen, confirm after a change, or assign: in place with htmx. Open to the
-    task's holder and to its department's people; any other task answers 404."""
+    """Tick off, reopen, confirm after a change, assign, or take (a member takes a task of
+    their department nobody holds): in place with htmx. Open to the task's holder and to its
+    department's people; any other task answers 404."""
 
-    actions = ("done", "reopen", "recheck", "assign")
+    actions = ("done", "reopen", "recheck", "assign", "take")
 
     def post(self, request, pk, action):
         if action not in self.actions:
@@ -215,6 +216,13 @@ class TaskActionView(View):
             return preparation.reopen_task(task=task, by=user)
         if action == "recheck":
             return preparation.confirm_recheck(task=task, by=user)
+        if action == "take":
+            task = preparation.take_task(task=task, by=user)
+            if not self.request.htmx:
+                messages.success(
+                    self.request, _("“%(task)s” is yours now: it is on My tasks.") % {"task": task}
+                )
+            return task
         if not user.has_perm("visits.assign_preptask"):
             raise VisitError(_("Only the head of the department assigns its tasks."))
         assignee_id = self.request.POST.get("assignee", "")

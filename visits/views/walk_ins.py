@@ -32,8 +32,11 @@ class WalkInListView(PermissionRequiredMixin, PageQueryMixin, ListView):
 
     def get_queryset(self):
         since = timezone.now() - timedelta(days=7)
-        return WalkIn.objects.filter(recorded_at__gte=since).select_related(
-            "recorded_by", "wants_to_see", "decided_by", "on_behalf_of", "visit"
+        return (
+            WalkIn.objects.filter(recorded_at__gte=since)
+            .select_related("recorded_by", "wants_to_see", "decided_by", "on_behalf_of", "visit")
+            # the department and title beside the name of whom they asked for
+            .prefetch_related("wants_to_see__memberships__department", "wants_to_see__groups")
         )
 
 
@@ -133,6 +136,7 @@ class WalkInDecisionView(View):
         may_decide = may(user, "decide_walk_in", walk_in)
         return {
             "walk_in": walk_in,
+            "grade": walk_ins_service.walk_in_grade() if may_decide else None,
             "form": form,
             "may_decide": may_decide,
             "on_behalf": may_decide and walk_in.wants_to_see_id != user.pk,
