@@ -34,6 +34,7 @@ from ..permissions import is_editable, may
 from ..selectors import attach_readiness, timeline, visible_visits, with_list_facts
 from ..services import preparation
 from ..services import requests as services
+from ..services import staff as staff_services
 from ..services.lifecycle import VisitError
 
 
@@ -346,7 +347,7 @@ class StaffChangeView(PermissionRequiredMixin, View):
         form = StaffForm(request.POST)
         if form.is_valid():
             try:
-                diff = services.change_reception_staff(
+                diff = staff_services.change_reception_staff(
                     visit=visit,
                     by=request.user,
                     main_host=form.cleaned_data["main_host"],
