@@ -63,3 +63,67 @@ def test_a_control_character_in_a_path_names_no_page(path, client):
     WelcomeDisplay.objects.create(name="大堂")
     client.force_login(user_with(Role.FRONT_DESK))
     assert client.get(path).status_code == 404
+
+
+# ---- every form of the pages applies the text rules ----------------------------------------
+
+# Forms of the pages that need not: an email address only (EmailField has rules of its own).
+WITHOUT_TEXT_RULES = {"reception.forms.LocalisedPasswordResetForm"}
+
+
+def page_forms() -> set[type]:
+    """Every form class the apps define outside the admin (which is Django's)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from django import forms
+
+    found = set()
+    for app in ("reception", "approvals", "visits"):
+        package = importlib.import_module(app)
+        for module in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if any(part in module.name for part in ("admin", "migrations", "management")):
+                continue
+            for _name, cls in inspect.getmembers(importlib.import_module(module.name)):
+                if (
+                    inspect.isclass(cls)
+                    and issubclass(cls, forms.BaseForm)
+                    and cls.__module__.split(".")[0] in ("reception", "approvals", "visits")
+                ):
+                    found.add(cls)
+    return found
+
+
+def test_every_form_of_the_pages_refuses_control_characters():
+    from reception.validators import TextRulesMixin
+
+    forms = page_forms()
+    assert len(forms) > 15
+    missing = {
+        f"{cls.__module__}.{cls.__name__}" for cls in forms if not issubclass(cls, TextRulesMixin)
+    } - WITHOUT_TEXT_RULES
+    assert not missing, f"add TextRulesMixin (reception/validators.py) to {missing}"
+
+
+def test_a_delegation_note_with_a_control_character_is_a_form_error(four_tier, staff, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from approvals.models import Delegation
+
+    client.force_login(staff.gm)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("approvals:delegations"),
+        {
+            "delegate": staff.deputy_gm.pk,
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=2)).isoformat(),
+            "note": "出差\x07",
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert "U+0007" in response.context["form"].errors["note"][0]
+    assert not Delegation.objects.exists()
