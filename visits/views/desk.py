@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from reception.http import safe_next
 from reception.models import ReceptionPolicy
-from reception.validators import EARLIEST, LATEST, parse_day
+from reception.validators import EARLIEST, LATEST, parse_day, parse_ids
 
 from ..forms.desk import (
     AddVisitorForm,
@@ -146,7 +146,7 @@ class CheckView(PermissionRequiredMixin, View):
 
     def post(self, request, pk, direction):
         visit = desk_visit(request, pk)
-        ids = [int(v) for v in request.POST.getlist("visitor") if v.isdigit()] or None
+        ids = parse_ids(request.POST.getlist("visitor")) or None
         try:
             if direction == "in":
                 people = desk.check_in(visit=visit, by=request.user, visitor_ids=ids)

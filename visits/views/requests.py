@@ -19,6 +19,7 @@ from approvals.models import StepState
 from approvals.selectors import with_people
 from approvals.services import authority
 from reception.models import ClientContact, ReceptionPolicy
+from reception.validators import parse_id
 from reception.views import PageQueryMixin
 
 from ..filters import VisitFilter
@@ -330,10 +331,10 @@ class ContactOptionsView(PermissionRequiredMixin, View):
     permission_required = "visits.add_visitrequest"
 
     def get(self, request):
-        client_id = request.GET.get("client", "")
+        client_id = parse_id(request.GET.get("client", ""))
         contacts = (
-            ClientContact.objects.filter(client_id=int(client_id))
-            if client_id.isdigit()
+            ClientContact.objects.filter(client_id=client_id)
+            if client_id is not None
             else ClientContact.objects.none()
         )
         return render(request, "visits/_contact_options.html", {"contacts": contacts})
