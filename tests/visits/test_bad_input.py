@@ -403,3 +403,24 @@ def test_numbers_past_their_column_are_form_errors_and_the_estimate_still_shows(
     assert response.status_code == 400
     assert set(fields) <= set(response.context["form"].errors)
     assert 'id="estimate"' in response.content.decode()
+
+
+# ---- a forged row count builds no more forms than the page takes --------------------------
+
+
+def test_a_forged_row_count_builds_at_most_the_formsets_limit(four_tier, sales, staff, login):
+    from reception.forms import ContactFormSet
+    from visits.forms.itinerary import ItineraryFormSet
+    from visits.forms.summary import FollowUpFormSet
+
+    for formset_class in (ContactFormSet, ItineraryFormSet, FollowUpFormSet):
+        assert formset_class.absolute_max == formset_class.max_num <= 200
+    visit = approve_through(file_visit(sales, four_tier["guest"]))
+    response = login(staff.receptionist).post(
+        reverse("visits:itinerary", args=[visit.pk]),
+        {"items-TOTAL_FORMS": "1000000", "items-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 400
+    formset = response.context["formset"]
+    assert len(formset.forms) == ItineraryFormSet.max_num
+    assert "at most 60" in " ".join(formset.non_form_errors())
