@@ -111,6 +111,10 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag, attr_list):
         attrs = {k: (v if v is not None else "") for k, v in attr_list}
+        # what a script loads: htmx GETs, a searched select's matches
+        for loaded in ("hx-get", "data-options-url"):
+            if attrs.get(loaded) and tag != "form":
+                self.links.append(urljoin(self.url, attrs[loaded]))
         if tag == "a" and attrs.get("href"):
             self.links.append(urljoin(self.url, attrs["href"]))
         elif tag == "form":

@@ -85,6 +85,7 @@ def parameterless_pages() -> list[str]:
 class Outcome:
     status: int
     error: str = ""  # the exception that escaped the view, with where it was raised
+    cause: str = ""  # its type and where it was raised: the same bug for every input
 
     @property
     def server_error(self) -> bool:
@@ -117,8 +118,9 @@ def signature(form: Form) -> frozenset[str]:
     return frozenset("".join("#" if c.isdigit() else c for c in f.name) for f in form.fields)
 
 
-def where(error: BaseException) -> str:
-    """The exception and the last frame of the project's own code it passed."""
+def where(error: BaseException) -> tuple[str, str]:
+    """The exception with its message, and its type, each with the last frame of the
+    project's own code it passed."""
     root = Path(settings.BASE_DIR)
     frames = [
         f
@@ -126,10 +128,10 @@ def where(error: BaseException) -> str:
         if Path(f.filename).is_relative_to(root)
         and Path(f.filename).relative_to(root).parts[0] in PROJECT_APPS
     ]
-    text = f"{type(error).__name__}: {str(error)[:200]}"
+    place = ""
     if frames:
-        text += f" at {Path(frames[-1].filename).relative_to(root)}:{frames[-1].lineno}"
-    return text
+        place = f" at {Path(frames[-1].filename).relative_to(root)}:{frames[-1].lineno}"
+    return f"{type(error).__name__}: {str(error)[:200]}{place}", f"{type(error).__name__}{place}"
 
 
 def forget_kept_answers():
@@ -150,12 +152,13 @@ def submit(client: Client, method: str, path: str, data=None, *, htmx=False) -> 
                 response = client.get(path, data or {}, headers=headers)
             transaction.set_rollback(True)
     except Exception as error:  # an exception escaped the view: the server answers 500
-        outcome = Outcome(500, where(error))
+        outcome = Outcome(500, *where(error))
     else:
         outcome = Outcome(response.status_code)
     for cookie in ("messages", "django_language"):
         client.cookies.pop(cookie, None)
-    forget_kept_answers()
+    if method != "get":
+        forget_kept_answers()
     return outcome
 
 
@@ -183,8 +186,7 @@ def walk(client: Client, username: str, seeds: list[str]) -> Walk:
                 response = client.get(path)
                 transaction.set_rollback(True)
         except Exception as error:
-            result.failures.append(f"{username}: GET {path} -> 500 {where(error)}")
-        forget_kept_answers()
+            result.failures.append(f"{username}: GET {path} -> 500 {where(error)[0]}")
         if response is None:
             continue
         if response.status_code >= 500:
