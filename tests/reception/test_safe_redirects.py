@@ -187,7 +187,8 @@ def test_a_follow_up_done_with_a_next_that_is_no_path(bad, four_tier, sales, sta
     assert action.done_at is not None
 
 
-@pytest.mark.parametrize("bad", NOT_A_PATH)
+# (in a query string a control character is dropped before any view: tests/test_control_characters)
+@pytest.mark.parametrize("bad", ["x", " /visits/", "//evil.example/"])
 def test_a_task_assign_form_never_carries_a_next_that_is_no_path(bad, four_tier, sales, client):
     office = Department.objects.get(code="office")
     office.head = user_with(Role.DEPARTMENT_HEAD, Role.DEPARTMENT_MEMBER)
