@@ -93,7 +93,7 @@ class DelegateChoiceField(forms.ModelChoiceField):
         return obj.get_full_name()
 
 
-class DelegationForm(forms.ModelForm):
+class DelegationForm(TextRulesMixin, forms.ModelForm):
     delegate = DelegateChoiceField(label=_("Delegate"), queryset=User.objects.none())
 
     class Meta:

@@ -11,6 +11,7 @@ from django_filters.views import FilterView
 from reception.errors import RuleError
 from reception.http import safe_next
 from reception.roles import Role
+from reception.validators import parse_ids
 from reception.views import PageQueryMixin
 
 from . import cards, links, services
@@ -191,7 +192,7 @@ class BulkApproveView(PermissionRequiredMixin, View):
     permission_required = "approvals.view_approvalstep"
 
     def post(self, request):
-        ids = [i for i in request.POST.getlist("steps") if i.isdigit()][:100]
+        ids = parse_ids(request.POST.getlist("steps"))[:100]
         steps = list(queue_for(request.user).filter(pk__in=ids).select_related("visit__client"))
         if not steps:
             messages.warning(request, _("Select the requests to approve first."))

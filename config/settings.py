@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "reception.middleware.AccessMiddleware",  # permissions and roles kept between requests
     "reception.middleware.UserLanguageMiddleware",
+    # After the user and the language (its 404 is the app's page): no control character
+    # reaches a view from the URL (reception/middleware.py).
+    "reception.middleware.ControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -12,8 +12,10 @@ from .health import health
 
 handler400 = reception_views.bad_request
 handler403 = reception_views.permission_denied
-# 404 and 500: Django's own views render templates/404.html and templates/500.html (the 500
-# page without a request context, so it needs neither the database nor a session).
+# 404: Django's own view renders templates/404.html. 500: templates/500.html, or 503.html with
+# Retry-After when the database does not answer; both without a request context, so they need
+# neither the database nor a session.
+handler500 = reception_views.server_error
 
 admin.site.site_header = _("Jiedai administration")
 admin.site.site_title = _("Jiedai")

@@ -118,6 +118,9 @@ class ContactForm(TextRulesMixin, forms.ModelForm):
         fields = ["name", "title", "phone", "email"]
 
 
+# max_num and absolute_max: a posted TOTAL_FORMS of a million builds (and shows again) at most
+# 200 forms, not Django's 2,000. A form of DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields holds
+# fewer contacts than that anyway.
 ContactFormSet = inlineformset_factory(
     Client,
     ClientContact,
@@ -125,6 +128,8 @@ ContactFormSet = inlineformset_factory(
     fields=["name", "title", "phone", "email"],
     extra=1,
     can_delete=True,
+    max_num=200,
+    absolute_max=200,
 )
 
 

@@ -1,5 +1,6 @@
 import re
 
+from django.http import Http404, QueryDict
 from django.utils import translation
 
 from . import access
@@ -58,3 +59,45 @@ class DownloadStartedMiddleware:
                 httponly=False,  # read by the page's script
             )
         return response
+
+
+# Control characters no query value or path needs; a tab, a line break and a carriage return
+# may come from a pasted search and do no harm.
+KEPT_CONTROLS = {"\t", "\n", "\r"}
+_CONTROLS = {
+    c: None for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if chr(c) not in KEPT_CONTROLS
+}
+
+
+def without_controls(text: str) -> str:
+    return text.translate(_CONTROLS)
+
+
+class ControlCharactersMiddleware:
+    """Control characters never reach a view from the URL: PostgreSQL refuses a NUL in any
+    text, so `?q=a%00b` answered 500 wherever a search or filter reached the database.
+
+    Query-string keys and values lose them (what is left is searched for); a path holding one
+    names no page (404): no URL of the project has one, and a token or a slug read from the
+    path would reach a query. Form fields refuse them with a message on the field
+    (reception/validators.py, TextRulesMixin; Django's own CharField refuses a NUL)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if without_controls(request.path_info) != request.path_info:
+            raise Http404
+        query = request.GET
+        if any(
+            without_controls(text) != text
+            for key, values in query.lists()
+            for text in (key, *values)
+        ):
+            cleaned = QueryDict(mutable=True)
+            for key, values in query.lists():
+                for value in values:
+                    cleaned.appendlist(without_controls(key), without_controls(value))
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)

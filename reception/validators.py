@@ -10,17 +10,23 @@
   case, spacing, punctuation and legal-form suffixes, and by a stem that also ignores
   bracketed parts (a place, a branch).
 
-`TextRulesMixin` applies the text and date rules to every field of a form; forms list it
-first among their bases.
+- Row ids are ASCII digits within a big integer (`parse_id`); numbers keep within their
+  model field's limits.
+
+`TextRulesMixin` applies these rules to every field of a form; forms list it first among
+their bases.
 """
 
+import contextlib
 import functools
 import re
 import unicodedata
 from datetime import date, datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +132,62 @@ def parse_day(text: str | None) -> date | None:
     return day if in_date_window(day) else None
 
 
+# ---- row ids and numbers --------------------------------------------------------------------
+
+# Row ids are big integers (DEFAULT_AUTO_FIELD).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value) -> int | None:
+    """A row id posted or put in a query string: ASCII digits within a big integer; anything
+    else is None. str.isdigit() is no test: it accepts "²" (which int() refuses: a 500) and
+    "٣" (which int() reads as 3)."""
+    text = str(value)
+    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
+def parse_ids(values) -> list[int]:
+    """The values that are row ids (parse_id), in order; the others left out."""
+    return [i for i in map(parse_id, values) if i is not None]
+
+
+def _guard_ids(field: forms.ModelMultipleChoiceField) -> None:
+    """Refuse what is no row id before the field asks the database: Django guards `pk = n`
+    against numbers past the column's range, not `pk IN (…)`, and SQLite raises OverflowError."""
+    if field.queryset is None:
+        return
+    pk = field.queryset.model._meta.pk
+    if field.to_field_name or not isinstance(pk, models.IntegerField):
+        return
+    check_values = field._check_values  # type: ignore[attr-defined]  # Django's, not stubbed
+
+    def check_ids(values):
+        for value in values:
+            if parse_id(value) is None:
+                raise ValidationError(
+                    field.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": value},
+                )
+        return check_values(values)
+
+    field._check_values = check_ids  # type: ignore[attr-defined]
+
+
+def _bound_number(field: forms.Field, model_field) -> None:
+    """A model field's limits (its validators and its column's range) on the form's field. A
+    ModelForm sets what its fields cleaned on the instance before the model checks its own
+    limits: 10**19 meals was refused, but the page shown again computed the estimate with it
+    (decimal.InvalidOperation, a 500)."""
+    for validator in model_field.validators:
+        if isinstance(validator, MinValueValidator | MaxValueValidator) and (
+            validator not in field.validators
+        ):
+            field.validators.append(validator)
+
+
 def _guard_field(field: forms.Field) -> None:
     if isinstance(field, forms.CharField) and not isinstance(
         field, forms.EmailField | forms.URLField
@@ -139,15 +201,23 @@ def _guard_field(field: forms.Field) -> None:
         and date_window_validator not in field.validators
     ):
         field.validators.append(date_window_validator)
+    elif isinstance(field, forms.ModelMultipleChoiceField):
+        _guard_ids(field)
 
 
 class TextRulesMixin:
-    """Apply the single-line / multi-line text rules and the date window to every field."""
+    """Apply the single-line / multi-line text rules and the date window to every field, the
+    model's number limits to a ModelForm's number fields, and refuse what is no row id in a
+    multiple choice of rows."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        for name, field in self.fields.items():
             _guard_field(field)
+            if model is not None and isinstance(field, forms.IntegerField | forms.DecimalField):
+                with contextlib.suppress(FieldDoesNotExist):
+                    _bound_number(field, model._meta.get_field(name))
 
 
 # ---- company names --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import math
+import sys
 from datetime import timedelta
 
 from axes.helpers import get_client_username, get_cool_off
@@ -9,11 +10,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import check_for_language, ngettext
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.generic import DetailView, ListView, View
 from django.views.i18n import set_language as django_set_language
 from django_filters.views import FilterView
@@ -183,6 +187,24 @@ def permission_denied(request, exception=None):
     needed = getattr(view_class, "permission_required", None) or ()
     context = {"needed_roles": roles_with_permission(needed)}
     return render(request, "403.html", context, status=403)
+
+
+# While the database restarts (a few seconds) or fails over: when to ask again.
+RETRY_AFTER_SECONDS = 5
+
+
+def server_error(request):
+    """The 500 page; or, when the database does not answer (an OperationalError or
+    InterfaceError reached the top: refused or dropped connections, a restart, a failover), a
+    503 with Retry-After and "try again in a moment". Both render without a request context:
+    they need neither the database nor a session. Django calls this inside its handling of
+    the exception, so sys.exc_info() names it."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)
 
 
 def csrf_failure(request, reason=""):

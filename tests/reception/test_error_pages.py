@@ -2,11 +2,13 @@
 with a way back; a 403 names the roles the page is for."""
 
 import pytest
+from django.db import IntegrityError, InterfaceError, OperationalError, connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
 from reception.roles import Role
+from reception.views import RETRY_AFTER_SECONDS
 from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +86,81 @@ def test_a_csrf_failure_says_the_form_expired_in_the_layout(front_desk):
     assert response.status_code == 403
     body = response.content.decode()
     assert "The form has expired" in body and 'class="navbar' in body
+
+
+# ---- a database that does not answer: 503, "try again in a moment" ------------------------
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.parametrize("error", [OperationalError, InterfaceError])
+def test_a_database_error_in_a_view_answers_503_with_retry_after(
+    error, login, front_desk, monkeypatch
+):
+    def unreachable(*args, **kwargs):
+        raise error("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("visits.views.home.entries_for", unreachable)
+    client = login(front_desk)
+    client.raise_request_exception = False
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    body = response.content.decode()
+    assert "Try again in a moment" in body and "was not saved" in body
+    assert 'class="navbar' in body and "Back to the home page" in body
+
+
+@override_settings(DEBUG=False)
+def test_a_database_error_before_the_view_answers_503_in_the_readers_language(
+    login, front_desk, monkeypatch
+):
+    """The user's roles are read by a middleware, before any view: the 503 comes from the
+    error handler, in the language the browser asks for (the saved one needs the database)."""
+
+    def unreachable(user):
+        raise OperationalError("could not connect to server: Connection refused")
+
+    monkeypatch.setattr("reception.middleware.access.load", unreachable)
+    client = login(front_desk)
+    client.raise_request_exception = False
+    response = client.get(reverse("visits:board"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 503 and response.has_header("Retry-After")
+    with translation.override("zh-hans"):
+        title = translation.gettext("Try again in a moment")
+    assert title != "Try again in a moment" and title in response.content.decode()
+
+
+@override_settings(DEBUG=False)
+def test_other_errors_still_answer_500(login, front_desk, monkeypatch):
+    def broken(*args, **kwargs):
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr("visits.views.home.entries_for", broken)
+    client = login(front_desk)
+    client.raise_request_exception = False
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 500 and not response.has_header("Retry-After")
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.django_db(transaction=True)
+def test_a_database_nobody_can_connect_to_answers_503(client):
+    """The real thing: the database's address leads nowhere (a closed port; for SQLite a file
+    in a folder that does not exist) while a logged-in user opens a page."""
+    client.force_login(user_with(Role.FRONT_DESK, username="desk_outage"))
+    client.raise_request_exception = False
+    saved = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent-folder/jiedai.sqlite3"
+    else:
+        connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
+    try:
+        response = client.get(reverse("visits:board"), HTTP_ACCEPT_LANGUAGE="en")
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert "Try again in a moment" in response.content.decode()

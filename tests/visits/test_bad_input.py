@@ -335,3 +335,92 @@ def test_a_form_over_djangos_field_limit_gets_a_page_that_says_so(four_tier, sal
     page = response.content.decode()
     assert "more than 1000 fields" in page and "nothing was saved" in page
     assert not VisitRequest.objects.exists()
+
+
+# ---- ids that are no ids, numbers past their column: a form error, never a 500 -----------
+# (found by tests/inputs/test_fuzz.py; "²" passes str.isdigit() and fails int())
+
+NOT_IDS = ["²", "٣", "9223372036854775808"]
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_a_visitor_id_that_is_no_id_checks_everyone_in(value, four_tier, sales, staff, login):
+    visit = approve_through(file_visit(sales, four_tier["guest"]))
+    response = login(user_with(Role.FRONT_DESK)).post(
+        reverse("visits:check", args=[visit.pk, "in"]), {"visitor": value}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_a_client_that_is_no_id_offers_no_contacts(value, sales, login):
+    response = login(sales).get(reverse("visits:contact_options"), {"client": value})
+    assert response.status_code == 200 and not response.context["contacts"]
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_bulk_approving_steps_that_are_no_ids_asks_for_a_selection(value, staff, login):
+    response = login(staff.marketing).post(reverse("approvals:bulk_approve"), {"steps": value})
+    assert response.status_code == 302
+    assert "Select the requests" in messages_of(response)[0]
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_assigning_a_task_to_no_id_is_refused(value, four_tier, sales, login):
+    office = Department.objects.get(code="office")
+    office.head = user_with(Role.DEPARTMENT_HEAD, Role.DEPARTMENT_MEMBER)
+    office.save()
+    task = approve_through(file_visit(sales, four_tier["vip"])).prep_tasks.get(
+        template__code="office-hotel"
+    )
+    response = login(office.head).post(
+        reverse("visits:task_action", args=[task.pk, "assign"]), {"assignee": value}
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.assignee is None
+
+
+@pytest.mark.parametrize("field", ["client", "accompanying_staff", "contacts"])
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_a_filing_choice_that_is_no_id_is_a_form_error(field, value, four_tier, sales, login):
+    data = post_data(four_tier["guest"], ClientFactory(), save="1") | {field: value}
+    response = login(sales).post(NEW, data)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not VisitRequest.objects.exists()
+
+
+@pytest.mark.parametrize("fields", [("meals", "meal_staff", "headcount"), ("rooms", "nights")])
+def test_numbers_past_their_column_are_form_errors_and_the_estimate_still_shows(
+    fields, four_tier, sales, login
+):
+    """The estimate beside the form multiplies them: 10**19 × 10**19 meals overflowed it."""
+    visit = file_visit(sales, four_tier["vip"], submit=False)
+    data = post_data(four_tier["vip"], visit.client, save="1")
+    data |= {field: "9223372036854775808" for field in fields}
+    response = login(sales).post(reverse("visits:edit", args=[visit.pk]), data)
+    assert response.status_code == 400
+    assert set(fields) <= set(response.context["form"].errors)
+    assert 'id="estimate"' in response.content.decode()
+
+
+# ---- a forged row count builds no more forms than the page takes --------------------------
+
+
+def test_a_forged_row_count_builds_at_most_the_formsets_limit(four_tier, sales, staff, login):
+    from reception.forms import ContactFormSet
+    from visits.forms.itinerary import ItineraryFormSet
+    from visits.forms.summary import FollowUpFormSet
+
+    for formset_class in (ContactFormSet, ItineraryFormSet, FollowUpFormSet):
+        assert formset_class.absolute_max == formset_class.max_num <= 200
+    visit = approve_through(file_visit(sales, four_tier["guest"]))
+    response = login(staff.receptionist).post(
+        reverse("visits:itinerary", args=[visit.pk]),
+        {"items-TOTAL_FORMS": "1000000", "items-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 400
+    formset = response.context["formset"]
+    assert len(formset.forms) == ItineraryFormSet.max_num
+    assert "at most 60" in " ".join(formset.non_form_errors())

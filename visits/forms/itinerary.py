@@ -55,8 +55,15 @@ class BaseItineraryFormSet(forms.BaseFormSet):
         ]
 
 
+# absolute_max: a posted TOTAL_FORMS of a million builds (and shows again) 60 forms, not Django's
+# default of max_num + 1,000 — a second of rendering for one request.
 ItineraryFormSet = forms.formset_factory(
-    ItineraryItemForm, formset=BaseItineraryFormSet, extra=1, can_delete=True, max_num=60
+    ItineraryItemForm,
+    formset=BaseItineraryFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=60,
+    absolute_max=60,
 )
 
 

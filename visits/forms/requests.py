@@ -10,7 +10,7 @@ from django.utils.translation import ngettext_lazy
 from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
 from reception.roles import Role
 from reception.selectors import users_with_role
-from reception.validators import TextRulesMixin
+from reception.validators import TextRulesMixin, parse_id, parse_ids
 
 from ..models import Purpose, Service, VisitRequest, VisitStatus
 from ..models.requests import FILED_FIELDS
@@ -155,12 +155,11 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
     @property
     def selected_contacts(self) -> set[int]:
         values = self["contacts"].value() or []
-        return {int(getattr(v, "pk", v)) for v in values if str(getattr(v, "pk", v)).isdigit()}
+        return set(parse_ids(getattr(v, "pk", v) for v in values))
 
     def _client_id(self):
         if self.is_bound:
-            value = self.data.get(self.add_prefix("client"))
-            return int(value) if value and str(value).isdigit() else None
+            return parse_id(self.data.get(self.add_prefix("client")) or "")
         return self.instance.client_id
 
     def clean_arrival_at(self):

@@ -67,7 +67,7 @@ class BaseFollowUpFormSet(forms.BaseFormSet):
 
 
 FollowUpFormSet = forms.formset_factory(
-    FollowUpForm, formset=BaseFollowUpFormSet, extra=FOLLOW_UP_ROWS, max_num=20
+    FollowUpForm, formset=BaseFollowUpFormSet, extra=FOLLOW_UP_ROWS, max_num=20, absolute_max=20
 )
 
 

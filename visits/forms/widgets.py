@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.urls import reverse
 
+from reception.validators import parse_ids
+
 
 class SearchedChoicesMixin:
     def __init__(self, url_name: str, attrs=None, *, params: dict | None = None):
@@ -28,7 +30,7 @@ class SearchedChoicesMixin:
     def optgroups(self, name, value, attrs=None):
         choices = self.choices  # a ModelChoiceIterator: its field and queryset
         field = choices.field
-        ids = [v for v in value if str(v).isdigit()]
+        ids = parse_ids(value)
         chosen = [("", field.empty_label)] if field.empty_label is not None else []
         if ids:
             chosen += [choices.choice(obj) for obj in field.queryset.filter(pk__in=ids)]

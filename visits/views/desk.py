@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from reception.http import safe_next
 from reception.models import ReceptionPolicy
-from reception.validators import EARLIEST, LATEST, parse_day
+from reception.validators import EARLIEST, LATEST, parse_day, parse_ids
 
 from ..forms.desk import (
     AddVisitorForm,
@@ -198,7 +198,7 @@ class CheckView(PermissionRequiredMixin, View):
         if direction not in ("in", "out"):
             raise Http404
         visit = desk_visit(request, pk)
-        ids = [int(v) for v in request.POST.getlist("visitor") if v.isdigit()] or None
+        ids = parse_ids(request.POST.getlist("visitor")) or None
         check = desk.check_in if direction == "in" else desk.check_out
         try:
             people = check(visit=visit, by=request.user, visitor_ids=ids)

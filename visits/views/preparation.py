@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from reception.http import safe_next
 from reception.models import Department, User
+from reception.validators import parse_id
 
 from .. import links
 from ..forms.preparation import TaskNoteForm
@@ -225,8 +226,8 @@ class TaskActionView(View):
             return task
         if not user.has_perm("visits.assign_preptask"):
             raise VisitError(_("Only the head of the department assigns its tasks."))
-        assignee_id = self.request.POST.get("assignee", "")
-        assignee = User.objects.filter(pk=assignee_id).first() if assignee_id.isdigit() else None
+        assignee_id = parse_id(self.request.POST.get("assignee", ""))
+        assignee = User.objects.filter(pk=assignee_id).first() if assignee_id else None
         return preparation.assign_task(task=task, by=user, assignee=assignee)
 
 

@@ -20,6 +20,7 @@ from approvals.models import StepState
 from approvals.selectors import with_people
 from approvals.services import authority, earlier_decisions
 from reception.models import ClientContact, ReceptionPolicy, User
+from reception.validators import parse_id
 from reception.views import PageQueryMixin
 
 from ..filters import VisitFilter
@@ -35,6 +36,7 @@ from ..permissions import is_editable, may
 from ..selectors import attach_readiness, timeline, visible_visits, with_list_facts
 from ..services import preparation
 from ..services import requests as services
+from ..services import staff as staff_services
 from ..services.lifecycle import VisitError
 
 
@@ -356,10 +358,10 @@ class ContactOptionsView(PermissionRequiredMixin, View):
     permission_required = "visits.add_visitrequest"
 
     def get(self, request):
-        client_id = request.GET.get("client", "")
+        client_id = parse_id(request.GET.get("client", ""))
         contacts = (
-            ClientContact.objects.filter(client_id=int(client_id))
-            if client_id.isdigit()
+            ClientContact.objects.filter(client_id=client_id)
+            if client_id is not None
             else ClientContact.objects.none()
         )
         return render(request, "visits/_contact_options.html", {"contacts": contacts})
@@ -373,7 +375,7 @@ class StaffChangeView(PermissionRequiredMixin, View):
         form = StaffForm(request.POST)
         if form.is_valid():
             try:
-                diff = services.change_reception_staff(
+                diff = staff_services.change_reception_staff(
                     visit=visit,
                     by=request.user,
                     main_host=form.cleaned_data["main_host"],
