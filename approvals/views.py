@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 from reception.errors import RuleError
 from reception.http import safe_next
 from reception.roles import Role
-from reception.validators import parse_ids
+from reception.validators import parse_id, parse_ids
 from reception.views import PageQueryMixin
 
 from . import cards, links, services
@@ -31,8 +31,7 @@ def _summary(step) -> str:
 
 def focused_step(request) -> int | None:
     """`?step=<pk>`: a list shows that one card (the link of a notification about it)."""
-    value = request.GET.get("step", "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return parse_id(request.GET.get("step", ""))
 
 
 class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):

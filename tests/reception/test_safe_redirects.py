@@ -198,3 +198,13 @@ def test_a_task_assign_form_never_carries_a_next_that_is_no_path(bad, four_tier,
     client.force_login(office.head)
     response = client.get(reverse("visits:task_assignee", args=[task.pk]), {"next": bad})
     assert response.context["next"] == reverse("visits:tasks")
+
+
+@pytest.mark.parametrize(
+    ("url_name", "parameter"), [("approvals:queue", "step"), ("visits:tasks", "visit")]
+)
+def test_a_focus_parameter_that_is_no_row_id_is_ignored(url_name, parameter, client, four_tier):
+    """`?step=²` / `?visit=²`: str.isdigit() says yes, int() refuses (found by the fuzz test)."""
+    client.force_login(user_with(Role.ADMINISTRATOR, username="boss"))
+    for value in ("²", "٣", "99999999999999999999", "x"):
+        assert client.get(reverse(url_name), {parameter: value}).status_code == 200

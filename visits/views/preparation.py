@@ -65,8 +65,7 @@ def note_prefix(task) -> str:
 
 def visit_param(request) -> int | None:
     """`?visit=<pk>`: a task page shows that visit's tasks only (a notification's link)."""
-    value = request.GET.get("visit", "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return parse_id(request.GET.get("visit", ""))
 
 
 class TaskBoardView(PermissionRequiredMixin, TemplateView):
