@@ -25,6 +25,7 @@ SAMPLE_KWARGS = {
     "uidb64": "MQ",
     "fmt": "csv",
     "key": "visits-by-grade",
+    "event": "1",
 }
 
 # Public by design: logging in, resetting a forgotten password by email, and choosing the

@@ -50,6 +50,11 @@ NOT_FUZZED = {
     "password_reset_done": "a page without input",
     "notification_open": "posted from the bell's items, which the walk opens as links",
     "visits:task_assignee": "loaded into a task's row by htmx",
+    "approvals:step": "a notification's link: redirects by the step in its path, reads no "
+    "input (tests/visits/test_notification_links.py; ?step= is fuzzed on the queue)",
+    "visits:task": "as above, by the task in its path (?visit= is fuzzed on the task pages)",
+    "visits:undo_check": "posted by the board's undo bar for an event of the last minute; its "
+    "one input is the event in its path (tests/visits/test_desk_undo.py)",
 }
 ALWAYS_TRIED = {"page", "next", "q"}
 READS_GET = re.compile(r"""GET\.get(?:list)?\(\s*(?:f)?["']([\w-]+)["']""")
