@@ -67,8 +67,7 @@ def check_in(
         )
         if visit.status == VisitStatus.APPROVED:
             transition(visit, to=VisitStatus.IN_PROGRESS, by=by)
-        people = [visit.main_host, *visit.accompanying_staff.all(), visit.applicant]
-        for user in {u.pk: u for u in people if u is not None}.values():
+        for user in _told_of_arrivals(visit):
             notify(
                 [user],
                 kind=Kind.GUESTS_ARRIVED,
@@ -166,8 +165,7 @@ def undo_check(*, event: VisitEvent, by: User, now: datetime | None = None) -> l
         elif not undoing_in and visit.status == VisitStatus.COMPLETED:
             transition(visit, to=VisitStatus.IN_PROGRESS, by=by)
         if undoing_in:  # they were told the guests had arrived
-            people = [visit.main_host, *visit.accompanying_staff.all(), visit.applicant]
-            for user in {u.pk: u for u in people if u is not None}.values():
+            for user in _told_of_arrivals(visit):
                 notify(
                     [user],
                     kind=Kind.GUESTS_ARRIVED,
@@ -254,3 +252,10 @@ def update_arrangements(
 
 
 # ---- the lobby welcome screen -------------------------------------------------------------
+
+
+def _told_of_arrivals(visit: VisitRequest) -> list[User]:
+    """Who hears that the guests arrived (and that a check-in was undone): the main host, the
+    accompanying staff and the applicant, each once."""
+    people = [visit.main_host, *visit.accompanying_staff.all(), visit.applicant]
+    return list({u.pk: u for u in people if u is not None}.values())

@@ -127,8 +127,9 @@ def record_walk_in(
         ),
         url=reverse("visits:walk_in", args=[walk_in.pk]),
     )
+    desk = list(front_desk())
     notify(
-        front_desk(),
+        desk,
         kind=Kind.WALK_IN,
         title=Msg(
             _("At the gate now: %(names)s from %(company)s, for %(person)s"),
@@ -145,7 +146,7 @@ def record_walk_in(
         url=reverse("visits:walk_in", args=[walk_in.pk]),
         exclude=by,
     )
-    told = {wants_to_see.pk, by.pk, *(u.pk for u in front_desk())}
+    told = {wants_to_see.pk, by.pk, *(u.pk for u in desk)}
     audience = [u for u in walk_in_audience() if u.pk not in told]
     notify(
         audience,
