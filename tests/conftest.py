@@ -1,9 +1,13 @@
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, time
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
@@ -15,6 +19,23 @@ from django.test.utils import CaptureQueriesContext
 from reception.roles import Role
 from tests.factories import user_with
 from visits import selectors
+
+# The time of day every test runs at, unless it is marked `real_clock`: today (in the
+# company's time zone) at 10:20, a working hour. The demo's "today" visit, the board and the
+# reminders depend on the time of day; pinned, a run at 17:03 behaves as one at 10:20. The clock
+# ticks on from there (tick=True), so durations and timeouts are real.
+TEST_TIME_OF_DAY = time(10, 20)
+
+
+@pytest.fixture(autouse=True)
+def _working_hours_clock(request):
+    if request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    zone = ZoneInfo(settings.TIME_ZONE)
+    today = datetime.now(zone).date()
+    with time_machine.travel(datetime.combine(today, TEST_TIME_OF_DAY, tzinfo=zone), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,12 @@ from django.urls import include, path
 
 from config.db_sessions import limit_web_sessions, unlimit_web_sessions
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# the killed worker is another process, on the real clock: so is this test
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.real_clock,
+]
 ROOT = Path(__file__).resolve().parent.parent
 
 

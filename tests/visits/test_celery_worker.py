@@ -26,7 +26,12 @@ from tests.factories import approve_fully, file_visit
 from visits.models import Reminder, ReminderRule, ReminderStatus, VisitRequest
 from visits.tasks import sweep_reminders
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+# the worker is another process, on the real clock: so is this test (tests/conftest.py)
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.real_clock,
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
