@@ -1,9 +1,6 @@
 """Client names are normalised before they are compared, and look-alikes are caught."""
 
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 
 from reception.models import Client
@@ -161,12 +158,3 @@ def test_searching_in_traditional_characters_finds_the_client(browser):
     ClientFactory(name=EXISTING)
     response = browser.get(reverse("reception:client_list"), {"q": "遠航汽車"})
     assert [c.name for c in response.context["object_list"]] == [EXISTING]
-
-
-def test_the_migration_gives_stored_clients_the_new_keys():
-    client = ClientFactory(name="遠航汽車零部件（蘇州）有限公司")
-    Client.objects.filter(pk=client.pk).update(name_key="stale", name_stem="")
-    migration = importlib.import_module("reception.migrations.0021_client_name_stem")
-    migration.fill_name_keys(django_apps, None)
-    client.refresh_from_db()
-    assert (client.name_key, client.name_stem) == ("远航汽车零部件苏州", "远航汽车零部件")

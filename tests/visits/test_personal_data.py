@@ -2,13 +2,10 @@
 masked for everyone else (pages, timeline, PDFs); ID numbers never stored, only their masked
 form and a keyed hash."""
 
-import importlib
 import io
 
 import pytest
 from django.core import mail
-from django.db import connection, models
-from django.db.migrations.state import ModelState, ProjectState
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -19,7 +16,6 @@ from visits.models import (
     EventKind,
     Visitor,
     id_number_hash,
-    mask_id_number,
     mask_phone,
 )
 from visits.permissions import may
@@ -175,42 +171,3 @@ def test_an_id_number_left_blank_keeps_the_stored_one(four_tier, sales):
     update_visit_request(visit=visit, by=sales, data={}, visitors=[row])
     visitor.refresh_from_db()
     assert visitor.has_id_number(ID_NUMBER)
-
-
-def test_the_migration_replaces_stored_id_numbers_by_mask_and_hash(db):
-    """Migration visits 0008's own function, on the visitor table as it was before it (the
-    historical model, a temporary table): the stored number becomes what the code stores
-    today, masked and hashed. Cheap, unlike migrating the whole database back and forth."""
-    migration = importlib.import_module("visits.migrations.0008_personal_data")
-    state = ProjectState()
-    state.add_model(
-        ModelState(
-            "visits",
-            "Visitor",
-            [
-                ("id", models.IntegerField(primary_key=True)),
-                ("id_number", models.CharField(max_length=30, blank=True)),
-                ("id_number_masked", models.CharField(max_length=30, blank=True)),
-                ("id_number_hash", models.CharField(max_length=64, blank=True)),
-            ],
-            options={"db_table": "visitor_before_0008"},
-        )
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE visitor_before_0008 (id integer PRIMARY KEY, "
-            "id_number varchar(30) NOT NULL, id_number_masked varchar(30) NOT NULL, "
-            "id_number_hash varchar(64) NOT NULL)"
-        )
-    try:
-        Old = state.apps.get_model("visits", "Visitor")
-        Old.objects.create(id=1, id_number=" 110101 19800101123 4 ")
-        Old.objects.create(id=2, id_number="")
-        migration.hash_id_numbers(state.apps, None)
-        rows = {v.pk: v for v in Old.objects.all()}
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE visitor_before_0008")
-    assert rows[1].id_number_masked == mask_id_number(ID_NUMBER) == "110***********1234"
-    assert rows[1].id_number_hash == id_number_hash(ID_NUMBER)
-    assert (rows[2].id_number_masked, rows[2].id_number_hash) == ("", "")

@@ -2,11 +2,9 @@
 send-off shows how the guests leave (not the train they came by), and the masthead carries the
 company's name from the admin, never a placeholder."""
 
-import importlib
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 
 from reception.models import ReceptionPolicy
 from tests.factories import approve_fully, file_visit
@@ -69,20 +67,6 @@ def test_the_sheets_send_off_row_shows_the_departure_not_the_arrival_train(visit
     assert squeezed(DEPARTURE) in row and "G7012" not in row
 
 
-def test_a_send_off_that_copied_the_arrival_point_is_cleared_and_prints_the_departure(visit):
-    """Rows drafted before the fix carried the arrival train: the migration empties them, and
-    the sheet then prints the visit's departure point in that row."""
-    ItineraryItem.objects.filter(visit=visit, step=ProcedureStep.SEND_OFF).update(place=ARRIVAL)
-    migration = importlib.import_module("visits.migrations.0026_departure_point")
-    migration.send_off_without_the_arrival_train(apps, None)
-    assert visit.itinerary.get(step=ProcedureStep.SEND_OFF).place == ""
-    assert visit.itinerary.get(step=ProcedureStep.PICK_UP).place == ARRIVAL
-
-    text = squeezed(text_of(visitor_information_pdf(visit=visit, language="en")))
-    row = text.split("Send-off")[1].split("Services")[0]
-    assert squeezed(DEPARTURE) in row and "G7012" not in row
-
-
 def test_the_masthead_prints_the_company_name_set_in_the_admin(visit):
     policy = ReceptionPolicy.get()
     policy.company_name, policy.company_name_en = "江南精工机械股份有限公司", "Jiangnan Works"
@@ -97,21 +81,3 @@ def test_without_a_company_name_the_sheet_prints_no_placeholder(visit):
     for language in ("zh-hans", "en"):
         text = text_of(visitor_information_pdf(visit=visit, language=language))
         assert "本公司" not in text and "Our company" not in text
-
-
-def test_the_migration_drops_the_old_placeholder_but_keeps_a_chosen_name(db):
-    migration = importlib.import_module(
-        "reception.migrations.0022_company_name_without_placeholder"
-    )
-    ReceptionPolicy.objects.update_or_create(
-        pk=1, defaults={"company_name": "本公司", "company_name_en": "Our company"}
-    )
-    migration.drop_placeholders(apps, None)
-    policy = ReceptionPolicy.get()
-    assert (policy.company_name, policy.company_name_en) == ("", "")
-
-    ReceptionPolicy.objects.filter(pk=1).update(
-        company_name="江南精工", company_name_en="Our company"
-    )
-    migration.drop_placeholders(apps, None)
-    assert ReceptionPolicy.get().company_name == "江南精工"

@@ -1,10 +1,7 @@
 """Words the system stores for later are kept by their codes and rendered in the reader's
 language: a decision made in Chinese never shows "已批准 by 黄磊" on an English page."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.urls import reverse
 from django.utils import translation
 
@@ -59,49 +56,3 @@ def test_a_walk_in_declined_in_chinese_reads_in_english_at_the_gate(
     note = Notification.objects.get(recipient=guard, kind=Kind.WALK_IN_DECIDED)
     with translation.override("en"):
         assert note.shown_title == "星河电子有限公司: Declined by 赵敏"
-
-
-def test_notifications_stored_with_chinese_words_are_repaired_by_the_migration(sales):
-    """Rows written before the fix kept "已批准" as data; the migration stores the code's
-    message instead."""
-    title = {
-        "msgid": "%(ref)s: “%(step)s” — %(decision)s by %(user)s",
-        "params": {"ref": "JD-1", "step": {"languages": {"en": "S", "zh-hans": "步"}}},
-        "text": "…",
-    }
-    title["params"] |= {"decision": "已批准", "user": "黄磊"}
-    body = {
-        "lines": [
-            {
-                "message": {
-                    "msgid": "Arrival %(arrival)s (%(mode)s %(point)s), departure %(departure)s.",
-                    "params": {"arrival": "a", "mode": "火车站", "point": "p", "departure": "d"},
-                }
-            }
-        ],
-        "text": "…",
-    }
-    old = Notification.objects.create(
-        recipient=sales,
-        kind=Kind.STEP_APPROVED,
-        title="x",
-        title_message=title,
-        body_message=body,
-    )
-    unknown = Notification.objects.create(
-        recipient=sales,
-        kind=Kind.STEP_APPROVED,
-        title="x",
-        title_message=title | {"params": title["params"] | {"decision": "自定义"}},
-    )
-
-    migration = importlib.import_module("visits.migrations.0025_stored_words_by_code")
-    migration.forward(apps, None)
-
-    old.refresh_from_db()
-    with translation.override("en"):
-        assert old.shown_title == "JD-1: “S” — Approved by 黄磊"
-        assert "(Railway station p)" in old.shown_body
-        assert "火车站" not in old.shown_body
-    unknown.refresh_from_db()
-    assert unknown.title_message["params"]["decision"] == "自定义"  # not a label: left alone
