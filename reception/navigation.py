@@ -46,15 +46,16 @@ def register_menu_entries(*entries: Entry) -> None:
     up an app twice changes nothing); two keys may not share an order in one menu, so the
     order users see never depends on which app was set up first."""
     for entry in entries:
-        taken = {
-            e.key: e
-            for e in _registry.values()
-            if e.menu == entry.menu and e.order == entry.order and e.key != entry.key
-        }
-        if taken:
-            raise ValueError(
-                f"Menu entry {entry.key!r}: order {entry.order} is already {next(iter(taken))!r}'s"
-            )
+        taken = next(
+            (
+                e.key
+                for e in _registry.values()
+                if e.menu == entry.menu and e.order == entry.order and e.key != entry.key
+            ),
+            None,
+        )
+        if taken is not None:
+            raise ValueError(f"Menu entry {entry.key!r}: order {entry.order} is taken by {taken!r}")
         _registry[entry.key] = entry
 
 

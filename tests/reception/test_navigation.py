@@ -46,7 +46,7 @@ def test_an_entry_registered_again_replaces_the_first(registry):
 
 
 def test_two_entries_may_not_share_a_place_in_a_menu(registry):
-    with pytest.raises(ValueError, match="order 70 is already 'board'"):
+    with pytest.raises(ValueError, match="order 70 is taken by 'board'"):
         register_menu_entries(Entry("other", "Other", "", "bi-x", "home", order=70))
     register_menu_entries(Entry("other", "Other", "", "bi-x", "home", order=70, menu=ACCOUNT))
 
