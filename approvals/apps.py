@@ -7,4 +7,35 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self):
+        # local: apps.py is imported before the app registry is ready
+        from reception.navigation import Entry, register_menu_entries
+        from reception.roles import APPROVER_ROLES, grant_defaults
+
         from . import access  # noqa: F401  (signal receivers)
+
+        # What approvals adds to the shared menu and to the roles' default permissions
+        # (reception names neither: the order places the entries among the other apps').
+        register_menu_entries(
+            Entry(
+                "queue",
+                _("Approval queue"),
+                _("The approval steps waiting for your decision."),
+                "bi-check2-square",
+                "approvals:queue",
+                perm="approvals.view_approvalstep",
+                order=20,
+            ),
+            Entry(
+                "oversight",
+                _("Stalled and overdue steps"),
+                _(
+                    "Approval steps nobody could decide or that waited too long; decide with a "
+                    "reason."
+                ),
+                "bi-exclamation-triangle",
+                "approvals:oversight",
+                perm="approvals.oversee_approvals",
+                order=30,
+            ),
+        )
+        grant_defaults(APPROVER_ROLES, ["approvals.view_approvalstep"])

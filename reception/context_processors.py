@@ -1,5 +1,5 @@
 from .models import Notification
-from .navigation import NAVBAR_SHOWN, entries_for
+from .navigation import ACCOUNT, NAVBAR_SHOWN, entries_for
 from .roles import role_label, user_roles
 
 
@@ -18,6 +18,9 @@ def navigation(request):
         "nav_items": items[:shown],
         "nav_more": items[shown:],
         "nav_more_active": any(item["active"] for item in items[shown:]),
+        "account_items": [
+            {"entry": entry, "url": entry.url()} for entry in entries_for(user, ACCOUNT)
+        ],
         "user_role_labels": sorted(str(role_label(code)) for code in user_roles(user)),
         "unread_notifications": Notification.objects.filter(
             recipient=user, read_at__isnull=True

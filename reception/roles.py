@@ -1,10 +1,13 @@
 """Roles are Django groups. The codes below are the group names; labels are translated.
 
-Default permissions per role are granted once (`reception.services.ensure_roles`, run on
-every migrate): when the group is created, and a default a later release adds on the next
-migrate. Each grant is recorded (RoleDefaultGrant), so a permission an administrator removes
-from a group in the admin stays removed.
+Default permissions per role (DEFAULT_PERMISSIONS: reception's own, and what each app above
+adds with grant_defaults from its AppConfig.ready()) are granted once
+(`reception.services.ensure_roles`, run on every migrate): when the group is created, and a
+default a later release adds on the next migrate. Each grant is recorded (RoleDefaultGrant),
+so a permission an administrator removes from a group in the admin stays removed.
 """
+
+from collections.abc import Iterable
 
 from django.db import models
 from django.utils.functional import Promise
@@ -44,46 +47,38 @@ _CLIENT_VIEW = ["reception.view_client"]
 _CLIENT_EDIT_OWN = [*_CLIENT_VIEW, "reception.add_client", "reception.change_client"]
 _CLIENT_EDIT_ALL = [*_CLIENT_EDIT_OWN, "reception.change_any_client"]
 
-_VISITS_VIEW = ["visits.view_visitrequest"]
-_HOST = ["visits.host_visitors"]
-# Filing non-commercial guests' visits (government, associations, schools, media: the office).
-_VISITS_FILE_NON_COMMERCIAL = [
-    *_VISITS_VIEW,
-    *_HOST,
-    "visits.add_visitrequest",
-    "visits.change_visitrequest",
-    "visits.add_visitsummary",
-]
-_VISITS_FILE = [*_VISITS_FILE_NON_COMMERCIAL, "visits.file_commercial"]
-_APPROVE = [*_VISITS_VIEW, *_HOST, "approvals.view_approvalstep", "visits.add_visitsummary"]
-_DESK = [
-    "visits.view_arrivals",
-    "visits.check_in_visitors",
-    "visits.add_walkin",
-    "visits.view_walkin",
-]
-_GATE = ["visits.view_arrivals", "visits.add_walkin", "visits.view_walkin"]
-_REPORTS = ["visits.view_reports"]
-_TASKS = [*_VISITS_VIEW, *_HOST, "visits.view_preptask", "visits.change_preptask"]
-
+# Each role's default permissions ("app_label.codename"; "*" is every permission). reception
+# lists its own here; every app above grants its own from its AppConfig.ready() with
+# grant_defaults, so this module names no permission of theirs. ensure_roles reads the whole.
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
-    Role.SALES: [*_CLIENT_EDIT_OWN, *_VISITS_FILE],
-    Role.PROJECT_ENGINEER: [*_CLIENT_EDIT_OWN, *_VISITS_FILE],
-    Role.MARKETING: [*_CLIENT_EDIT_ALL, *_APPROVE],
-    Role.MARKETING_HEAD: [*_CLIENT_EDIT_ALL, *_APPROVE, *_REPORTS],
-    Role.DEPUTY_GM: [*_CLIENT_VIEW, *_APPROVE, *_REPORTS],
-    Role.GENERAL_MANAGER: [*_CLIENT_VIEW, *_APPROVE, *_REPORTS],
-    Role.PRODUCT_DIRECTOR: [*_CLIENT_VIEW, *_APPROVE],
-    Role.RECEPTIONIST: [*_CLIENT_VIEW, *_VISITS_VIEW, *_HOST, "visits.track_preparation", *_DESK],
-    Role.FRONT_DESK: [*_CLIENT_VIEW, *_DESK],
-    Role.SECURITY: [*_GATE],
-    Role.DEPARTMENT_MEMBER: [*_TASKS],
-    # heads write their department's part of the work summary
-    Role.DEPARTMENT_HEAD: [*_TASKS, "visits.assign_preptask", "visits.add_visitsummary"],
-    Role.HR: [*_VISITS_VIEW, *_HOST, "visits.add_visitsummary"],
-    Role.OFFICE: [*_CLIENT_EDIT_OWN, *_VISITS_FILE_NON_COMMERCIAL],
+    Role.SALES: [*_CLIENT_EDIT_OWN],
+    Role.PROJECT_ENGINEER: [*_CLIENT_EDIT_OWN],
+    Role.MARKETING: [*_CLIENT_EDIT_ALL],
+    Role.MARKETING_HEAD: [*_CLIENT_EDIT_ALL],
+    Role.DEPUTY_GM: [*_CLIENT_VIEW],
+    Role.GENERAL_MANAGER: [*_CLIENT_VIEW],
+    Role.PRODUCT_DIRECTOR: [*_CLIENT_VIEW],
+    Role.RECEPTIONIST: [*_CLIENT_VIEW],
+    Role.FRONT_DESK: [*_CLIENT_VIEW],
+    Role.SECURITY: [],
+    Role.DEPARTMENT_MEMBER: [],
+    Role.DEPARTMENT_HEAD: [],
+    Role.HR: [],
+    Role.OFFICE: [*_CLIENT_EDIT_OWN],
     Role.ADMINISTRATOR: ["*"],
 }
+
+
+def grant_defaults(roles: Iterable[str], codes: Iterable[str]) -> None:
+    """Add permissions to the defaults of each of `roles`, from an app's AppConfig.ready().
+
+    A code already there is not added twice (ready() may run again in a test); a role that
+    has every permission ("*") keeps just that."""
+    codes = list(codes)
+    for role in roles:
+        granted = DEFAULT_PERMISSIONS[role]
+        if granted != ["*"]:
+            granted.extend(code for code in codes if code not in granted)
 
 
 def role_label(code: str) -> str | Promise:

@@ -26,6 +26,7 @@ from .filters import ClientFilter
 from .forms import ClientForm, ContactFormSet, LocalisedPasswordResetForm
 from .http import safe_next
 from .models import Client, Notification, User
+from .navigation import panels_for
 from .roles import DEFAULT_PERMISSIONS, role_label
 from .selectors import editable_clients
 
@@ -69,6 +70,7 @@ class ClientDetailView(PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_edit"] = editable_clients(self.request.user).filter(pk=self.object.pk).exists()
+        context["panels"] = panels_for("client", self.object.pk)
         return context
 
 
