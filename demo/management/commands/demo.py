@@ -6,11 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from reception.demo import DEMO_PASSWORD, USERS, load_demo_organisation
+from demo.organisation import DEMO_PASSWORD, USERS, load_demo_organisation
+from demo.report_history import load_closed_visits_for_reports
+from demo.visits import load_closed_visits_with_spending, load_demo_desk, load_demo_visits
 from reception.loading import LoadReport
 from reception.models import ReceptionGrade
-from visits.demo import load_demo_desk, load_demo_history, load_demo_visits
-from visits.demo_history import load_demo_history as load_report_history
 
 # Loading the demo files and approves requests through the services, which email people;
 # the emails are kept in memory and counted instead of flooding the terminal.
@@ -46,9 +46,9 @@ class Command(BaseCommand):
             with override_settings(EMAIL_BACKEND=QUIET_EMAIL):
                 load_demo_organisation(report)
                 load_demo_visits(report)
-                load_report_history(report)  # closed visits of six months, for the reports
+                load_closed_visits_for_reports(report)  # six months of them
                 display = load_demo_desk(report)
-                load_demo_history(report)  # closed visits with summaries and expense lines
+                load_closed_visits_with_spending(report)  # with summaries and expense lines
             emails = len(mail.outbox)
         finally:
             if earlier is None:
