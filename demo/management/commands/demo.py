@@ -17,21 +17,34 @@ from reception.models import ReceptionGrade
 QUIET_EMAIL = "django.core.mail.backends.locmem.EmailBackend"
 # Eager Celery logs one INFO line per task it runs.
 CHATTY_LOGGERS = ("celery.app.trace",)
+# With DEBUG off the command refuses to run unless given this.
+OVERRIDE = "--i-know-this-creates-demo-logins"
 
 
 class Command(BaseCommand):
-    help = "Create demo departments, one user per role and sample visits (DEBUG only)."
+    help = (
+        "Create demo departments, one user per role and sample visits. Every demo login has "
+        f"the published password {DEMO_PASSWORD!r}, so with DEBUG off it refuses to run "
+        f"unless given {OVERRIDE}."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--verbose-load", action="store_true", help="List every object created or updated."
         )
+        parser.add_argument(
+            OVERRIDE,
+            action="store_true",
+            help="Load the demo even with DEBUG off (its logins all have the published password).",
+        )
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
+        if not settings.DEBUG and not options["i_know_this_creates_demo_logins"]:
             raise CommandError(
-                "Refusing to load demo data with DEBUG off: demo users have a published "
-                "password. Run it only on a local development database (DEBUG=1)."
+                "Refusing to load demo data with DEBUG off: it creates a login for every role, "
+                f"all with the published password {DEMO_PASSWORD!r}. Run it on a local "
+                f"development database (DEBUG=1), or add {OVERRIDE} if you really want these "
+                "logins on this database."
             )
         if not ReceptionGrade.objects.current().exists():
             raise CommandError("Load a policy first: manage.py load_policy four-tier")
