@@ -4,7 +4,7 @@ from reception.loading import LoadReport, load_row
 from reception.models import ReceptionGrade
 
 from .models import ApprovalChain, ApprovalChainStep, EscalationTarget, EscalationTargetKind
-from .seeds import CHAINS
+from .rulebooks import CHAINS
 
 
 def _step_values(step: dict) -> dict:

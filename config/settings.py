@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reception",
     "approvals",
     "visits",
+    "demo",  # demo data, seed_company and the benchmarks: commands only, never imported
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,7 @@ from .models import (
     RoleRank,
 )
 from .roles import DEFAULT_PERMISSIONS, Role
-from .seeds import EXTRAS, ROLE_RANKS, SCHEMES
+from .rulebooks import EXTRAS, ROLE_RANKS, SCHEMES
 
 
 def _permission_code(perm: Permission) -> str:

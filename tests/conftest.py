@@ -15,6 +15,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from reception.roles import Role
 from tests.factories import user_with
@@ -46,6 +47,9 @@ def _nothing_kept_from_an_earlier_test():
     test's ids are given out again."""
     cache.clear()
     selectors._SCOPES.clear()
+    # a request in Chinese leaves Chinese active in this thread: the next test starts in the
+    # settings' language, whatever ran before it
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

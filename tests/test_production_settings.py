@@ -48,6 +48,7 @@ def test_demo_data_is_refused_with_debug_off():
     result = manage("demo", env=PRODUCTION_ENV | {"DATABASE_URL": "sqlite:///:memory:"})
     assert result.returncode != 0
     assert "Refusing to load demo data" in result.stderr
+    assert "--i-know-this-creates-demo-logins" in result.stderr
 
 
 def test_ci_runs_on_the_database_it_was_given():

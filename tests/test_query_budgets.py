@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from demo.benchmark import PAGES, queries_per_request
+from demo.seed_company import CompanySeeder, Sizes
 from reception.models import User
-from visits.benchmark import PAGES, queries_per_request
 from visits.models import PrepTask, VisitRequest
-from visits.seed_company import CompanySeeder, Sizes
 
 SMALL, LARGE = 150, 600
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["zh_Hans", "en"]
-SOURCES = ["config", "reception", "visits", "approvals", "templates", "manage.py"]
+SOURCES = ["config", "reception", "visits", "approvals", "demo", "templates", "manage.py"]
 
 
 def untranslated(po: polib.POFile) -> list[str]:

@@ -6,7 +6,7 @@ from reception.loading import LoadReport, load_m2m, load_row
 from reception.models import Department, ReceptionGrade, ReceptionPolicy
 
 from .models import PrepTaskTemplate, ReminderRule, TimeWatch
-from .seeds import (
+from .rulebooks import (
     DEPARTMENTS,
     GRADE_GROUPS,
     NON_COMMERCIAL_DEPARTMENT,

@@ -22,13 +22,13 @@ from approvals.models import (
     StepState,
 )
 from approvals.services import authority, decide, sweep_steps
-from reception.demo import load_demo_organisation
+from demo.organisation import load_demo_organisation
+from demo.visits import load_demo_desk
 from reception.loading import LoadReport
 from reception.models import RoleRank, User
 from reception.roles import Role
 from tests.admin_forms import change_form_data
 from tests.factories import file_visit, moment, user_with
-from visits.demo import load_demo_desk
 from visits.models import EventKind
 from visits.services.notifications import Kind
 

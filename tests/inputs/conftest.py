@@ -14,12 +14,12 @@ from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
 from approvals.services import decide, set_delegation
-from reception.demo import USERS, load_demo_organisation
+from demo.organisation import USERS, load_demo_organisation
+from demo.visits import load_closed_visits_with_spending, load_demo_desk, load_demo_visits
 from reception.loading import LoadReport
 from reception.models import ReceptionGrade, User
 from tests.factories import approve_fully, file_visit
 from visits import selectors
-from visits.demo import load_demo_desk, load_demo_history, load_demo_visits
 from visits.models import SummarySide, VisitRequest, VisitStatus, WelcomeDisplay
 from visits.services import desk
 from visits.services.requests import cancel_visit_request
@@ -130,7 +130,7 @@ def demo_site(django_db_setup, django_db_blocker):
         load_demo_organisation(report)
         load_demo_visits(report)
         load_demo_desk(report)
-        load_demo_history(report)
+        load_closed_visits_with_spending(report)
         every_state(grades)
         forget_kept_answers()
         walks = {}

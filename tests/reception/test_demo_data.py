@@ -3,13 +3,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import override_settings
 from django.utils import timezone
 
 from approvals.models import ApprovalChainStep
+from demo.visits import today_arrival
 from reception.models import Client, ClientCategory, Department, User
 from reception.roles import Role
-from visits.demo import today_arrival
 from visits.models import GuestKind, PrepStatus, PrepTask, VisitRequest, VisitStatus
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,24 @@ def test_demo_twice_changes_nothing():
     before = counts()
     assert "nothing changed" in run_demo()
     assert counts() == before
+
+
+@override_settings(DEBUG=False)
+def test_with_debug_off_the_demo_refuses_and_creates_no_login():
+    with pytest.raises(CommandError, match="Refusing to load demo data with DEBUG off") as refusal:
+        call_command("demo", stdout=StringIO())
+    assert "--i-know-this-creates-demo-logins" in str(refusal.value)
+    assert "jiedai-demo" in str(refusal.value)
+    assert not User.objects.filter(username="sales").exists()
+    assert not VisitRequest.objects.exists()
+
+
+@override_settings(DEBUG=False)
+def test_with_debug_off_the_demo_loads_when_told_it_creates_demo_logins():
+    out = StringIO()
+    call_command("demo", "--i-know-this-creates-demo-logins", stdout=out)
+    assert "Demo data loaded" in out.getvalue()
+    assert User.objects.get(username="sales").check_password("jiedai-demo")
 
 
 def test_the_demo_includes_a_government_inspection_filed_by_the_office():

@@ -23,12 +23,12 @@ from approvals.models import ApprovalStep, Delegation, StepState
 from approvals.selectors import queue_for
 from approvals.services import decide, overseen_steps, sweep_steps
 from approvals.views import OversightView, QueueView
-from reception.demo import load_demo_organisation
+from demo.organisation import load_demo_organisation
+from demo.visits import load_demo_desk, load_demo_visits
 from reception.loading import LoadReport
 from reception.models import Department, Notification, User
 from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
-from visits.demo import load_demo_desk, load_demo_visits
 from visits.models import (
     ExpenseCategory,
     ExpenseLine,

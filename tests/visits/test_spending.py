@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from approvals.models import StepState
 from approvals.services import decide
-from reception.demo import load_demo_organisation
+from demo.organisation import load_demo_organisation
+from demo.visits import load_closed_visits_with_spending
 from reception.loading import LoadReport
 from reception.roles import Role
 from tests.factories import file_visit, user_with
-from visits.demo import load_demo_history
 from visits.models import (
     EventKind,
     ExpenseApprovalState,
@@ -246,8 +246,8 @@ def test_the_approval_card_tag_renders_the_estimate(four_tier):
 def test_the_demo_history_has_closed_visits_with_summaries_and_spending(four_tier):
     report = LoadReport()
     load_demo_organisation(report)
-    load_demo_history(report)
-    load_demo_history(report)  # idempotent
+    load_closed_visits_with_spending(report)
+    load_closed_visits_with_spending(report)  # idempotent
     history = VisitRequest.objects.filter(reference__startswith="JD-H")
     assert history.count() == 12
     assert set(history.values_list("status", flat=True)) == {VisitStatus.CLOSED}

@@ -3,7 +3,7 @@ from django.db import transaction
 
 from approvals.loading import load_chains
 from reception.loading import LoadReport
-from reception.seeds import SCHEMES
+from reception.rulebooks import SCHEMES
 from reception.services import load_grades, load_role_ranks
 from visits.loading import load_reminder_rules, load_task_templates
 

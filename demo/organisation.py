@@ -8,10 +8,17 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .loading import LoadReport
-from .models import Client, ClientCategory, ClientContact, CooperationStatus, Department, User
-from .roles import Role
-from .services import ensure_roles
+from reception.loading import LoadReport
+from reception.models import (
+    Client,
+    ClientCategory,
+    ClientContact,
+    CooperationStatus,
+    Department,
+    User,
+)
+from reception.roles import Role
+from reception.services import ensure_roles
 
 DEMO_PASSWORD = "jiedai-demo"
 

@@ -3,9 +3,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reception.demo import DEMO_PASSWORD
+from demo.organisation import DEMO_PASSWORD
+from demo.seed_company import USERNAME_PREFIX, CompanySeeder, Sizes
 from reception.models import ReceptionGrade, User
-from visits.seed_company import USERNAME_PREFIX, CompanySeeder, Sizes
 
 SMALL = 2_000
 DEFAULT = 100_000

@@ -21,9 +21,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reception.models import User
-from reception.roles import Role
-from visits.benchmark import (
+from demo.benchmark import (
     PAGES,
     Page,
     cpu_per_request,
@@ -31,6 +29,8 @@ from visits.benchmark import (
     page_url,
     queries_per_request,
 )
+from reception.models import User
+from reception.roles import Role
 from visits.models import Reminder, ReminderKind, ReminderRule, ReminderStatus, VisitRequest
 from visits.models import VisitStatus as S
 from visits.reminders import sweep

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from reception.loading import LoadReport
 from reception.models import Client, Department, ReceptionGrade, User
-
-from .models import (
+from visits.models import (
     PrepStatus,
     PrepTask,
     Purpose,
@@ -45,7 +44,7 @@ HOSTS = ["gm", "deputy_gm", "marketing_head"]
 
 
 @transaction.atomic
-def load_demo_history(report: LoadReport) -> None:
+def load_closed_visits_for_reports(report: LoadReport) -> None:
     if VisitRequest.objects.filter(reference__startswith=DEMO_PREFIX).exists():
         return
     grades = list(ReceptionGrade.objects.current())

@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from reception.models import User
 from reception.roles import Role
-
-from .models import VisitRequest, VisitStatus
+from visits.models import VisitRequest, VisitStatus
 
 
 @dataclass(frozen=True)

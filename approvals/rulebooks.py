@@ -3,7 +3,7 @@ the product director confirms the arrangements fit the grade (seed 001 §4, seed
 
 Each step's escalation (where it goes when nobody may decide it or it waits too long) keeps the
 decision with the authority the rulebook names: first the approvers' delegates, then a role
-ranked above the step's (reception.seeds.ROLE_RANKS) where the rulebook has one over it — the
+ranked above the step's (reception.rulebooks.ROLE_RANKS) where the rulebook has one over it — the
 marketing head over marketing's grading, the deputy general manager in charge over the marketing
 head, the general manager over the deputy — then the administrators. The general manager's
 and the product director's decisions go to no other role.

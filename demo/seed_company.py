@@ -41,9 +41,8 @@ from reception.models import (
 from reception.pinyin import pinyin_key
 from reception.roles import Role
 from reception.services import ensure_roles
-
-from . import links
-from .models import (
+from visits import links
+from visits.models import (
     ArrivalMode,
     EventKind,
     Origin,
@@ -61,7 +60,7 @@ from .models import (
     VisitRequest,
     VisitStatus,
 )
-from .services.notifications import Kind
+from visits.services.notifications import Kind
 
 S = VisitStatus
 BATCH = 5000

@@ -11,8 +11,7 @@ from approvals.models import StepState
 from approvals.services import decide
 from reception.loading import LoadReport
 from reception.models import Client, ReceptionGrade, ReceptionPolicy, User
-
-from .models import (
+from visits.models import (
     ArrivalMode,
     ExpenseApprovalState,
     ExpenseCategory,
@@ -27,10 +26,10 @@ from .models import (
     VisitSummary,
     WelcomeDisplay,
 )
-from .services.estimate import grade_standard
-from .services.preparation import complete_task
-from .services.requests import file_visit_request
-from .services.spending import allowed_amount, expense_approvers
+from visits.services.estimate import grade_standard
+from visits.services.preparation import complete_task
+from visits.services.requests import file_visit_request
+from visits.services.spending import allowed_amount, expense_approvers
 
 # Working hours for the demo's "today" visit: it arrives on a round hour in this window.
 DAY_STARTS, LAST_ARRIVAL, DAY_ENDS = 9, 17, 18
@@ -229,7 +228,7 @@ DEMO_VISITS: list[dict[str, Any]] = [
 
 def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
     """A lobby display, and the marketing assistant who hears about walk-ins. (Where approval
-    steps escalate is the chain steps' policy: approvals.seeds.)"""
+    steps escalate is the chain steps' policy: approvals.rulebooks.)"""
     display = WelcomeDisplay.objects.order_by("pk").first()
     if display is None:
         display = WelcomeDisplay.objects.create(name="大堂欢迎屏")
@@ -327,7 +326,7 @@ def _spend(standard, factor: float) -> Decimal:
 
 
 @transaction.atomic
-def load_demo_history(report: LoadReport, months: int = 6) -> None:
+def load_closed_visits_with_spending(report: LoadReport, months: int = 6) -> None:
     """Two closed visits a month over the last `months` months, each with both parts of its
     work summary and expense lines (some over the standard: approved, rejected or pending).
 

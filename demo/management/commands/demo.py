@@ -6,32 +6,45 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from reception.demo import DEMO_PASSWORD, USERS, load_demo_organisation
+from demo.organisation import DEMO_PASSWORD, USERS, load_demo_organisation
+from demo.report_history import load_closed_visits_for_reports
+from demo.visits import load_closed_visits_with_spending, load_demo_desk, load_demo_visits
 from reception.loading import LoadReport
 from reception.models import ReceptionGrade
-from visits.demo import load_demo_desk, load_demo_history, load_demo_visits
-from visits.demo_history import load_demo_history as load_report_history
 
 # Loading the demo files and approves requests through the services, which email people;
 # the emails are kept in memory and counted instead of flooding the terminal.
 QUIET_EMAIL = "django.core.mail.backends.locmem.EmailBackend"
 # Eager Celery logs one INFO line per task it runs.
 CHATTY_LOGGERS = ("celery.app.trace",)
+# With DEBUG off the command refuses to run unless given this.
+OVERRIDE = "--i-know-this-creates-demo-logins"
 
 
 class Command(BaseCommand):
-    help = "Create demo departments, one user per role and sample visits (DEBUG only)."
+    help = (
+        "Create demo departments, one user per role and sample visits. Every demo login has "
+        f"the published password {DEMO_PASSWORD!r}, so with DEBUG off it refuses to run "
+        f"unless given {OVERRIDE}."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--verbose-load", action="store_true", help="List every object created or updated."
         )
+        parser.add_argument(
+            OVERRIDE,
+            action="store_true",
+            help="Load the demo even with DEBUG off (its logins all have the published password).",
+        )
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
+        if not settings.DEBUG and not options["i_know_this_creates_demo_logins"]:
             raise CommandError(
-                "Refusing to load demo data with DEBUG off: demo users have a published "
-                "password. Run it only on a local development database (DEBUG=1)."
+                "Refusing to load demo data with DEBUG off: it creates a login for every role, "
+                f"all with the published password {DEMO_PASSWORD!r}. Run it on a local "
+                f"development database (DEBUG=1), or add {OVERRIDE} if you really want these "
+                "logins on this database."
             )
         if not ReceptionGrade.objects.current().exists():
             raise CommandError("Load a policy first: manage.py load_policy four-tier")
@@ -46,9 +59,9 @@ class Command(BaseCommand):
             with override_settings(EMAIL_BACKEND=QUIET_EMAIL):
                 load_demo_organisation(report)
                 load_demo_visits(report)
-                load_report_history(report)  # closed visits of six months, for the reports
+                load_closed_visits_for_reports(report)  # six months of them
                 display = load_demo_desk(report)
-                load_demo_history(report)  # closed visits with summaries and expense lines
+                load_closed_visits_with_spending(report)  # with summaries and expense lines
             emails = len(mail.outbox)
         finally:
             if earlier is None:
