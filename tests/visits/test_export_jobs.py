@@ -152,6 +152,18 @@ def test_the_visit_list_job_keeps_the_pages_filters_and_not_its_page_or_download
     assert "Status: <strong>Closed</strong>" in html
 
 
+@override_settings(EXPORT_JOB_THRESHOLD_ROWS=1)
+def test_a_second_click_while_the_export_is_written_leads_to_the_same_job(desk, visitors):
+    first = jobs.request_export(by=desk, kind=ExportKind.VISITOR_LOG, fmt="xlsx", params=LOG_PARAMS)
+    again = jobs.request_export(by=desk, kind=ExportKind.VISITOR_LOG, fmt="xlsx", params=LOG_PARAMS)
+    assert again.job == first.job
+    other = jobs.request_export(by=desk, kind=ExportKind.VISITOR_LOG, fmt="csv", params=LOG_PARAMS)
+    assert other.job != first.job
+    ExportJob.objects.filter(pk=first.job.pk).update(status=ExportStatus.DONE)
+    later = jobs.request_export(by=desk, kind=ExportKind.VISITOR_LOG, fmt="xlsx", params=LOG_PARAMS)
+    assert later.job not in (first.job, other.job)  # done: asking again writes it afresh
+
+
 def test_who_may_not_export_the_list_may_not_ask_for_the_job(four_tier, sales):
     with pytest.raises(RuleError):
         jobs.request_export(by=sales, kind=ExportKind.VISITOR_LOG, fmt="csv", params={})

@@ -8,6 +8,7 @@ the broker lost and marks failed those whose worker died."""
 import logging
 import tempfile
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -60,6 +61,16 @@ def request_export(*, by: User, kind: str, fmt: str, params: Params) -> ExportRe
     total = spec.count()
     if total <= settings.EXPORT_JOB_THRESHOLD_ROWS:
         return ExportRequest(spec=spec, job=None)
+    # A second click while the same export is still being written leads to that job.
+    open_jobs = ExportJob.objects.filter(
+        owner=by,
+        kind=kind,
+        fmt=fmt,
+        status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING],
+    )
+    for job in open_jobs.only("pk", "params", "rows_total"):
+        if job.params == spec.params:
+            return ExportRequest(spec=spec, job=job)
     with transaction.atomic():
         job = ExportJob.objects.create(
             owner=by,
@@ -100,13 +111,19 @@ def _claim(job_id: int, now: datetime) -> ExportJob | None:
     return ExportJob.objects.select_related("owner").get(pk=job_id)
 
 
-def _counted(rows, job_id: int, written: list[int]):
-    """The rows as they are written, the job's progress updated every PROGRESS_EVERY rows."""
-    for row in rows:
-        yield row
-        written[0] += 1
-        if written[0] % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job_id).update(rows_done=written[0])
+class _Progress:
+    """Counts the rows as they are written; the job's progress every PROGRESS_EVERY rows."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.written = 0
+
+    def counted(self, rows: Iterable[list]) -> Iterator[list]:
+        for row in rows:
+            yield row
+            self.written += 1
+            if self.written % PROGRESS_EVERY == 0:
+                ExportJob.objects.filter(pk=self.job_id).update(rows_done=self.written)
 
 
 def run_export_job(*, job_id: int, now: datetime | None = None) -> ExportJob | None:
@@ -115,18 +132,20 @@ def run_export_job(*, job_id: int, now: datetime | None = None) -> ExportJob | N
     job = _claim(job_id, now or timezone.now())
     if job is None:
         return None
-    written = [0]
+    progress = _Progress(job.pk)
     try:
         with translation.override(job.language or job.owner.preferred_language):
             spec = exports.spec_for(job.kind, job.owner, job.params)
             with tempfile.TemporaryFile() as spool:
-                exports.write(job.fmt, spool, spec, _counted(spec.rows(), job.pk, written))
+                exports.write(job.fmt, spool, spec, progress.counted(spec.rows()))
                 spool.seek(0)
                 job.file.save(f"{uuid.uuid4().hex}.{job.fmt}", File(spool), save=False)
     except Exception as error:  # recorded and told; the log has the traceback
         log.exception("Export job %s failed", job.pk)
-        return _finish(job, status=ExportStatus.FAILED, done=written[0], error=_readable(error))
-    return _finish(job, status=ExportStatus.DONE, done=written[0], filename=spec.filename)
+        return _finish(
+            job, status=ExportStatus.FAILED, done=progress.written, error=_readable(error)
+        )
+    return _finish(job, status=ExportStatus.DONE, done=progress.written, filename=spec.filename)
 
 
 def _readable(error: Exception) -> str:
