@@ -446,3 +446,10 @@ def test_the_sweep_deletes_old_jobs_and_files_resends_lost_ones_and_fails_dead_o
 def test_beat_runs_the_export_sweep():
     entry = settings.CELERY_BEAT_SCHEDULE["sweep-export-jobs"]
     assert entry["task"] == sweep_export_jobs.name == "visits.sweep_export_jobs"
+
+
+def test_the_export_buttons_link_my_exports(client, desk, sales):
+    client.force_login(desk)
+    assert reverse("visits:export_jobs") in client.get(reverse("visits:board")).content.decode()
+    client.force_login(sales)
+    assert reverse("visits:export_jobs") in client.get(reverse("visits:list")).content.decode()
