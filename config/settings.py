@@ -229,6 +229,12 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # The export jobs' files: MEDIA_ROOT/private/, which the web server must not serve (only the
+    # download view hands a file to its owner). Web and worker share it, as they share the logo.
+    "exports": {
+        "BACKEND": "config.storage.PrivateStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "private"},
+    },
 }
 
 # Widgets written in Python where Django would render a template per <option>
@@ -304,7 +310,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 6 * 60 * 60},
     },
+    # Export jobs: files past EXPORT_FILES_KEEP_DAYS deleted; a job the broker lost re-sent, one
+    # whose worker died marked failed.
+    "sweep-export-jobs": {
+        "task": "visits.sweep_export_jobs",
+        "schedule": 600.0,
+        "options": {"expires": 540},
+    },
 }
+# An export (the visitor log, the visit list) of more rows than this is written by a Celery
+# task and offered on the user's "My exports" page; smaller ones are sent at once. The .xlsx
+# visitor log costs about 14 s of CPU at 100,000 rows, too close to the 30 s web timeout.
+EXPORT_JOB_THRESHOLD_ROWS = int(os.environ.get("EXPORT_JOB_THRESHOLD_ROWS", "2000"))
+# The export jobs' files (and the jobs) are deleted this many days after they were requested.
+EXPORT_FILES_KEEP_DAYS = int(os.environ.get("EXPORT_FILES_KEEP_DAYS", "7"))
 # A sweep sends every due reminder, a batch at a time, until none is left or this many seconds
 # are spent (checked between batches); what is left goes out in the next sweep. A bit under the
 # 300-second beat interval, leaving time for the sweep's other work.

@@ -1,8 +1,11 @@
+import re
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.http import Http404
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
@@ -16,6 +19,11 @@ handler403 = reception_views.permission_denied
 # Retry-After when the database does not answer; both without a request context, so they need
 # neither the database nor a session.
 handler500 = reception_views.server_error
+
+
+def not_found(request):
+    raise Http404
+
 
 admin.site.site_header = _("Jiedai administration")
 admin.site.site_title = _("Jiedai")
@@ -70,4 +78,7 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
+    # MEDIA_ROOT/private/ (the export jobs' files) is never served: the download view is the
+    # only way to a file, for its owner.
+    urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}private/", not_found)]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -10,8 +10,16 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.test import override_settings
 
+from reception.models import User
 from tests.test_browser import browser  # noqa: F401 (the Chromium fixture)
-from visits.models import VisitRequest, VisitStatus, WelcomeDisplay
+from visits.models import (
+    ExportJob,
+    ExportKind,
+    ExportStatus,
+    VisitRequest,
+    VisitStatus,
+    WelcomeDisplay,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +32,18 @@ PHONE = {"width": 390, "height": 844}
 def demo(four_tier):
     with override_settings(DEBUG=True):
         call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # "My exports" with a job being written and one that failed
+    frontdesk = User.objects.get(username="frontdesk")
+    for status in (ExportStatus.RUNNING, ExportStatus.FAILED):
+        ExportJob.objects.create(
+            owner=frontdesk,
+            kind=ExportKind.VISITOR_LOG,
+            fmt="xlsx",
+            status=status,
+            rows_total=40000,
+            rows_done=10000,
+            error="OSError: No space left on device",
+        )
     # the open demo requests (JD-H… are the closed visits of the last six months)
     current = VisitRequest.objects.exclude(reference__startswith="JD-H")
     return {
@@ -47,6 +67,7 @@ def key_pages(demo) -> list[tuple[str, str]]:
         ("office", "/tasks/"),
         ("office", "/my-tasks/"),
         ("receptionist", "/preparation/"),
+        ("frontdesk", "/exports/"),
     ]
 
 

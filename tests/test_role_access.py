@@ -5,6 +5,7 @@ role, answers as the table below says (200 shown, 403 not for this role, 404 out
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from approvals.services import decide
 from reception.models import Department
 from reception.roles import Role
 from tests.factories import ClientFactory, file_visit, user_with
-from visits.models import CalendarFeed, WalkIn, WelcomeDisplay
+from visits.models import CalendarFeed, ExportJob, ExportKind, WalkIn, WelcomeDisplay
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +186,10 @@ ACCESS = {
     # the feeds open with their secret, whoever asks (here the front desk user's feed)
     "visits:calendar_ics": rule(EVERYONE),
     "visits:calendar_arrivals_ics": rule(EVERYONE),
+    "visits:export_jobs": rule(EVERYONE),
+    # an export job is its owner's (the front desk user's); a 404 for everyone else
+    "visits:export_job": rule({R.FRONT_DESK}, out=404),
+    "visits:export_download": rule({R.FRONT_DESK}, out=404),
     "visits:summaries": rule(
         APPROVERS | {R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.HR, R.DEPARTMENT_HEAD}
     ),
@@ -274,6 +279,10 @@ def scenario(four_tier):
         ends_on=timezone.localdate() + timedelta(days=31),
     )
     note = sales.notifications.first()
+    export = ExportJob.objects.create(
+        owner=users[R.FRONT_DESK], kind=ExportKind.VISITOR_LOG, fmt="csv", status="done"
+    )
+    export.file.save("log.csv", ContentFile(b"a,b\n"))
     kwargs = {
         "reception:client_detail": {"pk": client.pk},
         "reception:client_edit": {"pk": client.pk},
@@ -310,6 +319,8 @@ def scenario(four_tier):
         "approvals:decide_as_administrator": {"pk": visit.approval_steps.first().pk},
         "approvals:end_delegation": {"pk": delegation.pk},
         "notification_open": {"pk": note.pk},
+        "visits:export_job": {"pk": export.pk},
+        "visits:export_download": {"pk": export.pk},
     }
     return users, kwargs
 

@@ -3,7 +3,15 @@
 
 from approvals.models import DecidedAs, StepState
 
-from .models import BoardStatus, EventKind, PrepStatus, StandardHint, VisitStatus, WalkInStatus
+from .models import (
+    BoardStatus,
+    EventKind,
+    ExportStatus,
+    PrepStatus,
+    StandardHint,
+    VisitStatus,
+    WalkInStatus,
+)
 
 
 def choices(request) -> dict:
@@ -16,4 +24,5 @@ def choices(request) -> dict:
         "WalkInStatus": WalkInStatus,
         "BoardStatus": BoardStatus,
         "StandardHint": StandardHint,
+        "ExportStatus": ExportStatus,
     }

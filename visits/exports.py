@@ -16,12 +16,14 @@ import csv
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from itertools import islice
+from typing import IO
 
 from django.db.models import F, QuerySet
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -30,8 +32,11 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .models import Visitor, VisitRequest, VisitStatus, mask_phone
+from .filters import VisitFilter
+from .forms.reports import PeriodForm
+from .models import ExportKind, Visitor, VisitRequest, VisitStatus, mask_phone
 from .permissions import sees_every_phone
+from .selectors import visible_visits, with_list_facts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -86,16 +91,22 @@ def _csv_text(value):
     return "" if value is None else value
 
 
-def csv_response(filename: str, header: list, rows: Iterable) -> StreamingHttpResponse:
+def csv_lines(header: list, rows: Iterable) -> Iterator[str]:
     writer = csv.writer(_Echo())
+    yield "\ufeff"  # the byte-order mark: Excel then reads the file as UTF-8
+    yield writer.writerow([_safe_text(str(h)) for h in header])
+    for row in rows:
+        yield writer.writerow([_csv_text(_cell(v)) for v in row])
 
-    def lines():
-        yield "\ufeff"  # the byte-order mark: Excel then reads the file as UTF-8
-        yield writer.writerow([_safe_text(str(h)) for h in header])
-        for row in rows:
-            yield writer.writerow([_csv_text(_cell(v)) for v in row])
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+def write_csv(stream: IO[bytes], header: list, rows: Iterable) -> None:
+    for line in csv_lines(header, rows):
+        stream.write(line.encode("utf-8"))
+
+
+def csv_response(filename: str, header: list, rows: Iterable) -> StreamingHttpResponse:
+    lines = csv_lines(header, rows)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
@@ -142,9 +153,9 @@ class _XlsxCells:
         return cell
 
 
-def xlsx_response(filename: str, header: list, rows: Iterable, *, title: str = "") -> FileResponse:
+def write_xlsx(stream: IO[bytes], header: list, rows: Iterable, *, title: str) -> None:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=SHEET_TITLE_FORBIDDEN.sub(" ", str(title or filename))[:31])
+    sheet = book.create_sheet(title=SHEET_TITLE_FORBIDDEN.sub(" ", title)[:31])
     rows = (list(map(_cell, row)) for row in rows)
     head = [str(h) for h in header]
     sample = list(islice(rows, SAMPLE_ROWS))
@@ -160,8 +171,12 @@ def xlsx_response(filename: str, header: list, rows: Iterable, *, title: str = "
         sheet.append([cells(v) for v in row])
     for row in rows:
         sheet.append([cells(v) for v in row])
+    book.save(stream)
+
+
+def xlsx_response(filename: str, header: list, rows: Iterable, *, title: str = "") -> FileResponse:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
-    book.save(spool)
+    write_xlsx(spool, header, rows, title=str(title or filename))
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX)
 
@@ -170,6 +185,14 @@ def export(fmt: str, filename: str, header: list, rows: Iterable, *, title: str 
     if fmt == "xlsx":
         return xlsx_response(filename, header, rows, title=title)
     return csv_response(filename, header, rows)
+
+
+def write(fmt: str, stream: IO[bytes], spec: "ExportSpec", rows: Iterable) -> None:
+    """The file `export` would send, written to a stream (an export job's file)."""
+    if fmt == "xlsx":
+        write_xlsx(stream, spec.header, rows, title=spec.filename)
+    else:
+        write_csv(stream, spec.header, rows)
 
 
 # The visitor log -------------------------------------------------------------------------
@@ -190,6 +213,10 @@ def visitor_log_header() -> list[str]:
     ]
 
 
+def checked_in_between(start: date, end: date) -> QuerySet[Visitor]:
+    return Visitor.objects.filter(checked_in_at__date__gte=start, checked_in_at__date__lte=end)
+
+
 def visitor_log_rows(user, start, end) -> Iterable[list]:
     """Every visitor checked in between the two dates (inclusive), oldest first.
 
@@ -197,10 +224,7 @@ def visitor_log_rows(user, start, end) -> Iterable[list]:
     visit: in full for those who see every phone, or on visits the reader filed or hosts."""
     every = sees_every_phone(user)
     visitors = (
-        Visitor.objects.filter(
-            checked_in_at__date__gte=start,
-            checked_in_at__date__lte=end,
-        )
+        checked_in_between(start, end)
         .order_by("checked_in_at", "pk")
         .values_list(
             "checked_in_at",
@@ -290,3 +314,102 @@ def visit_list_rows(visits: QuerySet[VisitRequest]) -> Iterable[list]:
             hf or hl or "",
             yes if late else no,
         ]
+
+
+# What an export is, for the immediate path and the export jobs alike --------------------------
+
+Params = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """One export for one reader: its rows (read when called), how many there are, and the
+    parameters that make it (the page's query, its default resolved: dates the day they were
+    asked for) with what the "My exports" page says about them."""
+
+    filename: str
+    header: list[str]
+    rows: Callable[[], Iterable[list]]
+    count: Callable[[], int]
+    params: Params = field(default_factory=dict)
+    summary: list[list[str]] = field(default_factory=list)
+
+
+def query(params: Params) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in params.items():
+        data.setlist(key, [str(v) for v in values])
+    return data
+
+
+def visitor_log_spec(user, params: Params) -> ExportSpec:
+    data = query(params)
+    period = PeriodForm(data if ("start" in data or "end" in data) else None).period()
+    start, end = period.start, period.end
+    dates = {"start": [start.isoformat()], "end": [end.isoformat()]}
+    return ExportSpec(
+        filename=f"visitor-log-{start.isoformat()}-{end.isoformat()}",
+        header=visitor_log_header(),
+        rows=lambda: visitor_log_rows(user, start, end),
+        count=lambda: checked_in_between(start, end).count(),
+        params=dates,
+        summary=[[name, value] for name, (value,) in dates.items()],
+    )
+
+
+def listed_visits(user, data: QueryDict | None) -> tuple[VisitFilter, QuerySet[VisitRequest]]:
+    """The visit list as its page shows it (django-filter's FilterView, strict): the reader's
+    scope; no query (the default state) lists every visit in scope; an invalid filter lists
+    none (the form says why)."""
+    visits = with_list_facts(visible_visits(user)).order_by("-arrival_at", "-pk")
+    filterset = VisitFilter(data or None, queryset=visits)
+    if not filterset.is_bound or filterset.is_valid():
+        return filterset, filterset.qs
+    return filterset, filterset.queryset.none()
+
+
+def _shown(value) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "full_name"):  # a person
+        return value.full_name or value.username
+    return str(value)
+
+
+def visit_list_spec(user, params: Params) -> ExportSpec:
+    kept = {key: list(values) for key, values in params.items() if key in VisitFilter.base_filters}
+    filterset, visits = listed_visits(user, query(kept))
+    cleaned = getattr(filterset.form, "cleaned_data", {}) if filterset.is_bound else {}
+    return ExportSpec(
+        filename="visits",
+        header=visit_list_header(),
+        rows=lambda: visit_list_rows(visits),
+        count=visits.count,
+        params=kept,
+        summary=[[name, _shown(value)] for name, value in cleaned.items() if value],
+    )
+
+
+SPECS: dict[str, Callable[..., ExportSpec]] = {
+    ExportKind.VISITOR_LOG: visitor_log_spec,
+    ExportKind.VISIT_LIST: visit_list_spec,
+}
+
+
+def spec_for(kind: str, user, params: Params) -> ExportSpec:
+    return SPECS[kind](user, params)
+
+
+def describe(kind: str, summary: list[list[str]]) -> list[tuple[str, str]]:
+    """What an export job's parameters were, as label and value in the reader's language."""
+    fields = PeriodForm.base_fields if kind == ExportKind.VISITOR_LOG else VisitFilter.base_filters
+    shown = []
+    for name, value in summary:
+        if name not in fields:
+            continue
+        if name == "status" and value in VisitStatus.values:
+            value = str(VisitStatus(value).label)
+        elif name == "late":
+            value = _("yes")
+        shown.append((str(fields[name].label), value))
+    return shown

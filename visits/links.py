@@ -21,3 +21,8 @@ def task(task) -> str:
 
 def follow_up(action) -> str:
     return f"{reverse('visits:my_tasks')}#follow-up-{action.pk}"
+
+
+def export_job(job) -> str:
+    """An export job's own page (its owner's; the file's download is on it)."""
+    return reverse("visits:export_job", args=[job.pk])

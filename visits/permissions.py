@@ -308,3 +308,21 @@ rules.add_rule("visits.approve_expense", approves_spending)
 def may(user, rule: str, obj=None) -> bool:
     """rules.test_rule with the app's prefix: may(user, "edit_visit", visit)."""
     return rules.test_rule(f"visits.{rule}", user, obj)
+
+
+# ---- exports (visits/services/exports.py): whoever may export a list may have it written as a
+# job; the same model permissions as the export views ------------------------------------------
+
+
+@rules.predicate
+def reads_reports(user) -> bool:
+    return user.has_perm("visits.view_reports")
+
+
+@rules.predicate
+def lists_visits(user) -> bool:
+    return user.has_perm("visits.view_visitrequest")
+
+
+rules.add_rule("visits.export_visitor_log", checks_in_guests | reads_reports)
+rules.add_rule("visits.export_visit_list", lists_visits)

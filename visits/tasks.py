@@ -23,3 +23,20 @@ def anonymise_personal_data() -> str:
     )
 
     return str(anonymise())
+
+
+@shared_task(name="visits.write_export", ignore_result=True)
+def write_export(job_id: int) -> str:
+    """Write an export job's file (visits/services/exports.py); a second delivery does nothing."""
+    from .services.exports import run_export_job  # local: a Celery task module stays light
+
+    job = run_export_job(job_id=job_id)
+    return job.status if job is not None else "not queued"
+
+
+@shared_task(name="visits.sweep_export_jobs", ignore_result=True)
+def sweep_export_jobs() -> str:
+    """Run by Celery beat every 10 minutes: old export files deleted, lost jobs re-sent."""
+    from .services.exports import sweep_export_jobs as sweep  # local: as above
+
+    return str(sweep())

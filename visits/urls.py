@@ -5,6 +5,7 @@ from .views import (
     calendar_feeds,
     clients,
     desk,
+    exports,
     itinerary,
     options,
     preparation,
@@ -101,6 +102,13 @@ urlpatterns = [
         r"^desk/visitor-log\.(?P<fmt>csv|xlsx)$",
         reports.VisitorLogExportView.as_view(),
         name="visitor_log_export",
+    ),
+    path("exports/", exports.ExportJobListView.as_view(), name="export_jobs"),
+    path("exports/<int:pk>/", exports.ExportJobView.as_view(), name="export_job"),
+    path(
+        "exports/<int:pk>/download/",
+        exports.ExportDownloadView.as_view(),
+        name="export_download",
     ),
     path("calendar/", calendar_feeds.CalendarFeedPageView.as_view(), name="calendar_feed"),
     path(

@@ -1,5 +1,6 @@
 """A real Celery worker, started from the virtualenv against Redis, runs the sweep and
-delivers a due reminder; the same sweep enqueued twice still delivers it once.
+delivers a due reminder; the same sweep enqueued twice still delivers it once. It also writes
+an export job's file into the private folder of MEDIA_ROOT, once, however often it is sent.
 
 Redis: REDIS_URL, or redis://127.0.0.1:6379/15. Outside CI the test is skipped when Redis is
 not there; with CI set it fails instead. The worker is another process, so the test commits
@@ -21,10 +22,20 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
+from reception.models import Notification
 from tests.conftest import celery_broker
 from tests.factories import approve_fully, file_visit
-from visits.models import Reminder, ReminderRule, ReminderStatus, VisitRequest
-from visits.tasks import sweep_reminders
+from visits.models import (
+    ExportJob,
+    ExportKind,
+    ExportStatus,
+    Reminder,
+    ReminderRule,
+    ReminderStatus,
+    VisitRequest,
+)
+from visits.services.notifications import Kind
+from visits.tasks import sweep_reminders, write_export
 
 # the worker is another process, on the real clock: so is this test (tests/conftest.py)
 pytestmark = [
@@ -79,6 +90,7 @@ def worker(redis_broker, tmp_path, transactional_db):
         "CELERY_BROKER_URL": redis_broker,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
     log = (tmp_path / "worker.log").open("w")
     command = [
@@ -103,7 +115,16 @@ def worker(redis_broker, tmp_path, transactional_db):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("the worker did not start:\n" + (tmp_path / "worker.log").read_text())
             time.sleep(0.2)
-        yield type("Worker", (), {"queue": queue, "mail": tmp_path / "mail", "log": log.name})
+        yield type(
+            "Worker",
+            (),
+            {
+                "queue": queue,
+                "mail": tmp_path / "mail",
+                "media": tmp_path / "media",
+                "log": log.name,
+            },
+        )
     finally:
         process.terminate()
         try:
@@ -151,3 +172,24 @@ def test_a_real_worker_runs_the_sweep_and_delivers_a_due_reminder_once(
     assert reminder.recipient == staff.receptionist
     emails = "".join(p.read_text() for p in worker.mail.glob("*"))
     assert emails.count(f"/visits/{visit.pk}/") == 1  # one email, with the link
+
+
+def test_a_real_worker_writes_an_export_job_once_into_the_private_folder(worker, four_tier, sales):
+    for _ in range(3):
+        file_visit(sales, four_tier["routine"])
+    job = ExportJob.objects.create(
+        owner=sales, kind=ExportKind.VISIT_LIST, fmt="xlsx", language="zh-hans", rows_total=3
+    )
+    with celery_broker(REDIS_URL):
+        write_export.apply_async(args=[job.pk], queue=worker.queue)
+        write_export.apply_async(args=[job.pk], queue=worker.queue)  # a duplicated task
+
+    done = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.DONE)
+    assert wait_for(lambda: done.exists()), Path(worker.log).read_text()
+    assert wait_for(lambda: Path(worker.log).read_text().count("succeeded") >= 2)
+    job.refresh_from_db()
+    assert (job.rows_done, job.rows_total, job.filename) == (3, 3, "visits")
+    written = worker.media / "private" / job.file.name
+    assert written.read_bytes()[:2] == b"PK"  # an .xlsx (a zip)
+    assert list((worker.media / "private" / "exports").iterdir()) == [written]
+    assert Notification.objects.filter(recipient=sales, kind=Kind.EXPORT_READY).count() == 1

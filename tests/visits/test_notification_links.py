@@ -1,9 +1,10 @@
 """Every link in a notification lands on what it names, for its reader: the demo company is
 loaded and every flow is driven (approval, returning and rejecting, regrading, escalation,
 changes, task assignment, check-in and out, walk-ins, expenses, the work summary and its
-follow-ups, cancelling, the reminder sweeps); then each notification's link is followed by its
-recipient, and the page it lands on must show the item: the task, the visit, the decision card
-(or, for a step decided meanwhile, who decided it), the walk-in, the follow-up.
+follow-ups, cancelling, the reminder sweeps, export jobs); then each notification's link is
+followed by its recipient, and the page it lands on must show the item: the task, the visit,
+the decision card (or, for a step decided meanwhile, who decided it), the walk-in, the
+follow-up, the export job.
 
 The kinds come from the code (visits.services.notifications.Kind and the reminder kinds): a
 new kind without a check here fails the suite."""
@@ -11,9 +12,11 @@ new kind without a check here fails the suite."""
 import re
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -29,9 +32,12 @@ from reception.loading import LoadReport
 from reception.models import Department, Notification, User
 from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
+from visits import exports as export_files
 from visits.models import (
     ExpenseCategory,
     ExpenseLine,
+    ExportJob,
+    ExportKind,
     FollowUpAction,
     PrepTask,
     ReminderKind,
@@ -43,6 +49,7 @@ from visits.models import (
 from visits.reminders import sweep
 from visits.selectors import tasks_in_reach
 from visits.services import desk
+from visits.services.exports import request_export, run_export_job
 from visits.services.notifications import Kind
 from visits.services.preparation import assign_task
 from visits.services.requests import cancel_visit_request, update_visit_request
@@ -187,6 +194,15 @@ def drive_every_flow(grades):
     for days in range(0, 8):
         moment = timezone.localtime() + timedelta(days=days)
         sweep(now=moment.replace(hour=18, minute=0))
+    # exports written as jobs: the front desk's visitor log is ready, the visit list fails (its
+    # task runs here, the disk full; the one sent after commit finds it already done)
+    with override_settings(EXPORT_JOB_THRESHOLD_ROWS=0):
+        request_export(by=person("frontdesk"), kind=ExportKind.VISITOR_LOG, fmt="xlsx", params={})
+        failing = request_export(
+            by=person("receptionist"), kind=ExportKind.VISIT_LIST, fmt="csv", params={}
+        ).job
+    with mock.patch.object(export_files, "write", side_effect=OSError("disk full")):
+        run_export_job(job_id=failing.pk)
 
 
 # ---- what each kind names, and how its landing page shows it ------------------------------
@@ -298,6 +314,14 @@ def check_arrivals(note, page, reader) -> None:
         assert reference in content, f"{reference} is not on the board of {day}"
 
 
+def check_export(note, page, reader) -> None:
+    """The export job's own page, its card there; the job is the reader's."""
+    job = ExportJob.objects.get(pk=re.search(r"/exports/(\d+)/", note.url)[1])
+    assert job.owner == reader
+    lands_on(page, "visits:export_job", pk=job.pk)
+    shows(page, f"export-{job.pk}")
+
+
 def nothing_to_open(note, reader) -> None:
     """A notification without a link: only HR's work-summary reminder of a visit whose guests
     were never checked out (HR opens visits once they are over: the link would be a 404; the
@@ -327,6 +351,8 @@ CHECKS = {
     Kind.EXPENSE_APPROVAL: check_expense,
     Kind.EXPENSE_DECIDED: check_expense,
     Kind.FOLLOW_UP: check_follow_up,
+    Kind.EXPORT_READY: check_export,
+    Kind.EXPORT_FAILED: check_export,
     Kind.for_reminder(ReminderKind.NOT_APPROVED): check_visit,
     Kind.for_reminder(ReminderKind.VISITOR_INFORMATION): check_visit,
     Kind.for_reminder(ReminderKind.OPEN_TASKS): check_tasks,

@@ -1,5 +1,6 @@
 from .calendar import CalendarFeed
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
+from .exports import ExportFormat, ExportJob, ExportKind, ExportStatus
 from .preparation import (
     AssignTo,
     PrepStatus,
@@ -57,6 +58,10 @@ __all__ = [
     "ExpenseApprovalState",
     "ExpenseCategory",
     "ExpenseLine",
+    "ExportFormat",
+    "ExportJob",
+    "ExportKind",
+    "ExportStatus",
     "FollowUpAction",
     "GuestKind",
     "ItineraryItem",

@@ -14,7 +14,14 @@ from reception.roles import Role
 from reception.selectors import users_with_role
 
 from .. import links
-from ..models import ExpenseApprovalState, ExpenseCategory, VisitRequest
+from ..models import (
+    ExpenseApprovalState,
+    ExpenseCategory,
+    ExportJob,
+    ExportKind,
+    ExportStatus,
+    VisitRequest,
+)
 
 
 class Kind(models.TextChoices):
@@ -39,6 +46,8 @@ class Kind(models.TextChoices):
     EXPENSE_APPROVAL = "expense_approval", _("An expense over the standard waits for a decision")
     EXPENSE_DECIDED = "expense_decided", _("An expense over the standard was decided")
     FOLLOW_UP = "follow_up", _("Follow-up action")
+    EXPORT_READY = "export_ready", _("Export ready")
+    EXPORT_FAILED = "export_failed", _("Export failed")
 
     @classmethod
     def for_step(cls, state: str) -> "Kind":
@@ -292,3 +301,24 @@ def follow_ups_given(visit: VisitRequest, actions, by) -> None:
             url=links.follow_up(action),
             exclude=by,
         )
+
+
+def export_finished(job: ExportJob) -> None:
+    """An export job's owner: its file is ready to download, or it failed."""
+    done = job.status == ExportStatus.DONE
+    notify(
+        [job.owner],
+        kind=Kind.EXPORT_READY if done else Kind.EXPORT_FAILED,
+        title=Msg(
+            _("Your export is ready: %(export)s") if done else _("Your export failed: %(export)s"),
+            export=ExportKind(job.kind).label,
+        ),
+        body=Msg(
+            ngettext_lazy("%(count)s row, as %(fmt)s.", "%(count)s rows, as %(fmt)s.", "count"),
+            count=job.rows_done,
+            fmt=job.get_fmt_display(),
+        )
+        if done
+        else Msg(_("Nothing was written: %(error)s"), error=job.error),
+        url=links.export_job(job),
+    )

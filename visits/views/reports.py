@@ -1,21 +1,26 @@
 """The reports page, its tables' CSV and .xlsx exports, and the exports for the front office
 and auditors (the visitor log, the visit list as filtered on screen)."""
 
+from typing import cast
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from ..exports import (
-    export,
-    visit_list_header,
-    visit_list_rows,
-    visitor_log_header,
-    visitor_log_rows,
-)
+from reception.models import User
+
+from .. import links
+from ..exports import export
 from ..forms.reports import PeriodForm
+from ..models import ExportKind
+from ..permissions import may
 from ..reports import BUILDERS, chart, computed_table, computed_tables
+from ..services.exports import request_export
 from .requests import VisitListMixin
 
 
@@ -57,18 +62,40 @@ class ReportExportView(PermissionRequiredMixin, View):
         return export(fmt, table.filename, table.headers, table.rows, title=table.title)
 
 
+# The page's own query is the export's parameters; these are the page's business, not the list's.
+NOT_PARAMETERS = {"download", "page"}
+
+
+def requested_export(request, kind: str, fmt: str):
+    """The file at once, or (above EXPORT_JOB_THRESHOLD_ROWS) an export job: then the job's
+    page, which shows its progress and offers the file when it is written."""
+    params = {k: v for k, v in request.GET.lists() if k not in NOT_PARAMETERS}
+    asked = request_export(by=cast(User, request.user), kind=kind, fmt=fmt, params=params)
+    if asked.job is None:
+        spec = asked.spec
+        return export(fmt, spec.filename, spec.header, spec.rows())
+    messages.info(
+        request,
+        ngettext(
+            "The export has %(count)s row: it is being written in the background. This page "
+            "shows when it is ready, and you will be notified.",
+            "The export has %(count)s rows: it is being written in the background. This page "
+            "shows when it is ready, and you will be notified.",
+            asked.job.rows_total,
+        )
+        % {"count": asked.job.rows_total},
+    )
+    return redirect(links.export_job(asked.job))
+
+
 class VisitorLogExportView(PermissionRequiredMixin, View):
     """Who came, when, to see whom: for the front desk and for auditors."""
 
     def has_permission(self):
-        user = self.request.user
-        return user.has_perm("visits.check_in_visitors") or user.has_perm("visits.view_reports")
+        return may(self.request.user, "export_visitor_log")
 
     def get(self, request, fmt):
-        period = _period_form(request).period()
-        rows = visitor_log_rows(request.user, period.start, period.end)
-        name = f"visitor-log-{period.start.isoformat()}-{period.end.isoformat()}"
-        return export(fmt, name, visitor_log_header(), rows)
+        return requested_export(request, ExportKind.VISITOR_LOG, fmt)
 
 
 class VisitListExportView(VisitListMixin, View):
@@ -76,4 +103,4 @@ class VisitListExportView(VisitListMixin, View):
     it rather than a page."""
 
     def get(self, request, fmt):
-        return export(fmt, "visits", visit_list_header(), visit_list_rows(self.listed_visits()))
+        return requested_export(request, ExportKind.VISIT_LIST, fmt)

@@ -23,6 +23,7 @@ from reception.models import ClientContact, ReceptionPolicy, User
 from reception.validators import parse_id
 from reception.views import PageQueryMixin
 
+from ..exports import listed_visits
 from ..filters import VisitFilter
 from ..forms.requests import (
     ReasonForm,
@@ -93,16 +94,12 @@ class VisitListMixin(PermissionRequiredMixin, FilterMixin):
     permission_required = "visits.view_visitrequest"
     filterset_class = VisitFilter
 
-    def get_queryset(self):
-        return with_list_facts(visible_visits(self.request.user)).order_by("-arrival_at", "-pk")
-
     def listed_visits(self):
         """django-filter's FilterView, strict: no query (the page's default state) lists every
-        visit in scope; an invalid filter lists none (the form says why)."""
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        if not self.filterset.is_bound or self.filterset.is_valid() or not self.get_strict():
-            return self.filterset.qs
-        return self.filterset.queryset.none()
+        visit in scope; an invalid filter lists none (the form says why). The export jobs
+        read the list through the same function (visits/exports.py)."""
+        self.filterset, visits = listed_visits(self.request.user, self.request.GET)
+        return visits
 
 
 class VisitListView(VisitListMixin, PageQueryMixin, FilterView):
