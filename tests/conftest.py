@@ -1,7 +1,8 @@
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from io import StringIO
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,10 +23,13 @@ from tests.factories import user_with
 from visits import selectors
 
 # The time of day every test runs at, unless it is marked `real_clock`: today (in the
-# company's time zone) at 10:20, a working hour. The demo's "today" visit, the board and the
+# company's time zone) from 10:20, a working hour. The demo's "today" visit, the board and the
 # reminders depend on the time of day; pinned, a run at 17:03 behaves as one at 10:20. The clock
-# ticks on from there (tick=True), so durations and timeouts are real.
+# ticks (tick=True), and runs on across the session (a test starts at 10:20 plus the real time
+# since the session began), so durations are real and what a later test writes is never dated
+# before what an earlier one kept (the policy snapshot's history rows).
 TEST_TIME_OF_DAY = time(10, 20)
+_SESSION_STARTED = monotonic()
 
 
 @pytest.fixture(autouse=True)
@@ -34,8 +38,8 @@ def _working_hours_clock(request):
         yield
         return
     zone = ZoneInfo(settings.TIME_ZONE)
-    today = datetime.now(zone).date()
-    with time_machine.travel(datetime.combine(today, TEST_TIME_OF_DAY, tzinfo=zone), tick=True):
+    start = datetime.combine(datetime.now(zone).date(), TEST_TIME_OF_DAY, tzinfo=zone)
+    with time_machine.travel(start + timedelta(seconds=monotonic() - _SESSION_STARTED), tick=True):
         yield
 
 
