@@ -69,7 +69,7 @@ def receptionists_of(visit: VisitRequest) -> list:
 
 
 def step_waiting(step, approvers) -> None:
-    visit = step.visit
+    visit = step.subject
     notify(
         approvers,
         kind=Kind.APPROVAL_WAITING,
@@ -104,7 +104,7 @@ def step_waiting(step, approvers) -> None:
 
 
 def step_escalated(step, people, reason) -> None:
-    visit = step.visit
+    visit = step.subject
     notify(
         people,
         kind=Kind.APPROVAL_ESCALATED,
@@ -131,7 +131,7 @@ def step_escalated(step, people, reason) -> None:
 
 
 def step_overdue(step, approvers, hours) -> None:
-    visit = step.visit
+    visit = step.subject
     notify(
         approvers,
         kind=Kind.APPROVAL_OVERDUE,
@@ -156,7 +156,7 @@ def step_overdue(step, approvers, hours) -> None:
 
 
 def step_decided(step) -> None:
-    visit = step.visit
+    visit = step.subject
     notify(
         [visit.applicant],
         kind=Kind.for_step(step.state),
