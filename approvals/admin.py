@@ -86,7 +86,7 @@ class ApprovalStepAdmin(admin.ModelAdmin):
         "decided_at",
     )
     list_filter = ("state", "escalation_reason", "decided_as", ("role", RoleFilter), "grades_visit")
-    search_fields = ("subject__reference", "name", "decided_by__full_name", "comment")
+    search_fields = ("name", "decided_by__full_name", "comment")
     raw_id_fields = ("subject", "user", "decided_by", "on_behalf_of")
     list_select_related = ("subject", "decided_by", "escalated_to", "on_behalf_of")
 

@@ -65,7 +65,7 @@ def _waits_for(step: ApprovalStep) -> str:
 
 def step_status(step: ApprovalStep, user: User) -> str:
     """What became of the step, said to `user` (who followed a link about it)."""
-    names: dict[str, Any] = {"step": step.label, "ref": step.subject.reference}
+    names: dict[str, Any] = {"step": step.label, "ref": step.subject.short_name}
     if step.is_decided:
         names |= {
             "decision": step.get_state_display(),
@@ -126,7 +126,7 @@ def step_status(step: ApprovalStep, user: User) -> str:
     if step.state == StepState.WAITING:
         return _("“%(step)s” of %(ref)s waits for the steps before it.") % names
     names["approvers"] = _waits_for(step)
-    if step.subject.applicant_id == user.pk:
+    if step.subject.requested_by_id == user.pk:
         return (
             _("“%(step)s” of %(ref)s waits for %(approvers)s: nobody decides their own request.")
             % names

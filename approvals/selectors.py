@@ -7,6 +7,7 @@ from reception.models import ReceptionPolicy, User
 from reception.roles import role_group_ids
 
 from .models import ApprovalStep, Delegation, StepState
+from .subject import requested_by
 
 
 def _addressed_to(user_id: int, group_ids: Iterable[int] | QuerySet[Any, Any]) -> Q:
@@ -24,7 +25,7 @@ def addressed_to(user: User) -> Q:
         absent = delegation.approver
         absent_groups = absent.groups.values("pk")
         # nobody decides their own request through a delegation, either way round
-        q |= _addressed_to(absent.pk, absent_groups) & ~Q(subject__applicant_id=absent.pk)
+        q |= _addressed_to(absent.pk, absent_groups) & ~Q(subject__in=requested_by(absent.pk))
     return q
 
 
@@ -43,14 +44,12 @@ def with_people(steps: QuerySet[ApprovalStep]) -> list[ApprovalStep]:
 
 
 def attach_people(steps: Iterable[ApprovalStep]) -> list[ApprovalStep]:
-    """Set each step's addressee and its subject's applicant, read in one query (the
-    subject's app reads the rest its cards show: approvals.cards)."""
+    """Set each step's addressee, read in one query (the subject's app reads what its cards
+    show of the subject: approvals.cards)."""
     rows = list(steps)
-    ids = {pk for s in rows for pk in (s.user_id, s.subject.applicant_id) if pk is not None}
-    people = User.objects.in_bulk(ids)
+    people = User.objects.in_bulk({s.user_id for s in rows if s.user_id is not None})
     for step in rows:
         step.user = people.get(step.user_id)
-        step.subject.applicant = people[step.subject.applicant_id]  # required: always read
     return rows
 
 
@@ -79,7 +78,7 @@ def queue_for(user: User) -> QuerySet[ApprovalStep]:
     return (
         steps_of(user)
         .filter(state=StepState.PENDING)
-        .exclude(subject__applicant=user)
+        .exclude(subject__in=requested_by(user.pk))
         .exclude(decided_another_step(user))
         .select_related("subject", "role", "user", "escalated_to")
         .order_by("activated_at", "pk")

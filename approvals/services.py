@@ -2,7 +2,7 @@
 approvers deciding the same step at the same moment produce exactly one decision.
 
 Approvals knows what it approves (its subject: settings.APPROVALS_SUBJECT_MODEL, the foreign
-key ApprovalStep.subject) only through approvals.subject.Subject: its `applicant` (nobody
+key ApprovalStep.subject) only through approvals.subject.Subject: who requested it (nobody
 approves their own request) and its `grade` (whose chain applies). What follows a decision is
 announced through approvals.signals; the subject's app decides what it means for the subject.
 """
@@ -214,7 +214,7 @@ def rounds_decided_by(user: User, steps) -> set[tuple[int, int]]:
 def _barred(step: ApprovalStep) -> set[int]:
     """Who may not decide the step in any capacity but the administrators': the applicant and
     whoever decided another step of the round."""
-    return {step.subject.applicant_id, *earlier_decisions(step)}
+    return {step.subject.requested_by_id, *earlier_decisions(step)}
 
 
 def direct_approvers(step: ApprovalStep) -> list[User]:
@@ -225,13 +225,13 @@ def direct_approvers(step: ApprovalStep) -> list[User]:
         users = _holders(step.role_id)
     else:
         users = []
-    return [u for u in users if u.pk != step.subject.applicant_id]
+    return [u for u in users if u.pk != step.subject.requested_by_id]
 
 
 def escalation_deciders(step: ApprovalStep) -> list[User]:
     if step.escalated_to_id is None:
         return []
-    return [u for u in _holders(step.escalated_to_id) if u.pk != step.subject.applicant_id]
+    return [u for u in _holders(step.escalated_to_id) if u.pk != step.subject.requested_by_id]
 
 
 def active_delegates(approvers: list[User], applicant_id: int) -> dict[int, User]:
@@ -251,7 +251,7 @@ def active_delegates(approvers: list[User], applicant_id: int) -> dict[int, User
 
 
 def _delegates(step: ApprovalStep, approvers: list[User], barred: set[int]) -> list[User]:
-    delegates = active_delegates(approvers, step.subject.applicant_id)
+    delegates = active_delegates(approvers, step.subject.requested_by_id)
     eligible = [pk for pk in delegates if pk not in barred]
     return list(User.objects.filter(pk__in=eligible).order_by("pk"))
 
@@ -292,7 +292,7 @@ def authority(
     """In what capacity `user` may decide `step`, or None. The applicant never may, nor (but as
     administrator) someone who decided another step of the round. decided_rounds: the
     rounds_decided_by(user, …) of a page of steps, read once; None reads them for this step."""
-    if step.subject.applicant_id == user.pk:
+    if step.subject.requested_by_id == user.pk:
         return None
     if as_administrator:
         return Authority(DecidedAs.ADMINISTRATOR) if is_administrator(user) else None
@@ -362,7 +362,7 @@ def _next_target(step: ApprovalStep) -> tuple[int, Group | None, list[User]]:
             people = [u for u in _holders(role.pk) if u.pk not in barred]
             if people:
                 return level, role, people
-    people = [u for u in _administrators() if u.pk != step.subject.applicant_id]
+    people = [u for u in _administrators() if u.pk != step.subject.requested_by_id]
     return len(path) + 1, _administrators_group(), people
 
 
@@ -522,7 +522,7 @@ def decide(
         _with_subject(step, subject)
         if step.state != StepState.PENDING:
             raise AlreadyDecided(step)
-        if subject.applicant_id == by.pk:
+        if subject.requested_by_id == by.pk:
             raise SelfApproval()
         if not as_administrator and by.pk in (earlier := earlier_decisions(step)):
             raise OneDecisionPerPerson(step, earlier[by.pk])

@@ -1,7 +1,9 @@
 """What approvals approves: its subject, named by settings.APPROVALS_SUBJECT_MODEL (as Django
-names the user by AUTH_USER_MODEL). Approvals reads nothing of it but what Subject declares;
-everything else a page shows of it comes from the app that owns it (approvals.cards,
-approvals.links), and what a decision means for it goes out through approvals.signals.
+names the user by AUTH_USER_MODEL). Approvals reads nothing of it but what Subject declares,
+properties and methods the subject's model offers for approvals (never its fields, which are
+its app's own business); everything else a page shows of it comes from the app that owns it
+(approvals.cards, approvals.links), and what a decision means for it goes out through
+approvals.signals.
 """
 
 from typing import Any, Protocol, runtime_checkable
@@ -9,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
 
 from reception.models import ReceptionGrade, User
 
@@ -17,27 +20,34 @@ from reception.models import ReceptionGrade, User
 class Subject(Protocol):
     """The subject's side of the contract.
 
-    - ``pk``: its primary key; decisions lock its row (select_for_update) and steps point at
-      it through ``ApprovalStep.subject``.
-    - ``applicant`` / ``applicant_id``: who asked for it, a foreign key to the user model
-      (approvals filters on ``subject__applicant``): nobody approves their own request, nor
-      decides it as delegate or escalation.
-    - ``grade``: the reception grade that applies (None before one is known): its approval
-      chain is the one a round copies; the grading step starts from it.
-    - ``reference``: the short text that names it to people (a field: the admin searches it),
-      in messages, timeline lines and the cards' checkboxes.
-    - ``str(subject)``: its one-line name, where a step is named (the admin, logs).
+    - ``pk``: its primary key. Steps point at it (``ApprovalStep.subject``); every decision
+      locks its row first (select_for_update).
+    - ``requested_by`` / ``requested_by_id``: the person who asked for it. Nobody approves
+      their own request, nor decides it as a delegate or by escalation.
+    - ``requested_by_person(user_id)`` (a classmethod): the subjects that person asked for, as
+      a queryset, so that approvals can leave them out of a query.
+    - ``grade``: the reception grade that applies, or None. A round copies that grade's
+      approval chain, and the grading step starts from it.
+    - ``short_name``: what messages and cards call it (a reference).
+    - ``str(subject)``: its one-line name (the admin, a card without the app's templates).
     """
 
     pk: Any
-    applicant_id: int
-    reference: str | None
 
     @property
-    def applicant(self) -> User: ...
+    def requested_by_id(self) -> int: ...
+
+    @property
+    def requested_by(self) -> User: ...
 
     @property
     def grade(self) -> ReceptionGrade | None: ...
+
+    @property
+    def short_name(self) -> str: ...
+
+    @classmethod
+    def requested_by_person(cls, user_id: int) -> QuerySet: ...
 
 
 def get_subject_model() -> Any:
@@ -53,3 +63,8 @@ def get_subject_model() -> Any:
             f"APPROVALS_SUBJECT_MODEL refers to model {settings.APPROVALS_SUBJECT_MODEL!r} "
             "that has not been installed"
         ) from exc
+
+
+def requested_by(user_id: int) -> QuerySet:
+    """The subjects this person asked for (to leave out of a query: subject__in=…)."""
+    return get_subject_model().requested_by_person(user_id)

@@ -22,7 +22,7 @@ from .selectors import attach_people, queue_for, steps_of
 
 def _summary(step) -> str:
     return _("%(ref)s: “%(step)s” %(decision)s.") % {
-        "ref": step.subject.reference,
+        "ref": step.subject.short_name,
         "step": step.label,
         "decision": step.get_state_display().lower(),
     }
@@ -48,9 +48,9 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
         return cards.screens().filterset
 
     def get_queryset(self):
-        # The people (applicant, addressee) come in one query of their own (attach_people):
-        # joined with the rest, planning the query cost more than running it; the subject's
-        # app joins and reads what its cards show (cards.screens().queue, .prepare).
+        # The addressees come in one query of their own (attach_people): joined with the
+        # rest, planning the query cost more than running it; the subject's app joins and
+        # reads what its cards show (cards.screens().queue, .prepare).
         steps = cards.screens().queue(
             queue_for(self.request.user)
             .select_related(None)
@@ -208,9 +208,9 @@ class BulkApproveView(PermissionRequiredMixin, View):
             try:
                 services.decide(step=step, by=request.user, decision=StepState.APPROVED)
             except RuleError as exc:
-                refused.append(f"{step.subject.reference}: {exc.message}")
+                refused.append(f"{step.subject.short_name}: {exc.message}")
             else:
-                approved.append(str(step.subject.reference))
+                approved.append(step.subject.short_name)
         if approved:
             messages.success(request, _("Approved: %(refs)s.") % {"refs": ", ".join(approved)})
         for line in refused:

@@ -37,6 +37,30 @@ UPWARD = [
 ]
 
 
+def subject_fields() -> set[str]:
+    """The subject model's own data (fields, their columns, reverse relations): approvals
+    reads none of it, only the Subject interface (properties and methods)."""
+    names = set()
+    for field in get_subject_model()._meta.get_fields():
+        names.add(field.name)
+        names.add(getattr(field, "attname", field.name))
+        if field.auto_created and not field.concrete:
+            names.add(field.get_accessor_name() or field.name)
+    return names - {"id", "pk"}
+
+
+def past_the_interface(text: str) -> list[tuple[int, str, str]]:
+    """(line, what, the line) for each read of a subject's field: `subject.<field>`,
+    `subject__<field>`."""
+    found = []
+    for match in re.finditer(r"\bsubject(?:\.|__)(\w+)", text):
+        if match.group(1) in subject_fields():
+            line = text.count("\n", 0, match.start()) + 1
+            what = f"the subject's field {match.group(1)!r}"
+            found.append((line, what, text.splitlines()[line - 1].strip()))
+    return found
+
+
 def approvals_files() -> list[Path]:
     code = sorted((ROOT / "approvals").rglob("*.py"))
     templates = sorted(p for p in (ROOT / "templates" / "approvals").rglob("*") if p.is_file())
@@ -72,6 +96,35 @@ def test_approvals_names_nothing_of_visits():
         for line, what, source in upward_references(path.read_text(encoding="utf-8"))
     ]
     assert not found, "approvals names the app above it:\n" + "\n".join(found)
+
+
+def test_approvals_reads_its_subject_only_through_the_interface():
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {what}: {source}"
+        for path in approvals_files()
+        for line, what, source in past_the_interface(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, "approvals reads its subject past approvals.subject.Subject:\n" + (
+        "\n".join(found)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("step.subject.reference", True),
+        ("{{ subject.applicant }}", True),
+        ("queryset.exclude(subject__applicant=user)", True),
+        ("F('subject__arrival_at')", True),
+        ("step.subject.requested_by_id", False),
+        ("{{ subject.short_name }}", False),
+        ("step.subject.grade", False),
+        ("queryset.exclude(subject__in=requested_by(user.pk))", False),
+        ("ApprovalStep.objects.filter(subject_id=pk)", False),
+    ],
+)
+def test_the_interface_check_tells_a_field_from_the_interface(text, found):
+    assert bool(past_the_interface(text)) is found
 
 
 @pytest.mark.parametrize(
@@ -121,12 +174,15 @@ def test_approvals_points_at_its_subject_by_setting():
 
 
 @pytest.mark.django_db
-def test_the_subject_model_offers_what_approvals_reads(four_tier, sales):
+def test_the_subject_model_offers_what_approvals_reads(four_tier, sales, staff):
     visit = file_visit(sales, four_tier["guest"])
     assert isinstance(visit, Subject)
-    assert visit.applicant == sales and visit.applicant_id == sales.pk
+    assert visit.requested_by == sales and visit.requested_by_id == sales.pk
     assert visit.grade == four_tier["guest"]
-    assert visit.reference and visit.reference in str(visit)
+    assert visit.short_name == visit.reference and visit.short_name in str(visit)
+    model = get_subject_model()
+    assert list(model.requested_by_person(sales.pk)) == [visit]
+    assert not model.requested_by_person(staff.marketing.pk).exists()
     step = visit.approval_steps.get(position=1)
     assert step.subject == visit
 

@@ -534,11 +534,14 @@ def approval_lines(steps: QuerySet[ApprovalStep]) -> QuerySet[ApprovalStep]:
 
 
 def approval_cards(visits: list[VisitRequest], user=None) -> None:
-    """What a page of decision cards shows of its visits beyond the queue's joins: the main
-    hosts (one query), the grades with their standards (one), then prepare_decision_cards."""
-    hosts = User.objects.in_bulk({v.main_host_id for v in visits if v.main_host_id})
+    """What a page of decision cards shows of its visits beyond the queue's joins: the
+    applicants and main hosts (one query), the grades with their standards (one), then
+    prepare_decision_cards."""
+    ids = {pk for v in visits for pk in (v.applicant_id, v.main_host_id) if pk is not None}
+    people = User.objects.in_bulk(ids)
     for visit in visits:
-        visit.main_host = hosts.get(visit.main_host_id) if visit.main_host_id else None
+        visit.applicant = people[visit.applicant_id]  # required: always read
+        visit.main_host = people.get(visit.main_host_id) if visit.main_host_id else None
     attach_visit_grades(visits)
     prepare_decision_cards(visits, user)
 
