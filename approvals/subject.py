@@ -47,7 +47,7 @@ class Subject(Protocol):
     def short_name(self) -> str: ...
 
     @classmethod
-    def requested_by_person(cls, user_id: int) -> QuerySet: ...
+    def requested_by_person(cls, user_id: int) -> QuerySet[Any, Any]: ...
 
 
 def get_subject_model() -> Any:
@@ -65,6 +65,7 @@ def get_subject_model() -> Any:
         ) from exc
 
 
-def requested_by(user_id: int) -> QuerySet:
+def requested_by(user_id: int) -> QuerySet[Any, Any]:
     """The subjects this person asked for (to leave out of a query: subject__in=…)."""
-    return get_subject_model().requested_by_person(user_id)
+    subjects: QuerySet[Any, Any] = get_subject_model().requested_by_person(user_id)
+    return subjects
