@@ -72,7 +72,7 @@ class ApprovalChainStepAdmin(RoleChoicesMixin, SimpleHistoryAdmin):
 @admin.register(ApprovalStep)
 class ApprovalStepAdmin(admin.ModelAdmin):
     list_display = (
-        "visit",
+        "subject",
         "round",
         "position",
         "name",
@@ -86,9 +86,9 @@ class ApprovalStepAdmin(admin.ModelAdmin):
         "decided_at",
     )
     list_filter = ("state", "escalation_reason", "decided_as", ("role", RoleFilter), "grades_visit")
-    search_fields = ("visit__reference", "name", "decided_by__full_name", "comment")
-    raw_id_fields = ("visit", "user", "decided_by", "on_behalf_of")
-    list_select_related = ("visit", "decided_by", "escalated_to", "on_behalf_of")
+    search_fields = ("name", "decided_by__full_name", "comment")
+    raw_id_fields = ("subject", "user", "decided_by", "on_behalf_of")
+    list_select_related = ("subject", "decided_by", "escalated_to", "on_behalf_of")
 
     # Read-only: steps are copied from chains when a request is submitted and decided in the
     # approval queue; a decision (who, when, comment, state) is never rewritten or deleted.

@@ -43,7 +43,8 @@ class DecisionForm(TextRulesMixin, forms.Form):
                 grade_choices = current_grade_choices()
             self.fields["grade"].choices = grade_choices  # type: ignore[attr-defined]
             self.fields["grade"].required = True
-            self.fields["grade"].initial = step.visit.grade.pk if step.visit.grade else None
+            grade = step.subject.grade
+            self.fields["grade"].initial = grade.pk if grade else None
             self.fields["grade"].help_text = _(
                 "A different grade re-routes the request to that grade's approvers."
             )

@@ -2,8 +2,8 @@
 to the decision card while the step waits for them, otherwise to the page of what the step
 approves, with a sentence on what became of the step.
 
-Approvals knows no page of what it approves: the app that owns it registers one
-(register_subject_page, called by visits in its AppConfig.ready()), as it connects to
+Approvals knows no page of what it approves (its subject, approvals.subject): the app that owns
+it registers one (register_subject_page, from its AppConfig.ready()), as it connects to
 approvals.signals.
 """
 
@@ -65,7 +65,7 @@ def _waits_for(step: ApprovalStep) -> str:
 
 def step_status(step: ApprovalStep, user: User) -> str:
     """What became of the step, said to `user` (who followed a link about it)."""
-    names: dict[str, Any] = {"step": step.label, "ref": step.visit.reference}
+    names: dict[str, Any] = {"step": step.label, "ref": step.subject.short_name}
     if step.is_decided:
         names |= {
             "decision": step.get_state_display(),
@@ -126,7 +126,7 @@ def step_status(step: ApprovalStep, user: User) -> str:
     if step.state == StepState.WAITING:
         return _("“%(step)s” of %(ref)s waits for the steps before it.") % names
     names["approvers"] = _waits_for(step)
-    if step.visit.applicant_id == user.pk:
+    if step.subject.requested_by_id == user.pk:
         return (
             _("“%(step)s” of %(ref)s waits for %(approvers)s: nobody decides their own request.")
             % names

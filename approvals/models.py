@@ -1,4 +1,5 @@
-"""Approval chains (policy, per grade) and the approval steps of each visit request."""
+"""Approval chains (policy, per grade) and the approval steps of each subject (what is approved,
+settings.APPROVALS_SUBJECT_MODEL)."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -280,11 +281,12 @@ class EscalationReason(models.TextChoices):
 
 
 class ApprovalStep(Approver):
-    """One step of one visit's approval, copied from the chain when the round starts."""
+    """One step of one subject's approval (settings.APPROVALS_SUBJECT_MODEL, read through
+    approvals.subject.Subject), copied from the chain when the round starts."""
 
-    visit = models.ForeignKey(
-        "visits.VisitRequest",
-        verbose_name=_("visit request"),
+    subject = models.ForeignKey(
+        settings.APPROVALS_SUBJECT_MODEL,
+        verbose_name=_("request"),
         on_delete=models.CASCADE,
         related_name="approval_steps",
     )
@@ -363,15 +365,15 @@ class ApprovalStep(Approver):
     class Meta:
         verbose_name = _("approval step")
         verbose_name_plural = _("approval steps")
-        ordering = ["visit", "round", "position"]
+        ordering = ["subject", "round", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["visit", "round", "position"], name="unique_step_position"
+                fields=["subject", "round", "position"], name="unique_step_position"
             ),
             models.UniqueConstraint(
-                fields=["visit"],
+                fields=["subject"],
                 condition=models.Q(state="pending"),
-                name="one_pending_step_per_visit",
+                name="one_pending_step_per_subject",
             ),
             _one_approver("approval_step_role_or_user"),
         ]
@@ -398,7 +400,7 @@ class ApprovalStep(Approver):
         ]
 
     def __str__(self) -> str:
-        return f"{self.visit} · {self.label}"
+        return f"{self.subject} · {self.label}"
 
     @property
     def is_decided(self) -> bool:

@@ -1,12 +1,13 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from reception.models import ReceptionGrade, ReceptionPolicy, User
+from reception.models import ReceptionPolicy, User
 from reception.roles import role_group_ids
 
 from .models import ApprovalStep, Delegation, StepState
+from .subject import requested_by
 
 
 def _addressed_to(user_id: int, group_ids: Iterable[int] | QuerySet[Any, Any]) -> Q:
@@ -24,7 +25,7 @@ def addressed_to(user: User) -> Q:
         absent = delegation.approver
         absent_groups = absent.groups.values("pk")
         # nobody decides their own request through a delegation, either way round
-        q |= _addressed_to(absent.pk, absent_groups) & ~Q(visit__applicant_id=absent.pk)
+        q |= _addressed_to(absent.pk, absent_groups) & ~Q(subject__in=requested_by(absent.pk))
     return q
 
 
@@ -43,40 +44,13 @@ def with_people(steps: QuerySet[ApprovalStep]) -> list[ApprovalStep]:
 
 
 def attach_people(steps: Iterable[ApprovalStep]) -> list[ApprovalStep]:
-    """Set each step's addressee and its visit's applicant and main host, read in one query."""
+    """Set each step's addressee, read in one query (the subject's app reads what its cards
+    show of the subject: approvals.cards)."""
     rows = list(steps)
-    ids = {
-        pk
-        for s in rows
-        for pk in (s.user_id, s.visit.applicant_id, s.visit.main_host_id)
-        if pk is not None
-    }
-    people = User.objects.in_bulk(ids)
+    people = User.objects.in_bulk({s.user_id for s in rows if s.user_id is not None})
     for step in rows:
         step.user = people.get(step.user_id)
-        step.visit.applicant = people[step.visit.applicant_id]  # required: always read
-        step.visit.main_host = people.get(step.visit.main_host_id)
     return rows
-
-
-def attach_grades(steps: Iterable[ApprovalStep]) -> list[ApprovalStep]:
-    """Set each step's visit's proposed and final grade, with their standards (see
-    attach_visit_grades)."""
-    rows = list(steps)
-    attach_visit_grades(s.visit for s in rows)
-    return rows
-
-
-def attach_visit_grades(visits: Iterable[Any]) -> None:  # the approved subjects
-    """Set each visit's proposed and final grade, with its standard, from one query. A policy
-    has a handful of grades: read apart, they are not four more tables joined into every row
-    for PostgreSQL to plan and four more objects per row for Django to build."""
-    rows = list(visits)
-    ids = {pk for v in rows for pk in (v.proposed_grade_id, v.final_grade_id) if pk}
-    grades = ReceptionGrade.objects.select_related("standard").in_bulk(ids) if ids else {}
-    for visit in rows:
-        visit.proposed_grade = grades.get(visit.proposed_grade_id)
-        visit.final_grade = grades.get(visit.final_grade_id)
 
 
 def steps_of(user: User) -> QuerySet[ApprovalStep]:
@@ -90,30 +64,22 @@ def decided_another_step(user: User) -> Q:
     """A filter on ApprovalStep: this user decided another step of the same round, and the
     policy gives one person one decision per round (read in the same query, not fetched)."""
     other = ApprovalStep.objects.filter(
-        visit=OuterRef("visit"), round=OuterRef("round"), decided_by=user
+        subject=OuterRef("subject"), round=OuterRef("round"), decided_by=user
     ).exclude(pk=OuterRef("pk"))
     allowed = ReceptionPolicy.objects.filter(pk=1, several_decisions_per_person=True)
     return Q(Exists(other)) & ~Q(Exists(allowed))
 
 
 def queue_for(user: User) -> QuerySet[ApprovalStep]:
-    """The steps waiting for this user's decision, soonest arrival first. Their own requests
-    are left out (nobody approves their own), and so are rounds in which they decided another
-    step (one person, one decision: services.decide refuses it)."""
+    """The steps waiting for this user's decision, the longest waiting first (the subject's
+    app may order its pages otherwise: approvals.cards). Their own requests are left out
+    (nobody approves their own), and so are rounds in which they decided another step (one
+    person, one decision: services.decide refuses it)."""
     return (
         steps_of(user)
         .filter(state=StepState.PENDING)
-        .exclude(visit__applicant=user)
+        .exclude(subject__in=requested_by(user.pk))
         .exclude(decided_another_step(user))
-        .select_related(
-            "visit__client",
-            "visit__applicant",
-            "visit__proposed_grade",
-            "visit__final_grade",
-            "visit__main_host",
-            "role",
-            "user",
-            "escalated_to",
-        )
-        .order_by(F("visit__arrival_at").asc(nulls_last=True), "activated_at")
+        .select_related("subject", "role", "user", "escalated_to")
+        .order_by("activated_at", "pk")
     )

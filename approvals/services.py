@@ -1,15 +1,14 @@
 """Approval rounds and decisions. Every decision locks the approved object's row first, so two
 approvers deciding the same step at the same moment produce exactly one decision.
 
-Approvals does not know what it approves beyond the ApprovalStep.visit foreign key (named by
-string) and two attributes of it: `applicant_id` (nobody approves their own request) and
-`grade` (the grade that applies). What follows a decision is announced through
-approvals.signals; visits decides what it means for the visit.
+Approvals knows what it approves (its subject: settings.APPROVALS_SUBJECT_MODEL, the foreign
+key ApprovalStep.subject) only through approvals.subject.Subject: who requested it (nobody
+approves their own request) and its `grade` (whose chain applies). What follows a decision is
+announced through approvals.signals; the subject's app decides what it means for the subject.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -33,6 +32,7 @@ from .models import (
     StepState,
     ranks_below,
 )
+from .subject import Subject, get_subject_model
 
 
 class AlreadyDecided(RuleError):
@@ -81,7 +81,7 @@ def is_administrator(user) -> bool:
     return bool(user.is_superuser) or has_role(user, Role.ADMINISTRATOR)
 
 
-def chain_for(grade: ReceptionGrade) -> list:
+def chain_for(grade: ReceptionGrade | None) -> list:
     chain = ApprovalChain.objects.filter(grade=grade).first()
     steps = list(chain.steps.select_related("role", "user")) if chain else []
     if not steps:
@@ -92,9 +92,9 @@ def chain_for(grade: ReceptionGrade) -> list:
     return steps
 
 
-def _copy(template, *, visit, round_no, position, state) -> ApprovalStep:
+def _copy(template, *, subject: Subject, round_no, position, state) -> ApprovalStep:
     return ApprovalStep.objects.create(
-        visit=visit,
+        subject_id=subject.pk,
         round=round_no,
         position=position,
         name=template.name,
@@ -108,29 +108,39 @@ def _copy(template, *, visit, round_no, position, state) -> ApprovalStep:
     )
 
 
-def start_round(visit) -> ApprovalStep:
-    """Copy the chain of the visit's grade into a new round; its first step becomes pending
+def _steps(subject: Subject):
+    return ApprovalStep.objects.filter(subject_id=subject.pk)
+
+
+def _with_subject(step: ApprovalStep, subject: Subject) -> ApprovalStep:
+    """Give the step the subject object in hand (locked, or just changed) instead of reading
+    it again."""
+    step.subject = subject  # type: ignore[assignment]  # the stubs resolve the setting's model
+    return step
+
+
+def start_round(subject: Subject) -> ApprovalStep:
+    """Copy the chain of the subject's grade into a new round; its first step becomes pending
     and its approvers are told (step_waiting)."""
-    templates = chain_for(visit.grade)
-    last_round = visit.approval_steps.aggregate(r=Max("round"))["r"] or 0
+    templates = chain_for(subject.grade)
+    last_round = _steps(subject).aggregate(r=Max("round"))["r"] or 0
     steps = [
         _copy(
             t,
-            visit=visit,
+            subject=subject,
             round_no=last_round + 1,
             position=i,
             state=StepState.PENDING if i == 1 else StepState.WAITING,
         )
         for i, t in enumerate(templates, start=1)
     ]
-    first = steps[0]
-    first.visit = visit
+    first = _with_subject(steps[0], subject)
     _became_pending(first)
     return first
 
 
-def skip_open_steps(visit) -> None:
-    visit.approval_steps.filter(state__in=[StepState.WAITING, StepState.PENDING]).update(
+def skip_open_steps(subject: Subject) -> None:
+    _steps(subject).filter(state__in=[StepState.WAITING, StepState.PENDING]).update(
         state=StepState.SKIPPED
     )
 
@@ -139,14 +149,14 @@ def _reroute(step: ApprovalStep, grade: ReceptionGrade) -> None:
     """Replace the steps after the grading step with those of the new grade's chain."""
     templates = chain_for(grade)
     grading_index = next((i for i, t in enumerate(templates) if t.grades_visit), -1)
-    step.visit.approval_steps.filter(round=step.round, state=StepState.WAITING).update(
+    _steps(step.subject).filter(round=step.round, state=StepState.WAITING).update(
         state=StepState.SKIPPED
     )
-    last = step.visit.approval_steps.filter(round=step.round).aggregate(p=Max("position"))["p"]
+    last = _steps(step.subject).filter(round=step.round).aggregate(p=Max("position"))["p"]
     for offset, template in enumerate(templates[grading_index + 1 :], start=1):
         _copy(
             template,
-            visit=step.visit,
+            subject=step.subject,
             round_no=step.round,
             position=last + offset,
             state=StepState.WAITING,
@@ -176,7 +186,7 @@ def earlier_decisions(step: ApprovalStep) -> dict[int, ApprovalStep]:
         return {}
     decided = (
         ApprovalStep.objects.filter(
-            visit_id=step.visit_id, round=step.round, decided_by__isnull=False
+            subject_id=step.subject_id, round=step.round, decided_by__isnull=False
         )
         .exclude(pk=step.pk)
         .order_by("position")
@@ -189,22 +199,22 @@ def earlier_decisions(step: ApprovalStep) -> dict[int, ApprovalStep]:
 
 
 def rounds_decided_by(user: User, steps) -> set[tuple[int, int]]:
-    """The (visit id, round) pairs among `steps` in which `user` decided a step, read in one
+    """The (subject id, round) pairs among `steps` in which `user` decided a step, read in one
     query for a page of steps (empty when the policy allows several decisions)."""
     steps = list(steps)
     if not steps or not _one_decision_each():
         return set()
     decided = ApprovalStep.objects.filter(
-        decided_by=user, visit_id__in={s.visit_id for s in steps}
-    ).values_list("visit_id", "round", "pk")
+        decided_by=user, subject_id__in={s.subject_id for s in steps}
+    ).values_list("subject_id", "round", "pk")
     mine = {s.pk for s in steps}
-    return {(visit_id, round_no) for visit_id, round_no, pk in decided if pk not in mine}
+    return {(subject_id, round_no) for subject_id, round_no, pk in decided if pk not in mine}
 
 
 def _barred(step: ApprovalStep) -> set[int]:
     """Who may not decide the step in any capacity but the administrators': the applicant and
     whoever decided another step of the round."""
-    return {step.visit.applicant_id, *earlier_decisions(step)}
+    return {step.subject.requested_by_id, *earlier_decisions(step)}
 
 
 def direct_approvers(step: ApprovalStep) -> list[User]:
@@ -215,13 +225,13 @@ def direct_approvers(step: ApprovalStep) -> list[User]:
         users = _holders(step.role_id)
     else:
         users = []
-    return [u for u in users if u.pk != step.visit.applicant_id]
+    return [u for u in users if u.pk != step.subject.requested_by_id]
 
 
 def escalation_deciders(step: ApprovalStep) -> list[User]:
     if step.escalated_to_id is None:
         return []
-    return [u for u in _holders(step.escalated_to_id) if u.pk != step.visit.applicant_id]
+    return [u for u in _holders(step.escalated_to_id) if u.pk != step.subject.requested_by_id]
 
 
 def active_delegates(approvers: list[User], applicant_id: int) -> dict[int, User]:
@@ -241,7 +251,7 @@ def active_delegates(approvers: list[User], applicant_id: int) -> dict[int, User
 
 
 def _delegates(step: ApprovalStep, approvers: list[User], barred: set[int]) -> list[User]:
-    delegates = active_delegates(approvers, step.visit.applicant_id)
+    delegates = active_delegates(approvers, step.subject.requested_by_id)
     eligible = [pk for pk in delegates if pk not in barred]
     return list(User.objects.filter(pk__in=eligible).order_by("pk"))
 
@@ -282,13 +292,13 @@ def authority(
     """In what capacity `user` may decide `step`, or None. The applicant never may, nor (but as
     administrator) someone who decided another step of the round. decided_rounds: the
     rounds_decided_by(user, …) of a page of steps, read once; None reads them for this step."""
-    if step.visit.applicant_id == user.pk:
+    if step.subject.requested_by_id == user.pk:
         return None
     if as_administrator:
         return Authority(DecidedAs.ADMINISTRATOR) if is_administrator(user) else None
     if decided_rounds is None:
         decided_rounds = rounds_decided_by(user, [step])
-    if (step.visit_id, step.round) in decided_rounds:
+    if (step.subject_id, step.round) in decided_rounds:
         return None
     if step.can_be_decided_by(user):
         return Authority(DecidedAs.APPROVER)
@@ -352,7 +362,7 @@ def _next_target(step: ApprovalStep) -> tuple[int, Group | None, list[User]]:
             people = [u for u in _holders(role.pk) if u.pk not in barred]
             if people:
                 return level, role, people
-    people = [u for u in _administrators() if u.pk != step.visit.applicant_id]
+    people = [u for u in _administrators() if u.pk != step.subject.requested_by_id]
     return len(path) + 1, _administrators_group(), people
 
 
@@ -441,11 +451,11 @@ def sweep_steps(*, now: datetime | None = None) -> dict[str, int]:
     ).values_list("pk", flat=True)
     for pk in pending:
         with transaction.atomic():
-            visit = _lock_subject(ApprovalStep.objects.only("visit_id").get(pk=pk))
+            subject = _lock_subject(ApprovalStep.objects.only("subject_id").get(pk=pk))
             step = ApprovalStep.objects.select_related(
                 "role", "user", "escalated_to", "template"
             ).get(pk=pk)
-            step.visit = visit
+            _with_subject(step, subject)
             if step.state != StepState.PENDING:
                 continue
             if is_stalled(step):
@@ -475,15 +485,14 @@ def overseen_steps():
     return (
         ApprovalStep.objects.filter(state=StepState.PENDING)
         .filter(Q(escalated_at__isnull=False) | Q(reminded_at__isnull=False))
-        .select_related("visit__client", "visit__applicant", "role", "user", "escalated_to")
+        .select_related("subject", "role", "user", "escalated_to")
         .order_by("activated_at", "pk")
     )
 
 
-def _lock_subject(step: ApprovalStep):
-    """The approved object's row, locked: the one place decisions on it serialise."""
-    model: Any = ApprovalStep._meta.get_field("visit").related_model
-    return model.objects.select_for_update().get(pk=step.visit_id)
+def _lock_subject(step: ApprovalStep) -> Subject:
+    """The subject's row, locked: the one place decisions on it serialise."""
+    return get_subject_model().objects.select_for_update().get(pk=step.subject_id)
 
 
 def decide(
@@ -506,14 +515,14 @@ def decide(
         raise ValueError(decision)
     comment = (comment or "").strip()
     with transaction.atomic():
-        visit = _lock_subject(step)
+        subject = _lock_subject(step)
         step = ApprovalStep.objects.select_related(
             "role", "user", "decided_by", "escalated_to"
         ).get(pk=step.pk)
-        step.visit = visit
+        _with_subject(step, subject)
         if step.state != StepState.PENDING:
             raise AlreadyDecided(step)
-        if visit.applicant_id == by.pk:
+        if subject.requested_by_id == by.pk:
             raise SelfApproval()
         if not as_administrator and by.pk in (earlier := earlier_decisions(step)):
             raise OneDecisionPerPerson(step, earlier[by.pk])
@@ -532,23 +541,24 @@ def decide(
         step.decided_at = timezone.now()
         step.comment = comment
         if step.grades_visit and decision == StepState.APPROVED:
-            _fix_grade(step, grade or visit.grade)
+            _fix_grade(step, grade or subject.grade)
         step.save()
 
         chain_done = True
         if decision == StepState.APPROVED:
             chain_done = _advance(step, by)
         else:
-            skip_open_steps(visit)
+            skip_open_steps(subject)
         signals.step_decided.send(sender=ApprovalStep, step=step, by=by, chain_done=chain_done)
     return step
 
 
-def _fix_grade(step: ApprovalStep, grade: ReceptionGrade) -> None:
-    visit = step.visit
+def _fix_grade(step: ApprovalStep, grade: ReceptionGrade | None) -> None:
+    if grade is None:
+        raise RuleError(_("Choose one of the active grades of the scheme in use."))
     if not ReceptionGrade.objects.current().filter(pk=grade.pk).exists():
         raise RuleError(_("Choose one of the active grades of the scheme in use."))
-    previous = visit.grade
+    previous = step.subject.grade
     step.grade_before = previous
     step.grade_after = grade
     if previous is None or grade.pk != previous.pk:
@@ -559,7 +569,8 @@ def _fix_grade(step: ApprovalStep, grade: ReceptionGrade) -> None:
 def _advance(step: ApprovalStep, by: User) -> bool:
     """Activate the next step, or announce the chain complete. True when it is complete."""
     following = (
-        step.visit.approval_steps.filter(round=step.round, state=StepState.WAITING)
+        _steps(step.subject)
+        .filter(round=step.round, state=StepState.WAITING)
         .order_by("position")
         .first()
     )
@@ -569,7 +580,7 @@ def _advance(step: ApprovalStep, by: User) -> bool:
     following.state = StepState.PENDING
     following.activated_at = timezone.now()
     following.save(update_fields=["state", "activated_at"])
-    following.visit = step.visit
+    _with_subject(following, step.subject)
     _became_pending(following)
     return False
 

@@ -1,5 +1,6 @@
-"""What approvals tells the rest of the world. Approvals knows no visits module: the app that
-owns the approved object (visits) connects to these in its AppConfig.ready().
+"""What approvals tells the rest of the world. Approvals names nothing of the app that owns
+its subject (settings.APPROVALS_SUBJECT_MODEL): that app connects to these in its
+AppConfig.ready(), and each receiver finds the subject on the step (step.subject).
 
 All are sent inside the decision's transaction, after the steps are saved, so a receiver's
 changes commit or roll back with the decision. Every signal has sender=ApprovalStep.

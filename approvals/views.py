@@ -15,15 +15,14 @@ from reception.validators import parse_id, parse_ids
 from reception.views import PageQueryMixin
 
 from . import cards, links, services
-from .filters import QueueFilter
 from .forms import AdministratorDecisionForm, DecisionForm, DelegationForm, current_grade_choices
 from .models import ApprovalStep, Delegation, StepState
-from .selectors import attach_grades, attach_people, queue_for, steps_of
+from .selectors import attach_people, queue_for, steps_of
 
 
 def _summary(step) -> str:
     return _("%(ref)s: “%(step)s” %(decision)s.") % {
-        "ref": step.visit.reference,
+        "ref": step.subject.short_name,
         "step": step.label,
         "decision": step.get_state_display().lower(),
     }
@@ -35,33 +34,36 @@ def focused_step(request) -> int | None:
 
 
 class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
+    """The steps waiting for the reader's decision, as cards. What a card shows of its
+    subject, the filters and the order are the subject app's (approvals.cards)."""
+
     permission_required = "approvals.view_approvalstep"
-    filterset_class = QueueFilter
     template_name = "approvals/queue.html"
     # A decision card is a screenful of facts and a form: ten a page are what one reads
     # before deciding (bulk approval works on the page's selection), and render in a third
     # of the time of 25.
     paginate_by = 10
 
+    def get_filterset_class(self):
+        return cards.screens().filterset
+
     def get_queryset(self):
-        # the decision card's facts (visits' {% decision_facts %}): visitors and the standards
-        # The people (applicant, main host, addressee) come in one query of their own
-        # (attach_people): joined with the rest, planning the query cost more than running it.
-        # The grades and their standards (a handful of rows) come from one small query of
-        # their own (attach_grades): four more joins doubled the query's planning time.
-        steps = (
+        # The addressees come in one query of their own (attach_people): joined with the
+        # rest, planning the query cost more than running it; the subject's app joins and
+        # reads what its cards show (cards.screens().queue, .prepare).
+        steps = cards.screens().queue(
             queue_for(self.request.user)
             .select_related(None)
-            .select_related("visit__client", "role", "escalated_to")
-            .prefetch_related("visit__visitors")
+            .select_related("subject", "role", "escalated_to")
         )
         step = focused_step(self.request)
         return steps if step is None else steps.filter(pk=step)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["screens"] = cards.screens()
         context["filtering"] = any(
-            self.request.GET.get(f) for f in self.filterset_class.base_filters
+            self.request.GET.get(f) for f in self.get_filterset_class().base_filters
         )
         context["focused"] = focused_step(self.request) is not None
         # Unfiltered, the paginator has counted the queue already.
@@ -74,10 +76,8 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
         grades = current_grade_choices()
         user = self.request.user
         attach_people(context["object_list"])
-        attach_grades(context["object_list"])
-        # the subject's app reads what its cards show for the whole page (visits: what goes
-        # over the standard, the client's last visits), not card by card
-        cards.prepare([step.visit for step in context["object_list"]], user)
+        # the subject's app reads what its cards show for the whole page, not card by card
+        cards.prepare([step.subject for step in context["object_list"]], user)
         context["rows"] = [
             {
                 "step": step,
@@ -101,7 +101,7 @@ class StepView(View):
         user = request.user
         step = get_object_or_404(
             ApprovalStep.objects.select_related(
-                "visit", "role", "user", "decided_by", "on_behalf_of", "escalated_to"
+                "subject", "role", "user", "decided_by", "on_behalf_of", "escalated_to"
             ),
             pk=pk,
         )
@@ -142,7 +142,7 @@ class DecideView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         step = get_object_or_404(
-            steps_of(request.user).select_related("visit__applicant", "visit__client"), pk=pk
+            cards.screens().lines(steps_of(request.user).select_related("subject")), pk=pk
         )
         form = DecisionForm(request.POST, step=step)
         outcome, error = None, None
@@ -164,9 +164,10 @@ class DecideView(PermissionRequiredMixin, View):
                 "error": error,
                 "done": outcome,
                 "queue_url": self.next_url(),
+                "screens": cards.screens(),
             }
             if outcome:
-                outcome.visit.refresh_from_db()
+                outcome.subject.refresh_from_db()
             context["pending"] = queue_for(request.user).count()  # swapped out of band
             return render(request, "approvals/_step_row.html", context)
         if outcome:
@@ -192,20 +193,24 @@ class BulkApproveView(PermissionRequiredMixin, View):
 
     def post(self, request):
         ids = parse_ids(request.POST.getlist("steps"))[:100]
-        steps = list(queue_for(request.user).filter(pk__in=ids).select_related("visit__client"))
+        steps = list(cards.screens().lines(queue_for(request.user).filter(pk__in=ids)))
         if not steps:
             messages.warning(request, _("Select the requests to approve first."))
             return redirect("approvals:queue")
         if request.POST.get("confirmed") != "yes":
-            return render(request, "approvals/bulk_confirm.html", {"steps": steps})
+            return render(
+                request,
+                "approvals/bulk_confirm.html",
+                {"steps": steps, "screens": cards.screens()},
+            )
         approved, refused = [], []
         for step in steps:
             try:
                 services.decide(step=step, by=request.user, decision=StepState.APPROVED)
             except RuleError as exc:
-                refused.append(f"{step.visit.reference}: {exc.message}")
+                refused.append(f"{step.subject.short_name}: {exc.message}")
             else:
-                approved.append(step.visit.reference)
+                approved.append(step.subject.short_name)
         if approved:
             messages.success(request, _("Approved: %(refs)s.") % {"refs": ", ".join(approved)})
         for line in refused:
@@ -222,13 +227,14 @@ class OversightView(PermissionRequiredMixin, PageQueryMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        steps = services.overseen_steps()
+        steps = cards.screens().lines(services.overseen_steps())
         step = focused_step(self.request)
         return steps if step is None else steps.filter(pk=step)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["focused"] = focused_step(self.request) is not None
+        context["screens"] = cards.screens()
         grades = current_grade_choices()
         context["rows"] = [
             {"step": step, "form": AdministratorDecisionForm(step=step, grade_choices=grades)}
@@ -242,7 +248,7 @@ class AdministratorDecideView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         step = get_object_or_404(
-            ApprovalStep.objects.filter(state=StepState.PENDING).select_related("visit"), pk=pk
+            ApprovalStep.objects.filter(state=StepState.PENDING).select_related("subject"), pk=pk
         )
         form = AdministratorDecisionForm(request.POST, step=step)
         if form.is_valid():

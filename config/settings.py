@@ -141,6 +141,9 @@ DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(
 DB_CLIENT_CHECK_INTERVAL_MS = int(os.environ.get("DB_CLIENT_CHECK_INTERVAL_MS", "5000"))
 
 AUTH_USER_MODEL = "reception.User"
+# What approvals approves (its "subject"), named here as AUTH_USER_MODEL names the user: approvals
+# reads it only through approvals.subject.Subject and never names the app that owns it.
+APPROVALS_SUBJECT_MODEL = "visits.VisitRequest"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -805,7 +805,7 @@ class CompanySeeder:
             self.writer.add(
                 ApprovalStep,
                 id=step_id,
-                visit=visit,
+                subject=visit,
                 round=1,
                 position=position,
                 name=template.name,

@@ -261,19 +261,8 @@ def upward_references(lower: str, higher: str) -> list[str]:
     return found
 
 
-SUBJECT_PENDING = pytest.mark.xfail(
-    strict=False, reason="approvals' subject interface lands with h-subject"
-)
-
-
 @pytest.mark.parametrize(
-    ("lower", "higher"),
-    [
-        pytest.param(*pair, marks=SUBJECT_PENDING, id="-".join(pair))
-        if pair == ("approvals", "visits")
-        else pytest.param(*pair, id="-".join(pair))
-        for pair in pairs()
-    ],
+    ("lower", "higher"), [pytest.param(*pair, id="-".join(pair)) for pair in pairs()]
 )
 def test_a_lower_app_names_no_higher_app_in_a_string(lower, higher):
     found = upward_references(lower, higher)

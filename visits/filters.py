@@ -1,8 +1,9 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from approvals.filters import QueueFilter
 from reception.filters import LateOnlyFilter, applies_grade, arrival_range, grade_queryset
-from reception.models import Client
+from reception.models import Client, ClientCategory
 from reception.selectors import account_owner_candidates, search_clients
 
 from .forms.widgets import SearchedSelect
@@ -36,3 +37,22 @@ class VisitFilter(django_filters.FilterSet):
         if not value.strip():
             return queryset
         return queryset.filter(client__in=search_clients(Client.objects.all(), value).values("pk"))
+
+
+class ApprovalQueueFilter(QueueFilter):
+    """The approval queue's filters, on the visit each step approves (approvals.cards)."""
+
+    grade = django_filters.ModelChoiceFilter(
+        label=_("Grade"), queryset=grade_queryset, method="filter_grade", empty_label=_("Any grade")
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Client category"),
+        field_name="subject__client__category",
+        choices=ClientCategory.choices,
+        empty_label=_("All categories"),
+    )
+    arrival_from, arrival_to = arrival_range("subject__arrival_at")
+    late = LateOnlyFilter(field_name="subject__late")
+
+    def filter_grade(self, queryset, name, value):
+        return queryset.filter(applies_grade("subject__", value)) if value else queryset

@@ -22,8 +22,8 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
-from approvals.selectors import addressed_to, attach_visit_grades
-from reception.models import Department, ReceptionPolicy, StaffMembership, User
+from approvals.selectors import addressed_to
+from reception.models import Department, ReceptionGrade, ReceptionPolicy, StaffMembership, User
 from reception.roles import APPLICANT_ROLES, Role, has_role
 
 from .models import (
@@ -100,7 +100,7 @@ def _build_scope(user) -> QuerySet[VisitRequest]:
     accompanying = VisitRequest.accompanying_staff.through.objects.filter(
         visitrequest_id=OuterRef("pk"), user_id=user.pk
     )
-    steps = ApprovalStep.objects.filter(visit_id=OuterRef("pk"))
+    steps = ApprovalStep.objects.filter(subject_id=OuterRef("pk"))
     reached = steps.filter(state__in=REACHED)
     departments = Department.objects.filter(Q(memberships__user=user) | Q(head=user))
     tasks = PrepTask.objects.filter(visit_id=OuterRef("pk"), department_id__in=departments)
@@ -498,10 +498,58 @@ def client_history(visits) -> dict[int, list[VisitRequest]]:
     }
 
 
+def attach_visit_grades(visits: Iterable[VisitRequest]) -> None:
+    """Set each visit's proposed and final grade, with its standard, from one query. A policy
+    has a handful of grades: read apart, they are not four more tables joined into every row
+    for PostgreSQL to plan and four more objects per row for Django to build."""
+    rows = list(visits)
+    ids = {pk for v in rows for pk in (v.proposed_grade_id, v.final_grade_id) if pk}
+    grades = ReceptionGrade.objects.select_related("standard").in_bulk(ids) if ids else {}
+    for visit in rows:
+        visit.proposed_grade = grades.get(visit.proposed_grade_id)
+        visit.final_grade = grades.get(visit.final_grade_id)
+
+
+# ---- the approval queue's cards (approvals.cards, registered in VisitsConfig.ready) ---------
+
+
+def soonest_arrival_first(steps: QuerySet[ApprovalStep]) -> QuerySet[ApprovalStep]:
+    """Approval steps in the order their visits arrive, with the client joined."""
+    return steps.select_related("subject__client").order_by(
+        F("subject__arrival_at").asc(nulls_last=True), "activated_at"
+    )
+
+
+def approval_queue(steps: QuerySet[ApprovalStep]) -> QuerySet[ApprovalStep]:
+    """The queue's decision cards: soonest arrival first, the visitors prefetched for
+    {% decision_facts %}. The people and the grades with their standards come from small
+    queries of their own (approval_cards): joined with the rest, planning the query cost more
+    than running it."""
+    return soonest_arrival_first(steps).prefetch_related("subject__visitors")
+
+
+def approval_lines(steps: QuerySet[ApprovalStep]) -> QuerySet[ApprovalStep]:
+    """Steps shown with their visit in one line (oversight, bulk confirmation)."""
+    return steps.select_related("subject__client", "subject__applicant")
+
+
+def approval_cards(visits: list[VisitRequest], user=None) -> None:
+    """What a page of decision cards shows of its visits beyond the queue's joins: the
+    applicants and main hosts (one query), the grades with their standards (one), then
+    prepare_decision_cards."""
+    ids = {pk for v in visits for pk in (v.applicant_id, v.main_host_id) if pk is not None}
+    people = User.objects.in_bulk(ids)
+    for visit in visits:
+        visit.applicant = people[visit.applicant_id]  # required: always read
+        visit.main_host = people.get(visit.main_host_id) if visit.main_host_id else None
+    attach_visit_grades(visits)
+    prepare_decision_cards(visits, user)
+
+
 def prepare_decision_cards(visits, user=None) -> None:
     """Set `over_standard` (estimate.over_standard) and `client_history` on a page of
     decision cards' visits, in two queries whatever the page's size. The caller attached the
-    grades with their standards (approvals.selectors.attach_grades)."""
+    grades with their standards (attach_visit_grades)."""
     visits = list(visits)
     ladders = standards_ladder(visits)
     history = client_history(visits)

@@ -43,9 +43,9 @@ def test_two_approvers_at_once_make_exactly_one_decision(four_tier, sales, staff
         thread.join(timeout=30)
 
     assert sorted(outcomes) == ["already decided", "decided"]
-    first = ApprovalStep.objects.get(visit=visit, round=1, position=1)
+    first = ApprovalStep.objects.get(subject=visit, round=1, position=1)
     assert first.state == StepState.APPROVED
-    assert ApprovalStep.objects.filter(visit=visit, state=StepState.PENDING).count() == 1
+    assert ApprovalStep.objects.filter(subject=visit, state=StepState.PENDING).count() == 1
     moves = VisitEvent.objects.filter(visit=visit, to_status=VisitStatus.IN_APPROVAL)
     assert moves.count() == 1
     assert sales.notifications.filter(kind="step_approved").count() == 1

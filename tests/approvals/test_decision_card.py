@@ -57,7 +57,7 @@ def test_bulk_approval_asks_once_then_approves_each_selected_request(
     ids = [s.pk for s in chosen]
     confirm = browser.post(BULK, {"steps": ids})
     assert confirm.status_code == 200
-    assert all(s.visit.reference in confirm.content.decode() for s in chosen)
+    assert all(s.subject.reference in confirm.content.decode() for s in chosen)
     assert all(pending_step(v) for v in visits)  # nothing decided before the confirmation
     browser.post(BULK, {"steps": ids, "confirmed": "yes"})
     for step in chosen:

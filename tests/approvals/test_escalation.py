@@ -179,7 +179,7 @@ def test_the_oversight_page_lists_stalled_and_overdue_steps_only(
     stalled = file_visit(only_grader, four_tier["business"])
     calm = file_visit(sales, four_tier["business"])
     page = login(admin).get(reverse("approvals:oversight"))
-    listed = [row["step"].visit_id for row in page.context["rows"]]
+    listed = [row["step"].subject_id for row in page.context["rows"]]
     assert listed == [stalled.pk] and calm.pk not in listed
 
 

@@ -20,7 +20,7 @@ QUEUE = reverse("approvals:queue")
 def queue_refs(browser, **params):
     response = browser.get(QUEUE, params)
     assert response.status_code == 200
-    return [step.visit.reference for step in response.context["object_list"]]
+    return [step.subject.reference for step in response.context["object_list"]]
 
 
 def in_days(days):

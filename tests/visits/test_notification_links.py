@@ -247,13 +247,13 @@ def check_step(note, page, reader) -> None:
     """The decision card while the step waits for the reader (in the queue, or on the
     oversight page for an administrator); else the visit, saying what became of the step."""
     step = ApprovalStep.objects.get(pk=re.search(r"/approvals/steps/(\d+)/", note.url)[1])
-    assert step.visit == named_visit(note)
+    assert step.subject == named_visit(note)
     name = page.resolver_match.view_name
     if name in ("approvals:queue", "approvals:oversight"):
         assert step.state == StepState.PENDING
         shows(page, f"step-{step.pk}")
         return
-    lands_on(page, "visits:detail", pk=step.visit_id)
+    lands_on(page, "visits:detail", pk=step.subject_id)
     assert not queue_for(reader).filter(pk=step.pk).exists(), "waits for them, yet no card"
     with translation.override(reader.preferred_language):
         status = links.step_status(step, reader)

@@ -81,7 +81,7 @@ def test_accepting_files_a_walk_in_request_approved_for_arrival_with_a_new_clien
     client = Client.objects.get(name="星河电子有限公司")
     assert client.category == ClientCategory.SELF_ENQUIRY and visit.client == client
     queue = login(staff.marketing).get(reverse("approvals:queue")).context["object_list"]
-    assert [s.visit_id for s in queue] == [visit.pk]
+    assert [s.subject_id for s in queue] == [visit.pk]
     assert guard.notifications.filter(kind="walk_in_decided").exists()
     assert visit.events.filter(kind="walk_in").exists()
 

@@ -5,13 +5,14 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from reception.messages import from_json, render_stored
-from reception.models import Client, ClientContact, ReceptionGrade, phone_validator
+from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
 
 if TYPE_CHECKING:
     from .preparation import PrepTask
@@ -362,6 +363,24 @@ class VisitRequest(models.Model):
     def grade(self) -> ReceptionGrade | None:
         """The grade that applies: the final one once marketing has fixed it."""
         return self.final_grade or self.proposed_grade
+
+    # ---- what approvals reads of the visit it approves (approvals.subject.Subject) ----------
+
+    @property
+    def requested_by_id(self) -> int:
+        return self.applicant_id
+
+    @property
+    def requested_by(self) -> User:
+        return self.applicant
+
+    @property
+    def short_name(self) -> str:
+        return self.reference or str(_("draft"))
+
+    @classmethod
+    def requested_by_person(cls, user_id: int) -> QuerySet["VisitRequest"]:
+        return cls.objects.filter(applicant_id=user_id)
 
     def _system_late_reason(self) -> dict | None:
         """The stored message of a late reason the system gave, unless a person has since

@@ -148,7 +148,7 @@ def _pending_approvers(subject):
         return []
     step = (
         subject.visit.approval_steps.filter(state=StepState.PENDING)
-        .select_related("role", "user", "visit")
+        .select_related("role", "user", "subject")
         .first()
     )
     return approvers_of(step) if step else []

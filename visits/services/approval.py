@@ -39,7 +39,7 @@ def on_step_escalated(sender, *, step, people, reason, **kwargs) -> None:
     else:
         target = Msg(_("the approvers' delegates (%(names)s)"), names=_names(people))
     VisitEvent.objects.create(
-        visit=step.visit,
+        visit=step.subject,
         kind=EventKind.APPROVAL_ESCALATED,
         message=Msg(
             _("“%(step)s” escalated to %(target)s: %(why)s."),
@@ -75,7 +75,7 @@ def on_approvers_passed_over(sender, *, step, passed_over, **kwargs) -> None:
     if instead:
         lines.append(Msg(_("It waits for %(people)s."), people=_names(instead)))
     VisitEvent.objects.create(
-        visit=step.visit, kind=EventKind.APPROVER_PASSED_OVER, message=Lines(lines).to_json()
+        visit=step.subject, kind=EventKind.APPROVER_PASSED_OVER, message=Lines(lines).to_json()
     )
 
 
@@ -93,7 +93,7 @@ def on_grade_fixed(sender, *, step, grade, previous, **kwargs) -> None:
     role the new standard names makes way for its first holder (marketing is told, the
     timeline says so), and tasks that already exist are marked for re-check where the
     standard's hints changed (approval then reconciles them with the new grade)."""
-    visit = step.visit
+    visit = step.subject
     visit.final_grade = grade
     visit.save(update_fields=["final_grade", "updated_at"])
     if grade.pk == previous.pk:
@@ -109,7 +109,7 @@ def on_grade_fixed(sender, *, step, grade, previous, **kwargs) -> None:
 
 
 def on_chain_completed(sender, *, step, by, **kwargs) -> None:
-    visit = step.visit
+    visit = step.subject
     if _cleared_before_approval(visit):
         VisitEvent.objects.create(
             visit=visit, actor=by, kind=EventKind.APPROVED_AFTER_ARRIVAL, comment=step.comment
@@ -120,7 +120,7 @@ def on_chain_completed(sender, *, step, by, **kwargs) -> None:
 
 
 def on_step_decided(sender, *, step, by, chain_done, **kwargs) -> None:
-    visit = step.visit
+    visit = step.subject
     if step.state in (StepState.RETURNED, StepState.REJECTED) and _cleared_before_approval(visit):
         # the guests came already: the decision is on the record, the visit goes on
         VisitEvent.objects.create(
@@ -141,9 +141,9 @@ def on_step_decided(sender, *, step, by, chain_done, **kwargs) -> None:
 def step_subject_page(step, user) -> str | None:
     """The visit page of a step, for a reader who may open it (approvals.links sends a link
     about a step that no longer waits for the reader here)."""
-    if not visible_visits(user).filter(pk=step.visit_id).exists():
+    if not visible_visits(user).filter(pk=step.subject_id).exists():
         return None
-    return reverse("visits:detail", args=[step.visit_id])
+    return reverse("visits:detail", args=[step.subject_id])
 
 
 def connect() -> None:

@@ -78,7 +78,7 @@ def receptionists_of(visit: VisitRequest) -> list:
 
 
 def step_waiting(step, approvers) -> None:
-    visit = step.visit
+    visit = step.subject
     notify(
         approvers,
         kind=Kind.APPROVAL_WAITING,
@@ -113,7 +113,7 @@ def step_waiting(step, approvers) -> None:
 
 
 def step_escalated(step, people, reason) -> None:
-    visit = step.visit
+    visit = step.subject
     notify(
         people,
         kind=Kind.APPROVAL_ESCALATED,
@@ -140,7 +140,7 @@ def step_escalated(step, people, reason) -> None:
 
 
 def step_overdue(step, approvers, hours) -> None:
-    visit = step.visit
+    visit = step.subject
     notify(
         approvers,
         kind=Kind.APPROVAL_OVERDUE,
@@ -165,7 +165,7 @@ def step_overdue(step, approvers, hours) -> None:
 
 
 def step_decided(step) -> None:
-    visit = step.visit
+    visit = step.subject
     notify(
         [visit.applicant],
         kind=Kind.for_step(step.state),

@@ -21,7 +21,13 @@ from reception.navigation import entries_for
 from .. import links
 from ..models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from ..permissions import may
-from ..selectors import LIVE_FOR_TASKS, start_of, visible_visits, with_presence
+from ..selectors import (
+    LIVE_FOR_TASKS,
+    soonest_arrival_first,
+    start_of,
+    visible_visits,
+    with_presence,
+)
 
 SHORT = 5  # rows per section; the link leads to the whole list
 # Those who host, receive or filed a visit see it this many working days ahead (the
@@ -47,7 +53,7 @@ def _when(moment) -> str:
 
 
 def _decision_row(step) -> Row:
-    visit = step.visit
+    visit = step.subject
     return Row(str(visit), _when(visit.arrival_at), reverse("visits:detail", args=[visit.pk]))
 
 
@@ -124,7 +130,7 @@ def _section(key, title, icon, url, queryset: QuerySet, row, *, urgent=False) ->
 
 
 def decisions(user) -> QuerySet:
-    return queue_for(user)
+    return soonest_arrival_first(queue_for(user))
 
 
 def _due(tasks: QuerySet) -> QuerySet:
