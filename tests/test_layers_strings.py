@@ -14,7 +14,7 @@ variables (`{# … #}` and `{% comment %}` left out). An upward reference is any
   (`a.b`) or a template variable: a segment naming one of its models, or a relation a higher
   model holds to a lower one (`client__visits`, `user.hosted_visits`; a name alone, outside a
   path, only when it is not one plain word), or a lower model's own field to a higher model
-  followed by one of that model's fields (`visit__client`, `step.visit.reference`; the field
+  followed by one of that model's fields (`subject__client`, `step.subject.reference`; the field
   alone, its id and the model's methods and properties are fine: they are the interface the
   higher model offers). The names come from the models.
 
@@ -287,23 +287,23 @@ PERM = "visits.check_in_visitors"
 ENTRY = reverse("visits:board")
 PAGE = "visits/board.html"
 PATH = Client.objects.filter(visits__status="approved")
-ORDER = Step.objects.order_by("-visit__arrival_at")
+ORDER = Step.objects.order_by("-subject__arrival_at")
 OWN = "reception.view_client"
 RELATED = User.objects.prefetch_related("hosted_visits")
 SENTENCE = _("The visits: all of them.")
 WORD = "visit"
 FEED = f"visits.{action}"
 COUNT = client.visits.count()
-NAME = step.visit.client.name
-FRESH = step.visit.refresh_from_db()
-KEY = step.visit_id
+NAME = step.subject.client.name
+FRESH = step.subject.refresh_from_db()
+KEY = step.subject_id
 '''
 
 TEMPLATE = """{% load i18n visits_tags %}
 {# {% url 'visits:board' %} in a comment #}
 {% comment %}{% url 'visits:list' %}{% endcomment %}
 <a href="{% url 'visits:board' %}">{% translate "Visits: the board" %}</a>
-{% if perms.visits.view_arrivals %}{{ step.visit.reference }}{% endif %}
+{% if perms.visits.view_arrivals %}{{ step.subject.reference }}{% endif %}
 {% for visit in client.visits.all %}{{ visit }}{% endfor %}
 {% include "visits/_row.html" %}{% url 'reception:client_list' %}{{ client.name }}
 """
@@ -337,8 +337,8 @@ def test_a_lower_models_field_to_a_higher_model_may_not_be_followed_to_its_data(
     visits_seen_from_approvals,
 ):
     found = python_references(PYTHON, visits_seen_from_approvals)
-    assert "11: '-visit__arrival_at' (ORM path through 'visit')" in found
-    assert "18: step.visit.client.name (attribute path through 'visit')" in found
+    assert "11: '-subject__arrival_at' (ORM path through 'subject')" in found
+    assert "18: step.subject.client.name (attribute path through 'subject')" in found
     # the field alone, its id and the model's methods are approvals' own business
     assert not [hit for hit in found if hit.split(":")[0] in {"14", "19", "20"}]
 
@@ -354,6 +354,6 @@ def test_template_tags_and_variables_are_checked_and_comments_are_not(
         "6: client.visits.all (path through 'visits')",
         "7: 'visits/_row.html' (template path)",
     ]
-    assert "5: step.visit.reference (path through 'visit')" in template_references(
+    assert "5: step.subject.reference (path through 'subject')" in template_references(
         TEMPLATE, visits_seen_from_approvals
     )
