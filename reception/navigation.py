@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-import rules
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -15,15 +14,14 @@ class Entry:
     description: str | Promise
     icon: str
     url_name: str
+    # A Django permission or a django-rules rule (named; the app that defines it is above):
+    # user.has_perm answers both.
     perm: str | None = None
-    rule: str | None = None  # a django-rules rule, named (the app that defines it is above)
 
     def url(self) -> str:
         return reverse(self.url_name)
 
     def allows(self, user) -> bool:
-        if self.rule is not None:
-            return rules.test_rule(self.rule, user)
         return self.perm is None or user.has_perm(self.perm)
 
 
@@ -58,7 +56,7 @@ ENTRIES = [
         _("Your departments' preparation tasks for upcoming visits."),
         "bi-list-check",
         "visits:tasks",
-        rule="visits.see_department_tasks",
+        perm="visits.see_department_tasks",
     ),
     Entry(
         "my_tasks",

@@ -24,9 +24,11 @@ from django.utils import timezone
 from approvals.models import ApprovalStep, StepState
 from approvals.selectors import addressed_to, attach_visit_grades
 from reception.models import Department, ReceptionPolicy, StaffMembership, User
-from reception.roles import APPLICANT_ROLES, Role, has_role
+from reception.roles import APPLICANT_ROLES, Role, has_role, is_administrator
 
 from .models import (
+    BOARD_STATUSES,
+    LEFT_STATUSES,
     ON_SITE,
     ExpenseApprovalState,
     ExpenseLine,
@@ -94,7 +96,7 @@ def _build_scope(user) -> QuerySet[VisitRequest]:
     lookup on that visit (its steps, its tasks): a page walks the arrival index and stops at
     its last row, and a visit page tests one row. No reason gathers rows from all history.
     """
-    if user.is_superuser or has_role(user, Role.ADMINISTRATOR):
+    if is_administrator(user):
         return VisitRequest.objects.all()
     approved = Q(approved_at__isnull=False)
     accompanying = VisitRequest.accompanying_staff.through.objects.filter(
@@ -124,7 +126,7 @@ def _build_scope(user) -> QuerySet[VisitRequest]:
         q |= Q(applicant_id__in=colleagues) & filed
     if has_role(user, Role.RECEPTIONIST):
         q |= approved
-    over = Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED])
+    over = Q(status__in=LEFT_STATUSES)
     if has_role(user, Role.HR):
         q |= over
     # heads of the visited department (the applicant's), for their part of the work summary
@@ -330,8 +332,6 @@ def upcoming_preparation(user) -> list[VisitRequest]:
 
 
 # ---- the reception desk -------------------------------------------------------------------
-
-BOARD_STATUSES = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED]
 
 
 def with_presence(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:

@@ -18,11 +18,20 @@ from .reminders import (
     ReminderStatus,
 )
 from .requests import (
+    ANNOUNCED_CHANGE_STATUSES,
+    ARRANGEABLE_STATUSES,
+    BOARD_STATUSES,
+    CANCELLABLE_STATUSES,
+    CHECK_IN_STATUSES,
     COMMERCIAL_GUESTS,
+    EDITABLE_STATUSES,
+    LEFT_STATUSES,
     MAX_HEADCOUNT,
     NON_COMMERCIAL_GUESTS,
     ON_SITE,
     PICKED_UP,
+    SUBMITTABLE_STATUSES,
+    TERMINAL_STATUSES,
     ArrivalMode,
     BoardStatus,
     EventKind,
@@ -43,6 +52,15 @@ from .spending import ExpenseApprovalState, ExpenseCategory, ExpenseLine
 from .summary import FollowUpAction, SummarySide, VisitSummary
 
 __all__ = [
+    "ANNOUNCED_CHANGE_STATUSES",
+    "ARRANGEABLE_STATUSES",
+    "BOARD_STATUSES",
+    "CANCELLABLE_STATUSES",
+    "CHECK_IN_STATUSES",
+    "EDITABLE_STATUSES",
+    "LEFT_STATUSES",
+    "SUBMITTABLE_STATUSES",
+    "TERMINAL_STATUSES",
     "CalendarFeed",
     "COMMERCIAL_GUESTS",
     "MAX_HEADCOUNT",

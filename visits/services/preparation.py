@@ -275,7 +275,7 @@ def follow_holders(visit: VisitRequest, by: User) -> list[PrepTask]:
 
 
 def _check_member(task: PrepTask, user: User) -> None:
-    if not permissions.may(user, "tick_task", task):
+    if not user.has_perm("visits.tick_task", task):
         raise VisitError(_("Only the task's holder and the department's members can update it."))
 
 
@@ -369,8 +369,9 @@ def _may_hold(user: User, task: PrepTask) -> bool:
 def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
     with transaction.atomic():
         task = _locked(task)
-        if not permissions.is_department_head(by, task):
-            raise VisitError(_("Only the head of the department assigns its tasks."))
+        permissions.require(
+            by, "visits.assign_task", task, _("Only the head of the department assigns its tasks.")
+        )
         if assignee is not None and not _may_hold(assignee, task):
             raise VisitError(_("Assign the task to a member of the department."))
         task.assignee = assignee

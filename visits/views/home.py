@@ -20,7 +20,6 @@ from reception.navigation import entries_for
 
 from .. import links
 from ..models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
-from ..permissions import may
 from ..selectors import LIVE_FOR_TASKS, start_of, visible_visits, with_presence
 
 SHORT = 5  # rows per section; the link leads to the whole list
@@ -260,7 +259,11 @@ def work_for(user) -> list[Section]:
             "department_tasks",
             _("Your department's tasks, not yet taken"),
             "bi-people",
-            reverse("visits:tasks" if may(user, "see_department_tasks") else "visits:my_tasks"),
+            reverse(
+                "visits:tasks"
+                if user.has_perm("visits.see_department_tasks")
+                else "visits:my_tasks"
+            ),
             untaken_tasks(list(departments)),
             lambda task: _task_row(task, user, may_take=bool(departments.get(task.department_id))),
             urgent=True,
