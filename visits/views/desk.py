@@ -21,7 +21,14 @@ from ..forms.desk import (
     AddVisitorForm,
     ArrangementsForm,
 )
-from ..models import BOARD_STATUSES, EventKind, VisitEvent, VisitRequest, VisitStatus
+from ..models import (
+    ARRANGEABLE_STATUSES,
+    BOARD_STATUSES,
+    EventKind,
+    VisitEvent,
+    VisitRequest,
+    VisitStatus,
+)
 from ..selectors import (
     STILL_ON_SITE_SHOWN,
     arrivals,
@@ -191,10 +198,11 @@ class DeskVisitRuleMixin(RuleRequiredMixin):
     refuses. The service asks the same rule again under the visit's lock."""
 
     role_permission = "visits.check_in_visitors"
+    statuses = BOARD_STATUSES  # where the desk looks for the visit
 
     def get_permission_object(self):
         if not hasattr(self, "visit"):
-            self.visit = desk_visit(self.request, self.kwargs["pk"])
+            self.visit = desk_visit(self.request, self.kwargs["pk"], self.statuses)
         return self.visit
 
 
@@ -299,6 +307,7 @@ class AddVisitorView(DeskVisitRuleMixin, View):
 class ArrangementsView(DeskVisitRuleMixin, View):
     role_permission = "visits.track_preparation"
     permission_required = "visits.make_arrangements"
+    statuses = ARRANGEABLE_STATUSES
 
     def post(self, request, pk):
         visit = self.get_permission_object()
