@@ -301,6 +301,8 @@ rules.add_perm("visits.check_in", checks_in_guests & awaits_check_in)
 rules.add_perm("visits.check_out", checks_in_guests & guests_on_site)
 rules.add_perm("visits.undo_check", checks_in_guests & made_the_check)
 rules.add_perm("visits.make_arrangements", tracks_preparation & is_arrangeable)
+# Who came, when, to see whom: the desk, and the report readers (auditors).
+rules.add_perm("visits.export_visitor_log", checks_in_guests | holds("visits.view_reports"))
 rules.add_perm("visits.tick_task", is_task_holder | is_department_member)
 # The department task page: granted with the role, and open to everyone who belongs to or
 # heads a department, since its tasks are theirs to tick (visits.tick_task).

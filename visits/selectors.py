@@ -30,6 +30,7 @@ from .models import (
     BOARD_STATUSES,
     LEFT_STATUSES,
     ON_SITE,
+    PREPARING_STATUSES,
     ExpenseApprovalState,
     ExpenseLine,
     FollowUpAction,
@@ -182,14 +183,11 @@ def task_rows(tasks: Iterable[PrepTask]) -> list[PrepTask]:
     return tasks
 
 
-LIVE_FOR_TASKS = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL]
-
-
 def held_tasks(user) -> QuerySet:
     """ "My tasks": the live tasks this user holds by name for visits still to happen or under
     way, open and changed ones first, then what is done (so it can be undone)."""
     return (
-        PrepTask.objects.filter(assignee=user, visit__status__in=LIVE_FOR_TASKS)
+        PrepTask.objects.filter(assignee=user, visit__status__in=PREPARING_STATUSES)
         .exclude(status=PrepStatus.CANCELLED)
         .select_related(*TASK_ROW_FACTS)
         .order_by("due_date", "visit__arrival_at", "pk")
@@ -222,7 +220,6 @@ def department_board(user, departments: Iterable[int] | None = None) -> QuerySet
 
     Ordered as the board shows them, so that a page of it is a LIMIT: overdue ones first (by
     due date), then by the guests' arrival. `overdue` is annotated on each row."""
-    live = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL]
     today = timezone.localdate()
     overdue = overdue_task()
     tasks = (
@@ -232,7 +229,7 @@ def department_board(user, departments: Iterable[int] | None = None) -> QuerySet
     )
     return (
         tasks.filter(
-            visit__status__in=live,
+            visit__status__in=PREPARING_STATUSES,
             visit__departure_at__gte=start_of(today),
             due_date__lte=today + timedelta(days=HORIZON_DAYS),
         )

@@ -52,6 +52,10 @@ CHECK_IN_STATUSES = frozenset({VisitStatus.APPROVED, VisitStatus.IN_PROGRESS})
 BOARD_STATUSES = CHECK_IN_STATUSES | {VisitStatus.COMPLETED}
 # The receptionist arranges room, car and lobby text from the approval on.
 ARRANGEABLE_STATUSES = BOARD_STATUSES | {VisitStatus.IN_APPROVAL}
+# Visits whose preparation tasks are still worked on (taken, ticked, on the boards).
+PREPARING_STATUSES = frozenset(
+    {VisitStatus.IN_APPROVAL, VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
+)
 # The guests have left: completed (waiting for its summary) or closed.
 LEFT_STATUSES = frozenset({VisitStatus.COMPLETED, VisitStatus.CLOSED})
 TERMINAL_STATUSES = frozenset({VisitStatus.REJECTED, VisitStatus.CANCELLED, VisitStatus.CLOSED})

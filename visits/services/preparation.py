@@ -14,6 +14,7 @@ from reception.notify import Lines, Msg, notify
 
 from .. import links, permissions, quantities
 from ..models import (
+    PREPARING_STATUSES,
     AssignTo,
     EventKind,
     PrepStatus,
@@ -23,7 +24,6 @@ from ..models import (
     StandardHint,
     VisitEvent,
     VisitRequest,
-    VisitStatus,
 )
 from ..models.preparation import TIME_FIELDS
 from . import changes
@@ -392,10 +392,6 @@ def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
     return task
 
 
-# Visits whose tasks are still worked on (selectors.LIVE_FOR_TASKS).
-TASK_VISIT_STATUSES = (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL)
-
-
 def take_task(*, task: PrepTask, by: User) -> PrepTask:
     """A member of the task's department takes an open task nobody holds yet: it becomes
     theirs (on their "My tasks"), as if their head had assigned it to them; the same rule
@@ -404,7 +400,7 @@ def take_task(*, task: PrepTask, by: User) -> PrepTask:
         task = _locked(task)
         if task.assignee_id == by.pk:
             return task
-        if task.status != PrepStatus.OPEN or task.visit.status not in TASK_VISIT_STATUSES:
+        if task.status != PrepStatus.OPEN or task.visit.status not in PREPARING_STATUSES:
             raise VisitError(_("Only an open task of a visit still to come can be taken."))
         if task.assignee_id is not None:
             raise VisitError(

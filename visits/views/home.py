@@ -19,8 +19,16 @@ from reception.models import Department, Notification, StaffMembership
 from reception.navigation import entries_for
 
 from .. import links
-from ..models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
-from ..selectors import LIVE_FOR_TASKS, start_of, visible_visits, with_presence
+from ..models import (
+    PREPARING_STATUSES,
+    PrepStatus,
+    PrepTask,
+    VisitRequest,
+    VisitStatus,
+    WalkIn,
+    WalkInStatus,
+)
+from ..selectors import start_of, visible_visits, with_presence
 
 SHORT = 5  # rows per section; the link leads to the whole list
 # Those who host, receive or filed a visit see it this many working days ahead (the
@@ -131,7 +139,7 @@ def _due(tasks: QuerySet) -> QuerySet:
     return (
         tasks.filter(
             status=PrepStatus.OPEN,
-            visit__status__in=LIVE_FOR_TASKS,
+            visit__status__in=PREPARING_STATUSES,
             due_date__lte=timezone.localdate(),
         )
         .select_related("visit__client", "department", "template")

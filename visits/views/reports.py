@@ -60,9 +60,7 @@ class ReportExportView(PermissionRequiredMixin, View):
 class VisitorLogExportView(PermissionRequiredMixin, View):
     """Who came, when, to see whom: for the front desk and for auditors."""
 
-    def has_permission(self):
-        user = self.request.user
-        return user.has_perm("visits.check_in_visitors") or user.has_perm("visits.view_reports")
+    permission_required = "visits.export_visitor_log"
 
     def get(self, request, fmt):
         period = _period_form(request).period()
