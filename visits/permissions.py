@@ -1,8 +1,9 @@
 """Who may do what, defined once: every "may X" of the visits app is one rule of django-rules'
-permission set (`rules.add_perm("visits.X", ...)`), read by views
-(`rules.contrib.views.PermissionRequiredMixin` with the rule's name and the object), templates
-(`{% has_perm "visits.X" user obj as may_x %}`) and services (`by.has_perm("visits.X", obj)`,
-or the predicates one by one where each refusal has its own message) alike.
+permission set (`rules.add_perm("visits.X", ...)`), asked through `user.has_perm` by views
+(`RuleRequiredMixin` in visits/views/access.py, on rules' PermissionRequiredMixin, with the
+rule's name and the object), templates (`{% has_perm "visits.X" user obj as may_x %}`) and
+services (`require()` below, after the predicates they check one by one for a precise message)
+alike. docs/architecture.md, "Permissions", lists them and says how to add one.
 
 A rule may wrap a role's Django permission (`visits.check_in_visitors`, granted with the role
 in reception/roles.py) and the object's state (the visit's status, from the status sets in
