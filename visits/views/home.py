@@ -21,6 +21,7 @@ from reception.navigation import entries_for
 from .. import links
 from ..models import (
     PREPARING_STATUSES,
+    SUBMITTABLE_STATUSES,
     PrepStatus,
     PrepTask,
     VisitRequest,
@@ -176,9 +177,7 @@ def unfinished_requests(user) -> QuerySet:
     # The client is read for the five rows shown (prefetch): joined, PostgreSQL hashed every
     # client of the company to join them to a user's handful of drafts.
     return (
-        VisitRequest.objects.filter(
-            applicant=user, status__in=[VisitStatus.DRAFT, VisitStatus.RETURNED]
-        )
+        VisitRequest.objects.filter(applicant=user, status__in=SUBMITTABLE_STATUSES)
         .prefetch_related("client")
         .order_by("-status", "arrival_at", "pk")
     )
