@@ -14,14 +14,15 @@ class Entry:
     description: str | Promise
     icon: str
     url_name: str
-    # A Django permission or a django-rules rule (named; the app that defines it is above):
-    # user.has_perm answers both.
     perm: str | None = None
+    rule: str | None = None  # a django-rules rule, named (the app that defines it is above)
 
     def url(self) -> str:
         return reverse(self.url_name)
 
     def allows(self, user) -> bool:
+        if self.rule is not None:  # rules are django-rules permissions: has_perm asks them
+            return user.has_perm(self.rule)
         return self.perm is None or user.has_perm(self.perm)
 
 
@@ -56,7 +57,7 @@ ENTRIES = [
         _("Your departments' preparation tasks for upcoming visits."),
         "bi-list-check",
         "visits:tasks",
-        perm="visits.see_department_tasks",
+        rule="visits.see_department_tasks",
     ),
     Entry(
         "my_tasks",

@@ -3,7 +3,9 @@ that offers the action, the view that takes it and the service that does it all 
 it, for every status of the visit and every kind of user. A view or a service that asked its
 own question (a role permission alone, a status list of its own) fails here."""
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import rules
@@ -31,6 +33,27 @@ def test_no_rule_is_named_like_a_django_permission():
     }
     names = set(rules.permissions.permissions)
     assert names and not names & django_perms
+
+
+def test_nothing_asks_rules_own_rule_set():
+    """The rules live in django-rules' permission set (`add_perm`), asked through `has_perm`.
+    `rules.test_rule` / `{% test_rule %}` ask the other set, where they are not: they would
+    answer "no" to everyone, silently."""
+    root = Path(__file__).resolve().parents[2]
+    old = re.compile(r"test_rule|add_rule|permissions import may\b|\bmay\(")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for pattern in (
+            "reception/**/*.py",
+            "approvals/**/*.py",
+            "visits/**/*.py",
+            "templates/**/*.html",
+        )
+        for path in root.glob(pattern)
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if old.search(line)
+    ]
+    assert not found
 
 
 def test_a_superuser_meets_the_rules_state_but_keeps_every_django_permission(
