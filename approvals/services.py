@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from reception.calendar import WorkingCalendar, working_hours_between
 from reception.errors import RuleError
 from reception.models import ReceptionGrade, ReceptionPolicy, User
-from reception.roles import Role, has_role
+from reception.roles import Role, has_role, is_administrator
 
 from . import signals
 from .models import (
@@ -75,10 +75,6 @@ class OneDecisionPerPerson(RuleError):
 class ReasonRequired(RuleError):
     def __init__(self):
         super().__init__(_("An administrator deciding for the approvers must state the reason."))
-
-
-def is_administrator(user) -> bool:
-    return bool(user.is_superuser) or has_role(user, Role.ADMINISTRATOR)
 
 
 def chain_for(grade: ReceptionGrade | None) -> list:

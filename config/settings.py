@@ -153,6 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username + address first
     "django.contrib.auth.backends.ModelBackend",
+    # django-rules' permission set (visits/permissions.py); reception.models.User.has_perm asks
+    # it directly for the signed-in user, so that superusers meet the rules' state checks too.
+    "rules.permissions.ObjectPermissionBackend",
 ]
 
 # Directory login (LDAP / Active Directory), off unless LDAP_SERVER_URI is set. See

@@ -115,3 +115,9 @@ def role_group_ids(user) -> list[int]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & {str(r) for r in roles})
+
+
+def is_administrator(user) -> bool:
+    """A superuser or a holder of the administrator role: the one definition (visits' rules
+    and approvals' services ask this)."""
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, Role.ADMINISTRATOR)

@@ -186,7 +186,12 @@ def permission_denied(request, exception=None):
     """The 403 page, in the layout: for a permission-guarded page, name the roles that have it."""
     match = getattr(request, "resolver_match", None)
     view_class = getattr(getattr(match, "func", None), "view_class", None)
-    needed = getattr(view_class, "permission_required", None) or ()
+    # a page that asks a rule of its object names the role permission the rule wraps
+    needed = (
+        getattr(view_class, "role_permission", None)
+        or getattr(view_class, "permission_required", None)
+        or ()
+    )
     context = {"needed_roles": roles_with_permission(needed)}
     return render(request, "403.html", context, status=403)
 

@@ -54,7 +54,6 @@ from approvals.models import ApprovalStep, StepState
 from reception.models import ReceptionGrade, ReceptionPolicy
 
 from .models import ItineraryItem, PrepStatus, PrepTask, Purpose, Service, VisitRequest
-from .permissions import may
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +106,7 @@ def document_variant(*, visit: VisitRequest, language: str, reader=None) -> tupl
     numbers. The version is the visit row's, and its tasks and itinerary change without it:
     keep a rendering for a short while only (one reminder sweep, which sends a visit's
     reminders one after the other)."""
-    shows_phones = reader is not None and may(reader, "see_phones", visit)
+    shows_phones = reader is not None and reader.has_perm("visits.see_phones", visit)
     return (visit.pk, visit.updated_at, _language(language), shows_phones)
 
 
@@ -299,7 +298,9 @@ def _render(template: str, *, visit: VisitRequest, language: str, reader=None) -
     language = _language(language)
     with translation.override(language):
         context = document_context(visit)
-        context["see_phones"] = reader is not None and may(reader, "see_phones", context["visit"])
+        context["see_phones"] = reader is not None and reader.has_perm(
+            "visits.see_phones", context["visit"]
+        )
         context["html_lang"] = "en" if language.startswith("en") else "zh-CN"
         context.update(PrepStatus=PrepStatus, Service=Service)  # compared in the templates
         html = render_to_string(template, context)

@@ -1,14 +1,16 @@
-"""Who may do what to a visit, defined once (django-rules predicates) and read by views,
-templates (`{% test_rule %}`) and services alike.
+"""Who may do what, defined once: every "may X" of the visits app is one rule of django-rules'
+permission set (`rules.add_perm("visits.X", ...)`), asked through `user.has_perm` by views
+(`RuleRequiredMixin` in visits/views/access.py, on rules' PermissionRequiredMixin, with the
+rule's name and the object), templates (`{% has_perm "visits.X" user obj as may_x %}`) and
+services (`require()` below, after the predicates they check one by one for a precise message)
+alike. docs/architecture.md, "Permissions", lists them and says how to add one.
 
-Rules are registered with `rules.add_rule` and tested with `rules.test_rule` rather than
-through Django's `user.has_perm`, because Django answers "yes" to every superuser before any
-backend is asked: these rules depend on the visit's state (nobody edits a closed visit, not
-even an administrator), so they must be asked as they are. Page-level access ("may open the
-desk at all") stays with Django's model permissions on the role groups (reception/roles.py).
-
-Services check the predicates one by one, so each refusal has its own message; the composed
-rules below are what pages ask to decide which buttons to show.
+A rule may wrap a role's Django permission (`visits.check_in_visitors`, granted with the role
+in reception/roles.py) and the object's state (the visit's status, from the status sets in
+visits/models/requests.py). Django answers "yes" to every superuser before asking any backend;
+`reception.models.User.has_perm` asks a rule as it is instead, so the state holds for
+administrators too (nobody checks guests in to a closed visit). A rule's name is never a
+Django permission's codename (tests/visits/test_permission_vocabulary.py).
 """
 
 import rules
@@ -16,24 +18,21 @@ from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalChainStep
 from reception import access
+from reception.errors import RuleError
 from reception.models import Department, StaffMembership
 from reception.roles import APPROVER_ROLES, Role, has_role
+from reception.roles import is_administrator as _is_administrator
 
-from .models import VisitStatus, WalkInStatus
-
-# The applicant edits freely before submission and after a return; after approval every
-# change is logged and announced; while approvers are deciding, the request is frozen.
-EDITABLE = {VisitStatus.DRAFT, VisitStatus.RETURNED, VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
-SUBMITTABLE = {VisitStatus.DRAFT, VisitStatus.RETURNED}
-CANCELLABLE = {
-    VisitStatus.DRAFT,
-    VisitStatus.SUBMITTED,
-    VisitStatus.IN_APPROVAL,
-    VisitStatus.RETURNED,
-    VisitStatus.APPROVED,
-}
-# Visits the desk checks guests in to.
-CHECK_IN_STATUSES = {VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
+from .models import (
+    ARRANGEABLE_STATUSES,
+    CANCELLABLE_STATUSES,
+    CHECK_IN_STATUSES,
+    EDITABLE_STATUSES,
+    LEFT_STATUSES,
+    SUBMITTABLE_STATUSES,
+    VisitStatus,
+    WalkInStatus,
+)
 
 
 def _superuser(user) -> bool:
@@ -41,6 +40,12 @@ def _superuser(user) -> bool:
 
 
 # ---- who ----------------------------------------------------------------------------------
+
+
+def holds(permission: str) -> rules.Predicate:
+    """The role's Django permission (granted with the role, reception/roles.py), as a
+    predicate a rule composes with the object's state."""
+    return rules.predicate(lambda user: user.has_perm(permission), name=f"holds:{permission}")
 
 
 @rules.predicate
@@ -116,9 +121,7 @@ def is_front_desk(user) -> bool:
     return has_role(user, Role.FRONT_DESK)
 
 
-@rules.predicate
-def is_administrator(user) -> bool:
-    return _superuser(user) or has_role(user, Role.ADMINISTRATOR)
+is_administrator = rules.predicate(_is_administrator, name="is_administrator")
 
 
 @rules.predicate
@@ -191,17 +194,17 @@ def owns_follow_up(user, action) -> bool:
 
 @rules.predicate
 def is_editable(user, visit) -> bool:
-    return visit.status in EDITABLE
+    return visit.status in EDITABLE_STATUSES
 
 
 @rules.predicate
 def is_submittable(user, visit) -> bool:
-    return visit.status in SUBMITTABLE
+    return visit.status in SUBMITTABLE_STATUSES
 
 
 @rules.predicate
 def is_cancellable(user, visit) -> bool:
-    return visit.status in CANCELLABLE and not visit.has_arrived
+    return visit.status in CANCELLABLE_STATUSES and not visit.has_arrived
 
 
 @rules.predicate
@@ -223,7 +226,7 @@ def guests_on_site(user, visit) -> bool:
 @rules.predicate
 def guests_have_left(user, visit) -> bool:
     """Completed (waiting for its summary) or closed."""
-    return visit.status in (VisitStatus.COMPLETED, VisitStatus.CLOSED)
+    return visit.status in LEFT_STATUSES
 
 
 @rules.predicate
@@ -239,6 +242,18 @@ def is_draft(user, visit) -> bool:
 @rules.predicate
 def awaits_check_in(user, visit) -> bool:
     return visit.status in CHECK_IN_STATUSES
+
+
+@rules.predicate
+def is_arrangeable(user, visit) -> bool:
+    """From the approval on, while the desk still works on the visit."""
+    return visit.status in ARRANGEABLE_STATUSES
+
+
+@rules.predicate
+def made_the_check(user, event) -> bool:
+    """Checked these visitors in or out (the check-in or check-out event is theirs)."""
+    return event.actor_id == user.pk
 
 
 # ---- walk-ins -----------------------------------------------------------------------------
@@ -266,63 +281,63 @@ may_arrange_itinerary = tracks_preparation | is_applicant | is_main_host
 # (colleagues, departments preparing, the gate) sees them masked, PDFs included.
 sees_every_phone = is_customer_receptionist | is_front_desk | is_administrator
 
-rules.add_rule("visits.see_phones", sees_every_phone | is_applicant | is_main_host)
-rules.add_rule("visits.see_walk_in_phone", sees_every_phone | is_asked_for)
-rules.add_rule("visits.edit_visit", is_applicant & is_editable)
-rules.add_rule("visits.submit_visit", is_applicant & is_submittable)
-rules.add_rule("visits.cancel_visit", is_applicant & is_cancellable)
-rules.add_rule(
+# A rule's name says what the user does ("visits.check_in"); the role permission it may wrap
+# says what the role is granted ("visits.check_in_visitors"). tests/visits/
+# test_permission_vocabulary.py checks that no rule is named like a Django permission.
+rules.add_perm("visits.see_phones", sees_every_phone | is_applicant | is_main_host)
+rules.add_perm("visits.see_walk_in_phone", sees_every_phone | is_asked_for)
+# The applicant's own request (the role's change_visitrequest: the office and sales roles).
+files_visits = holds("visits.change_visitrequest")
+rules.add_perm("visits.edit_visit", files_visits & is_applicant & is_editable)
+rules.add_perm("visits.submit_visit", files_visits & is_applicant & is_submittable)
+rules.add_perm("visits.cancel_visit", files_visits & is_applicant & is_cancellable)
+rules.add_perm(
     "visits.change_staff",
     ~is_over & ~is_draft & (is_approver | (~guests_on_site & may_change_staff)),
 )
-rules.add_rule("visits.edit_itinerary", ~is_terminal & may_arrange_itinerary)
-rules.add_rule("visits.check_in", checks_in_guests & awaits_check_in)
-rules.add_rule("visits.tick_task", is_task_holder | is_department_member)
+rules.add_perm("visits.edit_itinerary", ~is_terminal & may_arrange_itinerary)
+# The desk: the role's check_in_visitors and the visit's state. Adding a visitor at the desk
+# checks them in, so it is the same rule.
+rules.add_perm("visits.check_in", checks_in_guests & awaits_check_in)
+rules.add_perm("visits.check_out", checks_in_guests & guests_on_site)
+rules.add_perm("visits.undo_check", checks_in_guests & made_the_check)
+rules.add_perm("visits.make_arrangements", tracks_preparation & is_arrangeable)
+# Who came, when, to see whom: the desk, and the report readers (auditors).
+rules.add_perm("visits.export_visitor_log", checks_in_guests | holds("visits.view_reports"))
+rules.add_perm("visits.tick_task", is_task_holder | is_department_member)
 # The department task page: granted with the role, and open to everyone who belongs to or
 # heads a department, since its tasks are theirs to tick (visits.tick_task).
-rules.add_rule(
+rules.add_perm(
     "visits.see_department_tasks", has_department_page_permission | works_in_a_department
 )
 # The person asked for decides; once they let the answer time pass, the front desk may on
 # their behalf (seed 000 D). Gate security never does.
-rules.add_rule(
+rules.add_perm(
     "visits.decide_walk_in",
     walk_in_waiting & (is_asked_for | (is_front_desk & walk_in_unanswered)),
 )
-rules.add_rule("visits.assign_task", is_department_head)
+rules.add_perm("visits.assign_task", holds("visits.assign_preptask") & is_department_head)
 # After the visit (seed 000 工作小结): the visited department and HR each write their part;
 # HR may close the visit with the department's part waived.
-rules.add_rule("visits.write_department_summary", awaits_summary & speaks_for_visited_department)
-rules.add_rule("visits.write_hr_summary", awaits_summary & is_hr)
-rules.add_rule("visits.waive_department_summary", awaits_summary & is_hr)
-rules.add_rule("visits.close_follow_up", owns_follow_up)
+rules.add_perm("visits.write_department_summary", awaits_summary & speaks_for_visited_department)
+rules.add_perm("visits.write_hr_summary", awaits_summary & is_hr)
+rules.add_perm("visits.waive_department_summary", awaits_summary & is_hr)
+rules.add_perm("visits.close_follow_up", owns_follow_up)
 # Spending (seed 001 九): the receptionist or the office enters it once the guests have left;
 # a line over the standard is decided by the grade's approver.
-rules.add_rule(
+rules.add_perm(
     "visits.record_expenses",
     guests_have_left & (is_customer_receptionist | is_office | is_administrator),
 )
-rules.add_rule("visits.approve_expense", approves_spending)
+rules.add_perm("visits.approve_expense", approves_spending)
 
 
-def may(user, rule: str, obj=None) -> bool:
-    """rules.test_rule with the app's prefix: may(user, "edit_visit", visit)."""
-    return rules.test_rule(f"visits.{rule}", user, obj)
+def require(user, rule: str, obj, message) -> None:
+    """A service's last word: refuse with `message` what the rule refuses, so a service never
+    allows what the page would not offer (the checks before it give the precise reasons)."""
+    if not user.has_perm(rule, obj):
+        raise RuleError(message)
 
 
-# ---- exports (visits/services/exports.py): whoever may export a list may have it written as a
-# job; the same model permissions as the export views ------------------------------------------
-
-
-@rules.predicate
-def reads_reports(user) -> bool:
-    return user.has_perm("visits.view_reports")
-
-
-@rules.predicate
-def lists_visits(user) -> bool:
-    return user.has_perm("visits.view_visitrequest")
-
-
-rules.add_rule("visits.export_visitor_log", checks_in_guests | reads_reports)
-rules.add_rule("visits.export_visit_list", lists_visits)
+# exports (visits/services/exports.py): whoever may export a list may have it written as a job
+rules.add_perm("visits.export_visit_list", holds("visits.view_visitrequest"))

@@ -24,10 +24,13 @@ from django.utils import timezone
 from approvals.models import ApprovalStep, StepState
 from approvals.selectors import addressed_to
 from reception.models import Department, ReceptionGrade, ReceptionPolicy, StaffMembership, User
-from reception.roles import APPLICANT_ROLES, Role, has_role
+from reception.roles import APPLICANT_ROLES, Role, has_role, is_administrator
 
 from .models import (
+    BOARD_STATUSES,
+    LEFT_STATUSES,
     ON_SITE,
+    PREPARING_STATUSES,
     ExpenseApprovalState,
     ExpenseLine,
     FollowUpAction,
@@ -94,7 +97,7 @@ def _build_scope(user) -> QuerySet[VisitRequest]:
     lookup on that visit (its steps, its tasks): a page walks the arrival index and stops at
     its last row, and a visit page tests one row. No reason gathers rows from all history.
     """
-    if user.is_superuser or has_role(user, Role.ADMINISTRATOR):
+    if is_administrator(user):
         return VisitRequest.objects.all()
     approved = Q(approved_at__isnull=False)
     accompanying = VisitRequest.accompanying_staff.through.objects.filter(
@@ -124,7 +127,7 @@ def _build_scope(user) -> QuerySet[VisitRequest]:
         q |= Q(applicant_id__in=colleagues) & filed
     if has_role(user, Role.RECEPTIONIST):
         q |= approved
-    over = Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CLOSED])
+    over = Q(status__in=LEFT_STATUSES)
     if has_role(user, Role.HR):
         q |= over
     # heads of the visited department (the applicant's), for their part of the work summary
@@ -180,14 +183,11 @@ def task_rows(tasks: Iterable[PrepTask]) -> list[PrepTask]:
     return tasks
 
 
-LIVE_FOR_TASKS = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL]
-
-
 def held_tasks(user) -> QuerySet:
     """ "My tasks": the live tasks this user holds by name for visits still to happen or under
     way, open and changed ones first, then what is done (so it can be undone)."""
     return (
-        PrepTask.objects.filter(assignee=user, visit__status__in=LIVE_FOR_TASKS)
+        PrepTask.objects.filter(assignee=user, visit__status__in=PREPARING_STATUSES)
         .exclude(status=PrepStatus.CANCELLED)
         .select_related(*TASK_ROW_FACTS)
         .order_by("due_date", "visit__arrival_at", "pk")
@@ -220,7 +220,6 @@ def department_board(user, departments: Iterable[int] | None = None) -> QuerySet
 
     Ordered as the board shows them, so that a page of it is a LIMIT: overdue ones first (by
     due date), then by the guests' arrival. `overdue` is annotated on each row."""
-    live = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL]
     today = timezone.localdate()
     overdue = overdue_task()
     tasks = (
@@ -230,7 +229,7 @@ def department_board(user, departments: Iterable[int] | None = None) -> QuerySet
     )
     return (
         tasks.filter(
-            visit__status__in=live,
+            visit__status__in=PREPARING_STATUSES,
             visit__departure_at__gte=start_of(today),
             due_date__lte=today + timedelta(days=HORIZON_DAYS),
         )
@@ -330,8 +329,6 @@ def upcoming_preparation(user) -> list[VisitRequest]:
 
 
 # ---- the reception desk -------------------------------------------------------------------
-
-BOARD_STATUSES = [VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED]
 
 
 def with_presence(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:

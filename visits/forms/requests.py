@@ -12,7 +12,7 @@ from reception.roles import Role
 from reception.selectors import users_with_role
 from reception.validators import TextRulesMixin, parse_id, parse_ids
 
-from ..models import Purpose, Service, VisitRequest, VisitStatus
+from ..models import SUBMITTABLE_STATUSES, Purpose, Service, VisitRequest
 from ..models.requests import FILED_FIELDS
 from ..services import requests as services
 from ..services.staff import default_main_host
@@ -147,7 +147,7 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
             else:
                 text = _("Leave empty for %(name)s, who receives non-commercial guests.")
             self.fields["main_host"].help_text = text % {"name": host}
-        if self.instance.status not in (VisitStatus.DRAFT, VisitStatus.RETURNED):
+        if self.instance.status not in SUBMITTABLE_STATUSES:
             self.fields["proposed_grade"].help_text = _(
                 "Changing the grade sends the request back through approval."
             )

@@ -19,11 +19,21 @@ from .reminders import (
     ReminderStatus,
 )
 from .requests import (
+    ANNOUNCED_CHANGE_STATUSES,
+    ARRANGEABLE_STATUSES,
+    BOARD_STATUSES,
+    CANCELLABLE_STATUSES,
+    CHECK_IN_STATUSES,
     COMMERCIAL_GUESTS,
+    EDITABLE_STATUSES,
+    LEFT_STATUSES,
     MAX_HEADCOUNT,
     NON_COMMERCIAL_GUESTS,
     ON_SITE,
     PICKED_UP,
+    PREPARING_STATUSES,
+    SUBMITTABLE_STATUSES,
+    TERMINAL_STATUSES,
     ArrivalMode,
     BoardStatus,
     EventKind,
@@ -44,6 +54,16 @@ from .spending import ExpenseApprovalState, ExpenseCategory, ExpenseLine
 from .summary import FollowUpAction, SummarySide, VisitSummary
 
 __all__ = [
+    "ANNOUNCED_CHANGE_STATUSES",
+    "ARRANGEABLE_STATUSES",
+    "BOARD_STATUSES",
+    "CANCELLABLE_STATUSES",
+    "CHECK_IN_STATUSES",
+    "EDITABLE_STATUSES",
+    "LEFT_STATUSES",
+    "PREPARING_STATUSES",
+    "SUBMITTABLE_STATUSES",
+    "TERMINAL_STATUSES",
     "CalendarFeed",
     "COMMERCIAL_GUESTS",
     "MAX_HEADCOUNT",

@@ -31,6 +31,37 @@ class VisitStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The sets of statuses that the rules (visits/permissions.py), the pages and the services ask
+# about, each defined here once. The applicant edits freely before submission and after a
+# return; after approval every change is logged and announced; while approvers are deciding,
+# the request is frozen.
+SUBMITTABLE_STATUSES = frozenset({VisitStatus.DRAFT, VisitStatus.RETURNED})
+ANNOUNCED_CHANGE_STATUSES = frozenset({VisitStatus.APPROVED, VisitStatus.IN_PROGRESS})
+EDITABLE_STATUSES = SUBMITTABLE_STATUSES | ANNOUNCED_CHANGE_STATUSES
+CANCELLABLE_STATUSES = frozenset(
+    {
+        VisitStatus.DRAFT,
+        VisitStatus.SUBMITTED,
+        VisitStatus.IN_APPROVAL,
+        VisitStatus.RETURNED,
+        VisitStatus.APPROVED,
+    }
+)
+# The desk checks guests in to (and adds visitors at the desk to) these visits.
+CHECK_IN_STATUSES = frozenset({VisitStatus.APPROVED, VisitStatus.IN_PROGRESS})
+# The arrivals board: what the desk works on, and what it may still undo.
+BOARD_STATUSES = CHECK_IN_STATUSES | {VisitStatus.COMPLETED}
+# The receptionist arranges room, car and lobby text from the approval on.
+ARRANGEABLE_STATUSES = BOARD_STATUSES | {VisitStatus.IN_APPROVAL}
+# Visits whose preparation tasks are still worked on (taken, ticked, on the boards).
+PREPARING_STATUSES = frozenset(
+    {VisitStatus.IN_APPROVAL, VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
+)
+# The guests have left: completed (waiting for its summary) or closed.
+LEFT_STATUSES = frozenset({VisitStatus.COMPLETED, VisitStatus.CLOSED})
+TERMINAL_STATUSES = frozenset({VisitStatus.REJECTED, VisitStatus.CANCELLED, VisitStatus.CLOSED})
+
+
 class Origin(models.TextChoices):
     INVITED = "invited", _("Invited by us")
     CUSTOMER_PROPOSED = "customer_proposed", _("Proposed by the customer")
@@ -414,7 +445,7 @@ class VisitRequest(models.Model):
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in {VisitStatus.REJECTED, VisitStatus.CANCELLED, VisitStatus.CLOSED}
+        return self.status in TERMINAL_STATUSES
 
     @property
     def has_arrived(self) -> bool:

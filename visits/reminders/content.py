@@ -21,7 +21,6 @@ from .. import links, quantities
 from ..documents import document_variant, visitor_information_attachment
 from ..models import ArrivalMode, PrepStatus, PrepTask, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
-from ..permissions import may
 from ..selectors import visible_visits
 from .planning import arrivals_on
 
@@ -153,7 +152,7 @@ def _read_visibility(batch: list[Reminder]) -> None:
 def _tasks_url(user, visit_id: int) -> str:
     """The visit's tasks on the department page for its people; everyone else has their own
     tasks page (each filtered to the visit: visits.links)."""
-    return links.visit_tasks(visit_id, held=not may(user, "see_department_tasks"))
+    return links.visit_tasks(visit_id, held=not user.has_perm("visits.see_department_tasks"))
 
 
 def _not_approved(reminder: Reminder) -> Message:

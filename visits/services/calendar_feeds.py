@@ -34,8 +34,14 @@ from icalendar import Calendar, Event
 
 from reception.models import Department
 
-from ..models import CalendarFeed, PrepStatus, PrepTask, VisitRequest, VisitStatus
-from ..selectors import BOARD_STATUSES
+from ..models import (
+    BOARD_STATUSES,
+    CalendarFeed,
+    PrepStatus,
+    PrepTask,
+    VisitRequest,
+    VisitStatus,
+)
 
 FEED_DAYS_BACK = 90
 FEED_DAYS_AHEAD = 365

@@ -14,6 +14,7 @@ from reception.notify import Msg, notify
 
 from .. import permissions
 from ..models import (
+    BOARD_STATUSES,
     ON_SITE,
     EventKind,
     VisitEvent,
@@ -24,7 +25,8 @@ from ..models import (
 from .lifecycle import VisitError, lock, transition
 from .notifications import Kind
 
-ON_THE_BOARD = (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED)
+# Who checks guests in and out: the desk roles' permission (visits.check_in_visitors).
+ONLY_THE_DESK = _("Only the reception desk checks visitors in and out.")
 
 
 def _url(visit: VisitRequest) -> str:
@@ -53,6 +55,7 @@ def check_in(
                 _("Only an approved visit can check in; this one is “%(status)s”.")
                 % {"status": visit.get_status_display()}
             )
+        permissions.require(by, "visits.check_in", visit, ONLY_THE_DESK)
         waiting = visit.visitors.filter(checked_in_at__isnull=True)
         if visitor_ids is not None:
             waiting = waiting.filter(pk__in=visitor_ids)
@@ -101,6 +104,7 @@ def check_out(
         leaving = list(chosen)
         if not leaving:
             raise VisitError(_("Nobody to check out: nobody chosen is on site."))
+        permissions.require(by, "visits.check_out", visit, ONLY_THE_DESK)
         now = timezone.now()
         Visitor.objects.filter(pk__in=[v.pk for v in leaving]).update(checked_out_at=now)
         VisitEvent.objects.create(
@@ -135,8 +139,12 @@ def undo_check(*, event: VisitEvent, by: User, now: datetime | None = None) -> l
         raise VisitError(_("Only a check-in or a check-out can be undone."))
     with transaction.atomic():
         visit = lock(event.visit)
-        if not permissions.checks_in_guests(by) or event.actor_id != by.pk:
-            raise VisitError(_("Only whoever checked the visitors in or out may undo it."))
+        permissions.require(
+            by,
+            "visits.undo_check",
+            event,
+            _("Only whoever checked the visitors in or out may undo it."),
+        )
         if now > undo_until(event):
             raise VisitError(
                 _("Too late to undo: that was more than a minute ago. Check them in or out again.")
@@ -147,7 +155,7 @@ def undo_check(*, event: VisitEvent, by: User, now: datetime | None = None) -> l
         else:
             found = visit.visitors.filter(checked_out_at=event.at)
         moved = list(found)
-        if not moved or visit.status not in (*permissions.CHECK_IN_STATUSES, VisitStatus.COMPLETED):
+        if not moved or visit.status not in BOARD_STATUSES:
             raise VisitError(_("Nothing to undo: it was undone already or has moved on."))
         field = "checked_in_at" if undoing_in else "checked_out_at"
         Visitor.objects.filter(pk__in=[v.pk for v in moved]).update(**{field: None})
@@ -196,8 +204,9 @@ def add_visitor_at_desk(
         raise VisitError(_("Give the visitor's name."))
     with transaction.atomic():
         visit = lock(visit)
-        if visit.status not in (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS):
+        if not permissions.awaits_check_in(by, visit):
             raise VisitError(_("Visitors are added at the desk only to approved visits."))
+        permissions.require(by, "visits.check_in", visit, ONLY_THE_DESK)
         visitor = Visitor.objects.create(
             visit=visit, name=name, title=title.strip(), phone=phone.strip(), added_at_desk=True
         )
@@ -228,8 +237,11 @@ def update_arrangements(
     """The receptionist's part of the request: room, pick-up car and driver, lobby text."""
     with transaction.atomic():
         visit = lock(visit)
-        if visit.status not in ON_THE_BOARD and visit.status != VisitStatus.IN_APPROVAL:
+        if not permissions.is_arrangeable(by, visit):
             raise VisitError(_("Arrangements are made for approved visits."))
+        permissions.require(
+            by, "visits.make_arrangements", visit, _("Customer reception makes the arrangements.")
+        )
         before = {f: getattr(visit, f) for f in ARRANGEMENT_FIELDS}
         for field in ARRANGEMENT_FIELDS:
             if field in data:

@@ -24,7 +24,6 @@ from reception.notify import broker_pause
 from .. import exports
 from ..exports import ExportSpec, Params
 from ..models import ExportFormat, ExportJob, ExportKind, ExportStatus
-from ..permissions import may
 from . import notifications
 
 log = logging.getLogger(__name__)
@@ -36,8 +35,8 @@ PROGRESS_EVERY = 1000
 RESEND_AFTER = timedelta(minutes=5)
 STALE_AFTER = timedelta(hours=1)
 RULES: dict[str, str] = {
-    ExportKind.VISITOR_LOG: "export_visitor_log",
-    ExportKind.VISIT_LIST: "export_visit_list",
+    ExportKind.VISITOR_LOG: "visits.export_visitor_log",
+    ExportKind.VISIT_LIST: "visits.export_visit_list",
 }
 
 
@@ -55,7 +54,7 @@ def request_export(*, by: User, kind: str, fmt: str, params: Params) -> ExportRe
     an export job is queued (its task starts after commit)."""
     if kind not in RULES or fmt not in ExportFormat.values:
         raise RuleError(f"unknown export {kind}.{fmt}")
-    if not may(by, RULES[kind]):
+    if not by.has_perm(RULES[kind]):
         raise RuleError(translation.gettext("You may not export this list."))
     spec = exports.spec_for(kind, by, params)
     total = spec.count()

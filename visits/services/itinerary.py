@@ -92,6 +92,12 @@ def save_itinerary(*, visit: VisitRequest, by: User, rows: list[dict[str, Any]])
             raise VisitError(_("Reception, the applicant and the main host edit the itinerary."))
         if permissions.is_terminal(by, visit):
             raise VisitError(_("This visit is over; its itinerary can no longer change."))
+        permissions.require(
+            by,
+            "visits.edit_itinerary",
+            visit,
+            _("Reception, the applicant and the main host edit the itinerary."),
+        )
 
         def summary() -> list[str]:
             return [

@@ -14,6 +14,7 @@ from reception.notify import Lines, Msg, notify
 
 from .. import links, permissions, quantities
 from ..models import (
+    PREPARING_STATUSES,
     AssignTo,
     EventKind,
     PrepStatus,
@@ -23,7 +24,6 @@ from ..models import (
     StandardHint,
     VisitEvent,
     VisitRequest,
-    VisitStatus,
 )
 from ..models.preparation import TIME_FIELDS
 from . import changes
@@ -275,7 +275,7 @@ def follow_holders(visit: VisitRequest, by: User) -> list[PrepTask]:
 
 
 def _check_member(task: PrepTask, user: User) -> None:
-    if not permissions.may(user, "tick_task", task):
+    if not user.has_perm("visits.tick_task", task):
         raise VisitError(_("Only the task's holder and the department's members can update it."))
 
 
@@ -369,8 +369,9 @@ def _may_hold(user: User, task: PrepTask) -> bool:
 def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
     with transaction.atomic():
         task = _locked(task)
-        if not permissions.is_department_head(by, task):
-            raise VisitError(_("Only the head of the department assigns its tasks."))
+        permissions.require(
+            by, "visits.assign_task", task, _("Only the head of the department assigns its tasks.")
+        )
         if assignee is not None and not _may_hold(assignee, task):
             raise VisitError(_("Assign the task to a member of the department."))
         task.assignee = assignee
@@ -391,10 +392,6 @@ def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
     return task
 
 
-# Visits whose tasks are still worked on (selectors.LIVE_FOR_TASKS).
-TASK_VISIT_STATUSES = (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.IN_APPROVAL)
-
-
 def take_task(*, task: PrepTask, by: User) -> PrepTask:
     """A member of the task's department takes an open task nobody holds yet: it becomes
     theirs (on their "My tasks"), as if their head had assigned it to them; the same rule
@@ -403,7 +400,7 @@ def take_task(*, task: PrepTask, by: User) -> PrepTask:
         task = _locked(task)
         if task.assignee_id == by.pk:
             return task
-        if task.status != PrepStatus.OPEN or task.visit.status not in TASK_VISIT_STATUSES:
+        if task.status != PrepStatus.OPEN or task.visit.status not in PREPARING_STATUSES:
             raise VisitError(_("Only an open task of a visit still to come can be taken."))
         if task.assignee_id is not None:
             raise VisitError(

@@ -15,6 +15,8 @@ from reception.roles import APPLICANT_ROLES, has_role
 
 from .. import permissions
 from ..models import (
+    ANNOUNCED_CHANGE_STATUSES,
+    CANCELLABLE_STATUSES,
     EventKind,
     Purpose,
     VisitEvent,
@@ -31,8 +33,6 @@ from .staff import STAFF_LOCKED, name_defaults, repropose_main_host
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-# After approval every change is logged field by field and announced to reception.
-LOGGED = {VisitStatus.APPROVED, VisitStatus.IN_PROGRESS}
 # The people who hold tasks by name (PrepTaskTemplate.assign_to): their tasks follow them.
 HOLDERS = {"main_host", "sales_lead", "project_engineer"}
 REQUIRED_TO_SUBMIT = [
@@ -142,9 +142,12 @@ def assign_reference(visit: VisitRequest) -> None:
     visit.save(update_fields=["reference"])
 
 
+ONLY_THE_APPLICANT = _("Only the applicant can change this request.")
+
+
 def _check_applicant(visit: VisitRequest, by: User) -> None:
     if not permissions.is_applicant(by, visit):
-        raise VisitError(_("Only the applicant can change this request."))
+        raise VisitError(ONLY_THE_APPLICANT)
 
 
 class AlreadyFiled(VisitError):
@@ -221,6 +224,7 @@ def update_visit_request(
                 _("A request that is “%(status)s” cannot be edited; ask the approver to return it.")
                 % {"status": visit.get_status_display()}
             )
+        permissions.require(by, "visits.edit_visit", visit, ONLY_THE_APPLICANT)
         before = changes.snapshot(visit)
         old_grade, old_host = visit.proposed_grade_id, visit.main_host_id
         _apply(visit, data)
@@ -231,7 +235,8 @@ def update_visit_request(
         visit.save()
         _sync_related(visit, data, visitors)
         diff = changes.differences(before, changes.snapshot(visit))
-        if visit.status in LOGGED and diff:
+        # After approval every change is logged field by field and announced to reception.
+        if visit.status in ANNOUNCED_CHANGE_STATUSES and diff:
             VisitEvent.objects.create(visit=visit, actor=by, kind=EventKind.CHANGE, changes=diff)
             if visit.proposed_grade_id != old_grade:
                 if visit.main_host_id == old_host:  # not chosen in this same change
@@ -267,6 +272,7 @@ def submit_visit_request(*, visit: VisitRequest, by: User) -> VisitRequest:
                 _("Only a draft or a returned request can be submitted; this one is “%(s)s”.")
                 % {"s": visit.get_status_display()}
             )
+        permissions.require(by, "visits.submit_visit", visit, ONLY_THE_APPLICANT)
         problems = submission_problems(visit, visitor_count=visit.visitors.count())
         if problems:
             raise VisitError(
@@ -289,13 +295,14 @@ def cancel_visit_request(*, visit: VisitRequest, by: User, reason: str) -> Visit
         _check_applicant(visit, by)
         if not reason:
             raise VisitError(_("Give a reason for cancelling: everyone involved will read it."))
-        if visit.status not in permissions.CANCELLABLE:
+        if visit.status not in CANCELLABLE_STATUSES:
             raise VisitError(
                 _("A request that is “%(status)s” cannot be cancelled.")
                 % {"status": visit.get_status_display()}
             )
         if visit.has_arrived:
             raise VisitError(_("The visit has started; it can no longer be cancelled."))
+        permissions.require(by, "visits.cancel_visit", visit, ONLY_THE_APPLICANT)
         people = notifications.involved_in(visit)
         approvals.skip_open_steps(visit)
         transition(visit, to=VisitStatus.CANCELLED, by=by, comment=reason)

@@ -25,7 +25,7 @@ from ..models import (
     VisitEvent,
     VisitRequest,
 )
-from ..permissions import approving_step, may
+from ..permissions import approving_step
 from . import notifications
 from .estimate import estimate, grade_standard, unit_price
 from .lifecycle import VisitError, lock
@@ -58,7 +58,7 @@ def record_expense(*, visit: VisitRequest, by: User, data: dict[str, Any]) -> Ex
     """Add one expense line; over the standard it waits for the grade's approver."""
     with transaction.atomic():
         visit = lock(visit)
-        if not may(by, "record_expenses", visit):
+        if not by.has_perm("visits.record_expenses", visit):
             raise VisitError(
                 _("The customer receptionist or the office enters expenses once the visit is over.")
             )
@@ -116,7 +116,7 @@ def decide_expense(*, line: ExpenseLine, by: User, approve: bool, note: str = ""
         line = ExpenseLine.objects.select_for_update().get(pk=line.pk)
         if line.approval_state != ExpenseApprovalState.PENDING:
             raise VisitError(_("This expense line is not waiting for a decision."))
-        if not may(by, "approve_expense", visit):
+        if not by.has_perm("visits.approve_expense", visit):
             raise VisitError(
                 _("The approver of the visit's grade decides expenses over the standard.")
             )

@@ -49,6 +49,12 @@ def change_reception_staff(
                 raise VisitError(STAFF_LOCKED)
             if not reason:
                 raise VisitError(_("Say why the staff change while the guests are on site."))
+        permissions.require(
+            by,
+            "visits.change_staff",
+            visit,
+            _("Only reception, approvers and the applicant change the staff."),
+        )
         before = changes.snapshot(visit)
         visit.main_host = main_host
         visit.receptionist = receptionist

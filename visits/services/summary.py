@@ -24,13 +24,12 @@ from ..models import (
     VisitStatus,
     VisitSummary,
 )
-from ..permissions import may
 from . import notifications
 from .lifecycle import VisitError, lock, transition
 
 RULE: dict[str, str] = {
-    SummarySide.DEPARTMENT: "write_department_summary",
-    SummarySide.HR: "write_hr_summary",
+    SummarySide.DEPARTMENT: "visits.write_department_summary",
+    SummarySide.HR: "visits.write_hr_summary",
 }
 REFUSED: dict[str, str | Promise] = {
     SummarySide.DEPARTMENT: _(
@@ -43,7 +42,7 @@ REFUSED: dict[str, str | Promise] = {
 
 def sides_of(user: User, visit: VisitRequest) -> list[str]:
     """The parts of the summary `user` may write on `visit` now."""
-    return [side for side, rule in RULE.items() if may(user, rule, visit)]
+    return [side for side, rule in RULE.items() if user.has_perm(rule, visit)]
 
 
 def _check_open(visit: VisitRequest, side: str) -> None:
@@ -72,7 +71,7 @@ def write_part(
     """One side writes its part; the second part in closes the visit."""
     with transaction.atomic():
         visit = lock(visit)
-        if not may(by, RULE[side], visit):
+        if not by.has_perm(RULE[side], visit):
             if visit.status != VisitStatus.COMPLETED:
                 raise VisitError(_("A work summary is written once the guests have left."))
             raise VisitError(REFUSED[side])
@@ -114,7 +113,7 @@ def waive_department_part(*, visit: VisitRequest, by: User, reason: str) -> Visi
     """HR closes the visit without the department's part; the reason is kept."""
     with transaction.atomic():
         visit = lock(visit)
-        if not may(by, "waive_department_summary", visit):
+        if not by.has_perm("visits.waive_department_summary", visit):
             raise VisitError(_("HR waives the department's part once the guests have left."))
         _check_open(visit, SummarySide.DEPARTMENT)
         reason = (reason or "").strip()
@@ -137,7 +136,7 @@ def waive_department_part(*, visit: VisitRequest, by: User, reason: str) -> Visi
 def close_follow_up(*, action: FollowUpAction, by: User) -> FollowUpAction:
     with transaction.atomic():
         action = FollowUpAction.objects.select_for_update().get(pk=action.pk)
-        if not may(by, "close_follow_up", action):
+        if not by.has_perm("visits.close_follow_up", action):
             raise VisitError(_("Only its owner marks a follow-up action done."))
         if action.done_at is None:
             action.done_at = timezone.now()

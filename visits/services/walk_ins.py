@@ -3,7 +3,6 @@
 
 from datetime import timedelta
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -28,7 +27,6 @@ from ..models import (
     WalkIn,
     WalkInStatus,
 )
-from ..permissions import may
 from .approval import start_approval
 from .lifecycle import VisitError, transition
 from .notifications import Kind
@@ -59,13 +57,16 @@ def hears_of_walk_ins(user: User) -> bool:
     return walk_in_audience().filter(pk=user.pk).exists()
 
 
+# Who holds a Django permission is asked of Django's model backend (User.objects.with_perm
+# needs it named when several backends are configured).
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
 def hosts() -> QuerySet[User]:
     """Staff who may host visitors, so a walk-in may ask for them (visits.host_visitors)."""
-    perm = Permission.objects.get(content_type__app_label="visits", codename="host_visitors")
-    may_host = Q(groups__permissions=perm) | Q(user_permissions=perm) | Q(is_superuser=True)
-    return User.objects.filter(
-        pk__in=User.objects.filter(may_host, is_active=True).values("pk")
-    ).order_by("full_name", "username")
+    return User.objects.with_perm("visits.host_visitors", backend=MODEL_BACKEND).order_by(
+        "full_name", "username"
+    )
 
 
 def front_desk() -> list[User]:
@@ -217,7 +218,7 @@ def _decided(walk_in: WalkIn, by: User) -> WalkIn:
         raise VisitError(
             _("This walk-in was already %(status)s.") % {"status": walk_in.get_status_display()}
         )
-    if not may(by, "decide_walk_in", walk_in):
+    if not by.has_perm("visits.decide_walk_in", walk_in):
         raise VisitError(
             _(
                 "Only the person the visitors asked for decides; the front desk may once they "

@@ -21,9 +21,15 @@ from ..forms.desk import (
     AddVisitorForm,
     ArrangementsForm,
 )
-from ..models import EventKind, VisitEvent, VisitRequest, VisitStatus
-from ..selectors import (
+from ..models import (
+    ARRANGEABLE_STATUSES,
     BOARD_STATUSES,
+    EventKind,
+    VisitEvent,
+    VisitRequest,
+    VisitStatus,
+)
+from ..selectors import (
     STILL_ON_SITE_SHOWN,
     arrivals,
     still_on_site,
@@ -31,6 +37,7 @@ from ..selectors import (
 )
 from ..services import desk, walk_ins
 from ..services.lifecycle import VisitError
+from .access import RuleRequiredMixin
 
 TABS = ("today", "tomorrow", "week")
 
@@ -141,7 +148,6 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             now=timezone.now(),
             refresh_url=f"{reverse('visits:board')}?{query.urlencode()}",
             big=self.big,
-            can_check_in=self.request.user.has_perm("visits.check_in_visitors"),
             undo_offers=[] if self.big else undo_offers(self.request),
             board_url=f"{reverse('visits:board')}?{self.request.GET.urlencode()}",
             **kwargs,
@@ -180,24 +186,38 @@ class DeskVisitView(PermissionRequiredMixin, TemplateView):
             itinerary=list(visit.itinerary.select_related("responsible")),
             add_form=AddVisitorForm(),
             arrangements_form=ArrangementsForm(instance=visit),
-            can_check_in=user.has_perm("visits.check_in_visitors"),
-            can_arrange=user.has_perm("visits.track_preparation"),
             can_see_request=visible_visits(user).filter(pk=visit.pk).exists(),
             undo_offers=undo_offers(self.request),
             **kwargs,
         )
 
 
-class CheckView(PermissionRequiredMixin, View):
+class DeskVisitRuleMixin(RuleRequiredMixin):
+    """An action on a visit at the desk: the rule (permission_required, visits/permissions.py)
+    is asked of the visit, fetched among those on the board (404 otherwise); 403 when it
+    refuses. The service asks the same rule again under the visit's lock."""
+
+    role_permission = "visits.check_in_visitors"
+    statuses = BOARD_STATUSES  # where the desk looks for the visit
+
+    def get_permission_object(self):
+        if not hasattr(self, "visit"):
+            self.visit = desk_visit(self.request, self.kwargs["pk"], self.statuses)
+        return self.visit
+
+
+class CheckView(DeskVisitRuleMixin, View):
     """POST check-in or check-out, for some visitors (visitor=<id>…) or the whole group. From
     the board with htmx: no reload, the board refreshes its body and offers the undo."""
 
-    permission_required = "visits.check_in_visitors"
-
-    def post(self, request, pk, direction):
+    def get_permission_required(self):
+        direction = self.kwargs["direction"]
         if direction not in ("in", "out"):
             raise Http404
-        visit = desk_visit(request, pk)
+        return ["visits.check_in" if direction == "in" else "visits.check_out"]
+
+    def post(self, request, pk, direction):
+        visit = self.get_permission_object()
         ids = parse_ids(request.POST.getlist("visitor")) or None
         check = desk.check_in if direction == "in" else desk.check_out
         try:
@@ -222,19 +242,25 @@ class CheckView(PermissionRequiredMixin, View):
         return redirect(safe_next(request, "visits:desk", pk))
 
 
-class UndoCheckView(PermissionRequiredMixin, View):
+class UndoCheckView(RuleRequiredMixin, View):
     """POST: take back a check-in or check-out made less than a minute ago (the service
     refuses later ones, and anyone else's)."""
 
-    permission_required = "visits.check_in_visitors"
+    role_permission = "visits.check_in_visitors"
+    permission_required = "visits.undo_check"
+
+    def get_permission_object(self) -> VisitEvent:
+        if not hasattr(self, "event"):
+            self.event = get_object_or_404(
+                VisitEvent.objects.select_related("visit__client").filter(
+                    kind__in=[EventKind.CHECK_IN, EventKind.CHECK_OUT]
+                ),
+                pk=self.kwargs["event"],
+            )
+        return self.event
 
     def post(self, request, event):
-        event = get_object_or_404(
-            VisitEvent.objects.select_related("visit__client").filter(
-                kind__in=[EventKind.CHECK_IN, EventKind.CHECK_OUT], actor=request.user
-            ),
-            pk=event,
-        )
+        event = self.get_permission_object()
         drop_offer(request, event.pk)
         try:
             people = desk.undo_check(event=event, by=request.user)
@@ -251,11 +277,13 @@ class UndoCheckView(PermissionRequiredMixin, View):
         return redirect(safe_next(request, "visits:board"))
 
 
-class AddVisitorView(PermissionRequiredMixin, View):
-    permission_required = "visits.check_in_visitors"
+class AddVisitorView(DeskVisitRuleMixin, View):
+    """Someone not on the list: added and checked in, so the check-in rule."""
+
+    permission_required = "visits.check_in"
 
     def post(self, request, pk):
-        visit = desk_visit(request, pk)
+        visit = self.get_permission_object()
         form = AddVisitorForm(request.POST)
         if form.is_valid():
             try:
@@ -276,11 +304,13 @@ class AddVisitorView(PermissionRequiredMixin, View):
         return redirect("visits:desk", pk=pk)
 
 
-class ArrangementsView(PermissionRequiredMixin, View):
-    permission_required = "visits.track_preparation"
+class ArrangementsView(DeskVisitRuleMixin, View):
+    role_permission = "visits.track_preparation"
+    permission_required = "visits.make_arrangements"
+    statuses = ARRANGEABLE_STATUSES
 
     def post(self, request, pk):
-        visit = desk_visit(request, pk)
+        visit = self.get_permission_object()
         form = ArrangementsForm(request.POST, instance=VisitRequest.objects.get(pk=visit.pk))
         if form.is_valid():
             try:

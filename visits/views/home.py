@@ -19,15 +19,17 @@ from reception.models import Department, Notification, StaffMembership
 from reception.navigation import entries_for
 
 from .. import links
-from ..models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
-from ..permissions import may
-from ..selectors import (
-    LIVE_FOR_TASKS,
-    soonest_arrival_first,
-    start_of,
-    visible_visits,
-    with_presence,
+from ..models import (
+    PREPARING_STATUSES,
+    SUBMITTABLE_STATUSES,
+    PrepStatus,
+    PrepTask,
+    VisitRequest,
+    VisitStatus,
+    WalkIn,
+    WalkInStatus,
 )
+from ..selectors import soonest_arrival_first, start_of, visible_visits, with_presence
 
 SHORT = 5  # rows per section; the link leads to the whole list
 # Those who host, receive or filed a visit see it this many working days ahead (the
@@ -138,7 +140,7 @@ def _due(tasks: QuerySet) -> QuerySet:
     return (
         tasks.filter(
             status=PrepStatus.OPEN,
-            visit__status__in=LIVE_FOR_TASKS,
+            visit__status__in=PREPARING_STATUSES,
             due_date__lte=timezone.localdate(),
         )
         .select_related("visit__client", "department", "template")
@@ -175,9 +177,7 @@ def unfinished_requests(user) -> QuerySet:
     # The client is read for the five rows shown (prefetch): joined, PostgreSQL hashed every
     # client of the company to join them to a user's handful of drafts.
     return (
-        VisitRequest.objects.filter(
-            applicant=user, status__in=[VisitStatus.DRAFT, VisitStatus.RETURNED]
-        )
+        VisitRequest.objects.filter(applicant=user, status__in=SUBMITTABLE_STATUSES)
         .prefetch_related("client")
         .order_by("-status", "arrival_at", "pk")
     )
@@ -266,7 +266,11 @@ def work_for(user) -> list[Section]:
             "department_tasks",
             _("Your department's tasks, not yet taken"),
             "bi-people",
-            reverse("visits:tasks" if may(user, "see_department_tasks") else "visits:my_tasks"),
+            reverse(
+                "visits:tasks"
+                if user.has_perm("visits.see_department_tasks")
+                else "visits:my_tasks"
+            ),
             untaken_tasks(list(departments)),
             lambda task: _task_row(task, user, may_take=bool(departments.get(task.department_id))),
             urgent=True,

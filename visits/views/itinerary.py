@@ -1,8 +1,6 @@
 """The itinerary editor: the day's programme of a visit, drafted from the reception procedure."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,22 +11,22 @@ from ..forms.itinerary import (
     itinerary_initial,
 )
 from ..models import VisitRequest
-from ..permissions import may_arrange_itinerary
 from ..selectors import visible_visits
 from ..services import itinerary
 from ..services.lifecycle import VisitError
+from .access import RuleRequiredMixin
 
 
-class ItineraryEditView(PermissionRequiredMixin, View):
-    permission_required = "visits.view_visitrequest"
+class ItineraryEditView(RuleRequiredMixin, View):
+    role_permission = "visits.view_visitrequest"
+    permission_required = "visits.edit_itinerary"
     template_name = "visits/itinerary_form.html"
 
     def get_object(self) -> VisitRequest:
-        visit = get_object_or_404(visible_visits(self.request.user), pk=self.kwargs["pk"])
-        user = self.request.user
-        if not may_arrange_itinerary(user, visit):
-            raise Http404
-        return visit
+        """The visit, in the user's scope (404 outside it); the rule is asked of it (403)."""
+        if not hasattr(self, "visit"):
+            self.visit = get_object_or_404(visible_visits(self.request.user), pk=self.kwargs["pk"])
+        return self.visit
 
     def get(self, request, pk):
         visit = self.get_object()

@@ -20,7 +20,6 @@ from reception.validators import parse_id
 from .. import links
 from ..forms.preparation import TaskNoteForm
 from ..models import PrepStatus
-from ..permissions import may
 from ..selectors import (
     HORIZON_DAYS,
     TASK_ROW_FACTS,
@@ -76,7 +75,7 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
     PAGE_SIZE = 30
 
     def has_permission(self):
-        return may(self.request.user, "see_department_tasks")
+        return self.request.user.has_perm("visits.see_department_tasks")
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -143,7 +142,7 @@ class MyTasksView(TemplateView):
             cancelled=[task_context(t, user, headed) for t in cancelled],
             visit_id=visit_id,
             shown_visit=tasks[0].visit if tasks else None,
-            has_department_page=may(user, "see_department_tasks"),
+            has_department_page=user.has_perm("visits.see_department_tasks"),
             follow_ups=list(follow_ups_of(user)),
             expenses=expenses_awaiting(user),
             today=timezone.localdate(),
@@ -164,12 +163,12 @@ class TaskOpenView(View):
                 request, _("That task is no longer yours or your departments' to prepare.")
             )
             return redirect("visits:my_tasks")
-        held = task["assignee_id"] == user.pk or not may(user, "see_department_tasks")
+        held = task["assignee_id"] == user.pk or not user.has_perm("visits.see_department_tasks")
         return redirect(links.visit_tasks(task["visit_id"], held=held, task_id=pk))
 
 
 def _home_of_tasks(user) -> str:
-    return "visits:tasks" if may(user, "see_department_tasks") else "visits:my_tasks"
+    return "visits:tasks" if user.has_perm("visits.see_department_tasks") else "visits:my_tasks"
 
 
 class TaskActionView(View):
@@ -243,7 +242,7 @@ class TaskAssigneeView(View):
             pk=pk,
             status=PrepStatus.OPEN,
         )
-        if not may(request.user, "assign_task", task):
+        if not request.user.has_perm("visits.assign_task", task):
             raise PermissionDenied
         members = assignable_members(task)
         template = "visits/_task_assign.html" if request.htmx else "visits/task_assign.html"

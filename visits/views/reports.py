@@ -18,7 +18,6 @@ from .. import links
 from ..exports import export
 from ..forms.reports import PeriodForm
 from ..models import ExportKind
-from ..permissions import may
 from ..reports import BUILDERS, chart, computed_table, computed_tables
 from ..services.exports import request_export
 from .requests import VisitListMixin
@@ -91,8 +90,7 @@ def requested_export(request, kind: str, fmt: str):
 class VisitorLogExportView(PermissionRequiredMixin, View):
     """Who came, when, to see whom: for the front desk and for auditors."""
 
-    def has_permission(self):
-        return may(self.request.user, "export_visitor_log")
+    permission_required = "visits.export_visitor_log"
 
     def get(self, request, fmt):
         return requested_export(request, ExportKind.VISITOR_LOG, fmt)

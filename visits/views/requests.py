@@ -32,13 +32,20 @@ from ..forms.requests import (
     VisitRequestForm,
     visitor_initial,
 )
-from ..models import GuestKind, PrepStatus, VisitRequest, VisitStatus
-from ..permissions import is_editable, may
+from ..models import (
+    ANNOUNCED_CHANGE_STATUSES,
+    SUBMITTABLE_STATUSES,
+    GuestKind,
+    PrepStatus,
+    VisitRequest,
+    VisitStatus,
+)
 from ..selectors import attach_readiness, timeline, visible_visits, with_list_facts
 from ..services import preparation
 from ..services import requests as services
 from ..services import staff as staff_services
 from ..services.lifecycle import VisitError
+from .access import RuleRequiredMixin
 
 
 class UncountedPage(Page):
@@ -144,7 +151,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             standard=getattr(visit.grade, "standard", None) if visit.grade else None,
             **self.preparation(visit),
         )
-        if may(user, "change_staff", visit):
+        if user.has_perm("visits.change_staff", visit):
             context["staff_form"] = StaffForm(
                 initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id}
             )
@@ -203,7 +210,7 @@ class VisitEditView(PermissionRequiredMixin, View):
 
     def get(self, request, **kwargs):
         visit = self.get_object()
-        if visit.pk and not is_editable(self.request.user, visit):
+        if visit.pk and not self.request.user.has_perm("visits.edit_visit", visit):
             messages.warning(
                 request, _("This request is with the approvers and cannot be edited now.")
             )
@@ -262,7 +269,7 @@ class VisitEditView(PermissionRequiredMixin, View):
             diff = services.update_visit_request(visit=visit, by=user, data=data, visitors=rows)
             if submit:
                 services.submit_visit_request(visit=visit, by=user)
-            elif diff and visit.status in services.LOGGED:
+            elif diff and visit.status in ANNOUNCED_CHANGE_STATUSES:
                 messages.info(self.request, _("Changes saved and announced to reception."))
         visit.refresh_from_db()
         if submit:
@@ -270,7 +277,7 @@ class VisitEditView(PermissionRequiredMixin, View):
                 self.request,
                 _("Request %(ref)s submitted for approval.") % {"ref": visit.reference},
             )
-        elif visit.status in (VisitStatus.DRAFT, VisitStatus.RETURNED):
+        elif visit.status in SUBMITTABLE_STATUSES:
             messages.success(self.request, _("Draft %(ref)s saved.") % {"ref": visit.reference})
         elif visit.status == VisitStatus.IN_APPROVAL:
             messages.warning(
@@ -294,7 +301,7 @@ class VisitEditView(PermissionRequiredMixin, View):
             "form": form,
             "visitors": visitors,
             "lead_time_days": ReceptionPolicy.get().lead_time_days,
-            "draft_statuses": (VisitStatus.DRAFT, VisitStatus.RETURNED),
+            "draft_statuses": SUBMITTABLE_STATUSES,
         }
         return render(self.request, self.template_name, context, status=status)
 
@@ -364,11 +371,17 @@ class ContactOptionsView(PermissionRequiredMixin, View):
         return render(request, "visits/_contact_options.html", {"contacts": contacts})
 
 
-class StaffChangeView(PermissionRequiredMixin, View):
-    permission_required = "visits.view_visitrequest"
+class StaffChangeView(RuleRequiredMixin, View):
+    role_permission = "visits.view_visitrequest"
+    permission_required = "visits.change_staff"
+
+    def get_permission_object(self) -> VisitRequest:
+        if not hasattr(self, "visit"):
+            self.visit = get_object_or_404(visible_visits(self.request.user), pk=self.kwargs["pk"])
+        return self.visit
 
     def post(self, request, pk):
-        visit = get_object_or_404(visible_visits(request.user), pk=pk)
+        visit = self.get_permission_object()
         form = StaffForm(request.POST)
         if form.is_valid():
             try:

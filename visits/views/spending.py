@@ -11,7 +11,7 @@ from django.views import View
 
 from ..forms.spending import ExpenseDecisionForm, ExpenseLineForm
 from ..models import ExpenseApprovalState, VisitRequest
-from ..permissions import approving_step, may
+from ..permissions import approving_step
 from ..selectors import visible_visits
 from ..services.estimate import estimate
 from ..services.lifecycle import VisitError
@@ -26,7 +26,7 @@ def visit_for_spending(user, pk):
         visit = get_object_or_404(
             VisitRequest, pk=pk, expense_lines__approval_state=ExpenseApprovalState.PENDING
         )
-        if not may(user, "approve_expense", visit):
+        if not user.has_perm("visits.approve_expense", visit):
             raise Http404
     return visit
 
@@ -67,8 +67,8 @@ class ExpensesView(PermissionRequiredMixin, View):
             "estimate": estimate(visit),
             "table": spending_table(visit),
             "lines": visit.expense_lines.select_related("entered_by", "decided_by"),
-            "form": form if may(user, "record_expenses", visit) else None,
-            "may_decide": may(user, "approve_expense", visit),
+            "form": form if user.has_perm("visits.record_expenses", visit) else None,
+            "may_decide": user.has_perm("visits.approve_expense", visit),
             "approver": step.approver_label if step else "",
             "PENDING": ExpenseApprovalState.PENDING,
         }

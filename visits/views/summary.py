@@ -13,7 +13,6 @@ from reception.views import PageQueryMixin
 
 from ..forms.summary import FollowUpFormSet, SummaryForm, WaiveForm
 from ..models import FollowUpAction, SummarySide, VisitStatus
-from ..permissions import may
 from ..selectors import visible_visits, with_list_facts
 from ..services.lifecycle import VisitError
 from ..services.summary import close_follow_up, sides_of, waive_department_part, write_part
@@ -112,8 +111,8 @@ class SummaryView(PermissionRequiredMixin, View):
                     "follow_ups": follow_ups if writable else None,
                 }
             )
-        may_waive = SummarySide.DEPARTMENT.value not in parts and may(
-            user, "waive_department_summary", visit
+        may_waive = SummarySide.DEPARTMENT.value not in parts and user.has_perm(
+            "visits.waive_department_summary", visit
         )
         context = {
             "visit": visit,

@@ -19,7 +19,6 @@ from ..forms.walk_ins import (
     WalkInForm,
 )
 from ..models import WalkIn
-from ..permissions import may
 from ..selectors import visible_visits
 from ..services import walk_ins as walk_ins_service
 from ..services.lifecycle import VisitError
@@ -133,7 +132,7 @@ class WalkInDecisionView(View):
 
     def context(self, walk_in, form):
         user = self.request.user
-        may_decide = may(user, "decide_walk_in", walk_in)
+        may_decide = user.has_perm("visits.decide_walk_in", walk_in)
         return {
             "walk_in": walk_in,
             "grade": walk_ins_service.walk_in_grade() if may_decide else None,
