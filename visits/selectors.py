@@ -415,8 +415,7 @@ def arrivals(first_day, last_day, search: str = "", page=None) -> Page:
     rows = attach_readiness(board.object_list)
     # Only what the board shows: of each visitor the name and the times.
     attach_listed(rows, Visitor.objects.only("visit_id", "name", "checked_in_at", "checked_out_at"))
-    board.object_list = rows
-    return board
+    return Page(rows, board.number, paginator)
 
 
 def attach_listed(visits: list[VisitRequest], visitors: QuerySet[Visitor], total="visitors_total"):
@@ -429,48 +428,49 @@ def attach_listed(visits: list[VisitRequest], visitors: QuerySet[Visitor], total
         for visitor in visitors.filter(visit_id__in=names).order_by("pk"):
             names[visitor.visit_id].append(visitor)
     for visit in visits:
-        visit.grouped = visit.pk not in names
-        visit.listed = names.get(visit.pk, [])
+        visit.grouped = visit.pk not in names  # type: ignore[attr-defined]  # a page's rows
+        visit.listed = names.get(visit.pk, [])  # type: ignore[attr-defined]  # as above
 
 
-# The board's "still checked in" list shows this many visits a page.
+# The board's "still checked in" list shows this many visits a page, of at most
+# ON_SITE_GROUPS (its badge then says "300+" groups' people).
 ON_SITE_PAGE_SIZE = 10
+ON_SITE_GROUPS = 300
 
 
-def still_on_site(page=None) -> tuple[Page, int]:
+def still_on_site(page=None) -> tuple[Page, int, bool]:
     """Visits with visitors checked in and not checked out, whatever day they came, those due
     to leave first, a page at a time: the front desk checks them out at the end of the day,
     never silently. Each visit has `present` (how many are still in) and, up to
-    LISTED_VISITORS, their names (attach_listed). Also how many people that is in all."""
-    # The visitors through the partial index: PostgreSQL cannot tell that "checked in" and
-    # "not checked out" go together, expects 48,000 rows on the big set and plans a parallel
-    # hash join for what is usually a handful.
+    LISTED_VISITORS, their names (attach_listed). Also how many people that is in all, and
+    whether there were more than ON_SITE_GROUPS groups (then only that many are paged)."""
+    # The groups and their counts first, through the partial index alone: PostgreSQL cannot
+    # tell that "checked in" and "not checked out" go together, expects a third of all
+    # visitors and, joined to the visits, scans every visit in history for a handful.
     present = Visitor.objects.filter(ON_SITE)
-    totals = present.aggregate(people=Count("pk"), groups=Count("visit_id", distinct=True))
+    groups = dict(
+        present.order_by("visit_id")
+        .values("visit_id")
+        .annotate(n=Count("pk"))
+        .values_list("visit_id", "n")[: ON_SITE_GROUPS + 1]
+    )
+    capped = len(groups) > ON_SITE_GROUPS
+    if capped:
+        groups.pop(max(groups))
     visits = (
-        VisitRequest.objects.filter(pk__in=present.values("visit_id"))
-        .annotate(present=Subquery(_on_site_count()))
+        VisitRequest.objects.filter(pk__in=list(groups))
         .select_related("client")
         .only("pk", "departure_at", "client__name", "client__name_en")
         .order_by("departure_at", "pk")
     )
     paginator = Paginator(visits, ON_SITE_PAGE_SIZE)
-    paginator.count = totals["groups"]
+    paginator.count = len(groups)
     page = paginator.get_page(page)
     rows = list(page.object_list)
+    for visit in rows:
+        visit.present = groups[visit.pk]  # type: ignore[attr-defined]  # a page's rows
     attach_listed(rows, present.only("visit_id", "name"), total="present")
-    page.object_list = rows
-    return page, totals["people"]
-
-
-def _on_site_count() -> QuerySet:
-    return (
-        Visitor.objects.filter(ON_SITE, visit_id=OuterRef("pk"))
-        .order_by()
-        .values("visit_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    return Page(rows, page.number, paginator), sum(groups.values()), capped
 
 
 def follow_ups_of(user) -> QuerySet[FollowUpAction]:

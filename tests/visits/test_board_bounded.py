@@ -15,6 +15,7 @@ from django.utils import timezone
 from reception.roles import Role
 from tests.factories import user_with
 from tests.visits.test_board import approved_tomorrow
+from visits import selectors
 from visits.models import PrepTask, Visitor, VisitRequest, VisitStatus, WalkIn
 from visits.selectors import BOARD_PAGE_SIZE, LISTED_VISITORS, ON_SITE_PAGE_SIZE
 from visits.views.desk import GATE_SHOWN
@@ -229,3 +230,13 @@ def test_the_gate_panel_names_the_first_walk_ins_and_links_the_rest(frontdesk, l
     page = response.content.decode()
     assert f'<span class="badge text-bg-danger">{GATE_SHOWN}+</span>' in page
     assert f'href="{reverse("visits:walk_ins")}">All walk-ins</a>' in page
+
+
+def test_past_so_many_groups_still_checked_in_the_list_says_there_are_more(
+    visit, frontdesk, login, monkeypatch
+):
+    monkeypatch.setattr(selectors, "ON_SITE_GROUPS", 3)
+    oldest = on_site_groups(visit, 5, visitors=2)[:3]
+    response = login(frontdesk).get(BOARD, {"tab": "tomorrow"})
+    assert {v.pk for v in response.context["on_site"]} == {v.pk for v in oldest}
+    assert '<span class="badge text-bg-warning">6+</span>' in response.content.decode()

@@ -128,8 +128,8 @@ class BoardView(PermissionRequiredMixin, TemplateView):
         for visit in board.object_list:  # the day beside the time, where the time alone misleads
             visit.shows_day = first != last or timezone.localdate(visit.arrival_at) != first
         # The wall display shows arrivals only.
-        on_site, on_site_people = (
-            (None, 0) if self.big else still_on_site(self.request.GET.get("on_site_page"))
+        on_site, on_site_people, on_site_capped = (
+            (None, 0, False) if self.big else still_on_site(self.request.GET.get("on_site_page"))
         )
         gate = list(walk_ins.waiting_at_the_gate()[: GATE_SHOWN + 1])
         return super().get_context_data(
@@ -146,6 +146,7 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             listed_visitors=LISTED_VISITORS,
             on_site=on_site,
             on_site_people=on_site_people,
+            on_site_capped=on_site_capped,
             on_site_query=self.query_without("on_site_page"),
             at_the_gate=gate[:GATE_SHOWN],
             more_at_the_gate=len(gate) > GATE_SHOWN,
