@@ -468,7 +468,7 @@ def still_on_site(page=None) -> tuple[Page, int, bool]:
     page = paginator.get_page(page)
     rows = list(page.object_list)
     for visit in rows:
-        visit.present = groups[visit.pk]  # type: ignore[attr-defined]  # a page's rows
+        visit.present = groups[visit.pk]
     attach_listed(rows, present.only("visit_id", "name"), total="present")
     return Page(rows, page.number, paginator), sum(groups.values()), capped
 
