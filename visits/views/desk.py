@@ -24,7 +24,6 @@ from ..forms.desk import (
 from ..models import EventKind, VisitEvent, VisitRequest, VisitStatus
 from ..selectors import (
     BOARD_STATUSES,
-    LISTED_VISITORS,
     arrivals,
     still_on_site,
     visible_visits,
@@ -143,7 +142,6 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             board=board,
             visits=board.object_list,
             board_query=self.query_without("page"),
-            listed_visitors=LISTED_VISITORS,
             on_site=on_site,
             on_site_people=on_site_people,
             on_site_capped=on_site_capped,
