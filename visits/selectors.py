@@ -445,8 +445,8 @@ def still_on_site(page=None) -> tuple[Page, int, bool]:
     LISTED_VISITORS, their names (attach_listed). Also how many people that is in all, and
     whether there were more than ON_SITE_GROUPS groups (then only that many are paged)."""
     # The groups and their counts first, through the partial index alone: PostgreSQL cannot
-    # tell that "checked in" and "not checked out" go together, expects a third of all
-    # visitors and, joined to the visits, scans every visit in history for a handful.
+    # tell that "checked in" and "not checked out" go together, expects thousands of rows and,
+    # joined to the visits, scans every visit in history for a handful.
     present = Visitor.objects.filter(ON_SITE)
     groups = dict(
         present.order_by("visit_id")
