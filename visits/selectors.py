@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import cast
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Case,
@@ -11,7 +12,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -364,15 +364,25 @@ def with_pickup(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     )
 
 
+# The board shows this many visits a page, and names the visitors of a visit up to
+# LISTED_VISITORS: a larger group is one row with its counts and a link to its desk page (a
+# bus of 80 visitors would otherwise be 80 names and 80 forms on every refresh).
+BOARD_PAGE_SIZE = 20
+LISTED_VISITORS = 8
+
+
 def on_site_between(first_day, last_day, search: str = "") -> QuerySet[VisitRequest]:
     """Approved, in-progress and completed visits on site some time between the two days,
-    by arrival time, with presence and the pick-up counted in the query, the visitors in one
-    more (arrivals() adds readiness). `search` keeps visits whose company or a visitor's name
-    has it."""
+    by arrival time, with presence and the pick-up counted in the query (arrivals() pages
+    them and adds readiness and the names). A visit that came before the first day and has
+    left (completed) is history, not the desk's business that day. `search` keeps visits
+    whose company or a visitor's name has it."""
+    first = start_of(first_day)
     visits = VisitRequest.objects.filter(
+        Q(arrival_at__gte=first) | ~Q(status=VisitStatus.COMPLETED),
         status__in=BOARD_STATUSES,
         arrival_at__lt=start_of(last_day + timedelta(days=1)),
-        departure_at__gte=start_of(first_day),
+        departure_at__gte=first,
     )
     if search:
         found = VisitRequest.objects.filter(
@@ -381,40 +391,83 @@ def on_site_between(first_day, last_day, search: str = "") -> QuerySet[VisitRequ
             | Q(visitors__name__icontains=search)
         ).values("pk")
         visits = visits.filter(pk__in=found)
-    # Only what the board shows: no applicant, and of each visitor the name and the times
-    # (building objects it never read was a quarter of the board query's Python).
-    visitors = Visitor.objects.only("visit_id", "name", "checked_in_at", "checked_out_at")
-    return (
+    return visits.order_by("arrival_at", "pk")
+
+
+def arrivals(first_day, last_day, search: str = "", page=None) -> Page:
+    """A page of the board's rows (on_site_between), counted in one query over the period's
+    visits alone; the page's rows with presence, pick-up and readiness, and the names of the
+    visitors of each visit of at most LISTED_VISITORS (`listed`; a larger one is `grouped`)."""
+    visits = on_site_between(first_day, last_day, search)
+    paginator = Paginator(
         with_pickup(with_presence(visits))
-        .select_related("client", "proposed_grade", "final_grade", "main_host")
-        .prefetch_related(Prefetch("visitors", queryset=visitors.order_by("pk")))
-        .order_by("arrival_at", "pk")
-    )
-
-
-def arrivals(first_day, last_day, search: str = "") -> list[VisitRequest]:
-    """The board's rows (on_site_between) with their readiness, counted over these rows."""
-    return attach_readiness(on_site_between(first_day, last_day, search))
-
-
-# The board lists at most this many visitors still checked in (its badge then says "300+").
-STILL_ON_SITE_SHOWN = 300
-
-
-def still_on_site() -> QuerySet:
-    """Visitors checked in and not checked out, whatever day they came: the front desk checks
-    them out at the end of the day, never silently. At most STILL_ON_SITE_SHOWN."""
-    # The ids first, through the partial index: PostgreSQL cannot tell that "checked in" and
-    # "not checked out" go together, expects 48,000 rows on the big set and plans a parallel
-    # hash join for what is usually a handful.
-    present = Visitor.objects.filter(ON_SITE)
-    return (
-        Visitor.objects.filter(
-            pk__in=present.order_by("visit_id").values("pk")[:STILL_ON_SITE_SHOWN]
+        .annotate(
+            waiting=Count("visitors", filter=Q(visitors__checked_in_at__isnull=True), distinct=True)
         )
-        .select_related("visit__client")
-        .order_by("visit__departure_at", "visit_id", "pk")
+        .select_related("client", "proposed_grade", "final_grade", "main_host"),
+        BOARD_PAGE_SIZE,
     )
+    paginator.count = visits.count()  # the bare rows: no join, no aggregate to count through
+    board = paginator.get_page(page)
+    rows = attach_readiness(board.object_list)
+    # Only what the board shows: of each visitor the name and the times.
+    attach_listed(rows, Visitor.objects.only("visit_id", "name", "checked_in_at", "checked_out_at"))
+    return Page(rows, board.number, paginator)
+
+
+def attach_listed(visits: list[VisitRequest], visitors: QuerySet[Visitor], total="visitors_total"):
+    """Set `grouped` on each visit (more than LISTED_VISITORS, by its `total` annotation) and
+    `listed`, the `visitors` of the others, read in one query for them all (none for a page of
+    large groups alone); the visitors of a grouped visit are not read."""
+    small = [v for v in visits if getattr(v, total) <= LISTED_VISITORS]
+    names: dict[int, list[Visitor]] = {v.pk: [] for v in small}
+    if small:
+        for visitor in visitors.filter(visit_id__in=names).order_by("pk"):
+            names[visitor.visit_id].append(visitor)
+    for visit in visits:
+        visit.grouped = visit.pk not in names  # type: ignore[attr-defined]  # a page's rows
+        visit.listed = names.get(visit.pk, [])  # type: ignore[attr-defined]  # as above
+
+
+# The board's "still checked in" list shows this many visits a page, of at most
+# ON_SITE_GROUPS (its badge then says "300+" groups' people).
+ON_SITE_PAGE_SIZE = 10
+ON_SITE_GROUPS = 300
+
+
+def still_on_site(page=None) -> tuple[Page, int, bool]:
+    """Visits with visitors checked in and not checked out, whatever day they came, those due
+    to leave first, a page at a time: the front desk checks them out at the end of the day,
+    never silently. Each visit has `present` (how many are still in) and, up to
+    LISTED_VISITORS, their names (attach_listed). Also how many people that is in all, and
+    whether there were more than ON_SITE_GROUPS groups (then only that many are paged)."""
+    # The groups and their counts first, through the partial index alone: PostgreSQL cannot
+    # tell that "checked in" and "not checked out" go together, expects thousands of rows and,
+    # joined to the visits, scans every visit in history for a handful.
+    present = Visitor.objects.filter(ON_SITE)
+    groups = dict(
+        present.order_by("visit_id")
+        .values("visit_id")
+        .annotate(n=Count("pk"))
+        .values_list("visit_id", "n")[: ON_SITE_GROUPS + 1]
+    )
+    capped = len(groups) > ON_SITE_GROUPS
+    if capped:
+        groups.pop(max(groups))
+    visits = (
+        VisitRequest.objects.filter(pk__in=list(groups))
+        .select_related("client")
+        .only("pk", "departure_at", "client__name", "client__name_en")
+        .order_by("departure_at", "pk")
+    )
+    paginator = Paginator(visits, ON_SITE_PAGE_SIZE)
+    paginator.count = len(groups)
+    page = paginator.get_page(page)
+    rows = list(page.object_list)
+    for visit in rows:
+        visit.present = groups[visit.pk]
+    attach_listed(rows, present.only("visit_id", "name"), total="present")
+    return Page(rows, page.number, paginator), sum(groups.values()), capped
 
 
 def follow_ups_of(user) -> QuerySet[FollowUpAction]:

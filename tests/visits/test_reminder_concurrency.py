@@ -76,6 +76,38 @@ def test_two_sweeps_at_once_send_each_reminder_once(
     assert set(Reminder.objects.values_list("attempts", flat=True)) == {1}  # claimed once each
 
 
+def test_a_batch_failing_in_one_of_two_sweeps_is_sent_once_later(
+    four_tier, sales, staff, slow_mail, monkeypatch
+):
+    """Batches commit as they go: one sweep's batch fails as a whole, the two sweeps send all
+    the rest, and the sweep after the retry delay sends that batch, each reminder once."""
+    monkeypatch.setattr(delivery, "BATCH_SIZE", 3)
+    now = sixteen_reminders_due(sales, four_tier["routine"])
+    real, calls, lock = delivery.read_ahead, [], threading.Lock()
+
+    def first_fails(batch):
+        with lock:
+            calls.append([r.pk for r in batch])
+            first = len(calls) == 1
+        if first:
+            raise ConnectionError("lost the connection")
+        real(batch)
+
+    monkeypatch.setattr(delivery, "read_ahead", first_fails)
+
+    reports = at_once(lambda: sweep(now=now))
+
+    rows = Reminder.objects.count()
+    assert sum(r.reminders["sent"] for r in reports) == rows - 3 == len(mail.outbox)
+    failed = Reminder.objects.filter(pk__in=calls[0])
+    assert set(failed.values_list("status", flat=True)) == {ReminderStatus.FAILED}
+    sweep(now=now + timedelta(minutes=16))
+    assert Reminder.objects.filter(status=ReminderStatus.SENT).count() == rows == len(mail.outbox)
+    assert len({(m.to[0], m.subject) for m in mail.outbox}) == rows
+    assert set(failed.values_list("attempts", flat=True)) == {2}
+    assert Reminder.objects.exclude(pk__in=calls[0]).filter(attempts=1).count() == rows - 3
+
+
 def test_two_sweeps_at_once_send_each_left_over_notification_email_once(staff, slow_mail):
     for n in range(12):
         Notification.objects.create(recipient=staff.gm, kind="test", title=f"note {n}")

@@ -1,6 +1,7 @@
 """The sweep sends everything due, a batch at a time: no cap leaves due reminders for later
-beats, a spent time budget stops it between batches, a sweep that died leaves nothing lost,
-and a visit's sheet goes to many recipients rendered once per variant."""
+beats, a spent time budget stops it between batches, a sweep that died leaves nothing lost, a
+batch that failed is retried later while the others stay sent, and a visit's sheet goes to
+many recipients rendered once per variant."""
 
 from datetime import timedelta
 
@@ -86,17 +87,67 @@ def test_reminders_of_a_sweep_that_died_go_out_once_after_the_retry_delay(
     from visits.reminders.planning import plan_due_reminders
 
     plan_due_reminders(now=sixteen_due)
-    claimed = delivery._claim_batch(sixteen_due, 5, None, {})  # ...and the worker died
+    claimed = delivery._claim_ids(sixteen_due, 5, None)  # ...and the worker died
     later = sixteen_due + timedelta(minutes=5)
 
     sweep(now=later)
 
-    stranded = Reminder.objects.filter(pk__in=[r.pk for r in claimed])
+    stranded = Reminder.objects.filter(pk__in=claimed)
     assert set(stranded.values_list("status", flat=True)) == {ReminderStatus.SENDING}
     assert len(mail.outbox) == 11
     sweep(now=sixteen_due + timedelta(minutes=16))
     assert set(stranded.values_list("status", flat=True)) == {ReminderStatus.SENT}
     assert set(stranded.values_list("attempts", flat=True)) == {2}
+    assert len(mail.outbox) == 16
+    assert len({(m.to[0], m.subject) for m in mail.outbox}) == 16
+
+
+def test_a_sweep_over_two_batches_and_a_half_sends_them_all(sixteen_due, no_pdf, monkeypatch):
+    monkeypatch.setattr(delivery, "BATCH_SIZE", 6)  # 6 + 6 + 4
+    claims = []
+    real = delivery._claim_ids
+    monkeypatch.setattr(delivery, "_claim_ids", lambda *a: claims.append(real(*a)) or claims[-1])
+
+    report = sweep(now=sixteen_due)
+
+    assert [len(ids) for ids in claims] == [6, 6, 4, 0]
+    assert report.reminders == {"sent": 16}
+    each_sent_once()
+
+
+def test_a_batch_that_fails_is_retried_later_and_the_others_stay_sent(
+    sixteen_due, no_pdf, monkeypatch
+):
+    """The second batch fails as a whole (reading what it needs): the first stays sent, the
+    third goes, the second is a failed attempt the sweep after the retry delay sends, once."""
+    monkeypatch.setattr(delivery, "BATCH_SIZE", 6)
+    batches = []
+    real = delivery.read_ahead
+
+    def second_fails(batch):
+        batches.append([r.pk for r in batch])
+        if len(batches) == 2:
+            raise ConnectionError("the database went away for a moment")
+        real(batch)
+
+    monkeypatch.setattr(delivery, "read_ahead", second_fails)
+
+    report = sweep(now=sixteen_due)
+
+    first, second, third = batches
+    assert report.reminders == {"sent": 10, "failed": 6}
+    rows = Reminder.objects.all()
+    assert set(rows.filter(pk__in=first + third).values_list("status", flat=True)) == {"sent"}
+    failed = rows.filter(pk__in=second)
+    assert set(failed.values_list("status", "error")) == {
+        (ReminderStatus.FAILED, "the database went away for a moment")
+    }
+    assert len(mail.outbox) == 10
+    # too early: nothing goes again before the retry delay
+    assert sweep(now=sixteen_due + timedelta(minutes=5)).reminders == {}
+    report = sweep(now=sixteen_due + timedelta(minutes=16))
+    assert report.reminders == {"sent": 6}
+    assert set(failed.values_list("status", "attempts")) == {(ReminderStatus.SENT, 2)}
     assert len(mail.outbox) == 16
     assert len({(m.to[0], m.subject) for m in mail.outbox}) == 16
 

@@ -16,7 +16,10 @@ database can rule out.
 
 The loop claims BATCH_SIZE rows, sends them and claims again until no row is due or
 settings.REMINDER_SWEEP_BUDGET_SECONDS are spent. The budget is checked between batches, so a
-batch is never left half-sent; what is left goes out in the next sweep. The claim walks the
+batch is never left half-sent; what is left goes out in the next sweep. Every batch commits as
+it goes: a loaded machine sends fewer batches a sweep (the next sweep goes on), and a batch
+that fails as a whole (reading what it needs) is given back as a failed attempt, retried
+after RETRY_AFTER, while the batches before it stay sent and the next ones go. The claim walks the
 index reminders_due_to_claim (status, due_at, id) and reads one batch: no sort of the backlog.
 """
 
@@ -95,16 +98,22 @@ def _claim(candidates: QuerySet[Reminder], size: int, now: datetime) -> list[int
         ]
 
 
-def _claim_batch(now: datetime, size: int, visit_id: int | None, people: dict) -> list[Reminder]:
-    """The next batch of due reminders, claimed, with what composing them reads. A recipient is
-    one object for the whole sweep (`people`, by id), so that their roles and permissions are
-    read once, not once per reminder."""
+def _claim_ids(now: datetime, size: int, visit_id: int | None) -> list[int]:
+    """The ids of the next batch of due reminders (retries after the never tried), claimed:
+    the claim has committed when this returns."""
     due, retries = _due(now), _retries(now)
     if visit_id is not None:
         due, retries = due.filter(visit_id=visit_id), retries.filter(visit_id=visit_id)
     ids = _claim(due, size, now)
     if len(ids) < size:
         ids += _claim(retries, size - len(ids), now)
+    return ids
+
+
+def _read_batch(ids: list[int], people: dict) -> list[Reminder]:
+    """Claimed reminders with what composing them reads. A recipient is one object for the
+    whole sweep (`people`, by id), so that their roles and permissions are read once, not once
+    per reminder."""
     batch = list(
         Reminder.objects.filter(pk__in=ids)
         .select_related("rule", "recipient", "visit", "task", "follow_up")
@@ -190,17 +199,41 @@ def send_due_reminders(
     people: dict = {}
     _record_interrupted(now)
     with documents_rendered_once():
-        while batch := _claim_batch(now, batch_size, visit_id, people):
-            unsent: dict[tuple[str, str], list[int]] = defaultdict(list)
-            for reminder in batch:
-                status, error = _send(reminder, now)
-                counts[status] += 1
-                if status != ReminderStatus.SENT:
-                    unsent[status, error].append(reminder.pk)
-            _mark(unsent)
+        while ids := _claim_ids(now, batch_size, visit_id):
+            outcomes: Counter = Counter()
+            try:
+                _send_batch(_read_batch(ids, people), now, outcomes)
+            except Exception as problem:  # the batch, not one reminder: the next one may go
+                log.exception("A batch of %s reminders failed", len(ids))
+                outcomes = Counter(
+                    {
+                        ReminderStatus.SENT: outcomes[ReminderStatus.SENT],
+                        ReminderStatus.FAILED: _give_back(ids, problem),
+                    }
+                )
+            counts.update(outcomes)
             if time.monotonic() >= deadline:
                 break
     return counts
+
+
+def _send_batch(batch: list[Reminder], now: datetime, counts: Counter) -> None:
+    unsent: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for reminder in batch:
+        status, error = _send(reminder, now)
+        counts[status] += 1
+        if status != ReminderStatus.SENT:
+            unsent[status, error].append(reminder.pk)
+    _mark(unsent)
+
+
+def _give_back(ids: list[int], problem: Exception) -> int:
+    """A batch that failed as a whole (reading what it needs, say): those of its reminders not
+    sent yet are a failed attempt, tried again after RETRY_AFTER like any other; the sent ones
+    stay sent. How many were given back."""
+    return Reminder.objects.filter(pk__in=ids, status=ReminderStatus.SENDING).update(
+        status=ReminderStatus.FAILED, error=str(problem)[:2000] or problem.__class__.__name__
+    )
 
 
 def retry(reminders) -> int:

@@ -30,7 +30,6 @@ from ..models import (
     VisitStatus,
 )
 from ..selectors import (
-    STILL_ON_SITE_SHOWN,
     arrivals,
     still_on_site,
     visible_visits,
@@ -40,6 +39,8 @@ from ..services.lifecycle import VisitError
 from .access import RuleRequiredMixin
 
 TABS = ("today", "tomorrow", "week")
+# The gate panel names this many walk-ins, longest waiting first; the walk-in list has them all.
+GATE_SHOWN = 10
 
 # ---- undo, for a minute -------------------------------------------------------------------
 # What the desk may still take back is kept in its session (no query on the board, and it
@@ -127,11 +128,16 @@ class BoardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         tab, first, last = self.period()
         search = self.request.GET.get("q", "").strip()[:100]
-        visits = list(arrivals(first, last, search))
-        for visit in visits:  # the day beside the time, where the time alone could mislead
+        # Bounded by what it shows, whatever the day's volume: a page of visits (a large group
+        # as one row), a page of the groups still checked in, the first of those at the gate.
+        board = arrivals(first, last, search, page=self.request.GET.get("page"))
+        for visit in board.object_list:  # the day beside the time, where the time alone misleads
             visit.shows_day = first != last or timezone.localdate(visit.arrival_at) != first
-            visit.waiting = sum(1 for v in visit.visitors.all() if v.checked_in_at is None)
-        query = self.request.GET.copy()
+        # The wall display shows arrivals only.
+        on_site, on_site_people, on_site_capped = (
+            (None, 0, False) if self.big else still_on_site(self.request.GET.get("on_site_page"))
+        )
+        gate = list(walk_ins.waiting_at_the_gate()[: GATE_SHOWN + 1])
         return super().get_context_data(
             tab=tab,
             search=search,
@@ -140,18 +146,29 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             today=timezone.localdate(),
             previous_day=first - timedelta(days=1),
             next_day=first + timedelta(days=1),
-            visits=visits,
-            on_site=list(still_on_site()),
-            on_site_shown=STILL_ON_SITE_SHOWN,
-            at_the_gate=list(walk_ins.waiting_at_the_gate()),
+            board=board,
+            visits=board.object_list,
+            board_query=self.query_without("page"),
+            on_site=on_site,
+            on_site_people=on_site_people,
+            on_site_capped=on_site_capped,
+            on_site_query=self.query_without("on_site_page"),
+            at_the_gate=gate[:GATE_SHOWN],
+            more_at_the_gate=len(gate) > GATE_SHOWN,
             answer_minutes=ReceptionPolicy.get().walk_in_answer_minutes,
             now=timezone.now(),
-            refresh_url=f"{reverse('visits:board')}?{query.urlencode()}",
+            refresh_url=f"{reverse('visits:board')}?{self.request.GET.urlencode()}",
             big=self.big,
             undo_offers=[] if self.big else undo_offers(self.request),
             board_url=f"{reverse('visits:board')}?{self.request.GET.urlencode()}",
             **kwargs,
         )
+
+    def query_without(self, name: str) -> str:
+        """The board's query string for one of its page links: the other parameters kept."""
+        query = self.request.GET.copy()
+        query.pop(name, None)
+        return query.urlencode()
 
 
 def desk_visit(request, pk, statuses=BOARD_STATUSES) -> VisitRequest:
