@@ -454,10 +454,11 @@ def still_on_site(page=None) -> tuple[Page, int, bool]:
     capped = len(groups) > ON_SITE_GROUPS
     if capped:
         groups.pop(max(groups))
+    # status: the check-out rule (visits.check_out) reads it for each group
     visits = (
         VisitRequest.objects.filter(pk__in=list(groups))
         .select_related("client")
-        .only("pk", "departure_at", "client__name", "client__name_en")
+        .only("pk", "status", "departure_at", "client__name", "client__name_en")
         .order_by("departure_at", "pk")
     )
     paginator = Paginator(visits, ON_SITE_PAGE_SIZE)
