@@ -8,10 +8,10 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .loading import LoadReport
+from .accounts.roles import Role
 from .models import Client, ClientCategory, ClientContact, CooperationStatus, Department, User
-from .roles import Role
-from .services import ensure_roles
+from .policy.loading import LoadReport
+from .policy.services import ensure_roles
 
 DEMO_PASSWORD = "jiedai-demo"
 

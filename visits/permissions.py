@@ -5,7 +5,8 @@ Rules are registered with `rules.add_rule` and tested with `rules.test_rule` rat
 through Django's `user.has_perm`, because Django answers "yes" to every superuser before any
 backend is asked: these rules depend on the visit's state (nobody edits a closed visit, not
 even an administrator), so they must be asked as they are. Page-level access ("may open the
-desk at all") stays with Django's model permissions on the role groups (reception/roles.py).
+desk at all") stays with Django's model permissions on the role groups
+(reception/accounts/roles.py).
 
 Services check the predicates one by one, so each refusal has its own message; the composed
 rules below are what pages ask to decide which buttons to show.
@@ -15,9 +16,9 @@ import rules
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalChainStep
-from reception import access
+from reception.accounts import access
+from reception.accounts.roles import APPROVER_ROLES, Role, has_role
 from reception.models import Department, StaffMembership
-from reception.roles import APPROVER_ROLES, Role, has_role
 
 from .models import VisitStatus, WalkInStatus
 
@@ -83,7 +84,7 @@ def is_department_member(user, task) -> bool:
     return StaffMembership.objects.filter(user=user, department_id=task.department_id).exists()
 
 
-# The role permission of the department task page (reception.roles grants it).
+# The role permission of the department task page (reception.accounts.roles grants it).
 DEPARTMENT_PAGE_PERM = "visits.view_preptask"
 
 
@@ -91,7 +92,7 @@ DEPARTMENT_PAGE_PERM = "visits.view_preptask"
 def works_in_a_department(user) -> bool:
     """Belongs to or heads any department: its tasks are theirs to see and tick, whatever
     their role (an engineer in the technology department, a host who heads one). Asked on
-    every page (the navbar): kept with the user's permissions (reception.access)."""
+    every page (the navbar): kept with the user's permissions (reception.accounts.access)."""
     return access.works_in_a_department(user)
 
 

@@ -22,10 +22,10 @@ from approvals.models import (
     StepState,
 )
 from approvals.services import authority, decide, sweep_steps
+from reception.accounts.roles import Role
 from reception.demo import load_demo_organisation
-from reception.loading import LoadReport
 from reception.models import RoleRank, User
-from reception.roles import Role
+from reception.policy.loading import LoadReport
 from tests.admin_forms import change_form_data
 from tests.factories import file_visit, moment, user_with
 from visits.demo import load_demo_desk

@@ -15,8 +15,8 @@ from django.utils import timezone
 from approvals.models import ApprovalStep, StepState
 from approvals.services import decide, set_delegation
 from reception.demo import USERS, load_demo_organisation
-from reception.loading import LoadReport
 from reception.models import ReceptionGrade, User
+from reception.policy.loading import LoadReport
 from tests.factories import approve_fully, file_visit
 from visits import selectors
 from visits.demo import load_demo_desk, load_demo_history, load_demo_visits

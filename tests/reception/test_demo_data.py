@@ -7,8 +7,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from approvals.models import ApprovalChainStep
+from reception.accounts.roles import Role
 from reception.models import Client, ClientCategory, Department, User
-from reception.roles import Role
 from visits.demo import today_arrival
 from visits.models import GuestKind, PrepStatus, PrepTask, VisitRequest, VisitStatus
 

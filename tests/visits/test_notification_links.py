@@ -23,10 +23,10 @@ from approvals.models import ApprovalStep, Delegation, StepState
 from approvals.selectors import queue_for
 from approvals.services import decide, overseen_steps, sweep_steps
 from approvals.views import OversightView, QueueView
+from reception.accounts.roles import Role
 from reception.demo import load_demo_organisation
-from reception.loading import LoadReport
 from reception.models import Department, Notification, User
-from reception.roles import Role
+from reception.policy.loading import LoadReport
 from tests.factories import approve_fully, file_visit, user_with
 from visits.demo import load_demo_desk, load_demo_visits
 from visits.models import (

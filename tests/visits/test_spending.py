@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from approvals.models import StepState
 from approvals.services import decide
+from reception.accounts.roles import Role
 from reception.demo import load_demo_organisation
-from reception.loading import LoadReport
-from reception.roles import Role
+from reception.policy.loading import LoadReport
 from tests.factories import file_visit, user_with
 from visits.demo import load_demo_history
 from visits.models import (

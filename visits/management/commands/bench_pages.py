@@ -21,8 +21,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from reception.accounts.roles import Role
 from reception.models import User
-from reception.roles import Role
 from visits.benchmark import (
     PAGES,
     Page,

@@ -7,8 +7,8 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from reception.demo import DEMO_PASSWORD, USERS, load_demo_organisation
-from reception.loading import LoadReport
 from reception.models import ReceptionGrade
+from reception.policy.loading import LoadReport
 from visits.demo import load_demo_desk, load_demo_history, load_demo_visits
 from visits.demo_history import load_demo_history as load_report_history
 

@@ -1,6 +1,6 @@
 """Roles are Django groups. The codes below are the group names; labels are translated.
 
-Default permissions per role are granted once (`reception.services.ensure_roles`, run on
+Default permissions per role are granted once (`reception.policy.services.ensure_roles`, run on
 every migrate): when the group is created, and a default a later release adds on the next
 migrate. Each grant is recorded (RoleDefaultGrant), so a permission an administrator removes
 from a group in the admin stays removed.
