@@ -1,10 +1,10 @@
 """A delegation changes what its delegate may see and decide: their next request reads it
-again (reception/access.py keeps a user's access between requests under access_version)."""
+again (reception/accounts/access.py keeps a user's access between requests under access_version)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from reception import access
+from reception.accounts import access
 
 from .models import Delegation
 

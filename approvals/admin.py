@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from reception.admin_roles import RoleChoicesMixin, RoleFilter, role_column
+from reception.accounts.admin_roles import RoleChoicesMixin, RoleFilter, role_column
 
 from .models import ApprovalChain, ApprovalChainStep, ApprovalStep, Delegation, EscalationTarget
 

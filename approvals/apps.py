@@ -8,8 +8,8 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         # local: apps.py is imported before the app registry is ready
+        from reception.accounts.roles import APPROVER_ROLES, grant_defaults
         from reception.navigation import Entry, register_menu_entries
-        from reception.roles import APPROVER_ROLES, grant_defaults
 
         from . import access  # noqa: F401  (signal receivers)
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reception.accounts.roles import role_label
 from reception.models import User
-from reception.roles import role_label
 
 from .models import ApprovalStep, DecidedAs, StepState
 

@@ -1,7 +1,7 @@
 from django.contrib.auth.models import Group
 
-from reception.loading import LoadReport, load_row
 from reception.models import ReceptionGrade
+from reception.policy.loading import LoadReport, load_row
 
 from .models import ApprovalChain, ApprovalChainStep, EscalationTarget, EscalationTargetKind
 from .rulebooks import CHAINS

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from reception.accounts.roles import has_role, role_label
 from reception.models import Bilingual, ReceptionGrade, RoleRank
-from reception.roles import has_role, role_label
 
 
 class ApprovalChain(models.Model):

@@ -11,7 +11,7 @@ and the product director's decisions go to no other role.
 
 from typing import Any
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 
 DELEGATE = "delegate"
 ADMINISTRATOR = "administrator"

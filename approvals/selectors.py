@@ -3,8 +3,8 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from reception.accounts.roles import role_group_ids
 from reception.models import ReceptionPolicy, User
-from reception.roles import role_group_ids
 
 from .models import ApprovalStep, Delegation, StepState
 from .subject import requested_by

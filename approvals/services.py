@@ -16,10 +16,10 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reception.calendar import WorkingCalendar, working_hours_between
+from reception.accounts.roles import Role, has_role, is_administrator
 from reception.errors import RuleError
 from reception.models import ReceptionGrade, ReceptionPolicy, User
-from reception.roles import Role, has_role, is_administrator
+from reception.policy.calendar import WorkingCalendar, working_hours_between
 
 from . import signals
 from .models import (

@@ -8,9 +8,9 @@ from django.views import View
 from django.views.generic import ListView
 from django_filters.views import FilterView
 
+from reception.accounts.roles import Role
 from reception.errors import RuleError
 from reception.http import safe_next
-from reception.roles import Role
 from reception.validators import parse_id, parse_ids
 from reception.views import PageQueryMixin
 

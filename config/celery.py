@@ -16,6 +16,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("jiedai")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# reception keeps its tasks in reception/notifications/tasks.py, which the line above (it
+# looks for <app>.tasks) does not find; their names stay reception.send_...
+app.autodiscover_tasks(["reception.notifications"])
 
 # A task sent during a request is logged by the worker with that request's id.
 before_task_publish.connect(observability.send_request_id_with_task)

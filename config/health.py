@@ -8,8 +8,8 @@ prints it on the server.
 
 Checks: the database and the cache always; with a broker (CELERY_BROKER_URL set) also the
 broker and the beat heartbeat: the reminder sweep that beat starts every 5 minutes records
-when it ran (reception.heartbeats), and the check fails when that is older than three beat
-intervals, i.e. when the beat, the broker or every worker has stopped.
+when it ran (reception.notifications.heartbeats), and the check fails when that is older than three
+beat intervals, i.e. when the beat, the broker or every worker has stopped.
 
 `HealthCheckMiddleware`, first in MIDDLEWARE, answers /health/ before host validation and the
 HTTPS redirect: a load balancer probes each instance by its own address over plain HTTP.
@@ -30,8 +30,8 @@ from health_check.checks import Cache, Database
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
-from reception.heartbeats import last_run
 from reception.models import Job
+from reception.notifications.heartbeats import last_run
 
 from .celery import app as celery_app
 

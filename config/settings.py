@@ -63,7 +63,8 @@ INSTALLED_APPS = [
     "rules",
     "simple_history",  # change history of the policy models, shown in the admin
     "csp",
-    "reception.axes_config.AxesConfig",  # django-axes, named in the reader's language in the admin
+    # django-axes, named in the reader's language in the admin
+    "reception.accounts.axes_config.AxesConfig",
     "health_check",  # /health/ (config/health.py) and `manage.py health_check health`
     "reception",
     "approvals",
@@ -159,7 +160,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Directory login (LDAP / Active Directory), off unless LDAP_SERVER_URI is set. See
-# docs/integrations.md, "Directory login (LDAP)", and reception/directory.py for the
+# docs/integrations.md, "Directory login (LDAP)", and reception/accounts/directory.py for the
 # group -> role mapping.
 LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "")
 LDAP_ROLE_GROUPS = os.environ.get("LDAP_ROLE_GROUPS", "")
@@ -282,7 +283,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # must not hold a page: connecting, each read and write, and the whole publish are limited,
 # with one quick retry at most (about 1 s in all). A failed publish leaves the notification
 # unsent for the sweep, and the web process leaves the broker alone for
-# BROKER_PAUSE_AFTER_FAILURE seconds (reception.notify), so a request waits once, not per email.
+# BROKER_PAUSE_AFTER_FAILURE seconds (reception.notifications.notify), so a request waits once, not
+# per email.
 BROKER_TIMEOUT = float(os.environ.get("BROKER_TIMEOUT", "0.5"))
 BROKER_PAUSE_AFTER_FAILURE = float(os.environ.get("BROKER_PAUSE_AFTER_FAILURE", "30"))
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
@@ -346,7 +348,8 @@ REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "300"))
 # seconds at start: WARM_UP_DOCUMENTS=0 where memory is tight.
 WARM_UP_DOCUMENTS = env_bool("WARM_UP_DOCUMENTS", True)
 # A user's permissions, roles and departments are kept between requests for at most this long;
-# any change to them takes effect at once anyway (reception/access.py). 0: read every request.
+# any change to them takes effect at once anyway (reception/accounts/access.py). 0: read every
+# request.
 ACCESS_CACHE_SECONDS = int(os.environ.get("ACCESS_CACHE_SECONDS", "300"))
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
@@ -469,9 +472,9 @@ if SENTRY_DSN:
 # Absolute links in emails point here.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
-# Company messaging (reception/channels): the company's own apps on WeCom, DingTalk and Feishu,
-# from the environment only (never in the database). An app with any value missing is off:
-# its direct messages are not queued. Group robots are configured in the admin.
+# Company messaging (reception/notifications/channels): the company's own apps on WeCom, DingTalk
+# and Feishu, from the environment only (never in the database). An app with any value missing is
+# off: its direct messages are not queued. Group robots are configured in the admin.
 CHANNEL_APPS = {
     "wecom": {
         "corp_id": os.environ.get("WECOM_CORP_ID", ""),

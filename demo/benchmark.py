@@ -10,8 +10,8 @@ from django.test import Client as TestClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.models import User
-from reception.roles import Role
 from visits.models import VisitRequest, VisitStatus
 
 

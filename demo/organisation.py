@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from reception.loading import LoadReport
+from reception.accounts.roles import Role
 from reception.models import (
     Client,
     ClientCategory,
@@ -17,8 +17,8 @@ from reception.models import (
     Department,
     User,
 )
-from reception.roles import Role
-from reception.services import ensure_roles
+from reception.policy.loading import LoadReport
+from reception.policy.services import ensure_roles
 
 DEMO_PASSWORD = "jiedai-demo"
 

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from reception.loading import LoadReport
 from reception.models import Client, Department, ReceptionGrade, User
+from reception.policy.loading import LoadReport
 from visits.models import (
     PrepStatus,
     PrepTask,

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalStep, StepState
+from reception.accounts.roles import Role
 from reception.models import (
     Client,
     ClientCategory,
@@ -38,9 +39,8 @@ from reception.models import (
     StaffMembership,
     User,
 )
-from reception.pinyin import pinyin_key
-from reception.roles import Role
-from reception.services import ensure_roles
+from reception.organisation.pinyin import pinyin_key
+from reception.policy.services import ensure_roles
 from visits import links
 from visits.models import (
     ArrivalMode,

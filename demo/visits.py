@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import decide
-from reception.loading import LoadReport
 from reception.models import Client, ReceptionGrade, ReceptionPolicy, User
+from reception.policy.loading import LoadReport
 from visits.models import (
     ArrivalMode,
     ExpenseApprovalState,

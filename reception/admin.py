@@ -13,18 +13,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import staff_import
-from .admin_roles import RoleChoicesMixin, RoleFilter, role_column
-from .calendar import (
-    ENTRY,
-    OFFICIAL,
-    WEEKENDS,
-    WorkingCalendar,
-    official_schedule_known,
-    official_years_label,
-)
-from .calendar_import import CalendarImportError, import_calendar, parse_calendar
-from .channels.admin import ChannelAccountInline  # also registers the channel models
+from .accounts import staff_import
+from .accounts.admin_roles import RoleChoicesMixin, RoleFilter, role_column
+from .accounts.roles import Role, role_label
 from .models import (
     CalendarDay,
     Client,
@@ -39,7 +30,16 @@ from .models import (
     StaffMembership,
     User,
 )
-from .roles import Role, role_label
+from .notifications.channels.admin import ChannelAccountInline  # also registers the channel models
+from .policy.calendar import (
+    ENTRY,
+    OFFICIAL,
+    WEEKENDS,
+    WorkingCalendar,
+    official_schedule_known,
+    official_years_label,
+)
+from .policy.calendar_import import CalendarImportError, import_calendar, parse_calendar
 from .validators import EARLIEST, LATEST, in_date_window
 
 

@@ -1,6 +1,6 @@
+from .accounts.roles import role_label, user_roles
 from .models import Notification
 from .navigation import ACCOUNT, NAVBAR_SHOWN, entries_for
-from .roles import role_label, user_roles
 
 
 def navigation(request):

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Client, ClientCategory, ReceptionGrade
-from .selectors import account_owner_candidates, search_clients
+from .organisation.selectors import account_owner_candidates, search_clients
 from .validators import date_window_validator
 
 DATE = forms.DateInput(attrs={"type": "date"})

@@ -7,10 +7,10 @@ from django.forms import inlineformset_factory
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from . import throttle
+from .accounts import throttle
 from .http import client_ip
 from .models import Client, ClientContact
-from .selectors import account_owner_candidates, project_engineer_candidates
+from .organisation.selectors import account_owner_candidates, project_engineer_candidates
 from .validators import TextRulesMixin, name_stem, normalize_name
 
 logger = logging.getLogger(__name__)

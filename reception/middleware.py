@@ -3,7 +3,7 @@ import re
 from django.http import Http404, QueryDict
 from django.utils import translation
 
-from . import access
+from .accounts import access
 
 
 class UserLanguageMiddleware:
@@ -21,7 +21,8 @@ class UserLanguageMiddleware:
 
 
 class AccessMiddleware:
-    """The user's permissions, roles and departments from the cache (reception/access.py)."""
+    """The user's permissions, roles and departments from the cache
+    (reception/accounts/access.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -16,9 +16,9 @@ from rules.permissions import has_perm as rule_allows
 from rules.permissions import perm_exists as is_rule
 from simple_history.models import HistoricalRecords
 
-from .messages import render_stored
-from .pinyin import pinyin_key
-from .roles import Role, role_label
+from .accounts.roles import Role, role_label
+from .notifications.messages import render_stored
+from .organisation.pinyin import pinyin_key
 from .validators import name_key, name_stem, normalize_name, one_line
 
 phone_validator = RegexValidator(
@@ -52,11 +52,11 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Pages, notifications and emails use this language; empty: the default."),
     )
-    # Bumped whenever what this user may do changes (reception/access.py): their permissions,
-    # roles and departments, kept in the cache between requests, are then read again.
+    # Bumped whenever what this user may do changes (reception/accounts/access.py): their
+    # permissions, roles and departments, kept in the cache between requests, are then read again.
     access_version = models.PositiveIntegerField(default=0, editable=False)
     # The full name's pinyin, full and initials ("zhangwei zw"), for the people pickers
-    # (reception.selectors.search_staff); kept by save().
+    # (reception.organisation.selectors.search_staff); kept by save().
     search_key = models.CharField(
         _("pinyin search key"), max_length=255, blank=True, editable=False
     )
@@ -72,8 +72,8 @@ class User(AbstractUser):
         fields = kwargs.get("update_fields")
         if fields is not None and "full_name" in fields and "search_key" not in fields:
             kwargs["update_fields"] = [*fields, "search_key"]
-        # access_version is only ever raised in the database (reception.access.bump): a user
-        # object read before a bump and saved after it must not put the old number back.
+        # access_version is only ever raised in the database (reception.accounts.access.bump): a
+        # user object read before a bump and saved after it must not put the old number back.
         if (
             not self._state.adding
             and kwargs.get("update_fields") is None
@@ -715,8 +715,8 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
-    # The title and body as messages (reception/messages.py), shown in the reader's language;
-    # empty on rows written before, which show `title` and `body`.
+    # The title and body as messages (reception/notifications/messages.py), shown in the reader's
+    # language; empty on rows written before, which show `title` and `body`.
     title_message = models.JSONField(_("title as a message"), null=True, blank=True)
     body_message = models.JSONField(_("message as a message"), null=True, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
@@ -828,7 +828,7 @@ class Heartbeat(models.Model):
 
 
 # Company messaging (WeCom, DingTalk, Feishu) keeps its models in its own package.
-from .channels.models import (  # noqa: E402, F401
+from .notifications.channels.models import (  # noqa: E402, F401
     ChannelAccount,
     ChannelMessage,
     ChannelRoute,

@@ -9,7 +9,7 @@ say so in their notes: a company using abc edits them in the admin.
 from decimal import Decimal
 from typing import Any
 
-from .roles import Role
+from .accounts.roles import Role
 
 EXTRAS = [
     # code, Chinese, English

@@ -22,13 +22,13 @@ from django.views.generic import DetailView, ListView, View
 from django.views.i18n import set_language as django_set_language
 from django_filters.views import FilterView
 
+from .accounts.roles import DEFAULT_PERMISSIONS, role_label
 from .filters import ClientFilter
 from .forms import ClientForm, ContactFormSet, LocalisedPasswordResetForm
 from .http import safe_next
 from .models import Client, Notification, User
 from .navigation import panels_for
-from .roles import DEFAULT_PERMISSIONS, role_label
-from .selectors import editable_clients
+from .organisation.selectors import editable_clients
 
 
 class PageQueryMixin:

@@ -18,7 +18,7 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import user_with
 from visits import selectors
 
@@ -45,10 +45,10 @@ def _working_hours_clock(request):
 
 @pytest.fixture(autouse=True)
 def _nothing_kept_from_an_earlier_test():
-    """What a user may do is kept between requests (reception/access.py) and their visit scope
-    between calls (visits.selectors.visible_visits), keyed by the user's id, creation time and
-    access_version. A test starts with nothing an earlier one kept: on SQLite a rolled-back
-    test's ids are given out again."""
+    """What a user may do is kept between requests (reception/accounts/access.py) and their visit
+    scope between calls (visits.selectors.visible_visits), keyed by the user's id, creation time and
+    access_version. A test starts with nothing an earlier one kept: on SQLite a rolled-back test's
+    ids are given out again."""
     cache.clear()
     selectors._SCOPES.clear()
     # a request in Chinese leaves Chinese active in this thread: the next test starts in the
@@ -256,7 +256,7 @@ def celery_broker(url: str):
     from kombu import pools
 
     from config.celery import app
-    from reception.notify import broker_pause
+    from reception.notifications.notify import broker_pause
 
     def drop_connections():
         # The app's pools are kombu's global ones, one per broker URL: close and forget them

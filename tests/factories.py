@@ -3,8 +3,8 @@
 import factory
 from django.contrib.auth.models import Group
 
+from reception.accounts.roles import Role
 from reception.models import Client, ClientCategory, ClientContact, Department, User
-from reception.roles import Role
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -142,7 +142,7 @@ def t_minus(visit, n: int = 2):
     """The day n working days before the visit's arrival, by the company calendar."""
     from django.utils import timezone
 
-    from reception.calendar import working_days_before
+    from reception.policy.calendar import working_days_before
 
     return working_days_before(timezone.localtime(visit.arrival_at).date(), n)
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from reception.accounts.roles import Role
 from reception.models import ClientContact
-from reception.roles import Role
 from tests.factories import ClientFactory, user_with
 from visits.models import VisitRequest, VisitStatus, WalkIn
 

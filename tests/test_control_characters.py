@@ -6,8 +6,8 @@ page (404). Forms refuse them with a message on the field (reception/validators.
 import pytest
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.models import Client
-from reception.roles import Role
 from tests.factories import ClientFactory, user_with
 from visits.models import WelcomeDisplay
 

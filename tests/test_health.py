@@ -14,8 +14,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from reception.heartbeats import last_run, record
 from reception.models import Job
+from reception.notifications.heartbeats import last_run, record
 from visits.tasks import sweep_reminders
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ are under "More"; a phone's menu lists every entry."""
 
 import pytest
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import user_with
 from tests.test_browser import browser  # noqa: F401 (the Chromium fixture)
 

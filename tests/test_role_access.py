@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from approvals.models import Delegation, StepState
 from approvals.services import decide
+from reception.accounts.roles import Role
 from reception.models import Department
-from reception.roles import Role
 from tests.factories import ClientFactory, file_visit, user_with
 from visits.models import CalendarFeed, ExportJob, ExportKind, WalkIn, WelcomeDisplay
 

@@ -12,8 +12,8 @@ import pytest
 from celery.signals import worker_process_init
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.middleware import DOWNLOAD_COOKIE
-from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
 from visits import documents
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from reception.admin_roles import RoleChoicesMixin
+from reception.accounts.admin_roles import RoleChoicesMixin
 from reception.errors import RuleError
 
 from .models import (

@@ -136,9 +136,10 @@ def _register_menu_entries() -> None:
 
 
 def _grant_role_defaults() -> None:
-    """The visits' permissions each role starts with (reception/roles.py grants them once)."""
+    """The visits' permissions each role starts with (reception/accounts/roles.py grants them
+    once)."""
     # local: apps.py is imported before the app registry is ready
-    from reception.roles import APPLICANT_ROLES, APPROVER_ROLES, Role, grant_defaults
+    from reception.accounts.roles import APPLICANT_ROLES, APPROVER_ROLES, Role, grant_defaults
 
     filers = APPLICANT_ROLES  # the office files non-commercial visits only
     department = [Role.DEPARTMENT_MEMBER, Role.DEPARTMENT_HEAD]

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.filters import QueueFilter
 from reception.filters import LateOnlyFilter, applies_grade, arrival_range, grade_queryset
 from reception.models import Client, ClientCategory
-from reception.selectors import account_owner_candidates, search_clients
+from reception.organisation.selectors import account_owner_candidates, search_clients
 
 from .forms.widgets import SearchedSelect
 from .models import VisitStatus

@@ -2,8 +2,8 @@ from datetime import time
 
 from django.contrib.auth.models import Group
 
-from reception.loading import LoadReport, load_m2m, load_row
 from reception.models import Department, ReceptionGrade, ReceptionPolicy
+from reception.policy.loading import LoadReport, load_m2m, load_row
 
 from .models import PrepTaskTemplate, ReminderRule, TimeWatch
 from .rulebooks import (

@@ -6,7 +6,7 @@ services (`require()` below, after the predicates they check one by one for a pr
 alike. docs/architecture.md, "Permissions", lists them and says how to add one.
 
 A rule may wrap a role's Django permission (`visits.check_in_visitors`, granted with the role
-in reception/roles.py) and the object's state (the visit's status, from the status sets in
+in reception/accounts/roles.py) and the object's state (the visit's status, from the status sets in
 visits/models/requests.py). Django answers "yes" to every superuser before asking any backend;
 `reception.models.User.has_perm` asks a rule as it is instead, so the state holds for
 administrators too (nobody checks guests in to a closed visit). A rule's name is never a
@@ -17,11 +17,11 @@ import rules
 from django.utils import timezone
 
 from approvals.models import ApprovalChain, ApprovalChainStep
-from reception import access
+from reception.accounts import access
+from reception.accounts.roles import APPROVER_ROLES, Role, has_role
+from reception.accounts.roles import is_administrator as _is_administrator
 from reception.errors import RuleError
 from reception.models import Department, StaffMembership
-from reception.roles import APPROVER_ROLES, Role, has_role
-from reception.roles import is_administrator as _is_administrator
 
 from .models import (
     ARRANGEABLE_STATUSES,
@@ -43,7 +43,7 @@ def _superuser(user) -> bool:
 
 
 def holds(permission: str) -> rules.Predicate:
-    """The role's Django permission (granted with the role, reception/roles.py), as a
+    """The role's Django permission (granted with the role, reception/accounts/roles.py), as a
     predicate a rule composes with the object's state."""
     return rules.predicate(lambda user: user.has_perm(permission), name=f"holds:{permission}")
 
@@ -88,7 +88,7 @@ def is_department_member(user, task) -> bool:
     return StaffMembership.objects.filter(user=user, department_id=task.department_id).exists()
 
 
-# The role permission of the department task page (reception.roles grants it).
+# The role permission of the department task page (reception.accounts.roles grants it).
 DEPARTMENT_PAGE_PERM = "visits.view_preptask"
 
 
@@ -96,7 +96,7 @@ DEPARTMENT_PAGE_PERM = "visits.view_preptask"
 def works_in_a_department(user) -> bool:
     """Belongs to or heads any department: its tasks are theirs to see and tick, whatever
     their role (an engineer in the technology department, a host who heads one). Asked on
-    every page (the navbar): kept with the user's permissions (reception.access)."""
+    every page (the navbar): kept with the user's permissions (reception.accounts.access)."""
     return access.works_in_a_department(user)
 
 

@@ -4,7 +4,7 @@ page (str) and in each recipient's language inside a notification's Msg."""
 
 from django.utils.translation import ngettext_lazy
 
-from reception.messages import Msg
+from reception.notifications.messages import Msg
 
 # Made once: each ngettext_lazy with a named number builds a new proxy class, and a
 # task board asks for a quantity on each of its rows.

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
 from approvals.selectors import addressed_to
+from reception.accounts.roles import APPLICANT_ROLES, Role, has_role, is_administrator
 from reception.models import Department, ReceptionGrade, ReceptionPolicy, StaffMembership, User
-from reception.roles import APPLICANT_ROLES, Role, has_role, is_administrator
 
 from .models import (
     BOARD_STATUSES,
@@ -57,7 +57,7 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     """Every request this user may open (see _build_scope). Building the query is a cost on
     every list and visit page; it is built once per user and kept while what it
     depends on holds: the user's roles and delegations and the policy's colleague setting
-    (access_version, raised whenever they change: reception/access.py, approvals/access.py)
+    (access_version, raised whenever they change: reception/accounts/access.py, approvals/access.py)
     and the day (a delegation's dates).
     Departments, memberships and steps are subqueries, read by each query."""
     if not user.is_authenticated:
@@ -119,8 +119,8 @@ def _build_scope(user) -> QuerySet[VisitRequest]:
         | Exists(tasks)
         | Exists(held),
     )
-    # A change of this setting raises everyone's access_version (reception/access.py), so the
-    # scopes kept below are built again.
+    # A change of this setting raises everyone's access_version (reception/accounts/access.py), so
+    # the scopes kept below are built again.
     if ReceptionPolicy.get().colleagues_see_requests and has_role(user, *APPLICANT_ROLES):
         mine = StaffMembership.objects.filter(user=user).values("department_id")
         colleagues = StaffMembership.objects.filter(department_id__in=mine).values("user_id")

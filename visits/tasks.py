@@ -6,8 +6,10 @@ def sweep_reminders() -> str:
     """Run by Celery beat every 5 minutes. Safe to run twice at once: rows are locked.
 
     Records its start as the beat heartbeat that /health/ reads (config/health.py)."""
-    from reception.heartbeats import record  # local: a Celery task module stays light to import
     from reception.models import Job  # local: as above
+    from reception.notifications.heartbeats import (
+        record,  # local: a Celery task module stays light to import
+    )
 
     from .reminders import sweep  # local: as above
 

@@ -2,7 +2,7 @@ import pytest
 
 from approvals.models import ApprovalChainStep, StepState
 from approvals.services import AlreadyDecided, CommentRequired, NotYourStep, SelfApproval, decide
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import file_visit, user_with
 from visits.models import VisitStatus
 

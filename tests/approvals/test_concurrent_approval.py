@@ -7,7 +7,7 @@ from django.db import connection
 
 from approvals.models import ApprovalStep, StepState
 from approvals.services import AlreadyDecided, decide
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import file_visit, user_with
 from visits.models import VisitEvent, VisitStatus
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from approvals.models import DecidedAs, Delegation, StepState
 from approvals.selectors import queue_for
 from approvals.services import NotYourStep, SelfApproval, decide
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import file_visit, user_with
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.urls import reverse
 from approvals.models import DecidedAs, EscalationReason, StepState
 from approvals.selectors import queue_for
 from approvals.services import NotYourStep, ReasonRequired, decide, sweep_steps
-from reception.calendar import working_hours_between
+from reception.accounts.roles import Role
 from reception.models import ReceptionPolicy
-from reception.roles import Role
+from reception.policy.calendar import working_hours_between
 from tests.factories import file_visit, moment, user_with
 from visits.services.notifications import Kind
 

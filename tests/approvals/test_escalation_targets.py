@@ -24,9 +24,9 @@ from approvals.models import (
 from approvals.services import authority, decide, sweep_steps
 from demo.organisation import load_demo_organisation
 from demo.visits import load_demo_desk
-from reception.loading import LoadReport
+from reception.accounts.roles import Role
 from reception.models import RoleRank, User
-from reception.roles import Role
+from reception.policy.loading import LoadReport
 from tests.admin_forms import change_form_data
 from tests.factories import file_visit, moment, user_with
 from visits.models import EventKind

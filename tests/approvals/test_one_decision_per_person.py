@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from approvals.models import DecidedAs, Delegation, EscalationReason, StepState
 from approvals.selectors import queue_for
 from approvals.services import OneDecisionPerPerson, authority, decide
+from reception.accounts.roles import Role
 from reception.models import ReceptionPolicy
-from reception.roles import Role
 from tests.factories import file_visit, user_with
 from visits.models import EventKind
 from visits.services.notifications import Kind

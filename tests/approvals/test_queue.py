@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import StepState
+from reception.accounts.roles import Role
 from reception.models import ClientCategory
-from reception.roles import Role
 from tests.factories import ClientFactory, file_visit, user_with
 from visits.models import VisitStatus
 

@@ -16,8 +16,8 @@ from approvals.models import ApprovalStep, StepState
 from approvals.services import decide, set_delegation
 from demo.organisation import USERS, load_demo_organisation
 from demo.visits import load_closed_visits_with_spending, load_demo_desk, load_demo_visits
-from reception.loading import LoadReport
 from reception.models import ReceptionGrade, User
+from reception.policy.loading import LoadReport
 from tests.factories import approve_fully, file_visit
 from visits import selectors
 from visits.models import SummarySide, VisitRequest, VisitStatus, WelcomeDisplay

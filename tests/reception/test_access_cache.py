@@ -1,5 +1,5 @@
-"""A user's permissions, roles and departments are kept between requests (reception/access.py),
-and any change to them takes effect on the user's next request."""
+"""A user's permissions, roles and departments are kept between requests
+(reception/accounts/access.py), and any change to them takes effect on the user's next request."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.models import Department, StaffMembership, User
-from reception.roles import Role
 from tests.factories import DepartmentFactory, user_with
 
 pytestmark = pytest.mark.django_db

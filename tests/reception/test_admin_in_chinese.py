@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from approvals.models import ApprovalChainStep
+from reception.accounts.roles import Role
 from reception.models import ReceptionPolicy, ReceptionStandard
-from reception.roles import Role
 from tests.admin_forms import change_form_data
 from tests.factories import user_with
 

@@ -14,8 +14,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from reception.channels import tokens
-from reception.channels.models import (
+from reception.accounts.roles import Role
+from reception.notifications.channels import tokens
+from reception.notifications.channels.models import (
     ChannelAccount,
     ChannelMessage,
     ChannelRoute,
@@ -23,10 +24,9 @@ from reception.channels.models import (
     MessageStatus,
     RouteTarget,
 )
-from reception.channels.validators import validate_webhook_url
-from reception.notify import Msg, notify
-from reception.roles import Role
-from reception.tasks import send_channel_messages, send_due_channel_messages
+from reception.notifications.channels.validators import validate_webhook_url
+from reception.notifications.notify import Msg, notify
+from reception.notifications.tasks import send_channel_messages, send_due_channel_messages
 from tests.channel_fakes import robot_webhook
 from tests.factories import DepartmentFactory, file_visit, user_with
 

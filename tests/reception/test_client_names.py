@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.models import Client
-from reception.roles import Role
 from reception.validators import name_key, name_stem, normalize_name
 from tests.factories import ClientFactory, user_with
 from tests.reception.test_client_pages import form_data

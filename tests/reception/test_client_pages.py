@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.models import Client, ClientCategory
-from reception.roles import Role
 from tests.factories import ClientFactory, user_with
 
 pytestmark = pytest.mark.django_db

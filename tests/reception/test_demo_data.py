@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from approvals.models import ApprovalChainStep
 from demo.visits import today_arrival
+from reception.accounts.roles import Role
 from reception.models import Client, ClientCategory, Department, User
-from reception.roles import Role
 from visits.models import GuestKind, PrepStatus, PrepTask, VisitRequest, VisitStatus
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group
 from django_auth_ldap.backend import populate_user
 from django_auth_ldap.config import ActiveDirectoryGroupType, LDAPSearch
 
-from reception.directory import on_populate_user, parse_role_groups
+from reception.accounts.directory import on_populate_user, parse_role_groups
+from reception.accounts.roles import Role
 from reception.models import User
-from reception.roles import Role
 from tests.factories import user_with
 from tests.settings_probe import settings_under
 

@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 from reception.views import RETRY_AFTER_SECONDS
 from tests.factories import user_with
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db

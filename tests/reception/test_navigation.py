@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from reception import navigation
+from reception.accounts.roles import Role
 from reception.navigation import ACCOUNT, Entry, register_menu_entries
-from reception.roles import Role
 from tests.factories import ClientFactory, user_with
 
 # The order of the navbar and of the home page's "Go to", as users know it.

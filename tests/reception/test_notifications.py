@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from approvals.models import ApprovalStep, StepState
 from reception.models import Notification
-from reception.notify import Msg, notify
+from reception.notifications.notify import Msg, notify
 from tests.factories import file_visit
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_notifications_are_emailed_after_commit_in_the_readers_language(
 def test_a_broker_outage_loses_no_notification(
     staff, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from reception import tasks
+    from reception.notifications import tasks
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")

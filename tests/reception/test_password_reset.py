@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.core import mail
 from django.urls import reverse
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db

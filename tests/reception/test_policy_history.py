@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from approvals.models import ApprovalChainStep
+from reception.accounts.roles import Role
 from reception.models import ReceptionStandard
-from reception.roles import Role
 from tests.admin_forms import change_form_data
 from tests.factories import user_with
 from visits.models import PrepTaskTemplate

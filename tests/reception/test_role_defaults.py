@@ -2,10 +2,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
-from reception import roles
+from reception.accounts import roles
+from reception.accounts.roles import Role
 from reception.models import RoleDefaultGrant
-from reception.roles import Role
-from reception.services import ensure_roles
+from reception.policy.services import ensure_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_a_default_added_by_a_later_release_is_granted_once(monkeypatch):
     ensure_roles()
     later = {**roles.DEFAULT_PERMISSIONS}
     later[Role.SECURITY] = [*later[Role.SECURITY], "visits.view_visitrequest"]
-    monkeypatch.setattr("reception.services.DEFAULT_PERMISSIONS", later)
+    monkeypatch.setattr("reception.policy.services.DEFAULT_PERMISSIONS", later)
     ensure_roles()
     assert "visits.view_visitrequest" in codes(Role.SECURITY)
     Group.objects.get(name=Role.SECURITY).permissions.remove(

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import StepState
+from reception.accounts.roles import Role
 from reception.models import Department, Notification
-from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
 from visits.models import FollowUpAction, SummarySide
 from visits.services import desk

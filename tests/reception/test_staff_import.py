@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from reception import staff_import
+from reception.accounts import staff_import
+from reception.accounts.roles import Role
 from reception.models import Department, StaffMembership, User
-from reception.roles import Role
 from tests.factories import DepartmentFactory, user_with
 
 pytestmark = pytest.mark.django_db

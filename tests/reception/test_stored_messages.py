@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, override
 
-from reception.messages import Lines, Msg, render_stored
 from reception.models import Notification, ReceptionGrade
-from reception.notify import notify
+from reception.notifications.messages import Lines, Msg, render_stored
+from reception.notifications.notify import notify
 from visits.models import VisitStatus
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_a_msgid_the_catalogue_no_longer_knows_still_renders():
 
 def test_a_malformed_stored_message_shows_its_stored_text_and_is_logged(caplog):
     broken = {"msgid": "%(missing)s and %(other)s", "params": {"other": 1}, "text": "原文"}
-    with caplog.at_level(logging.ERROR, logger="reception.messages"):
+    with caplog.at_level(logging.ERROR, logger="reception.notifications.messages"):
         assert render_stored(broken, language="en") == "原文"
     assert "Cannot render the stored message" in caplog.text
     assert render_stored({"params": []}, fallback="旧文本") == "旧文本"

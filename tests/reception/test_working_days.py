@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from reception import calendar
-from reception.calendar import is_working_day, working_days_before
-from reception.calendar_import import CalendarImportError, parse_calendar
 from reception.models import CalendarDay, DayKind
+from reception.policy import calendar
+from reception.policy.calendar import is_working_day, working_days_before
+from reception.policy.calendar_import import CalendarImportError, parse_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_an_administrators_extra_working_day_wins_over_a_holiday():
 
 def test_a_year_beyond_the_library_counts_weekends_only_and_says_so(caplog, monkeypatch):
     monkeypatch.setattr(calendar, "_warned_years", set())
-    with caplog.at_level(logging.WARNING, logger="reception.calendar"):
+    with caplog.at_level(logging.WARNING, logger="reception.policy.calendar"):
         assert working_days_before(d("2031-01-06"), 2) == d("2031-01-02")  # Monday → Thursday
     assert "no official schedule for 2031" in caplog.text
 

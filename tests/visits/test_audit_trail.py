@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.admin_forms import change_form_data
 from tests.factories import approve_fully, file_visit, user_with
 from visits.models import EventKind, PrepStatus, PrepTask, VisitEvent, VisitRequest

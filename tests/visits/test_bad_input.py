@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import decide
+from reception.accounts.roles import Role
 from reception.models import Department
-from reception.roles import Role
 from tests.factories import ClientFactory, file_visit, user_with, visit_data
 from tests.visits.test_filing_page import post_data
 from visits.forms.requests import VisitorFormSet

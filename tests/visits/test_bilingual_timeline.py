@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from approvals.models import StepState
 from approvals.services import decide
-from reception.messages import render_stored
+from reception.accounts.roles import Role
 from reception.models import Notification, ReceptionPolicy
-from reception.roles import Role
+from reception.notifications.messages import render_stored
 from tests.factories import approve_fully, file_visit, user_with, visit_data
 from visits.models import EventKind, VisitEvent, VisitStatus, WalkIn
 from visits.services import desk

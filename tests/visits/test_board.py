@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import decide
+from reception.accounts.roles import Role
 from reception.models import StaffMembership
-from reception.roles import Role
 from tests.factories import ClientFactory, file_visit, user_with
 from visits.forms.desk import ArrangementsForm
 from visits.models import EventKind, PrepStatus, StandardHint

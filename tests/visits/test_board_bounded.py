@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import user_with
 from tests.visits.test_board import approved_tomorrow
 from visits import selectors

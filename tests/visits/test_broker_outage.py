@@ -23,7 +23,10 @@ UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 def filed_and_approved_while_the_broker_is_down(
     four_tier, sales, staff, caplog, django_capture_on_commit_callbacks
 ):
-    with celery_broker(UNREACHABLE), caplog.at_level(logging.ERROR, logger="reception.notify"):
+    with (
+        celery_broker(UNREACHABLE),
+        caplog.at_level(logging.ERROR, logger="reception.notifications.notify"),
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             visit = file_visit(sales, four_tier["routine"])
         with django_capture_on_commit_callbacks(execute=True):

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from reception.accounts.roles import Role
 from reception.models import Department
-from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
 from visits.models import CalendarFeed, PrepTask, VisitRequest, VisitStatus
 from visits.services.calendar_feeds import FEED_DAYS_BACK, _sequence

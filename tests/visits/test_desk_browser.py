@@ -5,8 +5,8 @@ click and undoes it, without the page reloading (htmx); the walk-in form's host 
 import pytest
 from playwright.sync_api import expect
 
+from reception.accounts.roles import Role
 from reception.models import Department, StaffMembership
-from reception.roles import Role
 from tests.factories import user_with
 from tests.test_browser import browser, csp_violations, log_in  # noqa: F401 (fixtures)
 from tests.visits.test_board import approved_tomorrow

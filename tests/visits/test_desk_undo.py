@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import file_visit, user_with
 from tests.visits.test_board import approved_tomorrow
 from visits.models import EventKind, VisitEvent, VisitStatus

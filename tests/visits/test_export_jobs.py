@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from reception.accounts.roles import Role
 from reception.errors import RuleError
 from reception.models import Notification
-from reception.roles import Role
 from tests.factories import ClientFactory, user_with
 from visits import exports as export_files
 from visits.models import ExportJob, ExportKind, ExportStatus, Visitor, VisitRequest, VisitStatus

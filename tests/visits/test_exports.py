@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import ClientFactory, user_with
 from visits.models import Visitor, VisitRequest, VisitStatus
 

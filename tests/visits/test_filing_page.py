@@ -200,7 +200,7 @@ def test_id_numbers_are_shown_masked(browser, four_tier, client_co, staff):
 
 
 def test_only_sales_and_project_engineers_file_requests(login, make_user, four_tier):
-    from reception.roles import Role
+    from reception.accounts.roles import Role
 
     for role in (Role.RECEPTIONIST, Role.GENERAL_MANAGER, Role.SECURITY):
         assert login(make_user(role)).get(NEW).status_code == 403

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from reception.accounts.roles import Role
 from reception.models import Notification
-from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
 from visits import links
 from visits.models import PrepStatus, VisitStatus, WalkIn

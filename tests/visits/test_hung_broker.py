@@ -25,8 +25,8 @@ from django.utils import timezone
 from approvals.models import StepState
 from approvals.services import approvers_of
 from reception.models import Notification
-from reception.notify import broker_pause
-from reception.tasks import send_unsent_notification_emails
+from reception.notifications.notify import broker_pause
+from reception.notifications.tasks import send_unsent_notification_emails
 from tests.conftest import celery_broker
 from tests.factories import ClientFactory
 from tests.visits.test_filing_page import post_data

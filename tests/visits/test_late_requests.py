@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reception.accounts.roles import Role
 from reception.models import Department
-from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
 from visits.models import PrepStatus
 

@@ -3,8 +3,8 @@
 
 import pytest
 
+from reception.accounts.roles import Role
 from reception.models import ClientCategory
-from reception.roles import Role
 from tests.factories import ClientFactory, approve_fully, file_visit, user_with
 from tests.test_browser import browser  # noqa: F401 (the Chromium fixture)
 from visits.models import PrepStatus

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.models import Department, ReceptionPolicy
-from reception.roles import Role
 from tests.factories import ClientFactory, approve_fully, file_visit, user_with
 from tests.visits.test_filing_page import post_data
 from visits.models import GuestKind, PrepTaskTemplate, VisitRequest, VisitStatus

@@ -28,9 +28,9 @@ from approvals.services import decide, overseen_steps, sweep_steps
 from approvals.views import OversightView, QueueView
 from demo.organisation import load_demo_organisation
 from demo.visits import load_demo_desk, load_demo_visits
-from reception.loading import LoadReport
+from reception.accounts.roles import Role
 from reception.models import Department, Notification, User
-from reception.roles import Role
+from reception.policy.loading import LoadReport
 from tests.factories import approve_fully, file_visit, user_with
 from visits import exports as export_files
 from visits.models import (

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reception.roles import Role, is_administrator
+from reception.accounts.roles import Role, is_administrator
 from tests.factories import file_visit, user_with
 from tests.visits.test_reception_desk import approve_through, arriving
 from visits.models import BOARD_STATUSES, Visitor, VisitRequest, VisitStatus

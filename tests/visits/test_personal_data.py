@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import approve_fully, file_visit, moment, t_minus, user_with
 from visits.documents import visitor_information_pdf
 from visits.models import (

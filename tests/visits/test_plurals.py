@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils.translation import override
 
-from reception.messages import render_stored
+from reception.notifications.messages import render_stored
 from tests.factories import approve_fully, file_visit
 from visits import quantities
 from visits.services.preparation import quantity_hint

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.models import Department
-from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
 from visits.services.requests import update_visit_request
 

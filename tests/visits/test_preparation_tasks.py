@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import decide
-from reception.calendar import working_days_before
+from reception.accounts.roles import Role
 from reception.models import ClientCategory, Department
-from reception.roles import Role
+from reception.policy.calendar import working_days_before
 from tests.factories import ClientFactory, file_visit, user_with, visit_data
 from visits.models import PrepStatus, PrepTask
 from visits.services.preparation import generate_tasks, quantity_hint, standard_hint

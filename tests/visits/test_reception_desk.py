@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import decide
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import file_visit, user_with
 from visits.models import PrepTask, Visitor, VisitRequest, VisitStatus
 from visits.selectors import BOARD_PAGE_SIZE

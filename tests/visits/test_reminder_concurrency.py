@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from reception.models import Notification
-from reception.tasks import send_unsent_notification_emails
+from reception.notifications.tasks import send_unsent_notification_emails
 from tests.factories import sixteen_reminders_due
 from visits.models import Reminder, ReminderStatus
 from visits.reminders import delivery, sweep

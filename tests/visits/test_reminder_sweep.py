@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 
-from reception.roles import Role
+from reception.accounts.roles import Role
 from tests.factories import (
     approve_fully,
     file_visit,

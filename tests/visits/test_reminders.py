@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from reception.accounts.roles import Role
 from reception.models import CalendarDay, DayKind, Department, StaffMembership
-from reception.roles import Role
 from tests.factories import approve_fully, file_visit, moment, t_minus, user_with
 from visits.models import PrepStatus, Reminder, ReminderRule, ReminderStatus
 from visits.reminders import sweep
@@ -166,7 +166,7 @@ def test_no_arrivals_list_on_a_day_off(routine, sales, staff):
 def test_a_task_past_due_reminds_its_department_head_on_the_next_working_day(
     routine, sales, staff, office
 ):
-    from reception.calendar import working_days_after
+    from reception.policy.calendar import working_days_after
 
     visit = approve_fully(file_visit(sales, routine))
     task = visit.prep_tasks.filter(department=office).order_by("due_date").first()
@@ -180,7 +180,7 @@ def test_a_task_past_due_reminds_its_department_head_on_the_next_working_day(
 def test_the_work_summary_is_asked_of_hr_and_the_visited_department_after_departure(
     routine, sales, staff
 ):
-    from reception.calendar import working_days_after
+    from reception.policy.calendar import working_days_after
 
     hr = user_with(Role.HR, username="hr")
     marketing = Department.objects.get(code="marketing")
@@ -280,7 +280,7 @@ def test_every_reminder_also_appears_in_the_bell(routine, sales, staff):
 
 
 def test_a_recipient_who_may_not_open_the_visit_gets_no_link(routine, sales, staff):
-    from reception.calendar import working_days_after
+    from reception.policy.calendar import working_days_after
 
     hr = user_with(Role.HR, username="hr")
     visit = approve_fully(file_visit(sales, routine))

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from reception.accounts.roles import Role
 from reception.models import ClientCategory
-from reception.roles import Role
 from tests.factories import ClientFactory, DepartmentFactory, user_with
 from visits.models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from visits.models.spending import ExpenseLine

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from reception.accounts.roles import Role
 from reception.models import Notification, ReceptionPolicy
-from reception.roles import Role
 from tests.factories import approve_fully, file_visit, user_with
 from visits.models import AnonymisationRun, EventKind, SummarySide, VisitEvent, WalkIn
 from visits.services import desk

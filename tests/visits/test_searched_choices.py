@@ -8,8 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.models import Department, StaffMembership, User
-from reception.roles import Role
 from tests.factories import ClientFactory, user_with
 from tests.visits.test_filing_page import NEW, post_data
 from visits.models import VisitRequest

@@ -11,8 +11,8 @@ from approvals.models import StepState
 from approvals.services import decide
 from demo.organisation import load_demo_organisation
 from demo.visits import load_closed_visits_with_spending
-from reception.loading import LoadReport
-from reception.roles import Role
+from reception.accounts.roles import Role
+from reception.policy.loading import LoadReport
 from tests.factories import file_visit, user_with
 from visits.models import (
     EventKind,

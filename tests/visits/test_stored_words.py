@@ -7,8 +7,8 @@ from django.utils import translation
 
 from approvals.models import StepState
 from approvals.services import decide
+from reception.accounts.roles import Role
 from reception.models import Notification
-from reception.roles import Role
 from tests.factories import file_visit, user_with
 from visits.models import WalkIn
 from visits.services.notifications import Kind

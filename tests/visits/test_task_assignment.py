@@ -5,8 +5,8 @@ demand, for the head only, and the service still refuses anyone outside the depa
 import pytest
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.models import Department
-from reception.roles import Role
 from tests.factories import file_visit, user_with
 from tests.visits.test_preparation_tasks import approve_through
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reception.accounts.roles import Role
 from reception.models import Department
-from reception.roles import Role
 from tests.factories import file_visit, user_with
 from tests.visits.test_preparation_tasks import approve_through
 from visits.models import PrepStatus, PrepTask

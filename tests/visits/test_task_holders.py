@@ -7,8 +7,8 @@ department, unassigned, for the head to assign: never with the applicant instead
 import pytest
 from django.urls import reverse
 
+from reception.accounts.roles import Role
 from reception.models import ClientCategory, Department
-from reception.roles import Role
 from tests.factories import ClientFactory, approve_fully, file_visit, user_with
 from tests.visits.test_filing_page import post_data
 from visits.models import VisitRequest

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import EscalationReason, StepState
+from reception.accounts.roles import Role
 from reception.models import Client, ClientCategory, ReceptionPolicy
-from reception.roles import Role
 from tests.factories import ClientFactory, approve_fully, user_with
 from visits.models import MAX_HEADCOUNT, EventKind, Origin, VisitStatus, WalkIn, WalkInStatus
 from visits.services.notifications import Kind

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from approvals.models import StepState
 from approvals.services import decide
+from reception.accounts.roles import Role
 from reception.models import ReceptionPolicy
-from reception.roles import Role
 from tests.factories import DepartmentFactory, file_visit, user_with
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import decide
-from reception.calendar import working_days_after
+from reception.accounts.roles import Role
 from reception.models import StaffMembership
-from reception.roles import Role
+from reception.policy.calendar import working_days_after
 from tests.factories import DepartmentFactory, file_visit, moment, user_with
 from visits.models import FollowUpAction, Reminder, ReminderStatus, SummarySide, VisitStatus
 from visits.reminders import sweep

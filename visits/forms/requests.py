@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from reception.accounts.roles import Role
 from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
-from reception.roles import Role
-from reception.selectors import users_with_role
+from reception.organisation.selectors import users_with_role
 from reception.validators import TextRulesMixin, parse_id, parse_ids
 
 from ..models import SUBMITTABLE_STATUSES, Purpose, Service, VisitRequest

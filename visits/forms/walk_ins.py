@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reception.forms import LookAlikeClientMixin
 from reception.models import User
-from reception.selectors import staff_label, with_departments
+from reception.organisation.selectors import staff_label, with_departments
 from reception.validators import TextRulesMixin
 
 from ..models import MAX_HEADCOUNT, WalkIn

@@ -11,8 +11,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from reception.messages import from_json, render_stored
 from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
+from reception.notifications.messages import from_json, render_stored
 
 if TYPE_CHECKING:
     from .preparation import PrepTask
@@ -622,8 +622,8 @@ class VisitEvent(models.Model):
     )
     to_status = models.CharField(_("to"), max_length=20, choices=VisitStatus.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    # What the system said (reception/messages.py), shown in the reader's language; `comment`
-    # is what a person typed, shown as typed.
+    # What the system said (reception/notifications/messages.py), shown in the reader's language;
+    # `comment` is what a person typed, shown as typed.
     message = models.JSONField(_("system message"), null=True, blank=True)
     changes = models.JSONField(_("changes"), default=list, blank=True)
 

@@ -6,7 +6,7 @@ escalates stalled or overdue approval steps (approvals.services.sweep_steps).
 `sweep()` is what Celery beat runs every 5 minutes (`visits.tasks.sweep_reminders`) and what
 `manage.py send_due_reminders` runs by hand. It also sends notification emails that were left
 unsent (e.g. the broker was down when they were created), and the WeCom / DingTalk / Feishu
-messages that are due (reception.channels).
+messages that are due (reception.notifications.channels).
 """
 
 from collections import Counter
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from approvals.services import sweep_steps
-from reception.tasks import send_due_channel_messages, send_unsent_notification_emails
+from reception.notifications.tasks import send_due_channel_messages, send_unsent_notification_emails
 
 from ..models import ReminderKind
 from ..services.walk_ins import chase_unanswered

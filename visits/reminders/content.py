@@ -15,7 +15,7 @@ from django.utils.translation import ngettext_lazy
 
 from approvals.models import StepState
 from reception.models import Department
-from reception.notify import Lines, Msg
+from reception.notifications.notify import Lines, Msg
 
 from .. import links, quantities
 from ..documents import document_variant, visitor_information_attachment

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import approvers_of
-from reception.calendar import WorkingCalendar
 from reception.models import Department, User
+from reception.policy.calendar import WorkingCalendar
 
 from ..models import (
     Anchor,

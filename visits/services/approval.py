@@ -8,8 +8,8 @@ from django.utils.translation import ngettext_lazy
 from approvals import links, signals
 from approvals import services as approvals
 from approvals.models import EscalationReason, StepState
-from reception.messages import Lines, Msg
-from reception.roles import role_label
+from reception.accounts.roles import role_label
+from reception.notifications.messages import Lines, Msg
 
 from ..models import EventKind, VisitEvent, VisitRequest, VisitStatus
 from ..selectors import visible_visits

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import Bilingual
-from reception.notify import Msg
+from reception.notifications.notify import Msg
 
 from ..models import ArrivalMode, GuestKind, Origin, Purpose, Service, VisitRequest, mask_phone
 from ..models.requests import FILED_FIELDS

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import User
-from reception.notify import Msg, notify
+from reception.notifications.notify import Msg, notify
 
 from .. import permissions
 from ..models import (

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 
 from reception.errors import RuleError
 from reception.models import User
-from reception.notify import broker_pause
+from reception.notifications.notify import broker_pause
 
 from .. import exports
 from ..exports import ExportSpec, Params

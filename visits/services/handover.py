@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from reception.roles import Role
-from reception.selectors import users_with_role
+from reception.accounts.roles import Role
+from reception.organisation.selectors import users_with_role
 
 from .. import reminders
 from ..models import VisitRequest

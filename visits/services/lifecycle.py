@@ -4,8 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reception.errors import RuleError
-from reception.messages import Msg
 from reception.models import User
+from reception.notifications.messages import Msg
 
 from ..models import EventKind, VisitEvent, VisitRequest
 from ..models import VisitStatus as S

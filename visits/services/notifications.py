@@ -9,9 +9,9 @@ from django.utils.translation import ngettext_lazy
 from approvals.links import step_link
 from approvals.models import EscalationReason, StepState
 from approvals.services import approvers_of
-from reception.notify import Lines, Msg, notify
-from reception.roles import Role
-from reception.selectors import users_with_role
+from reception.accounts.roles import Role
+from reception.notifications.notify import Lines, Msg, notify
+from reception.organisation.selectors import users_with_role
 
 from .. import links
 from ..models import (

@@ -8,9 +8,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reception.calendar import WorkingCalendar
 from reception.models import StaffMembership, User
-from reception.notify import Lines, Msg, notify
+from reception.notifications.notify import Lines, Msg, notify
+from reception.policy.calendar import WorkingCalendar
 
 from .. import links, permissions, quantities
 from ..models import (

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from approvals import services as approvals
-from reception.messages import Msg
+from reception.accounts.roles import APPLICANT_ROLES, has_role
 from reception.models import ReceptionPolicy, User
-from reception.roles import APPLICANT_ROLES, has_role
+from reception.notifications.messages import Msg
 
 from .. import permissions
 from ..models import (

@@ -13,9 +13,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reception.messages import Msg
 from reception.models import ReceptionStandard, User
-from reception.selectors import users_with_role
+from reception.notifications.messages import Msg
+from reception.organisation.selectors import users_with_role
 
 from ..models import (
     EventKind,

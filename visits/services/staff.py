@@ -6,10 +6,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from reception.accounts.roles import Role, has_role
 from reception.models import ReceptionGrade, ReceptionPolicy, User
-from reception.notify import Lines, Msg, notify
-from reception.roles import Role, has_role
-from reception.selectors import default_main_host as grade_main_host
+from reception.notifications.notify import Lines, Msg, notify
+from reception.organisation.selectors import default_main_host as grade_main_host
 
 from .. import permissions
 from ..models import (

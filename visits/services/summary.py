@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from reception.messages import Msg
 from reception.models import User
+from reception.notifications.messages import Msg
 
 from ..models import (
     EventKind,

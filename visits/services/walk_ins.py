@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from reception.accounts.roles import Role
 from reception.models import Client, ClientCategory, ReceptionGrade, ReceptionPolicy, User
-from reception.notify import Msg, notify
-from reception.roles import Role
-from reception.selectors import users_with_role
+from reception.notifications.notify import Msg, notify
+from reception.organisation.selectors import users_with_role
 from reception.validators import name_key, normalize_name
 
 from ..models import (

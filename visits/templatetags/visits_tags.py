@@ -7,8 +7,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from reception import roles
-from reception import selectors as reception_selectors
+from reception.accounts import roles
+from reception.organisation import selectors as reception_selectors
 from visits import quantities, selectors
 from visits.models import VisitStatus, mask_phone
 from visits.services import changes, estimate

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from approvals.selectors import queue_for
-from reception.calendar import WorkingCalendar
 from reception.models import Department, Notification, StaffMembership
 from reception.navigation import entries_for
+from reception.policy.calendar import WorkingCalendar
 
 from .. import links
 from ..models import (

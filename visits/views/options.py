@@ -1,14 +1,15 @@
 """What a searched <select> offers (visits/forms/widgets.py): a few matches as JSON, for the
 filing form's client, main host and companions, the visit page's main host and the walk-in
 form's "wants to see". People are found by name, pinyin (full or initials), department, title
-or role (reception.selectors.search_staff) and shown with their department beside the name."""
+or role (reception.organisation.selectors.search_staff) and shown with their department beside the
+name."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import JsonResponse
 from django.views import View
 
 from reception.models import Client, User
-from reception.selectors import (
+from reception.organisation.selectors import (
     account_owner_candidates,
     search_clients,
     search_staff,

@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import decide
+from reception.accounts.roles import Role
 from reception.models import Client, ClientCategory, Department, ReceptionGrade, User
-from reception.roles import Role
-from reception.services import ensure_roles
+from reception.policy.services import ensure_roles
 from visits import documents
 from visits.models import ArrivalMode, ItineraryItem, PrepStatus, PrepTask
 from visits.services.requests import file_visit_request

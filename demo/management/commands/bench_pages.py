@@ -29,8 +29,8 @@ from demo.benchmark import (
     page_url,
     queries_per_request,
 )
+from reception.accounts.roles import Role
 from reception.models import User
-from reception.roles import Role
 from visits.models import Reminder, ReminderKind, ReminderRule, ReminderStatus, VisitRequest
 from visits.models import VisitStatus as S
 from visits.reminders import sweep

@@ -9,8 +9,8 @@ from django.urls import reverse
 from demo.organisation import DEMO_PASSWORD, USERS, load_demo_organisation
 from demo.report_history import load_closed_visits_for_reports
 from demo.visits import load_closed_visits_with_spending, load_demo_desk, load_demo_visits
-from reception.loading import LoadReport
 from reception.models import ReceptionGrade
+from reception.policy.loading import LoadReport
 
 # Loading the demo files and approves requests through the services, which email people;
 # the emails are kept in memory and counted instead of flooding the terminal.

@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reception.calendar_import import CalendarImportError, import_calendar, parse_calendar
+from reception.policy.calendar_import import CalendarImportError, import_calendar, parse_calendar
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reception import staff_import
+from reception.accounts import staff_import
 
 
 class Command(BaseCommand):

@@ -4,11 +4,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext
 
-from reception.channels.cards import make_card
-from reception.channels.delivery import PLATFORMS
-from reception.channels.http import TransportError
-from reception.channels.models import ChannelAccount, GroupRobot, Platform
 from reception.models import Department, User
+from reception.notifications.channels.cards import make_card
+from reception.notifications.channels.delivery import PLATFORMS
+from reception.notifications.channels.http import TransportError
+from reception.notifications.channels.models import ChannelAccount, GroupRobot, Platform
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from approvals.loading import load_chains
-from reception.loading import LoadReport
+from reception.policy.loading import LoadReport
+from reception.policy.services import load_grades, load_role_ranks
 from reception.rulebooks import SCHEMES
-from reception.services import load_grades, load_role_ranks
 from visits.loading import load_reminder_rules, load_task_templates
 
 

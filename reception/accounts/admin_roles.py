@@ -55,7 +55,7 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(DjangoGroupAdmin):
-    """Roles are groups named by their codes (reception/roles.py): the name beside it."""
+    """Roles are groups named by their codes (reception/accounts/roles.py): the name beside it."""
 
     list_display = ("name", "role_name")
 

@@ -7,9 +7,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from ..models import Notification
+from ..validators import one_line
 from .channels import delivery as channel_delivery
-from .models import Notification
-from .validators import one_line
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from .models import Heartbeat, Job
+from ..models import Heartbeat, Job
 
 
 def record(job: Job, *, at: datetime | None = None) -> None:

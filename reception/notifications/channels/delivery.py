@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import StaffMembership
+from ...models import StaffMembership
 from . import tokens
 from .base import ChannelAdapter
 from .cards import make_card

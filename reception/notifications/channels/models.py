@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..roles import Role
+from ...accounts.roles import Role
 from .validators import validate_webhook_url
 
 

@@ -1,8 +1,8 @@
 """In-app notifications (the bell) and their emails, in each recipient's language.
 
-A notification keeps its title and body as messages (reception/messages.py), shown in the
-reader's language of the moment; its text columns hold them in the recipient's language at
-write time, for emails, search, the admin and rows written before messages were kept."""
+A notification keeps its title and body as messages (reception/notifications/messages.py), shown in
+the reader's language of the moment; its text columns hold them in the recipient's language at write
+time, for emails, search, the admin and rows written before messages were kept."""
 
 import logging
 import time
@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 
+from ..models import Notification, User
+from ..validators import one_line
 from .channels.delivery import queue as queue_channel_messages
 from .messages import Lines, Msg
-from .models import Notification, User
 from .tasks import send_channel_messages, send_notification_emails
-from .validators import one_line
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Default permissions per role (DEFAULT_PERMISSIONS: reception's own, and what each app above
 adds with grant_defaults from its AppConfig.ready()) are granted once
-(`reception.services.ensure_roles`, run on every migrate): when the group is created, and a
+(`reception.policy.services.ensure_roles`, run on every migrate): when the group is created, and a
 default a later release adds on the next migrate. Each grant is recorded (RoleDefaultGrant),
 so a permission an administrator removes from a group in the admin stays removed.
 """

@@ -33,11 +33,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from .channels.models import ChannelAccount, Platform
-from .loading import LoadReport
-from .models import Department, StaffMembership, User, phone_validator
+from ..models import Department, StaffMembership, User, phone_validator
+from ..notifications.channels.models import ChannelAccount, Platform
+from ..policy.loading import LoadReport
+from ..validators import single_line
 from .roles import Role
-from .validators import single_line
 
 # Column key -> header aliases (compared lower-case, without spaces).
 COLUMNS = {
@@ -104,7 +104,7 @@ class StaffFileError(ValueError):
     """The file as a whole cannot be read (not a row's problem)."""
 
 
-# Columns holding a person's id on a messaging platform (reception/channels).
+# Columns holding a person's id on a messaging platform (reception/notifications/channels).
 PLATFORM_COLUMNS = {
     "wecom_userid": Platform.WECOM,
     "dingtalk_userid": Platform.DINGTALK,

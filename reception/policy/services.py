@@ -3,8 +3,8 @@
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from .loading import LoadReport, load_m2m, load_row
-from .models import (
+from ..accounts.roles import DEFAULT_PERMISSIONS, Role
+from ..models import (
     GradingScheme,
     ReceptionExtra,
     ReceptionGrade,
@@ -13,8 +13,8 @@ from .models import (
     RoleDefaultGrant,
     RoleRank,
 )
-from .roles import DEFAULT_PERMISSIONS, Role
-from .rulebooks import EXTRAS, ROLE_RANKS, SCHEMES
+from ..rulebooks import EXTRAS, ROLE_RANKS, SCHEMES
+from .loading import LoadReport, load_m2m, load_row
 
 
 def _permission_code(perm: Permission) -> str:

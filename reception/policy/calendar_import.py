@@ -20,8 +20,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..models import CalendarDay, DayKind
 from .loading import LoadReport, upsert
-from .models import CalendarDay, DayKind
 
 OFF_WORDS = {"off", "holiday", "dayoff", "day-off", "休", "休息", "放假", "假"}
 WORK_WORDS = {"work", "working", "workday", "working-day", "班", "上班", "补班", "调休上班"}

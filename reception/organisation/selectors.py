@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import translation
 
-from .models import Client, Department, ReceptionGrade, StaffMembership, User
+from ..accounts.roles import APPLICANT_ROLES, Role, role_label
+from ..models import Client, Department, ReceptionGrade, StaffMembership, User
+from ..validators import name_key
 from .pinyin import full_pinyin, normalise
-from .roles import APPLICANT_ROLES, Role, role_label
-from .validators import name_key
 
 
 def editable_clients(user: User) -> QuerySet[Client]:

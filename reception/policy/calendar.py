@@ -17,7 +17,7 @@ import chinese_calendar
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from .models import CalendarDay
+from ..models import CalendarDay
 
 log = logging.getLogger(__name__)
 

@@ -18,11 +18,12 @@ from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from .models import Department, ReceptionPolicy, StaffMembership, User
+from ..models import Department, ReceptionPolicy, StaffMembership, User
 from .roles import role_group_ids, user_roles
 
 # The attributes the answers are kept in on the user object for the request: Django's
-# permission caches (ModelBackend), the roles (reception.roles) and the department question.
+# permission caches (ModelBackend), the roles (reception.accounts.roles) and the department
+# question.
 FACTS = (
     "_user_perm_cache",
     "_group_perm_cache",
