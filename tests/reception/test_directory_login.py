@@ -88,6 +88,7 @@ def directory(settings, monkeypatch):
         "axes.backends.AxesStandaloneBackend",
         "django_auth_ldap.backend.LDAPBackend",
         "django.contrib.auth.backends.ModelBackend",
+        "rules.permissions.ObjectPermissionBackend",
     ]
     settings.AUTH_LDAP_SERVER_URI = "ldap://dc.corp.example"
     settings.AUTH_LDAP_BIND_DN = "CN=svc,DC=corp,DC=example"
