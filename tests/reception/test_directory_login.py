@@ -133,4 +133,5 @@ def test_the_ldap_backend_is_used_only_when_a_server_is_configured():
         "axes.backends.AxesStandaloneBackend",
         "django_auth_ldap.backend.LDAPBackend",
         "django.contrib.auth.backends.ModelBackend",
+        "rules.permissions.ObjectPermissionBackend",
     ]
