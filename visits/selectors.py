@@ -367,12 +367,15 @@ def with_pickup(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     )
 
 
-def on_site_between(first_day, last_day, search: str = "") -> QuerySet[VisitRequest]:
+def on_site_between(
+    first_day, last_day, search: str = "", where: Q | None = None
+) -> QuerySet[VisitRequest]:
     """Approved, in-progress and completed visits on site some time between the two days,
     by arrival time, with presence and the pick-up counted in the query, the visitors in one
     more (arrivals() adds readiness). `search` keeps visits whose company or a visitor's name
-    has it."""
+    has it; `where` narrows them further (the desk's sites)."""
     visits = VisitRequest.objects.filter(
+        where or Q(),
         status__in=BOARD_STATUSES,
         arrival_at__lt=start_of(last_day + timedelta(days=1)),
         departure_at__gte=start_of(first_day),
@@ -395,22 +398,23 @@ def on_site_between(first_day, last_day, search: str = "") -> QuerySet[VisitRequ
     )
 
 
-def arrivals(first_day, last_day, search: str = "") -> list[VisitRequest]:
+def arrivals(first_day, last_day, search: str = "", where: Q | None = None) -> list[VisitRequest]:
     """The board's rows (on_site_between) with their readiness, counted over these rows."""
-    return attach_readiness(on_site_between(first_day, last_day, search))
+    return attach_readiness(on_site_between(first_day, last_day, search, where))
 
 
 # The board lists at most this many visitors still checked in (its badge then says "300+").
 STILL_ON_SITE_SHOWN = 300
 
 
-def still_on_site() -> QuerySet:
+def still_on_site(where: Q | None = None) -> QuerySet:
     """Visitors checked in and not checked out, whatever day they came: the front desk checks
-    them out at the end of the day, never silently. At most STILL_ON_SITE_SHOWN."""
+    them out at the end of the day, never silently. At most STILL_ON_SITE_SHOWN. `where`
+    narrows them (the desk's sites, through visit__site)."""
     # The ids first, through the partial index: PostgreSQL cannot tell that "checked in" and
     # "not checked out" go together, expects 48,000 rows on the big set and plans a parallel
     # hash join for what is usually a handful.
-    present = Visitor.objects.filter(ON_SITE)
+    present = Visitor.objects.filter(ON_SITE).filter(where or Q())
     return (
         Visitor.objects.filter(
             pk__in=present.order_by("visit_id").values("pk")[:STILL_ON_SITE_SHOWN]

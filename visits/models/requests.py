@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from reception.messages import from_json, render_stored
-from reception.models import Client, ClientContact, ReceptionGrade, phone_validator
+from reception.models import Client, ClientContact, ReceptionGrade, Site, phone_validator
 
 if TYPE_CHECKING:
     from .preparation import PrepTask
@@ -113,6 +113,7 @@ FILED_FIELDS = [
     "purpose_other",
     "reason",
     "proposed_grade",
+    "site",
     "arrival_at",
     "departure_at",
     "arrival_mode",
@@ -183,6 +184,12 @@ class VisitRequest(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    # The plant or office the guests come to: its desk, gate and rooms receive them. Set on
+    # filing (the applicant's home site, or the only one); the desk of another site never
+    # sees the visit.
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="visits"
     )
     arrival_at = models.DateTimeField(_("arrival"), null=True, blank=True)
     departure_at = models.DateTimeField(_("departure"), null=True, blank=True)

@@ -31,6 +31,7 @@ from ..selectors import (
 )
 from ..services import desk, walk_ins
 from ..services.lifecycle import VisitError
+from .site_choice import at_my_sites, desk_sites
 
 TABS = ("today", "tomorrow", "week")
 
@@ -120,7 +121,8 @@ class BoardView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         tab, first, last = self.period()
         search = self.request.GET.get("q", "").strip()[:100]
-        visits = list(arrivals(first, last, search))
+        sites = desk_sites(self.request)
+        visits = list(arrivals(first, last, search, sites.q()))
         for visit in visits:  # the day beside the time, where the time alone could mislead
             visit.shows_day = first != last or timezone.localdate(visit.arrival_at) != first
             visit.waiting = sum(1 for v in visit.visitors.all() if v.checked_in_at is None)
@@ -128,13 +130,14 @@ class BoardView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(
             tab=tab,
             search=search,
+            sites=sites,
             first=first,
             last=last,
             today=timezone.localdate(),
             previous_day=first - timedelta(days=1),
             next_day=first + timedelta(days=1),
             visits=visits,
-            on_site=list(still_on_site()),
+            on_site=list(still_on_site(sites.q("visit__site"))),
             on_site_shown=STILL_ON_SITE_SHOWN,
             at_the_gate=list(walk_ins.waiting_at_the_gate()),
             answer_minutes=ReceptionPolicy.get().walk_in_answer_minutes,
@@ -149,9 +152,10 @@ class BoardView(PermissionRequiredMixin, TemplateView):
 
 
 def desk_visit(request, pk, statuses=BOARD_STATUSES) -> VisitRequest:
+    """A visit at the desk, of one of the user's sites (another site's visit: 404)."""
     return get_object_or_404(
-        VisitRequest.objects.filter(status__in=statuses).select_related(
-            "client", "main_host", "receptionist", "final_grade", "proposed_grade"
+        VisitRequest.objects.filter(at_my_sites(request.user), status__in=statuses).select_related(
+            "client", "site", "main_host", "receptionist", "final_grade", "proposed_grade"
         ),
         pk=pk,
     )
