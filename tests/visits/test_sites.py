@@ -16,8 +16,9 @@ from tests.factories import ClientFactory, SiteFactory, file_visit, first_site, 
 from tests.visits.test_documents import text_of
 from tests.visits.test_filing_page import post_data
 from visits.documents import visitor_information_pdf
-from visits.models import VisitRequest
+from visits.models import EventKind, VisitRequest
 from visits.services.lifecycle import VisitError
+from visits.services.requests import update_visit_request
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +130,34 @@ def test_a_request_cannot_be_filed_for_a_closed_site(sites, four_tier, sales, st
     suzhou.save()
     with pytest.raises(VisitError, match="Suzhou plant no longer receives visitors"):
         file_visit(sales, four_tier["routine"], site=suzhou, submit=False)
+
+
+def test_moving_an_approved_visit_to_another_site_is_on_the_timeline(
+    sites, four_tier, sales, staff
+):
+    main, suzhou = sites
+    visit = approved_tomorrow(sales, four_tier["routine"], main)
+    update_visit_request(visit=visit, by=sales, data={"site": suzhou}, visitors=None)
+    change = visit.events.get(kind=EventKind.CHANGE)
+    assert change.changes == [
+        {
+            "field": "site",
+            "old": {"zh": "上海总部", "en": "Shanghai head office"},
+            "new": {"zh": "苏州工厂", "en": "Suzhou plant"},
+        }
+    ]
+
+
+def test_a_visit_stays_at_a_site_closed_since_but_none_moves_there(sites, four_tier, sales, staff):
+    main, suzhou = sites
+    visit = file_visit(sales, four_tier["routine"], site=suzhou, submit=False)
+    suzhou.is_active = False
+    suzhou.save()
+    update_visit_request(visit=visit, by=sales, data={"headcount": 2}, visitors=None)
+    other = file_visit(sales, four_tier["routine"], site=main, submit=False)
+    with pytest.raises(VisitError):
+        update_visit_request(visit=other, by=sales, data={"site": suzhou}, visitors=None)
+    assert VisitRequest.objects.get(pk=other.pk).site == main
 
 
 # ---- what the visit shows -----------------------------------------------------------------
