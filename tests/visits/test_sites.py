@@ -188,6 +188,17 @@ def test_the_visitor_information_sheet_names_the_site_and_its_address(
     assert "Suzhou plant" in text
 
 
+def test_the_visit_admin_lists_and_filters_by_site(sites, four_tier, sales, staff, client):
+    main, suzhou = sites
+    file_visit(sales, four_tier["routine"], site=suzhou, submit=False)
+    client.force_login(user_with(Role.ADMINISTRATOR, is_staff=True, is_superuser=True))
+    url = reverse("admin:visits_visitrequest_changelist")
+    page = client.get(url, {"site__id__exact": suzhou.pk}).content.decode()
+    assert "Suzhou plant" in page and "1 visit request" in page
+    page = client.get(url, {"site__id__exact": main.pk}).content.decode()
+    assert "0 visit requests" in page
+
+
 # ---- each site's desk ---------------------------------------------------------------------
 
 
