@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 NEW = reverse("visits:create")
 BOARD = reverse("visits:board")
+PREPARATION = reverse("visits:preparation")
 
 
 @pytest.fixture
@@ -279,6 +280,19 @@ def test_the_switcher_speaks_english(sites, two_arrivals, login):
     assert "All my sites" in page and "Suzhou plant" in page
 
 
+def test_each_site_s_receptionist_follows_the_preparation_of_its_own_visits(
+    sites, two_arrivals, login
+):
+    main, suzhou = sites
+    page = login(desk_user("rec_sh", main, role=Role.RECEPTIONIST)).get(PREPARATION)
+    assert "上海客户" in page.content.decode() and "苏州客户" not in page.content.decode()
+    browser = login(desk_user("rec_both", main, suzhou, role=Role.RECEPTIONIST))
+    page = browser.get(PREPARATION).content.decode()
+    assert "上海客户" in page and "苏州客户" in page and "我的全部厂区" in page
+    page = browser.get(PREPARATION, {"site": "suzhou"}).content.decode()
+    assert "苏州客户" in page and "上海客户" not in page
+
+
 def test_the_board_costs_the_same_queries_with_twice_the_arrivals(
     sites, four_tier, sales, staff, login, django_assert_num_queries
 ):
@@ -296,6 +310,6 @@ def test_the_board_costs_the_same_queries_with_twice_the_arrivals(
     assert page.count('data-visitor="') >= 3 * 3
 
 
-# The board of one site's front desk: the session and user, the sites (one), the arrivals,
-# their visitors, their readiness, those still on site, the walk-ins at the gate, the policy.
+# The board of one site's front desk, whatever the number of arrivals: what it cost before
+# sites, and one query for the user's sites (all sites, each marked whether it is theirs).
 BOARD_QUERIES = 10
