@@ -40,6 +40,12 @@ class Bilingual:
         return self.localized("name")
 
 
+def default_time_zone() -> str:
+    """The installation's time zone (settings.TIME_ZONE), read when a site is created: a
+    callable, so the migration does not freeze the value it had on the developer's machine."""
+    return settings.TIME_ZONE
+
+
 class SiteQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -64,7 +70,7 @@ class Site(Bilingual, models.Model):
     time_zone = models.CharField(
         _("time zone"),
         max_length=60,
-        default=settings.TIME_ZONE,
+        default=default_time_zone,
         validators=[validate_time_zone],
         help_text=_("An IANA time zone name, e.g. Asia/Shanghai."),
     )
