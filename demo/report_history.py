@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from reception.models import Client, Department, ReceptionGrade, User
+from reception.models import Client, Department, ReceptionGrade, Site, User
 from reception.policy.loading import LoadReport
 from visits.models import (
     PrepStatus,
@@ -49,7 +49,8 @@ def load_closed_visits_for_reports(report: LoadReport) -> None:
         return
     grades = list(ReceptionGrade.objects.current())
     clients = list(Client.objects.exclude(category="").order_by("pk"))
-    if not grades or not clients:
+    site = Site.objects.active().first()
+    if not grades or not clients or site is None:
         return
     users = {u.username: u for u in User.objects.filter(username__in=[*HOSTS, "sales", "sales2"])}
     departments = {d.code: d for d in Department.objects.filter(code__in=[t[0] for t in TASKS])}
@@ -63,6 +64,7 @@ def load_closed_visits_for_reports(report: LoadReport) -> None:
             reference=f"{DEMO_PREFIX}{i + 1:03d}",
             status=VisitStatus.CLOSED,
             applicant=users["sales" if i % 2 else "sales2"],
+            site=site,
             client=clients[i % len(clients)],
             purposes=[str(p) for p in PURPOSE_SETS[i % len(PURPOSE_SETS)]],
             reason="例行业务拜访",

@@ -36,6 +36,7 @@ from reception.models import (
     Department,
     Notification,
     ReceptionGrade,
+    Site,
     StaffMembership,
     User,
 )
@@ -496,6 +497,10 @@ class CompanySeeder:
             .prefetch_related("grades")
         ]
         self.rules = {r.kind: r for r in ReminderRule.objects.filter(active=True)}
+        # The company's first site (load_policy makes one); the three-site group is next.
+        self.site = Site.objects.active().first()
+        if self.site is None:
+            raise ValueError("No active site: run load_policy first.")
         self.group_by_id: dict[int | None, Group] = {g.pk: g for g in self.groups.values()}
 
     # ---- visits ----------------------------------------------------------------------------
@@ -587,6 +592,7 @@ class CompanySeeder:
                 reference=f"JD-{filed.year}-{pk:05d}" if reached_approval else None,
                 status=status,
                 applicant=applicant,
+                site=self.site,
                 client=client,
                 origin=rng.choice((Origin.INVITED, Origin.CUSTOMER_PROPOSED)),
                 purposes=rng.sample(

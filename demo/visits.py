@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import decide
-from reception.models import Client, ReceptionGrade, ReceptionPolicy, User
+from reception.models import Client, ReceptionGrade, ReceptionPolicy, Site, User
 from reception.policy.loading import LoadReport
 from visits.models import (
     ArrivalMode,
@@ -339,6 +339,7 @@ def load_closed_visits_with_spending(report: LoadReport, months: int = 6) -> Non
     grades = {g.code: g for g in ReceptionGrade.objects.current()}
     users = {u.username: u for u in User.objects.all()}
     receptionist, hr, head = users["receptionist"], users["hr"], users["marketing_head"]
+    site = Site.objects.active().first()
     n = 0
     for month in range(months, 0, -1):
         for half in (0, 1):
@@ -353,6 +354,7 @@ def load_closed_visits_with_spending(report: LoadReport, months: int = 6) -> Non
                 reference=f"JD-H{timezone.localdate().year}-{n:03d}",
                 status=VisitStatus.CLOSED,
                 applicant=users[HISTORY_APPLICANTS[n % len(HISTORY_APPLICANTS)]],
+                site=site,
                 client=client,
                 origin="invited",
                 guest_kind=GuestKind.COMMERCIAL,

@@ -27,6 +27,7 @@ from .models import (
     ReceptionPolicy,
     ReceptionStandard,
     RoleRank,
+    Site,
     StaffMembership,
     User,
 )
@@ -54,15 +55,18 @@ class UserAdmin(RoleChoicesMixin, DjangoUserAdmin):
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Jiedai"), {"fields": ("full_name", "phone")}),
+        (_("Sites"), {"fields": ("home_site", "sites")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("Jiedai"), {"fields": ("full_name", "phone", "email")}),
     )
     list_display = ("username", "full_name", "email", "is_active", "is_staff")
-    list_filter = ("is_active", "is_staff", ("groups", RoleFilter), "departments")
+    list_filter = ("is_active", "is_staff", ("groups", RoleFilter), "departments", "sites")
     search_fields = ("username", "full_name", "email", "phone")
     inlines = [MembershipInline, ChannelAccountInline]
+    autocomplete_fields = ["home_site"]
+    filter_horizontal = ("groups", "user_permissions", "sites")
     change_list_template = "admin/reception/user/change_list.html"
 
     def get_urls(self):
@@ -162,6 +166,21 @@ class DepartmentAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name", "name_en")
     autocomplete_fields = ["head", "parent"]
     inlines = [DepartmentMembershipInline]
+
+
+@admin.register(Site)
+class SiteAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "name_en", "address", "time_zone", "is_active", "ordering")
+    list_editable = ("ordering",)
+    list_filter = ("is_active",)
+    search_fields = ("code", "name", "name_en", "address", "address_en")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "name_en", "is_active", "ordering")}),
+        (
+            _("Address"),
+            {"fields": ("address", "address_en", "directions", "directions_en", "time_zone")},
+        ),
+    )
 
 
 @admin.register(StaffMembership)

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 from .accounts.roles import Role, role_label
 from .notifications.messages import render_stored
 from .organisation.pinyin import pinyin_key
-from .validators import name_key, name_stem, normalize_name, one_line
+from .validators import name_key, name_stem, normalize_name, one_line, validate_time_zone
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 \-]{5,18}[0-9]$",
@@ -42,6 +42,70 @@ class Bilingual:
         return self.localized("name")
 
 
+def default_time_zone() -> str:
+    """The installation's time zone (settings.TIME_ZONE), read when a site is created: a
+    callable, so the migration does not freeze the value it had on the developer's machine."""
+    return settings.TIME_ZONE
+
+
+class SiteQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Site(Bilingual, models.Model):
+    """A plant or office of the group, with its own reception desk, gate and rooms. People,
+    clients, approval chains and reports stay group-wide; a visit is for one site."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=200, blank=True)
+    directions = models.TextField(
+        _("directions"),
+        max_length=2000,
+        blank=True,
+        help_text=_("How visitors find the site and its reception: gate, parking, building."),
+    )
+    directions_en = models.TextField(_("directions (English)"), max_length=2000, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=60,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("An IANA time zone name, e.g. Asia/Shanghai."),
+    )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Only active sites are offered for new visit requests."),
+    )
+    ordering = models.PositiveSmallIntegerField(
+        _("order"), default=0, help_text=_("Sites are listed by this number, then by code.")
+    )
+
+    objects = SiteQuerySet.as_manager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["ordering", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def address_label(self) -> str:
+        return self.localized("address")
+
+    @property
+    def directions_label(self) -> str:
+        return self.localized("directions")
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
@@ -59,6 +123,25 @@ class User(AbstractUser):
     # (reception.organisation.selectors.search_staff); kept by save().
     search_key = models.CharField(
         _("pinyin search key"), max_length=255, blank=True, editable=False
+    )
+    home_site = models.ForeignKey(
+        Site,
+        verbose_name=_("home site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="home_staff",
+        help_text=_("Where this person usually works: their visit requests default to it."),
+    )
+    sites = models.ManyToManyField(
+        Site,
+        verbose_name=_("works at"),
+        blank=True,
+        related_name="staff",
+        help_text=_(
+            "The sites whose desk this person works at (receptionists, front desk, gate). "
+            "None: every site."
+        ),
     )
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # the stubs lack it

@@ -21,6 +21,7 @@ import contextlib
 import functools
 import re
 import unicodedata
+import zoneinfo
 from datetime import date, datetime
 
 from django import forms
@@ -345,3 +346,18 @@ def one_line(text: str) -> str:
     """The text on one line, for an email subject or a notification title: a line break in
     an email header makes the mail library refuse the whole message."""
     return " ".join("".join(ch for ch in str(text) if ch not in INVISIBLE).split())
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name zoneinfo knows, e.g. Asia/Shanghai."""
+    if value not in _time_zones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name such as Asia/Shanghai."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())

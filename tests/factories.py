@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from reception.accounts.roles import Role
-from reception.models import Client, ClientCategory, ClientContact, Department, User
+from reception.models import Client, ClientCategory, ClientContact, Department, Site, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -26,6 +26,28 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def user_with(*roles: Role, **kwargs) -> User:
     return UserFactory(roles=roles, **kwargs)
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"site{n}")
+    name = factory.Sequence(lambda n: f"第{n}工厂")
+    name_en = factory.Sequence(lambda n: f"Plant {n}")
+    address = factory.Sequence(lambda n: f"苏州工业园区星湖街{n}号")
+    address_en = factory.Sequence(lambda n: f"{n} Xinghu Street, Suzhou Industrial Park")
+
+
+def first_site() -> Site:
+    """The company's first active site: load_policy's default one, made here when a test
+    has loaded no policy."""
+    from reception.policy.loading import LoadReport
+    from reception.policy.services import load_sites
+
+    load_sites(report=LoadReport())
+    return Site.objects.active().first() or SiteFactory()
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):

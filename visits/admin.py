@@ -229,6 +229,7 @@ class VisitRequestAdmin(admin.ModelAdmin):
     list_display = (
         "reference",
         "client",
+        "site",
         "status",
         "proposed_grade",
         "final_grade",
@@ -236,7 +237,7 @@ class VisitRequestAdmin(admin.ModelAdmin):
         "applicant",
         "late",
     )
-    list_filter = ("status", "late", "final_grade", "origin", "client__category")
+    list_filter = ("status", "site", "late", "final_grade", "origin", "client__category")
     search_fields = (
         "reference",
         "client__name",
@@ -245,7 +246,7 @@ class VisitRequestAdmin(admin.ModelAdmin):
         "visitors__name",
     )
     date_hierarchy = "arrival_at"
-    list_select_related = ("client", "proposed_grade", "final_grade", "applicant")
+    list_select_related = ("client", "site", "proposed_grade", "final_grade", "applicant")
     inlines = [VisitorInline, ItineraryInline]
 
     has_add_permission = no_add

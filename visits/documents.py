@@ -123,6 +123,7 @@ def load_visit(pk: int) -> VisitRequest:
     return (
         VisitRequest.objects.select_related(  # type: ignore[type-var]  # Prefetch of mixed models
             "client",
+            "site",
             "applicant",
             "main_host",
             "receptionist",

@@ -371,14 +371,18 @@ BOARD_PAGE_SIZE = 20
 LISTED_VISITORS = 8
 
 
-def on_site_between(first_day, last_day, search: str = "") -> QuerySet[VisitRequest]:
+def on_site_between(
+    first_day, last_day, search: str = "", where: Q | None = None
+) -> QuerySet[VisitRequest]:
     """Approved, in-progress and completed visits on site some time between the two days,
     by arrival time, with presence and the pick-up counted in the query (arrivals() pages
     them and adds readiness and the names). A visit that came before the first day and has
     left (completed) is history, not the desk's business that day. `search` keeps visits
-    whose company or a visitor's name has it."""
+    whose company or a visitor's name has it; `where` narrows them further (the desk's
+    sites)."""
     first = start_of(first_day)
     visits = VisitRequest.objects.filter(
+        where or Q(),
         Q(arrival_at__gte=first) | ~Q(status=VisitStatus.COMPLETED),
         status__in=BOARD_STATUSES,
         arrival_at__lt=start_of(last_day + timedelta(days=1)),
@@ -394,11 +398,11 @@ def on_site_between(first_day, last_day, search: str = "") -> QuerySet[VisitRequ
     return visits.order_by("arrival_at", "pk")
 
 
-def arrivals(first_day, last_day, search: str = "", page=None) -> Page:
+def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None = None) -> Page:
     """A page of the board's rows (on_site_between), counted in one query over the period's
     visits alone; the page's rows with presence, pick-up and readiness, and the names of the
     visitors of each visit of at most LISTED_VISITORS (`listed`; a larger one is `grouped`)."""
-    visits = on_site_between(first_day, last_day, search)
+    visits = on_site_between(first_day, last_day, search, where)
     paginator = Paginator(
         with_pickup(with_presence(visits))
         .annotate(
@@ -435,16 +439,17 @@ ON_SITE_PAGE_SIZE = 10
 ON_SITE_GROUPS = 300
 
 
-def still_on_site(page=None) -> tuple[Page, int, bool]:
+def still_on_site(page=None, where: Q | None = None) -> tuple[Page, int, bool]:
     """Visits with visitors checked in and not checked out, whatever day they came, those due
     to leave first, a page at a time: the front desk checks them out at the end of the day,
     never silently. Each visit has `present` (how many are still in) and, up to
     LISTED_VISITORS, their names (attach_listed). Also how many people that is in all, and
-    whether there were more than ON_SITE_GROUPS groups (then only that many are paged)."""
+    whether there were more than ON_SITE_GROUPS groups (then only that many are paged).
+    `where` narrows the visitors (the desk's sites, through visit__site)."""
     # The groups and their counts first, through the partial index alone: PostgreSQL cannot
     # tell that "checked in" and "not checked out" go together, expects thousands of rows and,
     # joined to the visits, scans every visit in history for a handful.
-    present = Visitor.objects.filter(ON_SITE)
+    present = Visitor.objects.filter(ON_SITE).filter(where or Q())
     groups = dict(
         present.order_by("visit_id")
         .values("visit_id")

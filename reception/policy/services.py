@@ -1,7 +1,10 @@
 """Write operations on organisation and policy data."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from ..accounts.roles import DEFAULT_PERMISSIONS, Role
 from ..models import (
@@ -12,6 +15,7 @@ from ..models import (
     ReceptionStandard,
     RoleDefaultGrant,
     RoleRank,
+    Site,
 )
 from ..rulebooks import EXTRAS, ROLE_RANKS, SCHEMES
 from .loading import LoadReport, load_m2m, load_row
@@ -93,3 +97,22 @@ def load_grades(*, scheme_code: str, report: LoadReport, use: bool = False) -> G
         else:
             report.keep(policy, f"scheme in use: {policy.scheme}; --use switches to {scheme}")
     return scheme
+
+
+# The one site of a company that has not described its sites: named after the company.
+DEFAULT_SITE_CODE = "main"
+
+
+@transaction.atomic
+def load_sites(*, report: LoadReport) -> None:
+    """A company without sites gets one, named after the policy's company name, so a one-site
+    company works as before. Sites that exist are left as they are (none is created then)."""
+    if Site.objects.exists():
+        return
+    policy = ReceptionPolicy.get()
+    with translation.override(settings.LANGUAGE_CODE):
+        name = policy.company_name or str(_("Head office"))
+    with translation.override("en"):
+        name_en = policy.company_name_en or str(_("Head office"))
+    site = Site.objects.create(code=DEFAULT_SITE_CODE, name=name, name_en=name_en)
+    report.record("created", site)

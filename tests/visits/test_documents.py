@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from approvals.models import StepState
 from approvals.services import decide
 from reception.models import ReceptionPolicy
-from tests.factories import VISITORS, DepartmentFactory, file_visit
+from tests.factories import VISITORS, DepartmentFactory, file_visit, first_site
 from visits import documents
 from visits.documents import (
     application_form_pdf,
@@ -122,7 +122,7 @@ def test_an_unknown_language_falls_back_to_the_default(approved_visit, settings)
 
 @BOTH
 def test_an_empty_draft_still_prints(render, sales):
-    draft = VisitRequest.objects.create(applicant=sales)
+    draft = VisitRequest.objects.create(applicant=sales, site=first_site())
     text = text_of(render(visit=draft, language="en"))
     assert str(sales) in text
 

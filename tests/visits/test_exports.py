@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from reception.accounts.roles import Role
-from tests.factories import ClientFactory, user_with
+from tests.factories import ClientFactory, first_site, user_with
 from visits.models import Visitor, VisitRequest, VisitStatus
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,7 @@ def logged_visit(four_tier):
     host = user_with(Role.DEPUTY_GM, username="log_host", full_name="杨军")
     visit = VisitRequest.objects.create(
         applicant=applicant,
+        site=first_site(),
         main_host=host,
         client=ClientFactory(name="远航汽车零部件集团"),
         proposed_grade=four_tier["guest"],
@@ -121,6 +122,7 @@ def test_the_visit_list_export_follows_the_filter_and_the_readers_scope(client, 
     ]:
         VisitRequest.objects.create(
             applicant=applicant,
+            site=first_site(),
             proposed_grade=four_tier["routine"],
             status=status,
             reference=ref,
@@ -186,6 +188,7 @@ def thirty_visits(four_tier):
     for n in range(30):
         VisitRequest.objects.create(
             applicant=sales,
+            site=first_site(),
             client=ClientFactory(name=f"客户{n:02}"),
             proposed_grade=four_tier["routine"],
             status=VisitStatus.CLOSED if n % 3 else VisitStatus.APPROVED,

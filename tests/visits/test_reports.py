@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from reception.accounts.roles import Role
 from reception.models import ClientCategory
-from tests.factories import ClientFactory, DepartmentFactory, user_with
+from tests.factories import ClientFactory, DepartmentFactory, first_site, user_with
 from visits.models import PrepStatus, PrepTask, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from visits.models.spending import ExpenseLine
 from visits.reports import (
@@ -51,6 +51,7 @@ def make_visit(applicant, grade, day, **fields):
     fields.setdefault("status", VisitStatus.CLOSED)
     return VisitRequest.objects.create(
         applicant=applicant,
+        site=first_site(),
         proposed_grade=grade,
         final_grade=fields.pop("final_grade", grade),
         arrival_at=at(day),
@@ -307,6 +308,7 @@ def _bulk_visits(applicant, grades, clients, n):
     VisitRequest.objects.bulk_create(
         VisitRequest(
             applicant=applicant,
+            site=first_site(),
             client=clients[i % len(clients)],
             proposed_grade=grades[i % len(grades)],
             final_grade=grades[i % len(grades)],

@@ -1,14 +1,24 @@
 """The filing form: the request, its visitors; the reason and staff forms of the visit page."""
 
+from typing import cast
+
 from django import forms
 from django.core.validators import RegexValidator
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from reception.accounts.roles import Role
-from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
+from reception.models import (
+    Client,
+    ClientContact,
+    ReceptionGrade,
+    Site,
+    User,
+    phone_validator,
+)
 from reception.organisation.selectors import users_with_role
 from reception.validators import TextRulesMixin, parse_id, parse_ids
 
@@ -133,6 +143,7 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
             }
         )
         self.fields["proposed_grade"].queryset = ReceptionGrade.objects.current()
+        self._offer_sites()
         self.fields["proposed_grade"].label = _("Proposed grade")
         for name in ("arrival_at", "departure_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -151,6 +162,24 @@ class VisitRequestForm(TextRulesMixin, forms.ModelForm):
             self.fields["proposed_grade"].help_text = _(
                 "Changing the grade sends the request back through approval."
             )
+
+    def _offer_sites(self) -> None:
+        """The active sites (and the request's own, if closed since), offered only when there
+        is a choice; a one-site company never sees the field and the service sets it."""
+        current = self.instance.site_id
+        sites = list(Site.objects.filter(models.Q(is_active=True) | models.Q(pk=current)))
+        if len(sites) < 2:
+            del self.fields["site"]
+            return
+        field = cast(forms.ModelChoiceField, self.fields["site"])
+        field.queryset = Site.objects.filter(pk__in=[s.pk for s in sites])
+        field.help_text = _("The plant or office the guests come to: its reception receives them.")
+        field.empty_label = None
+        if current is None and self.instance.applicant_id is not None:
+            default = services.default_site(self.instance.applicant)
+            self.initial.setdefault("site", None)
+            if self.initial["site"] is None and default is not None:
+                self.initial["site"] = default.pk
 
     @property
     def selected_contacts(self) -> set[int]:

@@ -11,7 +11,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from reception.models import Client, ClientContact, ReceptionGrade, User, phone_validator
+from reception.models import Client, ClientContact, ReceptionGrade, Site, User, phone_validator
 from reception.notifications.messages import from_json, render_stored
 
 if TYPE_CHECKING:
@@ -145,6 +145,7 @@ FILED_FIELDS = [
     "purpose_other",
     "reason",
     "proposed_grade",
+    "site",
     "arrival_at",
     "departure_at",
     "arrival_mode",
@@ -215,6 +216,12 @@ class VisitRequest(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    # The plant or office the guests come to: its desk, gate and rooms receive them. Set on
+    # filing (the applicant's home site, or the only one); the desk of another site never
+    # sees the visit.
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="visits"
     )
     arrival_at = models.DateTimeField(_("arrival"), null=True, blank=True)
     departure_at = models.DateTimeField(_("departure"), null=True, blank=True)

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext_lazy
 
 from approvals import services as approvals
 from reception.accounts.roles import APPLICANT_ROLES, has_role
-from reception.models import ReceptionPolicy, User
+from reception.models import ReceptionPolicy, Site, User
 from reception.notifications.messages import Msg
 
 from .. import permissions
@@ -100,8 +100,32 @@ def submission_problems(visit: VisitRequest, *, visitor_count: int) -> "dict[str
 
 def _apply(visit: VisitRequest, data: dict) -> None:
     for field in FILED_FIELDS:
-        if field in data:
+        if field in data and not (field == "site" and data[field] is None):
             setattr(visit, field, data[field])
+
+
+def default_site(applicant: User) -> Site | None:
+    """Where a new request is for when the form does not say: the applicant's home site, else
+    the first active site (a one-site company's only one)."""
+    home = applicant.home_site
+    if home is not None and home.is_active:
+        return home
+    return Site.objects.active().first()
+
+
+def _settle_site(visit: VisitRequest, *, was: int | None) -> None:
+    """A new request without a site takes the default one; a request filed for, or moved to,
+    a site must name an active one (a request already at a site closed since may stay)."""
+    if visit.site_id is None:
+        site = default_site(visit.applicant)
+        if site is None:
+            raise VisitError(_("The company has no active site: an administrator adds one."))
+        visit.site = site
+    if visit.site_id != was and not visit.site.is_active:
+        raise VisitError(
+            _("%(site)s no longer receives visitors: choose another site.")
+            % {"site": visit.site.label}
+        )
 
 
 def _sync_related(visit: VisitRequest, data: dict, visitors: list[dict] | None) -> None:
@@ -200,6 +224,7 @@ def _file(*, applicant, data, visitors, submit, token) -> VisitRequest:
     with transaction.atomic():
         visit = VisitRequest(applicant=applicant, submission_token=token)
         _apply(visit, data)
+        _settle_site(visit, was=None)
         visit.save()
         assign_reference(visit)
         _sync_related(visit, data, visitors)
@@ -227,7 +252,9 @@ def update_visit_request(
         permissions.require(by, "visits.edit_visit", visit, ONLY_THE_APPLICANT)
         before = changes.snapshot(visit)
         old_grade, old_host = visit.proposed_grade_id, visit.main_host_id
+        old_site = visit.site_id
         _apply(visit, data)
+        _settle_site(visit, was=old_site)
         if visit.status == VisitStatus.IN_PROGRESS and visit.proposed_grade_id != old_grade:
             raise VisitError(_("The grade cannot change while the guests are on site."))
         if visit.status == VisitStatus.IN_PROGRESS and visit.main_host_id != old_host:

@@ -30,7 +30,7 @@ from ..models import (
 from .approval import start_approval
 from .lifecycle import VisitError, transition
 from .notifications import Kind
-from .requests import assign_reference
+from .requests import assign_reference, default_site
 
 
 def walk_in_contact() -> User | None:
@@ -263,8 +263,13 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
             )
         now = timezone.now().replace(second=0, microsecond=0)
         late_reason = Msg(_("Unannounced visitor at the gate.")).to_json()
+        # The gate's site: where the person who recorded them works (per-site gates: next).
+        site = default_site(walk_in.recorded_by)
+        if site is None:
+            raise VisitError(_("The company has no active site: an administrator adds one."))
         visit = VisitRequest.objects.create(
             applicant=host,
+            site=site,
             client=client,
             origin=Origin.WALK_IN,
             purposes=[Purpose.OTHER],

@@ -37,6 +37,7 @@ from ..selectors import (
 from ..services import desk, walk_ins
 from ..services.lifecycle import VisitError
 from .access import RuleRequiredMixin
+from .site_choice import at_my_sites, desk_sites
 
 TABS = ("today", "tomorrow", "week")
 # The gate panel names this many walk-ins, longest waiting first; the walk-in list has them all.
@@ -130,17 +131,21 @@ class BoardView(PermissionRequiredMixin, TemplateView):
         search = self.request.GET.get("q", "").strip()[:100]
         # Bounded by what it shows, whatever the day's volume: a page of visits (a large group
         # as one row), a page of the groups still checked in, the first of those at the gate.
-        board = arrivals(first, last, search, page=self.request.GET.get("page"))
+        sites = desk_sites(self.request)
+        board = arrivals(first, last, search, page=self.request.GET.get("page"), where=sites.q())
         for visit in board.object_list:  # the day beside the time, where the time alone misleads
             visit.shows_day = first != last or timezone.localdate(visit.arrival_at) != first
         # The wall display shows arrivals only.
         on_site, on_site_people, on_site_capped = (
-            (None, 0, False) if self.big else still_on_site(self.request.GET.get("on_site_page"))
+            (None, 0, False)
+            if self.big
+            else still_on_site(self.request.GET.get("on_site_page"), where=sites.q("visit__site"))
         )
         gate = list(walk_ins.waiting_at_the_gate()[: GATE_SHOWN + 1])
         return super().get_context_data(
             tab=tab,
             search=search,
+            sites=sites,
             first=first,
             last=last,
             today=timezone.localdate(),
@@ -172,9 +177,10 @@ class BoardView(PermissionRequiredMixin, TemplateView):
 
 
 def desk_visit(request, pk, statuses=BOARD_STATUSES) -> VisitRequest:
+    """A visit at the desk, of one of the user's sites (another site's visit: 404)."""
     return get_object_or_404(
-        VisitRequest.objects.filter(status__in=statuses).select_related(
-            "client", "main_host", "receptionist", "final_grade", "proposed_grade"
+        VisitRequest.objects.filter(at_my_sites(request.user), status__in=statuses).select_related(
+            "client", "site", "main_host", "receptionist", "final_grade", "proposed_grade"
         ),
         pk=pk,
     )

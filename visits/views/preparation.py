@@ -38,6 +38,7 @@ from ..selectors import (
 )
 from ..services import preparation
 from ..services.lifecycle import VisitError
+from .site_choice import desk_sites
 
 
 def headed_departments(user) -> set[int]:
@@ -270,12 +271,14 @@ class PreparationView(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         # Readiness is counted for every visit of the horizon (one aggregate over their own
         # tasks) to sort the riskiest first; only a page of them is rendered.
-        visits = upcoming_preparation(self.request.user)
+        sites = desk_sites(self.request)
+        visits = upcoming_preparation(self.request.user, sites.q())
         page = Paginator(visits, self.paginate_by).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             visits=page.object_list,
             page_obj=page,
             today=timezone.localdate(),
             horizon_days=HORIZON_DAYS,
+            sites=sites,
             **kwargs,
         )

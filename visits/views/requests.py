@@ -132,7 +132,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
 
     def get_queryset(self):
         return with_list_facts(visible_visits(self.request.user)).select_related(
-            "receptionist", "sales_lead", "project_engineer"
+            "site", "receptionist", "sales_lead", "project_engineer"
         )
 
     def get_context_data(self, **kwargs):

@@ -3,14 +3,15 @@ from django.db import transaction
 
 from approvals.loading import load_chains
 from reception.policy.loading import LoadReport
-from reception.policy.services import load_grades, load_role_ranks
+from reception.policy.services import load_grades, load_role_ranks, load_sites
 from reception.rulebooks import SCHEMES
 from visits.loading import load_reminder_rules, load_task_templates
 
 
 class Command(BaseCommand):
     help = (
-        "Load a rulebook's reception policy (grades, standards, role ranks, approval chains "
+        "Load a rulebook's reception policy (grades, standards, role ranks, the first site, "
+        "approval chains "
         "and their escalation, preparation tasks, reminders): create what is missing and keep "
         "what the company edited. Safe to run again. --reset shows how to bring existing rows "
         "back to the rulebook; --reset --yes does it."
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             load_grades(scheme_code=scheme, report=report, use=use)
             load_role_ranks(report=report)
+            load_sites(report=report)
             load_chains(scheme_code=scheme, report=report)
             load_task_templates(scheme_code=scheme, report=report)
             load_reminder_rules(report=report)
