@@ -312,12 +312,13 @@ def attach_readiness(visits) -> list[VisitRequest]:
     return visits
 
 
-def upcoming_preparation(user) -> list[VisitRequest]:
+def upcoming_preparation(user, where: Q | None = None) -> list[VisitRequest]:
     """Approved visits arriving from today to HORIZON_DAYS ahead, riskiest first: least ready,
-    then soonest."""
+    then soonest. `where` narrows them (the receptionist's sites)."""
     today = timezone.localdate()
     visits = attach_readiness(
         with_list_facts(visible_visits(user)).filter(
+            where or Q(),
             status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS],
             arrival_at__gte=start_of(today),
             arrival_at__lt=start_of(today + timedelta(days=HORIZON_DAYS + 1)),
