@@ -55,6 +55,9 @@ NOT_FUZZED = {
     "visits:task": "as above, by the task in its path (?visit= is fuzzed on the task pages)",
     "visits:undo_check": "posted by the board's undo bar for an event of the last minute; its "
     "one input is the event in its path (tests/visits/test_desk_undo.py)",
+    "visits:export_job": "an export job's page, by the job in its path, its owner's only; the "
+    "demo has no job (tests/visits/test_export_jobs.py)",
+    "visits:export_download": "as above, the job's file",
 }
 ALWAYS_TRIED = {"page", "next", "q"}
 READS_GET = re.compile(r"""GET\.get(?:list)?\(\s*(?:f)?["']([\w-]+)["']""")
