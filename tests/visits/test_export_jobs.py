@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from reception.accounts.roles import Role
 from reception.errors import RuleError
 from reception.models import Notification
-from tests.factories import ClientFactory, user_with
+from tests.factories import ClientFactory, first_site, user_with
 from visits import exports as export_files
 from visits.models import ExportJob, ExportKind, ExportStatus, Visitor, VisitRequest, VisitStatus
 from visits.services import exports as jobs
@@ -45,6 +45,7 @@ def visitors(four_tier):
     """Five visitors checked in during March 2026 (one with a formula-looking name)."""
     host = user_with(Role.DEPUTY_GM, username="exp_host", full_name="杨军")
     visit = VisitRequest.objects.create(
+        site=first_site(),
         applicant=user_with(Role.SALES, username="exp_sales"),
         main_host=host,
         client=ClientFactory(name="远航汽车零部件集团"),
@@ -132,6 +133,7 @@ def test_the_visit_list_job_keeps_the_pages_filters_and_not_its_page_or_download
     client, sales, four_tier, django_capture_on_commit_callbacks
 ):
     VisitRequest.objects.create(
+        site=first_site(),
         applicant=sales,
         proposed_grade=four_tier["routine"],
         status=VisitStatus.CLOSED,
@@ -205,6 +207,7 @@ def test_the_job_writes_the_visit_list_as_the_page_filters_it(
         (other_sales, VisitStatus.CLOSED, "JD-B-1"),
     ]:
         VisitRequest.objects.create(
+            site=first_site(),
             applicant=applicant,
             proposed_grade=four_tier["routine"],
             status=status,
