@@ -17,6 +17,7 @@ SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 # The pages' HTML is measured, not their static files: no collectstatic needed.
 STORAGES = {
+    **STORAGES,  # noqa: F405  (the private exports storage among them)
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
