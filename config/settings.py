@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request runs in one chunk of CPython's frame stack (config/stack.py).
+    "config.stack.StackHeadroomMiddleware",
     # Running in production: /health/ answers first, before host validation and the HTTPS
     # redirect (load balancers probe each instance by its address); then every request gets
     # its X-Request-ID. See config/health.py and config/observability.py.
