@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rules",
+    "ninja",  # the REST API (visits/api): its docs page's vendored Swagger UI
     "simple_history",  # change history of the policy models, shown in the admin
     "csp",
     # django-axes, named in the reader's language in the admin
