@@ -40,7 +40,7 @@ def upsert_client(*, by: User, external_id: str, data: dict[str, Any]) -> tuple[
         elif not editable_clients(by).filter(pk=client.pk).exists():
             raise PermissionDenied
         created = client.pk is None
-        current = model_to_dict(client, fields=ClientForm.Meta.fields) if not created else {}
+        current = model_to_dict(client, fields=ClientForm.Meta.fields)  # new: the defaults
         form = ClientForm(_form_data(current, data), instance=client, user=by)
         if not form.is_valid():
             raise InvalidData(form)
@@ -63,7 +63,7 @@ def upsert_staff(*, by: User, employee_number: str, data: dict[str, Any]) -> tup
             raise PermissionDenied
         created = user is None
         user = user or User(employee_number=employee_number)
-        current = model_to_dict(user, fields=StaffForm.Meta.fields) if not created else {}
+        current = model_to_dict(user, fields=StaffForm.Meta.fields)
         form = StaffForm(_form_data(current, data), instance=user)
         if not form.is_valid():
             raise InvalidData(form)

@@ -58,18 +58,39 @@ class VisitorIn(Schema):
 
 
 class VisitIn(Schema):
-    """The filing form's fields (docs/api.md lists them); ids for the choices."""
-
-    model_config = ConfigDict(extra="allow")
+    """The filing form's fields (FILED_FIELDS), ids for the choices; left out: empty."""
 
     client: int | None = None
+    contacts: list[int] = []
+    origin: str | None = None
+    guest_kind: str | None = None
     purposes: list[str] = []
+    purpose_other: str = ""
     reason: str = ""
-    site: int | None = None
     proposed_grade: int | None = None
-    arrival_at: str | None = Field(None, description="YYYY-MM-DD HH:MM, local time of the site")
+    site: int | None = None
+    arrival_at: str | None = Field(None, description="YYYY-MM-DD HH:MM, local time")
     departure_at: str | None = Field(None, description="YYYY-MM-DD HH:MM")
+    arrival_mode: str | None = None
+    arrival_point: str = ""
+    departure_point: str = ""
     headcount: int | None = None
+    services: list[str] = []
+    banner_text: str = ""
+    service_other: str = ""
+    meals: int | None = None
+    meal_staff: int | None = None
+    rooms: int | None = None
+    nights: int | None = None
+    wine_bottles: int | None = None
+    cigarette_packs: int | None = None
+    main_host: int | None = None
+    accompanying_staff: list[int] = []
+    sales_lead: int | None = None
+    project_engineer: int | None = None
+    meeting_room: str = ""
+    notes: str = ""
+    late_reason: str = ""
     visitors: list[VisitorIn] = []
     submit: bool = Field(False, description="Submit for approval at once (else a draft).")
     submission_token: str | None = Field(

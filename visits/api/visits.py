@@ -15,6 +15,7 @@ from ..forms.requests import VisitorFormSet, VisitRequestForm
 from ..models import VisitRequest
 from ..selectors import visible_visits, with_list_facts
 from ..services import requests as services
+from ..services.lifecycle import VisitError
 from .common import FILE_REQUESTS, READ_VISITS, BadInput, as_form_data, form_errors, require
 from .schemas import Error, Person, VisitIn, VisitorOut, VisitOut, VisitPage
 
@@ -144,4 +145,6 @@ def file_visit(request: HttpRequest, payload: VisitIn):
             )
     except services.AlreadyFiled as error:
         return 200, visit_out(scoped_visits(user).get(pk=error.visit.pk))
+    except VisitError as error:  # the service's last word; nothing was saved
+        raise BadInput({"__all__": [str(error.message)]}, str(error.message)) from None
     return 201, visit_out(scoped_visits(user).get(pk=visit.pk))
