@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -49,6 +50,10 @@ api.add_router("", desk.router)
 api.add_router("", tasks.router)
 api.add_router("", organisation.router)
 # Issue 27's passes: api.add_router("", passes.router) here.
+
+
+def root(request):
+    return redirect("api-v1:openapi-view")
 
 
 def _error(status: int, detail, errors=None) -> JsonResponse:
@@ -99,8 +104,8 @@ def urls():
     """The API's URL patterns for config/urls.py: tokens, not logins, so Django's
     LoginRequiredMiddleware lets them through (an anonymous call answers 401 here)."""
     patterns, app_name, namespace = api.urls
-    # django-ninja's root page only sends to the docs: left out, /api/v1/ is a 404.
-    patterns = [p for p in patterns if p.name != "api-root"]
     for pattern in patterns:
+        if pattern.name == "api-root":  # /api/v1/ sends to the docs page, like it a page
+            pattern.callback = token_or_login(root)
         pattern.callback.login_required = False  # what @login_not_required sets
     return patterns, app_name, namespace
