@@ -43,6 +43,7 @@ from .policy.calendar import (
 )
 from .policy.calendar_import import CalendarImportError, import_calendar, parse_calendar
 from .validators import EARLIEST, LATEST, in_date_window
+from .webhooks import admin as webhook_admin  # noqa: F401 (registers the webhooks)
 
 
 class MembershipInline(admin.TabularInline):

@@ -930,3 +930,4 @@ from .notifications.channels.models import (  # noqa: E402, F401
     Platform,
     RouteTarget,
 )
+from .webhooks.models import WebhookDelivery, WebhookSubscription  # noqa: E402, F401
