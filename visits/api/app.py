@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from reception.api_tokens import services as tokens
 
@@ -35,7 +36,12 @@ def token_or_login(view):
     return wrapped
 
 
+class Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # names as they are written: 陈国华
+
+
 api = NinjaAPI(
+    renderer=Renderer(),
     title="Jiedai API",
     version=VERSION,
     description="Visits, the desk, preparation tasks, clients and staff (docs/api.md).",
@@ -57,7 +63,8 @@ def root(request):
 
 
 def _error(status: int, detail, errors=None) -> JsonResponse:
-    return JsonResponse({"detail": str(detail), "errors": errors or {}}, status=status)
+    body = {"detail": str(detail), "errors": errors or {}}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 @api.exception_handler(BadInput)

@@ -31,7 +31,8 @@ def _check(request: HttpRequest, visit_id: int, payload: CheckIn, *, rule: str, 
         people = action(visit=visit, by=user, visitor_ids=payload.visitor_ids or None)
     except VisitError as error:
         raise HttpError(409, str(error.message)) from None
-    return CheckedOut(visitors=people)
+    done = visit.visitors.filter(pk__in=[p.pk for p in people]).order_by("pk")
+    return CheckedOut(visitors=list(done))  # type: ignore[arg-type]
 
 
 @router.post(
