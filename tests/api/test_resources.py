@@ -197,3 +197,21 @@ def test_staff_are_upserted_and_deactivated_by_employee_number(api, token_for, d
 def test_staff_upsert_needs_the_user_permission(sales, api, token_for):
     caller = api(token_for(sales, "staff"))
     assert caller.put("/staff/E1", {"username": "x", "full_name": "x"}).status_code == 403
+
+
+def test_the_task_list_costs_the_same_queries_for_more_tasks(
+    four_tier, sales, staff, api, token_for, django_assert_num_queries
+):
+    from reception.models import Department
+
+    member = user_with(Role.DEPARTMENT_MEMBER, username="member")
+    Department.objects.get(code="office").memberships.create(user=member)
+    caller = api(token_for(member, "tasks"))
+    approve_fully(file_visit(sales, four_tier["routine"], late_reason="急", **arriving(5)))
+    caller.get("/tasks")
+    with django_assert_num_queries(2):  # the token, the tasks (access: kept in the cache)
+        few = len(caller.get("/tasks").json())
+    assert few
+    approve_fully(file_visit(sales, four_tier["business"], late_reason="急", **arriving(6)))
+    with django_assert_num_queries(2):
+        assert len(caller.get("/tasks").json()) > few
