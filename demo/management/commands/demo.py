@@ -90,3 +90,8 @@ class Command(BaseCommand):
         screen = reverse("visits:welcome", args=[display.token])
         self.stdout.write(f"Lobby welcome screen: {site}{screen}")
         self.stdout.write(f"Admin (as admin):     {site}{reverse('admin:index')}")
+        self.stdout.write(f"API docs (logged in): {site}{reverse('api-v1:openapi-view')}")
+        self.stdout.write(
+            "API token (docs/api.md): python manage.py api_token receptionist --name demo "
+            "--scope read_visits --scope desk --scope walk_ins   (prints it once, last line)"
+        )
