@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from reception.accounts import access
 from reception.api_tokens import services as tokens
 from reception.api_tokens.models import ApiToken
 from reception.api_tokens.scopes import Scope, register_scopes
@@ -58,6 +59,8 @@ class TokenAuth(HttpBearer):
         if tokens.over_rate_limit(found):
             raise RateLimited
         request.user = found.user
+        # what the user may do, from the cache, as AccessMiddleware does for the pages
+        access.load(found.user)
         request.api_token = found  # type: ignore[attr-defined]
         return found
 
