@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.filters import QueueFilter
 from reception.filters import LateOnlyFilter, applies_grade, arrival_range, grade_queryset
-from reception.models import Client, ClientCategory
+from reception.models import Client, ClientCategory, Site
 from reception.organisation.selectors import account_owner_candidates, search_clients
 
 from .forms.widgets import SearchedSelect
@@ -29,6 +29,19 @@ class VisitFilter(django_filters.FilterSet):
         widget=SearchedSelect("visits:staff_options", params={"applicants": "1"}),
     )
     late = LateOnlyFilter(field_name="late")
+    # Offered (and its column in the exports shown) only where the group has several sites.
+    site = django_filters.ChoiceFilter(
+        label=_("Site"), field_name="site__code", empty_label=_("All sites")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sites = list(Site.objects.all())  # one query; the choices need no other
+        self.several_sites = len(sites) > 1
+        if self.several_sites:
+            self.filters["site"].extra["choices"] = [(s.code, s.label) for s in sites]
+        else:
+            del self.filters["site"]
 
     def filter_grade(self, queryset, name, value):
         return queryset.filter(applies_grade("", value)) if value else queryset
