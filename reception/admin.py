@@ -22,6 +22,7 @@ from .models import (
     ClientContact,
     Department,
     GradingScheme,
+    MeetingRoom,
     ReceptionExtra,
     ReceptionGrade,
     ReceptionPolicy,
@@ -168,8 +169,23 @@ class DepartmentAdmin(SimpleHistoryAdmin):
     inlines = [DepartmentMembershipInline]
 
 
+class MeetingRoomInline(admin.TabularInline):
+    model = MeetingRoom
+    extra = 0
+    fields = ("name", "name_en", "capacity", "is_active")
+
+
+@admin.register(MeetingRoom)
+class MeetingRoomAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "name_en", "site", "capacity", "is_active")
+    list_filter = ("site", "is_active")
+    list_select_related = ("site",)
+    search_fields = ("name", "name_en", "site__name", "site__code")
+
+
 @admin.register(Site)
 class SiteAdmin(SimpleHistoryAdmin):
+    inlines = [MeetingRoomInline]
     list_display = ("code", "name", "name_en", "address", "time_zone", "is_active", "ordering")
     list_editable = ("ordering",)
     list_filter = ("is_active",)

@@ -106,6 +106,33 @@ class Site(Bilingual, models.Model):
         return self.localized("directions")
 
 
+class MeetingRoom(Bilingual, models.Model):
+    """A room of a site where guests are received: the desk picks one of the visit's site."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="meeting_rooms"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Seats; empty: not stated.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting room")
+        verbose_name_plural = _("meeting rooms")
+        ordering = ["site__ordering", "site__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="unique_room_name_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])

@@ -4,7 +4,7 @@ departments, kept in step with the visit when it changes."""
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,7 +54,15 @@ def _templates():
 
 
 def matching_templates(visit: VisitRequest) -> list[PrepTaskTemplate]:
-    return [t for t in _templates() if t.matches(visit, {g.pk for g in t.grade_list})]
+    """The templates for the visit: the group's and its site's own, a site's template standing
+    in for the group's one it replaces (a site without its own follows the group's)."""
+    templates = list(_templates().filter(Q(site__isnull=True) | Q(site=visit.site_id)))
+    replaced = {t.replaces_id for t in templates if t.site_id is not None}
+    return [
+        t
+        for t in templates
+        if t.pk not in replaced and t.matches(visit, {g.pk for g in t.grade_list})
+    ]
 
 
 def _new_task(template: PrepTaskTemplate, visit: VisitRequest, calendar) -> PrepTask:
