@@ -515,9 +515,9 @@ def visits_by_site(period: Period, sites: list[Site]) -> Table:
         ),
         [
             _("Site"),
-            _("Visits"),
-            _("Visitors"),
-            _("Submitted"),
+            _("Visits received"),
+            _("Visitors received"),
+            _("Requests submitted"),
             _("Late"),
             _("Spending (CNY)"),
             _("Tasks due"),

@@ -83,7 +83,13 @@ def test_the_reports_set_the_sites_side_by_side_with_the_groups_total(client, gm
     client.force_login(gm)
     html = client.get(reverse("visits:reports"), Q1).content.decode()
     rows = table(html, "visits-by-site")
-    assert rows[0][:5] == ["Site", "Visits", "Visitors", "Submitted", "Late"]
+    assert rows[0][:5] == [
+        "Site",
+        "Visits received",
+        "Visitors received",
+        "Requests submitted",
+        "Late",
+    ]
     assert rows[1][:5] == [hq.label, "2", "5", "2", "1"]
     assert rows[2][:5] == ["Suzhou plant", "1", "4", "1", "0"]
     assert rows[3][:5] == ["Group total", "3", "9", "3", "1"]
