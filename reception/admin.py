@@ -396,8 +396,9 @@ class CalendarImportForm(forms.Form):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(SimpleHistoryAdmin):
-    list_display = ("day", "weekday", "kind", "note", "updated_at")
-    list_filter = ("kind",)
+    list_display = ("day", "weekday", "site", "kind", "note", "updated_at")
+    list_filter = ("kind", "site")
+    list_select_related = ("site",)
     search_fields = ("note",)
     date_hierarchy = "day"
     change_list_template = "admin/reception/calendarday/change_list.html"

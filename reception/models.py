@@ -869,7 +869,18 @@ class CalendarDay(models.Model):
     company shutdown, an extra working day, or a year's official schedule entered before the
     holiday library knows it."""
 
-    day = models.DateField(_("date"), unique=True)
+    day = models.DateField(_("date"))
+    # A site's own answer for the date (a plant's shutdown), which wins there over the
+    # group's; empty: the group's, for every site.
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: the group's calendar, for every site."),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=DayKind.choices)
     note = models.CharField(
         _("note"),
@@ -884,7 +895,16 @@ class CalendarDay(models.Model):
     class Meta:
         verbose_name = _("calendar day")
         verbose_name_plural = _("working-day calendar")
-        ordering = ["day"]
+        ordering = ["day", "site"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "site"], name="one_calendar_day_per_site"),
+            models.UniqueConstraint(
+                fields=["day"],
+                condition=models.Q(site__isnull=True),
+                name="one_group_calendar_day",
+                violation_error_message=_("The group's calendar has this date already."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day.isoformat()} {self.get_kind_display()}" + (

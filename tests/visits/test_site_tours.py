@@ -216,3 +216,37 @@ def test_the_policy_loads_a_sites_own_templates(sites, four_tier, monkeypatch, g
     report = LoadReport()
     load_task_templates(scheme_code="four-tier", report=report)
     assert not report.changed
+
+
+# ---- a site's own working calendar -------------------------------------------------------------
+
+
+def test_a_sites_own_calendar_days_win_there_and_nowhere_else(sites):
+    from datetime import date
+
+    from reception.models import CalendarDay, DayKind
+    from reception.policy.calendar import WorkingCalendar
+
+    main, suzhou = sites
+    monday, tuesday = date(2026, 6, 8), date(2026, 6, 9)
+    CalendarDay.objects.create(day=monday, kind=DayKind.OFF, note="集团停工")
+    CalendarDay.objects.create(day=tuesday, site=suzhou, kind=DayKind.OFF, note="苏州工厂检修")
+    CalendarDay.objects.create(day=monday, site=suzhou, kind=DayKind.WORKING, note="苏州照常")
+    group, hq, plant = WorkingCalendar(), WorkingCalendar(main.pk), WorkingCalendar(suzhou.pk)
+    assert [c.is_working_day(monday) for c in (group, hq, plant)] == [False, False, True]
+    assert [c.is_working_day(tuesday) for c in (group, hq, plant)] == [True, True, False]
+    preloaded = WorkingCalendar(suzhou.pk).preload(monday, tuesday)
+    assert [preloaded.is_working_day(d) for d in (monday, tuesday)] == [True, False]
+
+
+def test_a_task_at_a_site_is_due_by_that_sites_calendar(sites, four_tier, sales, group_template):
+    from reception.models import CalendarDay, DayKind
+    from visits.services.preparation import due_date_for
+
+    main, suzhou = sites
+    at_plant = file_visit(sales, four_tier["vip"], site=suzhou)
+    at_hq = file_visit(sales, four_tier["vip"], site=main)
+    before = due_date_for(group_template, at_plant)
+    CalendarDay.objects.create(day=before, site=suzhou, kind=DayKind.OFF, note="检修")
+    assert due_date_for(group_template, at_plant) < before
+    assert due_date_for(group_template, at_hq) == before  # the group's calendar

@@ -34,7 +34,8 @@ from .notifications import Kind
 def due_date_for(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
     """Working days before arrival, by the company's calendar (holidays and 调休 included)."""
     arrival = timezone.localtime(visit.arrival_at).date()
-    return (calendar or WorkingCalendar()).working_days_before(arrival, template.due_working_days)
+    calendar = calendar or WorkingCalendar(site_id=getattr(visit, "site_id", None))
+    return calendar.working_days_before(arrival, template.due_working_days)
 
 
 def due_and_urgency(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
@@ -92,7 +93,7 @@ def generate_tasks(visit: VisitRequest) -> tuple[list[PrepTask], list[PrepTask]]
             "department", "assignee"
         )
     }
-    calendar = WorkingCalendar()
+    calendar = WorkingCalendar(site_id=visit.site_id)
     created = [
         _new_task(template, visit, calendar)
         for pk, template in wanted.items()
@@ -218,7 +219,7 @@ def propagate_changes(
     created, cancelled = generate_tasks(visit) if reconcile else ([], [])
     created_ids = {t.pk for t in created}
     affected = []
-    calendar = WorkingCalendar()
+    calendar = WorkingCalendar(site_id=visit.site_id)
     tasks = visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).select_related(
         "template", "department", "assignee"
     )
