@@ -250,3 +250,32 @@ def test_a_task_at_a_site_is_due_by_that_sites_calendar(sites, four_tier, sales,
     CalendarDay.objects.create(day=before, site=suzhou, kind=DayKind.OFF, note="检修")
     assert due_date_for(group_template, at_plant) < before
     assert due_date_for(group_template, at_hq) == before  # the group's calendar
+
+
+# ---- the admin: sites shown only where there are several ---------------------------------------
+
+
+def test_the_admin_shows_the_site_of_templates_chains_and_rooms_with_several_sites(
+    sites, admin_client, group_template
+):
+    from approvals.models import ApprovalChain
+
+    chain = ApprovalChain.objects.first()
+    for url in (
+        reverse("admin:visits_preptasktemplate_change", args=[group_template.pk]),
+        reverse("admin:approvals_approvalchain_change", args=[chain.pk]),
+    ):
+        assert 'name="site"' in admin_client.get(url).content.decode()
+    assert admin_client.get(reverse("admin:reception_meetingroom_add")).status_code == 200
+
+
+def test_a_one_site_admin_shows_no_site_on_templates_and_chains(four_tier, admin_client):
+    from approvals.models import ApprovalChain
+
+    template = PrepTaskTemplate.objects.get(code="logistics-cleaning")
+    chain = ApprovalChain.objects.first()
+    for url in (
+        reverse("admin:visits_preptasktemplate_change", args=[template.pk]),
+        reverse("admin:approvals_approvalchain_change", args=[chain.pk]),
+    ):
+        assert 'name="site"' not in admin_client.get(url).content.decode()
