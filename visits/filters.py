@@ -10,7 +10,23 @@ from .forms.widgets import SearchedSelect
 from .models import VisitStatus
 
 
-class VisitFilter(django_filters.FilterSet):
+class SiteChoiceMixin:
+    """A `site` filter offered only where the group has several sites (one query for the
+    sites, which are also its choices); `several_sites` says which."""
+
+    filters: dict
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sites = list(Site.objects.all())
+        self.several_sites = len(sites) > 1
+        if self.several_sites:
+            self.filters["site"].extra["choices"] = [(s.code, s.label) for s in sites]
+        else:
+            del self.filters["site"]
+
+
+class VisitFilter(SiteChoiceMixin, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=VisitStatus.choices, empty_label=_("Any status")
     )
@@ -34,15 +50,6 @@ class VisitFilter(django_filters.FilterSet):
         label=_("Site"), field_name="site__code", empty_label=_("All sites")
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        sites = list(Site.objects.all())  # one query; the choices need no other
-        self.several_sites = len(sites) > 1
-        if self.several_sites:
-            self.filters["site"].extra["choices"] = [(s.code, s.label) for s in sites]
-        else:
-            del self.filters["site"]
-
     def filter_grade(self, queryset, name, value):
         return queryset.filter(applies_grade("", value)) if value else queryset
 
@@ -52,8 +59,9 @@ class VisitFilter(django_filters.FilterSet):
         return queryset.filter(client__in=search_clients(Client.objects.all(), value).values("pk"))
 
 
-class ApprovalQueueFilter(QueueFilter):
-    """The approval queue's filters, on the visit each step approves (approvals.cards)."""
+class ApprovalQueueFilter(SiteChoiceMixin, QueueFilter):
+    """The approval queue's filters, on the visit each step approves (approvals.cards). An
+    approver deciding for several sites may narrow the queue to one."""
 
     grade = django_filters.ModelChoiceFilter(
         label=_("Grade"), queryset=grade_queryset, method="filter_grade", empty_label=_("Any grade")
@@ -66,6 +74,9 @@ class ApprovalQueueFilter(QueueFilter):
     )
     arrival_from, arrival_to = arrival_range("subject__arrival_at")
     late = LateOnlyFilter(field_name="subject__late")
+    site = django_filters.ChoiceFilter(
+        label=_("Site"), field_name="subject__site__code", empty_label=_("All sites")
+    )
 
     def filter_grade(self, queryset, name, value):
         return queryset.filter(applies_grade("subject__", value)) if value else queryset

@@ -106,3 +106,29 @@ def test_the_group_has_one_chain_per_grade_and_a_site_one_more_at_most(suzhou, f
         ApprovalChain.objects.create(grade=four_tier["vip"])
     with pytest.raises(IntegrityError), transaction.atomic():
         ApprovalChain.objects.create(grade=four_tier["vip"], site=suzhou)
+
+
+def test_an_approver_for_several_sites_may_narrow_the_queue_to_one(
+    suzhou, four_tier, sales, staff, login
+):
+    from django.urls import reverse
+
+    at_hq = file_visit(sales, four_tier["guest"], site=first_site())
+    at_plant = file_visit(sales, four_tier["routine"], site=suzhou)
+    for visit in (at_hq, at_plant):
+        approve(visit, staff.marketing)
+    browser = login(staff.deputy_gm)
+    queue = reverse("approvals:queue")
+    everything = browser.get(queue)
+    assert 'name="site"' in everything.content.decode()
+    assert {s.subject_id for s in everything.context["object_list"]} == {at_hq.pk, at_plant.pk}
+    plant = browser.get(queue, {"site": "suzhou"})
+    assert [s.subject_id for s in plant.context["object_list"]] == [at_plant.pk]
+
+
+def test_a_one_site_queue_offers_no_site_filter(four_tier, sales, staff, login):
+    from django.urls import reverse
+
+    file_visit(sales, four_tier["guest"])
+    page = login(staff.marketing).get(reverse("approvals:queue")).content.decode()
+    assert 'name="site"' not in page
