@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from reception.accounts.admin_roles import RoleChoicesMixin, RoleFilter, role_column
-from reception.models import Site
+from reception.admin import SiteFieldWithSitesMixin
 
 from .models import ApprovalChain, ApprovalChainStep, ApprovalStep, Delegation, EscalationTarget
 
@@ -33,25 +33,15 @@ class EscalationTargetInline(RoleChoicesMixin, admin.TabularInline):
 
 
 @admin.register(ApprovalChain)
-class ApprovalChainAdmin(SimpleHistoryAdmin):
+class ApprovalChainAdmin(SiteFieldWithSitesMixin, SimpleHistoryAdmin):
+    """A chain's site shows where the group has several sites (a one-site company's chains
+    are the group's)."""
+
     list_display = ("grade", "site", "step_summary")
     list_filter = ("grade__scheme", "site")
     list_select_related = ("grade", "site")
     search_fields = ("grade__name", "grade__name_en", "grade__code", "steps__name")
     inlines = [ApprovalChainStepInline]
-
-    # A one-site company sees no site: its chains are the group's.
-    def get_list_display(self, request):
-        shown = super().get_list_display(request)
-        return shown if Site.objects.count() > 1 else [f for f in shown if f != "site"]
-
-    def get_list_filter(self, request):
-        shown = super().get_list_filter(request)
-        return shown if Site.objects.count() > 1 else [f for f in shown if f != "site"]
-
-    def get_exclude(self, request, obj=None):
-        hidden = list(super().get_exclude(request, obj) or [])
-        return hidden if Site.objects.count() > 1 or (obj and obj.site_id) else [*hidden, "site"]
 
     @admin.display(description=_("steps"))
     def step_summary(self, chain):

@@ -279,3 +279,10 @@ def test_a_one_site_admin_shows_no_site_on_templates_and_chains(four_tier, admin
         reverse("admin:approvals_approvalchain_change", args=[chain.pk]),
     ):
         assert 'name="site"' not in admin_client.get(url).content.decode()
+
+
+def test_the_calendar_admin_shows_a_site_only_with_several_sites(four_tier, admin_client):
+    url = reverse("admin:reception_calendarday_add")
+    assert 'name="site"' not in admin_client.get(url).content.decode()
+    SiteFactory(code="suzhou")
+    assert 'name="site"' in admin_client.get(url).content.decode()
