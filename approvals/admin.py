@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from reception.accounts.admin_roles import RoleChoicesMixin, RoleFilter, role_column
+from reception.admin import SiteFieldWithSitesMixin
 
 from .models import ApprovalChain, ApprovalChainStep, ApprovalStep, Delegation, EscalationTarget
 
@@ -32,9 +33,13 @@ class EscalationTargetInline(RoleChoicesMixin, admin.TabularInline):
 
 
 @admin.register(ApprovalChain)
-class ApprovalChainAdmin(SimpleHistoryAdmin):
-    list_display = ("grade", "step_summary")
-    list_filter = ("grade__scheme",)
+class ApprovalChainAdmin(SiteFieldWithSitesMixin, SimpleHistoryAdmin):
+    """A chain's site shows where the group has several sites (a one-site company's chains
+    are the group's)."""
+
+    list_display = ("grade", "site", "step_summary")
+    list_filter = ("grade__scheme", "site")
+    list_select_related = ("grade", "site")
     search_fields = ("grade__name", "grade__name_en", "grade__code", "steps__name")
     inlines = [ApprovalChainStepInline]
 

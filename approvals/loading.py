@@ -1,10 +1,10 @@
 from django.contrib.auth.models import Group
 
-from reception.models import ReceptionGrade
+from reception.models import ReceptionGrade, Site
 from reception.policy.loading import LoadReport, load_row
 
 from .models import ApprovalChain, ApprovalChainStep, EscalationTarget, EscalationTargetKind
-from .rulebooks import CHAINS
+from .rulebooks import CHAINS, SITE_CHAINS
 
 
 def _step_values(step: dict) -> dict:
@@ -25,27 +25,40 @@ def _target_values(token: str) -> dict:
 
 
 def load_chains(*, scheme_code: str, report: LoadReport) -> None:
-    """Load the scheme's approval chains. A chain the company already has keeps its steps
-    (added, removed or changed in the admin); a reset restores the rulebook's steps and removes
-    the others. Escalation targets are loaded with their step; a step of an existing chain that
+    """Load the scheme's approval chains: the group's, then the sites' own (SITE_CHAINS, for
+    the sites the company has). A chain the company already has keeps its steps (added,
+    removed or changed in the admin); a reset restores the rulebook's steps and removes the
+    others. Escalation targets are loaded with their step; a step of an existing chain that
     never had any gets the rulebook's (see load_escalation)."""
+    grades = {g.code: g for g in ReceptionGrade.objects.filter(scheme__code=scheme_code)}
     for grade_code, steps in CHAINS[scheme_code].items():
-        grade = ReceptionGrade.objects.get(scheme__code=scheme_code, code=grade_code)
-        chain = load_row(ApprovalChain, {"grade": grade}, {}, report)
-        if not (report.reset or report.created_in_this_run(chain)):
-            if _differs(chain, steps):
-                report.keep(chain, "its steps differ from the rulebook")
-            else:
-                for template, step in zip(chain.steps.order_by("position"), steps, strict=True):
-                    load_escalation(template, step["escalation"], report)
+        _load_chain(grades[grade_code], None, steps, report)
+    sites = {s.code: s for s in Site.objects.all()}
+    for site_code, chains in SITE_CHAINS.get(scheme_code, {}).items():
+        if site_code not in sites:
             continue
-        for position, step in enumerate(steps, start=1):
-            lookup = {"chain": chain, "position": position}
-            template = load_row(ApprovalChainStep, lookup, _step_values(step), report)
-            load_escalation(template, step["escalation"], report)
-        for extra in chain.steps.filter(position__gt=len(steps)):
-            extra.delete()
-            report.record("updated", chain, f"step removed: {extra}")
+        for grade_code, steps in chains.items():
+            _load_chain(grades[grade_code], sites[site_code], steps, report)
+
+
+def _load_chain(
+    grade: ReceptionGrade, site: Site | None, steps: list[dict], report: LoadReport
+) -> None:
+    chain = load_row(ApprovalChain, {"grade": grade, "site": site}, {}, report)
+    if not (report.reset or report.created_in_this_run(chain)):
+        if _differs(chain, steps):
+            report.keep(chain, "its steps differ from the rulebook")
+        else:
+            for template, step in zip(chain.steps.order_by("position"), steps, strict=True):
+                load_escalation(template, step["escalation"], report)
+        return
+    for position, step in enumerate(steps, start=1):
+        lookup = {"chain": chain, "position": position}
+        template = load_row(ApprovalChainStep, lookup, _step_values(step), report)
+        load_escalation(template, step["escalation"], report)
+    for extra in chain.steps.filter(position__gt=len(steps)):
+        extra.delete()
+        report.record("updated", chain, f"step removed: {extra}")
 
 
 def load_escalation(template: ApprovalChainStep, tokens: list[str], report: LoadReport) -> None:

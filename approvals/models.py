@@ -10,29 +10,63 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from reception.accounts.roles import has_role, role_label
-from reception.models import Bilingual, ReceptionGrade, RoleRank
+from reception.models import Bilingual, ReceptionGrade, RoleRank, Site
+
+
+class ApprovalChainQuerySet(models.QuerySet):
+    def applying(self, grade: ReceptionGrade | None, site: Site | None = None):
+        """The chain for a grade at a site: the site's own, else the group's (no site)."""
+        if grade is None:
+            return None
+        group = models.Q(site__isnull=True)
+        chains = self.filter(group | models.Q(site=site) if site is not None else group)
+        return chains.filter(grade=grade).order_by(models.F("site").asc(nulls_last=True)).first()
 
 
 class ApprovalChain(models.Model):
-    """The ordered steps a request of one grade goes through."""
+    """The ordered steps a request of one grade goes through: the group's (no site), or one
+    site's own, which replaces the group's for requests at that site."""
 
-    grade = models.OneToOneField(
+    grade = models.ForeignKey(
         ReceptionGrade,
         verbose_name=_("grade"),
         on_delete=models.CASCADE,
-        related_name="approval_chain",
+        related_name="approval_chains",
+    )
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="approval_chains",
+        help_text=_(
+            "Empty: the group's chain, for every site without its own. A site's chain "
+            "replaces the group's for requests at that site."
+        ),
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = ApprovalChainQuerySet.as_manager()
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("approval chain")
         verbose_name_plural = _("approval chains")
-        ordering = ["grade__scheme__code", "grade__rank"]
+        ordering = ["grade__scheme__code", "grade__rank", "site__ordering", "site__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["grade", "site"], name="one_chain_per_grade_and_site"),
+            models.UniqueConstraint(
+                fields=["grade"],
+                condition=models.Q(site__isnull=True),
+                name="one_group_chain_per_grade",
+                violation_error_message=_("The group has a chain for this grade already."),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return str(self.grade)
+        return f"{self.grade} · {self.site}" if self.site_id else str(self.grade)
 
 
 class Approver(Bilingual, models.Model):

@@ -48,6 +48,11 @@ MARKETING_HEAD = {
     "escalation": [DELEGATE, Role.DEPUTY_GM, ADMINISTRATOR],
 }
 
+# A site's own chains, for a group whose sites approve differently: {scheme: {site code:
+# {grade: steps}}}. A grade a site does not list follows the group's chain (CHAINS); a site
+# code the company has no site for is passed over. The stock rulebooks give none.
+SITE_CHAINS: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = {"four-tier": {}, "abc": {}}
+
 CHAINS: dict[str, dict[str, list[dict[str, Any]]]] = {
     "four-tier": {
         "vip": [GRADING, GM, CONFIRMATION],

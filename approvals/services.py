@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reception.accounts.roles import Role, has_role, is_administrator
 from reception.errors import RuleError
-from reception.models import ReceptionGrade, ReceptionPolicy, User
+from reception.models import ReceptionGrade, ReceptionPolicy, Site, User
 from reception.policy.calendar import WorkingCalendar, working_hours_between
 
 from . import signals
@@ -77,8 +77,9 @@ class ReasonRequired(RuleError):
         super().__init__(_("An administrator deciding for the approvers must state the reason."))
 
 
-def chain_for(grade: ReceptionGrade | None) -> list:
-    chain = ApprovalChain.objects.filter(grade=grade).first()
+def chain_for(grade: ReceptionGrade | None, site: Site | None = None) -> list:
+    """The steps of the grade's chain at the site: the site's own chain, else the group's."""
+    chain = ApprovalChain.objects.applying(grade, site)
     steps = list(chain.steps.select_related("role", "user")) if chain else []
     if not steps:
         raise RuleError(
@@ -118,7 +119,7 @@ def _with_subject(step: ApprovalStep, subject: Subject) -> ApprovalStep:
 def start_round(subject: Subject) -> ApprovalStep:
     """Copy the chain of the subject's grade into a new round; its first step becomes pending
     and its approvers are told (step_waiting)."""
-    templates = chain_for(subject.grade)
+    templates = chain_for(subject.grade, subject.approval_site)
     last_round = _steps(subject).aggregate(r=Max("round"))["r"] or 0
     steps = [
         _copy(
@@ -143,7 +144,7 @@ def skip_open_steps(subject: Subject) -> None:
 
 def _reroute(step: ApprovalStep, grade: ReceptionGrade) -> None:
     """Replace the steps after the grading step with those of the new grade's chain."""
-    templates = chain_for(grade)
+    templates = chain_for(grade, step.subject.approval_site)
     grading_index = next((i for i, t in enumerate(templates) if t.grades_visit), -1)
     _steps(step.subject).filter(round=step.round, state=StepState.WAITING).update(
         state=StepState.SKIPPED

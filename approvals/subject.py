@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
-from reception.models import ReceptionGrade, User
+from reception.models import ReceptionGrade, Site, User
 
 
 @runtime_checkable
@@ -28,6 +28,8 @@ class Subject(Protocol):
       a queryset, so that approvals can leave them out of a query.
     - ``grade``: the reception grade that applies, or None. A round copies that grade's
       approval chain, and the grading step starts from it.
+    - ``approval_site``: the reception site it is for, or None. A site may have its own
+      approval chain for a grade; without one the group's applies.
     - ``short_name``: what messages and cards call it (a reference).
     - ``str(subject)``: its one-line name (the admin, a card without the app's templates).
     """
@@ -42,6 +44,9 @@ class Subject(Protocol):
 
     @property
     def grade(self) -> ReceptionGrade | None: ...
+
+    @property
+    def approval_site(self) -> Site | None: ...
 
     @property
     def short_name(self) -> str: ...

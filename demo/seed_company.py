@@ -486,9 +486,9 @@ class CompanySeeder:
         self.grades = list(ReceptionGrade.objects.current().select_related("scheme"))
         self.chains = {
             chain.grade_id: list(chain.steps.order_by("position"))
-            for chain in ApprovalChain.objects.filter(grade__in=self.grades).prefetch_related(
-                "steps"
-            )
+            for chain in ApprovalChain.objects.filter(
+                grade__in=self.grades, site__isnull=True
+            ).prefetch_related("steps")
         }
         self.templates = [
             (t, {g.pk for g in t.grades.all()})

@@ -23,6 +23,7 @@ from .models import (
     ClientContact,
     Department,
     GradingScheme,
+    MeetingRoom,
     ReceptionExtra,
     ReceptionGrade,
     ReceptionPolicy,
@@ -170,8 +171,46 @@ class DepartmentAdmin(SimpleHistoryAdmin):
     inlines = [DepartmentMembershipInline]
 
 
+class SiteFieldWithSitesMixin:
+    """A model's optional `site` (a site's own row beside the group's) shown in the list, its
+    filters and its form only where the group has several sites, or the row has a site: a
+    one-site company sees no site."""
+
+    def _several_sites(self) -> bool:
+        return Site.objects.count() > 1
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return shown if self._several_sites() else [f for f in shown if f != "site"]
+
+    def get_list_filter(self, request):
+        shown = super().get_list_filter(request)
+        return shown if self._several_sites() else [f for f in shown if f != "site"]
+
+    def get_exclude(self, request, obj=None):
+        hidden = list(super().get_exclude(request, obj) or [])
+        if self._several_sites() or getattr(obj, "site_id", None):
+            return hidden
+        return [*hidden, "site"]
+
+
+class MeetingRoomInline(admin.TabularInline):
+    model = MeetingRoom
+    extra = 0
+    fields = ("name", "name_en", "capacity", "is_active")
+
+
+@admin.register(MeetingRoom)
+class MeetingRoomAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "name_en", "site", "capacity", "is_active")
+    list_filter = ("site", "is_active")
+    list_select_related = ("site",)
+    search_fields = ("name", "name_en", "site__name", "site__code")
+
+
 @admin.register(Site)
 class SiteAdmin(SimpleHistoryAdmin):
+    inlines = [MeetingRoomInline]
     list_display = ("code", "name", "name_en", "address", "time_zone", "is_active", "ordering")
     list_editable = ("ordering",)
     list_filter = ("is_active",)
@@ -329,7 +368,7 @@ def calendar_warnings(years) -> list[str]:
     for year in years:
         if official_schedule_known(year):
             continue
-        entered = CalendarDay.objects.filter(day__year=year).count()
+        entered = CalendarDay.objects.filter(day__year=year, site__isnull=True).count()
         warnings.append(
             gettext(
                 "The holiday library has no official schedule for %(year)s (it covers "
@@ -381,9 +420,10 @@ class CalendarImportForm(forms.Form):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
-    list_display = ("day", "weekday", "kind", "note", "updated_at")
-    list_filter = ("kind",)
+class CalendarDayAdmin(SiteFieldWithSitesMixin, SimpleHistoryAdmin):
+    list_display = ("day", "weekday", "site", "kind", "note", "updated_at")
+    list_filter = ("kind", "site")
+    list_select_related = ("site",)
     search_fields = ("note",)
     date_hierarchy = "day"
     change_list_template = "admin/reception/calendarday/change_list.html"

@@ -106,6 +106,33 @@ class Site(Bilingual, models.Model):
         return self.localized("directions")
 
 
+class MeetingRoom(Bilingual, models.Model):
+    """A room of a site where guests are received: the desk picks one of the visit's site."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="meeting_rooms"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Seats; empty: not stated.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting room")
+        verbose_name_plural = _("meeting rooms")
+        ordering = ["site__ordering", "site__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="unique_room_name_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
@@ -850,7 +877,18 @@ class CalendarDay(models.Model):
     company shutdown, an extra working day, or a year's official schedule entered before the
     holiday library knows it."""
 
-    day = models.DateField(_("date"), unique=True)
+    day = models.DateField(_("date"))
+    # A site's own answer for the date (a plant's shutdown), which wins there over the
+    # group's; empty: the group's, for every site.
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: the group's calendar, for every site."),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=DayKind.choices)
     note = models.CharField(
         _("note"),
@@ -865,7 +903,16 @@ class CalendarDay(models.Model):
     class Meta:
         verbose_name = _("calendar day")
         verbose_name_plural = _("working-day calendar")
-        ordering = ["day"]
+        ordering = ["day", "site"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "site"], name="one_calendar_day_per_site"),
+            models.UniqueConstraint(
+                fields=["day"],
+                condition=models.Q(site__isnull=True),
+                name="one_group_calendar_day",
+                violation_error_message=_("The group's calendar has this date already."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day.isoformat()} {self.get_kind_display()}" + (

@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from reception.accounts.admin_roles import RoleChoicesMixin
 from reception.errors import RuleError
+from reception.models import Site
 
 from .models import (
     AnonymisationRun,
@@ -173,6 +174,18 @@ class PrepTaskTemplateAdmin(SimpleHistoryAdmin):
             },
         ),
     )
+
+    # With several sites, a template may be a site's own (standing in for a group one there);
+    # a one-site company sees no site.
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if Site.objects.count() > 1 or (obj is not None and obj.site_id):
+            return [*fieldsets, (_("Site"), {"fields": ("site", "replaces")})]
+        return fieldsets
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return [*shown, "site"] if Site.objects.count() > 1 else shown
 
 
 @admin.register(PrepTask)

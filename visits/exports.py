@@ -22,15 +22,18 @@ from datetime import date, datetime
 from itertools import islice
 from typing import IO
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from reception.models import Site
 
 from .filters import VisitFilter
 from .forms.reports import PeriodForm
@@ -198,8 +201,16 @@ def write(fmt: str, stream: IO[bytes], spec: "ExportSpec", rows: Iterable) -> No
 # The visitor log -------------------------------------------------------------------------
 
 
-def visitor_log_header() -> list[str]:
+def _site_name(name: str | None, name_en: str | None) -> str:
+    """A site's name in the reader's language (the rows carry both, read in the same query)."""
+    if (get_language() or "").startswith("en") and name_en:
+        return name_en
+    return name or ""
+
+
+def visitor_log_header(several_sites: bool = False) -> list[str]:
     return [
+        *([_("Site")] if several_sites else []),
         # Not "Date": that one is translated as the printed documents' blank date line (年 月 日).
         _("Day"),
         _("Company"),
@@ -213,18 +224,24 @@ def visitor_log_header() -> list[str]:
     ]
 
 
-def checked_in_between(start: date, end: date) -> QuerySet[Visitor]:
-    return Visitor.objects.filter(checked_in_at__date__gte=start, checked_in_at__date__lte=end)
+def checked_in_between(start: date, end: date, site: Site | None = None) -> QuerySet[Visitor]:
+    return Visitor.objects.filter(
+        Q(visit__site=site) if site is not None else Q(),
+        checked_in_at__date__gte=start,
+        checked_in_at__date__lte=end,
+    )
 
 
-def visitor_log_rows(user, start, end) -> Iterable[list]:
+def visitor_log_rows(
+    user, start, end, site: Site | None = None, several_sites: bool = False
+) -> Iterable[list]:
     """Every visitor checked in between the two dates (inclusive), oldest first.
 
     The phone rule is `visits.see_phones` (visits/permissions.py) asked without loading each
     visit: in full for those who see every phone, or on visits the reader filed or hosts."""
     every = sees_every_phone(user)
     visitors = (
-        checked_in_between(start, end)
+        checked_in_between(start, end, site)
         .order_by("checked_in_at", "pk")
         .values_list(
             "checked_in_at",
@@ -238,12 +255,15 @@ def visitor_log_rows(user, start, end) -> Iterable[list]:
             "visit__reference",
             "visit__applicant_id",
             "visit__main_host_id",
+            "visit__site__name",
+            "visit__site__name_en",
         )
     )
     for row in visitors.iterator(chunk_size=CHUNK):
-        (checked_in, company, name, phone, id_masked, full, login, out, ref, app, host) = row
+        (checked_in, company, name, phone, id_masked, full, login, out, ref, app, host) = row[:11]
         own = user.pk in (app, host)
         yield [
+            *([_site_name(*row[11:])] if several_sites else []),
             timezone.localtime(checked_in).date().isoformat(),
             company or "",
             name,
@@ -259,8 +279,9 @@ def visitor_log_rows(user, start, end) -> Iterable[list]:
 # The visit list --------------------------------------------------------------------------
 
 
-def visit_list_header() -> list[str]:
+def visit_list_header(several_sites: bool = False) -> list[str]:
     return [
+        *([_("Site")] if several_sites else []),
         _("Reference"),
         _("Status"),
         _("Client"),
@@ -274,7 +295,7 @@ def visit_list_header() -> list[str]:
     ]
 
 
-def visit_list_rows(visits: QuerySet[VisitRequest]) -> Iterable[list]:
+def visit_list_rows(visits: QuerySet[VisitRequest], several_sites: bool = False) -> Iterable[list]:
     """The filtered list as on screen (no visitors' personal data in it)."""
     statuses = dict(VisitStatus.choices)
     rows = (
@@ -297,12 +318,15 @@ def visit_list_rows(visits: QuerySet[VisitRequest]) -> Iterable[list]:
             "main_host__full_name",
             "main_host__username",
             "late",
+            "site__name",
+            "site__name_en",
         )
     )
     yes, no = _("yes"), _("no")
     for row in rows.iterator(chunk_size=CHUNK):
-        ref, status, client, grade, proposed, arr, dep, count, af, al, hf, hl, late = row
+        ref, status, client, grade, proposed, arr, dep, count, af, al, hf, hl, late = row[:13]
         yield [
+            *([_site_name(*row[13:])] if several_sites else []),
             ref or "",
             str(statuses.get(status, status)),
             client or "",
@@ -346,14 +370,22 @@ def visitor_log_spec(user, params: Params) -> ExportSpec:
     data = query(params)
     period = PeriodForm(data if ("start" in data or "end" in data) else None).period()
     start, end = period.start, period.end
+    sites = list(Site.objects.all())
+    several = len(sites) > 1
+    site = {s.code: s for s in sites}.get(data.get("site", "")) if several else None
     dates = {"start": [start.isoformat()], "end": [end.isoformat()]}
+    summary = [[name, value] for name, (value,) in dates.items()]
+    if site is not None:
+        dates["site"] = [site.code]
+        summary.append(["site", site.label])
     return ExportSpec(
-        filename=f"visitor-log-{start.isoformat()}-{end.isoformat()}",
-        header=visitor_log_header(),
-        rows=lambda: visitor_log_rows(user, start, end),
-        count=lambda: checked_in_between(start, end).count(),
+        filename=f"visitor-log-{start.isoformat()}-{end.isoformat()}"
+        + (f"-{site.code}" if site else ""),
+        header=visitor_log_header(several),
+        rows=lambda: visitor_log_rows(user, start, end, site, several),
+        count=lambda: checked_in_between(start, end, site).count(),
         params=dates,
-        summary=[[name, value] for name, (value,) in dates.items()],
+        summary=summary,
     )
 
 
@@ -380,13 +412,18 @@ def visit_list_spec(user, params: Params) -> ExportSpec:
     kept = {key: list(values) for key, values in params.items() if key in VisitFilter.base_filters}
     filterset, visits = listed_visits(user, query(kept))
     cleaned = getattr(filterset.form, "cleaned_data", {}) if filterset.is_bound else {}
+    site_names = dict(filterset.filters["site"].extra["choices"]) if filterset.several_sites else {}
     return ExportSpec(
         filename="visits",
-        header=visit_list_header(),
-        rows=lambda: visit_list_rows(visits),
+        header=visit_list_header(filterset.several_sites),
+        rows=lambda: visit_list_rows(visits, filterset.several_sites),
         count=visits.count,
         params=kept,
-        summary=[[name, _shown(value)] for name, value in cleaned.items() if value],
+        summary=[
+            [name, site_names.get(value, value) if name == "site" else _shown(value)]
+            for name, value in cleaned.items()
+            if value
+        ],
     )
 
 
@@ -405,6 +442,9 @@ def describe(kind: str, summary: list[list[str]]) -> list[tuple[str, str]]:
     fields = PeriodForm.base_fields if kind == ExportKind.VISITOR_LOG else VisitFilter.base_filters
     shown = []
     for name, value in summary:
+        if name == "site" and kind == ExportKind.VISITOR_LOG:
+            shown.append((_("Site"), value))
+            continue
         if name not in fields:
             continue
         if name == "status" and value in VisitStatus.values:

@@ -3,14 +3,30 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.filters import QueueFilter
 from reception.filters import LateOnlyFilter, applies_grade, arrival_range, grade_queryset
-from reception.models import Client, ClientCategory
+from reception.models import Client, ClientCategory, Site
 from reception.organisation.selectors import account_owner_candidates, search_clients
 
 from .forms.widgets import SearchedSelect
 from .models import VisitStatus
 
 
-class VisitFilter(django_filters.FilterSet):
+class SiteChoiceMixin:
+    """A `site` filter offered only where the group has several sites (one query for the
+    sites, which are also its choices); `several_sites` says which."""
+
+    filters: dict
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sites = list(Site.objects.all())
+        self.several_sites = len(sites) > 1
+        if self.several_sites:
+            self.filters["site"].extra["choices"] = [(s.code, s.label) for s in sites]
+        else:
+            del self.filters["site"]
+
+
+class VisitFilter(SiteChoiceMixin, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=VisitStatus.choices, empty_label=_("Any status")
     )
@@ -29,6 +45,10 @@ class VisitFilter(django_filters.FilterSet):
         widget=SearchedSelect("visits:staff_options", params={"applicants": "1"}),
     )
     late = LateOnlyFilter(field_name="late")
+    # Offered (and its column in the exports shown) only where the group has several sites.
+    site = django_filters.ChoiceFilter(
+        label=_("Site"), field_name="site__code", empty_label=_("All sites")
+    )
 
     def filter_grade(self, queryset, name, value):
         return queryset.filter(applies_grade("", value)) if value else queryset
@@ -39,8 +59,9 @@ class VisitFilter(django_filters.FilterSet):
         return queryset.filter(client__in=search_clients(Client.objects.all(), value).values("pk"))
 
 
-class ApprovalQueueFilter(QueueFilter):
-    """The approval queue's filters, on the visit each step approves (approvals.cards)."""
+class ApprovalQueueFilter(SiteChoiceMixin, QueueFilter):
+    """The approval queue's filters, on the visit each step approves (approvals.cards). An
+    approver deciding for several sites may narrow the queue to one."""
 
     grade = django_filters.ModelChoiceFilter(
         label=_("Grade"), queryset=grade_queryset, method="filter_grade", empty_label=_("Any grade")
@@ -53,6 +74,9 @@ class ApprovalQueueFilter(QueueFilter):
     )
     arrival_from, arrival_to = arrival_range("subject__arrival_at")
     late = LateOnlyFilter(field_name="subject__late")
+    site = django_filters.ChoiceFilter(
+        label=_("Site"), field_name="subject__site__code", empty_label=_("All sites")
+    )
 
     def filter_grade(self, queryset, name, value):
         return queryset.filter(applies_grade("subject__", value)) if value else queryset

@@ -2,7 +2,7 @@ from datetime import time
 
 from django.contrib.auth.models import Group
 
-from reception.models import Department, ReceptionGrade, ReceptionPolicy
+from reception.models import Department, ReceptionGrade, ReceptionPolicy, Site
 from reception.policy.loading import LoadReport, load_m2m, load_row
 
 from .models import PrepTaskTemplate, ReminderRule, TimeWatch
@@ -11,6 +11,7 @@ from .rulebooks import (
     GRADE_GROUPS,
     NON_COMMERCIAL_DEPARTMENT,
     REMINDER_RULES,
+    SITE_TEMPLATES,
     TEMPLATES,
 )
 
@@ -28,29 +29,49 @@ def load_task_templates(*, scheme_code: str, report: LoadReport) -> None:
     grades = {g.code: g for g in ReceptionGrade.objects.filter(scheme__code=scheme_code)}
     groups = GRADE_GROUPS[scheme_code]
     for data in TEMPLATES:
-        values = {
-            "department": departments[data["department"]],
-            "name": data["name"],
-            "name_en": data["name_en"],
-            "description": data.get("description", ""),
-            "description_en": data.get("description_en", ""),
-            "purposes": data.get("purposes", []),
-            "client_categories": data.get("client_categories", []),
-            "services": data.get("services", []),
-            "arrival_modes": data.get("arrival_modes", []),
-            "needs_meals": data.get("needs_meals", False),
-            "needs_rooms": data.get("needs_rooms", False),
-            "guest_kinds": data.get("guest_kinds", []),
-            "due_working_days": data["due"],
-            "quantity_hint": data.get("quantity", ""),
-            "standard_hint": data.get("standard", ""),
-            "assign_to": data.get("assign_to", ""),
-            "time_watch": data.get("time", TimeWatch.TIME),
-            "active": True,
-        }
-        template = load_row(PrepTaskTemplate, {"code": data["code"]}, values, report)
+        template = load_row(
+            PrepTaskTemplate, {"code": data["code"]}, _template_values(data, departments), report
+        )
         _load_template_grades(template, data, grades, groups, report)
+    sites = {s.code: s for s in Site.objects.all()}
+    for site_code, site_templates in SITE_TEMPLATES.items():
+        if site_code not in sites:
+            continue
+        for data in site_templates:
+            replaces = PrepTaskTemplate.objects.filter(
+                code=data.get("replaces", ""), site__isnull=True
+            ).first()
+            values = {
+                **_template_values(data, departments),
+                "site": sites[site_code],
+                "replaces": replaces,
+            }
+            template = load_row(PrepTaskTemplate, {"code": data["code"]}, values, report)
+            _load_template_grades(template, data, grades, groups, report)
     _load_non_commercial_department(departments[NON_COMMERCIAL_DEPARTMENT], report)
+
+
+def _template_values(data: dict, departments: dict[str, Department]) -> dict:
+    return {
+        "department": departments[data["department"]],
+        "name": data["name"],
+        "name_en": data["name_en"],
+        "description": data.get("description", ""),
+        "description_en": data.get("description_en", ""),
+        "purposes": data.get("purposes", []),
+        "client_categories": data.get("client_categories", []),
+        "services": data.get("services", []),
+        "arrival_modes": data.get("arrival_modes", []),
+        "needs_meals": data.get("needs_meals", False),
+        "needs_rooms": data.get("needs_rooms", False),
+        "guest_kinds": data.get("guest_kinds", []),
+        "due_working_days": data["due"],
+        "quantity_hint": data.get("quantity", ""),
+        "standard_hint": data.get("standard", ""),
+        "assign_to": data.get("assign_to", ""),
+        "time_watch": data.get("time", TimeWatch.TIME),
+        "active": True,
+    }
 
 
 def _load_non_commercial_department(office: Department, report: LoadReport) -> None:

@@ -165,9 +165,8 @@ def approving_step(visit) -> ApprovalChainStep | None:
     grade = visit.grade
     if grade is None:
         return None
-    try:
-        chain = grade.approval_chain
-    except ApprovalChain.DoesNotExist:
+    chain = ApprovalChain.objects.applying(grade, visit.site)
+    if chain is None:
         return None
     steps = list(chain.steps.select_related("role", "user").order_by("position"))
     for index, step in enumerate(steps):

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from reception.models import ClientCategory, Department, ReceptionGrade
+from reception.models import ClientCategory, Department, ReceptionGrade, Site
 
 from .models import PrepStatus, PrepTask, Purpose, VisitRequest, VisitStatus, WalkIn, WalkInStatus
 from .models.spending import ExpenseLine
@@ -115,17 +115,25 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _received(period: Period):
+def _at(site: Site | None, path: str = "site") -> Q:
+    """A filter keeping one site's rows (a visit's site, or reached through `path`); none
+    keeps the whole group."""
+    return Q(**{path: site}) if site is not None else Q()
+
+
+def _received(period: Period, site: Site | None = None):
     low, high = period.bounds
-    return VisitRequest.objects.filter(
-        status__in=RECEIVED, arrival_at__gte=low, arrival_at__lt=high
-    ).annotate(month=TruncMonth("arrival_at"))
+    return (
+        VisitRequest.objects.filter(status__in=RECEIVED, arrival_at__gte=low, arrival_at__lt=high)
+        .filter(_at(site))
+        .annotate(month=TruncMonth("arrival_at"))
+    )
 
 
-def visits_by_grade(period: Period) -> Table:
+def visits_by_grade(period: Period, site: Site | None = None) -> Table:
     counts = {
         (_month(r["month"]), r["grade_id"]): r["n"]
-        for r in _received(period)
+        for r in _received(period, site)
         .annotate(grade_id=Coalesce("final_grade", "proposed_grade"))
         .values("month", "grade_id")
         .annotate(n=Count("pk"))
@@ -150,10 +158,10 @@ def visits_by_grade(period: Period) -> Table:
     )
 
 
-def visits_by_category(period: Period) -> Table:
+def visits_by_category(period: Period, site: Site | None = None) -> Table:
     counts = {
         (_month(r["month"]), r["client__category"] or ""): r["n"]
-        for r in _received(period).values("month", "client__category").annotate(n=Count("pk"))
+        for r in _received(period, site).values("month", "client__category").annotate(n=Count("pk"))
     }
     categories = list(ClientCategory.choices) + [("", _("No category"))]
     used = [(code, label) for code, label in categories if any(k[1] == code for k in counts)]
@@ -171,14 +179,15 @@ def visits_by_category(period: Period) -> Table:
     )
 
 
-def visits_by_purpose(period: Period) -> Table:
+def visits_by_purpose(period: Period, site: Site | None = None) -> Table:
     """A visit may have several purposes: it counts once under each (one conditional count
     per purpose, over the JSON list's text, in one query)."""
     aggregates = {
         p.value: Count("pk", filter=Q(purposes__icontains=f'"{p.value}"')) for p in Purpose
     }
     counts = {
-        _month(r["month"]): r for r in _received(period).values("month").annotate(**aggregates)
+        _month(r["month"]): r
+        for r in _received(period, site).values("month").annotate(**aggregates)
     }
     used = [p for p in Purpose if any(r[p.value] for r in counts.values())]
     rows = []
@@ -195,7 +204,7 @@ def visits_by_purpose(period: Period) -> Table:
     )
 
 
-def spending(period: Period) -> tuple[Table, Table]:
+def spending(period: Period, site: Site | None = None) -> tuple[Table, Table]:
     """Spending against the grade's standard, per grade and per expense category (CNY)."""
     headers_tail = [_("Actual (CNY)"), _("Standard (CNY)"), _("Lines over the standard")]
     by_grade = Table(
@@ -222,7 +231,7 @@ def spending(period: Period) -> tuple[Table, Table]:
     low, high = period.bounds
     lines = model.objects.filter(
         visit__status__in=RECEIVED, visit__arrival_at__gte=low, visit__arrival_at__lt=high
-    )
+    ).filter(_at(site, "visit__site"))
     sums = {
         "actual": Coalesce(Sum("amount"), 0, output_field=model._meta.get_field("amount")),
         "standard": Sum("standard_amount"),
@@ -279,13 +288,14 @@ def _standard(value) -> float | None:
     return None if value is None else _money(value)
 
 
-def preparation_on_time(period: Period) -> Table:
+def preparation_on_time(period: Period, site: Site | None = None) -> Table:
     """Per department: tasks due in the period, and those done on or before their due date.
     An open task counts once its due day has passed (until then it may still be on time)."""
     rows = (
         PrepTask.objects.filter(due_date__gte=period.start, due_date__lte=period.end)
         .filter(Q(due_date__lt=timezone.localdate()) | Q(status=PrepStatus.DONE))
         .exclude(status=PrepStatus.CANCELLED)
+        .filter(_at(site, "visit__site"))
         .values("department_id")
         .annotate(
             due=Count("pk"),
@@ -340,14 +350,14 @@ def _hours(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 3600, 1)
 
 
-def approval_lead_time(period: Period) -> Table:
+def approval_lead_time(period: Period, site: Site | None = None) -> Table:
     """Submitted → approved, for requests approved in the period: median and 90th percentile.
 
     On PostgreSQL one aggregate query with percentile_cont; elsewhere (SQLite) one query for
     the lead times of the filtered set, ordered, and the same interpolation on them."""
     low, high = period.bounds
     approved = VisitRequest.objects.filter(
-        approved_at__gte=low, approved_at__lt=high, submitted_at__isnull=False
+        _at(site), approved_at__gte=low, approved_at__lt=high, submitted_at__isnull=False
     )
     if connection.vendor == "postgresql":
         figures = approved.aggregate(
@@ -376,11 +386,13 @@ def approval_lead_time(period: Period) -> Table:
     )
 
 
-def late_applications(period: Period) -> Table:
+def late_applications(period: Period, site: Site | None = None) -> Table:
     low, high = period.bounds
     counts = {
         _month(r["month"]): r
-        for r in VisitRequest.objects.filter(submitted_at__gte=low, submitted_at__lt=high)
+        for r in VisitRequest.objects.filter(
+            _at(site), submitted_at__gte=low, submitted_at__lt=high
+        )
         .annotate(month=TruncMonth("submitted_at"))
         .values("month")
         .annotate(filed=Count("pk"), late=Count("pk", filter=Q(late=True)))
@@ -407,7 +419,8 @@ def late_applications(period: Period) -> Table:
     )
 
 
-def walk_ins(period: Period) -> Table:
+def walk_ins(period: Period, site: Site | None = None) -> Table:
+    """Group-wide until walk-ins carry their site."""
     low, high = period.bounds
     endings = list(WalkInStatus)
     counts = {
@@ -437,49 +450,139 @@ def walk_ins(period: Period) -> Table:
     )
 
 
-def computed_tables(period: Period) -> tuple[list[Table], datetime]:
-    """Every table of the period and when it was computed: from the cache when it is younger
-    than REPORTS_CACHE_SECONDS (per period and language), else computed and kept. The page
-    and its exports read the same figures."""
+def visits_by_site(period: Period, sites: list[Site]) -> Table:
+    """The group's sites side by side and the group's total: received visits and visitors,
+    requests submitted and late, spending and preparation on time, one aggregate query each."""
+    low, high = period.bounds
+    received = {
+        r["site_id"]: r
+        for r in _received(period)
+        .values("site_id")
+        .annotate(visits=Count("pk"), visitors=Coalesce(Sum("headcount"), 0))
+    }
+    submitted = {
+        r["site_id"]: r
+        for r in VisitRequest.objects.filter(submitted_at__gte=low, submitted_at__lt=high)
+        .values("site_id")
+        .annotate(filed=Count("pk"), late=Count("pk", filter=Q(late=True)))
+    }
+    money = ExpenseLine._meta.get_field("amount")
+    spent = {
+        r["visit__site_id"]: r["actual"]
+        for r in ExpenseLine.objects.filter(
+            visit__status__in=RECEIVED, visit__arrival_at__gte=low, visit__arrival_at__lt=high
+        )
+        .values("visit__site_id")
+        .annotate(actual=Coalesce(Sum("amount"), 0, output_field=money))
+    }
+    tasks = {
+        r["visit__site_id"]: r
+        for r in PrepTask.objects.filter(due_date__gte=period.start, due_date__lte=period.end)
+        .filter(Q(due_date__lt=timezone.localdate()) | Q(status=PrepStatus.DONE))
+        .exclude(status=PrepStatus.CANCELLED)
+        .values("visit__site_id")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(status=PrepStatus.DONE, done_at__date__lte=F("due_date"))),
+        )
+    }
+
+    def figures(label: str, keys: list) -> list:
+        def total(found: dict, name: str) -> int:
+            return sum(found[k][name] for k in keys if k in found)
+
+        due, on_time = total(tasks, "due"), total(tasks, "on_time")
+        filed, late = total(submitted, "filed"), total(submitted, "late")
+        return [
+            label,
+            total(received, "visits"),
+            total(received, "visitors"),
+            filed,
+            late,
+            _money(sum(spent.get(k) or 0 for k in keys)),
+            due,
+            _pct(on_time, due),
+        ]
+
+    rows = [figures(site.label, [site.pk]) for site in sites]
+    rows.append(figures(_("Group total"), [site.pk for site in sites]))
+    return Table(
+        "visits-by-site",
+        _("Per site and for the group"),
+        _(
+            "Each site's approved visits and visitors by arrival, requests submitted and late, "
+            "spending (CNY) and preparation on time, with the group's total."
+        ),
+        [
+            _("Site"),
+            _("Visits received"),
+            _("Visitors received"),
+            _("Requests submitted"),
+            _("Late"),
+            _("Spending (CNY)"),
+            _("Tasks due"),
+            _("On-time rate (%)"),
+        ],
+        rows,
+        chart_columns=[1],
+    )
+
+
+def computed_tables(
+    period: Period, site: Site | None = None, sites: list[Site] | None = None
+) -> tuple[list[Table], datetime]:
+    """Every table of the period (at one site, or for the group) and when it was computed:
+    from the cache when it is younger than REPORTS_CACHE_SECONDS (per period, site and
+    language), else computed and kept. The page and its exports read the same figures.
+    `sites` are the group's sites: with several and no site chosen, the tables start with
+    one that sets the sites side by side."""
     seconds = settings.REPORTS_CACHE_SECONDS
     if seconds <= 0:
-        return all_tables(period), timezone.now()
-    key = f"reports:v1:{get_language()}:{period.start.isoformat()}:{period.end.isoformat()}"
+        return all_tables(period, site, sites), timezone.now()
+    where = site.code if site is not None else ("group" if sites and len(sites) > 1 else "")
+    key = f"reports:v2:{get_language()}:{period.start.isoformat()}:{period.end.isoformat()}:{where}"
     cached = cache.get(key)
     if cached is None:
-        cached = (all_tables(period), timezone.now())
+        cached = (all_tables(period, site, sites), timezone.now())
         cache.set(key, cached, seconds)
     return cached
 
 
-def computed_table(key: str, period: Period) -> Table | None:
-    tables, _at = computed_tables(period)
+def computed_table(
+    key: str, period: Period, site: Site | None = None, sites: list[Site] | None = None
+) -> Table | None:
+    tables, _at = computed_tables(period, site, sites)
     return next((table for table in tables if table.key == key), None)
 
 
-def all_tables(period: Period) -> list[Table]:
+def all_tables(
+    period: Period, site: Site | None = None, sites: list[Site] | None = None
+) -> list[Table]:
+    by_site = [visits_by_site(period, sites)] if site is None and sites and len(sites) > 1 else []
     return [
-        visits_by_grade(period),
-        visits_by_category(period),
-        visits_by_purpose(period),
-        *spending(period),
-        preparation_on_time(period),
-        approval_lead_time(period),
-        late_applications(period),
-        walk_ins(period),
+        *by_site,
+        visits_by_grade(period, site),
+        visits_by_category(period, site),
+        visits_by_purpose(period, site),
+        *spending(period, site),
+        preparation_on_time(period, site),
+        approval_lead_time(period, site),
+        late_applications(period, site),
+        walk_ins(period, site),
     ]
 
 
-BUILDERS = {
-    "visits-by-grade": visits_by_grade,
-    "visits-by-category": visits_by_category,
-    "visits-by-purpose": visits_by_purpose,
-    "spending-by-grade": lambda period: spending(period)[0],
-    "spending-by-category": lambda period: spending(period)[1],
-    "preparation-on-time": preparation_on_time,
-    "approval-lead-time": approval_lead_time,
-    "late-applications": late_applications,
-    "walk-ins": walk_ins,
+TABLE_KEYS = {
+    "visits-by-site",
+    "visits-by-grade",
+    "visits-by-category",
+    "visits-by-purpose",
+    "spending-by-grade",
+    "spending-by-category",
+    "preparation-on-time",
+    "approval-lead-time",
+    "late-applications",
+    "walk-ins",
 }
 
 

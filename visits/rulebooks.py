@@ -37,6 +37,12 @@ NON_COMMERCIAL_DEPARTMENT = "office"
 
 AUDITS = ["product_audit", "system_audit"]
 
+# A site's own templates, for a plant whose division of labour differs: {site code: [template,
+# with "replaces": the code of the group's template it stands in for at that site]}. A site
+# without its own follows the group's (TEMPLATES); a site code the company lacks is passed
+# over. The stock rulebooks give none.
+SITE_TEMPLATES: dict[str, list[dict[str, Any]]] = {}
+
 TEMPLATES: list[dict[str, Any]] = [
     # ---- main host leader ----
     {

@@ -35,6 +35,7 @@ from .models import (
     ExpenseApprovalState,
     ExpenseLine,
     FollowUpAction,
+    ItineraryItem,
     PrepStatus,
     PrepTask,
     StandardHint,
@@ -377,6 +378,21 @@ def on_site_between(
     return visits.order_by("arrival_at", "pk")
 
 
+def with_tours(where: Q | None, first_day, last_day) -> Q | None:
+    """`where`, a filter on a visit's site (the desk's sites), widened to the visits whose
+    itinerary has an item at such a site between the two days: a visit across sites is on
+    the board of each site on the days of its part there. One EXISTS in the same query."""
+    if not where:
+        return where
+    items = ItineraryItem.objects.filter(
+        where,
+        visit=OuterRef("pk"),
+        starts_at__gte=start_of(first_day),
+        starts_at__lt=start_of(last_day + timedelta(days=1)),
+    )
+    return where | Q(Exists(items))
+
+
 def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None = None) -> Page:
     """A page of the board's rows (on_site_between), counted in one query over the period's
     visits alone; the page's rows with presence, pick-up and readiness, and the names of the
@@ -387,7 +403,7 @@ def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None =
         .annotate(
             waiting=Count("visitors", filter=Q(visitors__checked_in_at__isnull=True), distinct=True)
         )
-        .select_related("client", "proposed_grade", "final_grade", "main_host"),
+        .select_related("client", "proposed_grade", "final_grade", "main_host", "site"),
         BOARD_PAGE_SIZE,
     )
     paginator.count = visits.count()  # the bare rows: no join, no aggregate to count through

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 
 import chinese_calendar
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -75,25 +76,35 @@ class WorkingCalendar:
     Make one per job (a sweep, a batch of due dates) so edits in the admin are seen next time.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, site_id: int | None = None) -> None:
+        """`site_id`: the calendar of that site, its own entries winning over the group's (a
+        site without its own follows the group's); none: the group's alone."""
+        self.site_id = site_id
         self._entries: dict[int, dict] = {}
         self._span: tuple[date, date, dict] | None = None
+
+    def _read(self, **dates) -> dict:
+        """The entries of those dates, the group's then the site's (which win), in one query."""
+        mine = Q(site__isnull=True)
+        if self.site_id:
+            mine |= Q(site_id=self.site_id)
+        rows = CalendarDay.objects.filter(mine, **dates).order_by(
+            F("site_id").asc(nulls_first=True)
+        )
+        return {e.day: e for e in rows}
 
     def preload(self, first: date, last: date) -> "WorkingCalendar":
         """Read the administrator's entries for first..last in one query (days outside it are
         read by year, as before): a page that looks a few weeks ahead costs one query, across
         a new year too."""
-        entries = {e.day: e for e in CalendarDay.objects.filter(day__range=(first, last))}
-        self._span = (first, last, entries)
+        self._span = (first, last, self._read(day__range=(first, last)))
         return self
 
     def _entry(self, day: date):
         if self._span and self._span[0] <= day <= self._span[1]:
             return self._span[2].get(day)
         if day.year not in self._entries:
-            self._entries[day.year] = {
-                e.day: e for e in CalendarDay.objects.filter(day__year=day.year)
-            }
+            self._entries[day.year] = self._read(day__year=day.year)
         return self._entries[day.year].get(day)
 
     def info(self, day: date) -> DayInfo:

@@ -105,10 +105,10 @@ def import_calendar(*, entries: list[Entry], replace: bool = False) -> LoadRepor
     with transaction.atomic():
         for entry in entries:
             values = {"kind": entry.kind, "note": entry.note}
-            upsert(CalendarDay, {"day": entry.day}, values, report)
+            upsert(CalendarDay, {"day": entry.day, "site": None}, values, report)
         if replace and entries:
             years = {e.day.year for e in entries}
-            stale = CalendarDay.objects.filter(day__year__in=years).exclude(
+            stale = CalendarDay.objects.filter(day__year__in=years, site__isnull=True).exclude(
                 day__in=[e.day for e in entries]
             )
             for day in stale:

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reception.models import Client, ReceptionPolicy, phone_validator
+from reception.models import Client, ReceptionPolicy, Site, phone_validator
 
 from .requests import MAX_HEADCOUNT, VisitRequest
 
@@ -42,6 +42,17 @@ class ItineraryItem(models.Model):
         _("what"), max_length=200, blank=True, help_text=_("Empty: the procedure step's name.")
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
+    # A visit across sites (the headquarters in the morning, a plant in the afternoon): the
+    # site of this item, whose board shows the visit that day. Empty: the visit's own site.
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="itinerary_items",
+        help_text=_("Empty: the visit's site."),
+    )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible"),

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from reception.models import Bilingual, ClientCategory, Department, ReceptionGrade
+from reception.models import Bilingual, ClientCategory, Department, ReceptionGrade, Site
 
 from .requests import ArrivalMode, GuestKind, Purpose, Service, VisitRequest
 
@@ -146,6 +146,27 @@ class PrepTaskTemplate(Bilingual, models.Model):
         ),
     )
     active = models.BooleanField(_("active"), default=True)
+    # A site's own template: it applies at that site only, and stands in there for the group
+    # template it replaces. Empty: the group's, for every site.
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: the group's template, for every site."),
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces at its site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"site__isnull": True},
+        help_text=_("The group's template this site's template stands in for at its site."),
+    )
 
     history = HistoricalRecords(m2m_fields=[grades])
 

@@ -416,6 +416,11 @@ class VisitRequest(models.Model):
     def short_name(self) -> str:
         return self.reference or str(_("draft"))
 
+    @property
+    def approval_site(self) -> Site:
+        """The site whose approval chain applies (the group's where the site has none)."""
+        return self.site
+
     @classmethod
     def requested_by_person(cls, user_id: int) -> QuerySet["VisitRequest"]:
         return cls.objects.filter(applicant_id=user_id)

@@ -84,6 +84,12 @@ def default_itinerary(visit: VisitRequest) -> list[ItineraryItem]:
     return items
 
 
+def _at_other_site(row: dict[str, Any], visit: VisitRequest) -> dict[str, Any]:
+    """An item's site is kept only where it is not the visit's own (empty means the visit's)."""
+    site = row.get("site")
+    return {**row, "site": site if site is not None and site.pk != visit.site_id else None}
+
+
 def save_itinerary(*, visit: VisitRequest, by: User, rows: list[dict[str, Any]]) -> None:
     """Replace the itinerary with the edited rows (logged as one change)."""
     with transaction.atomic():
@@ -101,14 +107,24 @@ def save_itinerary(*, visit: VisitRequest, by: User, rows: list[dict[str, Any]])
 
         def summary() -> list[str]:
             return [
-                f"{timezone.localtime(i.starts_at):%m-%d %H:%M} {i.label} {i.place}".strip()
-                for i in visit.itinerary.select_related("responsible")
+                " ".join(
+                    part
+                    for part in (
+                        f"{timezone.localtime(i.starts_at):%m-%d %H:%M}",
+                        i.label,
+                        i.place,
+                        f"@{i.site.label}" if i.site else "",
+                    )
+                    if part
+                )
+                for i in visit.itinerary.select_related("responsible", "site")
             ]
 
         before = summary()
         visit.itinerary.all().delete()
         ItineraryItem.objects.bulk_create(
-            ItineraryItem(visit=visit, **row) for row in sorted(rows, key=lambda r: r["starts_at"])
+            ItineraryItem(visit=visit, **_at_other_site(row, visit))
+            for row in sorted(rows, key=lambda r: r["starts_at"])
         )
         after = summary()
         if before != after:

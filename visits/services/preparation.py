@@ -4,7 +4,7 @@ departments, kept in step with the visit when it changes."""
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +34,8 @@ from .notifications import Kind
 def due_date_for(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
     """Working days before arrival, by the company's calendar (holidays and 调休 included)."""
     arrival = timezone.localtime(visit.arrival_at).date()
-    return (calendar or WorkingCalendar()).working_days_before(arrival, template.due_working_days)
+    calendar = calendar or WorkingCalendar(site_id=getattr(visit, "site_id", None))
+    return calendar.working_days_before(arrival, template.due_working_days)
 
 
 def due_and_urgency(template: PrepTaskTemplate, visit: VisitRequest, calendar=None):
@@ -54,7 +55,15 @@ def _templates():
 
 
 def matching_templates(visit: VisitRequest) -> list[PrepTaskTemplate]:
-    return [t for t in _templates() if t.matches(visit, {g.pk for g in t.grade_list})]
+    """The templates for the visit: the group's and its site's own, a site's template standing
+    in for the group's one it replaces (a site without its own follows the group's)."""
+    templates = list(_templates().filter(Q(site__isnull=True) | Q(site=visit.site_id)))
+    replaced = {t.replaces_id for t in templates if t.site_id is not None}
+    return [
+        t
+        for t in templates
+        if t.pk not in replaced and t.matches(visit, {g.pk for g in t.grade_list})
+    ]
 
 
 def _new_task(template: PrepTaskTemplate, visit: VisitRequest, calendar) -> PrepTask:
@@ -84,7 +93,7 @@ def generate_tasks(visit: VisitRequest) -> tuple[list[PrepTask], list[PrepTask]]
             "department", "assignee"
         )
     }
-    calendar = WorkingCalendar()
+    calendar = WorkingCalendar(site_id=visit.site_id)
     created = [
         _new_task(template, visit, calendar)
         for pk, template in wanted.items()
@@ -210,7 +219,7 @@ def propagate_changes(
     created, cancelled = generate_tasks(visit) if reconcile else ([], [])
     created_ids = {t.pk for t in created}
     affected = []
-    calendar = WorkingCalendar()
+    calendar = WorkingCalendar(site_id=visit.site_id)
     tasks = visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).select_related(
         "template", "department", "assignee"
     )

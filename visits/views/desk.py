@@ -33,6 +33,7 @@ from ..selectors import (
     arrivals,
     still_on_site,
     visible_visits,
+    with_tours,
 )
 from ..services import desk, walk_ins
 from ..services.lifecycle import VisitError
@@ -132,7 +133,13 @@ class BoardView(PermissionRequiredMixin, TemplateView):
         # Bounded by what it shows, whatever the day's volume: a page of visits (a large group
         # as one row), a page of the groups still checked in, the first of those at the gate.
         sites = desk_sites(self.request)
-        board = arrivals(first, last, search, page=self.request.GET.get("page"), where=sites.q())
+        board = arrivals(
+            first,
+            last,
+            search,
+            page=self.request.GET.get("page"),
+            where=with_tours(sites.q(), first, last),
+        )
         for visit in board.object_list:  # the day beside the time, where the time alone misleads
             visit.shows_day = first != last or timezone.localdate(visit.arrival_at) != first
         # The wall display shows arrivals only.
@@ -146,6 +153,10 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             tab=tab,
             search=search,
             sites=sites,
+            # A visit on the board for its part of a tour shows the site it is for.
+            home_sites=None
+            if sites.everywhere and sites.chosen is None
+            else {s.pk for s in ([sites.chosen] if sites.chosen else sites.reach)},
             first=first,
             last=last,
             today=timezone.localdate(),
@@ -206,7 +217,7 @@ class DeskVisitView(PermissionRequiredMixin, TemplateView):
             # came, nobody to check in once all have.
             anyone_to_check_in=any(v.checked_in_at is None for v in visitors),
             anyone_on_site=any(v.on_site for v in visitors),
-            itinerary=list(visit.itinerary.select_related("responsible")),
+            itinerary=list(visit.itinerary.select_related("responsible", "site")),
             add_form=AddVisitorForm(),
             arrangements_form=ArrangementsForm(instance=visit),
             can_see_request=visible_visits(user).filter(pk=visit.pk).exists(),

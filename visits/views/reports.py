@@ -12,19 +12,27 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from reception.models import User
+from reception.models import Site, User
 
 from .. import links
 from ..exports import export
 from ..forms.reports import PeriodForm
 from ..models import ExportKind
-from ..reports import BUILDERS, chart, computed_table, computed_tables
+from ..reports import TABLE_KEYS, chart, computed_table, computed_tables
 from ..services.exports import request_export
 from .requests import VisitListMixin
 
 
 def _period_form(request) -> PeriodForm:
     return PeriodForm(request.GET if ("start" in request.GET or "end" in request.GET) else None)
+
+
+def _sites(request) -> tuple[list[Site], Site | None]:
+    """The group's sites (one query) and the one the reports are narrowed to (?site=<code>);
+    none, or an unknown code, is the whole group."""
+    sites = list(Site.objects.all())
+    chosen = {site.code: site for site in sites}.get(request.GET.get("site", ""))
+    return sites, chosen
 
 
 class ReportsView(PermissionRequiredMixin, TemplateView):
@@ -36,14 +44,18 @@ class ReportsView(PermissionRequiredMixin, TemplateView):
         period = form.period()
         if not form.is_bound:  # the inputs show the default period rather than stay empty
             form = PeriodForm(initial={"start": period.start, "end": period.end})
-        tables, computed_at = computed_tables(period)
+        sites, site = _sites(self.request)
+        tables, computed_at = computed_tables(period, site, sites)
+        query = f"start={period.start.isoformat()}&end={period.end.isoformat()}"
         return super().get_context_data(
             form=form,
             period=period,
             computed_at=computed_at,
             # whole minutes, rounded up (30 seconds still says "after 1 minute")
             cache_minutes=max(0, -(-settings.REPORTS_CACHE_SECONDS // 60)),
-            query=f"start={period.start.isoformat()}&end={period.end.isoformat()}",
+            query=f"{query}&site={site.code}" if site else query,
+            sites=sites if len(sites) > 1 else [],
+            site=site,
             reports=[{"table": t, "chart": chart(t)} for t in tables],
             **kwargs,
         )
@@ -53,9 +65,10 @@ class ReportExportView(PermissionRequiredMixin, View):
     permission_required = "visits.view_reports"
 
     def get(self, request, key, fmt):
-        if key not in BUILDERS:
+        if key not in TABLE_KEYS:
             raise Http404
-        table = computed_table(key, _period_form(request).period())
+        sites, site = _sites(request)
+        table = computed_table(key, _period_form(request).period(), site, sites)
         if table is None:
             raise Http404
         return export(fmt, table.filename, table.headers, table.rows, title=table.title)

@@ -142,7 +142,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
         pending = next((s for s in steps if s.state == StepState.PENDING), None)
         context.update(
             visitors=list(visit.visitors.all()),
-            itinerary=list(visit.itinerary.select_related("responsible")),
+            itinerary=list(visit.itinerary.select_related("responsible", "site")),
             contacts=list(visit.contacts.all()),
             accompanying=list(visit.accompanying_staff.all()),
             steps=[s for s in steps if s.round == max(x.round for x in steps)] if steps else [],

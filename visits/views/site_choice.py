@@ -8,6 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from reception.models import Site, User
 
+from ..models import ItineraryItem
+
 SESSION_KEY = "desk_site"
 ALL = "all"
 
@@ -53,4 +55,11 @@ def at_my_sites(user, path: str = "site") -> Q:
     """A filter keeping what is at one of the user's sites, or everything when the user has
     no site assigned: a site's desk never opens another site's visit."""
     assigned = User.sites.through.objects.filter(user_id=user.pk)
-    return Q(**{f"{path}__in": assigned.values("site_id")}) | Q(~Exists(assigned))
+    # A visit across sites is also the business of the desks its itinerary takes it to.
+    outer = path.removesuffix("site").removesuffix("__") or "pk"
+    touring = ItineraryItem.objects.filter(
+        visit=OuterRef(outer), site__in=assigned.values("site_id")
+    )
+    return (
+        Q(**{f"{path}__in": assigned.values("site_id")}) | Q(Exists(touring)) | Q(~Exists(assigned))
+    )
