@@ -56,12 +56,13 @@ def test_the_list_costs_the_same_queries_for_more_visits(
     caller = api(token_for(sales))
     file_visit(sales, four_tier["routine"], submit=False)
     caller.get("/visits")  # warm: the token's last use is written once a minute
-    # the token, the user's delegations, the visits (what the user may do: from the cache)
-    with django_assert_num_queries(3):
+    # the token, the user's delegations, the sites (the filter's choices), the visits (what the
+    # user may do: from the cache)
+    with django_assert_num_queries(4):
         caller.get("/visits")
     for _ in range(4):
         file_visit(sales, four_tier["routine"], submit=False)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert len(caller.get("/visits").json()["items"]) == 5
 
 
