@@ -173,7 +173,7 @@ def tasks_in_reach(user) -> QuerySet:
     return PrepTask.objects.filter(pk__in=held_or_departments)
 
 
-TASK_ROW_FACTS = ("visit__client", "department", "assignee", "done_by", "template")
+TASK_ROW_FACTS = ("visit__client", "visit__site", "department", "assignee", "done_by", "template")
 
 
 def task_rows(tasks: Iterable[PrepTask]) -> list[PrepTask]:
@@ -614,3 +614,10 @@ def prepare_decision_cards(visits, user=None) -> None:
         ladder = ladders.get(visit.grade.scheme_id, []) if visit.grade else []
         visit.over_standard = over_standard(visit, ladder)
         visit.client_history = history[visit.pk]
+
+
+def at_my_sites(user, path: str = "site") -> Q:
+    """A filter keeping what is at one of the user's sites, or everything when the user has
+    no site assigned: a site's desk never opens another site's visit."""
+    assigned = User.sites.through.objects.filter(user_id=user.pk)
+    return Q(**{f"{path}__in": assigned.values("site_id")}) | Q(~Exists(assigned))

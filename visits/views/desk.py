@@ -141,7 +141,7 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             if self.big
             else still_on_site(self.request.GET.get("on_site_page"), where=sites.q("visit__site"))
         )
-        gate = list(walk_ins.waiting_at_the_gate()[: GATE_SHOWN + 1])
+        gate = list(walk_ins.waiting_at_the_gate(sites.q())[: GATE_SHOWN + 1])
         return super().get_context_data(
             tab=tab,
             search=search,
