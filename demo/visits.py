@@ -31,7 +31,7 @@ from visits.services.preparation import complete_task
 from visits.services.requests import file_visit_request
 from visits.services.spending import allowed_amount, expense_approvers
 
-from .sites import load_site_displays
+from .sites import load_demo_sites, load_site_displays
 
 # Working hours for the demo's "today" visit: it arrives on a round hour in this window.
 DAY_STARTS, LAST_ARRIVAL, DAY_ENDS = 9, 17, 18
@@ -274,6 +274,7 @@ def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
 
 @transaction.atomic
 def load_demo_visits(report: LoadReport) -> None:
+    load_demo_sites(report)  # the visits are for the two sites (it changes nothing twice)
     scheme_grades = {g.code: g for g in ReceptionGrade.objects.current()}
     for spec in DEMO_VISITS:
         applicant = User.objects.get(username=spec["applicant"])

@@ -36,7 +36,7 @@ from .filters import VisitFilter
 from .forms.reports import PeriodForm
 from .models import ExportKind, Visitor, VisitRequest, VisitStatus, mask_phone
 from .permissions import sees_every_phone
-from .selectors import visible_visits, with_list_facts
+from .selectors import at_my_sites, visible_visits, with_list_facts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -213,8 +213,11 @@ def visitor_log_header() -> list[str]:
     ]
 
 
-def checked_in_between(start: date, end: date) -> QuerySet[Visitor]:
-    return Visitor.objects.filter(checked_in_at__date__gte=start, checked_in_at__date__lte=end)
+def checked_in_between(start: date, end: date, user=None) -> QuerySet[Visitor]:
+    """user: the visitors of their sites only (a site's desk never sees another's; someone
+    with no site assigned, every site's)."""
+    visitors = Visitor.objects.filter(checked_in_at__date__gte=start, checked_in_at__date__lte=end)
+    return visitors.filter(at_my_sites(user, "visit__site")) if user is not None else visitors
 
 
 def visitor_log_rows(user, start, end) -> Iterable[list]:
@@ -224,7 +227,7 @@ def visitor_log_rows(user, start, end) -> Iterable[list]:
     visit: in full for those who see every phone, or on visits the reader filed or hosts."""
     every = sees_every_phone(user)
     visitors = (
-        checked_in_between(start, end)
+        checked_in_between(start, end, user)
         .order_by("checked_in_at", "pk")
         .values_list(
             "checked_in_at",
@@ -351,7 +354,7 @@ def visitor_log_spec(user, params: Params) -> ExportSpec:
         filename=f"visitor-log-{start.isoformat()}-{end.isoformat()}",
         header=visitor_log_header(),
         rows=lambda: visitor_log_rows(user, start, end),
-        count=lambda: checked_in_between(start, end).count(),
+        count=lambda: checked_in_between(start, end, user).count(),
         params=dates,
         summary=[[name, value] for name, (value,) in dates.items()],
     )

@@ -321,3 +321,53 @@ def test_a_one_site_company_s_messages_are_unchanged(four_tier, sales, staff):
     visit = approve_fully(file_visit(sales, four_tier["routine"]))
     note = Notification.objects.filter(kind="visit_approved", recipient=staff.receptionist).get()
     assert "Site" not in note.body and visit.site.name not in note.body
+
+
+def test_the_gate_chooses_among_its_sites_and_no_other(sites, host, login):
+    main, suzhou = sites
+    guard = desk_user("guard_both", main, suzhou, role=Role.SECURITY)
+    data = {
+        "company": "星河电子有限公司",
+        "names": "王强",
+        "headcount": 1,
+        "phone": "13900001111",
+        "wants_to_see": host.pk,
+        "purpose": "洽谈",
+    }
+    browser = login(guard)
+    assert browser.post(NEW_WALK_IN, {**data, "site": suzhou.pk}).status_code == 302
+    assert WalkIn.objects.get().site == suzhou
+    one = desk_user("guard_one", main, role=Role.SECURITY)
+    # a gate of one site: no choice, and a site slipped into the form is not taken
+    assert login(one).post(NEW_WALK_IN, {**data, "site": suzhou.pk}).status_code == 302
+    assert WalkIn.objects.latest("pk").site == main
+
+
+def test_an_unanswered_walk_in_is_announced_to_its_sites_desk(sites, host):
+    from visits.services.walk_ins import chase_unanswered
+
+    main, suzhou = sites
+    desk_sh, desk_sz = desk_user("desk_sh", main), desk_user("desk_sz", suzhou)
+    walk_in = walk_in_at(suzhou, desk_user("guard_sz", suzhou, role=Role.SECURITY), host)
+    assert chase_unanswered(now=walk_in.recorded_at + timedelta(hours=1)) == 1
+    told = set(
+        Notification.objects.filter(kind="walk_in_unanswered").values_list("recipient", flat=True)
+    )
+    assert desk_sz.pk in told and desk_sh.pk not in told
+
+
+def test_a_site_s_desk_exports_its_sites_visitor_log(sites, two_arrivals, login):
+    from visits.exports import visitor_log_rows
+
+    main, _suzhou = sites
+    at_main, at_suzhou = two_arrivals
+    for visit in two_arrivals:
+        visit.visitors.update(checked_in_at=visit.arrival_at)
+    day = timezone.localtime(at_main.arrival_at).date()
+    mine = {row[-1] for row in visitor_log_rows(desk_user("desk_sh", main), day, day)}
+    assert mine == {at_main.reference}
+    every = user_with(Role.FRONT_DESK, username="all")
+    assert {row[-1] for row in visitor_log_rows(every, day, day)} == {
+        at_main.reference,
+        at_suzhou.reference,
+    }
