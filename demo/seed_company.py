@@ -67,6 +67,16 @@ S = VisitStatus
 BATCH = 5000
 USERNAME_PREFIX = "co-"
 DAYS_OF_HISTORY = 5 * 365
+# The group's sites: the company's first one (load_policy's) and two plants; people are at
+# home at one, in these proportions, and reception staff work at their home site.
+SEED_SITES = [
+    ("co-suzhou", "苏州工厂", "Suzhou plant", "苏州工业园区星湖街328号"),
+    ("co-wuxi", "无锡工厂", "Wuxi plant", "无锡市新吴区长江路21号"),
+]
+SITE_WEIGHTS = (5, 3, 2)
+RECEPTION_ROLES = (Role.RECEPTIONIST, Role.FRONT_DESK, Role.SECURITY)
+# A visit is at its applicant's home site, else (this share) at another of the group's.
+ELSEWHERE = 0.2
 DAYS_AHEAD = 45
 
 SURNAMES = (
@@ -368,11 +378,27 @@ class CompanySeeder:
         self.password = make_password(password) if password else make_password(None)
         self.now = timezone.now()
         self.today = timezone.localdate()
+        self.site_rng = random.Random(seed + 1)  # sites drawn apart: the rest stays as it was
 
     # ---- organisation ------------------------------------------------------------------------
 
+    def sites(self) -> None:
+        """The group's three sites: the first active one and two plants (made if missing)."""
+        first = Site.objects.active().first()
+        if first is None:
+            raise ValueError("No active site: run load_policy first.")
+        self.group_sites = [first]
+        for index, (code, name, name_en, address) in enumerate(SEED_SITES, start=1):
+            site, _created = Site.objects.get_or_create(
+                code=code,
+                defaults={"name": name, "name_en": name_en, "address": address, "ordering": index},
+            )
+            self.group_sites.append(site)
+        self.site = first
+
     def staff(self) -> None:
         ensure_roles()
+        self.sites()
         self.groups = {g.name: g for g in Group.objects.all()}
         self.departments = {d.code: d for d in Department.objects.all()}
         for code in ("leadership", "hr", *MEMBER_DEPARTMENTS):
@@ -383,6 +409,8 @@ class CompanySeeder:
         self.heads: dict[str, User] = {}
         users, grants, memberships = [], [], []
         counter = {"n": 0}
+        works_at: list[tuple[int, int]] = []  # (user, site): reception staff's desks
+        group_wide: set[Role] = set()  # each reception role's first holder works at every site
 
         def person(roles, department, title, head=False):
             counter["n"] += 1
@@ -399,8 +427,14 @@ class CompanySeeder:
                 date_joined=self.now - timedelta(days=DAYS_OF_HISTORY + 30),
                 is_superuser=Role.ADMINISTRATOR in roles,
                 is_staff=Role.ADMINISTRATOR in roles,
+                home_site=self.site_rng.choices(self.group_sites, weights=SITE_WEIGHTS)[0],
             )
             users.append(user)
+            reception = [r for r in roles if r in RECEPTION_ROLES]
+            if reception and not set(reception) <= group_wide:
+                group_wide.update(reception)
+            elif reception:
+                works_at.append((user.pk, user.home_site.pk))
             for role in roles:
                 self.by_role[role.value].append(user)
                 grants.append((user, self.groups[role.value]))
@@ -430,6 +464,11 @@ class CompanySeeder:
             [Through(user_id=u.pk, group_id=g.pk) for u, g in grants], batch_size=BATCH
         )
         StaffMembership.objects.bulk_create(memberships, batch_size=BATCH)
+        Sites = User.sites.through
+        Sites.objects.bulk_create(
+            [Sites(user_id=u, site_id=s) for u, s in works_at], batch_size=BATCH
+        )
+        self.home_of = {u.pk: u.home_site for u in users}
         heads = [(code, user) for code, user in self.heads.items()]
         for code, user in heads:
             Department.objects.filter(pk=self.departments[code].pk).update(head=user)
@@ -497,10 +536,6 @@ class CompanySeeder:
             .prefetch_related("grades")
         ]
         self.rules = {r.kind: r for r in ReminderRule.objects.filter(active=True)}
-        # The company's first site (load_policy makes one); the three-site group is next.
-        self.site = Site.objects.active().first()
-        if self.site is None:
-            raise ValueError("No active site: run load_policy first.")
         self.group_by_id: dict[int | None, Group] = {g.pk: g for g in self.groups.values()}
 
     # ---- visits ----------------------------------------------------------------------------
@@ -568,6 +603,12 @@ class CompanySeeder:
             self._visit_chunk(chunk)
         self.writer.flush()
 
+    def _site_for(self, applicant) -> Site:
+        """The applicant's home site, or now and then another of the group's."""
+        if self.site_rng.random() < ELSEWHERE:
+            return self.site_rng.choice(self.group_sites)
+        return self.home_of.get(applicant.pk) or self.site
+
     def _visit_chunk(self, chunk) -> None:
         rng, w = self.rng, self.writer
         visits = []
@@ -592,7 +633,7 @@ class CompanySeeder:
                 reference=f"JD-{filed.year}-{pk:05d}" if reached_approval else None,
                 status=status,
                 applicant=applicant,
-                site=self.site,
+                site=self._site_for(applicant),
                 client=client,
                 origin=rng.choice((Origin.INVITED, Origin.CUSTOMER_PROPOSED)),
                 purposes=rng.sample(

@@ -31,6 +31,8 @@ from visits.services.preparation import complete_task
 from visits.services.requests import file_visit_request
 from visits.services.spending import allowed_amount, expense_approvers
 
+from .sites import load_demo_sites, load_site_displays
+
 # Working hours for the demo's "today" visit: it arrives on a round hour in this window.
 DAY_STARTS, LAST_ARRIVAL, DAY_ENDS = 9, 17, 18
 
@@ -160,6 +162,33 @@ DEMO_VISITS: list[dict[str, Any]] = [
         "overdue_example": True,
     },
     {
+        # the plant's visit today: the Suzhou front desk sees it, the Shanghai one does not
+        "key": "plant-today",
+        "site": "suzhou",
+        "applicant": "sales",
+        "client": "德森工业自动化(苏州)有限公司",
+        "grade": "business",
+        "days": 0,
+        "hours": None,
+        "purposes": ["tour", "technical_discussion"],
+        "reason": "参观苏州工厂装配线,交流自动化改造方案",
+        "services": ["welcome_banner", "guided_tour"],
+        "banner_text": "热烈欢迎德森工业自动化莅临苏州工厂",
+        "arrival_mode": "self_drive",
+        "arrival_point": "",
+        "visitors": [
+            ("Klaus Weber", "Managing Director", "+49 30 1234567"),
+            ("顾明", "项目经理", "13400134008"),
+        ],
+        "meals": 1,
+        "meal_staff": 2,
+        "rooms": 0,
+        "nights": 0,
+        "meeting_room": "二号楼接待室",
+        "late_reason": "客户在苏州出差,临时约见",
+        "decisions": [("marketing", None), ("deputy_gm", None), ("director", None)],
+    },
+    {
         "key": "technical",
         "applicant": "engineer",
         "client": "华东精密机械有限公司",
@@ -229,10 +258,7 @@ DEMO_VISITS: list[dict[str, Any]] = [
 def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
     """A lobby display, and the marketing assistant who hears about walk-ins. (Where approval
     steps escalate is the chain steps' policy: approvals.rulebooks.)"""
-    display = WelcomeDisplay.objects.order_by("pk").first()
-    if display is None:
-        display = WelcomeDisplay.objects.create(name="大堂欢迎屏")
-        report.record("created", display)
+    display = load_site_displays(report)
     policy = ReceptionPolicy.get()
     if not policy.company_name:  # the documents' masthead; a company sets its own
         policy.company_name = "江南精工机械股份有限公司"
@@ -248,6 +274,7 @@ def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
 
 @transaction.atomic
 def load_demo_visits(report: LoadReport) -> None:
+    load_demo_sites(report)  # the visits are for the two sites (it changes nothing twice)
     scheme_grades = {g.code: g for g in ReceptionGrade.objects.current()}
     for spec in DEMO_VISITS:
         applicant = User.objects.get(username=spec["applicant"])
@@ -263,6 +290,7 @@ def load_demo_visits(report: LoadReport) -> None:
             arrival = _at(spec["days"], hour, minute)
             departure = arrival + timedelta(hours=length)
         data = {
+            **({"site": Site.objects.get(code=spec["site"])} if "site" in spec else {}),
             "client": client,
             "contacts": list(client.contacts.all()[:1]),
             "origin": "invited",

@@ -353,8 +353,9 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 class WelcomeDisplayAdmin(admin.ModelAdmin):
     """Each lobby screen opens its secret URL; rotating the secret locks the old URL out."""
 
-    list_display = ("name", "active", "screen_url", "rotated_at")
-    list_filter = ("active",)
+    list_display = ("name", "site", "active", "screen_url", "rotated_at")
+    list_filter = ("active", "site")
+    list_select_related = ("site",)
     search_fields = ("name",)
     readonly_fields = ("screen_url", "rotated_at")
     actions = ["rotate_secret"]
@@ -382,6 +383,7 @@ class WelcomeDisplayAdmin(admin.ModelAdmin):
 class WalkInAdmin(admin.ModelAdmin):
     list_display = (
         "recorded_at",
+        "site",
         "company",
         "names",
         "wants_to_see",
@@ -389,10 +391,10 @@ class WalkInAdmin(admin.ModelAdmin):
         "decided_by",
         "on_behalf_of",
     )
-    list_filter = ("status",)
+    list_filter = ("status", "site")
     search_fields = ("company", "names", "phone", "purpose")
     raw_id_fields = ("client", "visit", "recorded_by", "wants_to_see", "decided_by", "on_behalf_of")
-    list_select_related = ("wants_to_see", "decided_by")
+    list_select_related = ("site", "wants_to_see", "decided_by")
 
 
 # ---- reminders -----------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from .filters import VisitFilter
 from .forms.reports import PeriodForm
 from .models import ExportKind, Visitor, VisitRequest, VisitStatus, mask_phone
 from .permissions import sees_every_phone
-from .selectors import visible_visits, with_list_facts
+from .selectors import at_my_sites, visible_visits, with_list_facts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -224,11 +224,20 @@ def visitor_log_header(several_sites: bool = False) -> list[str]:
     ]
 
 
-def checked_in_between(start: date, end: date, site: Site | None = None) -> QuerySet[Visitor]:
-    return Visitor.objects.filter(
+def checked_in_between(
+    start: date, end: date, user=None, site: Site | None = None
+) -> QuerySet[Visitor]:
+    """user: the visitors of their sites only (a site's desk never sees another's; someone
+    with no site assigned, every site's); site: one site's, when chosen."""
+    visitors = Visitor.objects.filter(
         Q(visit__site=site) if site is not None else Q(),
         checked_in_at__date__gte=start,
         checked_in_at__date__lte=end,
+    )
+    return (
+        visitors.filter(at_my_sites(user, "visit__site", visit="visit"))
+        if user is not None
+        else visitors
     )
 
 
@@ -241,7 +250,7 @@ def visitor_log_rows(
     visit: in full for those who see every phone, or on visits the reader filed or hosts."""
     every = sees_every_phone(user)
     visitors = (
-        checked_in_between(start, end, site)
+        checked_in_between(start, end, user, site)
         .order_by("checked_in_at", "pk")
         .values_list(
             "checked_in_at",
@@ -383,7 +392,7 @@ def visitor_log_spec(user, params: Params) -> ExportSpec:
         + (f"-{site.code}" if site else ""),
         header=visitor_log_header(several),
         rows=lambda: visitor_log_rows(user, start, end, site, several),
-        count=lambda: checked_in_between(start, end, site).count(),
+        count=lambda: checked_in_between(start, end, user, site).count(),
         params=dates,
         summary=summary,
     )

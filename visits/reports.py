@@ -420,12 +420,12 @@ def late_applications(period: Period, site: Site | None = None) -> Table:
 
 
 def walk_ins(period: Period, site: Site | None = None) -> Table:
-    """Group-wide until walk-ins carry their site."""
+    """Walk-ins by month and how they ended, at the site of the gate that recorded them."""
     low, high = period.bounds
     endings = list(WalkInStatus)
     counts = {
         _month(r["month"]): r
-        for r in WalkIn.objects.filter(recorded_at__gte=low, recorded_at__lt=high)
+        for r in WalkIn.objects.filter(_at(site), recorded_at__gte=low, recorded_at__lt=high)
         .annotate(month=TruncMonth("recorded_at"))
         .values("month")
         .annotate(total=Count("pk"), **{s.value: Count("pk", filter=Q(status=s)) for s in endings})

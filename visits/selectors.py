@@ -152,7 +152,7 @@ def tasks_in_reach(user) -> QuerySet:
     return PrepTask.objects.filter(pk__in=held_or_departments)
 
 
-TASK_ROW_FACTS = ("visit__client", "department", "assignee", "done_by", "template")
+TASK_ROW_FACTS = ("visit__client", "visit__site", "department", "assignee", "done_by", "template")
 
 
 def task_rows(tasks: Iterable[PrepTask]) -> list[PrepTask]:
@@ -608,3 +608,20 @@ def prepare_decision_cards(visits, user=None) -> None:
         ladder = ladders.get(visit.grade.scheme_id, []) if visit.grade else []
         visit.over_standard = over_standard(visit, ladder)
         visit.client_history = history[visit.pk]
+
+
+def at_my_sites(user, path: str = "site", *, visit: str | None = None) -> Q:
+    """A filter keeping what is at one of the user's sites, or everything when the user has
+    no site assigned: a site's desk never opens another site's visit.
+
+    visit: for visits ("pk") or rows of a visit (e.g. "visit" for visitors), the path to the
+    visit's key: a visit across sites is also the business of the desks its itinerary takes
+    it to. Rows of their own site (walk-ins, displays) leave it out."""
+    assigned = User.sites.through.objects.filter(user_id=user.pk)
+    mine = Q(**{f"{path}__in": assigned.values("site_id")}) | Q(~Exists(assigned))
+    if visit is None:
+        return mine
+    touring = ItineraryItem.objects.filter(
+        visit=OuterRef(visit), site__in=assigned.values("site_id")
+    )
+    return mine | Q(Exists(touring))

@@ -3,7 +3,7 @@
 from functools import cache
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import translation
 
 from ..accounts.roles import APPLICANT_ROLES, Role, role_label
@@ -114,5 +114,19 @@ def default_main_host(grade: ReceptionGrade | None) -> User | None:
     )
 
 
-def users_with_role(role: str) -> QuerySet[User]:
-    return User.objects.filter(groups__name=str(role), is_active=True).order_by("pk")
+def users_with_role(role: str, *, site_id: int | None = None) -> QuerySet[User]:
+    """The role's active holders; with site_id, those who work at that site or at every
+    site (no site assigned): a site's reception staff."""
+    people = User.objects.filter(groups__name=str(role), is_active=True)
+    if site_id is not None:
+        people = people.filter(serving_site(site_id))
+    return people.order_by("pk")
+
+
+def serving_site(site_id: int | None, path: str = "") -> Q:
+    """A filter keeping the people who work at the site, or at every site (none assigned)."""
+    if site_id is None:
+        return Q()
+    prefix = f"{path}__" if path else ""
+    assigned = User.sites.through.objects.filter(user_id=OuterRef(f"{prefix}pk"))
+    return Q(Exists(assigned.filter(site_id=site_id))) | Q(~Exists(assigned))

@@ -23,7 +23,8 @@ def _check(request: HttpRequest, visit_id: int, payload: CheckIn, *, rule: str, 
     (404), the rule (403), then the service, which asks the rule again under the lock."""
     user = require(request, DESK, "visits.check_in_visitors")
     visit = get_object_or_404(
-        VisitRequest.objects.filter(at_my_sites(user), status__in=BOARD_STATUSES), pk=visit_id
+        VisitRequest.objects.filter(at_my_sites(user, visit="pk"), status__in=BOARD_STATUSES),
+        pk=visit_id,
     )
     if not user.has_perm(rule, visit):
         raise HttpError(403, _("This cannot be done to this visit now."))

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reception.forms import LookAlikeClientMixin
-from reception.models import User
+from reception.models import Site, User
 from reception.organisation.selectors import staff_label, with_departments
 from reception.validators import TextRulesMixin
 
@@ -42,9 +42,34 @@ class WalkInForm(TextRulesMixin, LookAlikeClientMixin, forms.ModelForm):
         }
         help_texts = {"names": _("Separate several names with commas.")}
 
-    def __init__(self, *args, by: User | None = None, **kwargs):
-        """by: who records it; they cannot name themselves."""
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        queryset=Site.objects.none(),
+        required=False,
+        help_text=_("The gate where they wait: that site's desk receives them."),
+    )
+
+    def __init__(
+        self,
+        *args,
+        by: User | None = None,
+        sites: list[Site] | None = None,
+        site: Site | None = None,
+        **kwargs,
+    ):
+        """by: who records it; they cannot name themselves. sites: the open sites in the
+        recorder's reach (asked only when there are several); site: the one preselected."""
         super().__init__(*args, **kwargs)
+        reach = [s for s in sites or [] if s.is_active]
+        if len(reach) > 1:
+            field = self.fields["site"]
+            field.queryset = Site.objects.filter(pk__in=[s.pk for s in reach])  # type: ignore[attr-defined]
+            field.required = True
+            field.initial = site.pk if site else None
+        else:
+            del self.fields["site"]
+        self.field_order = ["site"]
+        self.order_fields(self.field_order)
         staff = walk_ins.hosts()
         if by is not None:
             staff = staff.exclude(pk=by.pk)

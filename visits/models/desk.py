@@ -87,6 +87,15 @@ class WalkIn(models.Model):
     """An unannounced visitor stopped at the gate (seed 000 D: 未预约冒昧来访)."""
 
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="walk_ins",
+        help_text=_("The site whose gate recorded them: its desk sees and receives them."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -174,6 +183,15 @@ class WelcomeDisplay(models.Model):
     """A lobby screen. It opens the welcome page with its secret URL, no login."""
 
     name = models.CharField(_("name"), max_length=100)
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="welcome_displays",
+        help_text=_("The lobby it stands in: it welcomes that site's visitors. Empty: every site."),
+    )
     token = models.CharField(
         _("secret"), max_length=64, unique=True, default=new_display_token, editable=False
     )

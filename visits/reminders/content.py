@@ -21,7 +21,7 @@ from .. import links, quantities
 from ..documents import document_variant, visitor_information_attachment
 from ..models import ArrivalMode, PrepStatus, PrepTask, Reminder, ReminderKind, VisitRequest
 from ..models.reminders import KIND_STATUSES
-from ..selectors import visible_visits
+from ..selectors import at_my_sites, visible_visits
 from .planning import arrivals_on
 
 
@@ -310,7 +310,11 @@ def _arrivals_today(reminder: Reminder) -> Message:
     day = reminder.day
     assert day is not None  # the kind is about a day (planning.py)
     visits = list(
-        arrivals_on(day).select_related("client", "main_host").order_by("arrival_at", "pk")
+        arrivals_on(day)
+        # each reader's sites (all: none assigned)
+        .filter(at_my_sites(reminder.recipient, visit="pk"))
+        .select_related("client", "main_host")
+        .order_by("arrival_at", "pk")
     )
     if not visits:
         raise NoLongerApplies(_("no arrivals are left for the day"))

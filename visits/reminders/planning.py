@@ -7,6 +7,7 @@ becomes a recipient later (the next approver, a newly assigned receptionist) get
 then, once.
 """
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -225,11 +226,25 @@ def plan_due_reminders(
     rules = ReminderRule.objects.filter(active=True).prefetch_related("recipient_roles")
     if kinds is not None:
         rules = rules.filter(kind__in=kinds)
+    sites_of: dict[int, set[int]] | None = None  # read once, if a rule names roles
     for rule in rules:
         roles = [group.pk for group in rule.recipient_roles.all()]
         members = list(User.objects.filter(groups__in=roles, is_active=True).distinct())
+        if members and sites_of is None:
+            sites_of = defaultdict(set)
+            for user_id, site_id in User.sites.through.objects.values_list("user_id", "site_id"):
+                sites_of[user_id].add(site_id)
         rows = []
         for subject in subjects(rule, now, calendar, visit):
+            # A visit's reminder goes to the role holders of its site (and to those working at
+            # every site); a day's list goes to everyone and shows each their sites' arrivals.
+            if members and subject.visit is not None and sites_of is not None:
+                site_id = subject.visit.site_id
+                members_here = [
+                    u for u in members if not sites_of[u.pk] or site_id in sites_of[u.pk]
+                ]
+            else:
+                members_here = members
             rows += [
                 Reminder(
                     rule=rule,
@@ -240,7 +255,7 @@ def plan_due_reminders(
                     day=subject.day,
                     due_at=subject.due_at,
                 )
-                for user in recipients(rule, subject, members)
+                for user in recipients(rule, subject, members_here)
             ]
         Reminder.objects.bulk_create(rows, ignore_conflicts=True)
         offered += len(rows)

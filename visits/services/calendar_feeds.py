@@ -42,6 +42,7 @@ from ..models import (
     VisitRequest,
     VisitStatus,
 )
+from ..selectors import at_my_sites
 
 FEED_DAYS_BACK = 90
 FEED_DAYS_AHEAD = 365
@@ -187,11 +188,13 @@ def department_task_days(user) -> list[TaskDay]:
     ]
 
 
-def all_arrivals() -> QuerySet[VisitRequest]:
-    """The front desk's feed: every visit that comes (or came) on site, and cancellations."""
-    return _in_window(
-        _arriving_in_window().filter(status__in=[*BOARD_STATUSES, VisitStatus.CANCELLED])
-    )
+def all_arrivals(user=None) -> QuerySet[VisitRequest]:
+    """The front desk's feed: every visit that comes (or came) on site, and cancellations;
+    with a user, at their sites (every site's when they have none assigned)."""
+    arriving = _arriving_in_window().filter(status__in=[*BOARD_STATUSES, VisitStatus.CANCELLED])
+    if user is not None:
+        arriving = arriving.filter(at_my_sites(user, visit="pk"))
+    return _in_window(arriving)
 
 
 @dataclass
@@ -252,7 +255,7 @@ def arrivals_feed(user) -> Feed:
     language = user.preferred_language
     with translation.override(language):
         name = _("Jiedai: all arrivals")
-    return Feed(name=name, language=language, visits=list(all_arrivals()))
+    return Feed(name=name, language=language, visits=list(all_arrivals(user)))
 
 
 def _sequence(updated_at: datetime) -> int:

@@ -10,6 +10,7 @@ from approvals.links import step_link
 from approvals.models import EscalationReason, StepState
 from approvals.services import approvers_of
 from reception.accounts.roles import Role
+from reception.models import Site
 from reception.notifications.notify import Lines, Msg, notify
 from reception.organisation.selectors import users_with_role
 
@@ -70,11 +71,40 @@ def _client(visit: VisitRequest):
     return lambda: visit.client.label if visit.client is not None else "—"
 
 
+def site_line(site) -> Msg:
+    """Where: the site and its address, in the reader's language."""
+    if site.address or site.address_en:
+        return Msg(
+            _("Site: %(site)s, %(address)s"),
+            site=lambda: site.label,
+            address=lambda: site.localized("address"),
+        )
+    return Msg(_("Site: %(site)s"), site=lambda: site.label)
+
+
+def site_lines(site) -> list[Msg]:
+    """The site and its address, as a line of a message, when the company has several sites
+    (a one-site company's messages stay as they were)."""
+    if site is None or Site.objects.count() < 2:
+        return []
+    return [site_line(site)]
+
+
+def with_site(site, body: Msg | Lines | None) -> Msg | Lines | None:
+    """The body, and below it the site's line when the company has several sites."""
+    extra = site_lines(site)
+    if not extra:
+        return body
+    lines = [] if body is None else body.items if isinstance(body, Lines) else [body]
+    return Lines([*lines, *extra])
+
+
 def receptionists_of(visit: VisitRequest) -> list:
-    """The visit's assigned receptionist, or every customer receptionist until one is."""
+    """The visit's assigned receptionist, or until one is, every customer receptionist of the
+    visit's site (and those working at every site)."""
     if visit.receptionist_id:
         return [visit.receptionist]
-    return list(users_with_role(Role.RECEPTIONIST))
+    return list(users_with_role(Role.RECEPTIONIST, site_id=visit.site_id))
 
 
 def step_waiting(step, approvers) -> None:
@@ -105,6 +135,7 @@ def step_waiting(step, approvers) -> None:
                     if visit.late
                     else []
                 ),
+                *site_lines(visit.site),
             ]
         ),
         # the decision card itself while it waits for them (approvals:step resolves it)
@@ -191,15 +222,18 @@ def approved(visit: VisitRequest) -> None:
             client=_client(visit),
             arrival=_when(visit.arrival_at),
         ),
-        body=Msg(
-            ngettext_lazy(
-                "Grade %(grade)s, %(count)s visitor, main host %(host)s.",
-                "Grade %(grade)s, %(count)s visitors, main host %(host)s.",
-                "count",
+        body=with_site(
+            visit.site,
+            Msg(
+                ngettext_lazy(
+                    "Grade %(grade)s, %(count)s visitor, main host %(host)s.",
+                    "Grade %(grade)s, %(count)s visitors, main host %(host)s.",
+                    "count",
+                ),
+                grade=lambda: visit.grade.label if visit.grade else "—",
+                count=visit.headcount,
+                host=visit.main_host or "—",
             ),
-            grade=lambda: visit.grade.label if visit.grade else "—",
-            count=visit.headcount,
-            host=visit.main_host or "—",
         ),
         url=_url(visit),
     )
@@ -228,7 +262,7 @@ def cancelled(visit: VisitRequest, people, by, reason: str) -> None:
             user=by,
             client=_client(visit),
         ),
-        body=Msg(_("Reason: %(reason)s"), reason=reason),
+        body=with_site(visit.site, Msg(_("Reason: %(reason)s"), reason=reason)),
         url=_url(visit),
         exclude=by,
     )
@@ -239,7 +273,7 @@ def changed(visit: VisitRequest, by, lines: list[Msg]) -> None:
         [*receptionists_of(visit), visit.main_host],
         kind=Kind.VISIT_CHANGED,
         title=Msg(_("%(ref)s changed by %(user)s"), ref=visit.reference, user=by),
-        body=Lines(lines),
+        body=Lines([*lines, *site_lines(visit.site)]),
         url=_url(visit),
         exclude=by,
     )

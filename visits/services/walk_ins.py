@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from reception.accounts.roles import Role
-from reception.models import Client, ClientCategory, ReceptionGrade, ReceptionPolicy, User
+from reception.models import (
+    Client,
+    ClientCategory,
+    ReceptionGrade,
+    ReceptionPolicy,
+    Site,
+    User,
+)
 from reception.notifications.notify import Msg, notify
 from reception.organisation.selectors import users_with_role
 from reception.validators import name_key, normalize_name
@@ -29,7 +36,7 @@ from ..models import (
 )
 from .approval import start_approval
 from .lifecycle import VisitError, transition
-from .notifications import Kind
+from .notifications import Kind, with_site
 from .requests import assign_reference, default_site
 
 
@@ -69,15 +76,17 @@ def hosts() -> QuerySet[User]:
     )
 
 
-def front_desk() -> list[User]:
-    return list(users_with_role(Role.FRONT_DESK))
+def front_desk(site_id: int | None = None) -> list[User]:
+    """The front desk; with a site, the site's (and those working at every site)."""
+    return list(users_with_role(Role.FRONT_DESK, site_id=site_id))
 
 
-def waiting_at_the_gate() -> QuerySet[WalkIn]:
-    """Walk-ins nobody has answered yet, longest waiting first (the board's gate panel)."""
+def waiting_at_the_gate(where: Q | None = None) -> QuerySet[WalkIn]:
+    """Walk-ins nobody has answered yet, longest waiting first (the board's gate panel);
+    where: the shown sites (a filter on the walk-in's site)."""
     since = timezone.now() - timedelta(hours=12)  # older ones went home; the list keeps them
     return (
-        WalkIn.objects.filter(status=WalkInStatus.WAITING, recorded_at__gte=since)
+        WalkIn.objects.filter(where or Q(), status=WalkInStatus.WAITING, recorded_at__gte=since)
         .select_related("wants_to_see", "recorded_by")
         .order_by("recorded_at", "pk")
     )
@@ -92,9 +101,14 @@ def record_walk_in(
     phone: str,
     wants_to_see: User,
     purpose: str,
+    site: Site | None = None,
 ) -> WalkIn:
-    """Security or the front desk records an unannounced visitor; the person they want to see
-    and the front desk are told at once."""
+    """Security or the front desk records an unannounced visitor at their site's gate (site:
+    the gate's; without one, the recorder's home site, else the first open site); the person
+    they want to see and that site's front desk are told at once."""
+    site = site or default_site(by)
+    if site is None:
+        raise VisitError(_("The company has no active site: an administrator adds one."))
     if wants_to_see.pk == by.pk:
         raise VisitError(_("Name the person the visitors asked for, not yourself."))
     if not hosts().filter(pk=wants_to_see.pk).exists():
@@ -102,6 +116,7 @@ def record_walk_in(
     company = normalize_name(company)
     client = Client.objects.filter(name_key=name_key(company)).order_by("pk").first()
     walk_in = WalkIn.objects.create(
+        site=site,
         recorded_by=by,
         company=company,
         client=client,
@@ -120,15 +135,21 @@ def record_walk_in(
             names=walk_in.names,
             company=company,
         ),
-        body=Msg(
-            _("Purpose: %(purpose)s. Phone: %(phone)s. Recorded by %(user)s. Accept or decline."),
-            purpose=walk_in.purpose,
-            phone=walk_in.phone,
-            user=by,
+        body=with_site(
+            site,
+            Msg(
+                _(
+                    "Purpose: %(purpose)s. Phone: %(phone)s. Recorded by %(user)s. Accept or "
+                    "decline."
+                ),
+                purpose=walk_in.purpose,
+                phone=walk_in.phone,
+                user=by,
+            ),
         ),
         url=reverse("visits:walk_in", args=[walk_in.pk]),
     )
-    desk = list(front_desk())
+    desk = front_desk(site.pk)
     notify(
         desk,
         kind=Kind.WALK_IN,
@@ -158,10 +179,9 @@ def record_walk_in(
             company=company,
             person=wants_to_see,
         ),
-        body=Msg(
-            _("Purpose: %(purpose)s. Recorded by %(user)s."),
-            purpose=walk_in.purpose,
-            user=by,
+        body=with_site(
+            site,
+            Msg(_("Purpose: %(purpose)s. Recorded by %(user)s."), purpose=walk_in.purpose, user=by),
         ),
         url=reverse("visits:walk_in", args=[walk_in.pk]),
     )
@@ -188,7 +208,7 @@ def chase_unanswered(*, now=None) -> int:
             walk_in.chased_at = now
             walk_in.save(update_fields=["chased_at"])
             notify(
-                [*front_desk(), contact],
+                [*front_desk(walk_in.site_id), contact],
                 kind=Kind.WALK_IN_UNANSWERED,
                 title=Msg(
                     ngettext_lazy(
@@ -263,8 +283,8 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
             )
         now = timezone.now().replace(second=0, microsecond=0)
         late_reason = Msg(_("Unannounced visitor at the gate.")).to_json()
-        # The gate's site: where the person who recorded them works (per-site gates: next).
-        site = default_site(walk_in.recorded_by)
+        # The gate's site: where they were recorded (older records: the recorder's site).
+        site = walk_in.site or default_site(walk_in.recorded_by)
         if site is None:
             raise VisitError(_("The company has no active site: an administrator adds one."))
         visit = VisitRequest.objects.create(
@@ -320,7 +340,7 @@ def accept_walk_in(*, walk_in: WalkIn, by: User) -> VisitRequest:
         walk_in.save()
         _tell_the_gate(walk_in)
         notify(
-            front_desk(),
+            front_desk(site.pk),
             kind=Kind.WALK_IN_DECIDED,
             title=Msg(
                 _("%(company)s accepted: check them in now (%(ref)s)"),

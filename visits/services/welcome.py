@@ -25,9 +25,10 @@ def rotate_display_secret(display: WelcomeDisplay) -> WelcomeDisplay:
     return display
 
 
-def welcome_lines(day: date | None = None) -> list[dict[str, Any]]:
+def welcome_lines(day: date | None = None, *, site_id: int | None = None) -> list[dict[str, Any]]:
     """Today's welcome messages: visits that asked for the banner and are expected today or
-    on site now (guests who came early count). Plain text; templates escape it."""
+    on site now (guests who came early count). Plain text; templates escape it. site_id: a
+    lobby's screen welcomes its site's visitors only (None: every site's)."""
     day = day or timezone.localdate()
     policy = ReceptionPolicy.get()
     expected_today = Q(
@@ -35,6 +36,7 @@ def welcome_lines(day: date | None = None) -> list[dict[str, Any]]:
     )
     visits = (
         VisitRequest.objects.filter(expected_today | Q(status=VisitStatus.IN_PROGRESS))
+        .filter(Q(site_id=site_id) if site_id is not None else Q())
         .select_related("client")
         .order_by("arrival_at")
     )

@@ -148,7 +148,7 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             if self.big
             else still_on_site(self.request.GET.get("on_site_page"), where=sites.q("visit__site"))
         )
-        gate = list(walk_ins.waiting_at_the_gate()[: GATE_SHOWN + 1])
+        gate = list(walk_ins.waiting_at_the_gate(sites.q())[: GATE_SHOWN + 1])
         return super().get_context_data(
             tab=tab,
             search=search,
@@ -190,7 +190,9 @@ class BoardView(PermissionRequiredMixin, TemplateView):
 def desk_visit(request, pk, statuses=BOARD_STATUSES) -> VisitRequest:
     """A visit at the desk, of one of the user's sites (another site's visit: 404)."""
     return get_object_or_404(
-        VisitRequest.objects.filter(at_my_sites(request.user), status__in=statuses).select_related(
+        VisitRequest.objects.filter(
+            at_my_sites(request.user, visit="pk"), status__in=statuses
+        ).select_related(
             "client", "site", "main_host", "receptionist", "final_grade", "proposed_grade"
         ),
         pk=pk,

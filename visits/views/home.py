@@ -30,6 +30,7 @@ from ..models import (
     WalkInStatus,
 )
 from ..selectors import soonest_arrival_first, start_of, visible_visits, with_presence
+from .site_choice import at_my_sites
 
 SHORT = 5  # rows per section; the link leads to the whole list
 # Those who host, receive or filed a visit see it this many working days ahead (the
@@ -202,7 +203,8 @@ def coming_arrivals(user, *, everyone: bool) -> QuerySet:
     statuses: tuple[VisitStatus, ...]
     visits: QuerySet[VisitRequest]
     if everyone:
-        last, statuses, visits = today + timedelta(days=1), ON_THE_WAY, VisitRequest.objects.all()
+        last, statuses = today + timedelta(days=1), ON_THE_WAY
+        visits = VisitRequest.objects.filter(at_my_sites(user, visit="pk"))  # the desk's sites
     else:
         last, statuses = last_day_ahead(today), (*ON_THE_WAY, *IN_APPROVAL)
         mine = VisitRequest.objects.filter(
@@ -224,7 +226,8 @@ def coming_arrivals(user, *, everyone: bool) -> QuerySet:
 
 def waiting_walk_ins(user, *, everyone: bool) -> QuerySet:
     walk_ins = WalkIn.objects.filter(status=WalkInStatus.WAITING).order_by("recorded_at")
-    return walk_ins if everyone else walk_ins.filter(wants_to_see=user)
+    # The gate and the desk: their sites' walk-ins (every site's, with no site assigned).
+    return walk_ins.filter(at_my_sites(user)) if everyone else walk_ins.filter(wants_to_see=user)
 
 
 def unread(user) -> QuerySet:

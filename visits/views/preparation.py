@@ -14,7 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from reception.http import safe_next
-from reception.models import Department, User
+from reception.models import Department, Site, User
 from reception.validators import parse_id
 
 from .. import links
@@ -38,7 +38,7 @@ from ..selectors import (
 )
 from ..services import preparation
 from ..services.lifecycle import VisitError
-from .site_choice import desk_sites
+from .site_choice import desk_sites, several_sites
 
 
 def headed_departments(user) -> set[int]:
@@ -87,6 +87,11 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
             board = department_board(user, departments)
         else:
             board = visit_tasks_of_departments(departments, visit_id)
+        # Departments work for every site: a filter by the visit's site, where there are several.
+        sites = list(Site.objects.all())
+        site = next((s for s in sites if s.code == self.request.GET.get("site")), None)
+        if site is not None and visit_id is None:
+            board = board.filter(visit__site=site)
         # A page of rows, overdue ones first: a busy department's fortnight runs to hundreds
         # of tasks, and each row is a few forms. One query counts, one reads the page.
         counts = board.order_by().aggregate(
@@ -110,7 +115,10 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
             overdue_count=counts["overdue"],
             groups=groups,
             page_obj=page,
-            query_string=f"visit={visit_id}" if visit_id else "",
+            query_string=f"visit={visit_id}" if visit_id else (f"site={site.code}" if site else ""),
+            sites=sites,
+            several_sites=len(sites) > 1,
+            site=site,
             visit_id=visit_id,
             shown_visit=rows[0].visit if rows else None,
             is_head=bool(headed),
@@ -144,6 +152,7 @@ class MyTasksView(TemplateView):
             visit_id=visit_id,
             shown_visit=tasks[0].visit if tasks else None,
             has_department_page=user.has_perm("visits.see_department_tasks"),
+            several_sites=several_sites(),
             follow_ups=list(follow_ups_of(user)),
             expenses=expenses_awaiting(user),
             today=timezone.localdate(),
@@ -194,6 +203,7 @@ class TaskActionView(View):
             )
             context = task_context(task, request.user, headed_departments(request.user))
             context["error"] = error
+            context["several_sites"] = several_sites()
             if error:  # give back what was typed, to shorten it
                 context["note_value"] = request.POST.get(f"task{task.pk}-note", "")
             return render(request, "visits/_task_row.html", context)

@@ -8,7 +8,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from reception.models import Site, User
 
-from ..models import ItineraryItem
+from ..selectors import at_my_sites
+
+__all__ = ["ALL", "DeskSites", "at_my_sites", "desk_sites", "several_sites", "recording_site"]
 
 SESSION_KEY = "desk_site"
 ALL = "all"
@@ -23,6 +25,14 @@ class DeskSites:
     @property
     def switchable(self) -> bool:
         return len(self.reach) > 1
+
+    @property
+    def shown(self) -> Site | None:
+        """The one site the page shows, named in its title: the switcher's choice, or the
+        only site of someone assigned to one (a one-site company names none)."""
+        if self.chosen is not None:
+            return self.chosen
+        return self.reach[0] if not self.everywhere and len(self.reach) == 1 else None
 
     def q(self, path: str = "site") -> Q:
         """A filter keeping the visits (or rows reaching a visit's site through `path`) at
@@ -51,15 +61,16 @@ def desk_sites(request) -> DeskSites:
     return scope
 
 
-def at_my_sites(user, path: str = "site") -> Q:
-    """A filter keeping what is at one of the user's sites, or everything when the user has
-    no site assigned: a site's desk never opens another site's visit."""
-    assigned = User.sites.through.objects.filter(user_id=user.pk)
-    # A visit across sites is also the business of the desks its itinerary takes it to.
-    outer = path.removesuffix("site").removesuffix("__") or "pk"
-    touring = ItineraryItem.objects.filter(
-        visit=OuterRef(outer), site__in=assigned.values("site_id")
-    )
-    return (
-        Q(**{f"{path}__in": assigned.values("site_id")}) | Q(Exists(touring)) | Q(~Exists(assigned))
-    )
+def recording_site(sites: DeskSites, user) -> Site | None:
+    """Where something the desk or gate records happens (a walk-in): the switcher's site,
+    else the user's home site when in reach and open, else the first open site in reach."""
+    if sites.chosen is not None and sites.chosen.is_active:
+        return sites.chosen
+    open_sites = [s for s in sites.reach if s.is_active]
+    home = next((s for s in open_sites if s.pk == user.home_site_id), None)
+    return home or (open_sites[0] if open_sites else None)
+
+
+def several_sites() -> bool:
+    """Whether the company has more than one site (pages then name each row's site)."""
+    return Site.objects.count() > 1

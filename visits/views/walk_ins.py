@@ -22,6 +22,7 @@ from ..models import WalkIn
 from ..selectors import visible_visits
 from ..services import walk_ins as walk_ins_service
 from ..services.lifecycle import VisitError
+from .site_choice import at_my_sites, desk_sites, recording_site, several_sites
 
 
 class WalkInListView(PermissionRequiredMixin, PageQueryMixin, ListView):
@@ -31,29 +32,40 @@ class WalkInListView(PermissionRequiredMixin, PageQueryMixin, ListView):
 
     def get_queryset(self):
         since = timezone.now() - timedelta(days=7)
+        # A site's gate and desk see their sites' walk-ins (everyone's, with no site assigned).
         return (
-            WalkIn.objects.filter(recorded_at__gte=since)
-            .select_related("recorded_by", "wants_to_see", "decided_by", "on_behalf_of", "visit")
+            WalkIn.objects.filter(at_my_sites(self.request.user), recorded_at__gte=since)
+            .select_related(
+                "site", "recorded_by", "wants_to_see", "decided_by", "on_behalf_of", "visit"
+            )
             # the department and title beside the name of whom they asked for
             .prefetch_related("wants_to_see__memberships__department", "wants_to_see__groups")
         )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(several_sites=several_sites(), **kwargs)
 
 
 class WalkInCreateView(PermissionRequiredMixin, View):
     permission_required = "visits.add_walkin"
     template_name = "visits/walkin_form.html"
 
+    def form(self, data=None, initial=None):
+        sites = desk_sites(self.request)
+        site = recording_site(sites, self.request.user)
+        form = WalkInForm(data, initial=initial, by=self.request.user, sites=sites.reach, site=site)
+        return form, site
+
     def get(self, request):
         contact = walk_ins_service.walk_in_contact()
-        form = WalkInForm(
-            initial={"wants_to_see": contact.pk if contact else None}, by=request.user
-        )
+        form, _site = self.form(initial={"wants_to_see": contact.pk if contact else None})
         return self.render(form)
 
     def post(self, request):
-        form = WalkInForm(request.POST, by=request.user)
+        form, site = self.form(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
+            data = dict(form.cleaned_data)
+            data["site"] = data.get("site") or site
             try:
                 walk_in = walk_ins_service.record_walk_in(by=request.user, **data)
             except VisitError as error:
@@ -84,10 +96,15 @@ class WalkInDecisionView(View):
 
     def get_object(self):
         walk_ins = WalkIn.objects.select_related(
-            "recorded_by", "wants_to_see", "decided_by", "on_behalf_of", "visit", "client"
+            "site", "recorded_by", "wants_to_see", "decided_by", "on_behalf_of", "visit", "client"
         )
         walk_in = get_object_or_404(walk_ins, pk=self.kwargs["pk"])
         user = self.request.user
+        if (
+            walk_in.wants_to_see_id != user.pk
+            and not WalkIn.objects.filter(at_my_sites(user), pk=walk_in.pk).exists()
+        ):
+            raise Http404  # another site's walk-in: only the person asked for sees it
         contact = walk_ins_service.walk_in_contact()
         if (
             walk_in.wants_to_see_id != user.pk

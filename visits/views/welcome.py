@@ -22,7 +22,7 @@ class WelcomeScreenView(TemplateView):
             raise Http404
         return super().get_context_data(
             display=display,
-            lines=welcome.welcome_lines(),
+            lines=welcome.welcome_lines(site_id=display.site_id),
             company_line=ReceptionPolicy.get().company_name,
             **kwargs,
         )

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from demo.organisation import DEMO_PASSWORD, USERS, load_demo_organisation
 from demo.report_history import load_closed_visits_for_reports
+from demo.sites import load_demo_sites, site_logins
 from demo.visits import load_closed_visits_with_spending, load_demo_desk, load_demo_visits
 from reception.models import ReceptionGrade
 from reception.policy.loading import LoadReport
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             mail.outbox = []
             with override_settings(EMAIL_BACKEND=QUIET_EMAIL):
                 load_demo_organisation(report)
+                load_demo_sites(report)  # before the visits: they are for a site
                 load_demo_visits(report)
                 load_closed_visits_for_reports(report)  # six months of them
                 display = load_demo_desk(report)
@@ -85,6 +87,11 @@ class Command(BaseCommand):
         site = settings.SITE_URL.rstrip("/")
         logins = ", ".join(u[0] for u in USERS)
         self.stdout.write(f"Logins (password {DEMO_PASSWORD}): {logins}")
+        by_site: dict[str, list[str]] = {}
+        for site_name, role, username in site_logins():
+            by_site.setdefault(site_name, []).append(f"{username} ({role})")
+        for site_name, people in by_site.items():
+            self.stdout.write(f"  {site_name}: {', '.join(people)}")
         self.stdout.write(f"Open:                 {site}{reverse('login')}")
         self.stdout.write(f"Arrivals board:       {site}{reverse('visits:board')}")
         screen = reverse("visits:welcome", args=[display.token])
