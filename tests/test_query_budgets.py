@@ -34,7 +34,9 @@ BUDGET = {
     # six work sections, a count and a short list each; + the user's departments (their tasks
     # filtered by id) and the drafts' clients (read for the five rows, not joined)
     "/ (sales)": 19,
-    "/reports/ (gm)": 19,  # nine tables: an aggregate each, labels for some, the session
+    # nine tables: an aggregate each, labels for some, the session; + the group's sites (the
+    # site filter)
+    "/reports/ (gm)": 20,
 }
 
 

@@ -139,6 +139,7 @@ def test_check_in_and_out_through_the_desk_service(four_tier, sales, staff, api,
 
 
 def test_a_walk_in_is_recorded(marketing, api, token_for):
+    site = first_site()  # the gate's site: the recorder has no other
     gate = api(token_for(user_with(Role.SECURITY, username="gate")))
     response = gate.post(
         "/walk-ins",
@@ -151,7 +152,8 @@ def test_a_walk_in_is_recorded(marketing, api, token_for):
         },
     )
     assert response.status_code == 201, response.json()
-    assert WalkIn.objects.get().wants_to_see == marketing
+    walk_in = WalkIn.objects.get()
+    assert (walk_in.wants_to_see, walk_in.site) == (marketing, site)
 
 
 def test_a_departments_task_is_listed_and_ticked(four_tier, sales, staff, api, token_for):

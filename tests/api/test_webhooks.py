@@ -15,7 +15,7 @@ from reception.models import Notification
 from reception.notifications.channels.models import MessageStatus
 from reception.webhooks import delivery
 from reception.webhooks.models import WebhookDelivery, WebhookSubscription, new_secret
-from tests.factories import approve_fully, file_visit, user_with
+from tests.factories import approve_fully, file_visit, first_site, user_with
 from visits.services import desk
 from visits.services.webhooks import VISITOR_CHECKED_IN, WALK_IN_RECORDED
 
@@ -164,6 +164,7 @@ def test_a_subscription_failing_for_a_day_is_paused_and_its_owner_told(owner):
 
 def test_a_walk_in_recorded_through_the_api_is_emitted(receiver, owner, marketing, api, token_for):
     subscribe(owner, receiver.url, receiver.secret, WALK_IN_RECORDED)
+    first_site()
     gate = api(token_for(user_with(Role.SECURITY, username="gate")))
     data = {"company": "星河电子", "names": "王强", "phone": "13900001111"}
     response = gate.post("/walk-ins", {**data, "wants_to_see": marketing.pk, "purpose": "参观"})
