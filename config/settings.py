@@ -336,6 +336,9 @@ EXPORT_FILES_KEEP_DAYS = int(os.environ.get("EXPORT_FILES_KEEP_DAYS", "7"))
 # are spent (checked between batches); what is left goes out in the next sweep. A bit under the
 # 300-second beat interval, leaving time for the sweep's other work.
 REMINDER_SWEEP_BUDGET_SECONDS = float(os.environ.get("REMINDER_SWEEP_BUDGET_SECONDS", "240"))
+# A sweep holds the reminders it claimed this long, renewing it as it works through a batch; a
+# sweep that died is replaced once its claim runs out (visits/reminders/delivery.py).
+REMINDER_CLAIM_SECONDS = float(os.environ.get("REMINDER_CLAIM_SECONDS", "120"))
 
 # The reports page's figures (aggregates over every visit of the period) are computed once per
 # period and language and kept this many seconds in the cache; the page says when they were
@@ -427,7 +430,11 @@ if LOG_FORMAT not in {"plain", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "config.observability.RequestIdFilter"},
+        # Secret URL arguments (feed and welcome tokens…) cut short in "Not Found: …" lines.
+        "secret_paths": {"()": "config.observability.SecretPathFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "config.observability.JsonFormatter"},
@@ -442,6 +449,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"level": "INFO"},
+        "django.request": {"filters": ["secret_paths"]},
         "jiedai.requests": {"level": "WARNING" if DEBUG else "INFO"},
         # WeasyPrint logs seven progress lines per PDF at INFO; its warnings still show.
         "weasyprint.progress": {"level": "WARNING"},
@@ -509,6 +517,17 @@ CHANNEL_WEBHOOK_HOSTS = {
     "dingtalk": ["oapi.dingtalk.com", *_extra_hosts],
     "feishu": ["open.feishu.cn", "open.larksuite.com", *_extra_hosts],
 }
+# One overall deadline per call to a platform (connect, wait, read the whole answer).
 CHANNEL_HTTP_TIMEOUT = float(os.environ.get("CHANNEL_HTTP_TIMEOUT", "5"))
+# A message is claimed for the deadline plus this margin: a slow answer that still comes in time
+# is never sent again by a sweep; a sender that died is replaced once the claim runs out.
+CHANNEL_CLAIM_MARGIN = float(os.environ.get("CHANNEL_CLAIM_MARGIN", "25"))
+# Robot webhook addresses and secrets are encrypted with these Fernet keys (comma-separated, the
+# first encrypts; docs/im-sign-in.md: rotation). Empty: a key derived from SECRET_KEY.
+CHANNEL_SECRET_KEYS = [
+    k.strip() for k in os.environ.get("CHANNEL_SECRET_KEYS", "").split(",") if k.strip()
+]
+# WeCom app messages: the platform drops a repeat of the same message within this many seconds.
+WECOM_DUPLICATE_CHECK_SECONDS = int(os.environ.get("WECOM_DUPLICATE_CHECK_SECONDS", "1800"))
 CHANNEL_ROBOT_PER_MINUTE = int(os.environ.get("CHANNEL_ROBOT_PER_MINUTE", "20"))
 CHANNEL_MAX_ATTEMPTS = int(os.environ.get("CHANNEL_MAX_ATTEMPTS", "10"))

@@ -4,6 +4,11 @@ It checks each request's URL, JSON shape, signature and token, answers like the 
 (error codes included: bad token, bad signature, rate limit) and records what it accepted.
 `down = n` makes the next n message requests fail with HTTP 503 (an outage);
 `rate_limit_next = n` answers the next n message requests with the platform's rate-limit code.
+`delay = s` answers every request s seconds late (slow but successful); `drip = s` sends the
+answer's body one byte every s seconds (an endpoint that never quite stops answering).
+De-duplication as the platforms document it: a WeCom app message with enable_duplicate_check
+that repeats a request body, or a Feishu message whose uuid was seen, is accepted again but not
+delivered twice (`received` holds it once).
 """
 
 import base64
@@ -37,6 +42,10 @@ class FakePlatforms:
         self.expires_in = 7200
         self.down = 0
         self.rate_limit_next = 0
+        self.delay = 0.0
+        self.drip = 0.0
+        self.seen: set[str] = set()
+        self.requests = 0
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -115,6 +124,11 @@ class FakePlatforms:
                 return 200, {"errcode": 40008, "errmsg": "invalid message type"}
             if (trouble := self._outage_or_limit("wecom")) is not None:
                 return trouble
+            if body.get("enable_duplicate_check") == 1:
+                key = "wecom:" + json.dumps(body, sort_keys=True, ensure_ascii=False)
+                if key in self.seen:
+                    return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": ""}
+                self.seen.add(key)
             self._record("wecom", route, "app", body)
             return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": ""}
         if route == "/cgi-bin/webhook/send":
@@ -223,6 +237,12 @@ class FakePlatforms:
                 return 400, {"code": 230099, "msg": "Failed to create card content"}
             if (trouble := self._outage_or_limit("feishu")) is not None:
                 return trouble
+            if body.get("uuid"):
+                if len(body["uuid"]) > 50:
+                    return 400, {"code": 230001, "msg": "uuid too long"}
+                if "feishu:" + body["uuid"] in self.seen:
+                    return 200, {"code": 0, "msg": "success", "data": {"message_id": "om_seen"}}
+                self.seen.add("feishu:" + body["uuid"])
             self._record("feishu", route, "app", body)
             return 200, {
                 "code": 0,
@@ -266,15 +286,27 @@ class FakePlatforms:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
+                fake.requests += 1
                 status, answer = fake.handle(
                     method, parts.path, parse_qs(parts.query), self.headers, body
                 )
+                if fake.delay:
+                    time.sleep(fake.delay)
                 data = b"Service Unavailable" if answer is None else json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json" if answer else "text/plain")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    if fake.drip:
+                        for byte in data:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(fake.drip)
+                    else:
+                        self.wfile.write(data)
+                except OSError:  # the caller gave up
+                    pass
 
             def do_GET(self):
                 self._serve("GET")

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext_lazy
 
 from reception.accounts.roles import Role
 from reception.models import Client, ClientCategory, ReceptionGrade, ReceptionPolicy, User
-from reception.notifications.notify import Msg, notify
+from reception.notifications.notify import GroupPost, Msg, notify
 from reception.organisation.selectors import users_with_role
 from reception.validators import name_key, normalize_name
 
@@ -26,6 +26,7 @@ from ..models import (
     VisitStatus,
     WalkIn,
     WalkInStatus,
+    mask_phone,
 )
 from .approval import start_approval
 from .lifecycle import VisitError, transition
@@ -111,6 +112,24 @@ def record_walk_in(
         wants_to_see=wants_to_see,
         purpose=purpose.strip(),
     )
+    url = reverse("visits:walk_in", args=[walk_in.pk])
+    # Group robots post the walk-in once, worded for the group, the phone masked.
+    group = GroupPost(
+        key=f"walk_in:{walk_in.pk}",
+        title=Msg(
+            _("At the gate now: %(names)s from %(company)s, for %(person)s"),
+            names=walk_in.names,
+            company=company,
+            person=wants_to_see,
+        ),
+        body=Msg(
+            _("Purpose: %(purpose)s. Phone: %(phone)s. Recorded by %(user)s."),
+            purpose=walk_in.purpose,
+            phone=mask_phone(walk_in.phone),
+            user=by,
+        ),
+        url=url,
+    )
     # The phone in full: the person asked for is the would-be host (visits.see_walk_in_phone).
     notify(
         [wants_to_see],
@@ -126,7 +145,8 @@ def record_walk_in(
             phone=walk_in.phone,
             user=by,
         ),
-        url=reverse("visits:walk_in", args=[walk_in.pk]),
+        url=url,
+        group=group,
     )
     desk = list(front_desk())
     notify(
@@ -144,8 +164,9 @@ def record_walk_in(
             phone=walk_in.phone,
             user=by,
         ),
-        url=reverse("visits:walk_in", args=[walk_in.pk]),
+        url=url,
         exclude=by,
+        group=group,
     )
     told = {wants_to_see.pk, by.pk, *(u.pk for u in desk)}
     audience = [u for u in walk_in_audience() if u.pk not in told]
@@ -163,7 +184,8 @@ def record_walk_in(
             purpose=walk_in.purpose,
             user=by,
         ),
-        url=reverse("visits:walk_in", args=[walk_in.pk]),
+        url=url,
+        group=group,
     )
     return walk_in
 

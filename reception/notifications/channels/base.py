@@ -64,6 +64,12 @@ class ChannelAdapter:
         """Where a direct message goes with this token: (url, extra headers)."""
         raise NotImplementedError
 
+    def deduplicated(self, payload: JSON, key: str) -> JSON:
+        """The direct message with the platform's own de-duplication, where it has one: a
+        message sent again after a sender died (its answer never recorded) is dropped by the
+        platform. `key` is stable per outbox row. By default: none (DingTalk)."""
+        return payload
+
     def signed_robot_request(self, webhook: str, secret: str, payload: JSON) -> tuple[str, JSON]:
         """A robot request (url, body), signed with the robot's secret where the platform
         signs; by default sent as it is."""

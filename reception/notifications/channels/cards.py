@@ -1,6 +1,7 @@
 """What every card holds, whatever the platform: title, text, a button to the exact page."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils import translation
@@ -27,3 +28,18 @@ def make_card(*, title: str, text: str, url: str, language: str) -> Card:
     with translation.override(language):
         button = gettext("Open in Jiedai")
     return Card(title=title, text=text, link=absolute(url), button=button)
+
+
+@dataclass(frozen=True)
+class GroupPost:
+    """What a group robot posts for one event, whoever of its members the event concerns.
+
+    `key` names the event (e.g. "walk_in:17"): a robot posts once per key, however many
+    notify() calls the event makes. `title`/`body` are worded for a group (no "you", phones
+    masked); left out, the notification's own title and body are used. `url` is the page a
+    group's member opens (the personal link may differ per recipient)."""
+
+    key: str
+    title: Any = None
+    body: Any = None
+    url: str | None = None

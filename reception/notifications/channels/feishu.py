@@ -2,6 +2,7 @@
 
 App: POST /open-apis/auth/v3/tenant_access_token/internal {app_id, app_secret}, then
 POST /open-apis/im/v1/messages?receive_id_type=user_id with "Authorization: Bearer …".
+App messages carry a request `uuid`: Feishu sends one message per uuid within an hour.
 Custom bot: POST https://open.feishu.cn/open-apis/bot/v2/hook/…, signed as documented:
 sign = base64(HmacSHA256(key=f"{timestamp}\\n{secret}", msg=b"")) in the JSON body with the
 timestamp in seconds. 11232 (bot) and 99991400 (app) are rate limits, as is 9499 "too many
@@ -57,6 +58,10 @@ class Feishu(ChannelAdapter):
             "msg_type": "interactive",
             "content": json.dumps(card_json(card), ensure_ascii=False),
         }
+
+    def deduplicated(self, payload: JSON, key: str) -> JSON:
+        # Requests with the same uuid (at most 50 characters) send one message within an hour.
+        return {**payload, "uuid": key[:50]}
 
     def robot_payload(self, card: Card) -> JSON:
         return {"msg_type": "interactive", "card": card_json(card)}
