@@ -505,6 +505,16 @@ CHANNEL_API_BASE = {
     "dingtalk": os.environ.get("DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
     "feishu": os.environ.get("FEISHU_API_BASE", "https://open.feishu.cn"),
 }
+CHANNEL_API_BASE["dingtalk_api"] = os.environ.get(
+    "DINGTALK_NEW_API_BASE", "https://api.dingtalk.com"
+)
+# Where staff are sent to sign in from the apps (免登; docs/im-sign-in.md).
+CHANNEL_LOGIN_BASE = {
+    "wecom": os.environ.get("WECOM_OAUTH_BASE", "https://open.weixin.qq.com"),
+    "wecom_qr": os.environ.get("WECOM_QR_LOGIN_BASE", "https://login.work.weixin.qq.com"),
+    "dingtalk": os.environ.get("DINGTALK_LOGIN_BASE", "https://login.dingtalk.com"),
+    "feishu": os.environ.get("FEISHU_LOGIN_BASE", "https://accounts.feishu.cn"),
+}
 # Hosts a group robot's webhook may point to (https only); CHANNEL_EXTRA_WEBHOOK_HOSTS adds
 # private deployments' hosts, comma-separated, for every platform.
 _extra_hosts = [

@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
+from reception.accounts import im_login
 from visits.views import home as home_views
 
 from .health import health
@@ -57,6 +58,9 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Signing in from WeCom, DingTalk and Feishu (reception/accounts/im_login.py), public.
+    path("im/<str:platform>/", im_login.start, name="im_login"),
+    path("im/<str:platform>/callback/", im_login.callback, name="im_login_callback"),
     # For load balancers, public: says only "ok" or "failing" per check (config/health.py).
     path("health/", health, name="health"),
     path("i18n/setlang/", reception_views.set_language, name="set_language"),

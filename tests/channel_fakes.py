@@ -45,6 +45,11 @@ class FakePlatforms:
         self.delay = 0.0
         self.drip = 0.0
         self.seen: set[str] = set()
+        # OAuth (免登): a code the "platform" handed out -> who signed in; single use.
+        # wecom: {"userid": …} or {"openid": …} (not a member); dingtalk: {"unionId": …,
+        # "userid": … or None}; feishu: {"user_id": …, "open_id": …}.
+        self.oauth_codes: dict[tuple[str, str], dict] = {}
+        self.user_tokens: dict[str, dict] = {}
         self.requests = 0
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -91,6 +96,8 @@ class FakePlatforms:
             return self._dingtalk(method, route, q, body)
         if platform == "feishu":
             return self._feishu(method, route, q, headers, body)
+        if platform == "dingtalk-api":
+            return self._dingtalk_api(method, route, headers, body)
         return 404, {"error": "no such platform"}
 
     def _record(self, platform, route, kind, body):
@@ -108,6 +115,13 @@ class FakePlatforms:
                 "access_token": token,
                 "expires_in": self.expires_in,
             }
+        if route == "/cgi-bin/auth/getuserinfo" and method == "GET":
+            if q.get("access_token") != self.tokens.get("wecom"):
+                return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
+            who = self.oauth_codes.pop(("wecom", q.get("code", "")), None)
+            if who is None:
+                return 200, {"errcode": 40029, "errmsg": "invalid code"}
+            return 200, {"errcode": 0, "errmsg": "ok", **who}
         if route == "/cgi-bin/message/send":
             if q.get("access_token") != self.tokens.get("wecom"):
                 return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
@@ -162,6 +176,13 @@ class FakePlatforms:
                 "access_token": token,
                 "expires_in": self.expires_in,
             }
+        if route == "/topapi/user/getbyunionid" and method == "POST":
+            if q.get("access_token") != self.tokens.get("dingtalk"):
+                return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
+            for who in self.user_tokens.values():
+                if who.get("unionId") == body.get("unionid") and who.get("userid"):
+                    return 200, {"errcode": 0, "result": {"userid": who["userid"]}}
+            return 200, {"errcode": 60121, "errmsg": "找不到该用户"}
         if route == "/topapi/message/corpconversation/asyncsend_v2":
             if q.get("access_token") != self.tokens.get("dingtalk"):
                 return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
@@ -206,8 +227,53 @@ class FakePlatforms:
             return 200, {"errcode": 0, "errmsg": "ok"}
         return 404, {"errcode": 404, "errmsg": "not found"}
 
+    def _user_token(self, platform, code):
+        who = self.oauth_codes.pop((platform, code or ""), None)
+        if who is None:
+            return None
+        token = f"{platform}-user-{len(self.user_tokens) + 1}"
+        self.user_tokens[token] = who
+        return token
+
+    def _dingtalk_api(self, method, route, headers, body):
+        app = APPS["dingtalk"]
+        if route == "/v1.0/oauth2/userAccessToken" and method == "POST":
+            if (body.get("clientId"), body.get("clientSecret")) != (
+                app["app_key"],
+                app["app_secret"],
+            ) or body.get("grantType") != "authorization_code":
+                return 400, {"code": "invalidClient", "message": "clientId or secret wrong"}
+            token = self._user_token("dingtalk", body.get("code"))
+            if token is None:
+                return 400, {"code": "invalidAuthCode", "message": "authCode is invalid"}
+            return 200, {"accessToken": token, "refreshToken": "r", "expireIn": 7200}
+        if route == "/v1.0/contact/users/me" and method == "GET":
+            who = self.user_tokens.get(headers.get("x-acs-dingtalk-access-token", ""))
+            if who is None:
+                return 401, {"code": "InvalidAuthentication", "message": "token invalid"}
+            return 200, {"unionId": who["unionId"], "nick": "某人"}
+        return 404, {"code": "NotFound", "message": "not found"}
+
     def _feishu(self, method, route, q, headers, body):
         app = APPS["feishu"]
+        if route == "/open-apis/authen/v2/oauth/token" and method == "POST":
+            if (body.get("client_id"), body.get("client_secret")) != (
+                app["app_id"],
+                app["app_secret"],
+            ):
+                return 400, {"code": 20002, "error": "invalid_client"}
+            if body.get("grant_type") != "authorization_code" or not body.get("redirect_uri"):
+                return 400, {"code": 20001, "error": "invalid_request"}
+            token = self._user_token("feishu", body.get("code"))
+            if token is None:
+                return 400, {"code": 20003, "error": "invalid_grant"}
+            return 200, {"code": 0, "access_token": token, "token_type": "Bearer"}
+        if route == "/open-apis/authen/v1/user_info" and method == "GET":
+            auth = headers.get("Authorization", "")
+            who = self.user_tokens.get(auth.removeprefix("Bearer "))
+            if who is None:
+                return 401, {"code": 99991668, "msg": "Invalid access token"}
+            return 200, {"code": 0, "msg": "success", "data": who}
         if route == "/open-apis/auth/v3/tenant_access_token/internal" and method == "POST":
             if (body.get("app_id"), body.get("app_secret")) != (app["app_id"], app["app_secret"]):
                 return 400, {"code": 10014, "msg": "app secret invalid"}

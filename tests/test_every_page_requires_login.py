@@ -26,6 +26,7 @@ SAMPLE_KWARGS = {
     "fmt": "csv",
     "key": "visits-by-grade",
     "event": "1",
+    "platform": "wecom",
 }
 
 # Public by design: logging in, resetting a forgotten password by email, and choosing the
@@ -35,6 +36,9 @@ SAMPLE_KWARGS = {
 # "ok" or "failing" per check.
 PUBLIC = {
     "/health/",
+    # Signing in from WeCom, DingTalk, Feishu: to the platform's OAuth page and back.
+    "/im/wecom/",
+    "/im/wecom/callback/",
     "/accounts/login/",
     "/accounts/password-reset/",
     "/accounts/password-reset/sent/",

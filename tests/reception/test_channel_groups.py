@@ -100,7 +100,7 @@ def test_one_check_in_posts_one_card_in_the_group_however_many_people_it_tells(
         desk.check_in(visit=visit, by=user_with(Role.FRONT_DESK, username="frontdesk"))
     assert Notification.objects.filter(kind="guests_arrived").count() >= 2
     [post] = fake_platforms.messages(platform)
-    assert f"/visits/{visit.pk}/" in json.dumps(post["body"])
+    assert f"%2Fvisits%2F{visit.pk}%2F" in json.dumps(post["body"])  # the visit's page
     # A second check-in of the same visit is another event: one more post.
     visit.visitors.update(checked_in_at=None)
     with django_capture_on_commit_callbacks(execute=True):

@@ -75,6 +75,25 @@ class ChannelAdapter:
         signs; by default sent as it is."""
         return webhook, payload
 
+    # ---- signing staff in (免登): OAuth 2.0 authorization codes -----------------------------
+
+    def login_base(self, name: str = "") -> str:
+        return settings.CHANNEL_LOGIN_BASE[name or self.platform].rstrip("/")
+
+    def login_url(self, redirect_uri: str, state: str, *, in_app: bool) -> str:
+        """Where to send a person to sign in: the platform asks who they are (inside the
+        app without a question) and comes back to `redirect_uri` with a code and `state`."""
+        raise NotImplementedError
+
+    def code_param(self) -> str:
+        """The name of the code the platform comes back with."""
+        return "code"
+
+    def user_id_for_code(self, code: str, redirect_uri: str) -> str | None:
+        """The person's user id on the platform (the one messaging accounts hold) for a code,
+        or None when the platform says it is no member of the company."""
+        raise NotImplementedError
+
     # ---- sending, the same for all -------------------------------------------------------
 
     def send_direct(self, payload: JSON) -> Answer:

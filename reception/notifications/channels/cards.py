@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -24,10 +26,18 @@ def absolute(url: str) -> str:
     return settings.SITE_URL.rstrip("/") + url
 
 
-def make_card(*, title: str, text: str, url: str, language: str) -> Card:
+def sign_in_link(platform: str, path: str) -> str:
+    """The page `path` through the sign-in from the platform's app (reception/accounts/
+    im_login.py): a tap in WeCom, DingTalk or Feishu lands on the page signed in."""
+    if not platform or path.startswith(("http://", "https://")):
+        return path
+    return reverse("im_login", args=[platform]) + "?" + urlencode({"next": path or "/"})
+
+
+def make_card(*, title: str, text: str, url: str, language: str, platform: str = "") -> Card:
     with translation.override(language):
         button = gettext("Open in Jiedai")
-    return Card(title=title, text=text, link=absolute(url), button=button)
+    return Card(title=title, text=text, link=absolute(sign_in_link(platform, url)), button=button)
 
 
 @dataclass(frozen=True)

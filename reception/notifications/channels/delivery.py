@@ -100,6 +100,7 @@ def queue(notifications, *, kind: str, title, body, url: str, group=None) -> lis
                     text=note.body,
                     url=note.url,
                     language=note.recipient.preferred_language,
+                    platform=route.platform,
                 )
                 rows.append(
                     ChannelMessage(
@@ -120,6 +121,7 @@ def queue(notifications, *, kind: str, title, body, url: str, group=None) -> lis
                     text=body.render(language) if body else "",
                     url=url,
                     language=language,
+                    platform=robot.platform,
                 )
                 robot_rows.append(
                     ChannelMessage(

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import time
+from urllib.parse import urlencode
 
 from .base import JSON, ChannelAdapter
 from .cards import Card
@@ -62,6 +63,42 @@ class Feishu(ChannelAdapter):
     def deduplicated(self, payload: JSON, key: str) -> JSON:
         # Requests with the same uuid (at most 50 characters) send one message within an hour.
         return {**payload, "uuid": key[:50]}
+
+    def login_url(self, redirect_uri: str, state: str, *, in_app: bool) -> str:
+        query = urlencode(
+            {
+                "client_id": self.app().get("app_id", ""),
+                "redirect_uri": redirect_uri,
+                "state": state,
+            }
+        )
+        return f"{self.login_base()}/open-apis/authen/v1/authorize?{query}"
+
+    def user_id_for_code(self, code: str, redirect_uri: str) -> str | None:
+        app = self.app()
+        raw = call(
+            "POST",
+            f"{self.base()}/open-apis/authen/v2/oauth/token",
+            {
+                "grant_type": "authorization_code",
+                "client_id": app["app_id"],
+                "client_secret": app["app_secret"],
+                "code": code,
+                "redirect_uri": redirect_uri,
+            },
+        )
+        if raw.get("code", -1) != 0 or not raw.get("access_token"):
+            raise TransportError(f"oauth/token: {raw.get('code')} {raw.get('error', '')}")
+        me = call(
+            "GET",
+            f"{self.base()}/open-apis/authen/v1/user_info",
+            headers={"Authorization": f"Bearer {raw['access_token']}"},
+        )
+        if me.get("code", -1) != 0:
+            raise TransportError(f"user_info: {me.get('code')} {me.get('msg', '')}")
+        # user_id: the id messages are sent to (receive_id_type=user_id); only a member of the
+        # company has one.
+        return me.get("data", {}).get("user_id") or None
 
     def robot_payload(self, card: Card) -> JSON:
         return {"msg_type": "interactive", "card": card_json(card)}

@@ -10,8 +10,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
+from . import tokens
 from .base import JSON, ErrcodeAdapter
 from .cards import Card
+from .http import TransportError, call
 
 
 class WeCom(ErrcodeAdapter):
@@ -52,6 +54,39 @@ class WeCom(ErrcodeAdapter):
             "enable_duplicate_check": 1,
             "duplicate_check_interval": interval,
         }
+
+    def login_url(self, redirect_uri: str, state: str, *, in_app: bool) -> str:
+        app = self.app()
+        if in_app:  # inside WeCom: web OAuth, snsapi_base (no question asked)
+            query = urlencode(
+                {
+                    "appid": app.get("corp_id", ""),
+                    "redirect_uri": redirect_uri,
+                    "response_type": "code",
+                    "scope": "snsapi_base",
+                    "state": state,
+                    "agentid": app.get("agent_id", ""),
+                }
+            )
+            return f"{self.login_base()}/connect/oauth2/authorize?{query}#wechat_redirect"
+        query = urlencode(  # a desktop browser: scan the QR code with WeCom
+            {
+                "login_type": "CorpApp",
+                "appid": app.get("corp_id", ""),
+                "agentid": app.get("agent_id", ""),
+                "redirect_uri": redirect_uri,
+                "state": state,
+            }
+        )
+        return f"{self.login_base('wecom_qr')}/wwlogin/sso/login?{query}"
+
+    def user_id_for_code(self, code: str, redirect_uri: str) -> str | None:
+        token = tokens.get_token(self.platform, self.fetch_token)
+        query = urlencode({"access_token": token, "code": code})
+        raw = call("GET", f"{self.base()}/cgi-bin/auth/getuserinfo?{query}")
+        if raw.get("errcode", -1) != 0:
+            raise TransportError(f"getuserinfo: {raw.get('errcode')} {raw.get('errmsg', '')}")
+        return raw.get("userid") or None  # a non-member has an openid only
 
     def robot_payload(self, card: Card) -> JSON:
         return {
