@@ -497,6 +497,10 @@ CHANNEL_APPS = {
     "feishu": {
         "app_id": os.environ.get("FEISHU_APP_ID", ""),
         "app_secret": os.environ.get("FEISHU_APP_SECRET", ""),
+        # Card action callbacks (deciding on the card): the app's Verification Token and, when
+        # set, its Encrypt Key (docs/im-sign-in.md).
+        "verification_token": os.environ.get("FEISHU_VERIFICATION_TOKEN", ""),
+        "encrypt_key": os.environ.get("FEISHU_ENCRYPT_KEY", ""),
     },
 }
 # API addresses of the apps (a private deployment or Lark: set these).
@@ -508,6 +512,8 @@ CHANNEL_API_BASE = {
 CHANNEL_API_BASE["dingtalk_api"] = os.environ.get(
     "DINGTALK_NEW_API_BASE", "https://api.dingtalk.com"
 )
+# A card action callback older than this (seconds) is refused as a replay.
+CHANNEL_CALLBACK_MAX_AGE = int(os.environ.get("CHANNEL_CALLBACK_MAX_AGE", "300"))
 # Where staff are sent to sign in from the apps (免登; docs/im-sign-in.md).
 CHANNEL_LOGIN_BASE = {
     "wecom": os.environ.get("WECOM_OAUTH_BASE", "https://open.weixin.qq.com"),

@@ -912,6 +912,7 @@ class Heartbeat(models.Model):
 
 # Company messaging (WeCom, DingTalk, Feishu) keeps its models in its own package.
 from .notifications.channels.models import (  # noqa: E402, F401
+    CardActionEvent,
     ChannelAccount,
     ChannelMessage,
     ChannelRoute,

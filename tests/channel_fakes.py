@@ -389,3 +389,52 @@ def robot_webhook(fake: FakePlatforms, platform: str, key: str) -> str:
         "dingtalk": f"{fake.url}/dingtalk/robot/send?access_token={key}",
         "feishu": f"{fake.url}/feishu/open-apis/bot/v2/hook/{key}",
     }[platform]
+
+
+# ---- Feishu calling us back: a card action, as the platform sends it ----------------------
+
+FEISHU_CALLBACK = {"verification_token": "v-token-123", "encrypt_key": "encrypt-key-456"}
+
+
+def feishu_card_action(
+    *,
+    user_id: str,
+    value: dict,
+    event_id: str = "ev-1",
+    token: str = FEISHU_CALLBACK["verification_token"],
+    encrypt_key: str = FEISHU_CALLBACK["encrypt_key"],
+    created_ms: int | None = None,
+    signed_at: int | None = None,
+    forge: bool = False,
+) -> tuple[bytes, dict]:
+    """(body, headers) of a card.action.trigger callback, encrypted and signed as Feishu does."""
+    from reception.notifications.channels.callbacks import feishu_encrypt, feishu_signature
+
+    now = time.time()
+    event = {
+        "schema": "2.0",
+        "header": {
+            "event_id": event_id,
+            "token": token,
+            "create_time": str(created_ms if created_ms is not None else int(now * 1000)),
+            "event_type": "card.action.trigger",
+            "tenant_key": "tenant",
+            "app_id": APPS["feishu"]["app_id"],
+        },
+        "event": {
+            "operator": {"open_id": f"ou_{user_id}", "user_id": user_id},
+            "action": {"tag": "button", "value": value},
+            "context": {"open_message_id": "om_1"},
+        },
+    }
+    body = json.dumps({"encrypt": feishu_encrypt(encrypt_key, event, b"0123456789abcdef")})
+    raw = body.encode()
+    timestamp, nonce = str(signed_at if signed_at is not None else int(now)), "nonce-1"
+    signature = feishu_signature(timestamp, nonce, encrypt_key, raw)
+    if forge:
+        signature = "0" * len(signature)
+    return raw, {
+        "HTTP_X_LARK_REQUEST_TIMESTAMP": timestamp,
+        "HTTP_X_LARK_REQUEST_NONCE": nonce,
+        "HTTP_X_LARK_SIGNATURE": signature,
+    }

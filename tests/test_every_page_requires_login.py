@@ -39,6 +39,8 @@ PUBLIC = {
     # Signing in from WeCom, DingTalk, Feishu: to the platform's OAuth page and back.
     "/im/wecom/",
     "/im/wecom/callback/",
+    # Card action callbacks: the platform calls them, verified by its signature (POST only).
+    "/im/wecom/card/",
     "/accounts/login/",
     "/accounts/password-reset/",
     "/accounts/password-reset/sent/",
@@ -133,3 +135,5 @@ def test_public_pages_answer_without_login(client):
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     assert client.get("/welcome/not-a-real-display-secret/").status_code == 404
     assert client.get("/health/").status_code == 200
+    assert client.get("/im/wecom/card/").status_code == 405
+    assert client.post("/im/wecom/card/").status_code == 404  # WeCom's callback: not yet

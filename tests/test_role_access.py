@@ -70,6 +70,7 @@ ACCESS = {
     # the state the sign-in sent is refused (tests/reception/test_im_login.py).
     "im_login": rule(EVERYONE, ok=302),
     "im_login_callback": rule(EVERYONE, ok=400),
+    "im_card_action": rule(EVERYONE, ok=405),  # the platforms POST, verified by signature
     "logout": rule(EVERYONE, ok=405),
     "notifications": rule(EVERYONE),
     # opening a notification follows its link (the sales user's); anyone else's is a 404
@@ -322,6 +323,7 @@ def scenario(four_tier):
         "notification_open": {"pk": note.pk},
         "im_login": {"platform": "wecom"},
         "im_login_callback": {"platform": "wecom"},
+        "im_card_action": {"platform": "feishu"},
         "visits:export_job": {"pk": export.pk},
         "visits:export_download": {"pk": export.pk},
     }

@@ -29,6 +29,7 @@ from ..models import (
     mask_phone,
 )
 from .approval import start_approval
+from .card_actions import walk_in_buttons
 from .lifecycle import VisitError, transition
 from .notifications import Kind
 from .requests import assign_reference, default_site
@@ -131,6 +132,7 @@ def record_walk_in(
         url=url,
     )
     # The phone in full: the person asked for is the would-be host (visits.see_walk_in_phone).
+    # They may accept on the card (declining needs a reason: the page).
     notify(
         [wants_to_see],
         kind=Kind.WALK_IN,
@@ -147,6 +149,7 @@ def record_walk_in(
         ),
         url=url,
         group=group,
+        buttons=walk_in_buttons(walk_in),
     )
     desk = list(front_desk())
     notify(

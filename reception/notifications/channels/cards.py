@@ -1,6 +1,6 @@
 """What every card holds, whatever the platform: title, text, a button to the exact page."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,11 +11,23 @@ from django.utils.translation import gettext
 
 
 @dataclass
+class CardButton:
+    """A button as a card shows it: its label in the reader's language, and either the value
+    the platform calls back with or a link."""
+
+    label: str
+    value: dict | None = None
+    link: str = ""
+    primary: bool = False
+
+
+@dataclass
 class Card:
     title: str
     text: str
     link: str
     button: str
+    actions: list[CardButton] = field(default_factory=list)
 
 
 def absolute(url: str) -> str:
@@ -34,10 +46,28 @@ def sign_in_link(platform: str, path: str) -> str:
     return reverse("im_login", args=[platform]) + "?" + urlencode({"next": path or "/"})
 
 
-def make_card(*, title: str, text: str, url: str, language: str, platform: str = "") -> Card:
+def make_card(
+    *, title: str, text: str, url: str, language: str, platform: str = "", buttons=()
+) -> Card:
+    """`buttons`: actions.Button objects (deciding on the card, where the platform can)."""
     with translation.override(language):
         button = gettext("Open in Jiedai")
-    return Card(title=title, text=text, link=absolute(sign_in_link(platform, url)), button=button)
+        actions = [
+            CardButton(
+                label=str(b.label.render(language) if hasattr(b.label, "render") else b.label),
+                value=None if b.url else b.value(),
+                link=absolute(sign_in_link(platform, b.url)) if b.url else "",
+                primary=b.primary,
+            )
+            for b in buttons
+        ]
+    return Card(
+        title=title,
+        text=text,
+        link=absolute(sign_in_link(platform, url)),
+        button=button,
+        actions=actions,
+    )
 
 
 @dataclass(frozen=True)

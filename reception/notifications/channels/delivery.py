@@ -64,7 +64,9 @@ def _robots_for(route: ChannelRoute, recipient) -> list[GroupRobot]:
     return []
 
 
-def queue(notifications, *, kind: str, title, body, url: str, group=None) -> list[int]:
+def queue(
+    notifications, *, kind: str, title, body, url: str, group=None, buttons=None
+) -> list[int]:
     """Write the outbox rows for one batch of notifications; returns their ids.
 
     `title` and `body` are the notify() Msg objects, rendered again in a robot's language.
@@ -101,6 +103,7 @@ def queue(notifications, *, kind: str, title, body, url: str, group=None) -> lis
                     url=note.url,
                     language=note.recipient.preferred_language,
                     platform=route.platform,
+                    buttons=buttons or (),
                 )
                 rows.append(
                     ChannelMessage(

@@ -26,23 +26,35 @@ def sign(secret: str, timestamp: int) -> str:
     return base64.b64encode(hmac.new(key, b"", digestmod=hashlib.sha256).digest()).decode()
 
 
-def card_json(card: Card) -> JSON:
+def card_json(card: Card, *, template: str = "blue") -> JSON:
+    """The interactive card: its text, the buttons that act (their `value` comes back in the
+    card action callback, callbacks.py) or open a page, and the button to the page."""
+    buttons: list[JSON] = []
+    for action in card.actions:
+        button: JSON = {
+            "tag": "button",
+            "text": {"tag": "plain_text", "content": action.label},
+            "type": "primary" if action.primary else "default",
+        }
+        if action.value is not None:
+            button["value"] = action.value
+        else:
+            button["url"] = action.link
+        buttons.append(button)
+    buttons.append(
+        {
+            "tag": "button",
+            "text": {"tag": "plain_text", "content": card.button},
+            "type": "default" if card.actions else "primary",
+            "url": card.link,
+        }
+    )
     return {
-        "config": {"wide_screen_mode": True},
-        "header": {"title": {"tag": "plain_text", "content": card.title}, "template": "blue"},
+        "config": {"wide_screen_mode": True, "update_multi": True},
+        "header": {"title": {"tag": "plain_text", "content": card.title}, "template": template},
         "elements": [
             {"tag": "div", "text": {"tag": "lark_md", "content": card.text}},
-            {
-                "tag": "action",
-                "actions": [
-                    {
-                        "tag": "button",
-                        "text": {"tag": "plain_text", "content": card.button},
-                        "type": "primary",
-                        "url": card.link,
-                    }
-                ],
-            },
+            {"tag": "action", "actions": buttons},
         ],
     }
 

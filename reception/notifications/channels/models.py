@@ -193,3 +193,39 @@ class ChannelMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} → {self.target}"
+
+
+class CardActionEvent(models.Model):
+    """A button pressed on a card (actions.py): once per platform event, so a replayed
+    callback does nothing again."""
+
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    event_id = models.CharField(_("event id"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    target = models.PositiveIntegerField(_("object"), default=0)
+    choice = models.CharField(_("choice"), max_length=40, blank=True)
+    done = models.BooleanField(_("done"), default=False)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("card action")
+        verbose_name_plural = _("card actions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "event_id"], name="one_card_action_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.action} {self.target} {self.choice}"
