@@ -488,6 +488,9 @@ CHANNEL_APPS = {
         "corp_id": os.environ.get("WECOM_CORP_ID", ""),
         "secret": os.environ.get("WECOM_APP_SECRET", ""),
         "agent_id": os.environ.get("WECOM_AGENT_ID", ""),
+        # Card button callbacks: the app's receive-message Token and EncodingAESKey.
+        "callback_token": os.environ.get("WECOM_CALLBACK_TOKEN", ""),
+        "encoding_aes_key": os.environ.get("WECOM_ENCODING_AES_KEY", ""),
     },
     "dingtalk": {
         "app_key": os.environ.get("DINGTALK_APP_KEY", ""),

@@ -122,12 +122,30 @@ class FakePlatforms:
             if who is None:
                 return 200, {"errcode": 40029, "errmsg": "invalid code"}
             return 200, {"errcode": 0, "errmsg": "ok", **who}
+        if route == "/cgi-bin/message/update_template_card" and method == "POST":
+            if q.get("access_token") != self.tokens.get("wecom"):
+                return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
+            if not body.get("response_code") or not body.get("userids"):
+                return 200, {"errcode": 40058, "errmsg": "invalid response_code"}
+            self._record("wecom", route, "card_update", body)
+            return 200, {"errcode": 0, "errmsg": "ok"}
         if route == "/cgi-bin/message/send":
             if q.get("access_token") != self.tokens.get("wecom"):
                 return 200, {"errcode": 40014, "errmsg": "invalid access_token"}
             card = body.get("textcard", {})
+            template = body.get("template_card", {})
+            if body.get("msgtype") == "template_card":  # a card with buttons that call back
+                card = {
+                    "title": template.get("main_title", {}).get("title"),
+                    "url": template.get("card_action", {}).get("url", ""),
+                }
+                if template.get("card_type") != "button_interaction" or not (
+                    template.get("task_id")
+                    and all(b.get("key") and b.get("text") for b in template["button_list"])
+                ):
+                    return 200, {"errcode": 40008, "errmsg": "invalid template_card"}
             if (
-                body.get("msgtype") != "textcard"
+                body.get("msgtype") not in ("textcard", "template_card")
                 or body.get("agentid") != int(app["agent_id"])
                 or not (
                     body.get("touser")
@@ -438,3 +456,48 @@ def feishu_card_action(
         "HTTP_X_LARK_REQUEST_NONCE": nonce,
         "HTTP_X_LARK_SIGNATURE": signature,
     }
+
+
+# ---- WeCom calling us back: a template card's button --------------------------------------
+
+WECOM_CALLBACK = {
+    "callback_token": "wecom-cb-token",
+    "encoding_aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+}
+
+
+def wecom_card_event(
+    *,
+    user_id: str,
+    key: str,
+    task_id: str,
+    timestamp: int | None = None,
+    forge: bool = False,
+    corp_id: str = APPS["wecom"]["corp_id"],
+) -> tuple[str, str]:
+    """(query string, XML body) of a template_card_event, encrypted and signed as WeCom does."""
+    from urllib.parse import urlencode
+
+    from reception.notifications.channels import wecom_crypto
+
+    when = str(timestamp if timestamp is not None else int(time.time()))
+    message = (
+        f"<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName>"
+        f"<FromUserName><![CDATA[{user_id}]]></FromUserName><CreateTime>{when}</CreateTime>"
+        "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event>"
+        f"<EventKey><![CDATA[{key}]]></EventKey><TaskId><![CDATA[{task_id}]]></TaskId>"
+        "<CardType><![CDATA[button_interaction]]></CardType>"
+        "<ResponseCode><![CDATA[rc-123]]></ResponseCode>"
+        f"<AgentID>{APPS['wecom']['agent_id']}</AgentID></xml>"
+    )
+    encrypted = wecom_crypto.encrypt(WECOM_CALLBACK["encoding_aes_key"], message, corp_id)
+    nonce = "n0nce"
+    signature = wecom_crypto.signature(WECOM_CALLBACK["callback_token"], when, nonce, encrypted)
+    if forge:
+        signature = "f" * 40
+    body = (
+        f"<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName>"
+        f"<Encrypt><![CDATA[{encrypted}]]></Encrypt><AgentID><![CDATA[1000002]]></AgentID></xml>"
+    )
+    query = urlencode({"msg_signature": signature, "timestamp": when, "nonce": nonce})
+    return query, body

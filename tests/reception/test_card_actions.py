@@ -17,7 +17,7 @@ from tests.channel_fakes import APPS, FEISHU_CALLBACK, feishu_card_action
 from tests.factories import file_visit
 
 pytestmark = pytest.mark.django_db
-CALLBACK = reverse("im_card_action", args=["feishu"])
+CALLBACK = "/im/feishu/card/"  # reverse() at import would load the URLconf under DEBUG
 
 
 @pytest.fixture
@@ -185,3 +185,87 @@ def test_a_preparation_task_is_ticked_on_the_card(
     assert response.json()["toast"]["type"] == "success", response.json()
     task.refresh_from_db()
     assert task.status == PrepStatus.DONE
+
+
+# ---- WeCom: template card buttons, the receive URL's encrypted callback --------------------
+
+
+@pytest.fixture
+def wecom_waiting(
+    settings, fake_platforms, four_tier, sales, staff, django_capture_on_commit_callbacks
+):
+    from tests.channel_fakes import WECOM_CALLBACK
+
+    settings.CHANNEL_APPS = {**APPS, "wecom": {**APPS["wecom"], **WECOM_CALLBACK}}
+    ChannelAccount.objects.create(user=staff.marketing, platform="wecom", external_id="liuyang")
+    ChannelRoute.objects.create(
+        kind="approval_waiting", platform="wecom", target=RouteTarget.RECIPIENT
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = file_visit(sales, four_tier["vip"])
+    step = visit.approval_steps.get(state=StepState.PENDING)
+    [sent] = fake_platforms.messages("wecom")
+    return step, sent["body"]["template_card"]
+
+
+def wecom_press(client, card, *, user_id="liuyang", **options):
+    from tests.channel_fakes import wecom_card_event
+
+    key = card["button_list"][0]["key"]
+    query, body = wecom_card_event(user_id=user_id, key=key, task_id=card["task_id"], **options)
+    url = reverse("im_card_action", args=["wecom"]) + "?" + query
+    return client.post(url, body, content_type="text/xml")
+
+
+def test_wecom_the_approver_approves_on_the_template_card_and_its_button_says_who(
+    wecom_waiting, client, staff, fake_platforms
+):
+    step, card = wecom_waiting
+    assert card["card_type"] == "button_interaction"
+    assert card["button_list"][0]["key"] == f"approval_step:{step.pk}:approved"
+    assert card["jump_list"][0]["url"].startswith("https://jiedai.example.com/im/wecom/?next=")
+    response = wecom_press(client, card)
+    assert response.status_code == 200
+    step.refresh_from_db()
+    assert step.state == StepState.APPROVED and step.decided_by == staff.marketing
+    [update] = [m for m in fake_platforms.received if m["kind"] == "card_update"]
+    assert update["body"]["response_code"] == "rc-123"
+    assert str(staff.marketing) in update["body"]["button"]["replace_name"]
+    wecom_press(client, card)  # replayed: nothing again, no second update
+    assert len([m for m in fake_platforms.received if m["kind"] == "card_update"]) == 1
+
+
+def test_wecom_a_forged_or_old_callback_is_refused(wecom_waiting, client):
+    step, card = wecom_waiting
+    assert wecom_press(client, card, forge=True).status_code == 401
+    assert wecom_press(client, card, timestamp=int(time.time()) - 3600).status_code == 401
+    step.refresh_from_db()
+    assert step.state == StepState.PENDING
+
+
+def test_wecom_a_message_for_another_company_is_refused(wecom_waiting, client):
+    from tests.channel_fakes import wecom_card_event
+
+    step, card = wecom_waiting
+    query, body = wecom_card_event(
+        user_id="liuyang", key=card["button_list"][0]["key"], task_id="t", corp_id="ww-other"
+    )
+    url = reverse("im_card_action", args=["wecom"]) + "?" + query
+    assert client.post(url, body, content_type="text/xml").status_code == 401
+
+
+def test_wecom_verifies_the_receive_url_by_its_echostr(settings, client):
+    from urllib.parse import urlencode
+
+    from reception.notifications.channels import wecom_crypto
+    from tests.channel_fakes import WECOM_CALLBACK
+
+    settings.CHANNEL_APPS = {**APPS, "wecom": {**APPS["wecom"], **WECOM_CALLBACK}}
+    echo = wecom_crypto.encrypt(WECOM_CALLBACK["encoding_aes_key"], "echo-42", "ww-corp")
+    when = str(int(time.time()))
+    signature = wecom_crypto.signature(WECOM_CALLBACK["callback_token"], when, "n", echo)
+    query = urlencode(
+        {"msg_signature": signature, "timestamp": when, "nonce": "n", "echostr": echo}
+    )
+    response = client.get(reverse("im_card_action", args=["wecom"]) + "?" + query)
+    assert response.status_code == 200 and response.content == b"echo-42"

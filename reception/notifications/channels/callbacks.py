@@ -18,7 +18,9 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
+from xml.etree import ElementTree
 
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -27,11 +29,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
+from . import wecom_crypto
 from .actions import Outcome, perform
 from .cards import Card, absolute, sign_in_link
 from .feishu import card_json
+from .http import TransportError
+from .wecom import WeCom, button_value
+
+PLATFORMS_WECOM = WeCom()
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +123,69 @@ def decided_card(outcome: Outcome, language_button: str) -> dict:
     return card_json(card, template="green" if outcome.done else "grey")
 
 
+ENCRYPT = re.compile(r"<Encrypt><!\[CDATA\[([A-Za-z0-9+/=]{1,20000})\]\]></Encrypt>")
+
+
+def wecom_verified(request: HttpRequest, encrypted: str) -> str:
+    """The decrypted message of a WeCom callback whose signature and timestamp hold."""
+    app = settings.CHANNEL_APPS.get("wecom", {})
+    timestamp = request.GET.get("timestamp", "")
+    nonce = request.GET.get("nonce", "")
+    expected = wecom_crypto.signature(app["callback_token"], timestamp, nonce, encrypted)
+    if not hmac.compare_digest(request.GET.get("msg_signature", ""), expected):
+        raise Refused("signature")
+    if not timestamp.isdigit() or not _fresh(int(timestamp)):
+        raise Refused("timestamp")
+    try:
+        return wecom_crypto.decrypt(app["encoding_aes_key"], encrypted, app.get("corp_id", ""))
+    except wecom_crypto.CryptoError as error:
+        raise Refused(str(error)) from None
+
+
+def wecom_card_action(request: HttpRequest) -> HttpResponse:
+    """WeCom: GET verifies the URL (echostr); POST is a template_card_event."""
+    app = settings.CHANNEL_APPS.get("wecom", {})
+    if not (app.get("callback_token") and app.get("encoding_aes_key")):
+        return HttpResponse(status=405 if request.method == "GET" else 404)
+    try:
+        if request.method == "GET":
+            return HttpResponse(wecom_verified(request, request.GET.get("echostr", "")))
+        found = ENCRYPT.search(request.body.decode(errors="replace"))
+        if found is None:
+            raise Refused("no Encrypt")
+        message = wecom_verified(request, found.group(1))
+    except Refused as reason:
+        log.warning("WeCom card callback refused: %s", reason)
+        return HttpResponse(status=401)
+    # Authenticated (signed and encrypted with the app's keys): parse it.
+    event = {child.tag: (child.text or "") for child in ElementTree.fromstring(message)}
+    if event.get("Event") != "template_card_event":
+        return HttpResponse("success")
+    user_id = event.get("FromUserName", "")
+    outcome = perform(
+        platform="wecom",
+        external_id=user_id,
+        event_id=f"{event.get('TaskId', '')}:{user_id}:{event.get('EventKey', '')}",
+        value=button_value(event.get("EventKey", "")),
+    )
+    if not outcome.replay and event.get("ResponseCode"):
+        try:
+            PLATFORMS_WECOM.update_card(user_id, event["ResponseCode"], outcome.text)
+        except (TransportError, KeyError, ValueError) as error:
+            log.warning("WeCom card update failed: %s", str(error)[:200])
+    return HttpResponse("success")
+
+
 @csrf_exempt
 @login_not_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def card_action(request: HttpRequest, platform: str) -> HttpResponse:
+    if platform == "wecom":
+        return wecom_card_action(request)
     if platform != "feishu":
-        raise Http404  # WeCom and DingTalk: not yet (docs/im-sign-in.md)
+        raise Http404  # DingTalk: not yet (docs/im-sign-in.md)
+    if request.method != "POST":
+        return HttpResponse(status=405)
     try:
         event = feishu_event(request)
     except Refused as reason:
