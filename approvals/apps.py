@@ -10,8 +10,13 @@ class ApprovalsConfig(AppConfig):
         # local: apps.py is imported before the app registry is ready
         from reception.accounts.roles import APPROVER_ROLES, grant_defaults
         from reception.navigation import Entry, register_menu_entries
+        from reception.notifications.channels.actions import register_card_action
 
         from . import access  # noqa: F401  (signal receivers)
+        from .card_actions import ACTION, decide_from_card
+
+        # "Approve" on the card in the IM apps (reception names no app above it).
+        register_card_action(ACTION, decide_from_card)
 
         # What approvals adds to the shared menu and to the roles' default permissions
         # (reception names neither: the order places the entries among the other apps').

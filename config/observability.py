@@ -51,15 +51,16 @@ class RequestIdMiddleware:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = rid
             duration_ms = round((time.monotonic() - started) * 1000, 1)
+            path = logged_path(request)
             request_logger.info(
                 "%s %s %s %sms",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 duration_ms,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": duration_ms,
                 },
@@ -67,6 +68,42 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id.reset(token)
+
+
+# URL arguments that are secrets (calendar feeds, welcome screens, invitations, password reset
+# links, sign-in callbacks): the request log keeps their first characters only.
+SECRET_URL_ARGUMENTS = {"token", "uidb64", "signed", "key", "secret", "code", "state"}
+KEPT = 4
+
+
+def redact(value: str) -> str:
+    return value[:KEPT] + "…" if len(value) > KEPT else "…"
+
+
+def logged_path(request) -> str:
+    """The path as the request log writes it: secret URL arguments cut to their first
+    characters, so that the log never holds a link that opens a feed or a screen."""
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    for name, value in match.kwargs.items() if match else ():
+        if name in SECRET_URL_ARGUMENTS and isinstance(value, str) and value:
+            path = path.replace(value, redact(value))
+    return path
+
+
+class SecretPathFilter(logging.Filter):
+    """On django.request's records ("Not Found: /welcome/<token>/"): the path as logged_path()
+    writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if request is not None and isinstance(record.args, tuple):
+            path, safe = getattr(request, "path", None), None
+            if path:
+                safe = logged_path(request)
+            if safe and safe != path:
+                record.args = tuple(safe if arg == path else arg for arg in record.args)
+        return True
 
 
 def send_request_id_with_task(headers=None, **kwargs):

@@ -339,6 +339,9 @@ EXPORT_FILES_KEEP_DAYS = int(os.environ.get("EXPORT_FILES_KEEP_DAYS", "7"))
 # are spent (checked between batches); what is left goes out in the next sweep. A bit under the
 # 300-second beat interval, leaving time for the sweep's other work.
 REMINDER_SWEEP_BUDGET_SECONDS = float(os.environ.get("REMINDER_SWEEP_BUDGET_SECONDS", "240"))
+# A sweep holds the reminders it claimed this long, renewing it as it works through a batch; a
+# sweep that died is replaced once its claim runs out (visits/reminders/delivery.py).
+REMINDER_CLAIM_SECONDS = float(os.environ.get("REMINDER_CLAIM_SECONDS", "120"))
 
 # The reports page's figures (aggregates over every visit of the period) are computed once per
 # period and language and kept this many seconds in the cache; the page says when they were
@@ -430,7 +433,11 @@ if LOG_FORMAT not in {"plain", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "config.observability.RequestIdFilter"},
+        # Secret URL arguments (feed and welcome tokens…) cut short in "Not Found: …" lines.
+        "secret_paths": {"()": "config.observability.SecretPathFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "config.observability.JsonFormatter"},
@@ -445,6 +452,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django": {"level": "INFO"},
+        "django.request": {"filters": ["secret_paths"]},
         "jiedai.requests": {"level": "WARNING" if DEBUG else "INFO"},
         # WeasyPrint logs seven progress lines per PDF at INFO; its warnings still show.
         "weasyprint.progress": {"level": "WARNING"},
@@ -483,6 +491,9 @@ CHANNEL_APPS = {
         "corp_id": os.environ.get("WECOM_CORP_ID", ""),
         "secret": os.environ.get("WECOM_APP_SECRET", ""),
         "agent_id": os.environ.get("WECOM_AGENT_ID", ""),
+        # Card button callbacks: the app's receive-message Token and EncodingAESKey.
+        "callback_token": os.environ.get("WECOM_CALLBACK_TOKEN", ""),
+        "encoding_aes_key": os.environ.get("WECOM_ENCODING_AES_KEY", ""),
     },
     "dingtalk": {
         "app_key": os.environ.get("DINGTALK_APP_KEY", ""),
@@ -492,6 +503,10 @@ CHANNEL_APPS = {
     "feishu": {
         "app_id": os.environ.get("FEISHU_APP_ID", ""),
         "app_secret": os.environ.get("FEISHU_APP_SECRET", ""),
+        # Card action callbacks (deciding on the card): the app's Verification Token and, when
+        # set, its Encrypt Key (docs/im-sign-in.md).
+        "verification_token": os.environ.get("FEISHU_VERIFICATION_TOKEN", ""),
+        "encrypt_key": os.environ.get("FEISHU_ENCRYPT_KEY", ""),
     },
 }
 # API addresses of the apps (a private deployment or Lark: set these).
@@ -499,6 +514,18 @@ CHANNEL_API_BASE = {
     "wecom": os.environ.get("WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
     "dingtalk": os.environ.get("DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
     "feishu": os.environ.get("FEISHU_API_BASE", "https://open.feishu.cn"),
+}
+CHANNEL_API_BASE["dingtalk_api"] = os.environ.get(
+    "DINGTALK_NEW_API_BASE", "https://api.dingtalk.com"
+)
+# A card action callback older than this (seconds) is refused as a replay.
+CHANNEL_CALLBACK_MAX_AGE = int(os.environ.get("CHANNEL_CALLBACK_MAX_AGE", "300"))
+# Where staff are sent to sign in from the apps (免登; docs/im-sign-in.md).
+CHANNEL_LOGIN_BASE = {
+    "wecom": os.environ.get("WECOM_OAUTH_BASE", "https://open.weixin.qq.com"),
+    "wecom_qr": os.environ.get("WECOM_QR_LOGIN_BASE", "https://login.work.weixin.qq.com"),
+    "dingtalk": os.environ.get("DINGTALK_LOGIN_BASE", "https://login.dingtalk.com"),
+    "feishu": os.environ.get("FEISHU_LOGIN_BASE", "https://accounts.feishu.cn"),
 }
 # Hosts a group robot's webhook may point to (https only); CHANNEL_EXTRA_WEBHOOK_HOSTS adds
 # private deployments' hosts, comma-separated, for every platform.
@@ -512,7 +539,18 @@ CHANNEL_WEBHOOK_HOSTS = {
     "dingtalk": ["oapi.dingtalk.com", *_extra_hosts],
     "feishu": ["open.feishu.cn", "open.larksuite.com", *_extra_hosts],
 }
+# One overall deadline per call to a platform (connect, wait, read the whole answer).
 CHANNEL_HTTP_TIMEOUT = float(os.environ.get("CHANNEL_HTTP_TIMEOUT", "5"))
+# A message is claimed for the deadline plus this margin: a slow answer that still comes in time
+# is never sent again by a sweep; a sender that died is replaced once the claim runs out.
+CHANNEL_CLAIM_MARGIN = float(os.environ.get("CHANNEL_CLAIM_MARGIN", "25"))
+# Robot webhook addresses and secrets are encrypted with these Fernet keys (comma-separated, the
+# first encrypts; docs/im-sign-in.md: rotation). Empty: a key derived from SECRET_KEY.
+CHANNEL_SECRET_KEYS = [
+    k.strip() for k in os.environ.get("CHANNEL_SECRET_KEYS", "").split(",") if k.strip()
+]
+# WeCom app messages: the platform drops a repeat of the same message within this many seconds.
+WECOM_DUPLICATE_CHECK_SECONDS = int(os.environ.get("WECOM_DUPLICATE_CHECK_SECONDS", "1800"))
 CHANNEL_ROBOT_PER_MINUTE = int(os.environ.get("CHANNEL_ROBOT_PER_MINUTE", "20"))
 CHANNEL_MAX_ATTEMPTS = int(os.environ.get("CHANNEL_MAX_ATTEMPTS", "10"))
 # Outgoing webhooks (reception/webhooks, docs/api.md): each call's time limit in seconds; how

@@ -9,6 +9,8 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
+from reception.accounts import im_login
+from reception.notifications.channels import callbacks as card_callbacks
 from visits.api.app import urls as api_v1_urls
 from visits.views import home as home_views
 
@@ -58,6 +60,11 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # Signing in from WeCom, DingTalk and Feishu (reception/accounts/im_login.py), public.
+    path("im/<str:platform>/", im_login.start, name="im_login"),
+    path("im/<str:platform>/callback/", im_login.callback, name="im_login_callback"),
+    # Card action callbacks (deciding on the card), verified per platform.
+    path("im/<str:platform>/card/", card_callbacks.card_action, name="im_card_action"),
     # For load balancers, public: says only "ok" or "failing" per check (config/health.py).
     path("health/", health, name="health"),
     path("i18n/setlang/", reception_views.set_language, name="set_language"),

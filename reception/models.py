@@ -969,6 +969,7 @@ class Heartbeat(models.Model):
 # API tokens and outgoing webhooks keep their models in their own packages.
 from .api_tokens.models import ApiToken  # noqa: E402, F401
 from .notifications.channels.models import (  # noqa: E402, F401
+    CardActionEvent,
     ChannelAccount,
     ChannelMessage,
     ChannelRoute,

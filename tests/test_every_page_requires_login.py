@@ -31,6 +31,7 @@ SAMPLE_KWARGS = {
     "task_id": "1",
     "external_id": "crm-1",
     "employee_number": "E001",
+    "platform": "wecom",
 }
 
 # The API answers with a token, never a login page: an anonymous call gets 401 (its docs page
@@ -45,6 +46,11 @@ API_PAGES = {"/api/v1/docs", "/api/v1/"}
 # "ok" or "failing" per check.
 PUBLIC = {
     "/health/",
+    # Signing in from WeCom, DingTalk, Feishu: to the platform's OAuth page and back.
+    "/im/wecom/",
+    "/im/wecom/callback/",
+    # Card action callbacks: the platform calls them, verified by its signature (POST only).
+    "/im/wecom/card/",
     "/accounts/login/",
     "/accounts/password-reset/",
     "/accounts/password-reset/sent/",
@@ -141,6 +147,8 @@ def test_public_pages_answer_without_login(client):
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     assert client.get("/welcome/not-a-real-display-secret/").status_code == 404
     assert client.get("/health/").status_code == 200
+    assert client.get("/im/wecom/card/").status_code == 405
+    assert client.post("/im/wecom/card/").status_code == 404  # WeCom's callback: not yet
 
 
 def test_every_api_url_answers_401_without_a_token(client):

@@ -66,6 +66,11 @@ def rule(allowed, *, ok=200, out=403, **special):
 ACCESS = {
     "home": rule(EVERYONE),
     "health": rule(EVERYONE),  # public for load balancers (config/health.py)
+    # Signing in from the IM apps: someone signed in goes on to the page; a callback without
+    # the state the sign-in sent is refused (tests/reception/test_im_login.py).
+    "im_login": rule(EVERYONE, ok=302),
+    "im_login_callback": rule(EVERYONE, ok=400),
+    "im_card_action": rule(EVERYONE, ok=405),  # the platforms POST, verified by signature
     "logout": rule(EVERYONE, ok=405),
     "notifications": rule(EVERYONE),
     # opening a notification follows its link (the sales user's); anyone else's is a 404
@@ -317,6 +322,9 @@ def scenario(four_tier):
         "approvals:decide_as_administrator": {"pk": visit.approval_steps.first().pk},
         "approvals:end_delegation": {"pk": delegation.pk},
         "notification_open": {"pk": note.pk},
+        "im_login": {"platform": "wecom"},
+        "im_login_callback": {"platform": "wecom"},
+        "im_card_action": {"platform": "feishu"},
         "visits:export_job": {"pk": export.pk},
         "visits:export_download": {"pk": export.pk},
     }

@@ -38,6 +38,10 @@ class VisitsConfig(AppConfig):
         )
         _register_menu_entries()
         _grant_role_defaults()
+        # Accept a walk-in, tick a task on the card in the IM apps.
+        from .services import card_actions
+
+        card_actions.register()
 
 
 def _register_menu_entries() -> None:

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from ..models import Notification, User
 from ..validators import one_line
+from .channels.cards import GroupPost
 from .channels.delivery import queue as queue_channel_messages
 from .messages import Lines, Msg
 from .tasks import send_channel_messages, send_notification_emails, send_webhooks
@@ -28,8 +29,14 @@ def notify(
     body: Msg | Lines | None = None,
     url: str = "",
     exclude: User | None = None,
+    group: GroupPost | None = None,
+    buttons: list | None = None,
 ) -> list[Notification]:
-    """Create one notification per distinct active recipient; email them after commit."""
+    """Create one notification per distinct active recipient; email them after commit.
+
+    `group` says what group robots post for the event (once per robot and event key, worded
+    for a group); without it a robot posts the notification as it is, once per call.
+    `buttons` (channels.actions.Button) let a direct card act where the platform can (Feishu)."""
     seen, created = set(), []
     title_message = title.to_json()
     body_message = body.to_json() if body else None
@@ -53,7 +60,9 @@ def notify(
     if created:
         ids = [n.pk for n in created]
         transaction.on_commit(lambda: enqueue_emails(ids))
-        channel_ids = queue_channel_messages(created, kind=kind, title=title, body=body, url=url)
+        channel_ids = queue_channel_messages(
+            created, kind=kind, title=title, body=body, url=url, group=group, buttons=buttons
+        )
         if channel_ids:
             transaction.on_commit(lambda: enqueue_channel_messages(channel_ids))
     return created

@@ -5,6 +5,7 @@ import logging
 import re
 from datetime import timedelta
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -85,7 +86,9 @@ def test_a_waiting_step_reaches_the_approver_as_a_chinese_card_with_a_link_to_de
     body = received["body"]
     assert received["kind"] == "app"
     assert card_title(platform, body) == note.title and CHINESE.search(note.title)
-    assert f"https://jiedai.example.com{note.url}" in json.dumps(body)
+    # The button opens the page through the sign-in from the app (tests/reception/test_im_login.py).
+    link = f"https://jiedai.example.com/im/{platform}/?{urlencode({'next': note.url})}"
+    assert link in json.dumps(body)
     with translation.override("zh-hans"):
         assert gettext("Open in Jiedai") in json.dumps(body, ensure_ascii=False)
     assert ChannelMessage.objects.get().status == MessageStatus.SENT

@@ -3,6 +3,7 @@ beats, a spent time budget stops it between batches, a sweep that died leaves no
 batch that failed is retried later while the others stay sent, and a visit's sheet goes to
 many recipients rendered once per variant."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -81,25 +82,49 @@ def test_a_spent_budget_stops_the_sweep_between_batches_and_the_next_sends_the_r
     each_sent_once()
 
 
-def test_reminders_of_a_sweep_that_died_go_out_once_after_the_retry_delay(
+def test_reminders_of_a_sweep_that_died_go_out_once_its_claim_has_run_out(
     sixteen_due, small_batches, no_pdf
 ):
+    """The claim lasts REMINDER_CLAIM_SECONDS (2 minutes), not the 15 of a retry delay: a killed
+    worker delays its batch by minutes, and each email keeps its Message-ID."""
     from visits.reminders.planning import plan_due_reminders
 
     plan_due_reminders(now=sixteen_due)
     claimed = delivery._claim_ids(sixteen_due, 5, None)  # ...and the worker died
-    later = sixteen_due + timedelta(minutes=5)
-
-    sweep(now=later)
+    sweep(now=sixteen_due + timedelta(minutes=1))
 
     stranded = Reminder.objects.filter(pk__in=claimed)
     assert set(stranded.values_list("status", flat=True)) == {ReminderStatus.SENDING}
     assert len(mail.outbox) == 11
-    sweep(now=sixteen_due + timedelta(minutes=16))
+    sweep(now=sixteen_due + timedelta(minutes=5))  # the next sweep: the claim ran out
     assert set(stranded.values_list("status", flat=True)) == {ReminderStatus.SENT}
     assert set(stranded.values_list("attempts", flat=True)) == {2}
     assert len(mail.outbox) == 16
     assert len({(m.to[0], m.subject) for m in mail.outbox}) == 16
+    ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
+    assert len(set(ids)) == 16
+    assert {f"<jiedai.reminder.{pk}@" for pk in claimed} <= {i.split("@")[0] + "@" for i in ids}
+
+
+def test_a_slow_batch_renews_its_claim_so_a_parallel_sweep_leaves_it_alone(
+    sixteen_due, small_batches, no_pdf, settings, monkeypatch
+):
+    from visits.reminders.planning import plan_due_reminders
+
+    settings.REMINDER_CLAIM_SECONDS = 0.3
+    plan_due_reminders(now=sixteen_due)
+    renewals = []
+    real = delivery._renew
+    monkeypatch.setattr(delivery, "_renew", lambda ids, now: renewals.append(now) or real(ids, now))
+    real_send = delivery._send
+
+    def slow(reminder, now):
+        time.sleep(0.15)
+        return real_send(reminder, now)
+
+    monkeypatch.setattr(delivery, "_send", slow)
+    delivery.send_due_reminders(now=sixteen_due, batch_size=5, budget=0)
+    assert renewals and all(at > sixteen_due for at in renewals)
 
 
 def test_a_sweep_over_two_batches_and_a_half_sends_them_all(sixteen_due, no_pdf, monkeypatch):

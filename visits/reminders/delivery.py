@@ -8,11 +8,13 @@ per row is the claim, and a row another sweep claimed first no longer matches it
 
 Each claimed reminder is then sent in its own transaction: the bell notification and the sent
 mark commit together (those skipped or refused are marked at the end of the batch, one update
-each way: nothing went out for them). A sweep that dies leaves its rows "sending"; after
-RETRY_AFTER they are recorded as a failed attempt and go out again (up to MAX_ATTEMPTS
-attempts in all). Only a
-crash between the mail server accepting the email and the commit can repeat one, which no
-database can rule out.
+each way: nothing went out for them). A claim lasts settings.REMINDER_CLAIM_SECONDS and the
+sweep renews it for the rest of its batch as it goes (`_renew`); a sweep that dies leaves its
+rows "sending", and once the claim has run out the next sweep takes them again at once (up to
+MAX_ATTEMPTS attempts in all), not after a retry delay. Only a crash between the mail server
+accepting the email and the commit can repeat one, which no database can rule out: every
+reminder's email carries a Message-ID of its own (`message_id`), the same on every attempt, so
+mail clients show a repeat once.
 
 The loop claims BATCH_SIZE rows, sends them and claims again until no row is due or
 settings.REMINDER_SWEEP_BUDGET_SECONDS are spent. The budget is checked between batches, so a
@@ -27,6 +29,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -63,14 +66,33 @@ def _retries(now: datetime) -> QuerySet[Reminder]:
     )
 
 
+def claim_length() -> timedelta:
+    return timedelta(seconds=settings.REMINDER_CLAIM_SECONDS)
+
+
 def _record_interrupted(now: datetime) -> int:
-    """Rows a sweep claimed and never finished (it died): a failed attempt, retried as such."""
-    return Reminder.objects.filter(
-        status=ReminderStatus.SENDING, last_attempt_at__lte=now - RETRY_AFTER
-    ).update(
-        status=ReminderStatus.FAILED,
-        error=gettext("The sweep sending it stopped before it finished."),
+    """Rows a sweep claimed and never finished (it died), their claim run out: due again at
+    once, or failed for good after MAX_ATTEMPTS."""
+    stranded = Reminder.objects.filter(
+        status=ReminderStatus.SENDING, last_attempt_at__lte=now - claim_length()
     )
+    error = gettext("The sweep sending it stopped before it finished.")
+    given_up = stranded.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=ReminderStatus.FAILED, error=error
+    )
+    return given_up + stranded.update(status=ReminderStatus.PENDING, error=error)
+
+
+def _renew(ids: list[int], now: datetime) -> None:
+    """The claim of the batch's rows not sent yet, made to last again from `now`."""
+    Reminder.objects.filter(pk__in=ids, status=ReminderStatus.SENDING).update(last_attempt_at=now)
+
+
+def message_id(kind: str, pk: int) -> str:
+    """A Message-ID that is the same on every attempt to send the same thing, so a mail client
+    shows a rare repeat once."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<jiedai.{kind}.{pk}@{domain}>"
 
 
 def _claim(candidates: QuerySet[Reminder], size: int, now: datetime) -> list[int]:
@@ -148,6 +170,7 @@ def _deliver(reminder: Reminder, now: datetime) -> Notification:
             body="\n\n".join(part for part in (body, link) if part),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[user.email],
+            headers={"Message-ID": message_id("reminder", reminder.pk)},
         )
         for filename, content, mimetype in message.attachments:
             email.attach(filename, content, mimetype)
@@ -219,7 +242,13 @@ def send_due_reminders(
 
 def _send_batch(batch: list[Reminder], now: datetime, counts: Counter) -> None:
     unsent: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for reminder in batch:
+    started = renewed = time.monotonic()
+    renew_every = settings.REMINDER_CLAIM_SECONDS / 3
+    for index, reminder in enumerate(batch):
+        if time.monotonic() - renewed >= renew_every:  # a slow mail server: keep the claim
+            renewed = time.monotonic()
+            elapsed = timedelta(seconds=renewed - started)
+            _renew([r.pk for r in batch[index:]], now + elapsed)
         status, error = _send(reminder, now)
         counts[status] += 1
         if status != ReminderStatus.SENT:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reception.models import User
-from reception.notifications.notify import Msg, notify
+from reception.notifications.notify import GroupPost, Msg, notify
 
 from .. import permissions
 from ..models import (
@@ -65,9 +65,11 @@ def check_in(
         now = timezone.now()
         Visitor.objects.filter(pk__in=[v.pk for v in arrived]).update(checked_in_at=now)
         names = [v.name for v in arrived]
-        VisitEvent.objects.create(
+        event = VisitEvent.objects.create(
             visit=visit, actor=by, at=now, kind=EventKind.CHECK_IN, changes=names
         )
+        # One post per group robot for the check-in, whoever of its members it tells.
+        group = GroupPost(key=f"check_in:{event.pk}", url=reverse("visits:detail", args=[visit.pk]))
         if visit.status == VisitStatus.APPROVED:
             transition(visit, to=VisitStatus.IN_PROGRESS, by=by)
         for user in _told_of_arrivals(visit):
@@ -88,6 +90,7 @@ def check_in(
                 ),
                 url=_url_for(visit, user),
                 exclude=by,
+                group=group,
             )
     return arrived
 
@@ -160,7 +163,7 @@ def undo_check(*, event: VisitEvent, by: User, now: datetime | None = None) -> l
         field = "checked_in_at" if undoing_in else "checked_out_at"
         Visitor.objects.filter(pk__in=[v.pk for v in moved]).update(**{field: None})
         names = [v.name for v in moved]
-        VisitEvent.objects.create(
+        undone = VisitEvent.objects.create(
             visit=visit,
             actor=by,
             at=now,
@@ -184,6 +187,10 @@ def undo_check(*, event: VisitEvent, by: User, now: datetime | None = None) -> l
                     ),
                     url=_url_for(visit, user),
                     exclude=by,
+                    group=GroupPost(
+                        key=f"check_in_undone:{undone.pk}",
+                        url=reverse("visits:detail", args=[visit.pk]),
+                    ),
                 )
     return moved
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from approvals.card_actions import buttons_for
 from approvals.links import step_link
 from approvals.models import EscalationReason, StepState
 from approvals.services import approvers_of
@@ -140,6 +141,7 @@ def step_waiting(step, approvers) -> None:
         ),
         # the decision card itself while it waits for them (approvals:step resolves it)
         url=step_link(step),
+        buttons=buttons_for(step),  # decide on the card where the platform allows it
     )
 
 

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..models.preparation import TIME_FIELDS
 from . import changes, webhooks
+from .card_actions import task_buttons
 from .lifecycle import VisitError, lock
 from .notifications import Kind
 
@@ -398,6 +399,7 @@ def assign_task(*, task: PrepTask, by: User, assignee: User | None) -> PrepTask:
                 ),
                 url=links.task(task),
                 exclude=by,
+                buttons=task_buttons(task),  # tick it on the card
             )
     return task
 

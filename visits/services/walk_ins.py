@@ -19,7 +19,7 @@ from reception.models import (
     Site,
     User,
 )
-from reception.notifications.notify import Msg, notify
+from reception.notifications.notify import GroupPost, Msg, notify
 from reception.organisation.selectors import users_with_role
 from reception.validators import name_key, normalize_name
 
@@ -33,8 +33,10 @@ from ..models import (
     VisitStatus,
     WalkIn,
     WalkInStatus,
+    mask_phone,
 )
 from .approval import start_approval
+from .card_actions import walk_in_buttons
 from .lifecycle import VisitError, transition
 from .notifications import Kind, with_site
 from .requests import assign_reference, default_site
@@ -126,7 +128,26 @@ def record_walk_in(
         wants_to_see=wants_to_see,
         purpose=purpose.strip(),
     )
+    url = reverse("visits:walk_in", args=[walk_in.pk])
+    # Group robots post the walk-in once, worded for the group, the phone masked.
+    group = GroupPost(
+        key=f"walk_in:{walk_in.pk}",
+        title=Msg(
+            _("At the gate now: %(names)s from %(company)s, for %(person)s"),
+            names=walk_in.names,
+            company=company,
+            person=wants_to_see,
+        ),
+        body=Msg(
+            _("Purpose: %(purpose)s. Phone: %(phone)s. Recorded by %(user)s."),
+            purpose=walk_in.purpose,
+            phone=mask_phone(walk_in.phone),
+            user=by,
+        ),
+        url=url,
+    )
     # The phone in full: the person asked for is the would-be host (visits.see_walk_in_phone).
+    # They may accept on the card (declining needs a reason: the page).
     notify(
         [wants_to_see],
         kind=Kind.WALK_IN,
@@ -147,7 +168,9 @@ def record_walk_in(
                 user=by,
             ),
         ),
-        url=reverse("visits:walk_in", args=[walk_in.pk]),
+        url=url,
+        group=group,
+        buttons=walk_in_buttons(walk_in),
     )
     desk = front_desk(site.pk)
     notify(
@@ -165,8 +188,9 @@ def record_walk_in(
             phone=walk_in.phone,
             user=by,
         ),
-        url=reverse("visits:walk_in", args=[walk_in.pk]),
+        url=url,
         exclude=by,
+        group=group,
     )
     told = {wants_to_see.pk, by.pk, *(u.pk for u in desk)}
     audience = [u for u in walk_in_audience() if u.pk not in told]
@@ -183,7 +207,8 @@ def record_walk_in(
             site,
             Msg(_("Purpose: %(purpose)s. Recorded by %(user)s."), purpose=walk_in.purpose, user=by),
         ),
-        url=reverse("visits:walk_in", args=[walk_in.pk]),
+        url=url,
+        group=group,
     )
     return walk_in
 

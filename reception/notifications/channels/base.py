@@ -64,10 +64,35 @@ class ChannelAdapter:
         """Where a direct message goes with this token: (url, extra headers)."""
         raise NotImplementedError
 
+    def deduplicated(self, payload: JSON, key: str) -> JSON:
+        """The direct message with the platform's own de-duplication, where it has one: a
+        message sent again after a sender died (its answer never recorded) is dropped by the
+        platform. `key` is stable per outbox row. By default: none (DingTalk)."""
+        return payload
+
     def signed_robot_request(self, webhook: str, secret: str, payload: JSON) -> tuple[str, JSON]:
         """A robot request (url, body), signed with the robot's secret where the platform
         signs; by default sent as it is."""
         return webhook, payload
+
+    # ---- signing staff in (免登): OAuth 2.0 authorization codes -----------------------------
+
+    def login_base(self, name: str = "") -> str:
+        return settings.CHANNEL_LOGIN_BASE[name or self.platform].rstrip("/")
+
+    def login_url(self, redirect_uri: str, state: str, *, in_app: bool) -> str:
+        """Where to send a person to sign in: the platform asks who they are (inside the
+        app without a question) and comes back to `redirect_uri` with a code and `state`."""
+        raise NotImplementedError
+
+    def code_param(self) -> str:
+        """The name of the code the platform comes back with."""
+        return "code"
+
+    def user_id_for_code(self, code: str, redirect_uri: str) -> str | None:
+        """The person's user id on the platform (the one messaging accounts hold) for a code,
+        or None when the platform says it is no member of the company."""
+        raise NotImplementedError
 
     # ---- sending, the same for all -------------------------------------------------------
 

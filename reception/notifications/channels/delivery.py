@@ -2,10 +2,12 @@
 
 `queue()` runs inside the notifying transaction and writes one ChannelMessage per message and
 channel (a direct message per recipient with an id on the platform; one message per group
-robot per batch, in the robot's language). `deliver()` claims a row with
-SELECT … FOR UPDATE SKIP LOCKED and keeps it locked until the platform has answered and the
-outcome is written, so concurrent tasks and sweeps never send a row twice. A failure is
-retried with backoff; a rate limit (ours: a robot's CHANNEL_ROBOT_PER_MINUTE, or the
+robot per batch, in the robot's language). `deliver()` claims a row in a short
+transaction (SELECT … FOR UPDATE SKIP LOCKED, then `claimed_until` set past the call's whole
+deadline), calls the platform with no lock or transaction held, and writes the outcome; so
+concurrent tasks and sweeps never send a row twice, and a sender that dies is replaced once its
+claim runs out (the platforms' own de-duplication catches the repeat where they have one).
+A failure is retried with backoff; a rate limit (ours: a robot's CHANNEL_ROBOT_PER_MINUTE, or the
 platform's answer) only postpones the row; nothing is dropped. After CHANNEL_MAX_ATTEMPTS
 failures the row is marked failed, with the platform's error code, for the admin to see.
 """
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ...models import StaffMembership
@@ -61,15 +64,28 @@ def _robots_for(route: ChannelRoute, recipient) -> list[GroupRobot]:
     return []
 
 
-def queue(notifications, *, kind: str, title, body, url: str) -> list[int]:
+def queue(
+    notifications, *, kind: str, title, body, url: str, group=None, buttons=None
+) -> list[int]:
     """Write the outbox rows for one batch of notifications; returns their ids.
 
     `title` and `body` are the notify() Msg objects, rendered again in a robot's language.
+    `group` (cards.GroupPost) is what robots post instead, worded for a group, once per robot
+    and event key however many notify() calls the event makes (the rows' unique constraint).
     """
     routes = list(ChannelRoute.objects.filter(kind=kind, active=True).select_related("robot"))
     if not routes or not notifications:
         return []
-    rows, robots_done = [], set()
+    rows, robot_rows, robots_done = [], [], set()
+    if group is not None:
+        title, body = group.title or title, group.body if group.title else body
+        url = url if group.url is None else group.url
+        # Robots that already posted this event (an earlier notify() of the same event).
+        robots_done = set(
+            ChannelMessage.objects.filter(event_key=group.key)
+            .exclude(robot=None)
+            .values_list("robot_id", flat=True)
+        )
     for note in notifications:
         for route in routes:
             adapter = PLATFORMS[route.platform]
@@ -86,6 +102,8 @@ def queue(notifications, *, kind: str, title, body, url: str) -> list[int]:
                     text=note.body,
                     url=note.url,
                     language=note.recipient.preferred_language,
+                    platform=route.platform,
+                    buttons=buttons or (),
                 )
                 rows.append(
                     ChannelMessage(
@@ -106,17 +124,32 @@ def queue(notifications, *, kind: str, title, body, url: str) -> list[int]:
                     text=body.render(language) if body else "",
                     url=url,
                     language=language,
+                    platform=robot.platform,
                 )
-                rows.append(
+                robot_rows.append(
                     ChannelMessage(
                         notification=note,
                         platform=robot.platform,
                         robot=robot,
                         target=robot.name,
+                        event_key=group.key if group is not None else "",
                         payload=adapter.robot_payload(card),
                     )
                 )
-    return [row.pk for row in ChannelMessage.objects.bulk_create(rows)]
+    ids = [row.pk for row in ChannelMessage.objects.bulk_create(rows)]
+    if group is None:
+        return ids + [row.pk for row in ChannelMessage.objects.bulk_create(robot_rows)]
+    # A concurrent notify() of the same event may have posted meanwhile: the constraint keeps
+    # one row per robot and event, and only the rows written here are sent from here.
+    ChannelMessage.objects.bulk_create(robot_rows, ignore_conflicts=True)
+    return ids + list(
+        ChannelMessage.objects.filter(
+            event_key=group.key,
+            robot_id__in=[row.robot_id for row in robot_rows],
+            status=MessageStatus.PENDING,
+            sent_at=None,
+        ).values_list("pk", flat=True)
+    )
 
 
 def _over_robot_limit(robot_id: int, now: datetime) -> datetime | None:
@@ -136,57 +169,108 @@ def send_payload(message: ChannelMessage) -> Answer:
     robot = message.robot
     if robot is not None:
         return adapter.send_robot(robot.webhook_url, robot.secret, message.payload)
-    answer = adapter.send_direct(message.payload)
+    payload = adapter.deduplicated(message.payload, f"jiedai-{message.pk}")
+    answer = adapter.send_direct(payload)
     if answer.token_expired:  # the cached token died early: fetch a new one, once
         tokens.forget_token(message.platform)
-        answer = adapter.send_direct(message.payload)
+        answer = adapter.send_direct(payload)
     return answer
 
 
-def deliver(pk: int, *, now: datetime | None = None) -> bool:
-    """Claim and send one outbox row if it is due; True if this call sent it."""
-    now = now or timezone.now()
+def claim_length() -> timedelta:
+    """How long a sender holds a message: longer than any call may last (its deadline, the
+    token's fetch and a retry after a dead token), so a slow answer that does come is never
+    taken for a dead sender."""
+    return timedelta(seconds=3 * settings.CHANNEL_HTTP_TIMEOUT + settings.CHANNEL_CLAIM_MARGIN)
+
+
+def claim(pk: int, now: datetime) -> ChannelMessage | None:
+    """Take one due row for this sender, in a short transaction of its own (no lock is held
+    while the platform is called). A row another sender holds is passed over until its claim
+    runs out; a robot over its rate only has its next attempt moved."""
     with transaction.atomic():
         message = (
-            ChannelMessage.objects.select_for_update(skip_locked=True)
+            ChannelMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("robot")
             .filter(pk=pk, status=MessageStatus.PENDING, next_attempt_at__lte=now)
+            .filter(Q(claimed_until=None) | Q(claimed_until__lte=now))
             .first()
         )
         if message is None:
-            return False
+            return None
         if message.robot_id:
             free_at = _over_robot_limit(message.robot_id, now)
             if free_at is not None:
                 message.next_attempt_at = free_at
                 message.save(update_fields=["next_attempt_at"])
-                return False
-        try:
-            answer = send_payload(message)
-        except (TransportError, KeyError, ValueError) as error:
-            answer = Answer(ok=False, message=str(error)[:500])
-        if answer.ok:
-            message.status = MessageStatus.SENT
-            message.sent_at = now
-            message.error_code = message.error = ""
-        elif answer.rate_limited:
-            message.next_attempt_at = now + RATE_WINDOW
-            message.error_code, message.error = answer.code, answer.message[:1000]
-        else:
-            message.attempts += 1
-            message.error_code, message.error = answer.code, answer.message[:1000]
-            if message.attempts >= settings.CHANNEL_MAX_ATTEMPTS:
-                message.status = MessageStatus.FAILED
-            else:
-                message.next_attempt_at = now + backoff(message.attempts)
+                return None
+        if message.claimed_until is not None:
             log.warning(
-                "Channel message %s (%s) failed: %s %s",
+                "Channel message %s (%s): its sender stopped before writing the outcome; "
+                "sending again",
                 message.pk,
                 message.platform,
-                answer.code,
-                answer.message[:200],
             )
-        message.save()
-        return answer.ok
+        message.claimed_until = now + claim_length()
+        message.claims += 1
+        message.save(update_fields=["claimed_until", "claims"])
+    return message
+
+
+def record(message: ChannelMessage, answer: Answer, now: datetime) -> None:
+    """Write the platform's answer and release the claim."""
+    if answer.ok:
+        message.status = MessageStatus.SENT
+        message.sent_at = now
+        message.error_code = message.error = ""
+    elif answer.rate_limited:
+        message.next_attempt_at = now + RATE_WINDOW
+        message.error_code, message.error = answer.code, answer.message[:1000]
+    else:
+        message.attempts += 1
+        message.error_code, message.error = answer.code, answer.message[:1000]
+        if message.attempts >= settings.CHANNEL_MAX_ATTEMPTS:
+            message.status = MessageStatus.FAILED
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+        log.warning(
+            "Channel message %s (%s) failed: %s %s",
+            message.pk,
+            message.platform,
+            answer.code,
+            answer.message[:200],
+        )
+    message.claimed_until = None
+    message.save(
+        update_fields=[
+            "status",
+            "sent_at",
+            "error_code",
+            "error",
+            "next_attempt_at",
+            "attempts",
+            "claimed_until",
+        ]
+    )
+
+
+def deliver(pk: int, *, now: datetime | None = None) -> bool:
+    """Claim and send one outbox row if it is due; True if this call sent it.
+
+    The claim commits before the call and outlives the call's deadline; the call holds no row
+    lock and no transaction; the outcome is written after it. A sender killed in between
+    leaves a claim that runs out after claim_length(), and the next sweep sends the row again,
+    with the platform's own de-duplication where it has one (WeCom app messages, Feishu)."""
+    now = now or timezone.now()
+    message = claim(pk, now)
+    if message is None:
+        return False
+    try:
+        answer = send_payload(message)
+    except (TransportError, KeyError, ValueError) as error:
+        answer = Answer(ok=False, message=str(error)[:500])
+    record(message, answer, now)
+    return answer.ok
 
 
 def deliver_all(ids, *, now: datetime | None = None) -> int:
@@ -196,6 +280,7 @@ def deliver_all(ids, *, now: datetime | None = None) -> int:
 def due_ids(*, now: datetime, limit: int = 500) -> list[int]:
     return list(
         ChannelMessage.objects.filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
+        .filter(Q(claimed_until=None) | Q(claimed_until__lte=now))
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -10,10 +10,14 @@ import base64
 import hashlib
 import hmac
 import time
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
+from django.conf import settings
+
+from . import tokens
 from .base import JSON, ErrcodeAdapter
 from .cards import Card
+from .http import TransportError, call
 
 
 def sign(secret: str, timestamp: int) -> str:
@@ -70,6 +74,55 @@ class DingTalk(ErrcodeAdapter):
                 "singleURL": card.link,
             },
         }
+
+    def code_param(self) -> str:
+        return "authCode"
+
+    def login_url(self, redirect_uri: str, state: str, *, in_app: bool) -> str:
+        query = urlencode(
+            {
+                "redirect_uri": redirect_uri,
+                "response_type": "code",
+                "client_id": self.app().get("app_key", ""),
+                "scope": "openid",
+                "state": state,
+                "prompt": "consent",
+            }
+        )
+        return f"{self.login_base()}/oauth2/auth?{query}"
+
+    def user_id_for_code(self, code: str, redirect_uri: str) -> str | None:
+        app, api = self.app(), settings.CHANNEL_API_BASE["dingtalk_api"].rstrip("/")
+        raw = call(
+            "POST",
+            f"{api}/v1.0/oauth2/userAccessToken",
+            {
+                "clientId": app["app_key"],
+                "clientSecret": app["app_secret"],
+                "code": code,
+                "grantType": "authorization_code",
+            },
+        )
+        if not raw.get("accessToken"):
+            raise TransportError(f"userAccessToken: {raw.get('code')} {raw.get('message', '')}")
+        me = call(
+            "GET",
+            f"{api}/v1.0/contact/users/me",
+            headers={"x-acs-dingtalk-access-token": raw["accessToken"]},
+        )
+        if not me.get("unionId"):
+            raise TransportError(f"users/me: {me.get('code')} {me.get('message', '')}")
+        token = tokens.get_token(self.platform, self.fetch_token)
+        found = call(
+            "POST",
+            f"{self.base()}/topapi/user/getbyunionid?{urlencode({'access_token': token})}",
+            {"unionid": me["unionId"]},
+        )
+        if found.get("errcode") == 60121:  # no such member of the company
+            return None
+        if found.get("errcode", -1) != 0:
+            raise TransportError(f"getbyunionid: {found.get('errcode')} {found.get('errmsg')}")
+        return found.get("result", {}).get("userid") or None
 
     def signed_robot_request(self, webhook: str, secret: str, payload: JSON) -> tuple[str, JSON]:
         return signed_url(webhook, secret), payload

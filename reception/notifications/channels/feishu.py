@@ -2,6 +2,7 @@
 
 App: POST /open-apis/auth/v3/tenant_access_token/internal {app_id, app_secret}, then
 POST /open-apis/im/v1/messages?receive_id_type=user_id with "Authorization: Bearer …".
+App messages carry a request `uuid`: Feishu sends one message per uuid within an hour.
 Custom bot: POST https://open.feishu.cn/open-apis/bot/v2/hook/…, signed as documented:
 sign = base64(HmacSHA256(key=f"{timestamp}\\n{secret}", msg=b"")) in the JSON body with the
 timestamp in seconds. 11232 (bot) and 99991400 (app) are rate limits, as is 9499 "too many
@@ -13,6 +14,7 @@ import hashlib
 import hmac
 import json
 import time
+from urllib.parse import urlencode
 
 from .base import JSON, ChannelAdapter
 from .cards import Card
@@ -24,23 +26,35 @@ def sign(secret: str, timestamp: int) -> str:
     return base64.b64encode(hmac.new(key, b"", digestmod=hashlib.sha256).digest()).decode()
 
 
-def card_json(card: Card) -> JSON:
+def card_json(card: Card, *, template: str = "blue") -> JSON:
+    """The interactive card: its text, the buttons that act (their `value` comes back in the
+    card action callback, callbacks.py) or open a page, and the button to the page."""
+    buttons: list[JSON] = []
+    for action in card.actions:
+        button: JSON = {
+            "tag": "button",
+            "text": {"tag": "plain_text", "content": action.label},
+            "type": "primary" if action.primary else "default",
+        }
+        if action.value is not None:
+            button["value"] = action.value
+        else:
+            button["url"] = action.link
+        buttons.append(button)
+    buttons.append(
+        {
+            "tag": "button",
+            "text": {"tag": "plain_text", "content": card.button},
+            "type": "default" if card.actions else "primary",
+            "url": card.link,
+        }
+    )
     return {
-        "config": {"wide_screen_mode": True},
-        "header": {"title": {"tag": "plain_text", "content": card.title}, "template": "blue"},
+        "config": {"wide_screen_mode": True, "update_multi": True},
+        "header": {"title": {"tag": "plain_text", "content": card.title}, "template": template},
         "elements": [
             {"tag": "div", "text": {"tag": "lark_md", "content": card.text}},
-            {
-                "tag": "action",
-                "actions": [
-                    {
-                        "tag": "button",
-                        "text": {"tag": "plain_text", "content": card.button},
-                        "type": "primary",
-                        "url": card.link,
-                    }
-                ],
-            },
+            {"tag": "action", "actions": buttons},
         ],
     }
 
@@ -57,6 +71,46 @@ class Feishu(ChannelAdapter):
             "msg_type": "interactive",
             "content": json.dumps(card_json(card), ensure_ascii=False),
         }
+
+    def deduplicated(self, payload: JSON, key: str) -> JSON:
+        # Requests with the same uuid (at most 50 characters) send one message within an hour.
+        return {**payload, "uuid": key[:50]}
+
+    def login_url(self, redirect_uri: str, state: str, *, in_app: bool) -> str:
+        query = urlencode(
+            {
+                "client_id": self.app().get("app_id", ""),
+                "redirect_uri": redirect_uri,
+                "state": state,
+            }
+        )
+        return f"{self.login_base()}/open-apis/authen/v1/authorize?{query}"
+
+    def user_id_for_code(self, code: str, redirect_uri: str) -> str | None:
+        app = self.app()
+        raw = call(
+            "POST",
+            f"{self.base()}/open-apis/authen/v2/oauth/token",
+            {
+                "grant_type": "authorization_code",
+                "client_id": app["app_id"],
+                "client_secret": app["app_secret"],
+                "code": code,
+                "redirect_uri": redirect_uri,
+            },
+        )
+        if raw.get("code", -1) != 0 or not raw.get("access_token"):
+            raise TransportError(f"oauth/token: {raw.get('code')} {raw.get('error', '')}")
+        me = call(
+            "GET",
+            f"{self.base()}/open-apis/authen/v1/user_info",
+            headers={"Authorization": f"Bearer {raw['access_token']}"},
+        )
+        if me.get("code", -1) != 0:
+            raise TransportError(f"user_info: {me.get('code')} {me.get('msg', '')}")
+        # user_id: the id messages are sent to (receive_id_type=user_id); only a member of the
+        # company has one.
+        return me.get("data", {}).get("user_id") or None
 
     def robot_payload(self, card: Card) -> JSON:
         return {"msg_type": "interactive", "card": card_json(card)}

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ...accounts.roles import Role
+from .fields import EncryptedTextField
 from .validators import validate_webhook_url
 
 
@@ -21,14 +22,13 @@ class GroupRobot(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
-    webhook_url = models.CharField(
+    # Both encrypted at rest (fields.py): the address holds the robot's key.
+    webhook_url = EncryptedTextField(
         _("webhook address"),
-        max_length=500,
         help_text=_("The robot's https address from the group settings; never shown again."),
     )
-    secret = models.CharField(
+    secret = EncryptedTextField(
         _("signing secret"),
-        max_length=200,
         blank=True,
         help_text=_("DingTalk and Feishu robots with signing on; never shown again."),
     )
@@ -159,12 +159,20 @@ class ChannelMessage(models.Model):
         related_name="messages",
     )
     target = models.CharField(_("to"), max_length=150)
+    # A robot posts once per event: the event's key (GroupPost.key), unique per robot.
+    event_key = models.CharField(_("event"), max_length=100, blank=True)
     payload = models.JSONField(_("message"))
     status = models.CharField(
         _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    # Claimed by a sender until then (longer than a call's deadline): nobody else sends it
+    # meanwhile; a sender that died is replaced once the claim runs out.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # Sent claims whose outcome was never written (the sender died): the next sender may repeat
+    # a message the platform already took, and uses the platform's de-duplication.
+    claims = models.PositiveSmallIntegerField(_("claims"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error_code = models.CharField(_("platform error code"), max_length=30, blank=True)
@@ -175,6 +183,49 @@ class ChannelMessage(models.Model):
         verbose_name_plural = _("channel messages")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["robot", "event_key"],
+                condition=~models.Q(event_key=""),
+                name="one_post_per_robot_and_event",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} → {self.target}"
+
+
+class CardActionEvent(models.Model):
+    """A button pressed on a card (actions.py): once per platform event, so a replayed
+    callback does nothing again."""
+
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    event_id = models.CharField(_("event id"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    target = models.PositiveIntegerField(_("object"), default=0)
+    choice = models.CharField(_("choice"), max_length=40, blank=True)
+    done = models.BooleanField(_("done"), default=False)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("card action")
+        verbose_name_plural = _("card actions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "event_id"], name="one_card_action_per_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.action} {self.target} {self.choice}"
