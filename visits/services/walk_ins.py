@@ -27,6 +27,7 @@ from ..models import (
     WalkIn,
     WalkInStatus,
 )
+from . import watch_list
 from .approval import start_approval
 from .lifecycle import VisitError, transition
 from .notifications import Kind
@@ -111,6 +112,7 @@ def record_walk_in(
         wants_to_see=wants_to_see,
         purpose=purpose.strip(),
     )
+    watch_list.screen_walk_in(walk_in)  # a match tells security; accepting waits for them
     # The phone in full: the person asked for is the would-be host (visits.see_walk_in_phone).
     notify(
         [wants_to_see],
@@ -218,6 +220,8 @@ def _decided(walk_in: WalkIn, by: User) -> WalkIn:
         raise VisitError(
             _("This walk-in was already %(status)s.") % {"status": walk_in.get_status_display()}
         )
+    if watch_list.open_hits(walk_in_id=walk_in.pk):
+        raise VisitError(_("Held: the visitors match the watch list; security decides first."))
     if not by.has_perm("visits.decide_walk_in", walk_in):
         raise VisitError(
             _(
