@@ -128,7 +128,8 @@ class Arrival(models.Model):
 
     @property
     def headed_to(self) -> str:
-        return str(self.department or self.details.get("area") or self.host or "")
+        where = self.department or self.details.get("area") or self.host
+        return str(where or self.details.get("purpose") or "")
 
 
 class ArrivalEventKind(models.TextChoices):

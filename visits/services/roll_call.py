@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reception.accounts.roles import role_label
 from reception.models import Site, User
 
 from ..models import (
@@ -96,7 +97,7 @@ def on_site_now(sites: list[Site] | None) -> list[OnSite]:
                 kind=a.kind.label,
                 name=a.name,
                 company=a.company or a.details.get("carrier", ""),
-                host=str(a.host or a.department or ""),
+                host=str(a.host or a.department or _told_roles(a.kind.told_roles)),
                 phone=mask_phone(a.phone),
                 headed_to=a.headed_to,
                 since=a.checked_in_at,
@@ -104,6 +105,10 @@ def on_site_now(sites: list[Site] | None) -> list[OnSite]:
             )
         )
     return people
+
+
+def _told_roles(codes) -> str:
+    return "、".join(str(role_label(code)) for code in codes or [])
 
 
 def start_roll_call(*, site: Site, by: User) -> RollCall:

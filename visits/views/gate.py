@@ -280,9 +280,7 @@ class RollCallView(GateMixin, View):
         return redirect("visits:roll_call", pk=pk)
 
     def counts(self, roll_call):
-        total = roll_call.entries.count()
-        safe = roll_call.entries.filter(safe_at__isnull=False).count()
-        return {"total": total, "safe": safe, "missing_count": total - safe, "oob": True}
+        return {**self.context(roll_call), "oob": True}
 
     def context(self, roll_call):
         entries = list(roll_call.entries.all())
