@@ -30,7 +30,17 @@ from django.utils.translation import gettext as _
 
 from reception.models import ClientCategory, Department, ReceptionGrade
 
-from .models import PrepStatus, PrepTask, Purpose, VisitRequest, VisitStatus, WalkIn, WalkInStatus
+from .models import (
+    Arrival,
+    ArrivalKind,
+    PrepStatus,
+    PrepTask,
+    Purpose,
+    VisitRequest,
+    VisitStatus,
+    WalkIn,
+    WalkInStatus,
+)
 from .models.spending import ExpenseLine
 
 # Visits that were received (or are about to be): approved and every state after it.
@@ -437,6 +447,34 @@ def walk_ins(period: Period) -> Table:
     )
 
 
+def arrivals_by_kind(period: Period) -> Table:
+    """The gate's arrivals other than clients (docs/gate.md), per month and kind: two queries."""
+    low, high = period.bounds
+    kinds = list(ArrivalKind.objects.order_by("ordering", "code"))
+    counts: dict[date, dict[int, int]] = {}
+    for row in (
+        Arrival.objects.filter(recorded_at__gte=low, recorded_at__lt=high)
+        .annotate(month=TruncMonth("recorded_at"))
+        .values("month", "kind_id")
+        .annotate(total=Count("pk"))
+    ):
+        counts.setdefault(_month(row["month"]), {})[row["kind_id"]] = row["total"]
+    rows = []
+    for month in period.months():
+        found = counts.get(month, {})
+        rows.append(
+            [_month_label(month), sum(found.values()), *[found.get(k.pk, 0) for k in kinds]]
+        )
+    return Table(
+        "arrivals-by-kind",
+        _("Arrivals at the gate per month, by kind"),
+        _("Deliveries, contractors, interviews, official guests and others; clients are above."),
+        [_("Month"), _("Recorded"), *[_name(k.name, k.name_en) for k in kinds]],
+        rows,
+        chart_columns=list(range(2, 2 + len(kinds))),
+    )
+
+
 def computed_tables(period: Period) -> tuple[list[Table], datetime]:
     """Every table of the period and when it was computed: from the cache when it is younger
     than REPORTS_CACHE_SECONDS (per period and language), else computed and kept. The page
@@ -467,6 +505,7 @@ def all_tables(period: Period) -> list[Table]:
         approval_lead_time(period),
         late_applications(period),
         walk_ins(period),
+        arrivals_by_kind(period),
     ]
 
 
@@ -480,6 +519,7 @@ BUILDERS = {
     "approval-lead-time": approval_lead_time,
     "late-applications": late_applications,
     "walk-ins": walk_ins,
+    "arrivals-by-kind": arrivals_by_kind,
 }
 
 

@@ -373,3 +373,64 @@ def test_a_roll_call_marks_the_safe_lists_the_missing_and_is_kept(
     page = browser.get(reverse("visits:roll_call", args=[call.pk]))
     assert page.status_code == 200 and len(page.context["missing"]) == 2
     assert browser.get(reverse("visits:roll_calls")).status_code == 200
+
+
+# ---- reports and retention ----------------------------------------------------------------
+
+
+def test_the_reports_count_arrivals_per_kind(kinds, guard, logistics):
+    from visits.reports import Period, arrivals_by_kind
+
+    department, _member = logistics
+    for _ in range(2):
+        arrivals.record_arrival(
+            by=guard,
+            site=first_site(),
+            kind=kinds["delivery"],
+            name="赵师傅",
+            department=department,
+            details={"carrier": "恒泰", "goods": "x"},
+        )
+    arrivals.record_arrival(
+        by=guard, site=first_site(), kind=kinds["government"], name="李科长", company="局"
+    )
+    table = arrivals_by_kind(Period.default())
+    last = table.rows[-1]
+    delivery = table.headers.index(kinds["delivery"].label)
+    government = table.headers.index(kinds["government"].label)
+    assert last[1] == 3 and last[delivery] == 2 and last[government] == 1
+
+
+def test_deliveries_are_anonymised_first(kinds, guard, logistics):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from visits.services.retention import anonymise_personal_data
+
+    department, _member = logistics
+    delivery = arrivals.record_arrival(
+        by=guard,
+        site=first_site(),
+        kind=kinds["delivery"],
+        name="赵师傅",
+        phone="13800001234",
+        department=department,
+        details={"carrier": "恒泰", "plate": "苏E12345", "goods": "x"},
+    )
+    official = arrivals.record_arrival(
+        by=guard, site=first_site(), kind=kinds["government"], name="李科长", company="局"
+    )
+    for arrival in (delivery, official):
+        arrivals.check_in(arrival=arrival, by=guard)
+        arrivals.check_out(arrival=arrival, by=guard)
+    later = timezone.now() + timedelta(days=kinds["delivery"].retention_days + 1)
+    assert anonymise_personal_data(now=later, dry_run=True).arrivals == 1
+    result = anonymise_personal_data(now=later)
+    assert result.arrivals == 1 and "arrivals=1" in str(result)
+    delivery.refresh_from_db()
+    official.refresh_from_db()
+    assert delivery.name == "***" and delivery.phone == "" and "plate" not in delivery.details
+    assert delivery.details["carrier"] == "恒泰"  # the statistics keep the carrier
+    assert official.name == "李科长"  # an official guest's data is kept longer
+    assert anonymise_personal_data(now=later).arrivals == 0

@@ -2,16 +2,17 @@
 checked in and out, and announced to whom the kind's policy names. An arrival never creates a
 client or a visit request."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reception.accounts.roles import Role
-from reception.models import Department, Site, User
+from reception.models import Department, Notification, Site, User
 from reception.notifications.notify import Msg, notify
 from reception.organisation.selectors import users_with_role
 
@@ -289,3 +290,50 @@ def decide_held(*, arrival: Arrival, by: User, let_in: bool, note: str = "") -> 
             arrival.status = ArrivalStatus.REFUSED
             arrival.save(update_fields=["status"])
     return arrival
+
+
+# ---- retention (called by visits/services/retention.py's daily run) -----------------------
+
+ANONYMISED = "***"
+PERSONAL_DETAILS = ("plate",)  # details that name a person; the rest stays for statistics
+
+
+def arrivals_past_retention(now) -> QuerySet[Arrival]:
+    """Arrivals not on site and not yet anonymised, ended (checked out, else recorded) longer
+    ago than their kind's retention (deliveries shortest)."""
+    ended = Coalesce("checked_out_at", "recorded_at")
+    past = Q(pk__in=[])
+    for kind in ArrivalKind.objects.all():
+        past |= Q(kind=kind, ended_at__lt=now - timedelta(days=kind.retention_days))
+    return (
+        Arrival.objects.filter(anonymised_at__isnull=True)
+        .exclude(status__in=[ArrivalStatus.ON_SITE, ArrivalStatus.HELD])
+        .annotate(ended_at=ended)
+        .filter(past)
+    )
+
+
+def anonymise_arrivals(*, now, dry_run: bool = False) -> int:
+    """Names, phones, ID hashes and plates of arrivals past retention; returns how many."""
+    ids = list(arrivals_past_retention(now).values_list("pk", flat=True))
+    if dry_run:
+        return len(ids)
+    done = 0
+    for pk in ids:
+        with transaction.atomic():
+            arrival = Arrival.objects.select_for_update().get(pk=pk)
+            if arrival.anonymised_at is not None:
+                continue
+            arrival.name = ANONYMISED
+            arrival.phone = ""
+            arrival.id_number_hash = ""
+            arrival.details = {
+                k: v for k, v in arrival.details.items() if k not in PERSONAL_DETAILS
+            }
+            arrival.anonymised_at = now
+            arrival.save()
+            arrival.hits.update(matched=ANONYMISED)
+            url = reverse("visits:arrival", args=[arrival.pk])
+            Notification.objects.filter(url=url).delete()
+            done += 1
+    return done
