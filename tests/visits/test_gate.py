@@ -434,3 +434,48 @@ def test_deliveries_are_anonymised_first(kinds, guard, logistics):
     assert delivery.details["carrier"] == "恒泰"  # the statistics keep the carrier
     assert official.name == "李科长"  # an official guest's data is kept longer
     assert anonymise_personal_data(now=later).arrivals == 0
+
+
+# ---- every new page costs the same at two sizes -------------------------------------------
+
+
+def _count(browser, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    browser.get(url)  # warm: the session, the user's roles
+    with CaptureQueriesContext(connection) as counted:
+        assert browser.get(url).status_code == 200
+    return len(counted.captured_queries)
+
+
+def test_the_gate_pages_cost_the_same_at_two_sizes(kinds, guard, login, django_assert_num_queries):
+    browser = login(guard)
+
+    def grow(n):
+        for i in range(n):
+            watch_list.save_entry(by=guard, kind="person", name=f"名单{i}", reason="r")
+            arrival = arrivals.record_arrival(
+                by=guard, site=first_site(), kind=kinds["government"], name=f"名单{i}", company="局"
+            )
+            arrivals.decide_held(arrival=arrival, by=guard, let_in=True, note="ok")
+
+    def urls():
+        call = RollCall.objects.first()
+        return [
+            reverse("visits:gate"),
+            reverse("visits:watch_list"),
+            reverse("visits:roll_calls"),
+            reverse("visits:roll_call", args=[call.pk]),
+            reverse("visits:arrival", args=[Arrival.objects.order_by("pk").first().pk]),
+        ]
+
+    grow(1)
+    roll_call.start_roll_call(site=first_site(), by=guard)
+    small = [_count(browser, url) for url in urls()]
+    grow(5)
+    RollCall.objects.all().delete()
+    roll_call.start_roll_call(site=first_site(), by=guard)
+    large = [_count(browser, url) for url in urls()]
+    assert small == large
+    assert small == [7, 5, 5, 5, 6]  # gate, watch list, roll calls, a roll call, an arrival
