@@ -20,6 +20,7 @@ from visits.models import (
     ExportJob,
     ExportKind,
     WalkIn,
+    WatchHit,
     WelcomeDisplay,
 )
 from visits.services.arrivals import record_arrival
@@ -197,6 +198,7 @@ ACCESS = {
     "visits:watch_list": rule({R.SECURITY, R.ADMINISTRATOR}),
     "visits:watch_entry_create": rule({R.SECURITY, R.ADMINISTRATOR}),
     "visits:watch_entry": rule({R.SECURITY, R.ADMINISTRATOR}),
+    "visits:watch_hit": rule({R.SECURITY, R.ADMINISTRATOR}, ok=405),
     "visits:welcome": rule(EVERYONE),
     "visits:calendar_feed": rule(EVERYONE),
     "visits:calendar_feed_rotate": rule(EVERYONE, ok=405),
@@ -291,11 +293,12 @@ def scenario(four_tier):
     gate_arrival = record_arrival(
         by=users[R.SECURITY],
         site=first_site(),
-        kind=ArrivalKind.objects.create(code="other", name="其他", asks_host=False),
+        kind=ArrivalKind.objects.get(code="government"),
         name="赵师傅",
     )
     roll_call = start_roll_call(site=first_site(), by=users[R.SECURITY])
     watched = save_entry(by=users[R.SECURITY], kind="person", name="某人", reason="理由")
+    hit = WatchHit.objects.create(entry=watched, where="walk_in", matched="某人", walk_in_id=1)
     desk_feed = CalendarFeed.objects.create(user=users[R.FRONT_DESK])
     delegation = Delegation.objects.create(
         approver=users[R.MARKETING],
@@ -337,6 +340,7 @@ def scenario(four_tier):
         "visits:arrival": {"pk": gate_arrival.pk},
         "visits:roll_call": {"pk": roll_call.pk},
         "visits:watch_entry": {"pk": watched.pk},
+        "visits:watch_hit": {"pk": hit.pk},
         "visits:list_export": {"fmt": "csv"},
         "visits:report_export": {"key": "visits-by-grade", "fmt": "xlsx"},
         "visits:visitor_log_export": {"fmt": "xlsx"},

@@ -102,6 +102,7 @@ urlpatterns = [
     path("gate/watch-list/", gate.WatchListView.as_view(), name="watch_list"),
     path("gate/watch-list/new/", gate.WatchEntryEditView.as_view(), name="watch_entry_create"),
     path("gate/watch-list/<int:pk>/", gate.WatchEntryEditView.as_view(), name="watch_entry"),
+    path("gate/watch-hits/<int:pk>/", gate.WatchHitDecisionView.as_view(), name="watch_hit"),
     path("reports/", reports.ReportsView.as_view(), name="reports"),
     re_path(
         r"^reports/(?P<key>[a-z-]+)\.(?P<fmt>csv|xlsx)$",

@@ -250,7 +250,7 @@ def test_the_list_is_checked_again_at_check_in(kinds, guard):
     assert arrival.status == ArrivalStatus.HELD and arrival.hits.count() == 1
 
 
-def test_a_walk_in_on_the_list_waits_for_security(four_tier, guard, sales):
+def test_a_walk_in_on_the_list_waits_for_security(four_tier, guard, sales, login):
     watch_list.save_entry(by=guard, kind="person", name="王強", reason="r")
     walk_in = record_walk_in(
         by=guard,
@@ -261,9 +261,19 @@ def test_a_walk_in_on_the_list_waits_for_security(four_tier, guard, sales):
         wants_to_see=sales,
         purpose="洽谈",
     )
-    assert WatchHit.objects.get().walk_in_id == walk_in.pk
+    hit = WatchHit.objects.get()
+    assert hit.walk_in_id == walk_in.pk
     with pytest.raises(VisitError):
         accept_walk_in(walk_in=walk_in, by=sales)
+    # security lets them in with a note on the watch-list page; then the host may accept
+    browser = login(guard)
+    response = browser.post(
+        reverse("visits:watch_hit", args=[hit.pk]), {"action": "let_in", "note": "已核实"}
+    )
+    assert response.status_code == 302
+    hit.refresh_from_db()
+    assert hit.decision == HitDecision.LET_IN and hit.decided_by == guard
+    assert accept_walk_in(walk_in=walk_in, by=sales).pk
 
 
 def test_filing_a_visit_request_asks_the_list(four_tier, guard, sales):

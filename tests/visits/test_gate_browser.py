@@ -67,8 +67,14 @@ def test_a_delivery_at_the_gate_and_a_roll_call_on_a_phone(
         arrivals.check_in(arrival=arrival, by=guard)
     page = phone_page(browser, live_server, "guard", csp_violations)
 
+    # the client kind is the walk-in form: it fits a phone too
+    page.goto(f"{live_server.url}/desk/walk-ins/new/")
+    page.locator("#id_company").wait_for()
+    assert fits(page)
+
     # the gate: the kind first, then only its fields
     page.goto(f"{live_server.url}/gate/")
+    assert fits(page)
     page.click("a[data-kind='delivery']")
     page.locator("#id_carrier").wait_for()
     assert page.locator("#id_work_order").count() == 0

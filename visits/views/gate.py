@@ -350,3 +350,25 @@ class WatchEntryEditView(WatchListMixin, View):
                 messages.success(request, _("Saved."))
                 return redirect("visits:watch_list")
         return render(request, self.template_name, {"form": form, "entry": entry}, status=400)
+
+
+class WatchHitDecisionView(WatchListMixin, View):
+    """Security decides a match outside the gate's arrivals (a walk-in, a visit request): let
+    in with a note, or refuse. A held arrival is decided on its own page."""
+
+    def post(self, request, pk):
+        hit = get_object_or_404(WatchHit, pk=pk, arrival__isnull=True)
+        form = DecisionForm(request.POST)
+        form.is_valid()
+        try:
+            watch_list_service.decide_hit(
+                hit=hit,
+                by=request.user,
+                let_in=request.POST.get("action") == "let_in",
+                note=form.cleaned_data.get("note", ""),
+            )
+        except VisitError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Decided; the gate may go on."))
+        return redirect("visits:watch_list")
