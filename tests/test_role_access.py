@@ -13,8 +13,19 @@ from approvals.models import Delegation, StepState
 from approvals.services import decide
 from reception.accounts.roles import Role
 from reception.models import Department
-from tests.factories import ClientFactory, file_visit, user_with
-from visits.models import CalendarFeed, ExportJob, ExportKind, WalkIn, WelcomeDisplay
+from tests.factories import ClientFactory, file_visit, first_site, user_with
+from visits.models import (
+    ArrivalKind,
+    CalendarFeed,
+    ExportJob,
+    ExportKind,
+    WalkIn,
+    WatchHit,
+    WelcomeDisplay,
+)
+from visits.services.arrivals import record_arrival
+from visits.services.roll_call import start_roll_call
+from visits.services.watch_list import save_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +193,17 @@ ACCESS = {
     "visits:host_options": rule(DESK),  # whom a walk-in may ask for: for who records them
     # the walk-in asks for the marketing user; the desk roles may look
     "visits:walk_in": rule(DESK | {R.MARKETING}, out=404),
+    # the gate (docs/gate.md): whoever records walk-ins; the watch list is security's only
+    "visits:gate": rule(DESK),
+    "visits:arrival": rule(DESK),
+    "visits:on_site": rule(DESK),
+    "visits:on_site_pdf": rule(DESK),
+    "visits:roll_calls": rule(DESK),
+    "visits:roll_call": rule(DESK),
+    "visits:watch_list": rule({R.SECURITY, R.ADMINISTRATOR}),
+    "visits:watch_entry_create": rule({R.SECURITY, R.ADMINISTRATOR}),
+    "visits:watch_entry": rule({R.SECURITY, R.ADMINISTRATOR}),
+    "visits:watch_hit": rule({R.SECURITY, R.ADMINISTRATOR}, ok=405),
     "visits:welcome": rule(EVERYONE),
     "visits:calendar_feed": rule(EVERYONE),
     "visits:calendar_feed_rotate": rule(EVERYONE, ok=405),
@@ -274,6 +296,15 @@ def scenario(four_tier):
         purpose="参观",
     )
     display = WelcomeDisplay.objects.create(name="大堂")
+    gate_arrival = record_arrival(
+        by=users[R.SECURITY],
+        site=first_site(),
+        kind=ArrivalKind.objects.get(code="government"),
+        name="赵师傅",
+    )
+    roll_call = start_roll_call(site=first_site(), by=users[R.SECURITY])
+    watched = save_entry(by=users[R.SECURITY], kind="person", name="某人", reason="理由")
+    hit = WatchHit.objects.create(entry=watched, where="walk_in", matched="某人", walk_in_id=1)
     desk_feed = CalendarFeed.objects.create(user=users[R.FRONT_DESK])
     delegation = Delegation.objects.create(
         approver=users[R.MARKETING],
@@ -312,6 +343,10 @@ def scenario(four_tier):
         "visits:arrangements": {"pk": visit.pk},
         "visits:walk_in": {"pk": walk_in.pk},
         "visits:welcome": {"token": display.token},
+        "visits:arrival": {"pk": gate_arrival.pk},
+        "visits:roll_call": {"pk": roll_call.pk},
+        "visits:watch_entry": {"pk": watched.pk},
+        "visits:watch_hit": {"pk": hit.pk},
         "visits:list_export": {"fmt": "csv"},
         "visits:report_export": {"key": "visits-by-grade", "fmt": "xlsx"},
         "visits:visitor_log_export": {"fmt": "xlsx"},

@@ -16,6 +16,7 @@ from reception.models import Site
 
 from .models import (
     AnonymisationRun,
+    ArrivalKind,
     CalendarFeed,
     ItineraryItem,
     Party,
@@ -503,3 +504,13 @@ class AnonymisationRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ArrivalKind)
+class ArrivalKindAdmin(admin.ModelAdmin):
+    """The gate's kinds of arrival (docs/gate.md): policy data the company edits. `fields`
+    lists codes of visits.models.arrivals.FIELD_CODES; `told_roles` lists role codes."""
+
+    list_display = ("code", "name", "name_en", "retention_days", "is_active", "ordering")
+    list_editable = ("is_active", "ordering")
+    filter_horizontal = ("told_departments",)

@@ -105,6 +105,18 @@ def _register_menu_entries() -> None:
             order=80,
         ),
         Entry(
+            "gate",
+            _("The gate"),
+            _(
+                "Deliveries, contractors, interviews and official guests; who is on site now, "
+                "the roll call and the watch list."
+            ),
+            "bi-shield-check",
+            "visits:gate",
+            rule="visits.use_gate",
+            order=85,
+        ),
+        Entry(
             "summaries",
             _("Work summaries"),
             _("After each visit, the lessons learned and improvements, which close the visit."),

@@ -340,3 +340,10 @@ def require(user, rule: str, obj, message) -> None:
 
 # exports (visits/services/exports.py): whoever may export a list may have it written as a job
 rules.add_perm("visits.export_visit_list", holds("visits.view_visitrequest"))
+
+# The gate (docs/gate.md): whoever records walk-ins records every kind of arrival, sees who is
+# on site and runs a roll call; the watch list and its reasons are security's and the
+# administrators' only.
+is_security = rules.predicate(lambda user: has_role(user, Role.SECURITY), name="is_security")
+rules.add_perm("visits.use_gate", holds("visits.add_walkin"))
+rules.add_perm("visits.keep_watch_list", is_security | is_administrator)

@@ -30,7 +30,17 @@ from django.utils.translation import gettext as _
 
 from reception.models import ClientCategory, Department, ReceptionGrade, Site
 
-from .models import PrepStatus, PrepTask, Purpose, VisitRequest, VisitStatus, WalkIn, WalkInStatus
+from .models import (
+    Arrival,
+    ArrivalKind,
+    PrepStatus,
+    PrepTask,
+    Purpose,
+    VisitRequest,
+    VisitStatus,
+    WalkIn,
+    WalkInStatus,
+)
 from .models.spending import ExpenseLine
 
 # Visits that were received (or are about to be): approved and every state after it.
@@ -528,6 +538,34 @@ def visits_by_site(period: Period, sites: list[Site]) -> Table:
     )
 
 
+def arrivals_by_kind(period: Period, site: Site | None = None) -> Table:
+    """The gate's arrivals other than clients (docs/gate.md), per month and kind: two queries."""
+    low, high = period.bounds
+    kinds = list(ArrivalKind.objects.order_by("ordering", "code"))
+    counts: dict[date, dict[int, int]] = {}
+    for row in (
+        Arrival.objects.filter(_at(site), recorded_at__gte=low, recorded_at__lt=high)
+        .annotate(month=TruncMonth("recorded_at"))
+        .values("month", "kind_id")
+        .annotate(total=Count("pk"))
+    ):
+        counts.setdefault(_month(row["month"]), {})[row["kind_id"]] = row["total"]
+    rows = []
+    for month in period.months():
+        found = counts.get(month, {})
+        rows.append(
+            [_month_label(month), sum(found.values()), *[found.get(k.pk, 0) for k in kinds]]
+        )
+    return Table(
+        "arrivals-by-kind",
+        _("Arrivals at the gate per month, by kind"),
+        _("Deliveries, contractors, interviews, official guests and others; clients are above."),
+        [_("Month"), _("Recorded"), *[_name(k.name, k.name_en) for k in kinds]],
+        rows,
+        chart_columns=list(range(2, 2 + len(kinds))),
+    )
+
+
 def computed_tables(
     period: Period, site: Site | None = None, sites: list[Site] | None = None
 ) -> tuple[list[Table], datetime]:
@@ -569,6 +607,7 @@ def all_tables(
         approval_lead_time(period, site),
         late_applications(period, site),
         walk_ins(period, site),
+        arrivals_by_kind(period, site),
     ]
 
 
@@ -583,6 +622,7 @@ TABLE_KEYS = {
     "approval-lead-time",
     "late-applications",
     "walk-ins",
+    "arrivals-by-kind",
 }
 
 

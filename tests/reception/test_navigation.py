@@ -19,6 +19,7 @@ MENU = [
     "preparation",
     "board",
     "walk_ins",
+    "gate",
     "summaries",
     "reports",
     "clients",
@@ -66,7 +67,8 @@ def test_the_administrators_navbar_and_own_menu_come_from_the_registry(login):
 def test_the_front_desks_navbar_keeps_the_order_of_what_it_may_open(login):
     page = login(user_with(Role.FRONT_DESK)).get(reverse("home"))
     nav = page.context["nav_items"] + page.context["nav_more"]
-    assert [item["entry"].key for item in nav] == ["my_tasks", "board", "walk_ins", "clients"]
+    keys = [item["entry"].key for item in nav]
+    assert keys == ["my_tasks", "board", "walk_ins", "gate", "clients"]
 
 
 @pytest.mark.django_db

@@ -1,3 +1,15 @@
+from .arrivals import (
+    Arrival,
+    ArrivalEvent,
+    ArrivalKind,
+    ArrivalStatus,
+    HitDecision,
+    RollCall,
+    RollCallEntry,
+    WatchEntry,
+    WatchEntryKind,
+    WatchHit,
+)
 from .calendar import CalendarFeed
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
 from .exports import ExportFormat, ExportJob, ExportKind, ExportStatus
@@ -71,6 +83,16 @@ __all__ = [
     "ON_SITE",
     "PICKED_UP",
     "Anchor",
+    "Arrival",
+    "ArrivalEvent",
+    "ArrivalKind",
+    "ArrivalStatus",
+    "HitDecision",
+    "RollCall",
+    "RollCallEntry",
+    "WatchEntry",
+    "WatchEntryKind",
+    "WatchHit",
     "AnonymisationRun",
     "ArrivalMode",
     "BoardStatus",

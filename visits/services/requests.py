@@ -25,7 +25,7 @@ from ..models import (
     VisitStatus,
 )
 from ..models.requests import FILED_FIELDS
-from . import changes, notifications, preparation
+from . import changes, notifications, preparation, watch_list
 from .approval import start_approval
 from .lifecycle import VisitError, lock, transition
 from .staff import STAFF_LOCKED, name_defaults, repropose_main_host
@@ -231,6 +231,7 @@ def _file(*, applicant, data, visitors, submit, token) -> VisitRequest:
         VisitEvent.objects.create(
             visit=visit, actor=applicant, kind=EventKind.TRANSITION, to_status=VisitStatus.DRAFT
         )
+        watch_list.screen_visit(visit)  # a match tells security (docs/gate.md)
         if submit:
             visit = submit_visit_request(visit=visit, by=applicant)
     return visit

@@ -26,6 +26,7 @@ from ..models import (
     VisitStatus,
     WalkIn,
 )
+from .arrivals import anonymise_arrivals
 from .lifecycle import lock
 
 # What replaces a name. Language-neutral, so every reader understands it.
@@ -50,11 +51,13 @@ class Anonymised:
     visits: int = 0
     visitors: int = 0
     walk_ins: int = 0
+    arrivals: int = 0  # the gate's arrivals, each kind after its own retention (docs/gate.md)
     retention_days: int = 0
     dry_run: bool = False
 
     def __str__(self) -> str:
-        return f"visits={self.visits} visitors={self.visitors} walk_ins={self.walk_ins}"
+        text = f"visits={self.visits} visitors={self.visitors} walk_ins={self.walk_ins}"
+        return f"{text} arrivals={self.arrivals}" if self.arrivals else text
 
 
 def retention_cutoff(now: datetime | None = None) -> datetime:
@@ -103,6 +106,7 @@ def anonymise_personal_data(*, dry_run: bool = False, now: datetime | None = Non
         result.visits = len(visit_ids)
         result.visitors = Visitor.objects.filter(visit_id__in=visit_ids).count()
         result.walk_ins = len(walk_in_ids) + WalkIn.objects.filter(visit_id__in=visit_ids).count()
+        result.arrivals = anonymise_arrivals(now=now, dry_run=True)
         return result
     for pk in visit_ids:
         visitors, walk_ins = _anonymise_visit(pk, now=now)
@@ -112,6 +116,7 @@ def anonymise_personal_data(*, dry_run: bool = False, now: datetime | None = Non
             result.walk_ins += walk_ins
     for pk in walk_in_ids:
         result.walk_ins += _anonymise_walk_in(pk, now=now)
+    result.arrivals = anonymise_arrivals(now=now)
     AnonymisationRun.objects.create(
         retention_days=days,
         visits=result.visits,

@@ -35,6 +35,7 @@ from ..models import (
     WalkInStatus,
     mask_phone,
 )
+from . import watch_list
 from .approval import start_approval
 from .card_actions import walk_in_buttons
 from .lifecycle import VisitError, transition
@@ -146,6 +147,7 @@ def record_walk_in(
         ),
         url=url,
     )
+    watch_list.screen_walk_in(walk_in)  # a match tells security; accepting waits for them
     # The phone in full: the person asked for is the would-be host (visits.see_walk_in_phone).
     # They may accept on the card (declining needs a reason: the page).
     notify(
@@ -263,6 +265,8 @@ def _decided(walk_in: WalkIn, by: User) -> WalkIn:
         raise VisitError(
             _("This walk-in was already %(status)s.") % {"status": walk_in.get_status_display()}
         )
+    if watch_list.open_hits(walk_in_id=walk_in.pk):
+        raise VisitError(_("Held: the visitors match the watch list; security decides first."))
     if not by.has_perm("visits.decide_walk_in", walk_in):
         raise VisitError(
             _(

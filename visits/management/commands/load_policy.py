@@ -6,6 +6,7 @@ from reception.policy.loading import LoadReport
 from reception.policy.services import load_grades, load_role_ranks, load_sites
 from reception.rulebooks import SCHEMES
 from visits.loading import load_reminder_rules, load_task_templates
+from visits.services.arrivals import load_arrival_kinds
 
 
 class Command(BaseCommand):
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             load_chains(scheme_code=scheme, report=report)
             load_task_templates(scheme_code=scheme, report=report)
             load_reminder_rules(report=report)
+            load_arrival_kinds()  # the gate's kinds of arrival (docs/gate.md)
             if dry_run:
                 transaction.set_rollback(True)
         if dry_run:
