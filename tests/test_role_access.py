@@ -14,7 +14,15 @@ from approvals.services import decide
 from reception.accounts.roles import Role
 from reception.models import Department
 from tests.factories import ClientFactory, file_visit, user_with
-from visits.models import CalendarFeed, ExportJob, ExportKind, WalkIn, WelcomeDisplay
+from visits.models import (
+    CalendarFeed,
+    ExportJob,
+    ExportKind,
+    LobbyKiosk,
+    WalkIn,
+    WelcomeDisplay,
+)
+from visits.services.invitations import send_invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -178,6 +186,13 @@ ACCESS = {
     # the walk-in asks for the marketing user; the desk roles may look
     "visits:walk_in": rule(DESK | {R.MARKETING}, out=404),
     "visits:welcome": rule(EVERYONE),
+    # the guest's signed links open for anyone holding them (docs/guests.md)
+    "visits:guest_invitation": rule(EVERYONE),
+    "visits:guest_accept": rule(EVERYONE, ok=405),
+    "visits:kiosk": rule(EVERYONE),
+    "visits:invite": rule({R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.ADMINISTRATOR}, ok=405),
+    "visits:scan": rule(DESK),
+    "visits:badges": rule(DESK),
     "visits:calendar_feed": rule(EVERYONE),
     "visits:calendar_feed_rotate": rule(EVERYONE, ok=405),
     # the feeds open with their secret, whoever asks (here the front desk user's feed)
@@ -268,6 +283,8 @@ def scenario(four_tier):
         purpose="参观",
     )
     display = WelcomeDisplay.objects.create(name="大堂")
+    invitation = send_invitation(visit=visit, by=sales)
+    kiosk = LobbyKiosk.objects.create(name="大堂", site=visit.site)
     desk_feed = CalendarFeed.objects.create(user=users[R.FRONT_DESK])
     delegation = Delegation.objects.create(
         approver=users[R.MARKETING],
@@ -318,6 +335,11 @@ def scenario(four_tier):
         "notification_open": {"pk": note.pk},
         "visits:export_job": {"pk": export.pk},
         "visits:export_download": {"pk": export.pk},
+        "visits:guest_invitation": {"token": invitation.token},
+        "visits:guest_accept": {"token": invitation.token},
+        "visits:kiosk": {"token": kiosk.token},
+        "visits:invite": {"pk": visit.pk},
+        "visits:badges": {"pk": visit.pk},
     }
     return users, kwargs
 

@@ -1,6 +1,19 @@
 from .calendar import CalendarFeed
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
 from .exports import ExportFormat, ExportJob, ExportKind, ExportStatus
+from .guests import (
+    BadgeFormat,
+    GradeColour,
+    GuestNotice,
+    GuestPolicy,
+    Invitation,
+    LobbyKiosk,
+    NoticeAcceptance,
+    NoticeKind,
+    PassOutcome,
+    PassScan,
+    VisitorPass,
+)
 from .preparation import (
     AssignTo,
     PrepStatus,
@@ -38,6 +51,7 @@ from .requests import (
     BoardStatus,
     EventKind,
     GuestKind,
+    IdType,
     Origin,
     Purpose,
     Service,
@@ -83,7 +97,19 @@ __all__ = [
     "ExportKind",
     "ExportStatus",
     "FollowUpAction",
+    "BadgeFormat",
+    "GradeColour",
     "GuestKind",
+    "GuestNotice",
+    "GuestPolicy",
+    "IdType",
+    "Invitation",
+    "LobbyKiosk",
+    "NoticeAcceptance",
+    "NoticeKind",
+    "PassOutcome",
+    "PassScan",
+    "VisitorPass",
     "ItineraryItem",
     "Origin",
     "Party",
