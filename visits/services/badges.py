@@ -37,7 +37,7 @@ def badges_html(
         if v.pk in live
     ]
     return render_to_string(
-        "visits/guest/badges.html",
+        "visits/documents/badges.html",
         {
             "visit": visit,
             "cards": cards,

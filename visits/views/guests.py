@@ -4,6 +4,7 @@ the desk and the gate, the badges."""
 
 import logging
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -236,6 +237,11 @@ class InviteView(RuleRequiredMixin, View):
         return redirect("visits:detail", pk=visit.pk)
 
 
+# html5-qrcode reads a photo of a pass through a blob: image (the camera needs nothing more).
+READS_PHOTOS = csp_update({"img-src": "blob:"})
+
+
+@method_decorator(READS_PHOTOS, name="dispatch")
 class ScanView(PermissionRequiredMixin, View):
     """The desk's and the gate's scan page: the camera (html5-qrcode, vendored) or the short
     code typed; one scan checks the visitor in."""
@@ -270,7 +276,7 @@ class ScanView(PermissionRequiredMixin, View):
         )
 
 
-@method_decorator([login_not_required, never_cache], name="dispatch")
+@method_decorator([login_not_required, never_cache, READS_PHOTOS], name="dispatch")
 class KioskView(View):
     """A lobby tablet: a planned visitor scans their pass, or types their mobile number and
     short code; the host is told. No pass: the walk-in way, at the front desk."""
