@@ -344,3 +344,38 @@ def test_the_scan_answer_costs_the_same_for_bigger_visits(
 
 INVITATION_PAGE_QUERIES = 10
 SCAN_QUERIES = 7
+
+
+# ---- the applicant's side, and what retention takes away --------------------------------------
+
+
+def test_the_applicant_sends_the_invitation_from_the_visit_page(login, visit):
+    response = login(visit.applicant).post(
+        reverse("visits:invite", args=[visit.pk]), {"email": "buyer@example.com"}, follow=True
+    )
+    invitation = Invitation.objects.get(visit=visit)
+    assert invitation.sent_to == "buyer@example.com"
+    assert invitations.invitation_url(invitation) in response.content.decode()
+    login(visit.applicant).post(reverse("visits:invite", args=[visit.pk]), {"revoke": "1"})
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+
+
+def test_retention_takes_the_guests_entries_away(visit):
+    from visits.services.retention import ANONYMISED, _anonymise_visit
+
+    invitation = invite(visit)
+    invitations.save_guest_visitors(
+        invitation=invitation,
+        rows=[*rows(visit), {"name": "钱多多", "car_plate": "苏E12345", "dietary": "素食"}],
+        guest_name="孙立群",
+    )
+    accept_all(visit.visitors.get(name="钱多多"))
+    _anonymise_visit(visit.pk, now=timezone.now())
+    added = visit.visitors.get(
+        car_plate="", dietary="", name=ANONYMISED, pk=visit.visitors.last().pk
+    )
+    assert not NoticeAcceptance.objects.filter(visitor=added).exclude(name=ANONYMISED).exists()
+    assert not VisitEvent.objects.filter(visit=visit, guest="孙立群").exists()
+    invitation.refresh_from_db()
+    assert invitation.sent_to == ""
