@@ -28,7 +28,7 @@ from ..forms.guests import (
     KioskForm,
     PassCodeForm,
 )
-from ..models import BadgeFormat, Invitation, LobbyKiosk, Visitor
+from ..models import BadgeFormat, Invitation, LobbyKiosk, VisitStatus
 from ..selectors import visible_visits
 from ..services import badges, invitations, passes
 from ..services.lifecycle import VisitError
@@ -96,7 +96,7 @@ class InvitationView(View):
         visitors = list(visit.visitors.all())
         accepted = invitations.acceptance_by_visitor(visit)
         notices = passes.current_notices()
-        live = passes.passes_for(visit) if visit.status not in ("draft",) else {}
+        live = passes.passes_for(visit) if visit.status != VisitStatus.DRAFT else {}
         rows = []
         for visitor in visitors:
             visitor_pass = live.get(visitor.pk)
@@ -348,7 +348,3 @@ class BadgeView(RuleRequiredMixin, View):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="badges-{visit.reference}.pdf"'
         return response
-
-
-def visitor_of(visit, pk) -> Visitor:
-    return get_object_or_404(Visitor, visit=visit, pk=pk)
