@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rules",
+    "ninja",  # the REST API (visits/api): its docs page's vendored Swagger UI
     "simple_history",  # change history of the policy models, shown in the admin
     "csp",
     # django-axes, named in the reader's language in the admin
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request runs in one chunk of CPython's frame stack (config/stack.py).
+    "config.stack.StackHeadroomMiddleware",
     # Running in production: /health/ answers first, before host validation and the HTTPS
     # redirect (load balancers probe each instance by its address); then every request gets
     # its X-Request-ID. See config/health.py and config/observability.py.
@@ -512,3 +515,8 @@ CHANNEL_WEBHOOK_HOSTS = {
 CHANNEL_HTTP_TIMEOUT = float(os.environ.get("CHANNEL_HTTP_TIMEOUT", "5"))
 CHANNEL_ROBOT_PER_MINUTE = int(os.environ.get("CHANNEL_ROBOT_PER_MINUTE", "20"))
 CHANNEL_MAX_ATTEMPTS = int(os.environ.get("CHANNEL_MAX_ATTEMPTS", "10"))
+# Outgoing webhooks (reception/webhooks, docs/api.md): each call's time limit in seconds; how
+# long an event is retried; how long a subscription may fail before it is paused.
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_DEADLINE = timedelta(hours=int(os.environ.get("WEBHOOK_DEADLINE_HOURS", "24")))
+WEBHOOK_PAUSE_AFTER = timedelta(hours=int(os.environ.get("WEBHOOK_PAUSE_AFTER_HOURS", "24")))

@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
+from visits.api.app import urls as api_v1_urls
 from visits.views import home as home_views
 
 from .health import health
@@ -72,6 +73,8 @@ urlpatterns = [
         name="notifications_read_all",
     ),
     path("admin/", admin.site.urls),
+    # The REST API (docs/api.md): tokens, not logins; 401 without one.
+    path("api/v1/", api_v1_urls()),
     path("", include("reception.urls")),
     path("", include("visits.urls")),
     path("", include("approvals.urls")),

@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .accounts import staff_import
 from .accounts.admin_roles import RoleChoicesMixin, RoleFilter, role_column
 from .accounts.roles import Role, role_label
+from .api_tokens import admin as api_token_admin  # noqa: F401 (registers the tokens)
 from .models import (
     CalendarDay,
     Client,
@@ -42,6 +43,7 @@ from .policy.calendar import (
 )
 from .policy.calendar_import import CalendarImportError, import_calendar, parse_calendar
 from .validators import EARLIEST, LATEST, in_date_window
+from .webhooks import admin as webhook_admin  # noqa: F401 (registers the webhooks)
 
 
 class MembershipInline(admin.TabularInline):
@@ -54,7 +56,7 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(RoleChoicesMixin, DjangoUserAdmin):
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        (_("Jiedai"), {"fields": ("full_name", "phone")}),
+        (_("Jiedai"), {"fields": ("full_name", "phone", "employee_number")}),
         (_("Sites"), {"fields": ("home_site", "sites")}),
     )
     add_fieldsets = (

@@ -5,6 +5,12 @@ option, on every list page (docs/performance.md has the figures). The
 templates below are Django's own, rewritten as functions that give the same HTML byte for
 byte, stripped as Django's renderer strips them (tests/test_form_renderer.py compares them
 with Django's templates); any other template is rendered as Django would.
+
+Measured 2026-12-07 (one warm request's CPU, the least of 20, this renderer and Django's
+DjangoTemplates in turns on the same process; 2,000-visit company, PostgreSQL, loaded 2-core
+machine): it saves 12.5 ms on the approval queue (a decision form per card), 4–9 ms on the
+visit lists (the filter form), 5.7 ms on clients, 4.2 ms on a visit page, 3.1 ms on reports;
+nothing on pages without forms. Over the 1 ms a Django piece must cost before it is replaced.
 """
 
 from django.forms.renderers import DjangoTemplates

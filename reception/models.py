@@ -119,6 +119,10 @@ class User(AbstractUser):
     # Bumped whenever what this user may do changes (reception/accounts/access.py): their
     # permissions, roles and departments, kept in the cache between requests, are then read again.
     access_version = models.PositiveIntegerField(default=0, editable=False)
+    # The HR system's key for this person (the API's staff upsert, docs/api.md).
+    employee_number = models.CharField(
+        _("employee number"), max_length=40, null=True, blank=True, unique=True
+    )
     # The full name's pinyin, full and initials ("zhangwei zw"), for the people pickers
     # (reception.organisation.selectors.search_staff); kept by save().
     search_key = models.CharField(
@@ -290,6 +294,10 @@ class Client(Bilingual, models.Model):
         ),
     )
     industry = models.CharField(_("industry"), max_length=100, blank=True)
+    # The CRM's key for this client (the API's client upsert, docs/api.md).
+    external_id = models.CharField(
+        _("external id"), max_length=64, null=True, blank=True, unique=True
+    )
     scale = models.CharField(
         _("scale"), max_length=20, choices=ClientScale.choices, default=ClientScale.UNKNOWN
     )
@@ -911,6 +919,8 @@ class Heartbeat(models.Model):
 
 
 # Company messaging (WeCom, DingTalk, Feishu) keeps its models in its own package.
+# API tokens and outgoing webhooks keep their models in their own packages.
+from .api_tokens.models import ApiToken  # noqa: E402, F401
 from .notifications.channels.models import (  # noqa: E402, F401
     ChannelAccount,
     ChannelMessage,
@@ -920,3 +930,4 @@ from .notifications.channels.models import (  # noqa: E402, F401
     Platform,
     RouteTarget,
 )
+from .webhooks.models import WebhookDelivery, WebhookSubscription  # noqa: E402, F401

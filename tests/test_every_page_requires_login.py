@@ -26,7 +26,17 @@ SAMPLE_KWARGS = {
     "fmt": "csv",
     "key": "visits-by-grade",
     "event": "1",
+    # the API (visits/api)
+    "visit_id": "1",
+    "task_id": "1",
+    "external_id": "crm-1",
+    "employee_number": "E001",
 }
+
+# The API answers with a token, never a login page: an anonymous call gets 401 (its docs page
+# and its root are pages, and send to the login page like every other).
+API = "/api/"
+API_PAGES = {"/api/v1/docs", "/api/v1/"}
 
 # Public by design: logging in, resetting a forgotten password by email, and choosing the
 # language (the login page offers them all), the lobby welcome screen, which opens with its
@@ -118,6 +128,8 @@ def test_every_page_but_login_redirects_an_anonymous_visitor_to_login(client):
     urls, _problems = all_urls()
     failures = []
     for url in sorted(urls - PUBLIC):
+        if url.startswith(API) and url not in API_PAGES:
+            continue  # test_every_api_url_answers_401_without_a_token
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             location = response.headers.get("Location", "")
@@ -141,3 +153,18 @@ def test_public_pages_answer_without_login(client):
         assert client.get(url).status_code in (404, 405), url
         assert client.post(url).status_code == 404, url
     assert client.get("/health/").status_code == 200
+
+
+def test_every_api_url_answers_401_without_a_token(client):
+    urls, _problems = all_urls()
+    api_urls = sorted(u for u in urls if u.startswith(API) and u not in API_PAGES)
+    assert len(api_urls) > 8
+    failures = []
+    for url in api_urls:
+        for method in ("get", "post", "put"):
+            response = getattr(client, method)(url)
+            if response.status_code not in (401, 405):  # 405: no such method on that URL
+                failures.append(f"{method.upper()} {url} -> {response.status_code}")
+            if method == "get" and url.endswith("openapi.json"):
+                assert response.status_code == 401
+    assert not failures, "\n".join(failures)

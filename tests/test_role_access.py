@@ -227,7 +227,8 @@ ACCESS = {
     "approvals:delegations": rule(APPROVERS),
     "approvals:end_delegation": rule(APPROVERS, ok=405),
 }
-PUBLIC_OR_ADMIN = ("login", "password_reset", "admin:")  # public: test_every_page_requires_login
+# public: test_every_page_requires_login; the API (tokens): tests/api/test_role_matrix.py
+PUBLIC_OR_ADMIN = ("login", "password_reset", "admin:", "api-v1:")
 
 
 def named_urls():

@@ -7,6 +7,15 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Visits")
 
     def ready(self):
+        # The API's scopes for what visits offers (reception keeps the token, visits the words).
+        from .api.common import register_visit_scopes
+
+        register_visit_scopes()
+        # What visits tells other systems: its webhook event kinds, and the receivers that
+        # emit them (visits/services/webhooks.py).
+        from .services import webhooks
+
+        webhooks.register()
         # Approvals announces decisions through signals; the visit reacts (layers: visits
         # imports approvals, never the other way round). The visit is approvals' subject
         # (settings.APPROVALS_SUBJECT_MODEL): visits says how approvals' pages show it.

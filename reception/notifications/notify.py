@@ -15,7 +15,7 @@ from ..models import Notification, User
 from ..validators import one_line
 from .channels.delivery import queue as queue_channel_messages
 from .messages import Lines, Msg
-from .tasks import send_channel_messages, send_notification_emails
+from .tasks import send_channel_messages, send_notification_emails, send_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +112,17 @@ def enqueue_channel_messages(ids: list[int]) -> None:
         if not eager:
             broker_pause.start()
         log.exception("Could not enqueue channel messages %s; the sweep will retry", ids)
+
+
+def enqueue_webhooks(ids: list[int]) -> None:
+    """Hand the webhook deliveries to Celery; if the broker is down the sweep sends them."""
+    eager = send_webhooks.app.conf.task_always_eager
+    if not eager and broker_pause.active():
+        log.warning("Broker paused after a failure; the sweep will send webhooks %s", ids)
+        return
+    try:
+        send_webhooks.delay(ids)
+    except Exception:  # the rows stay pending; the sweep sends them
+        if not eager:
+            broker_pause.start()
+        log.exception("Could not enqueue webhooks %s; the sweep will retry", ids)

@@ -86,8 +86,19 @@ def send_channel_messages(ids: list[int]) -> int:
     return channel_delivery.deliver_all(ids)
 
 
+@shared_task(name="reception.send_webhooks")
+def send_webhooks(ids: list[int]) -> int:
+    """Send these webhook deliveries (reception/webhooks); what is not due waits for the sweep."""
+    from ..webhooks import delivery as webhooks  # local: it imports notify, which imports us
+
+    return webhooks.deliver_all(ids)
+
+
 def send_due_channel_messages(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Send the channel messages that are due: never sent, retried after a failure, or held
-    back by a rate limit. Run by the reminder sweep every 5 minutes."""
+    """Send the channel messages and webhook deliveries that are due: never sent, retried
+    after a failure, or held back by a rate limit. Run by the reminder sweep every 5 minutes."""
+    from ..webhooks import delivery as webhooks  # local: it imports notify, which imports us
+
     now = now or timezone.now()
-    return channel_delivery.deliver_all(channel_delivery.due_ids(now=now, limit=limit), now=now)
+    sent = channel_delivery.deliver_all(channel_delivery.due_ids(now=now, limit=limit), now=now)
+    return sent + webhooks.deliver_all(webhooks.due_ids(now=now, limit=limit), now=now)

@@ -100,6 +100,7 @@ def test_the_demo_prints_a_short_summary_without_emails(mailoutbox):
     assert "Subject:" not in out and "Content-Type" not in out
     assert "emails sent while loading" in out
     assert "Lobby welcome screen: http://" in out
+    assert "manage.py api_token receptionist --name demo" in out  # docs/api.md
 
 
 @override_settings(SITE_URL="http://127.0.0.1:8010")

@@ -26,7 +26,7 @@ from ..models import (
     VisitRequest,
 )
 from ..models.preparation import TIME_FIELDS
-from . import changes
+from . import changes, webhooks
 from .lifecycle import VisitError, lock
 from .notifications import Kind
 
@@ -314,6 +314,7 @@ def complete_task(
         task.save()
         if task.template and task.template.standard_hint == StandardHint.CAR:
             _record_pickup(task.visit, by, car=car, driver=driver)
+        webhooks.task_done(task)
     return task
 
 

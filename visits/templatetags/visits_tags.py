@@ -36,7 +36,10 @@ def rooms_nights(rooms, nights):
 
 
 # The badges and the readiness bar appear on every row of the lists, the board and the
-# queue: written here rather than as included templates, which cost twice as much.
+# queue: written here rather than as included templates, which cost twice as much. Measured
+# 2026-12-07 against the templates they replaced (tests/visits/test_badges.py keeps them),
+# in turns on one process, the least of 20: 1.2–4.3 ms saved on the visit lists, 2.5 on the
+# preparation overview, 2.3 on the board; within the noise elsewhere.
 
 
 @register.simple_tag

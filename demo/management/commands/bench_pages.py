@@ -1,5 +1,6 @@
 """Drive every main page with wrk against gunicorn and print req/s, p50, p95, SQL queries per
-request and the share of the ceiling (a bare authenticated view), then time a reminder sweep.
+request, one warm request's CPU against the page's budget and the share of the ceiling (a bare
+authenticated view, for reference), then time a reminder sweep.
 Run by `make bench` on a seeded throw-away database (settings: config.bench_settings)."""
 
 import json
@@ -22,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from demo.benchmark import (
+    BUDGET_LAYOUT_MS,
     PAGES,
     Page,
     cpu_per_request,
@@ -46,14 +48,16 @@ done = function(summary, latency, requests)
     errors, summary.bytes))
 end
 """
+# A page meets its target when one warm request's CPU is within its budget (Page.budget_ms)
+# and its p95 under load is within TARGET_P95_MS. The share of the ceiling is printed for
+# reference only (issue 25 replaced it by the budgets).
 TARGET_P95_MS = 150
 CEILING_SECONDS = 2
-TARGET_SHARE = 0.25
 TARGET_SWEEP_SECONDS = 60
 MAX_SWEEPS = 30  # at the 5-minute beat, two and a half hours
-# A reference row, not a target: an empty page in the layout, what any page costs before its
-# own content (config/bench_urls.py).
-LAYOUT = Page("empty page in the layout", Role.SALES, "bench_layout")
+# An empty page in the layout, what any page costs before its own content
+# (config/bench_urls.py); its budget is the layout's.
+LAYOUT = Page("empty page in the layout", Role.SALES, "bench_layout", budget_ms=BUDGET_LAYOUT_MS)
 
 
 def session_cookie(user: User) -> str:
@@ -71,6 +75,16 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def target_verdict(page: Page, cpu_ms: float, p95_ms: float) -> str:
+    """ "ok", or what was missed: the page's CPU budget, the p95 under load, or both."""
+    missed = []
+    if cpu_ms > page.budget_ms:
+        missed.append(f"CPU over {page.budget_ms:g} ms")
+    if p95_ms > TARGET_P95_MS:
+        missed.append(f"p95 over {TARGET_P95_MS} ms")
+    return "MISSED: " + ", ".join(missed) if missed else "ok"
 
 
 class Command(BaseCommand):
@@ -127,7 +141,7 @@ class Command(BaseCommand):
             )
             header = (
                 f"{'page (role)':32} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'SQL':>4} "
-                f"{'KB':>6} {'CPU ms':>6} {'ceiling':>7} {'share':>6}  target"
+                f"{'KB':>6} {'CPU ms':>6} {'budget':>6} {'ceiling':>7} {'share':>6}  target"
             )
             self.stdout.write(header)
             self.stdout.write("-" * len(header))
@@ -136,13 +150,12 @@ class Command(BaseCommand):
                 ceiling = self._wrk("/bench/ceiling/", cookie, seconds=CEILING_SECONDS)
                 result = self._wrk(url, cookie)
                 share = result["rps"] / ceiling["rps"] if ceiling["rps"] else 0
-                ok = result["p95"] <= TARGET_P95_MS and share >= TARGET_SHARE
-                verdict = "reference" if page is LAYOUT else "ok" if ok else "MISSED"
+                verdict = target_verdict(page, cpu, result["p95"])
                 errors = f"  {result['errors']} errors" if result["errors"] else ""
                 self.stdout.write(
                     f"{page.name:32} {result['rps']:7.0f} {result['p50']:7.1f} "
                     f"{result['p95']:7.1f} {queries:4d} {size / 1024:6.0f} {cpu:6.1f} "
-                    f"{ceiling['rps']:7.0f} {share:6.3f}  {verdict}{errors}"
+                    f"{page.budget_ms:6.1f} {ceiling['rps']:7.0f} {share:6.3f}  {verdict}{errors}"
                 )
             self.stdout.write(f"\nRSS of a gunicorn worker: {self._worker_rss(server.pid)}")
         finally:

@@ -102,3 +102,8 @@ class Command(BaseCommand):
             f"Lobby kiosk:          {site}{reverse('visits:kiosk', args=[kiosk.token])}"
         )
         self.stdout.write(f"Admin (as admin):     {site}{reverse('admin:index')}")
+        self.stdout.write(f"API docs (logged in): {site}{reverse('api-v1:openapi-view')}")
+        self.stdout.write(
+            "API token (docs/api.md): python manage.py api_token receptionist --name demo "
+            "--scope read_visits --scope desk --scope walk_ins   (prints it once, last line)"
+        )

@@ -1,0 +1,21 @@
+"""make bench judges each page by its CPU budget (issue 25) and its p95 under load."""
+
+from demo.benchmark import BUDGET_LIST_MS, BUDGET_VISIT_PAGE_MS, PAGES
+from demo.management.commands.bench_pages import LAYOUT, TARGET_P95_MS, target_verdict
+
+
+def test_every_page_has_the_budget_of_its_kind():
+    assert LAYOUT.budget_ms == 3
+    budgets = {page.name: page.budget_ms for page in PAGES}
+    assert budgets.pop("visit page (sales)") == BUDGET_VISIT_PAGE_MS == 20
+    assert set(budgets.values()) == {BUDGET_LIST_MS} == {15}
+
+
+def test_a_page_within_both_targets_is_ok_and_a_miss_says_what_it_missed():
+    queue = next(page for page in PAGES if page.url == "approvals:queue")
+    assert target_verdict(queue, cpu_ms=14.9, p95_ms=TARGET_P95_MS) == "ok"
+    assert target_verdict(queue, cpu_ms=15.1, p95_ms=20) == "MISSED: CPU over 15 ms"
+    assert target_verdict(queue, cpu_ms=3, p95_ms=151) == "MISSED: p95 over 150 ms"
+    assert target_verdict(LAYOUT, cpu_ms=3.5, p95_ms=151) == (
+        "MISSED: CPU over 3 ms, p95 over 150 ms"
+    )
