@@ -18,6 +18,8 @@ from visits.models import (
     ExpenseLine,
     FollowUpAction,
     GuestKind,
+    Invitation,
+    LobbyKiosk,
     PrepStatus,
     SummarySide,
     Visitor,
@@ -27,6 +29,7 @@ from visits.models import (
     WelcomeDisplay,
 )
 from visits.services.estimate import grade_standard
+from visits.services.invitations import live_invitation, send_invitation
 from visits.services.preparation import complete_task
 from visits.services.requests import file_visit_request
 from visits.services.spending import allowed_amount, expense_approvers
@@ -270,6 +273,36 @@ def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
         policy.save(update_fields=["walk_in_contact"])
         report.record("updated", policy)
     return display
+
+
+def load_demo_guest_side(report: LoadReport) -> tuple[Invitation | None, LobbyKiosk]:
+    """The guest-grade visit's invitation (sent by its applicant, as the product does) and a
+    lobby kiosk at the first site, for the summary's links."""
+    kiosk = LobbyKiosk.objects.order_by("pk").first()
+    if kiosk is None:
+        site = Site.objects.active().first() or Site.objects.get()
+        kiosk = LobbyKiosk.objects.create(name="大堂自助签到", site=site)
+        report.record("created", kiosk)
+    visit = (
+        VisitRequest.objects.filter(
+            final_grade__code="guest", status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS]
+        )
+        .order_by("arrival_at")
+        .first()
+    )
+    if visit is None:
+        return None, kiosk
+    invitation = live_invitation(visit)
+    if invitation is None:
+        contact = visit.contacts.first()
+        invitation = send_invitation(
+            visit=visit,
+            by=visit.applicant,
+            email=(contact.email if contact else "") or "guest@example.com",
+            contact=contact,
+        )
+        report.record("created", invitation)
+    return invitation, kiosk
 
 
 @transaction.atomic

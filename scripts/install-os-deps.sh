@@ -16,6 +16,7 @@ test_pkgs=(
   poppler-utils           # pdftotext / pdffonts / pdftoppm to check PDFs
   chromium                # browser tests (Playwright drives Debian's Chromium)
   gcc python3-dev libldap2-dev libsasl2-dev   # build python-ldap (directory-login tests)
+  zbar-tools              # zbarimg decodes the badges' QR codes (tests/visits/test_guests.py)
 )
 
 bench_pkgs=(

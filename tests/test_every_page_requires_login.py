@@ -63,6 +63,15 @@ PUBLIC = {
     "/calendar/not-a-real-display-secret/arrivals.ics",
 }
 
+# The guest's signed links (docs/guests.md): public, but they open only with a valid signed
+# token (an invitation) or a kiosk's secret; anything else answers 404 with one sentence.
+SIGNED = {
+    "/guest/not-a-real-display-secret/",
+    "/guest/not-a-real-display-secret/accept/",
+    "/kiosk/not-a-real-display-secret/",
+}
+PUBLIC |= SIGNED
+
 # Regex patterns without a name cannot be built or reversed: a concrete URL to try instead.
 UNNAMED_REGEX = {
     "django.contrib.admin.sites.AdminSite.catch_all_view": "/admin/no-such-page/",
@@ -146,6 +155,9 @@ def test_public_pages_answer_without_login(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     assert client.get("/welcome/not-a-real-display-secret/").status_code == 404
+    for url in SIGNED:
+        assert client.get(url).status_code in (404, 405), url
+        assert client.post(url).status_code == 404, url
     assert client.get("/health/").status_code == 200
     assert client.get("/im/wecom/card/").status_code == 405
     assert client.post("/im/wecom/card/").status_code == 404  # WeCom's callback: not yet

@@ -19,11 +19,13 @@ from visits.models import (
     CalendarFeed,
     ExportJob,
     ExportKind,
+    LobbyKiosk,
     WalkIn,
     WatchHit,
     WelcomeDisplay,
 )
 from visits.services.arrivals import record_arrival
+from visits.services.invitations import send_invitation
 from visits.services.roll_call import start_roll_call
 from visits.services.watch_list import save_entry
 
@@ -205,6 +207,13 @@ ACCESS = {
     "visits:watch_entry": rule({R.SECURITY, R.ADMINISTRATOR}),
     "visits:watch_hit": rule({R.SECURITY, R.ADMINISTRATOR}, ok=405),
     "visits:welcome": rule(EVERYONE),
+    # the guest's signed links open for anyone holding them (docs/guests.md)
+    "visits:guest_invitation": rule(EVERYONE),
+    "visits:guest_accept": rule(EVERYONE, ok=405),
+    "visits:kiosk": rule(EVERYONE),
+    "visits:invite": rule({R.SALES, R.PROJECT_ENGINEER, R.OFFICE, R.ADMINISTRATOR}, ok=405),
+    "visits:scan": rule(DESK),
+    "visits:badges": rule(DESK),
     "visits:calendar_feed": rule(EVERYONE),
     "visits:calendar_feed_rotate": rule(EVERYONE, ok=405),
     # the feeds open with their secret, whoever asks (here the front desk user's feed)
@@ -305,6 +314,8 @@ def scenario(four_tier):
     roll_call = start_roll_call(site=first_site(), by=users[R.SECURITY])
     watched = save_entry(by=users[R.SECURITY], kind="person", name="某人", reason="理由")
     hit = WatchHit.objects.create(entry=watched, where="walk_in", matched="某人", walk_in_id=1)
+    invitation = send_invitation(visit=visit, by=sales)
+    kiosk = LobbyKiosk.objects.create(name="大堂", site=visit.site)
     desk_feed = CalendarFeed.objects.create(user=users[R.FRONT_DESK])
     delegation = Delegation.objects.create(
         approver=users[R.MARKETING],
@@ -362,6 +373,11 @@ def scenario(four_tier):
         "im_card_action": {"platform": "feishu"},
         "visits:export_job": {"pk": export.pk},
         "visits:export_download": {"pk": export.pk},
+        "visits:guest_invitation": {"token": invitation.token},
+        "visits:guest_accept": {"token": invitation.token},
+        "visits:kiosk": {"token": kiosk.token},
+        "visits:invite": {"pk": visit.pk},
+        "visits:badges": {"pk": visit.pk},
     }
     return users, kwargs
 

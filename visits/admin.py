@@ -30,6 +30,14 @@ from .models import (
     WalkIn,
     WelcomeDisplay,
 )
+from .models.guests import (
+    BadgeFormat,
+    GradeColour,
+    GuestNotice,
+    GuestPolicy,
+    LobbyKiosk,
+    PassScan,
+)
 from .models.preparation import CONDITION_CHOICES
 from .reminders import retry, sweep
 from .services.corrections import correct_check_times
@@ -514,3 +522,60 @@ class ArrivalKindAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "name_en", "retention_days", "is_active", "ordering")
     list_editable = ("is_active", "ordering")
     filter_horizontal = ("told_departments",)
+
+
+# ---- the guest's side (docs/guests.md) ------------------------------------------------------
+
+
+@admin.register(GuestPolicy)
+class GuestPolicyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "invite_before_approval", "extra_visitors", "changes_per_hour")
+
+    def has_add_permission(self, request):
+        return not GuestPolicy.objects.exists() and super().has_add_permission(request)
+
+
+@admin.register(GuestNotice)
+class GuestNoticeAdmin(admin.ModelAdmin):
+    """The texts visitors accept. A new wording is a new version (a new row): acceptances
+    name the version they were given."""
+
+    list_display = ("name", "kind", "version", "active", "required_for_tours")
+    list_filter = ("kind", "active")
+
+
+@admin.register(BadgeFormat)
+class BadgeFormatAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en", "width_mm", "height_mm", "ordering")
+    list_editable = ("ordering",)
+
+
+@admin.register(GradeColour)
+class GradeColourAdmin(admin.ModelAdmin):
+    list_display = ("grade", "colour")
+
+
+@admin.register(LobbyKiosk)
+class LobbyKioskAdmin(admin.ModelAdmin):
+    list_display = ("name", "site", "active", "kiosk_url")
+    list_filter = ("active", "site")
+    readonly_fields = ("kiosk_url",)
+
+    @admin.display(description=_("kiosk URL"))
+    def kiosk_url(self, kiosk):
+        if not kiosk.pk:
+            return _("Save to get the URL.")
+        url = settings.SITE_URL.rstrip("/") + reverse("visits:kiosk", args=[kiosk.token])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+
+@admin.register(PassScan)
+class PassScanAdmin(admin.ModelAdmin):
+    """Every code given at the desk, the gate or a kiosk, with its answer (read only)."""
+
+    list_display = ("at", "code", "outcome", "site", "by", "kiosk")
+    list_filter = ("outcome", "site")
+    get_readonly_fields = read_only_fields
+    has_add_permission = no_add
+    has_change_permission = no_change
+    has_delete_permission = no_delete

@@ -5,10 +5,13 @@ from django.contrib.auth.models import Group
 from reception.models import Department, ReceptionGrade, ReceptionPolicy, Site
 from reception.policy.loading import LoadReport, load_m2m, load_row
 
-from .models import PrepTaskTemplate, ReminderRule, TimeWatch
+from .models import BadgeFormat, GradeColour, GuestNotice, PrepTaskTemplate, ReminderRule, TimeWatch
 from .rulebooks import (
+    BADGE_FORMATS,
     DEPARTMENTS,
+    GRADE_COLOURS,
     GRADE_GROUPS,
+    GUEST_NOTICES,
     NON_COMMERCIAL_DEPARTMENT,
     REMINDER_RULES,
     SITE_TEMPLATES,
@@ -136,3 +139,18 @@ def load_reminder_rules(*, report: LoadReport) -> None:
         rule = load_row(ReminderRule, {"code": data["code"]}, values, report)
         roles = [Group.objects.get_or_create(name=name)[0] for name in data.get("roles", [])]
         load_m2m(rule, "recipient_roles", roles, report)
+
+
+def load_guest_side(*, report: LoadReport) -> None:
+    """The badge sizes and the texts visitors accept (version 1 of each kind): created when
+    missing, left alone once the company edited them."""
+    for order, data in enumerate(BADGE_FORMATS):
+        values = {k: v for k, v in data.items() if k != "code"}
+        load_row(BadgeFormat, {"code": data["code"]}, {**values, "ordering": order}, report)
+    for data in GUEST_NOTICES:
+        if GuestNotice.objects.filter(kind=data["kind"]).exists():
+            continue  # the company's own versions stand
+        values = {k: v for k, v in data.items() if k != "kind"}
+        load_row(GuestNotice, {"kind": data["kind"], "version": 1}, values, report)
+    for grade in ReceptionGrade.objects.filter(code__in=GRADE_COLOURS):
+        load_row(GradeColour, {"grade": grade}, {"colour": GRADE_COLOURS[grade.code]}, report)

@@ -25,11 +25,13 @@ from reception.models import Department, StaffMembership
 
 from .models import (
     ARRANGEABLE_STATUSES,
+    BOARD_STATUSES,
     CANCELLABLE_STATUSES,
     CHECK_IN_STATUSES,
     EDITABLE_STATUSES,
     LEFT_STATUSES,
     SUBMITTABLE_STATUSES,
+    GuestPolicy,
     VisitStatus,
     WalkInStatus,
 )
@@ -197,6 +199,23 @@ def is_editable(user, visit) -> bool:
 
 
 @rules.predicate
+def is_invitable(user, visit) -> bool:
+    """Invitations go out once the visit is approved, or earlier where the guest policy allows
+    (not for a visit that is over or cancelled)."""
+    if visit.status in CHECK_IN_STATUSES:
+        return True
+    return (
+        visit.status
+        in SUBMITTABLE_STATUSES
+        | {
+            VisitStatus.SUBMITTED,
+            VisitStatus.IN_APPROVAL,
+        }
+        and GuestPolicy.get().invite_before_approval
+    )
+
+
+@rules.predicate
 def is_submittable(user, visit) -> bool:
     return visit.status in SUBMITTABLE_STATUSES
 
@@ -244,6 +263,11 @@ def awaits_check_in(user, visit) -> bool:
 
 
 @rules.predicate
+def is_on_the_board(user, visit) -> bool:
+    return visit.status in BOARD_STATUSES
+
+
+@rules.predicate
 def is_arrangeable(user, visit) -> bool:
     """From the approval on, while the desk still works on the visit."""
     return visit.status in ARRANGEABLE_STATUSES
@@ -288,6 +312,7 @@ rules.add_perm("visits.see_walk_in_phone", sees_every_phone | is_asked_for)
 # The applicant's own request (the role's change_visitrequest: the office and sales roles).
 files_visits = holds("visits.change_visitrequest")
 rules.add_perm("visits.edit_visit", files_visits & is_applicant & is_editable)
+rules.add_perm("visits.invite_guests", files_visits & is_applicant & is_invitable)
 rules.add_perm("visits.submit_visit", files_visits & is_applicant & is_submittable)
 rules.add_perm("visits.cancel_visit", files_visits & is_applicant & is_cancellable)
 rules.add_perm(
@@ -299,6 +324,10 @@ rules.add_perm("visits.edit_itinerary", ~is_terminal & may_arrange_itinerary)
 # checks them in, so it is the same rule.
 rules.add_perm("visits.check_in", checks_in_guests & awaits_check_in)
 rules.add_perm("visits.check_out", checks_in_guests & guests_on_site)
+# A pass scanned (or its code typed) checks its visitor in: the desk, and the gate too.
+rules.add_perm("visits.check_in_by_pass", holds("visits.view_arrivals") & awaits_check_in)
+# Badges: the desk, for an approved visit until its guests left (printed at check-in).
+rules.add_perm("visits.print_badges", holds("visits.view_arrivals") & is_on_the_board)
 rules.add_perm("visits.undo_check", checks_in_guests & made_the_check)
 rules.add_perm("visits.make_arrangements", tracks_preparation & is_arrangeable)
 # Who came, when, to see whom: the desk, and the report readers (auditors).

@@ -468,3 +468,60 @@ REMINDER_RULES: list[dict[str, Any]] = [
         "parties": ["follow_up_owner"],
     },
 ]
+
+
+# ---- the guest's side (docs/guests.md) -------------------------------------------------------
+
+# Badge sizes: the ID-card size (ISO/IEC 7810 ID-1), a common label printer's label, A6.
+BADGE_FORMATS = [
+    {"code": "card", "name": "胸卡", "name_en": "Card", "width_mm": 86, "height_mm": 54},
+    {"code": "label", "name": "标签", "name_en": "Label", "width_mm": 100, "height_mm": 70},
+    {"code": "a6", "name": "A6", "name_en": "A6", "width_mm": 148, "height_mm": 105},
+]
+
+# The texts each visitor accepts (version 1; the company edits them, a new wording is a new
+# version). Confidentiality follows seed 001 八.4 (保守秘密).
+GUEST_NOTICES = [
+    {
+        "kind": "safety",
+        "name": "安全须知",
+        "name_en": "Safety rules",
+        "body": (
+            "进入厂区请佩戴访客证，由接待人员陪同，沿指定通道行走。\n"
+            "参观车间须穿戴公司提供的安全帽、护目镜等防护用品，不触碰设备。\n"
+            "发生紧急情况时听从陪同人员指挥，沿疏散标志撤离。"
+        ),
+        "body_en": (
+            "Wear your visitor badge on site, stay with your host and keep to the marked "
+            "walkways.\nIn the workshops wear the helmet and goggles provided and touch no "
+            "machine.\nIn an emergency follow your host and the exit signs."
+        ),
+        "required_for_tours": True,
+    },
+    {
+        "kind": "confidentiality",
+        "name": "保密承诺",
+        "name_en": "Confidentiality",
+        "body": (
+            "未经许可，不在厂区内拍照、录音、录像。\n"
+            "对参观和洽谈中获悉的技术资料、工艺和商业信息保守秘密，不向第三方披露。"
+        ),
+        "body_en": (
+            "No photos, sound or video on site without permission.\nKeep the technical, "
+            "process and business information you learn during the visit confidential and "
+            "disclose none of it to third parties."
+        ),
+        "required_for_tours": True,
+    },
+]
+
+# The badges' band colour per grade code (both rulebooks' schemes); other grades print grey.
+GRADE_COLOURS = {
+    "vip": "#b8860b",
+    "guest": "#c0392b",
+    "business": "#1f6feb",
+    "routine": "#2e7d32",
+    "a": "#c0392b",
+    "b": "#1f6feb",
+    "c": "#2e7d32",
+}

@@ -7,6 +7,7 @@ from .views import (
     desk,
     exports,
     gate,
+    guests,
     itinerary,
     options,
     preparation,
@@ -138,4 +139,16 @@ urlpatterns = [
         name="calendar_arrivals_ics",
     ),
     path("welcome/<str:token>/", welcome.WelcomeScreenView.as_view(), name="welcome"),
+    # The guest's side (docs/guests.md): public but signed.
+    path("guest/<str:token>/", guests.InvitationView.as_view(), name="guest_invitation"),
+    path(
+        "guest/<str:token>/accept/",
+        guests.InvitationAcceptView.as_view(),
+        name="guest_accept",
+    ),
+    path("kiosk/<str:token>/", guests.KioskView.as_view(), name="kiosk"),
+    # ... and the staff's.
+    path("visits/<int:pk>/invitation/", guests.InviteView.as_view(), name="invite"),
+    path("desk/scan/", guests.ScanView.as_view(), name="scan"),
+    path("desk/visits/<int:pk>/badges.pdf", guests.BadgeView.as_view(), name="badges"),
 ]

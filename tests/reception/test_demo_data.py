@@ -137,3 +137,15 @@ def test_the_demos_visits_are_all_in_working_hours():
     for visit in VisitRequest.objects.all():
         arrival = timezone.localtime(visit.arrival_at)
         assert 9 <= arrival.hour <= 17, visit
+
+
+def test_the_demo_prints_the_guest_invitation_and_the_kiosk_that_open(client):
+    out = run_demo()
+    lines = {
+        line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
+        for line in out.splitlines()
+        if ":" in line
+    }
+    invitation, kiosk = lines["Guest invitation"], lines["Lobby kiosk"]
+    assert client.get(invitation.removeprefix("http://127.0.0.1:8000")).status_code == 200
+    assert client.get(kiosk.removeprefix("http://127.0.0.1:8000")).status_code == 200

@@ -13,6 +13,19 @@ from .arrivals import (
 from .calendar import CalendarFeed
 from .desk import ItineraryItem, ProcedureStep, WalkIn, WalkInStatus, WelcomeDisplay
 from .exports import ExportFormat, ExportJob, ExportKind, ExportStatus
+from .guests import (
+    BadgeFormat,
+    GradeColour,
+    GuestNotice,
+    GuestPolicy,
+    Invitation,
+    LobbyKiosk,
+    NoticeAcceptance,
+    NoticeKind,
+    PassOutcome,
+    PassScan,
+    VisitorPass,
+)
 from .preparation import (
     AssignTo,
     PrepStatus,
@@ -50,6 +63,7 @@ from .requests import (
     BoardStatus,
     EventKind,
     GuestKind,
+    IdType,
     Origin,
     Purpose,
     Service,
@@ -105,7 +119,19 @@ __all__ = [
     "ExportKind",
     "ExportStatus",
     "FollowUpAction",
+    "BadgeFormat",
+    "GradeColour",
     "GuestKind",
+    "GuestNotice",
+    "GuestPolicy",
+    "IdType",
+    "Invitation",
+    "LobbyKiosk",
+    "NoticeAcceptance",
+    "NoticeKind",
+    "PassOutcome",
+    "PassScan",
+    "VisitorPass",
     "ItineraryItem",
     "Origin",
     "Party",

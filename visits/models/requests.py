@@ -529,6 +529,14 @@ def id_number_hash(value: str) -> str:
     return salted_hmac(ID_NUMBER_HASH_SALT, value, algorithm="sha256").hexdigest()
 
 
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident identity card")
+    PASSPORT = "passport", _("Passport")
+    HK_MACAO = "hk_macao", _("Mainland travel permit (Hong Kong, Macao)")
+    TAIWAN = "taiwan", _("Mainland travel permit (Taiwan)")
+    OTHER = "other", _("Other ID")
+
+
 # A visitor on site: checked in and not checked out (the desk's lists, check-out, the index).
 ON_SITE = models.Q(checked_in_at__isnull=False, checked_out_at__isnull=True)
 
@@ -549,6 +557,17 @@ class Visitor(models.Model):
         _("ID number (keyed hash)"), max_length=64, blank=True, editable=False, db_index=True
     )
     notes = models.CharField(_("notes"), max_length=200, blank=True)
+    # What the guest fills in on the invitation page (the staff form may too).
+    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True)
+    car_plate = models.CharField(_("car plate"), max_length=20, blank=True)
+    arrival_mode = models.CharField(
+        _("arrival mode"), max_length=20, choices=ArrivalMode.choices, blank=True
+    )
+    arrival_number = models.CharField(
+        _("train or flight"), max_length=30, blank=True, help_text=_("G7012, MU5101…")
+    )
+    arrival_time = models.DateTimeField(_("arrival time"), null=True, blank=True)
+    dietary = models.CharField(_("dietary needs"), max_length=200, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     added_at_desk = models.BooleanField(_("added at the desk"), default=False)
@@ -638,6 +657,8 @@ class VisitEvent(models.Model):
     # `comment` is what a person typed, shown as typed.
     message = models.JSONField(_("system message"), null=True, blank=True)
     changes = models.JSONField(_("changes"), default=list, blank=True)
+    # The guest who made the change on the invitation page (no account: their name as given).
+    guest = models.CharField(_("by the guest"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("timeline entry")

@@ -54,7 +54,18 @@ def snapshot(visit: VisitRequest) -> dict[str, Any]:
         # Phones masked: the timeline and the change notices reach more people than may see
         # a visitor's number (visits.see_phones).
         data["visitors"] = [
-            " · ".join(part for part in (v.name, v.title, mask_phone(v.phone)) if part)
+            " · ".join(
+                part
+                for part in (
+                    v.name,
+                    v.title,
+                    mask_phone(v.phone),
+                    v.car_plate,
+                    v.arrival_number,
+                    v.dietary,
+                )
+                if part
+            )
             for v in visit.visitors.all()
         ]
     return data

@@ -62,37 +62,50 @@ def check_in(
         arrived = list(waiting)
         if not arrived:
             raise VisitError(_("Nobody to check in: everyone chosen is already in."))
-        now = timezone.now()
-        Visitor.objects.filter(pk__in=[v.pk for v in arrived]).update(checked_in_at=now)
-        names = [v.name for v in arrived]
-        event = VisitEvent.objects.create(
-            visit=visit, actor=by, at=now, kind=EventKind.CHECK_IN, changes=names
-        )
-        # One post per group robot for the check-in, whoever of its members it tells.
-        group = GroupPost(key=f"check_in:{event.pk}", url=reverse("visits:detail", args=[visit.pk]))
-        if visit.status == VisitStatus.APPROVED:
-            transition(visit, to=VisitStatus.IN_PROGRESS, by=by)
-        for user in _told_of_arrivals(visit):
-            notify(
-                [user],
-                kind=Kind.GUESTS_ARRIVED,
-                title=Msg(
-                    _("%(client)s has arrived: %(names)s"),
-                    client=lambda: visit.client.label if visit.client else "—",
-                    names="、".join(names),
-                ),
-                body=Msg(
-                    _("%(ref)s · meeting room %(room)s · checked in by %(user)s at %(time)s"),
-                    ref=visit.reference,
-                    room=visit.meeting_room or "—",
-                    user=by,
-                    time=timezone.localtime(now).strftime("%H:%M"),
-                ),
-                url=_url_for(visit, user),
-                exclude=by,
-                group=group,
-            )
+        record_arrival(visit, arrived, by=by)
     return arrived
+
+
+def record_arrival(
+    visit: VisitRequest, arrived: list[Visitor], *, by: User | None, where: str = ""
+) -> None:
+    """Check in `arrived` of the locked `visit`: the timeline, the visit's start, and the hosts
+    told. `by` is the desk user, or None for a kiosk (`where` then names it)."""
+    now = timezone.now()
+    Visitor.objects.filter(pk__in=[v.pk for v in arrived]).update(checked_in_at=now)
+    names = [v.name for v in arrived]
+    event = VisitEvent.objects.create(
+        visit=visit,
+        actor=by,
+        at=now,
+        kind=EventKind.CHECK_IN,
+        changes=names,
+        message=Msg(_("At the kiosk %(kiosk)s"), kiosk=where).to_json() if where else None,
+    )
+    # One post per group robot for the check-in, whoever of its members it tells.
+    group = GroupPost(key=f"check_in:{event.pk}", url=reverse("visits:detail", args=[visit.pk]))
+    if visit.status == VisitStatus.APPROVED:
+        transition(visit, to=VisitStatus.IN_PROGRESS, by=by)
+    for user in _told_of_arrivals(visit):
+        notify(
+            [user],
+            kind=Kind.GUESTS_ARRIVED,
+            title=Msg(
+                _("%(client)s has arrived: %(names)s"),
+                client=lambda: visit.client.label if visit.client else "—",
+                names="、".join(names),
+            ),
+            body=Msg(
+                _("%(ref)s · meeting room %(room)s · checked in by %(user)s at %(time)s"),
+                ref=visit.reference,
+                room=visit.meeting_room or "—",
+                user=by if by is not None else where,
+                time=timezone.localtime(now).strftime("%H:%M"),
+            ),
+            url=_url_for(visit, user),
+            exclude=by,
+            group=group,
+        )
 
 
 def check_out(

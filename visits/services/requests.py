@@ -25,7 +25,7 @@ from ..models import (
     VisitStatus,
 )
 from ..models.requests import FILED_FIELDS
-from . import changes, notifications, preparation, watch_list
+from . import changes, notifications, passes, preparation, watch_list
 from .approval import start_approval
 from .lifecycle import VisitError, lock, transition
 from .staff import STAFF_LOCKED, name_defaults, repropose_main_host
@@ -156,6 +156,9 @@ def _sync_related(visit: VisitRequest, data: dict, visitors: list[dict] | None) 
         changed = [f for f, old in before.items() if getattr(current, f) != old]
         if changed:
             current.save(update_fields=changed)
+    removed = [pk for pk in existing if pk not in keep]
+    if removed:
+        passes.revoke_passes(visitor_ids=removed)
     Visitor.objects.filter(visit=visit).exclude(pk__in=keep).filter(pk__in=existing).delete()
 
 
@@ -336,4 +339,5 @@ def cancel_visit_request(*, visit: VisitRequest, by: User, reason: str) -> Visit
         transition(visit, to=VisitStatus.CANCELLED, by=by, comment=reason)
         notifications.cancelled(visit, people, by, reason)
         preparation.cancel_tasks(visit, by)
+        passes.revoke_passes(visit=visit)
     return visit

@@ -20,6 +20,7 @@ from reception.models import Notification, ReceptionPolicy
 from ..models import (
     AnonymisationRun,
     EventKind,
+    NoticeAcceptance,
     VisitEvent,
     Visitor,
     VisitRequest,
@@ -133,9 +134,22 @@ def _anonymise_visit(pk: int, *, now: datetime) -> tuple[int | None, int]:
         if visit.anonymised_at is not None:
             return None, 0
         visitors = visit.visitors.update(
-            name=ANONYMISED, phone="", id_number_masked="", id_number_hash="", notes=""
+            name=ANONYMISED,
+            phone="",
+            id_number_masked="",
+            id_number_hash="",
+            notes="",
+            id_type="",
+            car_plate="",
+            arrival_number="",
+            arrival_time=None,
+            dietary="",
         )
         _scrub_timeline(visit)
+        # the guest's side: names typed on the invitation page, the contact's address
+        visit.events.exclude(guest="").update(guest=ANONYMISED)
+        NoticeAcceptance.objects.filter(visitor__visit=visit).update(name=ANONYMISED)
+        visit.invitations.update(sent_to="")
         walk_ins = sum(
             _anonymise_walk_in(w.pk, now=now) for w in WalkIn.objects.filter(visit=visit)
         )

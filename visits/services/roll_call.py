@@ -84,7 +84,7 @@ def on_site_now(sites: list[Site] | None) -> list[OnSite]:
                 phone=mask_phone(w.phone),
                 headed_to=str(_("Gate")),
                 since=w.recorded_at,
-                site=w.site.label,
+                site=w.site.label if w.site else "",
             )
         )
     arrivals = (

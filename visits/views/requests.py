@@ -41,7 +41,7 @@ from ..models import (
     VisitStatus,
 )
 from ..selectors import attach_readiness, timeline, visible_visits, with_list_facts
-from ..services import preparation
+from ..services import invitations, passes, preparation
 from ..services import requests as services
 from ..services import staff as staff_services
 from ..services.lifecycle import VisitError
@@ -151,6 +151,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             standard=getattr(visit.grade, "standard", None) if visit.grade else None,
             **self.preparation(visit),
         )
+        context.update(self.guests(visit, context["visitors"]))
         if user.has_perm("visits.change_staff", visit):
             context["staff_form"] = StaffForm(
                 initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id}
@@ -162,6 +163,20 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
                 # one person, one decision per round: say why there is no form
                 context["decided_earlier"] = earlier_decisions(pending).get(user.pk)
         return context
+
+    def guests(self, visit, visitors) -> dict:
+        """The invitation card (the applicant's) and who has not accepted the texts yet."""
+        invitation = invitations.live_invitation(visit)
+        notices = {n.pk for n in passes.current_notices()}
+        accepted = invitations.acceptance_by_visitor(visit) if notices else {}
+        return {
+            "invitation": invitation,
+            "invitation_url": invitations.invitation_url(invitation) if invitation else "",
+            "may_invite": self.request.user.has_perm("visits.invite_guests", visit),
+            "not_accepted": [
+                v.name for v in visitors if notices and not notices <= accepted.get(v.pk, set())
+            ],
+        }
 
     def preparation(self, visit) -> dict:
         tasks = list(

@@ -9,7 +9,12 @@ from django.urls import reverse
 from demo.organisation import DEMO_PASSWORD, USERS, load_demo_organisation
 from demo.report_history import load_closed_visits_for_reports
 from demo.sites import load_demo_sites, site_logins
-from demo.visits import load_closed_visits_with_spending, load_demo_desk, load_demo_visits
+from demo.visits import (
+    load_closed_visits_with_spending,
+    load_demo_desk,
+    load_demo_guest_side,
+    load_demo_visits,
+)
 from reception.models import ReceptionGrade
 from reception.policy.loading import LoadReport
 
@@ -64,6 +69,7 @@ class Command(BaseCommand):
                 load_closed_visits_for_reports(report)  # six months of them
                 display = load_demo_desk(report)
                 load_closed_visits_with_spending(report)  # with summaries and expense lines
+                invitation, kiosk = load_demo_guest_side(report)
             emails = len(mail.outbox)
         finally:
             if earlier is None:
@@ -96,6 +102,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Arrivals board:       {site}{reverse('visits:board')}")
         screen = reverse("visits:welcome", args=[display.token])
         self.stdout.write(f"Lobby welcome screen: {site}{screen}")
+        if invitation is not None:
+            link = reverse("visits:guest_invitation", args=[invitation.token])
+            self.stdout.write(f"Guest invitation:     {site}{link}")
+        self.stdout.write(
+            f"Lobby kiosk:          {site}{reverse('visits:kiosk', args=[kiosk.token])}"
+        )
         self.stdout.write(f"Admin (as admin):     {site}{reverse('admin:index')}")
         self.stdout.write(f"API docs (logged in): {site}{reverse('api-v1:openapi-view')}")
         self.stdout.write(

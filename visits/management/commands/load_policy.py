@@ -5,7 +5,7 @@ from approvals.loading import load_chains
 from reception.policy.loading import LoadReport
 from reception.policy.services import load_grades, load_role_ranks, load_sites
 from reception.rulebooks import SCHEMES
-from visits.loading import load_reminder_rules, load_task_templates
+from visits.loading import load_guest_side, load_reminder_rules, load_task_templates
 from visits.services.arrivals import load_arrival_kinds
 
 
@@ -46,6 +46,7 @@ class Command(BaseCommand):
             load_task_templates(scheme_code=scheme, report=report)
             load_reminder_rules(report=report)
             load_arrival_kinds()  # the gate's kinds of arrival (docs/gate.md)
+            load_guest_side(report=report)
             if dry_run:
                 transaction.set_rollback(True)
         if dry_run:
