@@ -20,6 +20,7 @@ from django.utils import translation
 
 from reception.accounts.roles import Role
 from tests.factories import user_with
+from visits import selectors
 
 # The time of day every test runs at, unless it is marked `real_clock`: today (in the
 # company's time zone) from 10:20, a working hour. The demo's "today" visit, the board and the
@@ -44,10 +45,12 @@ def _working_hours_clock(request):
 
 @pytest.fixture(autouse=True)
 def _nothing_kept_from_an_earlier_test():
-    """What a user may do is kept between requests (reception/accounts/access.py), keyed by the
-    user's id, creation time and access_version. A test starts with nothing an earlier one
-    kept: on SQLite a rolled-back test's ids are given out again."""
+    """What a user may do is kept between requests (reception/accounts/access.py) and their visit
+    scope between calls (visits.selectors.visible_visits), keyed by the user's id, creation
+    time and access_version. A test starts with nothing an earlier one kept: on SQLite a
+    rolled-back test's ids are given out again."""
     cache.clear()
+    selectors._SCOPES.clear()
     # a request in Chinese leaves Chinese active in this thread: the next test starts in the
     # settings' language, whatever ran before it
     translation.activate(settings.LANGUAGE_CODE)

@@ -35,8 +35,8 @@ BUDGET = {
     # filtered by id) and the drafts' clients (read for the five rows, not joined)
     "/ (sales)": 19,
     # nine tables: an aggregate each, labels for some, the session; + the group's sites (the
-    # site filter)
-    "/reports/ (gm)": 20,
+    # site filter); + the gate's arrivals by kind (the kinds, the counts)
+    "/reports/ (gm)": 22,
 }
 
 

@@ -19,6 +19,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
+from visits import selectors
+
 from .html_forms import Form, Page, local, parse
 
 # Not opened or posted: leaving the session, the admin (Django's own), PDFs (slow, no forms),
@@ -135,6 +137,7 @@ def where(error: BaseException) -> tuple[str, str]:
 def forget_kept_answers():
     """A rolled-back request may have changed what the caches hold about a user."""
     cache.clear()
+    selectors._SCOPES.clear()
 
 
 def submit(client: Client, method: str, path: str, data=None, *, htmx=False) -> Outcome:
