@@ -13,7 +13,7 @@ from ninja.renderers import JSONRenderer
 
 from reception.api_tokens import services as tokens
 
-from . import desk, organisation, tasks, visits
+from . import desk, organisation, passes, tasks, visits
 from .common import BadInput, RateLimited, TokenAuth
 
 VERSION = "1"
@@ -55,7 +55,7 @@ api.add_router("", visits.router)
 api.add_router("", desk.router)
 api.add_router("", tasks.router)
 api.add_router("", organisation.router)
-# Issue 27's passes: api.add_router("", passes.router) here.
+api.add_router("", passes.router)
 
 
 def root(request):

@@ -20,8 +20,7 @@ FILE_REQUESTS = "file_requests"
 DESK = "desk"
 WALK_INS = "walk_ins"
 TASKS = "tasks"
-# The place for issue 27's passes: a PASSES scope, `api/passes.py` with the pass check and
-# the "passes" resource, added to the api in `api/app.py`.
+PASSES = "passes"
 
 
 def register_visit_scopes() -> None:
@@ -33,6 +32,7 @@ def register_visit_scopes() -> None:
         Scope(DESK, gettext_lazy("Desk: check visitors in and out")),
         Scope(WALK_INS, gettext_lazy("Walk-ins: record unannounced visitors")),
         Scope(TASKS, gettext_lazy("Preparation tasks: list and tick")),
+        Scope(PASSES, gettext_lazy("Visitor passes: list, check at the gate, report passages")),
     )
 
 

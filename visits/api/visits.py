@@ -108,9 +108,6 @@ def list_visitors(request: HttpRequest, visit_id: int):
     return list(visit.visitors.order_by("pk"))
 
 
-# Issue 27's passes go beside the visitors: GET /visits/{visit_id}/passes, in api/passes.py.
-
-
 @router.post("/visits", response={201: VisitOut, 200: VisitOut, 400: Error, 403: Error})
 def file_visit(request: HttpRequest, payload: VisitIn):
     """File a request as the filing page does (the same form, checks and service); `submit`

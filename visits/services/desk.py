@@ -67,10 +67,16 @@ def check_in(
 
 
 def record_arrival(
-    visit: VisitRequest, arrived: list[Visitor], *, by: User | None, where: str = ""
+    visit: VisitRequest,
+    arrived: list[Visitor],
+    *,
+    by: User | None,
+    where: str = "",
+    gate: str = "",
 ) -> None:
     """Check in `arrived` of the locked `visit`: the timeline, the visit's start, and the hosts
-    told. `by` is the desk user, or None for a kiosk (`where` then names it)."""
+    told. `by` is the desk user, or None for a kiosk (`where` then names it); `gate` names the
+    turnstile or gate that reported the visitor through (the API's passage)."""
     now = timezone.now()
     Visitor.objects.filter(pk__in=[v.pk for v in arrived]).update(checked_in_at=now)
     names = [v.name for v in arrived]
@@ -80,7 +86,13 @@ def record_arrival(
         at=now,
         kind=EventKind.CHECK_IN,
         changes=names,
-        message=Msg(_("At the kiosk %(kiosk)s"), kiosk=where).to_json() if where else None,
+        message=(
+            Msg(_("At the kiosk %(kiosk)s"), kiosk=where).to_json()
+            if where
+            else Msg(_("Through the gate %(gate)s"), gate=gate).to_json()
+            if gate
+            else None
+        ),
     )
     # One post per group robot for the check-in, whoever of its members it tells.
     group = GroupPost(key=f"check_in:{event.pk}", url=reverse("visits:detail", args=[visit.pk]))

@@ -186,10 +186,12 @@ def check_in_by_pass(
     kiosk: LobbyKiosk | None = None,
     phone: str | None = None,
     at: datetime | None = None,
+    gate: str = "",
 ) -> PassResult:
     """Check in the pass's visitor: from the desk or the gate (`by`, who may check guests in)
     or from a lobby kiosk (`kiosk`, no user; the visitor types their mobile number with the
-    code, or scans the pass). Logged, whatever the answer."""
+    code, or scans the pass). Logged, whatever the answer. `gate` names the turnstile that
+    reported the visitor through (the API's passage): it goes on the timeline."""
     if by is None and kiosk is None:
         raise ValueError("check_in_by_pass needs the desk user or the kiosk")
     if kiosk is not None and not throttle.within(
@@ -219,7 +221,9 @@ def check_in_by_pass(
             elif visitor.checked_in_at is not None:
                 result = _result(PassOutcome.ALREADY_IN, found)
             else:
-                record_arrival(visit, [visitor], by=by, where=kiosk.name if kiosk else "")
+                record_arrival(
+                    visit, [visitor], by=by, where=kiosk.name if kiosk else "", gate=gate[:100]
+                )
                 result = _result(PassOutcome.CHECKED_IN, found)
         _log(code, site, by, kiosk, result)
     return result
@@ -258,13 +262,23 @@ def passes_for(visit: VisitRequest) -> dict[int, VisitorPass]:
 
 
 def revoke_passes(*, visit: VisitRequest | None = None, visitor_ids=None) -> int:
-    """Revoke the live passes of a visit (cancelled) or of some visitors (removed)."""
+    """Revoke the live passes of a visit (cancelled) or of some visitors (removed); each is
+    told to the webhooks' subscribers (pass.revoked)."""
+    from .webhooks import passes_revoked  # it reads the passes' days from here
+
     query = Q(revoked_at__isnull=True)
     if visit is not None:
         query &= Q(visit=visit)
     if visitor_ids is not None:
         query &= Q(visitor_id__in=list(visitor_ids))
-    return VisitorPass.objects.filter(query).update(revoked_at=timezone.now())
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            VisitorPass.objects.filter(query).select_for_update().values_list("pk", flat=True)
+        )
+        count = VisitorPass.objects.filter(pk__in=ids).update(revoked_at=now)
+        passes_revoked(ids=ids, at=now)
+    return count
 
 
 # ---- the QR --------------------------------------------------------------------------------

@@ -14,7 +14,16 @@ from reception.webhooks.delivery import emit
 from reception.webhooks.kinds import EventKind as WebhookKind
 from reception.webhooks.kinds import register_event_kinds
 
-from ..models import EventKind, PrepTask, VisitEvent, VisitRequest, VisitStatus, WalkIn
+from ..models import (
+    EventKind,
+    PrepTask,
+    VisitEvent,
+    VisitorPass,
+    VisitRequest,
+    VisitStatus,
+    WalkIn,
+)
+from .passes import visit_days
 
 VISIT_APPROVED = "visit.approved"
 VISIT_CHANGED = "visit.changed"
@@ -23,7 +32,8 @@ VISITOR_CHECKED_IN = "visitor.checked_in"
 VISITOR_CHECKED_OUT = "visitor.checked_out"
 WALK_IN_RECORDED = "walk_in.recorded"
 TASK_DONE = "task.done"
-# Issue 27's passes add "pass.issued" and "pass.revoked" here, emitted by its pass services.
+PASS_ISSUED = "pass.issued"
+PASS_REVOKED = "pass.revoked"
 
 
 def register() -> None:
@@ -35,9 +45,12 @@ def register() -> None:
         WebhookKind(VISITOR_CHECKED_OUT, _("Visitor checked out")),
         WebhookKind(WALK_IN_RECORDED, _("Walk-in recorded")),
         WebhookKind(TASK_DONE, _("Preparation task done")),
+        WebhookKind(PASS_ISSUED, _("Visitor pass issued")),
+        WebhookKind(PASS_REVOKED, _("Visitor pass revoked")),
     )
     post_save.connect(on_timeline_entry, sender=VisitEvent, dispatch_uid="webhooks-visit-event")
     post_save.connect(on_walk_in, sender=WalkIn, dispatch_uid="webhooks-walk-in")
+    post_save.connect(on_pass_issued, sender=VisitorPass, dispatch_uid="webhooks-pass-issued")
 
 
 def visit_facts(visit: VisitRequest) -> dict:
@@ -106,3 +119,42 @@ def task_done(task: PrepTask) -> None:
     }
     stamp = int(done_at.timestamp()) if done_at else 0
     emit(TASK_DONE, data, event_id=f"task-done-{task.pk}-{stamp}", at=done_at)
+
+
+def pass_facts(visitor_pass: VisitorPass) -> dict:
+    """What an access control system keeps of a pass: its code (the QR holds `JDPASS:` and
+    it), whose it is, where and on which days it opens."""
+    visit = visitor_pass.visit
+    first, last = visit_days(visit) if visit.site_id else (None, None)
+    return {
+        "id": visitor_pass.pk,
+        "code": visitor_pass.code,
+        "visit_id": visit.pk,
+        "visit_reference": visit.reference,
+        "visitor_id": visitor_pass.visitor_id,
+        "visitor": visitor_pass.visitor.name if visitor_pass.visitor else None,
+        "site": visit.site.code if visit.site_id else None,
+        "valid_from": first,
+        "valid_until": last,
+    }
+
+
+def on_pass_issued(sender, instance: VisitorPass, created: bool, **kwargs) -> None:
+    """A pass made (pass_for, inside its transaction)."""
+    if created:
+        emit(
+            PASS_ISSUED,
+            pass_facts(instance),
+            event_id=f"pass-issued-{instance.pk}",
+            at=instance.created_at,
+        )
+
+
+def passes_revoked(*, ids: list[int], at) -> None:
+    """Called by revoke_passes inside its transaction, with the passes it revoked."""
+    if not ids:
+        return
+    rows = VisitorPass.objects.filter(pk__in=ids).select_related("visit__site", "visitor")
+    for row in rows.order_by("pk"):
+        data = {**pass_facts(row), "revoked_at": at}
+        emit(PASS_REVOKED, data, event_id=f"pass-revoked-{row.pk}", at=at)
