@@ -499,6 +499,9 @@ CHANNEL_APPS = {
         "app_key": os.environ.get("DINGTALK_APP_KEY", ""),
         "app_secret": os.environ.get("DINGTALK_APP_SECRET", ""),
         "agent_id": os.environ.get("DINGTALK_AGENT_ID", ""),
+        # Card callbacks over HTTP (事件与回调, HTTP 推送): the app's Token and aes_key.
+        "callback_token": os.environ.get("DINGTALK_CALLBACK_TOKEN", ""),
+        "callback_aes_key": os.environ.get("DINGTALK_CALLBACK_AES_KEY", ""),
     },
     "feishu": {
         "app_id": os.environ.get("FEISHU_APP_ID", ""),
