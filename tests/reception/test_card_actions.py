@@ -350,3 +350,34 @@ def test_dingtalk_card_actions_are_off_without_the_callback_keys(fake_platforms,
     query, body = dingtalk_card_event(user_id="x", value={})
     url = reverse("im_card_action", args=["dingtalk"]) + "?" + query
     assert client.post(url, body, content_type="application/json").status_code == 404
+
+
+def test_dingtalk_the_person_asked_for_accepts_a_walk_in_on_the_card(
+    settings, fake_platforms, four_tier, staff, client
+):
+    from reception.accounts.roles import Role
+    from tests.channel_fakes import DINGTALK_CALLBACK, dingtalk_card_event
+    from tests.factories import user_with
+    from visits.models import WalkInStatus
+    from visits.services.walk_ins import record_walk_in
+
+    settings.CHANNEL_APPS = {**APPS, "dingtalk": {**APPS["dingtalk"], **DINGTALK_CALLBACK}}
+    host = user_with(Role.MARKETING, username="host", full_name="营销助理")
+    ChannelAccount.objects.create(user=host, platform="dingtalk", external_id="host-id")
+    walk_in = record_walk_in(
+        by=user_with(Role.SECURITY),
+        company="星河电子",
+        names="王强",
+        headcount=1,
+        phone="13900001111",
+        wants_to_see=host,
+        purpose="洽谈",
+    )
+    value = {"action": "walk_in", "target": walk_in.pk, "choice": "accept"}
+    query, body = dingtalk_card_event(user_id="host-id", value=value, out_track_id="walk-1")
+    url = reverse("im_card_action", args=["dingtalk"]) + "?" + query
+    assert client.post(url, body, content_type="application/json").status_code == 200
+    walk_in.refresh_from_db()
+    assert walk_in.status == WalkInStatus.ACCEPTED
+    [update] = card_updates(fake_platforms)
+    assert "营销助理" in update["body"]["cardData"]["cardParamMap"]["decided"]

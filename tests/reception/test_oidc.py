@@ -119,7 +119,8 @@ def test_the_login_page_offers_the_company_sign_on_only_when_configured(client, 
     assert "/oidc/authenticate/" not in client.get("/accounts/login/").content.decode()
     assert client.get("/oidc/authenticate/").status_code == 404
     settings.OIDC_ENABLED = True
-    assert "/oidc/authenticate/" in client.get("/accounts/login/").content.decode()
+    page = client.get("/accounts/login/", {"next": "/notifications/"}).content.decode()
+    assert 'href="/oidc/authenticate/?next=/notifications/"' in page
 
 
 def test_signed_in_by_employee_number_and_sent_on(client, provider):
