@@ -213,6 +213,32 @@ if LDAP_SERVER_URI:
     AUTH_LDAP_CACHE_TIMEOUT = 300
     AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_REFERRALS: 0, ldap.OPT_NETWORK_TIMEOUT: 10}
 
+# Company single sign-on (OpenID Connect, mozilla-django-oidc), off unless the client id and the
+# provider's endpoints are set. See docs/im-sign-in.md, "Company single sign-on (OIDC)", and
+# reception/accounts/oidc.py. Users are matched by employee number or email; none is created.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_EMPLOYEE_NUMBER_CLAIM = os.environ.get("OIDC_EMPLOYEE_NUMBER_CLAIM", "employee_number")
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "10"))
+OIDC_ENABLED = bool(
+    OIDC_RP_CLIENT_ID
+    and OIDC_OP_AUTHORIZATION_ENDPOINT
+    and OIDC_OP_TOKEN_ENDPOINT
+    and OIDC_OP_USER_ENDPOINT
+    and (OIDC_OP_JWKS_ENDPOINT or OIDC_RP_SIGN_ALGO.startswith("HS"))
+)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.insert(-1, "reception.accounts.oidc.CompanySignOnBackend")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -499,6 +525,9 @@ CHANNEL_APPS = {
         "app_key": os.environ.get("DINGTALK_APP_KEY", ""),
         "app_secret": os.environ.get("DINGTALK_APP_SECRET", ""),
         "agent_id": os.environ.get("DINGTALK_AGENT_ID", ""),
+        # Card callbacks over HTTP (事件与回调, HTTP 推送): the app's Token and aes_key.
+        "callback_token": os.environ.get("DINGTALK_CALLBACK_TOKEN", ""),
+        "callback_aes_key": os.environ.get("DINGTALK_CALLBACK_AES_KEY", ""),
     },
     "feishu": {
         "app_id": os.environ.get("FEISHU_APP_ID", ""),

@@ -9,7 +9,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from reception import views as reception_views
-from reception.accounts import im_login
+from reception.accounts import im_login, oidc
 from reception.notifications.channels import callbacks as card_callbacks
 from visits.api.app import urls as api_v1_urls
 from visits.views import home as home_views
@@ -34,11 +34,7 @@ admin.site.index_title = _("Reception policy and organisation")
 
 urlpatterns = [
     path("", home_views.HomeView.as_view(), name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", oidc.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",
@@ -63,6 +59,9 @@ urlpatterns = [
     # Signing in from WeCom, DingTalk and Feishu (reception/accounts/im_login.py), public.
     path("im/<str:platform>/", im_login.start, name="im_login"),
     path("im/<str:platform>/callback/", im_login.callback, name="im_login_callback"),
+    # Company single sign-on (OpenID Connect, reception/accounts/oidc.py), public; 404 when off.
+    path("oidc/authenticate/", oidc.authenticate, name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.callback, name="oidc_authentication_callback"),
     # Card action callbacks (deciding on the card), verified per platform.
     path("im/<str:platform>/card/", card_callbacks.card_action, name="im_card_action"),
     # For load balancers, public: says only "ok" or "failing" per check (config/health.py).

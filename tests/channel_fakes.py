@@ -270,6 +270,13 @@ class FakePlatforms:
             if who is None:
                 return 401, {"code": "InvalidAuthentication", "message": "token invalid"}
             return 200, {"unionId": who["unionId"], "nick": "某人"}
+        if route == "/v1.0/card/instances" and method == "PUT":
+            if headers.get("x-acs-dingtalk-access-token") != self.tokens.get("dingtalk"):
+                return 401, {"code": "InvalidAuthentication", "message": "token invalid"}
+            if not body.get("outTrackId"):
+                return 400, {"code": "invalidParameter", "message": "outTrackId"}
+            self._record("dingtalk", route, "card_update", body)
+            return 200, {"success": True, "result": True}
         return 404, {"code": "NotFound", "message": "not found"}
 
     def _feishu(self, method, route, q, headers, body):
@@ -398,6 +405,9 @@ class FakePlatforms:
             def do_POST(self):
                 self._serve("POST")
 
+            def do_PUT(self):
+                self._serve("PUT")
+
         return Handler
 
 
@@ -501,3 +511,45 @@ def wecom_card_event(
     )
     query = urlencode({"msg_signature": signature, "timestamp": when, "nonce": nonce})
     return query, body
+
+
+# ---- DingTalk calling us back: an interactive card's button (HTTP push) ---------------------
+
+DINGTALK_CALLBACK = {
+    "callback_token": "ding-cb-token",
+    "callback_aes_key": "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG",
+}
+
+
+def dingtalk_card_event(
+    *,
+    user_id: str,
+    value: dict,
+    out_track_id: str = "card-1",
+    timestamp: int | None = None,
+    forge: bool = False,
+    app_key: str = APPS["dingtalk"]["app_key"],
+) -> tuple[str, str]:
+    """(query string, JSON body) of a card callback, encrypted and signed as DingTalk does."""
+    from urllib.parse import urlencode
+
+    from reception.notifications.channels import wecom_crypto
+
+    when = str(timestamp if timestamp is not None else int(time.time() * 1000))
+    private = {"actionIds": ["decide"], "params": value}
+    event = {
+        "type": "actionCallback",
+        "outTrackId": out_track_id,
+        "corpId": "ding-corp",
+        "userId": user_id,
+        "content": json.dumps({"cardPrivateData": private}),
+    }
+    encrypted = wecom_crypto.encrypt(
+        DINGTALK_CALLBACK["callback_aes_key"], json.dumps(event), app_key
+    )
+    nonce = "n0nce"
+    signature = wecom_crypto.signature(DINGTALK_CALLBACK["callback_token"], when, nonce, encrypted)
+    if forge:
+        signature = "f" * 40
+    query = urlencode({"signature": signature, "timestamp": when, "nonce": nonce})
+    return query, json.dumps({"encrypt": encrypted})

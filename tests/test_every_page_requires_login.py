@@ -51,6 +51,9 @@ PUBLIC = {
     "/im/wecom/callback/",
     # Card action callbacks: the platform calls them, verified by its signature (POST only).
     "/im/wecom/card/",
+    # Company single sign-on (OIDC): to the provider and back; 404 while it is not configured.
+    "/oidc/authenticate/",
+    "/oidc/callback/",
     "/accounts/login/",
     "/accounts/password-reset/",
     "/accounts/password-reset/sent/",
@@ -161,6 +164,8 @@ def test_public_pages_answer_without_login(client):
     assert client.get("/health/").status_code == 200
     assert client.get("/im/wecom/card/").status_code == 405
     assert client.post("/im/wecom/card/").status_code == 404  # WeCom's callback: not yet
+    assert client.get("/oidc/authenticate/").status_code == 404  # company sign-on: off
+    assert client.get("/oidc/callback/").status_code == 404
 
 
 def test_every_api_url_answers_401_without_a_token(client):

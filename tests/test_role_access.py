@@ -84,6 +84,9 @@ ACCESS = {
     "im_login": rule(EVERYONE, ok=302),
     "im_login_callback": rule(EVERYONE, ok=400),
     "im_card_action": rule(EVERYONE, ok=405),  # the platforms POST, verified by signature
+    # Company single sign-on (OIDC): public, off (404) unless configured (test_oidc.py).
+    "oidc_authentication_init": rule(EVERYONE, ok=404),
+    "oidc_authentication_callback": rule(EVERYONE, ok=404),
     "logout": rule(EVERYONE, ok=405),
     "notifications": rule(EVERYONE),
     # opening a notification follows its link (the sales user's); anyone else's is a 404

@@ -269,3 +269,115 @@ def test_wecom_verifies_the_receive_url_by_its_echostr(settings, client):
     )
     response = client.get(reverse("im_card_action", args=["wecom"]) + "?" + query)
     assert response.status_code == 200 and response.content == b"echo-42"
+
+
+# ---- DingTalk: an interactive card's button, the encrypted HTTP callback --------------------
+
+
+@pytest.fixture
+def dingtalk_waiting(settings, fake_platforms, four_tier, sales, staff):
+    from tests.channel_fakes import DINGTALK_CALLBACK
+
+    settings.CHANNEL_APPS = {**APPS, "dingtalk": {**APPS["dingtalk"], **DINGTALK_CALLBACK}}
+    ChannelAccount.objects.create(user=staff.marketing, platform="dingtalk", external_id="liuyang")
+    visit = file_visit(sales, four_tier["vip"])
+    return visit.approval_steps.get(state=StepState.PENDING)
+
+
+def dingtalk_press(client, step, *, user_id="liuyang", choice="approved", **options):
+    from tests.channel_fakes import dingtalk_card_event
+
+    value = {"action": "approval_step", "target": step.pk, "choice": choice}
+    query, body = dingtalk_card_event(user_id=user_id, value=value, **options)
+    url = reverse("im_card_action", args=["dingtalk"]) + "?" + query
+    return client.post(url, body, content_type="application/json")
+
+
+def card_updates(fake_platforms):
+    return [m for m in fake_platforms.received if m["kind"] == "card_update"]
+
+
+def test_dingtalk_the_approver_approves_on_the_card_once_and_the_card_says_who(
+    dingtalk_waiting, client, staff, fake_platforms
+):
+    from reception.notifications.channels import wecom_crypto
+    from tests.channel_fakes import DINGTALK_CALLBACK
+
+    step = dingtalk_waiting
+    response = dingtalk_press(client, step)
+    assert response.status_code == 200
+    answer = response.json()
+    assert (
+        wecom_crypto.decrypt(DINGTALK_CALLBACK["callback_aes_key"], answer["encrypt"], "ding-key")
+        == "success"
+    )
+    step.refresh_from_db()
+    assert step.state == StepState.APPROVED and step.decided_by == staff.marketing
+    [update] = card_updates(fake_platforms)
+    assert update["body"]["outTrackId"] == "card-1"
+    assert str(staff.marketing) in update["body"]["cardData"]["cardParamMap"]["decided"]
+    assert dingtalk_press(client, step).status_code == 200  # replayed: nothing again
+    assert len(card_updates(fake_platforms)) == 1
+    assert CardActionEvent.objects.filter(platform="dingtalk").count() == 1
+
+
+def test_dingtalk_a_forged_or_old_callback_is_refused(dingtalk_waiting, client, fake_platforms):
+    step = dingtalk_waiting
+    assert dingtalk_press(client, step, forge=True).status_code == 401
+    old = int(time.time() * 1000) - 3600 * 1000
+    assert dingtalk_press(client, step, timestamp=old).status_code == 401
+    assert dingtalk_press(client, step, app_key="another-app").status_code == 401
+    step.refresh_from_db()
+    assert step.state == StepState.PENDING and not card_updates(fake_platforms)
+
+
+def test_dingtalk_someone_who_is_not_the_approver_changes_nothing(
+    dingtalk_waiting, client, staff, fake_platforms
+):
+    step = dingtalk_waiting
+    ChannelAccount.objects.create(user=staff.gm, platform="dingtalk", external_id="zhaomin")
+    assert dingtalk_press(client, step, user_id="zhaomin").status_code == 200
+    assert dingtalk_press(client, step, user_id="stranger", out_track_id="c2").status_code == 200
+    step.refresh_from_db()
+    assert step.state == StepState.PENDING
+    texts = [u["body"]["cardData"]["cardParamMap"]["decided"] for u in card_updates(fake_platforms)]
+    assert "not linked" in texts[1]
+
+
+def test_dingtalk_card_actions_are_off_without_the_callback_keys(fake_platforms, client):
+    from tests.channel_fakes import dingtalk_card_event
+
+    query, body = dingtalk_card_event(user_id="x", value={})
+    url = reverse("im_card_action", args=["dingtalk"]) + "?" + query
+    assert client.post(url, body, content_type="application/json").status_code == 404
+
+
+def test_dingtalk_the_person_asked_for_accepts_a_walk_in_on_the_card(
+    settings, fake_platforms, four_tier, staff, client
+):
+    from reception.accounts.roles import Role
+    from tests.channel_fakes import DINGTALK_CALLBACK, dingtalk_card_event
+    from tests.factories import user_with
+    from visits.models import WalkInStatus
+    from visits.services.walk_ins import record_walk_in
+
+    settings.CHANNEL_APPS = {**APPS, "dingtalk": {**APPS["dingtalk"], **DINGTALK_CALLBACK}}
+    host = user_with(Role.MARKETING, username="host", full_name="营销助理")
+    ChannelAccount.objects.create(user=host, platform="dingtalk", external_id="host-id")
+    walk_in = record_walk_in(
+        by=user_with(Role.SECURITY),
+        company="星河电子",
+        names="王强",
+        headcount=1,
+        phone="13900001111",
+        wants_to_see=host,
+        purpose="洽谈",
+    )
+    value = {"action": "walk_in", "target": walk_in.pk, "choice": "accept"}
+    query, body = dingtalk_card_event(user_id="host-id", value=value, out_track_id="walk-1")
+    url = reverse("im_card_action", args=["dingtalk"]) + "?" + query
+    assert client.post(url, body, content_type="application/json").status_code == 200
+    walk_in.refresh_from_db()
+    assert walk_in.status == WalkInStatus.ACCEPTED
+    [update] = card_updates(fake_platforms)
+    assert "营销助理" in update["body"]["cardData"]["cardParamMap"]["decided"]

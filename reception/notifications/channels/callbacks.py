@@ -11,6 +11,18 @@ Feishu (card.action.trigger, schema 2.0), POST /im/feishu/card/:
   seen before does nothing again;
 - the answer {"toast": …, "card": {"type": "raw", "data": …}} replaces the card: who decided,
   what, and the button to the page; no more buttons.
+
+WeCom (template_card_event), /im/wecom/card/: the app's receive-message URL, WXBizMsgCrypt
+(wecom_crypto.py): msg_signature over Token, timestamp, nonce and Encrypt; the button's
+replace_name is then set to what happened and who did it.
+
+DingTalk (互动卡片 回传请求, HTTP push), POST /im/dingtalk/card/: the event-and-callback
+encryption DingTalk specifies for HTTP callbacks (the same scheme as WeCom's: AES key
+base64(aes_key + "="), receiver id the AppKey): query `signature` (or `msg_signature`) = SHA-1
+of the sorted [Token, timestamp, nonce, encrypt], `timestamp` in milliseconds, body
+{"encrypt": …}; the answer is the encrypted "success". The decrypted callback names the card
+(`outTrackId`), the person (`userId`) and the pressed action's params (content.cardPrivateData):
+{action, target, choice}. The card is then updated (PUT /v1.0/card/instances) to say who decided.
 """
 
 import base64
@@ -18,6 +30,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
 import time
 from xml.etree import ElementTree
@@ -34,11 +47,13 @@ from django.views.decorators.http import require_http_methods
 from . import wecom_crypto
 from .actions import Outcome, perform
 from .cards import Card, absolute, sign_in_link
+from .dingtalk import DingTalk
 from .feishu import card_json
 from .http import TransportError
 from .wecom import WeCom, button_value
 
 PLATFORMS_WECOM = WeCom()
+PLATFORMS_DINGTALK = DingTalk()
 
 log = logging.getLogger(__name__)
 
@@ -176,14 +191,97 @@ def wecom_card_action(request: HttpRequest) -> HttpResponse:
     return HttpResponse("success")
 
 
+def dingtalk_verified(request: HttpRequest) -> dict:
+    """The decrypted callback of a DingTalk HTTP push whose signature and timestamp hold."""
+    app = settings.CHANNEL_APPS.get("dingtalk", {})
+    try:
+        encrypted = str(json.loads(request.body).get("encrypt", ""))
+    except (ValueError, AttributeError):
+        raise Refused("not JSON") from None
+    timestamp = request.GET.get("timestamp", "")
+    nonce = request.GET.get("nonce", "")
+    given = request.GET.get("msg_signature") or request.GET.get("signature", "")
+    expected = wecom_crypto.signature(app["callback_token"], timestamp, nonce, encrypted)
+    if not encrypted or not hmac.compare_digest(given, expected):
+        raise Refused("signature")
+    if not timestamp.isdigit() or not _fresh(int(timestamp) / 1000):
+        raise Refused("timestamp")
+    try:
+        message = wecom_crypto.decrypt(app["callback_aes_key"], encrypted, app.get("app_key", ""))
+        event = json.loads(message)
+    except (wecom_crypto.CryptoError, ValueError) as error:
+        raise Refused(str(error)) from None
+    if not isinstance(event, dict):
+        raise Refused("not an object")
+    return event
+
+
+def dingtalk_success() -> JsonResponse:
+    """DingTalk expects the word "success", encrypted and signed with the app's keys."""
+    app = settings.CHANNEL_APPS["dingtalk"]
+    timestamp, nonce = str(int(time.time() * 1000)), base64.b16encode(os.urandom(4)).decode()
+    encrypted = wecom_crypto.encrypt(app["callback_aes_key"], "success", app.get("app_key", ""))
+    return JsonResponse(
+        {
+            "msg_signature": wecom_crypto.signature(
+                app["callback_token"], timestamp, nonce, encrypted
+            ),
+            "timeStamp": timestamp,
+            "nonce": nonce,
+            "encrypt": encrypted,
+        }
+    )
+
+
+def dingtalk_card_action(request: HttpRequest) -> HttpResponse:
+    app = settings.CHANNEL_APPS.get("dingtalk", {})
+    if not (app.get("callback_token") and app.get("callback_aes_key")):
+        raise Http404  # card actions are off
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    try:
+        event = dingtalk_verified(request)
+    except Refused as reason:
+        log.warning("DingTalk card callback refused: %s", reason)
+        return JsonResponse({"error": "refused"}, status=401)
+    # Authenticated (signed and encrypted with the app's keys): parse it.
+    track, user_id = str(event.get("outTrackId", "")), str(event.get("userId", ""))
+    if not (track and user_id):  # check_url and other events: acknowledged, nothing to do
+        return dingtalk_success()
+    try:
+        content = event.get("content") or {}
+        content = json.loads(content) if isinstance(content, str) else content
+        private = content.get("cardPrivateData") or {}
+        params, action_ids = private.get("params") or {}, private.get("actionIds") or []
+    except (ValueError, AttributeError):
+        params, action_ids = {}, []
+    value = params if isinstance(params, dict) else {}
+    outcome = perform(
+        platform="dingtalk",
+        external_id=user_id,
+        event_id=f"{track}:{user_id}:{','.join(map(str, action_ids))}:{value.get('choice', '')}",
+        value=value,
+    )
+    if outcome.replay:
+        log.info("DingTalk card callback %s replayed: nothing done again", track)
+    else:
+        try:
+            PLATFORMS_DINGTALK.update_card(track, outcome.text)
+        except (TransportError, KeyError, ValueError) as error:
+            log.warning("DingTalk card update failed: %s", str(error)[:200])
+    return dingtalk_success()
+
+
 @csrf_exempt
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def card_action(request: HttpRequest, platform: str) -> HttpResponse:
     if platform == "wecom":
         return wecom_card_action(request)
+    if platform == "dingtalk":
+        return dingtalk_card_action(request)
     if platform != "feishu":
-        raise Http404  # DingTalk: not yet (docs/im-sign-in.md)
+        raise Http404
     if request.method != "POST":
         return HttpResponse(status=405)
     try:

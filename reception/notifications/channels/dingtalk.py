@@ -126,3 +126,20 @@ class DingTalk(ErrcodeAdapter):
 
     def signed_robot_request(self, webhook: str, secret: str, payload: JSON) -> tuple[str, JSON]:
         return signed_url(webhook, secret), payload
+
+    def update_card(self, out_track_id: str, text: str) -> None:
+        """After a button on an interactive card (互动卡片): its `decided` field says what
+        happened and who did it, and its `done` field hides the buttons (PUT /v1.0/card/instances,
+        updating only those keys)."""
+        token = tokens.get_token(self.platform, self.fetch_token)
+        api = settings.CHANNEL_API_BASE["dingtalk_api"].rstrip("/")
+        call(
+            "PUT",
+            f"{api}/v1.0/card/instances",
+            {
+                "outTrackId": out_track_id,
+                "cardData": {"cardParamMap": {"decided": text[:200], "done": "true"}},
+                "cardUpdateOptions": {"updateCardDataByKey": True},
+            },
+            headers={"x-acs-dingtalk-access-token": token},
+        )
