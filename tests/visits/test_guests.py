@@ -295,6 +295,42 @@ def test_a_required_text_not_accepted_stops_a_tour_check_in(visit):
     assert passes.check_pass(code=code, site=visit.site).outcome == PassOutcome.VALID
 
 
+def test_a_watch_list_match_at_registration_holds_that_visitors_check_in(visit):
+    """Issue 28 item 2: the guest's registration is screened; security is told, and the
+    visitor's check-in (pass, kiosk, desk) waits until security decides."""
+    from visits.models import WatchHit
+    from visits.services import desk, watch_list
+
+    guard = user_with(Role.SECURITY, username="guard", full_name="保安老王")
+    watch_list.save_entry(by=guard, kind="person", name="黑名單甲", reason="r")
+    here_today(visit)
+    invitation = invite(visit)
+    Notification.objects.all().delete()
+    invitations.save_guest_visitors(
+        invitation=invitation,
+        rows=rows(visit, {"name": "黑名单 甲", "phone": "13900139008"}),
+        guest_name="孙立群",
+    )
+    held = visit.visitors.get(name="黑名单 甲")
+    hit = WatchHit.objects.get()
+    assert (hit.where, hit.visitor_id, hit.visit_id) == ("guest", held.pk, visit.pk)
+    assert Notification.objects.filter(recipient=guard, kind=watch_list.NOTIFY_KIND).exists()
+    accept_all(held)
+    code = passes.pass_for(held).code
+    result = passes.check_pass(code=code, site=visit.site)
+    assert result.outcome == PassOutcome.HELD and "front desk" in result.sentence
+    desk_user = user_with(Role.FRONT_DESK, username="desk")
+    with pytest.raises(invitations.VisitError):
+        desk.check_in(visit=visit, by=desk_user, visitor_ids=[held.pk])
+    # the others are checked in; the held visitor waits
+    desk.check_in(visit=visit, by=desk_user)
+    held.refresh_from_db()
+    assert held.checked_in_at is None
+    assert visit.visitors.exclude(pk=held.pk).filter(checked_in_at__isnull=True).count() == 0
+    watch_list.decide_hit(hit=hit, by=guard, let_in=True, note="经理确认")
+    assert passes.check_pass(code=code, site=visit.site).outcome == PassOutcome.VALID
+
+
 # ---- badges ----------------------------------------------------------------------------------
 
 

@@ -224,6 +224,8 @@ class WatchHit(models.Model):
     )
     walk_in_id = models.PositiveIntegerField(null=True, blank=True)
     visit_id = models.PositiveIntegerField(null=True, blank=True)
+    # A visitor the guest named on the invitation page: their check-in waits for the decision.
+    visitor_id = models.PositiveIntegerField(null=True, blank=True)
     decision = models.CharField(
         _("decision"), max_length=20, choices=HitDecision.choices, default=HitDecision.OPEN
     )

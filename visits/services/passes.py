@@ -32,6 +32,7 @@ from ..models import (
     VisitRequest,
 )
 from ..models.guests import PASS_ALPHABET, PASS_QR_PREFIX
+from . import watch_list
 from .desk import record_arrival
 from .lifecycle import VisitError, lock
 
@@ -52,6 +53,7 @@ SENTENCES = {
         "%(name)s must accept the safety and confidentiality texts before the tour."
     ),
     PassOutcome.THROTTLED: _("Too many tries: wait a few minutes, or see the front desk."),
+    PassOutcome.HELD: _("%(name)s cannot be checked in here: please see the front desk."),
 }
 GOOD = frozenset({PassOutcome.CHECKED_IN, PassOutcome.VALID, PassOutcome.ALREADY_IN})
 # Kiosk tries per kiosk and per 10 minutes before it pauses (codes are not to be guessed).
@@ -135,6 +137,8 @@ def check_pass(*, code: str, site: Site, at: datetime | None = None) -> PassResu
         return _result(PassOutcome.NOT_OPEN, found)
     if found.visitor.checked_in_at is not None:
         return _result(PassOutcome.ALREADY_IN, found)
+    if watch_list.held_visitors([found.visitor.pk]):
+        return _result(PassOutcome.HELD, found)  # security decides (docs/gate.md)
     if missing_notices(found.visitor):
         return _result(PassOutcome.NOTICES_MISSING, found)
     return _result(PassOutcome.VALID, found)
