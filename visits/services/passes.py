@@ -204,12 +204,9 @@ def check_in_by_pass(
         return result
     with transaction.atomic():
         result = check_pass(code=code, site=site, at=at)
-        if result.outcome == PassOutcome.VALID and phone is not None:
-            visitor = result.visitor
-            typed = "".join(ch for ch in phone if ch.isdigit())
-            mine = "".join(ch for ch in (visitor.phone if visitor else "") if ch.isdigit())
-            if not typed or not mine or not mine.endswith(typed[-8:]) or len(typed) < 8:
-                result = _result(PassOutcome.UNKNOWN)
+        typed_wrong = phone is not None and not _phone_matches(result.visitor, phone)
+        if result.outcome == PassOutcome.VALID and typed_wrong:
+            result = _result(PassOutcome.UNKNOWN)
         if result.outcome == PassOutcome.VALID and result.visitor_pass is not None:
             found = result.visitor_pass
             visit = lock(found.visit)
@@ -227,6 +224,49 @@ def check_in_by_pass(
                 result = _result(PassOutcome.CHECKED_IN, found)
         _log(code, site, by, kiosk, result)
     return result
+
+
+def _phone_matches(visitor: Visitor | None, phone: str) -> bool:
+    typed = "".join(ch for ch in phone if ch.isdigit())
+    mine = "".join(ch for ch in (visitor.phone if visitor else "") if ch.isdigit())
+    return bool(typed and mine and len(typed) >= 8 and mine.endswith(typed[-8:]))
+
+
+def notices_to_accept(result: PassResult) -> list[GuestNotice]:
+    """After a kiosk answer: the texts in force its visitor has not accepted yet (offered
+    there before or after check-in), none for a code that proved nothing."""
+    if result.outcome not in (PassOutcome.CHECKED_IN, PassOutcome.NOTICES_MISSING):
+        return []
+    visitor = result.visitor
+    if visitor is None:
+        return []
+    accepted = set(
+        NoticeAcceptance.objects.filter(visitor=visitor).values_list("notice_id", flat=True)
+    )
+    return [n for n in current_notices() if n.pk not in accepted]
+
+
+def accept_at_kiosk(*, kiosk: LobbyKiosk, code: str, phone: str | None, name: str) -> PassResult:
+    """At the kiosk, the pass's visitor (the code scanned, or typed with their mobile) accepts
+    the texts in force under their typed name (the same records as the invitation page), then
+    is checked in when not yet."""
+    if not throttle.within(f"kiosk:{kiosk.pk}", limit=KIOSK_TRIES, seconds=600):
+        result = _result(PassOutcome.THROTTLED)
+        _log(code, kiosk.site, None, kiosk, result)
+        return result
+    result = check_pass(code=code, site=kiosk.site)
+    usable = (PassOutcome.VALID, PassOutcome.NOTICES_MISSING, PassOutcome.ALREADY_IN)
+    if result.outcome in usable and phone is not None and not _phone_matches(result.visitor, phone):
+        result = _result(PassOutcome.UNKNOWN)
+    if result.outcome not in usable or result.visitor is None:
+        _log(code, kiosk.site, None, kiosk, result)
+        return result
+    from .invitations import accept_notices  # local: invitations imports this module
+
+    accept_notices(visitor=result.visitor, notices=current_notices(), name=name, at_kiosk=True)
+    if result.outcome == PassOutcome.ALREADY_IN:
+        return result
+    return check_in_by_pass(code=code, site=kiosk.site, kiosk=kiosk, phone=phone)
 
 
 # ---- issuing and revoking ------------------------------------------------------------------
