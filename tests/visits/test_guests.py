@@ -381,7 +381,12 @@ def test_the_board_marks_who_has_not_accepted_and_offers_the_badges_after_check_
     browser = login(desk_user)
     board = browser.get(reverse("visits:board")).content.decode()
     assert board.count("board-texts-missing") == len(others)
+    badges_url = reverse("visits:badges", args=[visit.pk])
+    assert badges_url not in board  # nobody checked in yet
     desk.check_in(visit=visit, by=desk_user, visitor_ids=[first.pk])
+    board = browser.get(reverse("visits:board")).content.decode()
+    assert badges_url in board
+    assert browser.get(badges_url)["Content-Type"] == "application/pdf"
 
 
 # ---- badges ----------------------------------------------------------------------------------
