@@ -35,6 +35,7 @@ from .models import (
     ExpenseApprovalState,
     ExpenseLine,
     FollowUpAction,
+    GuestNotice,
     ItineraryItem,
     PrepStatus,
     PrepTask,
@@ -434,9 +435,35 @@ def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None =
     paginator.count = visits.count()  # the bare rows: no join, no aggregate to count through
     board = paginator.get_page(page)
     rows = attach_readiness(board.object_list)
-    # Only what the board shows: of each visitor the name and the times.
-    attach_listed(rows, Visitor.objects.only("visit_id", "name", "checked_in_at", "checked_out_at"))
+    # Only what the board shows: of each visitor the name and the times, and how many of the
+    # texts in force they accepted (issue 27: the board marks who has not), counted in the
+    # same query; the texts in force are one query more, whatever the page.
+    required = current_notice_ids()
+    visitors = Visitor.objects.only("visit_id", "name", "checked_in_at", "checked_out_at")
+    if required:
+        visitors = visitors.annotate(
+            texts_accepted=Count(
+                "acceptances__notice",
+                filter=Q(acceptances__notice_id__in=required),
+                distinct=True,
+            )
+        )
+    attach_listed(rows, visitors)
+    for visit in rows:
+        for visitor in visit.listed:  # type: ignore[attr-defined]  # set by attach_listed
+            missing = bool(required) and getattr(visitor, "texts_accepted", 0) < len(required)
+            visitor.texts_missing = missing
     return Page(rows, board.number, paginator)
+
+
+def current_notice_ids() -> list[int]:
+    """The texts to accept in force: the latest active version of each kind (one query)."""
+    return list(
+        GuestNotice.objects.filter(active=True)
+        .order_by("kind", "-version")
+        .distinct("kind")
+        .values_list("pk", flat=True)
+    )
 
 
 def attach_listed(visits: list[VisitRequest], visitors: QuerySet[Visitor], total="visitors_total"):

@@ -154,10 +154,66 @@ def test_a_contractor_needs_a_valid_permit_and_tells_the_host(kinds, guard, sale
     with pytest.raises(VisitError):
         arrivals.record_arrival(**base, details={**details, "permit_valid_until": "2026-12-06"})
     arrival = arrivals.record_arrival(
-        **base, details={**details, "permit_valid_until": date(2026, 12, 31)}
+        **base,
+        details={**details, "permit_valid_until": date(2026, 12, 31)},
+        safety_accepted=True,
+        safety_name="周师傅",
     )
     assert arrival.details["permit_valid_until"] == "2026-12-31"
     assert sales.notifications.filter(kind="gate_arrival").exists()
+
+
+def test_a_contractor_accepts_the_current_safety_text_or_is_refused(kinds, guard, sales, login):
+    """Issue 28 item 1: the guest side's versioned safety text, accepted at the gate under a
+    typed name, kept with its version and the time."""
+    from visits.models import GuestNotice, NoticeKind
+
+    current = GuestNotice.objects.filter(kind=NoticeKind.SAFETY).order_by("-version").first()
+    newer = GuestNotice.objects.create(
+        kind=NoticeKind.SAFETY, version=current.version + 1, name="安全须知（新）", body="戴安全帽"
+    )
+    browser = login(guard)
+    form = browser.get(reverse("visits:gate") + "?kind=contractor").context["form"]
+    assert {"safety_accepted", "safety_name"} <= set(form.fields)
+    assert "戴安全帽" in str(form["safety_accepted"].help_text)
+    data = {
+        "name": "电工老周",
+        "headcount": 1,
+        "company": "苏州安装工程公司",
+        "work_order": "WO-7",
+        "area": "二号车间",
+        "permit_number": "DH-001",
+        "permit_valid_until": "2026-12-31",
+        "host": sales.pk,
+    }
+    url = reverse("visits:gate") + "?kind=contractor"
+    refused = browser.post(url, data)
+    assert refused.status_code == 400 and not Arrival.objects.exists()
+    with pytest.raises(VisitError):
+        arrivals.record_arrival(
+            by=guard,
+            site=first_site(),
+            kind=kinds["contractor"],
+            name="电工老周",
+            company="苏州安装工程公司",
+            host=sales,
+            details={"permit_valid_until": date(2026, 12, 31)},
+            safety_accepted=True,
+            safety_name="  ",
+        )
+    response = browser.post(url, {**data, "safety_accepted": "on", "safety_name": "周 师傅"})
+    assert response.status_code == 302
+    arrival = Arrival.objects.get()
+    assert (arrival.safety_notice, arrival.safety_version, arrival.safety_name) == (
+        newer,
+        newer.version,
+        "周 师傅",
+    )
+    assert arrival.safety_accepted_at is not None
+    assert "周 师傅" in browser.get(reverse("visits:arrival", args=[arrival.pk])).content.decode()
+    # a delivery is asked nothing of the kind
+    delivery = browser.get(reverse("visits:gate") + "?kind=delivery").context["form"]
+    assert "safety_accepted" not in delivery.fields
 
 
 def test_another_sites_arrival_is_404(kinds, guard, login):

@@ -284,6 +284,43 @@ def test_the_kiosk_checks_in_with_mobile_and_code(client, visit):
     assert client.get(reverse("visits:kiosk", args=["no-such-kiosk"])).status_code == 404
 
 
+def test_the_kiosk_lets_the_visitor_accept_the_texts_then_checks_them_in(client, visit):
+    """Issue 27 item 3: at the kiosk, the same records as the invitation page."""
+    here_today(visit)
+    kiosk = LobbyKiosk.objects.create(name="大堂", site=visit.site)
+    visitor = visit.visitors.exclude(phone="").first()
+    code = passes.pass_for(visitor).code
+    url = reverse("visits:kiosk", args=[kiosk.token])
+    first = client.post(url, {"code": code, "phone": visitor.phone})
+    assert "must accept" in first.content.decode()
+    assert first.context["accept_form"] is not None
+    # the wrong mobile proves nothing and accepts nothing
+    wrong = client.post(
+        url,
+        {"code": code, "phone": "13000000000", "accept": "on", "name": "x", "accept_texts": "1"},
+    )
+    assert "not a valid pass code" in wrong.content.decode()
+    assert not NoticeAcceptance.objects.filter(visitor=visitor).exists()
+    unnamed = client.post(url, {"code": code, "phone": visitor.phone, "accept_texts": "1"})
+    assert unnamed.status_code == 400
+    done = client.post(
+        url,
+        {
+            "code": code,
+            "phone": visitor.phone,
+            "accept": "on",
+            "name": visitor.name,
+            "accept_texts": "1",
+        },
+    )
+    assert "is checked in" in done.content.decode()
+    kept = NoticeAcceptance.objects.filter(visitor=visitor)
+    assert {a.notice_id for a in kept} == {n.pk for n in passes.current_notices()}
+    assert all(a.at_kiosk and a.name == visitor.name and a.version for a in kept)
+    visitor.refresh_from_db()
+    assert visitor.checked_in_at is not None
+
+
 def test_a_required_text_not_accepted_stops_a_tour_check_in(visit):
     here_today(visit)
     visitor = visit.visitors.first()
@@ -293,6 +330,63 @@ def test_a_required_text_not_accepted_stops_a_tour_check_in(visit):
     assert "must accept" in result.sentence
     accept_all(visitor)
     assert passes.check_pass(code=code, site=visit.site).outcome == PassOutcome.VALID
+
+
+def test_a_watch_list_match_at_registration_holds_that_visitors_check_in(visit):
+    """Issue 28 item 2: the guest's registration is screened; security is told, and the
+    visitor's check-in (pass, kiosk, desk) waits until security decides."""
+    from visits.models import WatchHit
+    from visits.services import desk, watch_list
+
+    guard = user_with(Role.SECURITY, username="guard", full_name="保安老王")
+    watch_list.save_entry(by=guard, kind="person", name="黑名單甲", reason="r")
+    here_today(visit)
+    invitation = invite(visit)
+    Notification.objects.all().delete()
+    invitations.save_guest_visitors(
+        invitation=invitation,
+        rows=rows(visit, {"name": "黑名单 甲", "phone": "13900139008"}),
+        guest_name="孙立群",
+    )
+    held = visit.visitors.get(name="黑名单 甲")
+    hit = WatchHit.objects.get()
+    assert (hit.where, hit.visitor_id, hit.visit_id) == ("guest", held.pk, visit.pk)
+    assert Notification.objects.filter(recipient=guard, kind=watch_list.NOTIFY_KIND).exists()
+    accept_all(held)
+    code = passes.pass_for(held).code
+    result = passes.check_pass(code=code, site=visit.site)
+    assert result.outcome == PassOutcome.HELD and "front desk" in result.sentence
+    desk_user = user_with(Role.FRONT_DESK, username="desk")
+    with pytest.raises(invitations.VisitError):
+        desk.check_in(visit=visit, by=desk_user, visitor_ids=[held.pk])
+    # the others are checked in; the held visitor waits
+    desk.check_in(visit=visit, by=desk_user)
+    held.refresh_from_db()
+    assert held.checked_in_at is None
+    assert visit.visitors.exclude(pk=held.pk).filter(checked_in_at__isnull=True).count() == 0
+    watch_list.decide_hit(hit=hit, by=guard, let_in=True, note="经理确认")
+    assert passes.check_pass(code=code, site=visit.site).outcome == PassOutcome.VALID
+
+
+def test_the_board_marks_who_has_not_accepted_and_offers_the_badges_after_check_in(login, visit):
+    """Issue 27 items 3 and 7: a marker per visitor without the texts; the badges from the
+    board once someone is checked in."""
+    from visits.services import desk
+
+    here_today(visit)
+    first, *others = list(visit.visitors.all())
+    assert others
+    accept_all(first)
+    desk_user = user_with(Role.FRONT_DESK, username="desk")
+    browser = login(desk_user)
+    board = browser.get(reverse("visits:board")).content.decode()
+    assert board.count("board-texts-missing") == len(others)
+    badges_url = reverse("visits:badges", args=[visit.pk])
+    assert badges_url not in board  # nobody checked in yet
+    desk.check_in(visit=visit, by=desk_user, visitor_ids=[first.pk])
+    board = browser.get(reverse("visits:board")).content.decode()
+    assert badges_url in board
+    assert browser.get(badges_url)["Content-Type"] == "application/pdf"
 
 
 # ---- badges ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from reception.models import Department, Site, User, phone_validator
 from reception.organisation.selectors import with_departments
 
 from ..models import MAX_HEADCOUNT, ArrivalKind, WatchEntryKind
-from ..services import walk_ins
+from ..services import arrivals, walk_ins
 from .walk_ins import HostChoiceField
 from .widgets import SearchedSelect
 
@@ -69,6 +69,17 @@ class ArrivalForm(forms.Form):
         if kind.asks_department:
             self.fields["department"] = forms.ModelChoiceField(
                 label=_("Receiving department"), queryset=Department.objects.order_by("code")
+            )
+        self.safety_notice = arrivals.safety_notice(kind)
+        if self.safety_notice is not None:  # the contractor accepts the safety rules in force
+            notice = self.safety_notice
+            self.fields["safety_accepted"] = forms.BooleanField(
+                label=_("Accepts %(text)s (version %(version)s)")
+                % {"text": notice.label, "version": notice.version},
+                help_text=notice.localized_body,
+            )
+            self.fields["safety_name"] = forms.CharField(
+                label=_("Accepted as (typed name)"), max_length=100
             )
         if len(sites) > 1:
             self.fields["site"] = forms.ModelChoiceField(

@@ -109,6 +109,14 @@ class KioskForm(PassCodeForm):
     )
 
 
+class KioskAcceptForm(KioskForm):
+    """The texts accepted at the kiosk: the pass (kept from the check-in try), the box and
+    the typed name."""
+
+    accept = forms.BooleanField(label=_("I have read and accept these texts"))
+    name = forms.CharField(label=_("Your name"), max_length=100)
+
+
 class InviteForm(TextRulesMixin, forms.Form):
     email = forms.EmailField(label=_("Contact's email"), required=False)
 

@@ -108,6 +108,19 @@ class Arrival(models.Model):
         related_name="+",
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
+    # The safety text a contractor accepted at the gate (docs/gate.md): which version, when,
+    # under which typed name.
+    safety_notice = models.ForeignKey(
+        "visits.GuestNotice",
+        verbose_name=_("safety text accepted"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    safety_version = models.PositiveSmallIntegerField(_("version accepted"), null=True, blank=True)
+    safety_name = models.CharField(_("accepted as"), max_length=100, blank=True)
+    safety_accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=ArrivalStatus.choices, default=ArrivalStatus.AT_GATE
     )
@@ -224,6 +237,8 @@ class WatchHit(models.Model):
     )
     walk_in_id = models.PositiveIntegerField(null=True, blank=True)
     visit_id = models.PositiveIntegerField(null=True, blank=True)
+    # A visitor the guest named on the invitation page: their check-in waits for the decision.
+    visitor_id = models.PositiveIntegerField(null=True, blank=True)
     decision = models.CharField(
         _("decision"), max_length=20, choices=HitDecision.choices, default=HitDecision.OPEN
     )

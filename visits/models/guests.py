@@ -233,6 +233,7 @@ class PassOutcome(models.TextChoices):
     ALREADY_IN = "already_in", _("Already checked in")
     NOTICES_MISSING = "notices_missing", _("Texts not accepted")
     THROTTLED = "throttled", _("Too many tries")
+    HELD = "held", _("Held for security")
 
 
 class PassScan(models.Model):

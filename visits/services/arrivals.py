@@ -21,7 +21,9 @@ from ..models import (
     ArrivalEvent,
     ArrivalKind,
     ArrivalStatus,
+    GuestNotice,
     HitDecision,
+    NoticeKind,
     id_number_hash,
 )
 from . import watch_list
@@ -49,7 +51,14 @@ DEFAULT_KINDS = [
         "code": "contractor",
         "name": "施工/承包商",
         "name_en": "Contractor",
-        "fields": ["company", "work_order", "area", "permit_number", "permit_valid_until"],
+        "fields": [
+            "company",
+            "work_order",
+            "area",
+            "permit_number",
+            "permit_valid_until",
+            "safety",
+        ],
         "asks_host": True,
         "asks_department": False,
         "tells_host": True,
@@ -175,6 +184,16 @@ def _screen(arrival: Arrival, *, id_number: str = "", where: str) -> bool:
     return False
 
 
+def safety_notice(kind: ArrivalKind) -> GuestNotice | None:
+    """The safety text in force a kind's arrival accepts at the gate (the guest side's
+    versioned texts), or None when the kind does not ask it or the company has none."""
+    if "safety" not in (kind.fields or []):
+        return None
+    return (
+        GuestNotice.objects.filter(kind=NoticeKind.SAFETY, active=True).order_by("-version").first()
+    )
+
+
 def record_arrival(
     *,
     by: User,
@@ -189,8 +208,12 @@ def record_arrival(
     department: Department | None = None,
     details: dict | None = None,
     today: date | None = None,
+    safety_accepted: bool = False,
+    safety_name: str = "",
 ) -> Arrival:
-    """The gate records an arrival of a kind; its people are told; the watch list is asked."""
+    """The gate records an arrival of a kind; its people are told; the watch list is asked.
+    A kind asking `safety` (the contractor) is refused unless the current safety text is
+    accepted under a typed name (kept with its version and the time)."""
     details = {k: v for k, v in (details or {}).items() if v not in (None, "")}
     if kind.asks_host and host is None:
         raise VisitError(_("Name whom they come to see."))
@@ -204,8 +227,18 @@ def record_arrival(
             valid_until = date.fromisoformat(str(valid_until))
         if valid_until < (today or timezone.localdate()):
             raise VisitError(_("The work permit has expired: no entry without a valid permit."))
+    notice = safety_notice(kind)
+    safety_name = " ".join((safety_name or "").split())[:100]
+    if notice is not None and not (safety_accepted and safety_name):
+        raise VisitError(
+            _("A contractor enters only after accepting the safety rules under their name.")
+        )
     with transaction.atomic():
         arrival = Arrival.objects.create(
+            safety_notice=notice,
+            safety_version=notice.version if notice else None,
+            safety_name=safety_name if notice else "",
+            safety_accepted_at=timezone.now() if notice else None,
             site=site,
             kind=kind,
             recorded_by=by,
@@ -326,6 +359,7 @@ def anonymise_arrivals(*, now, dry_run: bool = False) -> int:
                 continue
             arrival.name = ANONYMISED
             arrival.phone = ""
+            arrival.safety_name = ""
             arrival.id_number_hash = ""
             arrival.details = {
                 k: v for k, v in arrival.details.items() if k not in PERSONAL_DETAILS

@@ -22,6 +22,7 @@ from ..models import (
     VisitRequest,
     VisitStatus,
 )
+from . import watch_list
 from .lifecycle import VisitError, lock, transition
 from .notifications import Kind
 
@@ -62,6 +63,14 @@ def check_in(
         arrived = list(waiting)
         if not arrived:
             raise VisitError(_("Nobody to check in: everyone chosen is already in."))
+        # A watch-list match at the guest's registration holds that visitor: security decides.
+        held = watch_list.held_visitors([v.pk for v in arrived])
+        arrived = [v for v in arrived if v.pk not in held]
+        if not arrived:
+            raise VisitError(
+                _("%(names)s must wait: security decides first (watch list).")
+                % {"names": "、".join(v.name for v in waiting if v.pk in held)}
+            )
         record_arrival(visit, arrived, by=by)
     return arrived
 

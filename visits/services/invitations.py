@@ -34,7 +34,7 @@ from ..models import (
     VisitRequest,
 )
 from ..models.guests import INVITATION_SALT
-from . import changes, passes, preparation
+from . import changes, passes, preparation, watch_list
 from .lifecycle import VisitError, lock
 from .notifications import Kind, receptionists_of
 
@@ -260,6 +260,7 @@ def _sync_guest_visitors(visit: VisitRequest, rows: list[dict]) -> list[int]:
             visitor = Visitor(visit=visit, **values)
             visitor.set_id_number(id_number)
             visitor.save()
+            watch_list.screen_guest_visitor(visitor)  # a match holds their check-in
             continue
         keep.add(current.pk)
         before = {f: getattr(current, f) for f in (*values, "id_number_masked", "id_number_hash")}
@@ -270,6 +271,8 @@ def _sync_guest_visitors(visit: VisitRequest, rows: list[dict]) -> list[int]:
         changed = [f for f, old in before.items() if getattr(current, f) != old]
         if changed:
             current.save(update_fields=changed)
+            if set(changed) & {"name", "phone", "id_number_hash"}:
+                watch_list.screen_guest_visitor(current)
     removed = [pk for pk in existing if pk not in keep]
     Visitor.objects.filter(pk__in=removed).delete()
     return removed

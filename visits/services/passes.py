@@ -32,6 +32,7 @@ from ..models import (
     VisitRequest,
 )
 from ..models.guests import PASS_ALPHABET, PASS_QR_PREFIX
+from . import watch_list
 from .desk import record_arrival
 from .lifecycle import VisitError, lock
 
@@ -52,6 +53,7 @@ SENTENCES = {
         "%(name)s must accept the safety and confidentiality texts before the tour."
     ),
     PassOutcome.THROTTLED: _("Too many tries: wait a few minutes, or see the front desk."),
+    PassOutcome.HELD: _("%(name)s cannot be checked in here: please see the front desk."),
 }
 GOOD = frozenset({PassOutcome.CHECKED_IN, PassOutcome.VALID, PassOutcome.ALREADY_IN})
 # Kiosk tries per kiosk and per 10 minutes before it pauses (codes are not to be guessed).
@@ -135,6 +137,8 @@ def check_pass(*, code: str, site: Site, at: datetime | None = None) -> PassResu
         return _result(PassOutcome.NOT_OPEN, found)
     if found.visitor.checked_in_at is not None:
         return _result(PassOutcome.ALREADY_IN, found)
+    if watch_list.held_visitors([found.visitor.pk]):
+        return _result(PassOutcome.HELD, found)  # security decides (docs/gate.md)
     if missing_notices(found.visitor):
         return _result(PassOutcome.NOTICES_MISSING, found)
     return _result(PassOutcome.VALID, found)
@@ -202,12 +206,9 @@ def check_in_by_pass(
         return result
     with transaction.atomic():
         result = check_pass(code=code, site=site, at=at)
-        if result.outcome == PassOutcome.VALID and phone is not None:
-            visitor = result.visitor
-            typed = "".join(ch for ch in phone if ch.isdigit())
-            mine = "".join(ch for ch in (visitor.phone if visitor else "") if ch.isdigit())
-            if not typed or not mine or not mine.endswith(typed[-8:]) or len(typed) < 8:
-                result = _result(PassOutcome.UNKNOWN)
+        typed_wrong = phone is not None and not _phone_matches(result.visitor, phone)
+        if result.outcome == PassOutcome.VALID and typed_wrong:
+            result = _result(PassOutcome.UNKNOWN)
         if result.outcome == PassOutcome.VALID and result.visitor_pass is not None:
             found = result.visitor_pass
             visit = lock(found.visit)
@@ -227,6 +228,49 @@ def check_in_by_pass(
                 result = _result(PassOutcome.CHECKED_IN, found)
         _log(code, site, by, kiosk, result)
     return result
+
+
+def _phone_matches(visitor: Visitor | None, phone: str) -> bool:
+    typed = "".join(ch for ch in phone if ch.isdigit())
+    mine = "".join(ch for ch in (visitor.phone if visitor else "") if ch.isdigit())
+    return bool(typed and mine and len(typed) >= 8 and mine.endswith(typed[-8:]))
+
+
+def notices_to_accept(result: PassResult) -> list[GuestNotice]:
+    """After a kiosk answer: the texts in force its visitor has not accepted yet (offered
+    there before or after check-in), none for a code that proved nothing."""
+    if result.outcome not in (PassOutcome.CHECKED_IN, PassOutcome.NOTICES_MISSING):
+        return []
+    visitor = result.visitor
+    if visitor is None:
+        return []
+    accepted = set(
+        NoticeAcceptance.objects.filter(visitor=visitor).values_list("notice_id", flat=True)
+    )
+    return [n for n in current_notices() if n.pk not in accepted]
+
+
+def accept_at_kiosk(*, kiosk: LobbyKiosk, code: str, phone: str | None, name: str) -> PassResult:
+    """At the kiosk, the pass's visitor (the code scanned, or typed with their mobile) accepts
+    the texts in force under their typed name (the same records as the invitation page), then
+    is checked in when not yet."""
+    if not throttle.within(f"kiosk:{kiosk.pk}", limit=KIOSK_TRIES, seconds=600):
+        result = _result(PassOutcome.THROTTLED)
+        _log(code, kiosk.site, None, kiosk, result)
+        return result
+    result = check_pass(code=code, site=kiosk.site)
+    usable = (PassOutcome.VALID, PassOutcome.NOTICES_MISSING, PassOutcome.ALREADY_IN)
+    if result.outcome in usable and phone is not None and not _phone_matches(result.visitor, phone):
+        result = _result(PassOutcome.UNKNOWN)
+    if result.outcome not in usable or result.visitor is None:
+        _log(code, kiosk.site, None, kiosk, result)
+        return result
+    from .invitations import accept_notices  # local: invitations imports this module
+
+    accept_notices(visitor=result.visitor, notices=current_notices(), name=name, at_kiosk=True)
+    if result.outcome == PassOutcome.ALREADY_IN:
+        return result
+    return check_in_by_pass(code=code, site=kiosk.site, kiosk=kiosk, phone=phone)
 
 
 # ---- issuing and revoking ------------------------------------------------------------------

@@ -114,6 +114,7 @@ def record_hits(
     arrival=None,
     walk_in_id: int | None = None,
     visit_id: int | None = None,
+    visitor_id: int | None = None,
 ) -> list[WatchHit]:
     """Keep each hit and tell security (the title names no reason: security opens the page)."""
     hits = [
@@ -124,6 +125,7 @@ def record_hits(
             arrival=arrival,
             walk_in_id=walk_in_id,
             visit_id=visit_id,
+            visitor_id=visitor_id,
         )
         for entry in entries
     ]
@@ -178,6 +180,44 @@ def screen_visit(visit) -> list[WatchHit]:
         url=reverse("visits:watch_list"),
         visit_id=visit.pk,
     )
+
+
+def screen_guest_visitor(visitor) -> list[WatchHit]:
+    """The hook the guest's self-registration calls for each visitor added or changed (name,
+    ID number, mobile) and the client: a match tells security and holds that visitor's
+    check-in (by pass, at the kiosk or at the desk) until security decides."""
+    visit = visitor.visit
+    company = visit.client.name if visit.client_id else ""
+    match = Q(kind=WatchEntryKind.PERSON, name_key=name_key(visitor.name))
+    if visitor.id_number_hash:
+        match |= Q(kind=WatchEntryKind.PERSON, id_number_hash=visitor.id_number_hash)
+    if mobile_key(visitor.phone):
+        match |= Q(kind=WatchEntryKind.PERSON, mobile_key=mobile_key(visitor.phone))
+    entries = {e.pk: e for e in WatchEntry.objects.filter(match, is_active=True)}
+    for entry in check_watch_list(name="", organisation=company):
+        entries[entry.pk] = entry
+    return record_hits(
+        list(entries.values()),
+        where="guest",
+        matched=f"{visitor.name} · {visit.reference or visit.pk} · {company}",
+        url=reverse("visits:watch_list"),
+        visit_id=visit.pk,
+        visitor_id=visitor.pk,
+    )
+
+
+def held_visitors(visitor_ids) -> set[int]:
+    """Of these visitors, those whose check-in waits for security (an open match, or a
+    refusal: a refused visitor is not checked in)."""
+    ids = [pk for pk in visitor_ids if pk]
+    if not ids:
+        return set()
+    rows = (
+        WatchHit.objects.filter(visitor_id__in=ids)
+        .exclude(decision="let_in")
+        .values_list("visitor_id", flat=True)
+    )
+    return {pk for pk in rows if pk is not None}
 
 
 def decide_hit(*, hit: WatchHit, by: User, let_in: bool, note: str = "") -> WatchHit:

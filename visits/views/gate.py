@@ -103,6 +103,8 @@ class GateView(GateMixin, View):
                 host=data.get("host"),
                 department=data.get("department"),
                 details=form.details(),
+                safety_accepted=bool(data.get("safety_accepted")),
+                safety_name=data.get("safety_name") or "",
             )
         except VisitError as error:
             form.add_error(None, error.message)

@@ -25,6 +25,7 @@ from ..forms.guests import (
     GuestNameForm,
     GuestVisitorFormSet,
     InviteForm,
+    KioskAcceptForm,
     KioskForm,
     PassCodeForm,
 )
@@ -303,15 +304,40 @@ class KioskView(View):
 
     def post(self, request, token):
         kiosk = self.kiosk()
-        form = KioskForm(request.POST)
+        accepting = "accept_texts" in request.POST
+        form = (KioskAcceptForm if accepting else KioskForm)(request.POST)
         result = None
+        error = ""
         if form.is_valid():
             scanned = form.cleaned_data["code"].upper().startswith("JDPASS:")
-            result = passes.check_in_by_pass(
-                code=form.cleaned_data["code"],
-                site=kiosk.site,
-                kiosk=kiosk,
-                phone=None if scanned else form.cleaned_data["phone"],
+            phone = None if scanned else form.cleaned_data["phone"]
+            if accepting:
+                try:
+                    result = passes.accept_at_kiosk(
+                        kiosk=kiosk,
+                        code=form.cleaned_data["code"],
+                        phone=phone,
+                        name=form.cleaned_data["name"],
+                    )
+                except VisitError as refused:
+                    error = str(refused)
+            else:
+                result = passes.check_in_by_pass(
+                    code=form.cleaned_data["code"], site=kiosk.site, kiosk=kiosk, phone=phone
+                )
+        elif accepting:
+            error = str(_("Tick the box and type your name to accept."))
+        # Texts the visitor has not accepted yet: offered here, with the pass kept.
+        to_accept = passes.notices_to_accept(result) if result is not None else []
+        if accepting and error:
+            to_accept = passes.current_notices()
+        accept_form = None
+        if to_accept:
+            accept_form = KioskAcceptForm(
+                initial={
+                    "code": request.POST.get("code", ""),
+                    "phone": request.POST.get("phone", ""),
+                }
             )
         return render(
             request,
@@ -320,8 +346,12 @@ class KioskView(View):
                 "kiosk": kiosk,
                 "form": KioskForm(),
                 "result": result,
+                "to_accept": to_accept,
+                "accept_form": accept_form,
+                "accept_error": error,
                 "company": ReceptionPolicy.get(),
             },
+            status=400 if error else 200,
         )
 
 
