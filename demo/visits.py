@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from approvals.models import StepState
 from approvals.services import decide
-from reception.models import Client, ReceptionGrade, ReceptionPolicy, Site, User
+from reception.models import Client, Department, ReceptionGrade, ReceptionPolicy, Site, User
 from reception.policy.loading import LoadReport
 from visits.models import (
+    Arrival,
+    ArrivalKind,
     ArrivalMode,
     ExpenseApprovalState,
     ExpenseCategory,
@@ -28,6 +30,7 @@ from visits.models import (
     VisitSummary,
     WelcomeDisplay,
 )
+from visits.services.arrivals import record_arrival
 from visits.services.estimate import grade_standard
 from visits.services.invitations import live_invitation, send_invitation
 from visits.services.preparation import complete_task
@@ -273,6 +276,52 @@ def load_demo_desk(report: LoadReport) -> WelcomeDisplay:
         policy.save(update_fields=["walk_in_contact"])
         report.record("updated", policy)
     return display
+
+
+def load_demo_gate(report: LoadReport) -> None:
+    """Two arrivals at the first site's gate today, as the gate records them: a delivery for
+    the logistics department and a job candidate for HR (docs/gate.md). Once only."""
+    if Arrival.objects.exists():
+        return
+    site = Site.objects.active().first()
+    guard = User.objects.filter(username="security").first()
+    logistics = Department.objects.filter(code="logistics").first()
+    if site is None or guard is None:
+        return
+    delivery = ArrivalKind.objects.filter(code="delivery", is_active=True).first()
+    if delivery is not None and logistics is not None:
+        report.record(
+            "created",
+            record_arrival(
+                by=guard,
+                site=site,
+                kind=delivery,
+                name="陈师傅",
+                phone="13912345678",
+                company="苏州恒泰物流有限公司",
+                department=logistics,
+                details={
+                    "carrier": "恒泰物流",
+                    "plate": "苏E·8A123",
+                    "goods": "钢材二十件，送货对账",
+                },
+            ),
+        )
+    interview = ArrivalKind.objects.filter(code="interview", is_active=True).first()
+    hr = User.objects.filter(username="hr").first()
+    if interview is not None and hr is not None:
+        report.record(
+            "created",
+            record_arrival(
+                by=guard,
+                site=site,
+                kind=interview,
+                name="林晓",
+                phone="13787654321",
+                host=hr,
+                details={"position": "质量工程师"},
+            ),
+        )
 
 
 def load_demo_guest_side(report: LoadReport) -> tuple[Invitation | None, LobbyKiosk]:

@@ -458,12 +458,11 @@ def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None =
 
 def current_notice_ids() -> list[int]:
     """The texts to accept in force: the latest active version of each kind (one query)."""
-    return list(
-        GuestNotice.objects.filter(active=True)
-        .order_by("kind", "-version")
-        .distinct("kind")
-        .values_list("pk", flat=True)
-    )
+    latest: dict[str, int] = {}
+    rows = GuestNotice.objects.filter(active=True).order_by("kind", "-version")
+    for kind, pk in rows.values_list("kind", "pk"):  # a few rows: a text per kind and version
+        latest.setdefault(kind, pk)
+    return list(latest.values())
 
 
 def attach_listed(visits: list[VisitRequest], visitors: QuerySet[Visitor], total="visitors_total"):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from reception.accounts.roles import Role
 from reception.models import Department, StaffMembership, User
-from tests.factories import ClientFactory, user_with
+from tests.factories import ClientFactory, first_site, user_with
 from tests.visits.test_filing_page import NEW, post_data
 from visits.models import VisitRequest
 from visits.views.options import LIMIT
@@ -175,6 +175,7 @@ def test_whoever_records_no_walk_in_gets_no_host_list(login, marketing):
 
 
 def test_a_host_picked_on_the_walk_in_form_is_recorded(login, zhang_wei):
+    first_site()  # the gate's site
     guard = user_with(Role.SECURITY, username="guard")
     data = {
         "company": "星河电子",

@@ -215,7 +215,7 @@ class OnSitePdfView(GateMixin, View):
     def get(self, request):
         shown, _choices = _sites(request)
         html = render_to_string(
-            "visits/gate/on_site_pdf.html",
+            "visits/documents/on_site.html",
             {"people": roll_call_service.on_site_now(shown), "now": timezone.now()},
             request=request,
         )

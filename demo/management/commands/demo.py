@@ -12,6 +12,7 @@ from demo.sites import load_demo_sites, site_logins
 from demo.visits import (
     load_closed_visits_with_spending,
     load_demo_desk,
+    load_demo_gate,
     load_demo_guest_side,
     load_demo_visits,
 )
@@ -70,6 +71,7 @@ class Command(BaseCommand):
                 display = load_demo_desk(report)
                 load_closed_visits_with_spending(report)  # with summaries and expense lines
                 invitation, kiosk = load_demo_guest_side(report)
+                load_demo_gate(report)  # a delivery and a job candidate at the gate today
             emails = len(mail.outbox)
         finally:
             if earlier is None:
