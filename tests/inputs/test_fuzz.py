@@ -58,6 +58,24 @@ NOT_FUZZED = {
     "visits:export_job": "an export job's page, by the job in its path, its owner's only; the "
     "demo has no job (tests/visits/test_export_jobs.py)",
     "visits:export_download": "as above, the job's file",
+    "visits:arrival": "an arrival at the gate, by the arrival in its path, opened from the gate's "
+    "list; its forms are the check-in/out and decision posts (tests/visits/test_gate.py)",
+    "visits:watch_entry": "a watch-list entry by its path, security's only; the demo keeps no "
+    "watch list (tests/visits/test_gate.py)",
+    "visits:watch_hit": "as above, a watch-list match",
+    "visits:roll_call": "a roll call by its path; the demo starts none (tests/visits/test_gate.py)",
+    "visits:guest_invitation": "a signed link opened without a session: its token is the input; "
+    "bad, expired and revoked tokens and the form's input in tests/visits/test_guests.py",
+    "visits:guest_accept": "as above",
+    "visits:kiosk": "a kiosk's secret in the path, no session (tests/visits/test_guests.py)",
+    "im_login": "the IM apps' sign-in: a platform's code and state, verified against the "
+    "platform (tests/reception/test_im_login.py)",
+    "im_login_callback": "as above",
+    "im_card_action": "the platforms' signed card callbacks: forged, old and replayed ones in "
+    "tests/reception/test_card_actions.py",
+    "oidc_authentication_init": "OpenID Connect, off unless configured "
+    "(tests/reception/test_oidc.py)",
+    "oidc_authentication_callback": "as above",
 }
 ALWAYS_TRIED = {"page", "next", "q"}
 READS_GET = re.compile(r"""GET\.get(?:list)?\(\s*(?:f)?["']([\w-]+)["']""")

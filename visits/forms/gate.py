@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reception.models import Department, Site, User, phone_validator
 from reception.organisation.selectors import with_departments
+from reception.validators import TextRulesMixin
 
 from ..models import MAX_HEADCOUNT, ArrivalKind, WatchEntryKind
 from ..services import arrivals, walk_ins
@@ -35,7 +36,7 @@ KIND_FIELDS = {
 }
 
 
-class ArrivalForm(forms.Form):
+class ArrivalForm(TextRulesMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     phone = forms.CharField(
         label=_("Mobile"), max_length=30, required=False, validators=[phone_validator]
@@ -95,7 +96,7 @@ class ArrivalForm(forms.Form):
         }
 
 
-class WatchEntryForm(forms.Form):
+class WatchEntryForm(TextRulesMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=WatchEntryKind.choices)
     name = forms.CharField(label=_("Name"), max_length=150)
     id_number = forms.CharField(
@@ -109,5 +110,5 @@ class WatchEntryForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextRulesMixin, forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)

@@ -121,7 +121,7 @@ class InviteForm(TextRulesMixin, forms.Form):
     email = forms.EmailField(label=_("Contact's email"), required=False)
 
 
-class BadgeForm(forms.Form):
+class BadgeForm(TextRulesMixin, forms.Form):
     size = forms.ModelChoiceField(
         BadgeFormat.objects.all(), to_field_name="code", required=False, empty_label=None
     )
