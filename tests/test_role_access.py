@@ -200,7 +200,8 @@ ACCESS = {
     "visits:walk_in": rule(DESK | {R.MARKETING}, out=404),
     # the gate (docs/gate.md): whoever records walk-ins; the watch list is security's only
     "visits:gate": rule(DESK),
-    "visits:arrival": rule(DESK),
+    # the gate acts on it; the office reads the government arrival it is told of (seed 001 十.2)
+    "visits:arrival": rule(DESK, **{R.OFFICE.value: 200}),
     "visits:on_site": rule(DESK),
     "visits:on_site_pdf": rule(DESK),
     "visits:roll_calls": rule(DESK),

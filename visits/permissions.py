@@ -375,4 +375,18 @@ rules.add_perm("visits.export_visit_list", holds("visits.view_visitrequest"))
 # administrators' only.
 is_security = rules.predicate(lambda user: has_role(user, Role.SECURITY), name="is_security")
 rules.add_perm("visits.use_gate", holds("visits.add_walkin"))
+
+
+@rules.predicate
+def is_told_of_arrival(user, arrival) -> bool:
+    """The arrival's kind tells this person of it (the person seen, the receiving department,
+    the roles and departments of its policy): their notification opens the arrival's page."""
+    from .services.arrivals import told_of  # the services import this module
+
+    return any(person.pk == user.pk for person in told_of(arrival))
+
+
+# reading an arrival's page for those its notification went to (the gate of its site reaches
+# it through visits.use_gate: visits/views/gate.py)
+rules.add_perm("visits.view_arrival", is_told_of_arrival)
 rules.add_perm("visits.keep_watch_list", is_security | is_administrator)

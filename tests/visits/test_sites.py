@@ -311,6 +311,7 @@ def test_the_board_costs_the_same_queries_with_twice_the_arrivals(
 
 
 # The board of one site's front desk, whatever the number of arrivals: what the bounded board
-# costs (a count of the page's visits, then the page), and one query for the user's sites (all
-# sites, each marked whether it is theirs).
-BOARD_QUERIES = 11
+# costs (a count of the page's visits, then the page), one query for the user's sites (all
+# sites, each marked whether it is theirs), and one for the texts in force (who has not
+# accepted them is marked on the board).
+BOARD_QUERIES = 12

@@ -146,7 +146,7 @@ def told_of(arrival: Arrival) -> list[User]:
     if kind.tells_department and arrival.department_id:
         people.extend(department_people([arrival.department_id]))
     for role in kind.told_roles or []:
-        people.extend(users_with_role(role))
+        people.extend(users_with_role(role, site_id=arrival.site_id))  # that site's
     departments = [d.pk for d in kind.told_departments.all()]
     if departments:
         people.extend(department_people(departments))

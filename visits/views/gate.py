@@ -4,6 +4,7 @@ watch list."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -141,20 +142,39 @@ class GateView(GateMixin, View):
         )
 
 
-class ArrivalView(GateMixin, View):
+class ArrivalView(View):
+    """An arrival at the gate: the gate acts on it; whoever its kind told of it (the person
+    seen, the receiving department…) opens it from their notification to read it."""
+
     template_name = "visits/gate/arrival_detail.html"
 
+    acts = False  # the gate of the arrival's site: it checks in, out, and decides
+
     def get_object(self):
-        arrivals = Arrival.objects.filter(at_my_sites(self.request.user)).select_related(
+        user = self.request.user
+        arrivals = Arrival.objects.select_related(
             "kind", "host", "department", "site", "recorded_by"
         )
-        return get_object_or_404(arrivals, pk=self.kwargs["pk"])
+        gate = user.has_perm("visits.use_gate")
+        if gate:
+            arrival = arrivals.filter(at_my_sites(user), pk=self.kwargs["pk"]).first()
+            if arrival is not None:
+                self.acts = True
+                return arrival
+        arrival = arrivals.filter(pk=self.kwargs["pk"]).first()
+        if arrival is not None and user.has_perm("visits.view_arrival", arrival):
+            return arrival  # to read: its kind told this person of it
+        # another site's gate: 404, as at the desk; anyone else: 403 alike for an arrival they
+        # were not told of and for none at all
+        raise Http404 if gate else PermissionDenied
 
     def get(self, request, pk):
         return render(request, self.template_name, self.context(self.get_object(), DecisionForm()))
 
     def post(self, request, pk):
         arrival = self.get_object()
+        if not self.acts:
+            raise PermissionDenied
         action = request.POST.get("action")
         form = DecisionForm(request.POST)
         form.is_valid()
@@ -187,6 +207,7 @@ class ArrivalView(GateMixin, View):
         details = [(labels.get(k, k), v) for k, v in arrival.details.items()]
         return {
             "arrival": arrival,
+            "at_the_gate": self.acts,
             "events": arrival.events.select_related("actor"),
             "hits": hits,
             "may_decide": keeps and arrival.status == ArrivalStatus.HELD,
