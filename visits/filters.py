@@ -21,7 +21,11 @@ class SiteChoiceMixin:
         sites = list(Site.objects.all())
         self.several_sites = len(sites) > 1
         if self.several_sites:
-            self.filters["site"].extra["choices"] = [(s.code, s.label) for s in sites]
+            site = self.filters["site"]
+            site.extra["choices"] = [(s.code, s.label) for s in sites]
+            # a form field built earlier (django-filter keeps it on the filter, and copies it
+            # from the class's filter) would offer the choices of then, not these
+            site.__dict__.pop("_field", None)
         else:
             del self.filters["site"]
 
