@@ -388,5 +388,5 @@ def is_told_of_arrival(user, arrival) -> bool:
 
 # reading an arrival's page for those its notification went to (the gate of its site reaches
 # it through visits.use_gate: visits/views/gate.py)
-rules.add_perm("visits.view_arrival", is_told_of_arrival)
+rules.add_perm("visits.read_told_arrival", is_told_of_arrival)
 rules.add_perm("visits.keep_watch_list", is_security | is_administrator)

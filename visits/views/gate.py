@@ -162,7 +162,7 @@ class ArrivalView(View):
                 self.acts = True
                 return arrival
         arrival = arrivals.filter(pk=self.kwargs["pk"]).first()
-        if arrival is not None and user.has_perm("visits.view_arrival", arrival):
+        if arrival is not None and user.has_perm("visits.read_told_arrival", arrival):
             return arrival  # to read: its kind told this person of it
         # another site's gate: 404, as at the desk; anyone else: 403 alike for an arrival they
         # were not told of and for none at all
