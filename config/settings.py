@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "reception.context_processors.navigation",
                 "visits.context_processors.choices",
+                "reception.context_processors.fragments",
             ],
         },
     },
@@ -413,6 +414,21 @@ if os.environ.get("CACHE_URL"):
             "LOCATION": os.environ["CACHE_URL"],
         }
     }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered rows of the main pages ({% cache %} in the templates; docs/performance.md): each
+# fragment's key holds the row's version and every value it shows from elsewhere, the
+# language and, where a row shows what the reader may do, the reader's access version, so
+# a change is never served stale and nothing needs deleting. Rows are read far more often than
+# written. They are kept in each process's own memory (a read costs no round trip; a process
+# that has not rendered a row renders it once), at most FRAGMENT_CACHE_ENTRIES, each for
+# FRAGMENT_CACHE_SECONDS (0 keeps nothing).
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", str(60 * 60 * 12)))
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "jiedai-fragments",
+    "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("FRAGMENT_CACHE_ENTRIES", "20000"))},
+}
 
 # Security: production values unless DEBUG is on.
 SESSION_COOKIE_HTTPONLY = True

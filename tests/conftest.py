@@ -10,7 +10,7 @@ import time_machine
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -50,6 +50,7 @@ def _nothing_kept_from_an_earlier_test():
     time and access_version. A test starts with nothing an earlier one kept: on SQLite a
     rolled-back test's ids are given out again."""
     cache.clear()
+    caches["template_fragments"].clear()  # rendered rows (a rolled-back test's ids recur)
     selectors._SCOPES.clear()
     # a request in Chinese leaves Chinese active in this thread: the next test starts in the
     # settings' language, whatever ran before it
