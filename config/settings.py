@@ -414,6 +414,11 @@ if os.environ.get("CACHE_URL"):
             "LOCATION": os.environ["CACHE_URL"],
         }
     }
+    # Sessions are read from that shared cache, and from the database only when the cache has
+    # lost one (every write goes to both): a query fewer on every page. Not with a cache of
+    # each process's own, which would serve one process's stale copy of a session another
+    # process has changed.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered rows of the main pages ({% cache %} in the templates; docs/performance.md): each

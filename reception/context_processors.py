@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from .accounts.roles import role_label, user_roles
@@ -8,27 +9,42 @@ from .navigation import ACCOUNT, NAVBAR_SHOWN, entries_for
 
 
 def navigation(request):
+    """The navbar's menus, the user's roles and unread count. Each is worked out when a
+    template first reads it: base.html keeps the menus rendered ({% cache %}, keyed by the
+    user's access version, the language and the path), so a page whose menus are kept reads
+    none of them but the count."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = []
-    for entry in entries_for(user):
-        url = entry.url()
-        items.append({"entry": entry, "url": url, "active": request.path.startswith(url)})
-    # On a wide screen the first entries stand in the bar and the rest go under "More", so
-    # the bar keeps one line for a person with many roles; a phone's menu lists them all.
-    shown = NAVBAR_SHOWN if len(items) > NAVBAR_SHOWN + 1 else len(items)
+
+    def menus() -> dict:
+        items = []
+        for entry in entries_for(user):
+            url = entry.url()
+            items.append({"entry": entry, "url": url, "active": request.path.startswith(url)})
+        # On a wide screen the first entries stand in the bar and the rest go under "More", so
+        # the bar keeps one line for a person with many roles; a phone's menu lists them all.
+        shown = NAVBAR_SHOWN if len(items) > NAVBAR_SHOWN + 1 else len(items)
+        return {
+            "nav_items": items[:shown],
+            "nav_more": items[shown:],
+            "nav_more_active": any(item["active"] for item in items[shown:]),
+        }
+
+    built = SimpleLazyObject(menus)
     return {
-        "nav_items": items[:shown],
-        "nav_more": items[shown:],
-        "nav_more_active": any(item["active"] for item in items[shown:]),
-        "account_items": [
-            {"entry": entry, "url": entry.url()} for entry in entries_for(user, ACCOUNT)
-        ],
-        "user_role_labels": sorted(str(role_label(code)) for code in user_roles(user)),
-        "unread_notifications": Notification.objects.filter(
-            recipient=user, read_at__isnull=True
-        ).count(),
+        "nav_items": SimpleLazyObject(lambda: built["nav_items"]),
+        "nav_more": SimpleLazyObject(lambda: built["nav_more"]),
+        "nav_more_active": SimpleLazyObject(lambda: built["nav_more_active"]),
+        "account_items": SimpleLazyObject(
+            lambda: [{"entry": entry, "url": entry.url()} for entry in entries_for(user, ACCOUNT)]
+        ),
+        "user_role_labels": SimpleLazyObject(
+            lambda: sorted(str(role_label(code)) for code in user_roles(user))
+        ),
+        "unread_notifications": SimpleLazyObject(
+            lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        ),
     }
 
 

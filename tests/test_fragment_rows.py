@@ -3,13 +3,16 @@ each case renders a page, changes what one of its rows shows (the row itself, a 
 something of, the language), renders again and finds the change. And a row is kept: the
 second render reads the row from the cache instead of rendering it."""
 
+import re
+
 import pytest
 from django.core.cache import caches
 from django.urls import reverse
 from django.utils import translation
 
+from reception.accounts.roles import Role
 from reception.models import ReceptionGrade
-from tests.factories import file_visit
+from tests.factories import file_visit, user_with
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +64,47 @@ def test_a_visit_list_row_shows_each_change(login, sales, four_tier):
         status = str(visit.get_status_display())
     chinese = browser.get(reverse("visits:list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert status in _rows(chinese) and status not in english
+
+
+def test_the_reports_tables_are_kept_per_language_and_figures(client, settings, four_tier):
+    """The tables are kept rendered while their figures are (their computed time is the
+    version; tests/visits/test_reports.py checks that figures computed again show)."""
+    settings.REPORTS_CACHE_SECONDS = 300
+    client.force_login(user_with(Role.GENERAL_MANAGER))
+    url = reverse("visits:reports")
+    english = client.get(url).content.decode()
+    assert _kept("report_tables") == 1
+    assert client.get(url).content.decode().count("<section") == english.count("<section")
+    assert _kept("report_tables") == 1
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert _kept("report_tables") == 2
+    with translation.override("zh-hans"):
+        title = str(translation.gettext("Visits per month by grade"))
+    assert title in chinese and title not in english
+
+
+def _menu(response) -> str:
+    page = response.content.decode()
+    menus = page[page.index('<div class="collapse navbar-collapse"') : page.index("</nav>")]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", menus)
+
+
+def test_the_navbar_menus_are_kept_per_access_page_and_language(login, sales):
+    browser = login(sales)
+    home = _menu(browser.get(reverse("home")))
+    assert _kept("navbar_menu") == 1 and _kept("account_menu") == 1
+    assert _menu(browser.get(reverse("home"))) == home
+    assert 'aria-current="page" href="/visits/"' not in home
+
+    listed = _menu(browser.get(reverse("visits:list")))  # another page: its entry is active
+    assert 'aria-current="page" href="/visits/"' in listed
+
+    assert reverse("visits:board") not in home
+    sales.groups.add(user_with(Role.RECEPTIONIST).groups.get())  # a role given: access moves
+    given = _menu(browser.get(reverse("home")))
+    assert reverse("visits:board") in given
+
+    chinese = _menu(browser.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    with translation.override("zh-hans"):
+        label = str(translation.gettext("Visit requests"))
+    assert label in chinese and label not in given

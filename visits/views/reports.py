@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
@@ -56,7 +57,8 @@ class ReportsView(PermissionRequiredMixin, TemplateView):
             query=f"{query}&site={site.code}" if site else query,
             sites=sites if len(sites) > 1 else [],
             site=site,
-            reports=[{"table": t, "chart": chart(t)} for t in tables],
+            # drawn only when the tables are not kept rendered (the template's {% cache %})
+            reports=SimpleLazyObject(lambda: [{"table": t, "chart": chart(t)} for t in tables]),
             **kwargs,
         )
 
