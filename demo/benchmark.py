@@ -2,6 +2,7 @@
 query-budget tests pin. One list, two readers."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -21,12 +22,18 @@ BUDGET_LIST_MS = 15.0
 BUDGET_VISIT_PAGE_MS = 20.0
 
 
+# A calendar feed: what a calendar app fetches when its copy is out of date (a poll with the
+# feed's ETag answers 304 without building it). Flat across sizes: bounded by its window.
+BUDGET_FEED_MS = 60.0
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
     role: str
     url: str = ""  # a URL name; empty for the visit page (see page_url)
     budget_ms: float = BUDGET_LIST_MS
+    link: Callable[[User], str] | None = None  # the URL for the user, when not a URL name
 
 
 PAGES = [
@@ -43,6 +50,38 @@ PAGES = [
     Page("/clients/ (sales)", Role.SALES, "reception:client_list"),
     Page("/ (sales)", Role.SALES, "home"),
     Page("/reports/ (gm)", Role.GENERAL_MANAGER, "visits:reports"),
+]
+
+
+def personal_feed(user: User) -> str:
+    from visits.services.calendar_feeds import feed_for
+
+    return reverse("visits:calendar_ics", args=[feed_for(user).token])
+
+
+def arrivals_feed(user: User) -> str:
+    from visits.services.calendar_feeds import feed_for
+
+    return reverse("visits:calendar_arrivals_ics", args=[feed_for(user).token])
+
+
+# The calendar feeds, each fetched by the calendar app of its natural subscriber: a sales lead
+# (their own visits and tasks), a department head (also their departments' tasks, one event
+# per visit and day) and the front desk (the site's arrivals).
+FEEDS = [
+    Page("personal feed (sales)", Role.SALES, budget_ms=BUDGET_FEED_MS, link=personal_feed),
+    Page(
+        "personal feed (office head)",
+        Role.DEPARTMENT_HEAD,
+        budget_ms=BUDGET_FEED_MS,
+        link=personal_feed,
+    ),
+    Page(
+        "arrivals feed (receptionist)",
+        Role.RECEPTIONIST,
+        budget_ms=BUDGET_FEED_MS,
+        link=arrivals_feed,
+    ),
 ]
 
 
@@ -77,6 +116,8 @@ def big_visit(user) -> VisitRequest | None:
 
 
 def page_url(page: Page, user) -> str:
+    if page.link:
+        return page.link(user)
     if page.url:
         return reverse(page.url)
     visit = big_visit(user) or VisitRequest.objects.filter(applicant=user).order_by("-pk").first()
