@@ -678,7 +678,7 @@ def at_my_sites(user, path: str = "site", *, visit: str | None = None) -> Q:
     return mine | Q(Exists(touring))
 
 
-def decision_card_version(visit: VisitRequest) -> str:
+def decision_card_version(visit) -> str:
     """Everything a decision card shows of its visit and of other rows, as one key part of the
     card's kept fragments ({% cache %} in visits/approvals/_step_card.html): the visit's
     version, and the fields that move without it (the grade, the visitors), the client, the
