@@ -676,3 +676,54 @@ def at_my_sites(user, path: str = "site", *, visit: str | None = None) -> Q:
         visit=OuterRef(visit), site__in=assigned.values("site_id")
     )
     return mine | Q(Exists(touring))
+
+
+def decision_card_version(visit) -> str:
+    """Everything a decision card shows of its visit and of other rows, as one key part of the
+    card's kept fragments ({% cache %} in visits/approvals/_step_card.html): the visit's
+    version, and the fields that move without it (the grade, the visitors), the client, the
+    people, the grade with its standard, the lines over the standard and the client's last
+    visits. Read from what the page read already (approval_cards; a card swapped in alone
+    reads its own first), computed once per visit."""
+    known = getattr(visit, "_decision_card_version", None)
+    if known is not None:
+        return known
+    if not hasattr(visit, "client_history"):
+        prepare_decision_cards([visit])
+    grade = visit.grade
+    standard = getattr(grade, "standard", None) if grade else None
+    client = visit.client
+    parts: list[object] = [
+        visit.pk,
+        visit.updated_at,
+        visit.status,
+        visit.late,
+        visit.final_grade_id,
+        visit.proposed_grade_id,
+        client and (client.pk, client.updated_at, client.label),
+        str(visit.applicant),
+        str(visit.main_host or ""),
+        [(v.pk, v.name, v.title) for v in visit.visitors.all()],
+        grade and (grade.pk, grade.label),
+        standard
+        and (
+            standard.meal_per_person,
+            standard.wine_per_bottle,
+            standard.cigarettes_per_pack,
+            standard.hotel_label,
+            standard.hotel_room_price,
+            standard.car_label,
+            standard.car_trip_price,
+        ),
+        [
+            (line.category, line.quantity, line.allowed_price, line.asked_price)
+            + ((line.asked_grade.label,) if line.asked_grade else ())
+            for line in visit.over_standard
+        ],
+        [
+            (h.pk, h.arrival_at, h.status, h.grade.label if h.grade else "")
+            for h in visit.client_history
+        ],
+    ]
+    visit._decision_card_version = version = repr(parts)
+    return version

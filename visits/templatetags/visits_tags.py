@@ -212,6 +212,13 @@ def estimate_table(visit):
     return {"visit": visit, "estimate": estimate.estimate(visit)}
 
 
+@register.filter
+def card_version(visit):
+    """What a decision card shows of its visit and of other rows, in one key part of its kept
+    fragments (selectors.decision_card_version)."""
+    return selectors.decision_card_version(visit)
+
+
 @register.inclusion_tag("visits/_decision_facts.html")
 def decision_facts(visit):
     """What a manager needs to decide without opening the request: the visitors, the services,

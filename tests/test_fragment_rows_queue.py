@@ -1,0 +1,115 @@
+"""The approval queue's decision cards keep what they show of their visit rendered ({% cache %}
+in visits/approvals/_step_card.html, keyed by selectors.decision_card_version), and an unbound
+decision form its fields (approvals/_decision_form.html): never stale. Each case renders the
+queue, changes one thing a card shows (the visit, a row it shows something of, the language),
+renders again and finds the change."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from reception.models import ReceptionGrade, ReceptionStandard, User
+from tests.factories import file_visit
+from visits.models import VisitRequest, VisitStatus
+from visits.models.requests import Visitor
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("approvals:queue")
+PARTS = ("approval_card_head", "approval_card_title", "approval_card_facts")
+
+
+def _kept(name: str) -> int:
+    return sum(f".{name}." in key for key in caches["template_fragments"]._cache)
+
+
+def _cards(response) -> str:
+    page = response.content.decode()
+    page = page[page.index('id="queue-cards"') :]
+    # the token differs per request; everything else is the same
+    return "\n".join(line for line in page.splitlines() if "csrfmiddlewaretoken" not in line)
+
+
+def _file(sales, grade, days=9, **extra):
+    arrival = (timezone.localtime() + timedelta(days=days)).replace(hour=9, minute=0)
+    return file_visit(
+        sales, grade, arrival_at=arrival, departure_at=arrival + timedelta(hours=30), **extra
+    )
+
+
+def test_the_queue_keeps_its_cards(four_tier, sales, staff, login):
+    visits = [_file(sales, four_tier["routine"], days=9 + i) for i in range(2)]
+    browser = login(staff.marketing)
+    first = _cards(browser.get(QUEUE))
+    assert all(_kept(name) == 2 for name in PARTS)
+    assert _kept("approval_decision_fields") == 2
+    assert _cards(browser.get(QUEUE)) == first
+    assert all(_kept(name) == 2 for name in PARTS)
+    assert all(v.reference in first for v in visits)
+
+
+def test_a_card_shows_each_change(four_tier, sales, staff, login):
+    visit = _file(sales, four_tier["vip"])
+    browser = login(staff.marketing)
+    browser.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en")
+
+    def shown() -> str:
+        return _cards(browser.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en"))
+
+    visit.reason = "改过的来访事由"  # the visit's own: its version moves
+    visit.save()
+    assert "改过的来访事由" in shown()
+
+    visit.client.name, visit.client.name_en = "新名字精密机械有限公司", ""
+    visit.client.save()
+    assert "新名字精密机械" in shown()
+
+    sales.full_name = "改名的申请人"
+    sales.save()
+    assert "改名的申请人" in shown()
+
+    VisitRequest.objects.filter(pk=visit.pk).update(main_host=staff.marketing)
+    User.objects.filter(pk=staff.marketing.pk).update(full_name="新的主陪")
+    assert "新的主陪" in shown()
+
+    Visitor.objects.filter(visit=visit).update(name="改名的访客")  # the visit's version stays
+    assert "改名的访客" in shown()
+
+    ReceptionGrade.objects.filter(pk=visit.grade.pk).update(name_en="Renamed grade")
+    page = shown()
+    assert "Renamed grade ?</span>" in page  # the badge (proposed)
+    assert "Renamed grade</option>" in page  # the decision form's choices
+
+    ReceptionStandard.objects.filter(grade=visit.grade).update(meal_per_person=987)
+    assert "standard CNY 987" in shown()
+
+    VisitRequest.objects.filter(pk=visit.pk).update(final_grade=four_tier["routine"])
+    assert four_tier["routine"].label in shown().split("decision-facts")[0]
+
+    VisitRequest.objects.filter(pk=visit.pk).update(late=True)  # without the version
+    assert "badge-late" in shown()
+
+    english = shown()
+    with translation.override("zh-hans"):
+        meals = translation.gettext("Meals")
+    chinese = _cards(browser.get(QUEUE, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert meals in chinese and meals not in english
+
+
+def test_a_card_shows_the_clients_last_visits_as_they_change(four_tier, sales, staff, login):
+    earlier = _file(sales, four_tier["routine"], days=20)
+    visit = _file(sales, four_tier["routine"])
+    VisitRequest.objects.filter(pk=visit.pk).update(client=earlier.client)
+    past = timezone.now() - timedelta(days=30)
+    VisitRequest.objects.filter(pk=earlier.pk).update(
+        arrival_at=past, departure_at=past + timedelta(hours=3), status=VisitStatus.COMPLETED
+    )
+    browser = login(staff.marketing)
+    before = _cards(browser.get(QUEUE))
+    assert str(VisitStatus.COMPLETED.label) in before
+
+    VisitRequest.objects.filter(pk=earlier.pk).update(status=VisitStatus.CLOSED)
+    assert str(VisitStatus.CLOSED.label) in _cards(browser.get(QUEUE))
