@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from demo.benchmark import (
     BUDGET_LAYOUT_MS,
+    FEEDS,
     PAGES,
     Page,
     cpu_per_request,
@@ -109,7 +110,7 @@ class Command(BaseCommand):
             raise CommandError("gunicorn is missing: pip install -e .")
         self.seconds, self.connections = options["seconds"], options["connections"]
         rows = []
-        for page in [LAYOUT, *PAGES]:
+        for page in [LAYOUT, *PAGES, *FEEDS]:
             user = natural_user(page.role)
             queries, size = queries_per_request(page)
             cpu = cpu_per_request(page)
