@@ -4,6 +4,7 @@ query-budget tests pin. One list, two readers."""
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -155,3 +156,92 @@ def cpu_per_request(page: Page, repeat: int = 15) -> float:
         client.get(url)
         times.append(time.process_time() - started)
     return min(times) * 1000
+
+
+# ---- exports ---------------------------------------------------------------------------------
+
+# The web request of an export: the file at once up to EXPORT_JOB_THRESHOLD_ROWS rows, else
+# the redirect to an export job (the rows counted, the job queued). Either way far inside the
+# web timeout; a job's own time is printed beside it and meets no web timeout.
+BUDGET_EXPORT_REQUEST_MS = 1000.0
+
+
+def _period_query(days: int) -> str:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return f"?start={(today - timedelta(days=days)).isoformat()}&end={today.isoformat()}"
+
+
+EXPORTS = [
+    Page(
+        "visit list .csv (sales)",
+        Role.SALES,
+        budget_ms=BUDGET_EXPORT_REQUEST_MS,
+        link=lambda user: reverse("visits:list_export", kwargs={"fmt": "csv"}),
+    ),
+    Page(
+        "visitor log .csv, a month (receptionist)",
+        Role.RECEPTIONIST,
+        budget_ms=BUDGET_EXPORT_REQUEST_MS,
+        link=lambda user: (
+            reverse("visits:visitor_log_export", kwargs={"fmt": "csv"}) + _period_query(30)
+        ),
+    ),
+    Page(
+        "visitor log .xlsx, 19 months (receptionist)",
+        Role.RECEPTIONIST,
+        budget_ms=BUDGET_EXPORT_REQUEST_MS,
+        link=lambda user: (
+            reverse("visits:visitor_log_export", kwargs={"fmt": "xlsx"}) + _period_query(19 * 30)
+        ),
+    ),
+]
+
+
+@dataclass
+class ExportTiming:
+    status: int  # 200: the file at once; 302: an export job
+    request_cpu_ms: float  # the web request, the least of `repeat`
+    queries: int
+    rows: int  # of the job, or 0
+    job_seconds: float  # the job's own wall time, or 0
+    job_cpu_seconds: float
+
+
+def time_export(page: Page, repeat: int = 3) -> ExportTiming:
+    """One export as its natural role: the web request's CPU (the file streamed in full, or the
+    redirect to its job), then, for a job, the job itself run here as the worker would."""
+    from visits.models import ExportJob
+    from visits.services import exports as export_service
+    from visits.services.exports import run_export_job
+
+    user = natural_user(page.role)
+    client = TestClient()
+    client.force_login(user)
+    url = page_url(page, user)
+    queued: list[int] = []
+    original = export_service.enqueue_export
+    export_service.enqueue_export = queued.append  # the job is run below, not by Celery
+    try:
+        times, status, queries = [], 0, 0
+        for _ in range(repeat):
+            ExportJob.objects.filter(owner=user).delete()  # each request queues afresh
+            started = time.process_time()
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+            times.append(time.process_time() - started)
+            status, queries = response.status_code, len(ctx.captured_queries)
+    finally:
+        export_service.enqueue_export = original
+    if status not in (200, 302):
+        raise AssertionError(f"{page.name}: {url} answered {status}")
+    rows = job_seconds = job_cpu = 0.0
+    if status == 302 and queued:
+        wall, cpu = time.monotonic(), time.process_time()
+        job = run_export_job(job_id=queued[-1])
+        job_seconds, job_cpu = time.monotonic() - wall, time.process_time() - cpu
+        rows = job.rows_done if job is not None else 0
+    return ExportTiming(status, min(times) * 1000, queries, int(rows), job_seconds, job_cpu)
