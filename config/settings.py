@@ -8,6 +8,7 @@ EMAIL_* variables. docs/operations.md lists them all.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -407,6 +408,7 @@ PASSWORD_RESET_ACCOUNT_MINUTES = float(os.environ.get("PASSWORD_RESET_ACCOUNT_MI
 PASSWORD_RESET_PER_ADDRESS_HOUR = int(os.environ.get("PASSWORD_RESET_PER_ADDRESS_HOUR", "10"))
 # A cache shared by every worker (throttles, kept reports) when CACHE_URL names a Redis server,
 # e.g. redis://127.0.0.1:6379/1; otherwise each process keeps its own (Django's local memory).
+CACHES: dict[str, dict[str, Any]]
 if os.environ.get("CACHE_URL"):
     CACHES = {
         "default": {
