@@ -1,0 +1,169 @@
+"""The visit page keeps its preparation tasks and timeline entries rendered ({% cache %}): a
+second render reads them from the cache, and each thing a kept row shows (the task's own
+version, its status and re-check flag changed in bulk, its due date, overdue, who holds it and
+who did it; an entry's guest, its changes and its actor; the language) shows on the next
+render when it changes."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import caches
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from tests.factories import approve_fully, file_visit
+from visits.models import EventKind, PrepStatus, PrepTask, VisitEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _kept(name: str) -> int:
+    """How many fragments of this name the cache holds (LocMem: keys name the fragment)."""
+    return sum(f".{name}." in key for key in caches["template_fragments"]._cache)
+
+
+def _section(response, start: str, end: str) -> str:
+    page = response.content.decode()
+    return page[page.index(start) : page.index(end, page.index(start))]
+
+
+def _tasks(response) -> str:
+    return _section(response, 'id="preparation"', "\n    </div></div>")
+
+
+def _timeline(response) -> str:
+    return _section(response, '<ul class="timeline', "</ul>\n    </div></div>")
+
+
+@pytest.fixture
+def visit(sales, four_tier, staff):
+    visit = approve_fully(file_visit(sales, four_tier["routine"]))
+    assert visit.prep_tasks.exists()
+    return visit
+
+
+@pytest.fixture
+def page(login, sales, visit):
+    browser = login(sales)
+    url = reverse("visits:detail", args=[visit.pk])
+    return lambda **headers: browser.get(url, **headers)
+
+
+def test_the_visit_page_keeps_its_task_rows_and_timeline_entries(page, visit):
+    first = page()
+    tasks = visit.prep_tasks.count()
+    events = visit.events.count()
+    assert _kept("visit_task_row") == tasks
+    assert _kept("visit_event_row") == events
+    second = page()
+    assert _tasks(second) == _tasks(first)
+    assert _timeline(second) == _timeline(first)
+    assert _kept("visit_task_row") == tasks
+    assert _kept("visit_event_row") == events
+
+
+def _task(visit) -> PrepTask:
+    return visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).order_by("pk").first()
+
+
+def test_a_task_row_shows_a_change_of_its_own(page, visit):
+    page()
+    task = _task(visit)
+    task.name = task.name_en = "Polish the brass plate"
+    task.save()  # its version moves
+    assert "Polish the brass plate" in _tasks(page())
+
+
+def test_a_task_row_shows_a_status_changed_in_bulk(page, visit):
+    page()
+    task = _task(visit)
+    PrepTask.objects.filter(pk=task.pk).update(status=PrepStatus.CANCELLED)
+    assert "text-decoration-line-through" in _tasks(page())
+
+
+def test_a_task_row_shows_a_recheck_flag_set_in_bulk(page, visit):
+    assert "re-check" not in _tasks(page())
+    PrepTask.objects.filter(pk=_task(visit).pk).update(needs_recheck=True)
+    assert "re-check" in _tasks(page())
+
+
+def test_a_task_row_shows_a_due_date_changed_in_bulk(page, visit):
+    page()
+    day = timezone.localdate() + timedelta(days=40)
+    PrepTask.objects.filter(pk=_task(visit).pk).update(due_date=day)
+    assert day.strftime("%m-%d") in _tasks(page())
+
+
+def test_a_task_row_turns_overdue_when_its_day_passes(page, visit):
+    task = _task(visit)
+    PrepTask.objects.filter(pk=task.pk).update(due_date=timezone.localdate())
+    assert "text-danger fw-semibold" not in _tasks(page())
+    PrepTask.objects.filter(pk=task.pk).update(due_date=timezone.localdate() - timedelta(days=1))
+    # only the overdue flag moves: the date itself is covered by the same update
+    task.refresh_from_db()
+    assert task.is_overdue
+    assert "text-danger fw-semibold" in _tasks(page())
+
+
+def test_a_task_row_shows_its_holder_and_doer_renamed(page, visit, sales):
+    task = _task(visit)
+    PrepTask.objects.filter(pk=task.pk).update(assignee=sales)
+    page()
+    sales.full_name = "改名的负责人"
+    sales.save()
+    assert "改名的负责人" in _tasks(page())
+
+    PrepTask.objects.filter(pk=task.pk).update(
+        status=PrepStatus.DONE, done_by=sales, done_at=timezone.now()
+    )
+    page()
+    sales.full_name = "改名的完成人"
+    sales.save()
+    assert '<span class="text-nowrap">改名的完成人 ' in _tasks(page())  # who did it
+
+
+def test_a_task_row_follows_the_language(page):
+    english = _tasks(page())
+    chinese = _tasks(page(HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert "due " in english and "due " not in chinese
+
+
+def _event(visit) -> VisitEvent:
+    return VisitEvent.objects.create(
+        visit=visit, kind=EventKind.CHECK_IN, changes=["王先生"], guest="", actor=None
+    )
+
+
+def test_a_timeline_entry_shows_changes_rewritten(page, visit):
+    event = _event(visit)
+    assert "王先生" in _timeline(page())
+    VisitEvent.objects.filter(pk=event.pk).update(changes=["(anonymised)"])
+    timeline = _timeline(page())
+    assert "王先生" not in timeline and "(anonymised)" in timeline
+
+
+def test_a_timeline_entry_shows_its_guest_rewritten(page, visit):
+    event = _event(visit)
+    VisitEvent.objects.filter(pk=event.pk).update(guest="李女士")
+    assert "李女士" in _timeline(page())
+    VisitEvent.objects.filter(pk=event.pk).update(guest="(anonymised)")
+    timeline = _timeline(page())
+    assert "李女士" not in timeline and "(anonymised)" in timeline
+
+
+def test_a_timeline_entry_shows_its_actor_renamed(page, visit, sales):
+    event = _event(visit)
+    VisitEvent.objects.filter(pk=event.pk).update(actor=sales)
+    page()
+    sales.full_name = "改名的操作人"
+    sales.save()
+    assert "改名的操作人" in _timeline(page())
+
+
+def test_a_timeline_entry_follows_the_language(page, visit):
+    event = _event(visit)
+    english = _timeline(page())
+    with translation.override("zh-hans"):
+        kind = str(event.get_kind_display())
+    chinese = _timeline(page(HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert kind in chinese and kind not in english
