@@ -31,6 +31,7 @@ from ..selectors import (
     held_tasks,
     held_tasks_of_visit,
     overdue_task,
+    preparation_rows,
     task_rows,
     tasks_in_reach,
     upcoming_preparation,
@@ -323,7 +324,7 @@ class PreparationView(PermissionRequiredMixin, TemplateView):
         visits = upcoming_preparation(self.request.user, sites.q())
         page = Paginator(visits, self.paginate_by).get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            visits=page.object_list,
+            visits=preparation_rows(page.object_list),
             page_obj=page,
             today=timezone.localdate(),
             horizon_days=HORIZON_DAYS,
