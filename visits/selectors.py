@@ -323,23 +323,7 @@ def attach_readiness(visits) -> list[VisitRequest]:
     """Set tasks_live / tasks_done / tasks_overdue on these visits (a page's rows), counted in
     one query over their own tasks: never over every visit in history before a LIMIT."""
     visits = list(visits)
-    counts = (
-        {
-            row["visit_id"]: row
-            for row in PrepTask.objects.filter(visit_id__in=[v.pk for v in visits])
-            .order_by()
-            .values("visit_id")
-            .annotate(
-                live=Count("pk", filter=Q(status__in=[PrepStatus.OPEN, PrepStatus.DONE])),
-                done=Count("pk", filter=Q(status=PrepStatus.DONE, needs_recheck=False)),
-                overdue=Count(
-                    "pk", filter=Q(status=PrepStatus.OPEN, due_date__lt=timezone.localdate())
-                ),
-            )
-        }
-        if visits
-        else {}
-    )
+    counts = _task_counts([v.pk for v in visits]) if visits else {}
     for visit in visits:
         row = counts.get(visit.pk, {})
         visit.tasks_live = row.get("live", 0)
@@ -348,21 +332,53 @@ def attach_readiness(visits) -> list[VisitRequest]:
     return visits
 
 
-def upcoming_preparation(user, where: Q | None = None) -> list[VisitRequest]:
-    """Approved visits arriving from today to HORIZON_DAYS ahead, riskiest first: least ready,
-    then soonest. `where` narrows them (the receptionist's sites)."""
+def _task_counts(visit_ids: list[int]) -> dict[int, dict]:
+    """{visit id: its live, done and overdue task counts}, for visits that have tasks."""
+    return {
+        row["visit_id"]: row
+        for row in PrepTask.objects.filter(visit_id__in=visit_ids)
+        .order_by()
+        .values("visit_id")
+        .annotate(
+            live=Count("pk", filter=Q(status__in=[PrepStatus.OPEN, PrepStatus.DONE])),
+            done=Count("pk", filter=Q(status=PrepStatus.DONE, needs_recheck=False)),
+            overdue=Count(
+                "pk", filter=Q(status=PrepStatus.OPEN, due_date__lt=timezone.localdate())
+            ),
+        )
+    }
+
+
+def upcoming_preparation(user, where: Q | None = None) -> list[int]:
+    """The ids of the approved visits arriving from today to HORIZON_DAYS ahead, riskiest
+    first: least ready, then soonest. `where` narrows them (the receptionist's sites). Sorted
+    from their ids, arrivals and task counts; a page of them is read by preparation_rows."""
     today = timezone.localdate()
-    visits = attach_readiness(
-        with_list_facts(visible_visits(user)).filter(
+    arrivals = dict(
+        visible_visits(user)
+        .filter(
             where or Q(),
             status__in=[VisitStatus.APPROVED, VisitStatus.IN_PROGRESS],
             arrival_at__gte=start_of(today),
             arrival_at__lt=start_of(today + timedelta(days=HORIZON_DAYS + 1)),
         )
+        .values_list("pk", "arrival_at")
     )
-    return sorted(
-        visits, key=lambda v: (v.readiness if v.readiness is not None else 100, v.arrival_at)
-    )
+    counts = _task_counts(list(arrivals)) if arrivals else {}
+
+    def risk(pk: int) -> tuple:
+        row = counts.get(pk)
+        readiness = round(100 * row["done"] / row["live"]) if row and row["live"] else 100
+        return (readiness, arrivals[pk])
+
+    return sorted(arrivals, key=risk)
+
+
+def preparation_rows(ids: Iterable[int]) -> list[VisitRequest]:
+    """These visits (a page of upcoming_preparation) in this order, as the overview's rows."""
+    ids = list(ids)
+    visits = with_list_facts(VisitRequest.objects.all()).in_bulk(ids)
+    return attach_readiness(visits[pk] for pk in ids if pk in visits)
 
 
 # ---- the reception desk -------------------------------------------------------------------

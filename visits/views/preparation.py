@@ -31,6 +31,7 @@ from ..selectors import (
     held_tasks,
     held_tasks_of_visit,
     overdue_task,
+    preparation_rows,
     task_rows,
     tasks_in_reach,
     upcoming_preparation,
@@ -49,14 +50,52 @@ def headed_departments(user) -> set[int]:
 def task_context(task, user, headed) -> dict:
     """One task row. Its "assign" form (a <select> of the department's members) is loaded on
     demand (TaskAssigneeView), so a row costs the same in a department of 5 or of 900."""
+    quantity = preparation.quantity_hint(task)
+    standard = preparation.standard_hint(task)
+    recheck = preparation.recheck_lines(task) if task.needs_recheck else []
     return {
         "task": task,
-        "quantity": preparation.quantity_hint(task),
-        "standard": preparation.standard_hint(task),
-        "recheck": preparation.recheck_lines(task) if task.needs_recheck else [],
+        "quantity": quantity,
+        "standard": standard,
+        "recheck": recheck,
         "may_assign": task.department_id in headed,
         "note_prefix": note_prefix(task),  # the inputs' names; TaskNoteForm reads them back
+        "version": task_row_version(task, quantity, standard, recheck),
     }
+
+
+def task_row_version(task, quantity: str, standard: str, recheck: list[str]) -> str:
+    """The key of a kept row (_task_row.html's {% cache %}, beside the sites' count, an error
+    and the language): everything it shows. The task's own version, and what a bulk update
+    moves without it (status, re-check); the day that makes it overdue; what the row shows of
+    other rows (the visit, its client and site, the department, the people, the template's
+    rules, the pick-up car) and the hints computed from the visit and its grade."""
+    visit = task.visit
+    template = task.template
+    return "|".join(
+        str(part)
+        for part in (
+            task.pk,
+            task.updated_at.isoformat(),
+            task.status,
+            task.needs_recheck,
+            task.is_overdue,
+            visit.reference,
+            visit.arrival_at,
+            visit.client.label,
+            visit.site.label,
+            task.department.label,
+            task.assignee or "",
+            task.done_by or "",
+            template.assign_to if template else "",
+            template.standard_hint if template else "",
+            visit.pickup_car,  # the car task's form shows them
+            visit.pickup_driver,
+            quantity,
+            standard,
+            ";".join(recheck),
+        )
+    )
 
 
 def note_prefix(task) -> str:
@@ -285,7 +324,7 @@ class PreparationView(PermissionRequiredMixin, TemplateView):
         visits = upcoming_preparation(self.request.user, sites.q())
         page = Paginator(visits, self.paginate_by).get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            visits=page.object_list,
+            visits=preparation_rows(page.object_list),
             page_obj=page,
             today=timezone.localdate(),
             horizon_days=HORIZON_DAYS,
