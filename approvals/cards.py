@@ -22,6 +22,10 @@ def _nothing(subjects: list, user) -> None:
     return None
 
 
+def _no_keys(subjects: list, user) -> dict:
+    return {}
+
+
 @dataclass(frozen=True)
 class SubjectScreens:
     # A decision card: a template extending "approvals/_step_card.html" that fills its
@@ -38,6 +42,10 @@ class SubjectScreens:
     lines: Callable[[QuerySet], QuerySet] = _as_is
     # prepare(subjects, user): reads for a whole page of cards at once what they show.
     prepare: Callable[[list, object], None] = _nothing
+    # keys(subjects, user): {subject pk: a string that changes whenever what a card shows of
+    # the subject changes}, read more cheaply than prepare: the queue keeps each card rendered
+    # under it and prepares only the others. Without it every card is rendered each time.
+    keys: Callable[[list, object], dict] = _no_keys
 
 
 _registered: list[SubjectScreens] = []
@@ -56,3 +64,8 @@ def prepare(subjects: Iterable, user) -> None:
     subjects = list(subjects)
     if subjects:
         screens().prepare(subjects, user)
+
+
+def keys(subjects: Iterable, user) -> dict:
+    subjects = list(subjects)
+    return screens().keys(subjects, user) if subjects else {}

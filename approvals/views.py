@@ -1,13 +1,18 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.cache import caches
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 from django_filters.views import FilterView
 
+from reception import fragments as kept
 from reception.accounts.roles import Role
 from reception.errors import RuleError
 from reception.http import safe_next
@@ -73,21 +78,61 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
             if paginator is not None and not context["filtering"] and not context["focused"]
             else queue_for(self.request.user).count()
         )
-        grades = current_grade_choices()
-        user = self.request.user
-        attach_people(context["object_list"])
-        # the subject's app reads what its cards show for the whole page, not card by card
-        cards.prepare([step.subject for step in context["object_list"]], user)
-        context["rows"] = [
-            {
-                "step": step,
-                "form": DecisionForm(step=step, grade_choices=grades),
-                # queue_for left out the rounds in which the user decided another step
-                "capacity": services.authority(step, user, decided_rounds=set()),
-            }
-            for step in context["object_list"]
-        ]
+        context["rows"] = self.cards(attach_people(context["object_list"]))
         return context
+
+    def cards(self, steps: list) -> list[dict]:
+        """The page's cards. Each is kept rendered whole ({% cache %} in queue.html, its form
+        and token with it, for this browser), keyed by everything it shows: the step, the
+        reader's capacity, the grades offered, what it shows of its subject (the subject's
+        app gives that key, cards.keys, more cheaply than the facts themselves), the reader,
+        the language and the page. The subject's facts are read (cards.prepare, for the whole
+        page at once) only for the cards not kept."""
+        request, user = self.request, self.request.user
+        grades = current_grade_choices()
+        subject_keys = cards.keys([step.subject for step in steps], user)
+        common = (
+            grades,
+            kept.reader(user),
+            kept.session(request),
+            kept.scope(),
+            request.get_full_path(),
+        )
+        rows = []
+        for step in steps:
+            # queue_for left out the rounds in which the user decided another step
+            capacity = services.authority(step, user, decided_rounds=set())
+            subject_key = subject_keys.get(step.subject_id)
+            vary_on, cache_key = kept.key(
+                "queue_card",
+                step.pk,
+                step.state,
+                step.round,
+                step.label,
+                step.approver_label,
+                step.grades_visit,
+                step.escalated_at,
+                step.escalation_target_label,
+                step.escalation_reason,
+                capacity.on_behalf_of,
+                subject_key,
+                *common,
+            )
+            rows.append(
+                {
+                    "step": step,
+                    "form": SimpleLazyObject(
+                        partial(DecisionForm, step=step, grade_choices=grades)
+                    ),
+                    "capacity": capacity,
+                    "kept_as": vary_on if subject_key else "",
+                    "cache_key": cache_key,
+                }
+            )
+        held = caches["template_fragments"].get_many([r["cache_key"] for r in rows if r["kept_as"]])
+        # the subject's app reads what its cards show for the whole page, not card by card
+        cards.prepare([r["step"].subject for r in rows if r["cache_key"] not in held], user)
+        return rows
 
 
 class StepView(View):

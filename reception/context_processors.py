@@ -1,8 +1,7 @@
 from django.conf import settings
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language
 
+from . import fragments as kept
 from .accounts.roles import role_label, user_roles
 from .models import Notification
 from .navigation import ACCOUNT, NAVBAR_SHOWN, entries_for
@@ -49,14 +48,13 @@ def navigation(request):
 
 
 def fragments(request):
-    """What a cached row's key needs beside the row ({% cache fragment_seconds … %}; settings
-    FRAGMENT_CACHE_SECONDS): the language and time zone it is written in (`fragment_scope`)
-    and, for rows that show what the reader may do, the reader and their access version
-    (`fragment_reader`: raised by every change to their roles, departments or delegations)."""
-    user = getattr(request, "user", None)
-    reader = f"{user.pk}.{user.access_version}" if user is not None and user.pk else "-"
+    """What a kept fragment's key needs beside the row ({% cache fragment_seconds … %};
+    reception/fragments.py): `fragment_scope` (the language and time zone), `fragment_reader`
+    (the reader and their access version) and `fragment_session` (for fragments holding a
+    form: the browser's CSRF secret, hashed)."""
     return {
         "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
-        "fragment_scope": f"{get_language()}.{timezone.get_current_timezone_name()}",
-        "fragment_reader": reader,
+        "fragment_scope": kept.scope(),
+        "fragment_reader": kept.reader(getattr(request, "user", None)),
+        "fragment_session": SimpleLazyObject(lambda: kept.session(request)),
     }

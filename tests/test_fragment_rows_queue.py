@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -113,3 +114,35 @@ def test_a_card_shows_the_clients_last_visits_as_they_change(four_tier, sales, s
 
     VisitRequest.objects.filter(pk=earlier.pk).update(status=VisitStatus.CLOSED)
     assert str(VisitStatus.CLOSED.label) in _cards(browser.get(QUEUE))
+
+
+def test_a_whole_card_is_kept_per_browser_with_a_token_that_browser_accepts(
+    four_tier, sales, staff
+):
+    """The queue keeps each card whole (approvals.views.QueueView.cards), its form and token
+    with it: per browser (the CSRF secret is part of the key), so a second browser of the same
+    approver gets cards whose token its own cookie accepts."""
+    visit = _file(sales, four_tier["routine"])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for browser in (first, second):
+        browser.force_login(staff.marketing)
+        browser.get(QUEUE)
+    assert _kept("queue_card") == 2
+    first.get(QUEUE)
+    assert _kept("queue_card") == 2  # kept: read again, not rendered again
+    page = second.get(QUEUE).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    step = visit.approval_steps.get(state="pending")
+    decided = second.post(
+        reverse("approvals:decide", args=[step.pk]),
+        {
+            "csrfmiddlewaretoken": token,
+            f"step{step.pk}-decision": "approved",
+            f"step{step.pk}-grade": visit.proposed_grade_id,
+            "next": QUEUE,
+        },
+    )
+    assert decided.status_code == 302  # not 403: the kept card's token is this browser's
+    step.refresh_from_db()
+    assert step.state == "approved"
+    assert visit.reference not in _cards(first.get(QUEUE))  # decided: its card is gone

@@ -22,7 +22,7 @@ class VisitsConfig(AppConfig):
         from approvals import cards
 
         from .filters import ApprovalQueueFilter
-        from .selectors import approval_cards, approval_lines, approval_queue
+        from .selectors import approval_cards, approval_lines, approval_queue, decision_card_keys
         from .services import approval
 
         approval.connect()
@@ -34,6 +34,7 @@ class VisitsConfig(AppConfig):
                 queue=approval_queue,
                 lines=approval_lines,
                 prepare=approval_cards,
+                keys=decision_card_keys,
             )
         )
         _register_menu_entries()

@@ -1,5 +1,6 @@
 """Which visit requests a user may see, and the queries the visit pages share."""
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import cast
@@ -11,12 +12,14 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -27,7 +30,7 @@ from approvals.models import ApprovalStep, StepState
 from approvals.selectors import addressed_to
 from reception.accounts.access import colleagues_see_requests
 from reception.accounts.roles import APPLICANT_ROLES, Role, has_role, is_administrator
-from reception.models import Department, ReceptionGrade, StaffMembership, User
+from reception.models import Department, ReceptionGrade, ReceptionStandard, StaffMembership, User
 
 from .models import (
     BOARD_STATUSES,
@@ -670,11 +673,11 @@ def soonest_arrival_first(steps: QuerySet[ApprovalStep]) -> QuerySet[ApprovalSte
 
 
 def approval_queue(steps: QuerySet[ApprovalStep]) -> QuerySet[ApprovalStep]:
-    """The queue's decision cards: soonest arrival first, the visitors prefetched for
-    {% decision_facts %}. The people and the grades with their standards come from small
-    queries of their own (approval_cards): joined with the rest, planning the query cost more
-    than running it."""
-    return soonest_arrival_first(steps).prefetch_related("subject__visitors")
+    """The queue's decision cards: soonest arrival first. The visitors, the people and the
+    grades with their standards come from small queries of their own (approval_cards), and
+    only for the cards the queue has not kept rendered (decision_card_keys): joined with the
+    rest, planning the query cost more than running it."""
+    return soonest_arrival_first(steps)
 
 
 def approval_lines(steps: QuerySet[ApprovalStep]) -> QuerySet[ApprovalStep]:
@@ -684,8 +687,10 @@ def approval_lines(steps: QuerySet[ApprovalStep]) -> QuerySet[ApprovalStep]:
 
 def approval_cards(visits: list[VisitRequest], user=None) -> None:
     """What a page of decision cards shows of its visits beyond the queue's joins: the
-    applicants and main hosts (one query), the grades with their standards (one), then
-    prepare_decision_cards."""
+    visitors, the applicants and main hosts (one query each), the grades with their standards
+    (one), then prepare_decision_cards. The queue asks it only for the cards it has not kept
+    rendered (decision_card_keys)."""
+    prefetch_related_objects(visits, "visitors")
     ids = {pk for v in visits for pk in (v.applicant_id, v.main_host_id) if pk is not None}
     people = User.objects.in_bulk(ids)
     for visit in visits:
@@ -723,6 +728,71 @@ def at_my_sites(user, path: str = "site", *, visit: str | None = None) -> Q:
         visit=OuterRef(visit), site__in=assigned.values("site_id")
     )
     return mine | Q(Exists(touring))
+
+
+# Every column of a grade's standard, as the grades' query names them (decision_card_keys).
+STANDARD_FIELDS = [f"standard__{f.attname}" for f in ReceptionStandard._meta.concrete_fields]
+
+
+def decision_card_keys(visits: list[VisitRequest], user=None) -> dict[int, str]:
+    """For each of a page of decision cards' visits, everything its card shows, read cheaply
+    (values, not objects; an aggregate for the client's history): the queue keeps each card
+    rendered under it, and reads the visits' facts (approval_cards) only for the cards it has
+    not kept. Four queries for the page: the people, the visitors, every grade with its
+    standard (a policy has a handful; the over-standard lines and the history name any of
+    them), and the clients' past visits counted, with their latest change."""
+    if not visits:
+        return {}
+    ids = [v.pk for v in visits]
+    people = {
+        pk: names
+        for pk, *names in User.objects.filter(
+            pk__in={p for v in visits for p in (v.applicant_id, v.main_host_id) if p}
+        ).values_list("pk", "full_name", "first_name", "last_name", "username")
+    }
+    visitors: dict[int, list] = {}
+    for visit_id, *row in (
+        Visitor.objects.filter(visit_id__in=ids)
+        .order_by("visit_id", "pk")
+        .values_list("visit_id", "pk", "name", "title")
+    ):
+        visitors.setdefault(visit_id, []).append(row)
+    grades = list(
+        ReceptionGrade.objects.order_by("pk").values_list(
+            "pk", "scheme_id", "name", "name_en", "rank", "active", *STANDARD_FIELDS
+        )
+    )
+    past = {
+        row["client_id"]: (row["n"], row["last"])
+        for row in VisitRequest.objects.filter(
+            client_id__in={v.client_id for v in visits if v.client_id},
+            arrival_at__lt=timezone.now(),
+        )
+        .exclude(status=VisitStatus.DRAFT)
+        .order_by()
+        .values("client_id")
+        .annotate(n=Count("pk"), last=Max("updated_at"))
+    }
+    keys = {}
+    for visit in visits:
+        client = visit.client
+        parts = [
+            # the visit's own version, and its fields a bulk update could change without it
+            visit.pk,
+            visit.updated_at,
+            visit.status,
+            visit.late,
+            visit.final_grade_id,
+            visit.proposed_grade_id,
+            client and (client.pk, client.name, client.name_en, client.category),
+            people.get(visit.applicant_id),
+            people.get(visit.main_host_id) if visit.main_host_id else None,
+            visitors.get(visit.pk, []),
+            grades,
+            past.get(visit.client_id) if visit.client_id else None,
+        ]
+        keys[visit.pk] = hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+    return keys
 
 
 def decision_card_version(visit) -> str:

@@ -1,0 +1,38 @@
+"""The parts of a kept fragment's key that come from the request rather than from the rows:
+rows kept rendered with Django's {% cache %} (the `template_fragments` cache, settings
+FRAGMENT_CACHE_SECONDS; docs/performance.md). The template context has them as
+`fragment_scope`, `fragment_reader` and `fragment_session` (context_processors.fragments); a
+view that checks which rows are kept before reading their facts builds the same keys here."""
+
+import hashlib
+
+from django.core.cache.utils import make_template_fragment_key
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.translation import get_language
+
+
+def scope() -> str:
+    """The language and time zone a fragment is written in."""
+    return f"{get_language()}.{timezone.get_current_timezone_name()}"
+
+
+def reader(user) -> str:
+    """The reader and their access version (raised by every change to their roles,
+    departments or delegations): for fragments showing what the reader may do."""
+    return f"{user.pk}.{user.access_version}" if user is not None and user.pk else "-"
+
+
+def session(request) -> str:
+    """For fragments holding a form: the browser's CSRF secret, hashed (the token in a kept
+    form is one this browser's secret accepts; another browser gets fragments of its own)."""
+    get_token(request)  # the secret the page's forms use, made now if the browser has none
+    secret = request.META.get("CSRF_COOKIE", "")
+    return hashlib.sha256(f"fragment:{secret}".encode()).hexdigest()[:24]
+
+
+def key(name: str, *parts) -> tuple[str, str]:
+    """(vary_on, cache key) of a fragment `{% cache seconds name vary_on %}`: the parts as one
+    string, and the key Django's tag makes of it."""
+    vary_on = "|".join(str(part) for part in parts)
+    return vary_on, make_template_fragment_key(name, [vary_on])
