@@ -322,11 +322,13 @@ def held_tasks_of_visit(user, visit_id: int) -> QuerySet:
     )
 
 
-def attach_readiness(visits) -> list[VisitRequest]:
+def attach_readiness(visits, counts: dict[int, dict] | None = None) -> list[VisitRequest]:
     """Set tasks_live / tasks_done / tasks_overdue on these visits (a page's rows), counted in
-    one query over their own tasks: never over every visit in history before a LIMIT."""
+    one query over their own tasks: never over every visit in history before a LIMIT. `counts`
+    (from _task_counts, over these visits or more) spares that query."""
     visits = list(visits)
-    counts = _task_counts([v.pk for v in visits]) if visits else {}
+    if counts is None:
+        counts = _task_counts([v.pk for v in visits]) if visits else {}
     for visit in visits:
         row = counts.get(visit.pk, {})
         visit.tasks_live = row.get("live", 0)
@@ -352,10 +354,11 @@ def _task_counts(visit_ids: list[int]) -> dict[int, dict]:
     }
 
 
-def upcoming_preparation(user, where: Q | None = None) -> list[int]:
+def upcoming_preparation(user, where: Q | None = None) -> tuple[list[int], dict[int, dict]]:
     """The ids of the approved visits arriving from today to HORIZON_DAYS ahead, riskiest
-    first: least ready, then soonest. `where` narrows them (the receptionist's sites). Sorted
-    from their ids, arrivals and task counts; a page of them is read by preparation_rows."""
+    first: least ready, then soonest, with their task counts. `where` narrows them (the
+    receptionist's sites). Sorted from their ids, arrivals and task counts; a page of them is
+    read by preparation_rows, with the same counts."""
     today = timezone.localdate()
     arrivals = dict(
         visible_visits(user)
@@ -374,14 +377,15 @@ def upcoming_preparation(user, where: Q | None = None) -> list[int]:
         readiness = round(100 * row["done"] / row["live"]) if row and row["live"] else 100
         return (readiness, arrivals[pk])
 
-    return sorted(arrivals, key=risk)
+    return sorted(arrivals, key=risk), counts
 
 
-def preparation_rows(ids: Iterable[int]) -> list[VisitRequest]:
-    """These visits (a page of upcoming_preparation) in this order, as the overview's rows."""
+def preparation_rows(ids: Iterable[int], counts: dict[int, dict]) -> list[VisitRequest]:
+    """These visits (a page of upcoming_preparation) in this order, as the overview's rows;
+    `counts` are upcoming_preparation's."""
     ids = list(ids)
     visits = with_list_facts(VisitRequest.objects.all()).in_bulk(ids)
-    return attach_readiness(visits[pk] for pk in ids if pk in visits)
+    return attach_readiness((visits[pk] for pk in ids if pk in visits), counts)
 
 
 # ---- the reception desk -------------------------------------------------------------------

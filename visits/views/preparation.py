@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -107,6 +108,33 @@ def visit_param(request) -> int | None:
     return parse_id(request.GET.get("visit", ""))
 
 
+# What the board's rows never read (the visit's, its client's and the template's long texts and
+# lists): not decoded into 30 rows' 7 objects each. Read one anyway, it costs a query a row, which
+# tests/test_query_budgets.py would show.
+BOARD_UNREAD = (
+    "description",
+    "description_en",
+    "visit__purposes",
+    "visit__services",
+    "visit__late_reason_message",
+    "visit__reason",
+    "visit__purpose_other",
+    "visit__banner_text",
+    "visit__banner_text_en",
+    "visit__service_other",
+    "visit__notes",
+    "visit__client__notes",
+    "visit__client__referred_by",
+    "template__description",
+    "template__description_en",
+    "template__purposes",
+    "template__client_categories",
+    "template__services",
+    "template__arrival_modes",
+    "template__guest_kinds",
+)
+
+
 class TaskBoardView(PermissionRequiredMixin, TemplateView):
     """The department page: open to those with the role's permission and to everyone who
     belongs to or heads a department (visits.see_department_tasks)."""
@@ -126,6 +154,7 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
             board = department_board(user, departments)
         else:
             board = visit_tasks_of_departments(departments, visit_id)
+        board = board.defer(*BOARD_UNREAD)
         # Departments work for every site: a filter by the visit's site, where there are several.
         sites = list(Site.objects.all())
         site = next((s for s in sites if s.code == self.request.GET.get("site")), None)
@@ -163,6 +192,7 @@ class TaskBoardView(PermissionRequiredMixin, TemplateView):
             is_head=bool(headed),
             task_count=counts["total"],
             horizon_days=HORIZON_DAYS,
+            assign_next=urlencode(self.request.get_full_path()),  # the rows' "Assign" links
             **kwargs,
         )
 
@@ -321,10 +351,10 @@ class PreparationView(PermissionRequiredMixin, TemplateView):
         # Readiness is counted for every visit of the horizon (one aggregate over their own
         # tasks) to sort the riskiest first; only a page of them is rendered.
         sites = desk_sites(self.request)
-        visits = upcoming_preparation(self.request.user, sites.q())
+        visits, counts = upcoming_preparation(self.request.user, sites.q())
         page = Paginator(visits, self.paginate_by).get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            visits=preparation_rows(page.object_list),
+            visits=preparation_rows(page.object_list, counts),
             page_obj=page,
             today=timezone.localdate(),
             horizon_days=HORIZON_DAYS,
