@@ -100,21 +100,36 @@ def test_a_department_member_does_not_get_the_departments_tasks(client, visit):
     assert not [uid for uid in found if uid.startswith("task")]
 
 
-def test_a_department_head_gets_one_event_per_visit_and_day_not_one_per_task(client, visit):
+def test_a_department_head_gets_one_event_per_department_and_day_not_one_per_task(
+    client, visit, sales, four_tier
+):
     task = visit.prep_tasks.select_related("department").first()
     head = user_with(Role.DEPARTMENT_HEAD)
     Department.objects.filter(pk=task.department_id).update(head=head)
-    PrepTask.objects.filter(visit=visit).update(
+    other = file_visit(sales, four_tier["routine"], arrival_at=visit.arrival_at)
+    approve_fully(other)
+    PrepTask.objects.filter(visit__in=[visit, other]).update(
         department=task.department, due_date=task.due_date, assignee=None
     )
-    count = visit.prep_tasks.count()
-    assert count > 1
+    count = PrepTask.objects.filter(visit__in=[visit, other]).count()
+    assert count > 2
     found = events(feed_of(client, head))
     tasks = [uid for uid in found if uid.startswith("task")]
-    assert tasks == [f"tasks-{visit.pk}-{task.due_date:%Y%m%d}@testserver"]
+    assert tasks == [f"tasks-{task.department_id}-{task.due_date:%Y%m%d}@testserver"]
     day = found[tasks[0]]
-    assert str(day["SUMMARY"]).startswith(f"{count} tasks for {visit.reference}")
+    assert str(day["SUMMARY"]) == f"{task.department.label}: {count} tasks, 2 visits"
+    assert str(day["DESCRIPTION"]).startswith(f"{count} open\n")
     assert day["DTSTART"].dt == task.due_date
+
+
+def test_a_cancelled_visits_tasks_leave_the_heads_summary(client, visit):
+    task = visit.prep_tasks.select_related("department").first()
+    head = user_with(Role.DEPARTMENT_HEAD)
+    Department.objects.filter(pk=task.department_id).update(head=head)
+    PrepTask.objects.filter(visit=visit).update(department=task.department, assignee=None)
+    assert [uid for uid in events(feed_of(client, head)) if uid.startswith("tasks-")]
+    VisitRequest.objects.filter(pk=visit.pk).update(status=VisitStatus.CANCELLED)
+    assert not [uid for uid in events(feed_of(client, head)) if uid.startswith("tasks-")]
 
 
 def test_a_visit_before_the_window_is_not_in_the_feed(client, sales, visit):
