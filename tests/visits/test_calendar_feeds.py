@@ -14,7 +14,12 @@ from reception.accounts.roles import Role
 from reception.models import Department
 from tests.factories import approve_fully, file_visit, user_with
 from visits.models import CalendarFeed, PrepTask, VisitRequest, VisitStatus
-from visits.services.calendar_feeds import FEED_DAYS_BACK, _sequence
+from visits.services.calendar_feeds import (
+    ARRIVALS_DAYS_BACK,
+    FEED_DAYS_BACK,
+    _sequence,
+    all_arrivals,
+)
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -324,3 +329,15 @@ def test_the_visitors_names_cost_one_query_for_the_whole_feed(
     feed = events(Calendar.from_ical(response.content)).values()
     described = [str(event["DESCRIPTION"]) for event in feed]
     assert sum("Visitors: " in d for d in described) == 4
+
+
+def test_the_desks_arrivals_feed_looks_back_a_fortnight_only(client, visit):
+    """A company receiving fifty visits a day would otherwise send each desk calendar a
+    thousand past arrivals at every poll; a person's own feed looks back further."""
+    assert ARRIVALS_DAYS_BACK < FEED_DAYS_BACK
+    for days, kept in ((ARRIVALS_DAYS_BACK - 1, True), (ARRIVALS_DAYS_BACK + 2, False)):
+        arrival = timezone.now() - timedelta(days=days)
+        VisitRequest.objects.filter(pk=visit.pk).update(
+            arrival_at=arrival, departure_at=arrival + timedelta(hours=3)
+        )
+        assert all_arrivals().filter(pk=visit.pk).exists() is kept
