@@ -152,7 +152,7 @@ class VisitListView(VisitListMixin, PageQueryMixin, FilterView):
 def name_people(*groups: tuple[Iterable, tuple[str, ...]], also: Iterable[int] = ()) -> dict:
     """Read every person the rows name (`field` from `field_id`, for each group's fields) and
     `also`, in one query; set them on the rows and answer them by pk."""
-    ids = set(also)
+    ids: set[int | None] = set(also)
     for rows, fields in groups:
         ids.update(getattr(row, f"{field}_id") for row in rows for field in fields)
     ids.discard(None)
@@ -236,7 +236,8 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
         context.update(self.guests(visit, context["visitors"]))
         if user.has_perm("visits.change_staff", visit):
             context["staff_form"] = StaffForm(
-                initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id}
+                initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id},
+                main_host=visit.main_host,
             )
         if pending and visit.applicant_id != user.pk:
             if authority(pending, user) is not None:
