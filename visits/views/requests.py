@@ -192,7 +192,12 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
                 "round", "position"
             )
         )
-        itinerary = list(visit.itinerary.select_related("site").order_by("starts_at", "pk"))
+        # shown once the visit is approved (the template's condition)
+        itinerary = (
+            list(visit.itinerary.select_related("site").order_by("starts_at", "pk"))
+            if visit.approved_at
+            else []
+        )
         events = list(visit.events.all())
         tasks = list(
             visit.prep_tasks.select_related("department").order_by(
