@@ -29,17 +29,20 @@ def addressed_to(user: User) -> Q:
     return q
 
 
+# The people a step names: addressed to, decided by, on behalf of.
+STEP_PEOPLE = ("user", "decided_by", "on_behalf_of")
+
+
 def with_people(steps: QuerySet[ApprovalStep]) -> list[ApprovalStep]:
     """The steps with their role, grade and escalation joined, and the people they name
     (addressed to, decided by, on behalf of) read in one more query. Joining all six at once
     costs PostgreSQL more to plan than both queries cost to run."""
     rows = list(steps.select_related("role", "grade_after", "escalated_to"))
-    ids = {pk for s in rows for pk in (s.user_id, s.decided_by_id, s.on_behalf_of_id) if pk}
+    ids = {getattr(s, f"{field}_id") for s in rows for field in STEP_PEOPLE} - {None}
     people = User.objects.in_bulk(ids)
     for step in rows:
-        step.user = people.get(step.user_id)
-        step.decided_by = people.get(step.decided_by_id)
-        step.on_behalf_of = people.get(step.on_behalf_of_id)
+        for field in STEP_PEOPLE:
+            setattr(step, field, people.get(getattr(step, f"{field}_id")))
     return rows
 
 

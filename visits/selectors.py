@@ -182,11 +182,14 @@ def with_list_facts(queryset: QuerySet[VisitRequest]) -> QuerySet[VisitRequest]:
     )
 
 
-def timeline(visit: VisitRequest, steps=None) -> list[dict]:
-    """Transitions, changes and approval decisions, oldest first."""
+def timeline(visit: VisitRequest, steps=None, events=None) -> list[dict]:
+    """Transitions, changes and approval decisions, oldest first (`steps` and `events` when
+    the caller has read them, with their people)."""
     if steps is None:
         steps = list(visit.approval_steps.select_related("decided_by", "grade_after"))
-    items = [{"at": e.at, "event": e} for e in visit.events.select_related("actor")]
+    if events is None:
+        events = visit.events.select_related("actor")
+    items = [{"at": e.at, "event": e} for e in events]
     items += [{"at": s.decided_at, "step": s} for s in steps if s.decided_at]
     return sorted(items, key=lambda item: item["at"])
 

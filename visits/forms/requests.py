@@ -1,5 +1,6 @@
 """The filing form: the request, its visitors; the reason and staff forms of the visit page."""
 
+import functools
 from typing import cast
 
 from django import forms
@@ -350,9 +351,23 @@ class StaffForm(TextRulesMixin, forms.Form):
         help_text=_("Required while the guests are on site."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, main_host: User | None = None, **kwargs):
+        """`main_host`: the visit's main host when the page has read them (shown without a
+        query when they are among the choices: active)."""
         super().__init__(*args, **kwargs)
-        self.fields["main_host"].queryset = User.objects.filter(is_active=True).order_by(
-            "full_name", "username"
-        )
-        self.fields["receptionist"].queryset = users_with_role(Role.RECEPTIONIST)
+        host = cast(StaffChoiceField, self.fields["main_host"])
+        host.queryset = User.objects.filter(is_active=True).order_by("full_name", "username")
+        if main_host is not None and main_host.is_active:
+            host.widget.known = main_host
+        receptionist = cast(StaffChoiceField, self.fields["receptionist"])
+        receptionist.queryset = people = users_with_role(Role.RECEPTIONIST)
+
+        # The options as a list, read once when the form renders: a model field reads its
+        # choices through a server-side cursor on PostgreSQL (three round trips, not one).
+        @functools.cache
+        def receptionists() -> list[tuple]:
+            return [("", receptionist.empty_label)] + [
+                (u.pk, receptionist.label_from_instance(u)) for u in people
+            ]
+
+        receptionist.choices = receptionists

@@ -19,6 +19,9 @@ class SearchedChoicesMixin:
         super().__init__(attrs)  # type: ignore[call-arg]  # a mixin of a Select
         self.url_name = url_name
         self.params = params or {}
+        # The one chosen row when the page has read it already and it is one of the field's
+        # choices: rendered without asking the database (a query costs ~0.8 ms of CPU).
+        self.known = None
 
     def get_context(self, name, value, attrs):
         url = reverse(self.url_name)
@@ -32,7 +35,9 @@ class SearchedChoicesMixin:
         field = choices.field
         ids = parse_ids(value)
         chosen = [("", field.empty_label)] if field.empty_label is not None else []
-        if ids:
+        if ids == [getattr(self.known, "pk", None)]:
+            chosen.append(choices.choice(self.known))
+        elif ids:
             chosen += [choices.choice(obj) for obj in field.queryset.filter(pk__in=ids)]
         self.choices = chosen
         try:

@@ -2,6 +2,7 @@
 changing the reception staff."""
 
 import uuid
+from collections.abc import Iterable
 from itertools import groupby
 from typing import cast
 
@@ -17,7 +18,7 @@ from django_filters.views import FilterMixin, FilterView
 
 from approvals.forms import DecisionForm
 from approvals.models import StepState
-from approvals.selectors import with_people
+from approvals.selectors import STEP_PEOPLE
 from approvals.services import authority, earlier_decisions
 from reception.models import ClientContact, ReceptionPolicy, User
 from reception.validators import parse_id
@@ -148,40 +149,86 @@ class VisitListView(VisitListMixin, PageQueryMixin, FilterView):
         return context
 
 
+def name_people(*groups: tuple[Iterable, tuple[str, ...]], also: Iterable[int] = ()) -> dict:
+    """Read every person the rows name (`field` from `field_id`, for each group's fields) and
+    `also`, in one query; set them on the rows and answer them by pk."""
+    ids: set[int | None] = set(also)
+    for rows, fields in groups:
+        ids.update(getattr(row, f"{field}_id") for row in rows for field in fields)
+    ids.discard(None)
+    people = User.objects.in_bulk(ids)
+    for rows, fields in groups:
+        for row in rows:
+            for field in fields:
+                setattr(row, field, people.get(getattr(row, f"{field}_id")))
+    return people
+
+
 class VisitDetailView(PermissionRequiredMixin, DetailView):
     permission_required = "visits.view_visitrequest"
     template_name = "visits/visitrequest_detail.html"
     context_object_name = "visit"
 
-    # The people the page names, read in one more query: joining five copies of the user
-    # table costs more to compile than the query of them costs (1.2 ms against 0.5 ms of CPU,
-    # measured 2026-12-07 at 100,000 visits; approvals.selectors.with_people does the same).
+    # Every person the page names (the visit's people, its accompanying staff, the steps',
+    # itinerary's, events' and tasks' people) read in one query after their rows, which are
+    # read without user joins: each join of the user table costs more to compile than the
+    # query of them costs (1.2 ms against 0.5 ms of CPU, measured 2026-12-07 at 100,000
+    # visits; approvals.selectors.with_people does the same for the approval queue).
     PEOPLE = ("applicant", "main_host", "receptionist", "sales_lead", "project_engineer")
 
     def get_object(self, queryset=None):
         visits = VisitRequest.objects.select_related(
             "client", "proposed_grade", "final_grade", "site"
         )
-        visit = visible_visit(visits, self.request.user, self.kwargs["pk"])
-        ids = {getattr(visit, f"{field}_id") for field in self.PEOPLE}
-        people = User.objects.in_bulk(ids - {None})
-        for field in self.PEOPLE:
-            setattr(visit, field, people.get(getattr(visit, f"{field}_id")))
-        return visit
+        return visible_visit(visits, self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         visit, user = self.object, self.request.user
-        steps = with_people(visit.approval_steps.all())
+        # Ordered on their own columns: each model's default ordering starts with the visit,
+        # which joins the visit table to sort rows that all have the same visit.
+        steps = list(
+            visit.approval_steps.select_related("role", "grade_after", "escalated_to").order_by(
+                "round", "position"
+            )
+        )
+        # shown once the visit is approved (the template's condition)
+        itinerary = (
+            list(visit.itinerary.select_related("site").order_by("starts_at", "pk"))
+            if visit.approved_at
+            else []
+        )
+        events = list(visit.events.all())
+        tasks = list(
+            visit.prep_tasks.select_related("department").order_by(
+                "department__code", "due_date", "pk"
+            )
+        )
+        accompanying_ids = list(
+            VisitRequest.accompanying_staff.through.objects.filter(
+                visitrequest_id=visit.pk
+            ).values_list("user_id", flat=True)
+        )
+        people = name_people(
+            ([visit], self.PEOPLE),
+            (steps, STEP_PEOPLE),
+            (itinerary, ("responsible",)),
+            (events, ("actor",)),
+            (tasks, ("assignee", "done_by")),
+            also=accompanying_ids,
+        )
+        accompanying = sorted(
+            (people[pk] for pk in accompanying_ids if pk in people), key=lambda u: u.username
+        )
         pending = next((s for s in steps if s.state == StepState.PENDING), None)
         context.update(
-            visitors=list(visit.visitors.all()),
-            itinerary=list(visit.itinerary.select_related("responsible", "site")),
+            visitors=list(visit.visitors.order_by("pk")),
+            itinerary=itinerary,
             contacts=list(visit.contacts.all()),
-            accompanying=list(visit.accompanying_staff.all()),
+            accompanying=accompanying,
             steps=[s for s in steps if s.round == max(x.round for x in steps)] if steps else [],
             pending_step=pending,
-            timeline=timeline(visit, steps),
+            timeline=timeline(visit, steps, events),
             standard=getattr(visit.grade, "standard", None) if visit.grade else None,
             # written only once the guests have left (services.summary)
             summary_parts=(
@@ -189,12 +236,13 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
                 if visit.status in LEFT_STATUSES
                 else []
             ),
-            **self.preparation(visit),
+            **self.preparation(tasks),
         )
         context.update(self.guests(visit, context["visitors"]))
         if user.has_perm("visits.change_staff", visit):
             context["staff_form"] = StaffForm(
-                initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id}
+                initial={"main_host": visit.main_host_id, "receptionist": visit.receptionist_id},
+                main_host=visit.main_host,
             )
         if pending and visit.applicant_id != user.pk:
             if authority(pending, user) is not None:
@@ -208,7 +256,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
         """The invitation card (the applicant's) and who has not accepted the texts yet."""
         invitation = invitations.live_invitation(visit)
         notices = {n.pk for n in passes.current_notices()}
-        accepted = invitations.acceptance_by_visitor(visit) if notices else {}
+        accepted = invitations.acceptance_by_visitor(visit) if notices and visitors else {}
         return {
             "invitation": invitation,
             "invitation_url": invitations.invitation_url(invitation) if invitation else "",
@@ -218,12 +266,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             ],
         }
 
-    def preparation(self, visit) -> dict:
-        tasks = list(
-            visit.prep_tasks.select_related("department", "assignee", "done_by").order_by(
-                "department__code", "due_date", "pk"
-            )
-        )
+    def preparation(self, tasks) -> dict:
         by_department = []
         for department, group in groupby(tasks, key=lambda t: t.department):
             items = list(group)
