@@ -154,6 +154,8 @@ def test_the_pickup_done_without_a_note_shows(visit, board):
     assert "car to be assigned" in board()
     PrepTask.objects.filter(pk=car_task(visit).pk).update(status=PrepStatus.DONE)
     assert "arranged by the office" in board()
+    PrepTask.objects.filter(pk=car_task(visit).pk).update(note="司机已出发")  # same readiness
+    assert "司机已出发" in board()
 
 
 def test_the_readiness_shows_each_task_done(visit, board):
