@@ -386,11 +386,15 @@ class VisitRequest(models.Model):
             )
         ]
 
-    # Set by the code that reads them, not columns: the counts of attach_readiness()
-    # (selectors.py) and a reminder batch's open tasks (reminders/content.py). with_presence()
-    # annotates visitors_in, visitors_out and visitors_total.
+    # Set by the code that reads them, not columns: the counts of attach_readiness() and
+    # attach_board_tasks() (selectors.py; the latter the pick-up too) and a reminder batch's
+    # open tasks (reminders/content.py). with_presence() annotates visitors_in, visitors_out
+    # and visitors_total.
     tasks_done: int
     tasks_live: int
+    tasks_overdue: int
+    pickup_done: bool
+    pickup_note: str
     _open_tasks: "list[PrepTask]"
 
     def __str__(self) -> str:

@@ -140,8 +140,15 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             page=self.request.GET.get("page"),
             where=with_tours(sites.q(), first, last),
         )
+        # A visit on the board for its part of a tour shows the site it is for.
+        home_sites = (
+            None
+            if sites.everywhere and sites.chosen is None
+            else {s.pk for s in ([sites.chosen] if sites.chosen else sites.reach)}
+        )
         for visit in board.object_list:  # the day beside the time, where the time alone misleads
             visit.shows_day = first != last or timezone.localdate(visit.arrival_at) != first
+            visit.tour = home_sites is not None and visit.site_id not in home_sites
         # The wall display shows arrivals only.
         on_site, on_site_people, on_site_capped = (
             (None, 0, False)
@@ -153,10 +160,7 @@ class BoardView(PermissionRequiredMixin, TemplateView):
             tab=tab,
             search=search,
             sites=sites,
-            # A visit on the board for its part of a tour shows the site it is for.
-            home_sites=None
-            if sites.everywhere and sites.chosen is None
-            else {s.pk for s in ([sites.chosen] if sites.chosen else sites.reach)},
+            home_sites=home_sites,
             first=first,
             last=last,
             today=timezone.localdate(),
