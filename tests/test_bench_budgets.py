@@ -1,7 +1,16 @@
 """make bench judges each page by its CPU budget (issue 25) and its p95 under load."""
 
-from demo.benchmark import BUDGET_LIST_MS, BUDGET_VISIT_PAGE_MS, PAGES
+from demo.benchmark import (
+    BUDGET_EXPORT_REQUEST_MS,
+    BUDGET_FEED_MS,
+    BUDGET_LIST_MS,
+    BUDGET_VISIT_PAGE_MS,
+    EXPORTS,
+    FEEDS,
+    PAGES,
+)
 from demo.management.commands.bench_pages import LAYOUT, TARGET_P95_MS, target_verdict
+from reception.accounts.roles import Role
 
 
 def test_every_page_has_the_budget_of_its_kind():
@@ -19,3 +28,18 @@ def test_a_page_within_both_targets_is_ok_and_a_miss_says_what_it_missed():
     assert target_verdict(LAYOUT, cpu_ms=3.5, p95_ms=151) == (
         "MISSED: CPU over 3 ms, p95 over 150 ms"
     )
+
+
+def test_the_feeds_and_exports_are_benched_with_budgets_of_their_own():
+    """make bench drives the calendar feeds like the pages (a sales lead's, a department
+    head's, the desk's), and times each export's web request (the file, or the redirect to
+    its job)."""
+    assert {feed.budget_ms for feed in FEEDS} == {BUDGET_FEED_MS}
+    assert {feed.role for feed in FEEDS} == {
+        Role.SALES,
+        Role.DEPARTMENT_HEAD,
+        Role.RECEPTIONIST,
+    }
+    assert all(feed.link is not None for feed in FEEDS)
+    assert {export.budget_ms for export in EXPORTS} == {BUDGET_EXPORT_REQUEST_MS}
+    assert any("19 months" in export.name for export in EXPORTS)
