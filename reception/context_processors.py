@@ -49,12 +49,11 @@ def navigation(request):
 
 def fragments(request):
     """What a kept fragment's key needs beside the row ({% cache fragment_seconds … %};
-    reception/fragments.py): `fragment_scope` (the language and time zone), `fragment_reader`
-    (the reader and their access version) and `fragment_session` (for fragments holding a
-    form: the browser's CSRF secret, hashed)."""
+    reception/fragments.py): `fragment_scope` (the language and time zone) and
+    `fragment_reader` (the reader and their access version). A fragment holding a form is keyed
+    in its view, with fragments.session (the approval queue's cards)."""
     return {
         "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
         "fragment_scope": kept.scope(),
         "fragment_reader": kept.reader(getattr(request, "user", None)),
-        "fragment_session": SimpleLazyObject(lambda: kept.session(request)),
     }

@@ -1,8 +1,9 @@
 """The parts of a kept fragment's key that come from the request rather than from the rows:
 rows kept rendered with Django's {% cache %} (the `template_fragments` cache, settings
-FRAGMENT_CACHE_SECONDS; docs/performance.md). The template context has them as
-`fragment_scope`, `fragment_reader` and `fragment_session` (context_processors.fragments); a
-view that checks which rows are kept before reading their facts builds the same keys here."""
+FRAGMENT_CACHE_SECONDS; docs/performance.md). The template context has the first two as
+`fragment_scope` and `fragment_reader` (context_processors.fragments); a view that checks
+which rows are kept before reading their facts builds its keys here, the browser's part
+(`session`) with them when a fragment holds a form."""
 
 import hashlib
 
