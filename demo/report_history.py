@@ -118,7 +118,7 @@ def _walk_ins(report: LoadReport, now, users) -> None:
             names="钱先生",
             phone="13800138000",
             wants_to_see=users[HOSTS[i % len(HOSTS)]],
-            purpose="顺路拜访,了解产品",
+            purpose="顺路拜访，了解产品",
             status=WalkInStatus.ACCEPTED if accepted else WalkInStatus.DECLINED,
             decided_by=users[HOSTS[i % len(HOSTS)]],
             decline_reason="" if accepted else "今日日程已满",

@@ -639,7 +639,7 @@ class CompanySeeder:
                 purposes=rng.sample(
                     [p.value for p in Purpose if p != Purpose.OTHER], rng.randrange(1, 3)
                 ),
-                reason="洽谈年度合作,参观生产线",
+                reason="洽谈年度合作，参观生产线",
                 proposed_grade=grade,
                 final_grade=grade if status not in (S.DRAFT, S.SUBMITTED) else None,
                 arrival_at=arrival,

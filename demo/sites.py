@@ -24,7 +24,7 @@ SITES = [
         "Shanghai HQ",
         "上海市闵行区紫星路588号",
         "588 Zixing Road, Minhang, Shanghai",
-        "从1号门进入,访客停车场在右侧;接待处在行政楼一楼大厅。",
+        "从1号门进入，访客停车场在右侧；接待处在行政楼一楼大厅。",
         "Enter by gate 1; visitor parking on the right; reception in the lobby of the office "
         "building.",
     ),
@@ -34,7 +34,7 @@ SITES = [
         "Suzhou plant",
         "苏州工业园区星湖街328号",
         "328 Xinghu Street, Suzhou Industrial Park",
-        "南门门卫登记后,沿黄线步行至二号楼接待室。",
+        "南门门卫登记后，沿黄线步行至二号楼接待室。",
         "Register at the south gate, then follow the yellow line to the reception room in "
         "building 2.",
     ),
@@ -42,12 +42,12 @@ SITES = [
 
 # username, full name, role, department, title, site code
 SITE_USERS = [
-    ("receptionist_sh", "钱晓燕", Role.RECEPTIONIST, "marketing", "客户接待员(上海)", HQ),
-    ("frontdesk_sh", "蒋欣", Role.FRONT_DESK, "office", "前台(上海)", HQ),
-    ("security_sh", "韩勇", Role.SECURITY, "logistics", "保安员(上海)", HQ),
-    ("receptionist_sz", "沈佳", Role.RECEPTIONIST, "marketing", "客户接待员(苏州)", PLANT),
-    ("frontdesk_sz", "陆萍", Role.FRONT_DESK, "office", "前台(苏州)", PLANT),
-    ("security_sz", "曹磊", Role.SECURITY, "logistics", "保安员(苏州)", PLANT),
+    ("receptionist_sh", "钱晓燕", Role.RECEPTIONIST, "marketing", "客户接待员（上海）", HQ),
+    ("frontdesk_sh", "蒋欣", Role.FRONT_DESK, "office", "前台（上海）", HQ),
+    ("security_sh", "韩勇", Role.SECURITY, "logistics", "保安员（上海）", HQ),
+    ("receptionist_sz", "沈佳", Role.RECEPTIONIST, "marketing", "客户接待员（苏州）", PLANT),
+    ("frontdesk_sz", "陆萍", Role.FRONT_DESK, "office", "前台（苏州）", PLANT),
+    ("security_sz", "曹磊", Role.SECURITY, "logistics", "保安员（苏州）", PLANT),
 ]
 
 # Where the demo's people are at home (the rest: the headquarters).

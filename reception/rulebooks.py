@@ -23,9 +23,9 @@ _PASSAT = ("帕萨特及以上车辆接送", "Passat class or above")
 
 SCHEMES: dict[str, dict[str, Any]] = {
     "four-tier": {
-        "name": "四级接待(贵宾/嘉宾/商务/业务)",
+        "name": "四级接待（贵宾/嘉宾/商务/业务）",
         "name_en": "Four tiers (VIP / guest / business / routine)",
-        "description": "客户接待管理制度(2014):贵宾级、嘉宾级、商务级、业务级。",
+        "description": "客户接待管理制度（2014）：贵宾级、嘉宾级、商务级、业务级。",
         "grades": [
             {
                 "code": "vip",
@@ -48,7 +48,7 @@ SCHEMES: dict[str, dict[str, Any]] = {
                     "main_host_note": "总经理主陪",
                     "main_host_note_en": "The general manager hosts",
                     "extras": ["flowers", "table_name_cards", "leader_pickup"],
-                    "notes": "接待规格以嘉宾级为标准,贵宾级适当从繁。活动安排和礼品准备由主陪领导"
+                    "notes": "接待规格以嘉宾级为标准，贵宾级适当从繁。活动安排和礼品准备由主陪领导"
                     "根据业务需要确定标准。",
                     "notes_en": "The rules are written for the guest level; VIP is more "
                     "elaborate. Activities and gifts are set by the main host.",
@@ -138,9 +138,9 @@ SCHEMES: dict[str, dict[str, Any]] = {
         ],
     },
     "abc": {
-        "name": "三级接待(A/B/C)",
+        "name": "三级接待（A/B/C）",
         "name_en": "Three grades (A / B / C)",
-        "description": "接待管理规定:客户接待等级分为A、B、C三级,内容参见附录1《客户分级接待内容"
+        "description": "接待管理规定：客户接待等级分为A、B、C三级，内容参见附录1《客户分级接待内容"
         "参考表》。",
         "grades": [
             {
@@ -164,7 +164,7 @@ SCHEMES: dict[str, dict[str, Any]] = {
                     "main_host_note": "总经理主陪",
                     "main_host_note_en": "The general manager hosts",
                     "extras": ["flowers", "table_name_cards", "leader_pickup"],
-                    "notes": "附录1《客户分级接待内容参考表》未随摘录提供;此标准参照四级制贵宾级,"
+                    "notes": "附录1《客户分级接待内容参考表》未随摘录提供；此标准参照四级制贵宾级，"
                     "请按公司附录修改。",
                     "notes_en": "Appendix 1 of the regulation is not in the excerpt; these "
                     "values mirror the four-tier VIP level. Edit them to match your appendix.",
@@ -191,7 +191,7 @@ SCHEMES: dict[str, dict[str, Any]] = {
                     "main_host_note": "至少一名副总经理主陪",
                     "main_host_note_en": "At least one deputy general manager hosts",
                     "extras": [],
-                    "notes": "附录1未随摘录提供;此标准参照四级制嘉宾级,请按公司附录修改。",
+                    "notes": "附录1未随摘录提供；此标准参照四级制嘉宾级，请按公司附录修改。",
                     "notes_en": "Appendix 1 is not in the excerpt; these values mirror the "
                     "four-tier guest level. Edit them to match your appendix.",
                 },
@@ -217,7 +217,7 @@ SCHEMES: dict[str, dict[str, Any]] = {
                     "main_host_note": "营销部长主陪",
                     "main_host_note_en": "The marketing department head hosts",
                     "extras": [],
-                    "notes": "附录1未随摘录提供;此标准参照四级制业务级,请按公司附录修改。",
+                    "notes": "附录1未随摘录提供；此标准参照四级制业务级，请按公司附录修改。",
                     "notes_en": "Appendix 1 is not in the excerpt; these values mirror the "
                     "four-tier routine level. Edit them to match your appendix.",
                 },

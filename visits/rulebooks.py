@@ -59,12 +59,12 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "office-organise",
         "department": "office",
-        "name": "非商务来宾:组织安排接待工作,确认接待人员和日程,与来宾保持联系",
+        "name": "非商务来宾：组织安排接待工作，确认接待人员和日程，与来宾保持联系",
         "name_en": "Non-commercial guests: organise the reception, confirm the hosts and the "
         "schedule, stay in touch with the guests",
-        "description": "商务客户外其他来宾接待由办公室负责,标准同上(接待管理制度 十.2)。",
+        "description": "商务客户外其他来宾接待由办公室负责，标准同上（接待管理制度 十.2）。",
         "description_en": "Guests other than business customers are received by the office, "
-        "with the same standards (seed 001, 十.2).",
+        "with the same standards (seed 001, section 十.2).",
         "guest_kinds": NON_COMMERCIAL,
         "time": "date",
         "due": 2,
@@ -74,7 +74,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "department": "office",
         "name": "安排接站、送站车辆",
         "name_en": "Arrange the pick-up and drop-off car",
-        "description": "按接待等级派车;确认航班/车次、接站地点和司机。",
+        "description": "按接待等级派车；确认航班/车次、接站地点和司机。",
         "description_en": "Car class by grade; confirm flight or train, pick-up point and driver.",
         "grades": "car",
         "services": ["car"],
@@ -85,7 +85,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "office-meeting-room",
         "department": "office",
-        "name": "会议室布置:茶水、水果、桌椅、投影、环境卫生,专人现场服务",
+        "name": "会议室布置：茶水、水果、桌椅、投影、环境卫生，专人现场服务",
         "name_en": "Meeting room: tea, fruit, seating, projector, cleaning, a staff member on hand",
         "time": "none",
         "due": 1,
@@ -201,7 +201,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "marketing-organise",
         "department": "marketing",
-        "name": "组织安排接待工作,确认接待人员和日程",
+        "name": "组织安排接待工作，确认接待人员和日程",
         "name_en": "Organise the reception: confirm the hosts and the schedule",
         "guest_kinds": COMMERCIAL,
         "assign_to": "receptionist",
@@ -240,7 +240,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "applicant-keep-informed",
         "department": "marketing",
-        "name": "与来宾保持联系,确认最新人数、名单、到访时间",
+        "name": "与来宾保持联系，确认最新人数、名单、到访时间",
         "name_en": "Stay in touch with the guests; confirm the latest headcount, names and times",
         "guest_kinds": COMMERCIAL,
         "assign_to": "sales_lead",
@@ -252,7 +252,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "tech-tour-guide",
         "department": "technology",
-        "name": "引领参观,介绍产品种类、功能、工艺流程",
+        "name": "引领参观，介绍产品种类、功能、工艺流程",
         "name_en": "Guide the tour: products, functions, process flow",
         "services": ["guided_tour"],
         "time": "none",
@@ -271,7 +271,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "engineer-technical-preparation",
         "department": "technology",
-        "name": "项目工程师:确认来访目的和技术议题,参照客户接待员做好准备",
+        "name": "项目工程师：确认来访目的和技术议题，参照客户接待员做好准备",
         "name_en": "Project engineer: confirm the purpose and technical agenda; prepare as the "
         "receptionist would",
         "client_categories": ["existing_technical"],
@@ -322,7 +322,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "workshop-tidy",
         "department": "workshop",
-        "name": "车间环境卫生整洁,规范员工着装、言行礼节",
+        "name": "车间环境卫生整洁，规范员工着装、言行礼节",
         "name_en": "Tidy workshop; staff dress and manners",
         "purposes": ["inspection", "tour", *AUDITS],
         "time": "none",
@@ -332,7 +332,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "audit-plan",
         "department": "quality",
-        "name": "审核:确认审核计划、范围和陪审人员",
+        "name": "审核：确认审核计划、范围和陪审人员",
         "name_en": "Audit: confirm the audit plan, scope and the people who accompany",
         "purposes": AUDITS,
         "time": "none",
@@ -341,7 +341,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "audit-documents",
         "department": "quality",
-        "name": "审核:准备体系文件、程序文件和质量记录",
+        "name": "审核：准备体系文件、程序文件和质量记录",
         "name_en": "Audit: system documents, procedures and quality records",
         "purposes": AUDITS,
         "time": "none",
@@ -350,7 +350,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "audit-inspection-records",
         "department": "quality",
-        "name": "审核:准备检验、试验记录及不合格品处理记录",
+        "name": "审核：准备检验、试验记录及不合格品处理记录",
         "name_en": "Audit: inspection and test records, nonconformity handling",
         "purposes": AUDITS,
         "time": "none",
@@ -359,7 +359,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "audit-site-check",
         "department": "production",
-        "name": "审核:现场自查(5S、标识、设备点检记录)",
+        "name": "审核：现场自查（5S、标识、设备点检记录）",
         "name_en": "Audit: site self-check (5S, labelling, equipment check records)",
         "purposes": AUDITS,
         "time": "none",
@@ -373,10 +373,10 @@ TEMPLATES: list[dict[str, Any]] = [
 REMINDER_RULES: list[dict[str, Any]] = [
     {
         "code": "handover-not-approved",
-        "name": "交接预警:来访申请尚未审批",
+        "name": "交接预警：来访申请尚未审批",
         "name_en": "Hand-over warning: the visit is still not approved",
         "description": "经审批的来访人员信息表须于来访前2个工作日送达客户接待员。"
-        "届时仍未审批完毕的,提醒待审批人和申请人。",
+        "届时仍未审批完毕的，提醒待审批人和申请人。",
         "description_en": "The approved visitor information form must reach the customer "
         "receptionist 2 working days before the visit. A request still waiting then warns "
         "the pending approver and the applicant.",
@@ -388,9 +388,9 @@ REMINDER_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "handover-visitor-information",
-        "name": "交接:来访人员信息表送达客户接待员",
+        "name": "交接：来访人员信息表送达客户接待员",
         "name_en": "Hand-over: the visitor information reaches the customer receptionist",
-        "description": "来访前2个工作日,已审批的来访人员信息送达客户接待员。",
+        "description": "来访前2个工作日，已审批的来访人员信息送达客户接待员。",
         "description_en": "2 working days before the visit the approved visitor information "
         "reaches the customer receptionist.",
         "kind": "visitor_information",
@@ -401,9 +401,9 @@ REMINDER_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "handover-open-tasks",
-        "name": "交接:各部门未完成的准备工作",
+        "name": "交接：各部门未完成的准备工作",
         "name_en": "Hand-over: each department's open preparation tasks",
-        "description": "来访前2个工作日,仍有未完成准备工作的部门收到本部门的清单。",
+        "description": "来访前2个工作日，仍有未完成准备工作的部门收到本部门的清单。",
         "description_en": "2 working days before the visit every department with open "
         "preparation tasks receives its list.",
         "kind": "open_tasks",
@@ -414,9 +414,9 @@ REMINDER_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "front-desk-arrivals",
-        "name": "前台:今日来访",
+        "name": "前台：今日来访",
         "name_en": "Front desk: today's arrivals",
-        "description": "每个工作日早上,前台收到当天到访的客户清单。",
+        "description": "每个工作日早上，前台收到当天到访的客户清单。",
         "description_en": "Every working morning the front desk receives the day's arrivals.",
         "kind": "arrivals_today",
         "anchor": "every_working_day",
@@ -426,9 +426,9 @@ REMINDER_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "task-overdue",
-        "name": "准备工作逾期:提醒部门负责人",
+        "name": "准备工作逾期：提醒部门负责人",
         "name_en": "Preparation task past due: its department head",
-        "description": "准备工作过了截止日期仍未完成,下一个工作日提醒该部门负责人督办。",
+        "description": "准备工作过了截止日期仍未完成，下一个工作日提醒该部门负责人督办。",
         "description_en": "A preparation task still open after its due date reminds its "
         "department head on the next working day.",
         "kind": "task_overdue",
@@ -439,10 +439,10 @@ REMINDER_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "work-summary",
-        "name": "接待结束:请撰写工作小结",
+        "name": "接待结束：请撰写工作小结",
         "name_en": "After the visit: please write the work summary",
-        "description": "客户离开后的第一个工作日,请人力资源中心和受访部门撰写工作小结。"
-        "受访部门指申请人所在部门(营业员为营销部,项目工程师为技术部):通知其部门负责人和申请人。",
+        "description": "客户离开后的第一个工作日，请人力资源中心和受访部门撰写工作小结。"
+        "受访部门指申请人所在部门（营业员为营销部，项目工程师为技术部）：通知其部门负责人和申请人。",
         "description_en": "One working day after departure HR and the visited department are "
         "asked for the work summary. The visited department is the applicant's department "
         "(marketing for sales staff, technology for project engineers): its head and the "
@@ -456,9 +456,9 @@ REMINDER_RULES: list[dict[str, Any]] = [
     },
     {
         "code": "follow-up-due",
-        "name": "工作小结后续事项到期:提醒责任人",
+        "name": "工作小结后续事项到期：提醒责任人",
         "name_en": "Follow-up action due: its owner",
-        "description": "工作小结中的后续事项到期当天仍未完成的,提醒责任人。",
+        "description": "工作小结中的后续事项到期当天仍未完成的，提醒责任人。",
         "description_en": "A follow-up action from the work summary still open on its due "
         "date reminds its owner.",
         "kind": "follow_up_due",
