@@ -50,10 +50,14 @@ def navigation(request):
 def fragments(request):
     """What a kept fragment's key needs beside the row ({% cache fragment_seconds … %};
     reception/fragments.py): `fragment_scope` (the language and time zone) and
-    `fragment_reader` (the reader and their access version). A fragment holding a form is keyed
-    in its view, with fragments.session (the approval queue's cards)."""
+    `fragment_reader` (the reader and their access version), and for a fragment holding a
+    form, `fragment_session` (the browser's hashed CSRF secret; the approval queue keys its
+    cards in its view with the same fragments.session)."""
     return {
         "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
         "fragment_scope": kept.scope(),
         "fragment_reader": kept.reader(getattr(request, "user", None)),
+        # For fragments holding a form (the user's menu and the language switcher): this
+        # browser's hashed CSRF secret, computed only when a fragment asks for it.
+        "fragment_session": SimpleLazyObject(lambda: kept.session(request)),
     }

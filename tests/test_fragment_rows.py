@@ -108,3 +108,36 @@ def test_the_navbar_menus_are_kept_per_access_page_and_language(login, sales):
     with translation.override("zh-hans"):
         label = str(translation.gettext("Visit requests"))
     assert label in chinese and label not in given
+
+
+def _token(response, form_action: str) -> str:
+    page = response.content.decode()
+    form = page[page.index(f'action="{form_action}"') :]
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+
+def test_the_users_menu_and_switcher_are_kept_per_browser_name_and_path(login, sales):
+    """The kept user's menu holds the log-out and language forms: their CSRF token is this
+    browser's (another browser logging out with it would be refused), the switcher's `next` is
+    the page's path, and the menu shows the user's name."""
+    browser = login(sales)
+    first = browser.get(reverse("visits:list") + "?q=a")
+    assert _kept("account_menu") == 1
+    assert 'name="next" value="/visits/?q=a"' in first.content.decode()
+    other = browser.get(reverse("visits:list") + "?q=b")  # another path: its own `next`
+    assert 'name="next" value="/visits/?q=b"' in other.content.decode()
+
+    # A second browser of the same user: a menu of its own, whose token its own secret accepts.
+    from django.test import Client
+
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(sales)
+    page = second.get(reverse("visits:list") + "?q=a")
+    assert _kept("account_menu") == 3
+    token = _token(page, reverse("logout"))
+    logout = second.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+    assert logout.status_code == 302, "the kept log-out form's token is this browser's"
+
+    sales.full_name = "张伟伟"
+    sales.save()
+    assert "张伟伟" in browser.get(reverse("visits:list") + "?q=a").content.decode()
