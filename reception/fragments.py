@@ -32,6 +32,30 @@ def session(request) -> str:
     return hashlib.sha256(f"fragment:{secret}".encode()).hexdigest()[:24]
 
 
+def form_choices(form) -> str:
+    """A key part for a kept form: what its fields offer beyond the request's own data (the
+    query string is another part). Each choice field's options, by value and label; a field
+    searched on the server (a widget with `url_name`, visits.forms.widgets) renders only its
+    chosen rows, so only those. Hashed; the labels are in the current language."""
+    from django.forms import ModelChoiceField
+
+    from .validators import parse_ids
+
+    parts = []
+    for name, field in form.fields.items():
+        if isinstance(field, ModelChoiceField) and field.queryset is not None:
+            rows = field.queryset
+            if hasattr(field.widget, "url_name"):
+                value = form[name].value()
+                chosen = value if isinstance(value, (list, tuple)) else [value]
+                ids = parse_ids(chosen) if value not in (None, "") else []
+                rows = rows.filter(pk__in=ids) if ids else rows.none()
+            parts.append([(obj.pk, str(field.label_from_instance(obj))) for obj in rows])
+        elif getattr(field, "choices", None) is not None:
+            parts.append([(str(value), str(label)) for value, label in field.choices])
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
 def key(name: str, *parts) -> tuple[str, str]:
     """(vary_on, cache key) of a fragment `{% cache seconds name vary_on %}`: the parts as one
     string, and the key Django's tag makes of it."""

@@ -141,3 +141,38 @@ def test_the_users_menu_and_switcher_are_kept_per_browser_name_and_path(login, s
     sales.full_name = "张伟伟"
     sales.save()
     assert "张伟伟" in browser.get(reverse("visits:list") + "?q=a").content.decode()
+
+
+def _filters(response) -> str:
+    page = response.content.decode()
+    return page[
+        page.index('<form method="get" class="card') : page.index(
+            "</form>", page.index('<form method="get" class="card')
+        )
+    ]
+
+
+def test_the_filter_form_is_kept_per_query_language_and_choices(login, sales, four_tier):
+    """The list's filter form is kept rendered: its key holds the query string (the values it
+    shows), the language and what its choice fields offer (grades; a searched field's chosen
+    person)."""
+    browser = login(sales)
+    url = reverse("visits:list")
+    first = _filters(browser.get(url))
+    assert _kept("filter_form") == 1
+    assert _filters(browser.get(url)) == first
+
+    assert 'value="2026-01-05"' in _filters(browser.get(url + "?arrival_from=2026-01-05"))
+    chinese = _filters(browser.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert "Any grade" in first and "Any grade" not in chinese
+
+    grade = four_tier["vip"]
+    grade.name_en = "Very Important"
+    grade.save()
+    assert "Very Important" in _filters(browser.get(url))
+
+    chosen = _filters(browser.get(url + f"?applicant={sales.pk}"))
+    assert "张伟" in chosen
+    sales.full_name = "张伟强"
+    sales.save()
+    assert "张伟强" in _filters(browser.get(url + f"?applicant={sales.pk}"))

@@ -58,3 +58,11 @@ def light_field(field):
         errors,
         help_text,
     )
+
+
+@register.filter
+def choices_key(form) -> str:
+    """What the form's choice fields offer, for {% cache … form|choices_key %} (form_choices)."""
+    from reception.fragments import form_choices
+
+    return form_choices(form)
