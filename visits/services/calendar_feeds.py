@@ -99,8 +99,15 @@ def _in_window(
         .filter(arrival_at__isnull=False, arrival_at__date__gte=first, arrival_at__date__lte=last)
         .select_related("client", "final_grade", "proposed_grade", "main_host")
         .only(*EVENT_FIELDS)
-        # one query for every visit of the feed, their names only
-        .prefetch_related(Prefetch("visitors", Visitor.objects.only("pk", "visit_id", "name")))
+        # one query for every visit of the feed, their names only, as a plain list (a related
+        # manager's .all() copies a queryset per visit: 13% of the arrivals feed's CPU)
+        .prefetch_related(
+            Prefetch(
+                "visitors",
+                Visitor.objects.only("pk", "visit_id", "name").order_by("pk"),
+                to_attr="feed_visitors",
+            )
+        )
         .order_by("arrival_at", "pk")
     )
 
@@ -321,7 +328,7 @@ def _visit_key(visit: VisitRequest, common: tuple) -> tuple:
         _label(visit.client),
         _label(visit.grade),
         str(visit.main_host) if visit.main_host_id else None,
-        tuple(visitor.name for visitor in visit.visitors.all()),
+        tuple(visitor.name for visitor in visit.feed_visitors),
     )
 
 
@@ -388,7 +395,7 @@ def _visit_event(visit: VisitRequest, *, host: str, base_url: str, zone: ZoneInf
     ]
     if visit.main_host_id:
         lines.append(_("Main host: %(name)s") % {"name": visit.main_host})
-    names = [visitor.name for visitor in visit.visitors.all()]
+    names = [visitor.name for visitor in visit.feed_visitors]
     if names:
         separator = pgettext("list separator", ", ")
         lines.append(_("Visitors: %(names)s") % {"names": separator.join(names)})
