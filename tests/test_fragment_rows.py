@@ -31,10 +31,26 @@ def test_the_visit_list_keeps_its_rows(login, sales, four_tier):
     visits = [file_visit(sales, four_tier["routine"]) for _ in range(3)]
     browser = login(sales)
     first = _rows(browser.get(reverse("visits:list")))
-    assert _kept("visit_list_row") == 3
+    assert _kept("visit_list_row") == 3 and _kept("visit_list_rows") == 1
     assert _rows(browser.get(reverse("visits:list"))) == first
-    assert _kept("visit_list_row") == 3
+    assert _kept("visit_list_row") == 3 and _kept("visit_list_rows") == 1
     assert all(v.reference in first for v in visits)
+    # a row more: the page's rows are kept anew, the three others read from their own keys
+    added = file_visit(sales, four_tier["routine"])
+    assert added.reference in _rows(browser.get(reverse("visits:list")))
+    assert _kept("visit_list_row") == 4 and _kept("visit_list_rows") == 2
+
+
+def test_a_visit_list_row_shows_its_readiness(login, sales, four_tier):
+    from tests.factories import approve_fully
+    from visits.models import PrepStatus
+
+    visit = approve_fully(file_visit(sales, four_tier["routine"]))
+    browser = login(sales)
+    before = _rows(browser.get(reverse("visits:list")))
+    visit.prep_tasks.update(status=PrepStatus.DONE)  # no version of the visit's moves
+    after = _rows(browser.get(reverse("visits:list")))
+    assert after != before and "100%" in after
 
 
 def test_a_visit_list_row_shows_each_change(login, sales, four_tier):
