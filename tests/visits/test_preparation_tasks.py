@@ -298,11 +298,14 @@ def test_a_removed_service_cancels_its_tasks_and_an_added_one_adds_them(approved
 
 def test_readiness_moves_when_tasks_are_ticked(approved_vip, office_member, login, staff):
     browser = login(staff.receptionist)
-    before = browser.get(reverse("visits:preparation")).context["visits"][0].readiness
+    before = browser.get(reverse("visits:preparation")).context["rows"][0]["visit"].readiness
     for task in approved_vip.prep_tasks.filter(department__code="office"):
         login(office_member).post(reverse("visits:task_action", args=[task.pk, "done"]))
     after = (
-        login(staff.receptionist).get(reverse("visits:preparation")).context["visits"][0].readiness
+        login(staff.receptionist)
+        .get(reverse("visits:preparation"))
+        .context["rows"][0]["visit"]
+        .readiness
     )
     assert before == 0 and 0 < after < 100
 
@@ -316,9 +319,8 @@ def test_the_preparation_page_puts_the_least_ready_soonest_visit_first(
         file_visit(sales, four_tier["routine"], late_reason="急", **_in(1))
     )
     ready_soon.prep_tasks.update(status=PrepStatus.DONE)
-    order = [
-        v.pk for v in login(staff.receptionist).get(reverse("visits:preparation")).context["visits"]
-    ]
+    rows = login(staff.receptionist).get(reverse("visits:preparation")).context["rows"]
+    order = [row["visit"].pk for row in rows]
     assert order == [soon.pk, later.pk, ready_soon.pk]
 
 
