@@ -104,3 +104,33 @@ def test_a_row_is_kept_per_language(login, receptionist, visit):
     english = _row(browser, visit)
     page = browser.get(reverse("visits:preparation"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "tasks done" in english and "tasks done" not in page.content.decode()
+
+
+def test_a_row_shows_its_grade_fixed_or_changed_in_bulk(login, receptionist, visit, four_tier):
+    """The grade badge says whether the grade is final or only proposed, and which."""
+    browser = login(receptionist)
+    _row(browser, visit)
+    type(visit).objects.filter(pk=visit.pk).update(final_grade=None)
+    assert "Proposed grade" in _row(browser, visit)
+    type(visit).objects.filter(pk=visit.pk).update(final_grade=four_tier["routine"])
+    row = _row(browser, visit)
+    assert "Final grade" in row and four_tier["routine"].label in row
+
+
+def test_a_kept_row_that_falls_out_before_its_render_is_rendered_from_its_visit(
+    login, receptionist, visit, monkeypatch
+):
+    """The page looks its kept rows up first and reads the visits of the others only; a row
+    that falls out of the cache between the look-up and its render reads its own."""
+    browser = login(receptionist)
+    first = _row(browser, visit)
+    fragments = caches["template_fragments"]
+    real_get_many = fragments.get_many
+
+    def found_then_lost(keys, version=None):
+        found = real_get_many(keys, version=version)
+        fragments.clear()  # culled by another request's rows, say
+        return found
+
+    monkeypatch.setattr(fragments, "get_many", found_then_lost)
+    assert _row(browser, visit) == first

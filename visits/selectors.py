@@ -217,10 +217,10 @@ def tasks_in_reach(user) -> QuerySet:
 TASK_ROW_FACTS = ("visit__client", "visit__site", "department", "assignee", "done_by", "template")
 
 
-def task_rows(tasks: Iterable[PrepTask]) -> list[PrepTask]:
+def task_rows(tasks: Iterable[PrepTask], grades: dict | None = None) -> list[PrepTask]:
     """Tasks as their rows show them: TASK_ROW_FACTS joined, the grades attached."""
     tasks = list(tasks)
-    attach_visit_grades(t.visit for t in tasks)
+    attach_visit_grades((t.visit for t in tasks), grades)
     return tasks
 
 
@@ -696,13 +696,15 @@ def client_history(visits) -> dict[int, list[VisitRequest]]:
     }
 
 
-def attach_visit_grades(visits: Iterable[VisitRequest]) -> None:
-    """Set each visit's proposed and final grade, with its standard, from one query. A policy
-    has a handful of grades: read apart, they are not four more tables joined into every row
-    for PostgreSQL to plan and four more objects per row for Django to build."""
+def attach_visit_grades(visits: Iterable[VisitRequest], grades: dict | None = None) -> None:
+    """Set each visit's proposed and final grade, with its standard, from one query (none when
+    the caller has read them already, `grades`). A policy has a handful of grades: read apart,
+    they are not four more tables joined into every row for PostgreSQL to plan and four more
+    objects per row for Django to build."""
     rows = list(visits)
-    ids = {pk for v in rows for pk in (v.proposed_grade_id, v.final_grade_id) if pk}
-    grades = ReceptionGrade.objects.select_related("standard").in_bulk(ids) if ids else {}
+    if grades is None:
+        ids = {pk for v in rows for pk in (v.proposed_grade_id, v.final_grade_id) if pk}
+        grades = ReceptionGrade.objects.select_related("standard").in_bulk(ids) if ids else {}
     for visit in rows:
         visit.proposed_grade = grades.get(visit.proposed_grade_id)
         visit.final_grade = grades.get(visit.final_grade_id)

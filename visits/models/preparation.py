@@ -322,4 +322,9 @@ class PrepTask(Bilingual, models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.due_date < timezone.localdate()
+        return self.past_due(self.status, self.due_date)
+
+    @staticmethod
+    def past_due(status: str, due_date) -> bool:
+        """Open after its due date: is_overdue, for a task read as values."""
+        return status == PrepStatus.OPEN and due_date < timezone.localdate()
