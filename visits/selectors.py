@@ -521,15 +521,31 @@ def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None =
     paginator = Paginator(
         with_presence(visits)
         .annotate(
-            waiting=Count("visitors", filter=Q(visitors__checked_in_at__isnull=True), distinct=True)
+            waiting=Count(
+                "visitors", filter=Q(visitors__checked_in_at__isnull=True), distinct=True
+            ),
+            board_count=Window(Count("*")),
         )
         .select_related("client", "proposed_grade", "final_grade", "main_host", "site")
         .only(*BOARD_ROW_FIELDS),
         BOARD_PAGE_SIZE,
     )
-    paginator.count = visits.count()  # the bare rows: no join, no aggregate to count through
-    board = paginator.get_page(page)
-    rows: list[VisitRequest] = list(board.object_list)
+    # The page's rows carry the count of them all (a window over the grouped rows before the
+    # LIMIT, as home's sections): the count apart cost the board some 1 ms of CPU to build and
+    # compile. A page past the end, or an empty board beyond its first page, is counted apart.
+    number = page_number(page)
+    rows: list[VisitRequest] = []
+    if number:
+        start = (number - 1) * BOARD_PAGE_SIZE
+        rows = list(paginator.object_list[start : start + BOARD_PAGE_SIZE])
+    if rows or number == 1:
+        paginator.count = rows[0].board_count if rows else 0  # type: ignore[attr-defined]
+        board = paginator.page(number)  # type: ignore[arg-type]  # number is an int here
+        board.object_list = rows
+    else:
+        paginator.count = visits.count()  # the bare rows: no join, no aggregate to count through
+        board = paginator.get_page(page)
+        rows = list(board.object_list)
     attach_board_tasks(rows)
     # Only what the board shows: of each visitor the name and the times, and how many of the
     # texts in force they accepted (issue 27: the board marks who has not), counted in the
@@ -550,6 +566,18 @@ def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None =
             missing = bool(required) and getattr(visitor, "texts_accepted", 0) < len(required)
             visitor.texts_missing = missing
     return Page(rows, board.number, paginator)
+
+
+def page_number(page) -> int | None:
+    """The page asked for as a positive whole number, or None (not one: Paginator.get_page
+    then decides, as it does for a page past the end)."""
+    if page in (None, ""):
+        return 1
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        return 1  # as get_page: not a number, the first page
+    return number if number >= 1 else None
 
 
 def current_notice_ids() -> list[int]:
