@@ -514,8 +514,8 @@ def with_tours(where: Q | None, first_day, last_day) -> Q | None:
 
 
 def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None = None) -> Page:
-    """A page of the board's rows (on_site_between), counted in one query over the period's
-    visits alone; the page's rows with presence, pick-up and readiness, and the names of the
+    """A page of the board's rows (on_site_between), each carrying the count of them all (a
+    page past the end is counted apart, over the period's visits alone); the page's rows with presence, pick-up and readiness, and the names of the
     visitors of each visit of at most LISTED_VISITORS (`listed`; a larger one is `grouped`)."""
     visits = on_site_between(first_day, last_day, search, where)
     paginator = Paginator(
@@ -538,14 +538,12 @@ def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None =
     if number:
         start = (number - 1) * BOARD_PAGE_SIZE
         rows = list(paginator.object_list[start : start + BOARD_PAGE_SIZE])
-    if rows or number == 1:
+    if number and (rows or number == 1):
         paginator.count = rows[0].board_count if rows else 0  # type: ignore[attr-defined]
-        board = paginator.page(number)  # type: ignore[arg-type]  # number is an int here
-        board.object_list = rows
     else:
         paginator.count = visits.count()  # the bare rows: no join, no aggregate to count through
         board = paginator.get_page(page)
-        rows = list(board.object_list)
+        number, rows = board.number, list(board.object_list)
     attach_board_tasks(rows)
     # Only what the board shows: of each visitor the name and the times, and how many of the
     # texts in force they accepted (issue 27: the board marks who has not), counted in the
@@ -565,7 +563,7 @@ def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None =
         for visitor in visit.listed:  # type: ignore[attr-defined]  # set by attach_listed
             missing = bool(required) and getattr(visitor, "texts_accepted", 0) < len(required)
             visitor.texts_missing = missing
-    return Page(rows, board.number, paginator)
+    return Page(rows, number, paginator)
 
 
 def page_number(page) -> int | None:
