@@ -113,6 +113,27 @@ def test_a_page_past_the_last_shows_the_last(visit, frontdesk, login):
     assert [v.pk for v in response.context["visits"]] == [visit.pk]
 
 
+@pytest.mark.parametrize("asked", ["", "1", "x", "0", "-3", "9"])
+def test_any_page_asked_for_counts_the_board_as_paginator_does(visit, frontdesk, login, asked):
+    """The page's rows carry the board's count (a window in the rows' query); a page that is
+    not a number is the first, one below 1 or past the end the last, as Paginator.get_page."""
+    clone(visit, BOARD_PAGE_SIZE + 2)
+    response = login(frontdesk).get(BOARD, {"tab": "tomorrow", "page": asked})
+    board = response.context["board"]
+    assert board.paginator.count == BOARD_PAGE_SIZE + 3
+    last = asked in ("0", "-3", "9")
+    assert board.number == (2 if last else 1)
+    assert len(response.context["visits"]) == (3 if last else BOARD_PAGE_SIZE)
+    assert f"{BOARD_PAGE_SIZE + 3} visits" in response.content.decode()
+
+
+def test_an_empty_board_counts_none(frontdesk, login):
+    for asked in ("1", "2"):
+        response = login(frontdesk).get(BOARD, {"tab": "tomorrow", "page": asked})
+        assert response.context["board"].paginator.count == 0
+        assert response.context["board"].number == 1
+
+
 def test_a_large_group_is_one_row_whatever_its_size(visit, frontdesk, login):
     """A visit of 9 and one of 80 visitors cost the board the same: its counts and a link to
     its desk page, none of its visitors read; a small visit beside it still lists names."""

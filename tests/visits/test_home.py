@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reception.accounts.roles import Role
-from reception.models import Notification
+from reception.models import Notification, StaffMembership
 from tests.factories import approve_fully, file_visit, user_with
 from visits import links
 from visits.models import PrepStatus, VisitStatus, WalkIn
@@ -283,3 +283,26 @@ def test_the_host_sees_a_visit_in_approval_once_she_may_open_it(four_tier, sales
     [row] = work(browser)["arrivals"].rows
     assert row.url == url and "In approval" in row.detail
     assert browser.get(url).status_code == 200  # the link opens
+
+
+def test_the_bell_on_home_counts_the_unread_section_s_notifications(sales, login):
+    """Home gives the bell its unread section's count (no query of its own): the same number,
+    none when nothing is unread, and one more as soon as one arrives."""
+    browser = login(sales)
+    assert 'id="unread-count"' not in browser.get(reverse("home")).content.decode()
+    for title in ("一", "二", "三", "四", "五", "六"):  # more than the section's five rows
+        Notification.objects.create(recipient=sales, kind="test", title=title)
+    page = browser.get(reverse("home")).content.decode()
+    assert 'id="unread-count">6<' in page
+    Notification.objects.create(recipient=sales, kind="test", title="七")
+    assert 'id="unread-count">7<' in browser.get(reverse("home")).content.decode()
+
+
+def test_a_new_membership_shows_the_department_s_tasks_on_home(marketing_tasks, login):
+    """The user's departments are kept with their access: a membership given raises the
+    access version, and the next home page lists the department's tasks nobody holds."""
+    newcomer = user_with(Role.SALES, username="newcomer")
+    browser = login(newcomer)
+    assert "department_tasks" not in work(browser)
+    StaffMembership.objects.create(user=newcomer, department=marketing_tasks[0].department)
+    assert "department_tasks" in work(browser)
