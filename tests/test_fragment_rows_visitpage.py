@@ -12,8 +12,9 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from reception.models import Client, ClientCategory, ClientContact, Site
-from tests.factories import approve_fully, file_visit
+from reception.accounts.roles import Role
+from reception.models import Client, ClientCategory, ClientContact, Site, User
+from tests.factories import approve_fully, file_visit, user_with
 from visits.models import EventKind, PrepStatus, PrepTask, VisitEvent, VisitRequest
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +283,44 @@ def test_the_request_card_follows_the_language(page):
     english = _request(page())
     chinese = _request(page(HTTP_ACCEPT_LANGUAGE="zh-hans"))
     assert english != chinese
+
+
+# ---- the reception staff form's fields, kept under staff_key (its token is not) --------------
+
+
+def _staff(response) -> str:
+    return _section(response, 'name="main_host"', 'name="reason"')
+
+
+def test_the_staff_fields_are_kept_but_not_the_token(page):
+    first = page()
+    assert _kept("visit_staff_fields") == 1
+    assert _staff(page()) == _staff(first)
+    assert 'name="csrfmiddlewaretoken"' in _section(first, 'action="/visits/', "</form>")
+
+
+def test_the_staff_fields_show_the_main_host_renamed_and_deactivated(page, visit, staff):
+    VisitRequest.objects.filter(pk=visit.pk).update(main_host=staff.marketing)
+    assert "刘洋" in _staff(page())
+    staff.marketing.full_name = "改名的主陪"
+    staff.marketing.save()
+    assert "改名的主陪" in _staff(page())
+    staff.marketing.is_active = False
+    staff.marketing.save()
+    assert "改名的主陪" not in _staff(page())  # no longer offered
+
+
+def test_the_staff_fields_show_the_receptionist_and_the_receptionists(page, visit):
+    receptionist = user_with(Role.RECEPTIONIST, username="desk1", full_name="孙前台")
+    assert "孙前台" in _staff(page())
+    assert f'value="{receptionist.pk}" selected' not in _staff(page())
+    VisitRequest.objects.filter(pk=visit.pk).update(receptionist=receptionist)
+    assert f'value="{receptionist.pk}" selected' in _staff(page())
+    newcomer = user_with(Role.RECEPTIONIST, username="desk2", full_name="周前台")
+    assert "周前台" in _staff(page())
+    User.objects.filter(pk=newcomer.pk).update(full_name="周接待")
+    assert "周接待" in _staff(page())
+
+
+def test_the_staff_fields_follow_the_language(page):
+    assert _staff(page()) != _staff(page(HTTP_ACCEPT_LANGUAGE="zh-hans"))
