@@ -76,7 +76,7 @@ def decided_another_step(user: User) -> Q:
 
 # Built queues by user and what they depend on (see queue_for); a process holds a few hundred
 # at most.
-_QUEUES: dict[tuple, QuerySet[ApprovalStep]] = {}
+_QUEUES: dict[tuple[object, ...], QuerySet[ApprovalStep]] = {}
 _QUEUES_KEPT = 1000
 
 
