@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from approvals.models import ApprovalStep, StepState
 from reception.accounts.roles import Role
 from reception.models import Client, ClientCategory, ClientContact, Site, User
 from tests.factories import approve_fully, file_visit, user_with
@@ -324,3 +325,49 @@ def test_the_staff_fields_show_the_receptionist_and_the_receptionists(page, visi
 
 def test_the_staff_fields_follow_the_language(page):
     assert _staff(page()) != _staff(page(HTTP_ACCEPT_LANGUAGE="zh-hans"))
+
+
+# ---- the approval card: the latest round's steps, kept under approval_key --------------------
+
+
+def _approval(response) -> str:
+    return _section(response, '<ol class="list-group list-group-numbered">', "</ol>")
+
+
+def _step(visit) -> ApprovalStep:
+    return visit.approval_steps.order_by("round", "position").last()
+
+
+def test_the_approval_card_is_kept(page):
+    first = page()
+    assert _kept("visit_approval") == 1
+    assert _approval(page()) == _approval(first)
+    assert _kept("visit_approval") == 1
+
+
+def test_the_approval_card_shows_a_state_and_comment_changed_in_bulk(page, visit):
+    page()
+    ApprovalStep.objects.filter(pk=_step(visit).pk).update(comment="Mind the budget")
+    assert "Mind the budget" in _approval(page())
+    ApprovalStep.objects.filter(pk=_step(visit).pk).update(state=StepState.SKIPPED)
+    assert "text-decoration-line-through" in _approval(page())
+
+
+def test_the_approval_card_shows_its_decider_renamed(page, visit):
+    page()
+    decider = _step(visit).decided_by
+    decider.full_name = "改名的审批人"
+    decider.save()
+    assert "改名的审批人" in _approval(page())
+
+
+def test_the_approval_card_shows_an_escalation(page, visit):
+    page()
+    ApprovalStep.objects.filter(pk=_step(visit).pk).update(
+        decided_by=None, decided_at=None, escalated_at=timezone.now()
+    )
+    assert "escalated to" in _approval(page())
+
+
+def test_the_approval_card_follows_the_language(page):
+    assert _approval(page()) != _approval(page(HTTP_ACCEPT_LANGUAGE="zh-hans"))
