@@ -1,4 +1,4 @@
-from functools import partial
+from functools import cached_property, partial
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -17,7 +17,7 @@ from reception.accounts.roles import Role
 from reception.errors import RuleError
 from reception.http import safe_next
 from reception.validators import parse_id, parse_ids
-from reception.views import PageQueryMixin
+from reception.views import PageQueryMixin, WindowCountPaginator
 
 from . import cards, links, services
 from .forms import AdministratorDecisionForm, DecisionForm, DelegationForm, current_grade_choices
@@ -48,9 +48,21 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
     # before deciding (bulk approval works on the page's selection), and render in a third
     # of the time of 25.
     paginate_by = 10
+    # the queue's total ("12 steps waiting") comes with the page's rows, not in a count of its
+    # own: building and compiling queue_for's filters again cost ~1 ms (2026-12-07, 100,000
+    # visits)
+    paginator_class = WindowCountPaginator
 
     def get_filterset_class(self):
         return cards.screens().filterset
+
+    @cached_property
+    def grades(self) -> list[tuple[int, str]]:
+        """The current grades, read once for the decision forms and the grade filter."""
+        return current_grade_choices()
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "grade_choices": self.grades}
 
     def get_queryset(self):
         # The addressees come in one query of their own (attach_people): joined with the
@@ -79,7 +91,22 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
             else queue_for(self.request.user).count()
         )
         context["rows"] = self.cards(attach_people(context["object_list"]))
+        context["filter_key"] = self.filter_key()
         return context
+
+    def filter_key(self) -> tuple:
+        """The filter form is kept rendered ({% cache %} in queue.html; a GET form, no token)
+        under what it shows: the query's values and the page's address, the current grades
+        and every other filter's choices (the sites). Kept, the form is not even built: it
+        cost ~1.5 ms of the queue's ~15 (2026-12-07, 100,000 visits)."""
+        choices = []
+        for name, filter_ in self.filterset.filters.items():
+            offered = filter_.extra.get("choices")
+            if callable(offered):
+                offered = offered()
+            if offered:
+                choices.append((name, [(value, str(label)) for value, label in offered]))
+        return (self.request.get_full_path(), self.grades, choices)
 
     def cards(self, steps: list) -> list[dict]:
         """The page's cards. Each is kept rendered whole ({% cache %} in queue.html, its form
@@ -89,7 +116,7 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
         the language and the page. The subject's facts are read (cards.prepare, for the whole
         page at once) only for the cards not kept."""
         request, user = self.request, self.request.user
-        grades = current_grade_choices()
+        grades = self.grades
         subject_keys = cards.keys([step.subject for step in steps], user)
         common = (
             grades,

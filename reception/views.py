@@ -10,7 +10,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
+from django.core.paginator import Paginator
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Count, Window
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -40,6 +42,35 @@ class PageQueryMixin:
         query.pop("page", None)
         context["query_string"] = query.urlencode()
         return context
+
+
+class WindowCountPaginator(Paginator):
+    """Django's Paginator, with the total read in the page's own query: the page's rows carry
+    `COUNT(*) OVER ()`, which the database computes before LIMIT and OFFSET, so a page costs
+    one query instead of a count and then the rows (the count's query, built and compiled
+    again with every filter of the list, is most of its cost). A page past the end has no
+    row to carry the total: it is counted apart, as Django does."""
+
+    def page(self, number):
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 0
+        if wanted >= 1 and "count" not in self.__dict__:
+            bottom = (wanted - 1) * self.per_page
+            rows = list(
+                self.object_list.annotate(_paginator_total=Window(Count("*")))[
+                    bottom : bottom + self.per_page + self.orphans
+                ]
+            )
+            if rows:
+                self.count = rows[0]._paginator_total  # the cached_property's own slot
+                number = self.validate_number(number)
+                top = bottom + self.per_page
+                if top + self.orphans >= self.count:
+                    top = self.count
+                return self._get_page(rows[: top - bottom], number, self)
+        return super().page(number)
 
 
 class ClientListView(PermissionRequiredMixin, PageQueryMixin, FilterView):

@@ -18,6 +18,7 @@ from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from approvals import selectors as approval_selectors
 from reception.accounts.roles import Role
 from tests.factories import user_with
 from visits import selectors
@@ -45,13 +46,15 @@ def _working_hours_clock(request):
 
 @pytest.fixture(autouse=True)
 def _nothing_kept_from_an_earlier_test():
-    """What a user may do is kept between requests (reception/accounts/access.py) and their visit
-    scope between calls (visits.selectors.visible_visits), keyed by the user's id, creation
-    time and access_version. A test starts with nothing an earlier one kept: on SQLite a
-    rolled-back test's ids are given out again."""
+    """What a user may do is kept between requests (reception/accounts/access.py), their visit
+    scope and approval queue between calls (visits.selectors.visible_visits,
+    approvals.selectors.queue_for), keyed by the user's id, creation time and access_version.
+    A test starts with nothing an earlier one kept: on SQLite a rolled-back test's ids are
+    given out again."""
     cache.clear()
     caches["template_fragments"].clear()  # rendered rows (a rolled-back test's ids recur)
     selectors._SCOPES.clear()
+    approval_selectors._QUEUES.clear()
     # a request in Chinese leaves Chinese active in this thread: the next test starts in the
     # settings' language, whatever ran before it
     translation.activate(settings.LANGUAGE_CODE)

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from reception.models import ReceptionGrade, ReceptionStandard, User
-from tests.factories import file_visit
+from reception.models import ReceptionGrade, ReceptionStandard, Site, User
+from tests.factories import SiteFactory, file_visit
 from visits.models import VisitRequest, VisitStatus
 from visits.models.requests import Visitor
 
@@ -146,3 +146,54 @@ def test_a_whole_card_is_kept_per_browser_with_a_token_that_browser_accepts(
     step.refresh_from_db()
     assert step.state == "approved"
     assert visit.reference not in _cards(first.get(QUEUE))  # decided: its card is gone
+
+
+# ---- the filter form, kept under QueueView.filter_key (a GET form: no token) ------------------
+
+
+def _filters(response) -> str:
+    page = response.content.decode()
+    start = page.index('id="queue-filters"')
+    return page[start : page.index("</form>", start)]
+
+
+def test_the_filter_form_is_kept_and_shows_the_query(four_tier, sales, staff, login):
+    _file(sales, four_tier["routine"])
+    browser = login(staff.marketing)
+    first = _filters(browser.get(QUEUE))
+    assert _kept("queue_filters") == 1
+    assert _filters(browser.get(QUEUE)) == first
+    assert _kept("queue_filters") == 1
+    grade = four_tier["vip"]
+    chosen = _filters(browser.get(QUEUE, {"grade": grade.pk}))
+    assert f'value="{grade.pk}" selected' in chosen and chosen != first
+    assert _kept("queue_filters") == 2
+
+
+def test_the_filter_form_offers_a_grade_renamed_or_added(four_tier, sales, staff, login):
+    browser = login(staff.marketing)
+    browser.get(QUEUE)
+    grade = four_tier["vip"]
+    grade.name = grade.name_en = "Renamed grade"
+    grade.save()
+    assert "Renamed grade" in _filters(browser.get(QUEUE))
+    ReceptionGrade.objects.create(
+        scheme=grade.scheme, code="extra", name="新等级", name_en="New grade", rank=99
+    )
+    assert "New grade" in _filters(browser.get(QUEUE))
+
+
+def test_the_filter_form_offers_the_sites_as_they_come(four_tier, sales, staff, login):
+    browser = login(staff.marketing)
+    assert 'name="site"' not in _filters(browser.get(QUEUE))  # one site: no site filter
+    SiteFactory(code="north", name="北区", name_en="North campus")
+    assert "North campus" in _filters(browser.get(QUEUE))
+    Site.objects.filter(code="north").update(name_en="Northern campus")
+    assert "Northern campus" in _filters(browser.get(QUEUE))
+
+
+def test_the_filter_form_follows_the_language(four_tier, sales, staff, login):
+    browser = login(staff.marketing)
+    english = _filters(browser.get(QUEUE, HTTP_ACCEPT_LANGUAGE="en"))
+    chinese = _filters(browser.get(QUEUE, HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert english != chinese

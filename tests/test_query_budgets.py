@@ -27,7 +27,7 @@ BUDGET = {
     # + walk-ins at the gate, the answer time, visitor names; + the texts to accept in force
     # (the board marks who has not accepted them, counted in the visitor names' query)
     "/desk/ (receptionist)": 14,
-    "/approvals/ (marketing)": 16,  # + the visitors on each decision card, + the people (planning)
+    "/approvals/ (marketing)": 13,  # + the visitors on each decision card, + the people (planning)
     "/notifications/ (sales)": 9,
     "visit page (sales)": 22,  # + the approval steps' people (a six-way join cost more to plan)
     # + one count of the board (its rows come a page at a time), + the grades (not joined)

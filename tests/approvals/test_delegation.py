@@ -4,6 +4,8 @@ recorded as "A on behalf of B"; nobody decides their own request through a deleg
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,3 +158,41 @@ def test_a_delegation_opens_the_absent_approvers_requests_to_the_delegate_at_onc
     assert browser.get(page).status_code == 200
     delegation.delete()
     assert browser.get(page).status_code == 404
+
+
+def _queued(browser) -> set[int]:
+    return {row["step"].pk for row in browser.get(reverse("approvals:queue")).context["rows"]}
+
+
+def test_the_kept_queue_follows_a_delegation_made_and_taken_back(
+    four_tier, sales, staff, stand_in, login
+):
+    """queue_for is built once per user, access version and day: a delegation given or taken
+    back raises the delegate's access version, so their next request reads it."""
+    step = pending(file_visit(sales, four_tier["business"]))
+    browser = login(stand_in)
+    assert step.pk not in _queued(browser)  # the stand-in's own queue, now kept
+    delegation = absent(staff.marketing, stand_in)
+    assert step.pk in _queued(browser)
+    delegation.delete()
+    assert step.pk not in _queued(browser)
+
+
+def test_the_kept_queue_follows_the_day_a_delegation_starts(
+    four_tier, sales, staff, stand_in, login
+):
+    step = pending(file_visit(sales, four_tier["business"]))
+    absent(staff.marketing, stand_in, days=(1, 3))
+    browser = login(stand_in)
+    assert step.pk not in _queued(browser)  # tomorrow's absence: kept for today
+    with time_machine.travel(timezone.now() + timedelta(days=1), tick=True):
+        assert step.pk in _queued(browser)
+
+
+def test_the_kept_queue_follows_a_role_given(four_tier, sales, login):
+    step = pending(file_visit(sales, four_tier["business"]))
+    newcomer = user_with(Role.MARKETING_HEAD, username="newcomer")  # a later step's approver
+    browser = login(newcomer)
+    assert step.pk not in _queued(browser)
+    newcomer.groups.add(Group.objects.get(name=Role.MARKETING))
+    assert step.pk in _queued(browser)

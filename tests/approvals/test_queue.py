@@ -157,3 +157,22 @@ def test_queue_and_list_run_the_same_queries_for_5_and_50_requests(
         response = browser.get(url)
     page_size = 10 if url_name == "approvals:queue" else 25  # decision cards are long
     assert len(response.context["object_list"]) == page_size  # one page of fifty
+
+
+def test_the_queue_counts_its_steps_with_its_page_and_answers_404_past_the_end(
+    four_tier, sales, staff, login
+):
+    """The total comes in the page's own query (a window count, reception.views.
+    WindowCountPaginator); a page past the end has no row to carry it and answers 404."""
+    for i in range(12):
+        file_in(sales, four_tier["routine"], 5 + i)
+    browser = login(staff.marketing)
+    first = browser.get(QUEUE)
+    assert first.context["paginator"].count == first.context["pending"] == 12
+    second = browser.get(QUEUE, {"page": 2})
+    assert len(second.context["rows"]) == 2 and second.context["pending"] == 12
+    assert "12 steps waiting" in second.content.decode()
+    assert browser.get(QUEUE, {"page": 3}).status_code == 404
+    assert browser.get(QUEUE, {"page": "x"}).status_code == 404
+    filtered = browser.get(QUEUE, {"grade": four_tier["routine"].pk})
+    assert filtered.context["paginator"].count == 12

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
+from approvals import selectors as approval_selectors
 from visits import selectors
 
 from .html_forms import Form, Page, local, parse
@@ -138,6 +139,7 @@ def forget_kept_answers():
     """A rolled-back request may have changed what the caches hold about a user."""
     cache.clear()
     selectors._SCOPES.clear()
+    approval_selectors._QUEUES.clear()
 
 
 def submit(client: Client, method: str, path: str, data=None, *, htmx=False) -> Outcome:
