@@ -515,8 +515,9 @@ def with_tours(where: Q | None, first_day, last_day) -> Q | None:
 
 def arrivals(first_day, last_day, search: str = "", page=None, where: Q | None = None) -> Page:
     """A page of the board's rows (on_site_between), each carrying the count of them all (a
-    page past the end is counted apart, over the period's visits alone); the page's rows with presence, pick-up and readiness, and the names of the
-    visitors of each visit of at most LISTED_VISITORS (`listed`; a larger one is `grouped`)."""
+    page past the end is counted apart, over the period's visits alone); the page's rows with
+    presence, pick-up and readiness, and the names of the visitors of each visit of at most
+    LISTED_VISITORS (`listed`; a larger one is `grouped`)."""
     visits = on_site_between(first_day, last_day, search, where)
     paginator = Paginator(
         with_presence(visits)

@@ -328,7 +328,7 @@ def _visit_key(visit: VisitRequest, common: tuple) -> tuple:
         _label(visit.client),
         _label(visit.grade),
         str(visit.main_host) if visit.main_host_id else None,
-        tuple(visitor.name for visitor in visit.feed_visitors),
+        tuple(v.name for v in visit.feed_visitors),  # type: ignore[attr-defined]  # to_attr
     )
 
 
@@ -395,7 +395,7 @@ def _visit_event(visit: VisitRequest, *, host: str, base_url: str, zone: ZoneInf
     ]
     if visit.main_host_id:
         lines.append(_("Main host: %(name)s") % {"name": visit.main_host})
-    names = [visitor.name for visitor in visit.feed_visitors]
+    names = [v.name for v in visit.feed_visitors]  # type: ignore[attr-defined]  # to_attr
     if names:
         separator = pgettext("list separator", ", ")
         lines.append(_("Visitors: %(names)s") % {"names": separator.join(names)})
