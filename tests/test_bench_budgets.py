@@ -30,6 +30,12 @@ def test_a_page_within_both_targets_is_ok_and_a_miss_says_what_it_missed():
     )
 
 
+def test_a_feed_is_judged_by_its_cpu_budget_alone():
+    feed = FEEDS[0]
+    assert target_verdict(feed, cpu_ms=59, p95_ms=400) == "ok"
+    assert target_verdict(feed, cpu_ms=61, p95_ms=20) == "MISSED: CPU over 60 ms"
+
+
 def test_the_feeds_and_exports_are_benched_with_budgets_of_their_own():
     """make bench drives the calendar feeds like the pages (a sales lead's, a department
     head's, the desk's), and times each export's web request (the file, or the redirect to

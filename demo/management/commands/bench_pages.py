@@ -20,7 +20,9 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from demo.benchmark import (
     BUDGET_LAYOUT_MS,
@@ -63,6 +65,19 @@ MAX_SWEEPS = 30  # at the 5-minute beat, two and a half hours
 LAYOUT = Page("empty page in the layout", Role.SALES, "bench_layout", budget_ms=BUDGET_LAYOUT_MS)
 
 
+def browser_cookies(user: User) -> str:
+    """The Cookie header of a browser logged in as `user`: its session, and the CSRF cookie a
+    browser keeps from its first page. Without the latter every request would get a new CSRF
+    secret, as no browser does, and the fragments kept per browser (rows holding a form: the
+    queue's cards, the task rows, the board's rows, the user's menu) would never be found
+    again: measured 2026-12-07, the task board then served 44 requests a second, p95 205 ms."""
+    secret = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={session_cookie(user)}; "
+        f"{settings.CSRF_COOKIE_NAME}={secret}"
+    )
+
+
 def session_cookie(user: User) -> str:
     """A logged-in session for `user`, made directly (no login form): its key."""
     session = SessionStore()
@@ -81,11 +96,15 @@ def _free_port() -> int:
 
 
 def target_verdict(page: Page, cpu_ms: float, p95_ms: float) -> str:
-    """ "ok", or what was missed: the page's CPU budget, the p95 under load, or both."""
+    """ "ok", or what was missed: the page's CPU budget, the p95 under load, or both. The p95
+    target is the pages' (issue 25, item 5). A calendar feed has its CPU budget and no p95
+    target: its size is the person's window of events (item 1), a calendar app asks for it
+    every few minutes and mostly gets a 304, and eight clients at once on two workers cannot
+    answer a 40 ms build within 150 ms (8 × 40 / 2)."""
     missed = []
     if cpu_ms > page.budget_ms:
         missed.append(f"CPU over {page.budget_ms:g} ms")
-    if p95_ms > TARGET_P95_MS:
+    if p95_ms > TARGET_P95_MS and page not in FEEDS:
         missed.append(f"p95 over {TARGET_P95_MS} ms")
     return "MISSED: " + ", ".join(missed) if missed else "ok"
 
@@ -117,7 +136,7 @@ class Command(BaseCommand):
             queries, size = queries_per_request(page)
             cpu = cpu_per_request(page)
             rows.append(
-                (page, user, page_url(page, user), queries, size, cpu, session_cookie(user))
+                (page, user, page_url(page, user), queries, size, cpu, browser_cookies(user))
             )
         port = _free_port()
         server = subprocess.Popen(
@@ -130,6 +149,12 @@ class Command(BaseCommand):
                 f"127.0.0.1:{port}",
                 "--log-level",
                 "warning",
+                # No worker replaced mid-run (GUNICORN_MAX_REQUESTS, 2,000 in production):
+                # under wrk a worker reaches 2,000 requests every few seconds, and each
+                # replacement (loading the app, warming the PDF renderer) put seconds-long
+                # answers into the p95 (the empty page: p95 1,236 ms, 16 ms without).
+                "--max-requests",
+                "0",
             ],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.bench_settings"},
         )
@@ -137,7 +162,8 @@ class Command(BaseCommand):
             self._wait(port)
             self.base = f"http://127.0.0.1:{port}"
             self.stdout.write(
-                f"gunicorn: {options['workers']} workers; wrk: {self.connections} connections, "
+                f"gunicorn: {options['workers']} workers (none replaced during the run); "
+                f"wrk: {self.connections} connections, "
                 f"{self.seconds} s per page, each beside {CEILING_SECONDS} s of the ceiling "
                 "(a bare authenticated view) measured just before it; CPU ms: one warm request's "
                 "Python with no load (the least of 15), steadier than req/s on a shared machine"
@@ -204,7 +230,7 @@ class Command(BaseCommand):
         seconds of work behind): two quick answers from the ceiling in a row."""
         request = urllib.request.Request(
             f"{self.base}/bench/ceiling/",
-            headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
+            headers={"Cookie": cookie},
         )
         quick, deadline = 0, time.monotonic() + 120
         while quick < 2 and time.monotonic() < deadline:
@@ -232,7 +258,7 @@ class Command(BaseCommand):
                     "-s",
                     script.name,
                     "-H",
-                    f"Cookie: {settings.SESSION_COOKIE_NAME}={cookie}",
+                    f"Cookie: {cookie}",
                     url,
                 ],
                 capture_output=True,
