@@ -128,6 +128,8 @@ def _section(key, title, icon, url, queryset: QuerySet, row, *, urgent=False) ->
     # One query a section, empty or not (the page costs the same every day): its first rows,
     # each with the count of them all (a window over the rows before the LIMIT). Two queries,
     # the count apart, cost the page some 5 ms more CPU to build and compile.
+    if queryset.query.is_empty():  # a section the reader has no part in (.none()): 0.5 ms
+        return None
     items = list(queryset.annotate(section_count=Window(Count("*")))[:SHORT])
     if not items:
         return None
