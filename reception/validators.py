@@ -137,6 +137,9 @@ def parse_day(text: str | None) -> date | None:
 
 # Row ids are big integers (DEFAULT_AUTO_FIELD).
 MAX_ID = 2**63 - 1
+# A page number beyond any list's pages (a million pages of 25): such a page is past the end
+# and is never turned into an OFFSET, which at 2**63 overflows the database's integers.
+MAX_PAGE = 1_000_000
 
 
 def parse_id(value) -> int | None:

@@ -31,6 +31,7 @@ from .http import safe_next
 from .models import Client, Notification, User
 from .navigation import panels_for
 from .organisation.selectors import editable_clients
+from .validators import MAX_PAGE
 
 
 class PageQueryMixin:
@@ -56,7 +57,7 @@ class WindowCountPaginator(Paginator):
             wanted = int(number)
         except (TypeError, ValueError):
             wanted = 0
-        if wanted >= 1 and "count" not in self.__dict__:
+        if 1 <= wanted <= MAX_PAGE and "count" not in self.__dict__:
             bottom = (wanted - 1) * self.per_page
             rows = list(
                 self.object_list.annotate(_paginator_total=Window(Count("*")))[

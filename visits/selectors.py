@@ -30,6 +30,7 @@ from approvals.selectors import addressed_to
 from reception.accounts.access import colleagues_see_requests
 from reception.accounts.roles import APPLICANT_ROLES, Role, has_role, is_administrator
 from reception.models import Department, ReceptionGrade, ReceptionStandard, StaffMembership, User
+from reception.validators import MAX_PAGE
 
 from .models import (
     BOARD_STATUSES,
@@ -576,7 +577,7 @@ def page_number(page) -> int | None:
         number = int(page)
     except (TypeError, ValueError):
         return 1  # as get_page: not a number, the first page
-    return number if number >= 1 else None
+    return number if 1 <= number <= MAX_PAGE else None
 
 
 def current_notice_ids() -> list[int]:

@@ -22,7 +22,7 @@ from approvals.models import StepState
 from approvals.selectors import STEP_PEOPLE
 from approvals.services import authority, earlier_decisions
 from reception.models import ClientContact, ReceptionPolicy, User
-from reception.validators import parse_id
+from reception.validators import MAX_PAGE, parse_id
 from reception.views import PageQueryMixin
 
 from ..exports import listed_visits
@@ -90,6 +90,8 @@ class UncountedPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number > MAX_PAGE:  # past the end of any list: never an OFFSET that overflows
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
     def page(self, number):
