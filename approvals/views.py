@@ -118,13 +118,7 @@ class QueueView(PermissionRequiredMixin, PageQueryMixin, FilterView):
         request, user = self.request, self.request.user
         grades = self.grades
         subject_keys = cards.keys([step.subject for step in steps], user)
-        common = (
-            grades,
-            kept.reader(user),
-            kept.session(request),
-            kept.scope(),
-            request.get_full_path(),
-        )
+        common = (grades, *kept.per_browser(request))
         rows = []
         for step in steps:
             # queue_for left out the rounds in which the user decided another step

@@ -32,6 +32,13 @@ def session(request) -> str:
     return hashlib.sha256(f"fragment:{secret}".encode()).hexdigest()[:24]
 
 
+def per_browser(request) -> tuple[str, str, str, str]:
+    """The request's parts of the key of a fragment holding a form for its reader: the
+    reader (what they may do), this browser (the form's token), the language and time zone,
+    and the page's address (the form's `next`)."""
+    return reader(request.user), session(request), scope(), request.get_full_path()
+
+
 def form_choices(form) -> str:
     """A key part for a kept form: what its fields offer beyond the request's own data (the
     query string is another part). Each choice field's options, by value and label; a field

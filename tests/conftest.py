@@ -279,3 +279,20 @@ def celery_broker(url: str):
     finally:
         drop_connections()
         app.conf.update(saved)
+
+
+@pytest.fixture
+def fragments_lost_after_lookup(monkeypatch):
+    """The kept fragments a page looked up are gone before it renders them (culled by another
+    request's rows, say): every get_many of the fragment cache empties it after answering."""
+    from django.core.cache import caches
+
+    fragments = caches["template_fragments"]
+    real_get_many = fragments.get_many
+
+    def found_then_lost(keys, version=None):
+        found = real_get_many(keys, version=version)
+        fragments.clear()
+        return found
+
+    monkeypatch.setattr(fragments, "get_many", found_then_lost)

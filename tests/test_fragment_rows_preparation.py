@@ -118,19 +118,11 @@ def test_a_row_shows_its_grade_fixed_or_changed_in_bulk(login, receptionist, vis
 
 
 def test_a_kept_row_that_falls_out_before_its_render_is_rendered_from_its_visit(
-    login, receptionist, visit, monkeypatch
+    login, receptionist, visit, request
 ):
     """The page looks its kept rows up first and reads the visits of the others only; a row
     that falls out of the cache between the look-up and its render reads its own."""
     browser = login(receptionist)
     first = _row(browser, visit)
-    fragments = caches["template_fragments"]
-    real_get_many = fragments.get_many
-
-    def found_then_lost(keys, version=None):
-        found = real_get_many(keys, version=version)
-        fragments.clear()  # culled by another request's rows, say
-        return found
-
-    monkeypatch.setattr(fragments, "get_many", found_then_lost)
+    request.getfixturevalue("fragments_lost_after_lookup")  # the look-up made, the rows gone
     assert _row(browser, visit) == first

@@ -218,19 +218,11 @@ def test_a_task_row_shows_the_assign_link_to_a_new_head_only(login, office_head,
 
 
 def test_a_kept_row_that_falls_out_before_its_render_is_rendered_from_its_facts(
-    login, office_head, task, monkeypatch
+    login, office_head, task, request
 ):
     """The page looks its kept rows up first and reads the tasks of the others only; a row
     that falls out of the cache between the look-up and its render reads its own."""
     browser = login(office_head)
     first = _row(_board(browser), task)
-    fragments = caches["template_fragments"]
-    real_get_many = fragments.get_many
-
-    def found_then_lost(keys, version=None):
-        found = real_get_many(keys, version=version)
-        fragments.clear()  # culled by another request's rows, say
-        return found
-
-    monkeypatch.setattr(fragments, "get_many", found_then_lost)
+    request.getfixturevalue("fragments_lost_after_lookup")  # the look-up made, the rows gone
     assert _row(_board(browser), task) == first

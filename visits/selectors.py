@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from approvals.models import ApprovalStep, StepState
 from approvals.selectors import addressed_to
-from reception.accounts.access import colleagues_see_requests
+from reception.accounts.access import colleagues_see_requests, kept_for_user
 from reception.accounts.roles import APPLICANT_ROLES, Role, has_role, is_administrator
 from reception.models import Department, ReceptionGrade, ReceptionStandard, StaffMembership, User
 from reception.validators import MAX_PAGE
@@ -74,20 +74,7 @@ def visible_visits(user) -> QuerySet[VisitRequest]:
     receptionist, the general manager and a department head; a kept one costs a copy."""
     if not user.is_authenticated:
         return VisitRequest.objects.none()
-    key = (
-        user.pk,
-        user.date_joined,
-        getattr(user, "access_version", None),
-        user.is_active,
-        user.is_superuser,
-        timezone.localdate(),
-    )
-    scope = _SCOPES.get(key)
-    if scope is None:
-        if len(_SCOPES) >= _SCOPES_KEPT:
-            _SCOPES.clear()
-        scope = _SCOPES[key] = _build_scope(user)
-    return scope.all()  # a copy: the kept one is never evaluated
+    return kept_for_user(_SCOPES, user, _build_scope, limit=_SCOPES_KEPT)
 
 
 def _build_scope(user) -> QuerySet[VisitRequest]:

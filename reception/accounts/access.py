@@ -16,15 +16,21 @@ the queue 5.2, the visit lists 2.7–4.8, the bell 4.0), over the 1 ms a replace
 own per-request permission caching must save to stay.
 """
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from ..models import Department, ReceptionPolicy, StaffMembership, User
 from .roles import role_group_ids, user_roles
+
+M = TypeVar("M", bound=Model)
 
 # The attributes the answers are kept in on the user object for the request: Django's
 # permission caches (ModelBackend), the roles (reception.accounts.roles) and the department
@@ -196,3 +202,31 @@ def _remember_policy(sender, instance, update_fields=None, **kwargs):
 def _policy_changed(sender, instance, **kwargs):
     if getattr(instance, "_access_before", None) != _policy_access(instance):
         User.objects.update(access_version=F("access_version") + 1)
+
+
+def kept_for_user(
+    store: dict[tuple, QuerySet[M]],
+    user: User,
+    build: Callable[[User], QuerySet[M]],
+    *,
+    limit: int = 1000,
+) -> QuerySet[M]:
+    """A queryset built once per user and kept in `store` (a process's dict) while what it
+    depends on holds: the user (their access_version, raised by every change of roles,
+    memberships or delegations; active and superuser flags) and the day (a delegation's dates).
+    What it reads of other rows are subqueries, read by each query. Answers a copy: the kept
+    one is never evaluated. A full store is emptied (a process holds a few hundred)."""
+    key = (
+        user.pk,
+        user.date_joined,
+        getattr(user, "access_version", None),
+        user.is_active,
+        user.is_superuser,
+        timezone.localdate(),
+    )
+    kept = store.get(key)
+    if kept is None:
+        if len(store) >= limit:
+            store.clear()
+        kept = store[key] = build(user)
+    return kept.all()

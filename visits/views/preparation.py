@@ -137,13 +137,7 @@ def kept_task_rows(request, tasks, facts: list[dict], headed, **shown) -> list[d
     ids = {pk for f in facts for pk in (f["visit__final_grade_id"], f["visit__proposed_grade_id"])}
     ids.discard(None)
     grades = ReceptionGrade.objects.select_related("standard").in_bulk(ids) if ids else {}
-    common = (
-        kept.reader(user),
-        kept.session(request),
-        kept.scope(),
-        request.get_full_path(),
-        *sorted(shown.items()),
-    )
+    common = (*kept.per_browser(request), *sorted(shown.items()))
     keys = []
     for f in facts:
         grade = grades.get(f["visit__final_grade_id"]) or grades.get(f["visit__proposed_grade_id"])
